@@ -1,0 +1,59 @@
+// Builds the Koa application without listening, so tests run it on port 0. Middleware order
+// is the order of the checks a request goes through: error rendering outermost, then headers
+// (so even errors carry them), language, static files, Origin check, body parsing, routes.
+import Koa from 'koa';
+import type { Database } from 'better-sqlite3';
+import type { Config } from './config.js';
+import type { Logger } from './log.js';
+import { jsonBody } from './http/body.js';
+import type { AppState } from './http/context.js';
+import { errorHandler } from './http/errors.js';
+import { requireSameOrigin } from './http/origin.js';
+import { createPageRenderer } from './http/pages.js';
+import { securityHeaders } from './http/security-headers.js';
+import { loadAssets, serveAssets } from './http/static.js';
+import { LOCALE_COOKIE, isLocale, pickLocale } from './i18n/index.js';
+import { projectPath } from './paths.js';
+import { apiRoutes } from './routes/api.js';
+import { healthRoutes } from './routes/health.js';
+import { pageRoutes } from './routes/pages.js';
+
+export type AppDeps = Readonly<{
+  config: Config;
+  db: Database;
+  log: Logger;
+  relay: { isListening(): boolean } | null;
+}>;
+
+export const TEMPLATES_DIR = projectPath('public', 'pages');
+export const BUILT_ASSETS_DIR = projectPath('dist', 'public', 'assets');
+/** A language choice is remembered for a year. */
+const LOCALE_COOKIE_MAX_AGE_MS = 365 * 24 * 3600 * 1000;
+
+export function buildApp(deps: AppDeps): Koa<AppState> {
+  const { config, log } = deps;
+  const app = new Koa<AppState>({ proxy: config.trustProxy });
+  // Behind one reverse proxy, believe only the address it adds, never the client's own entries.
+  app.maxIpsCount = 1;
+  app.silent = true;
+  const pages = createPageRenderer(TEMPLATES_DIR);
+
+  app.use(errorHandler(log, pages));
+  app.use(securityHeaders(config));
+  app.use(async (ctx, next) => {
+    const query = ctx.query['lang'];
+    ctx.state.locale = pickLocale({ query, cookie: ctx.cookies.get(LOCALE_COOKIE), acceptLanguage: ctx.get('Accept-Language') });
+    if (isLocale(query)) {
+      ctx.cookies.set(LOCALE_COOKIE, query, { httpOnly: true, sameSite: 'lax', secure: config.isHttps, maxAge: LOCALE_COOKIE_MAX_AGE_MS, overwrite: true });
+    }
+    ctx.vary('Accept-Language');
+    await next();
+  });
+  app.use(serveAssets(loadAssets(BUILT_ASSETS_DIR)));
+  app.use(requireSameOrigin(config.publicOrigin));
+  app.use(jsonBody());
+
+  const routers = [healthRoutes({ db: deps.db, relay: deps.relay }), pageRoutes(pages), apiRoutes([])];
+  for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
+  return app;
+}

@@ -1,0 +1,224 @@
+// Configuration: one pure function from the environment to a frozen, typed object.
+// Every setting is a PORTHELLO_* variable; `config/porthello.env.example` documents each one
+// and test/config.test.ts keeps that file and CONFIG_KEYS in step.
+import { accessSync, constants as fsConstants, mkdirSync, statSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export type Config = Readonly<{
+  host: string;
+  port: number;
+  dataDir: string;
+  /** The origin users reach (scheme, host, port; no path), e.g. "https://call.example.org". */
+  publicOrigin: string;
+  /** True when users reach the service over HTTPS (directly or through a reverse proxy). */
+  isHttps: boolean;
+  tls: Readonly<{ certPath: string; keyPath: string }> | null;
+  trustProxy: boolean;
+  logLevel: LogLevel;
+  turn: Readonly<{
+    /** 0 turns the embedded relay off. */
+    port: number;
+    host: string;
+    externalIp: string | null;
+    relayPortMin: number;
+    relayPortMax: number;
+  }>;
+}>;
+
+/** Every key the service reads, with its default as written in the example file. */
+export const CONFIG_KEYS = {
+  PORTHELLO_HOST: '127.0.0.1',
+  PORTHELLO_PORT: '8080',
+  PORTHELLO_DATA_DIR: './data',
+  PORTHELLO_PUBLIC_URL: '',
+  PORTHELLO_TLS_CERT: '',
+  PORTHELLO_TLS_KEY: '',
+  PORTHELLO_TRUST_PROXY: 'false',
+  PORTHELLO_LOG_LEVEL: 'info',
+  PORTHELLO_TURN_PORT: '3478',
+  PORTHELLO_TURN_HOST: '127.0.0.1',
+  PORTHELLO_TURN_EXTERNAL_IP: '',
+  PORTHELLO_TURN_RELAY_PORTS: '49152-49407',
+} as const;
+
+export type ConfigKey = keyof typeof CONFIG_KEYS;
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Thrown by loadConfig with one line per bad key, so an operator fixes them all in one go. */
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+const MIN_PORT = 1;
+const MAX_PORT = 65535;
+/** Relay ports stay out of the privileged range so the service never needs root for them. */
+const MIN_RELAY_PORT = 1024;
+const TRUE_WORDS = new Set(['1', 'true', 'yes', 'on']);
+const FALSE_WORDS = new Set(['0', 'false', 'no', 'off']);
+
+export type FileSystemProbe = {
+  /** Creates the directory if needed; returns a reason when it cannot be written to. */
+  prepareWritableDir(path: string): string | null;
+  isReadableFile(path: string): boolean;
+};
+
+/** Reads and validates the environment; throws ConfigError naming every bad key at once. */
+export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Config {
+  const problems: string[] = [];
+  const raw = (key: ConfigKey): string => {
+    const value = env[key];
+    return value === undefined || value.trim() === '' ? CONFIG_KEYS[key] : value.trim();
+  };
+  const fail = (key: ConfigKey, why: string): void => {
+    problems.push(`${key}: ${why} (got "${raw(key)}")`);
+  };
+
+  const port = (key: ConfigKey, min: number): number => {
+    const text = raw(key);
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || value < min || value > MAX_PORT) {
+      fail(key, `must be an integer from ${min} to ${MAX_PORT}`);
+      return 0;
+    }
+    return value;
+  };
+
+  const boolean = (key: ConfigKey): boolean => {
+    const text = raw(key).toLowerCase();
+    if (TRUE_WORDS.has(text)) return true;
+    if (!FALSE_WORDS.has(text)) fail(key, 'must be true or false');
+    return false;
+  };
+
+  const host = raw('PORTHELLO_HOST');
+  if (isIP(host) === 0 && host !== 'localhost') fail('PORTHELLO_HOST', 'must be an IP address');
+  const httpPort = port('PORTHELLO_PORT', MIN_PORT);
+
+  const tlsCert = raw('PORTHELLO_TLS_CERT');
+  const tlsKey = raw('PORTHELLO_TLS_KEY');
+  let tls: Config['tls'] = null;
+  if (tlsCert !== '' || tlsKey !== '') {
+    if (tlsCert === '' || !fs.isReadableFile(tlsCert)) fail('PORTHELLO_TLS_CERT', 'must name a readable PEM file when TLS is on');
+    if (tlsKey === '' || !fs.isReadableFile(tlsKey)) fail('PORTHELLO_TLS_KEY', 'must name a readable PEM file when TLS is on');
+    tls = Object.freeze({ certPath: resolve(tlsCert), keyPath: resolve(tlsKey) });
+  }
+
+  const publicOrigin = parsePublicUrl(raw('PORTHELLO_PUBLIC_URL'), tls !== null, host, httpPort);
+  if (typeof publicOrigin !== 'string') fail('PORTHELLO_PUBLIC_URL', publicOrigin.problem);
+
+  const logLevel = raw('PORTHELLO_LOG_LEVEL').toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) fail('PORTHELLO_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const turnPort = raw('PORTHELLO_TURN_PORT') === '0' ? 0 : port('PORTHELLO_TURN_PORT', MIN_PORT);
+  const turnHost = raw('PORTHELLO_TURN_HOST');
+  if (isIP(turnHost) === 0) fail('PORTHELLO_TURN_HOST', 'must be an IP address');
+  const externalIp = raw('PORTHELLO_TURN_EXTERNAL_IP');
+  if (externalIp !== '' && isIP(externalIp) === 0) fail('PORTHELLO_TURN_EXTERNAL_IP', 'must be an IP address or empty');
+  const relayPorts = parsePortRange(raw('PORTHELLO_TURN_RELAY_PORTS'));
+  if (relayPorts === null) {
+    fail('PORTHELLO_TURN_RELAY_PORTS', `must be a range "low-high" within ${MIN_RELAY_PORT}-${MAX_PORT}`);
+  } else if (turnPort >= relayPorts.min && turnPort <= relayPorts.max) {
+    fail('PORTHELLO_TURN_RELAY_PORTS', 'must not contain PORTHELLO_TURN_PORT');
+  }
+
+  const dataDir = resolve(raw('PORTHELLO_DATA_DIR'));
+  const trustProxy = boolean('PORTHELLO_TRUST_PROXY');
+
+  // Touch the file system last, and only when the rest is sound enough to be worth it.
+  const dataDirProblem = fs.prepareWritableDir(dataDir);
+  if (dataDirProblem !== null) fail('PORTHELLO_DATA_DIR', dataDirProblem);
+
+  if (problems.length > 0 || typeof publicOrigin !== 'string' || relayPorts === null) throw new ConfigError(problems);
+
+  return Object.freeze({
+    host,
+    port: httpPort,
+    dataDir,
+    publicOrigin,
+    isHttps: publicOrigin.startsWith('https:'),
+    tls,
+    trustProxy,
+    logLevel: logLevel as LogLevel,
+    turn: Object.freeze({
+      port: turnPort,
+      host: turnHost,
+      externalIp: externalIp === '' ? null : externalIp,
+      relayPortMin: relayPorts.min,
+      relayPortMax: relayPorts.max,
+    }),
+  });
+}
+
+/** The public URL must be a bare origin: links, cookies and Origin checks all derive from it. */
+function parsePublicUrl(text: string, tlsOn: boolean, host: string, port: number): string | { problem: string } {
+  if (text === '') {
+    const shownHost = isIP(host) === 6 ? `[${host}]` : host;
+    return `${tlsOn ? 'https' : 'http'}://${shownHost}:${port}`;
+  }
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return { problem: 'must be an absolute http(s) URL' };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { problem: 'must start with http:// or https://' };
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    return { problem: 'must be an origin only (no path, query, fragment or credentials)' };
+  }
+  return url.origin;
+}
+
+function parsePortRange(text: string): { min: number; max: number } | null {
+  const match = /^(\d{1,5})-(\d{1,5})$/.exec(text);
+  if (match === null) return null;
+  const min = Number(match[1]);
+  const max = Number(match[2]);
+  if (min < MIN_RELAY_PORT || max > MAX_PORT || min > max) return null;
+  return { min, max };
+}
+
+/** Parses an env file as systemd's EnvironmentFile reads it: KEY=VALUE lines, # comments, optional quotes. */
+export function parseEnvFile(text: string): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const trimmed = line.trim();
+    if (trimmed === '' || trimmed.startsWith('#') || trimmed.startsWith(';')) continue;
+    const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(trimmed);
+    if (match === null) continue;
+    const [, key, value] = match as unknown as [string, string, string];
+    const quoted = /^(["'])(.*)\1$/.exec(value);
+    values[key] = quoted === null ? value : (quoted[2] ?? '');
+  }
+  return values;
+}
+
+const realFileSystem: FileSystemProbe = {
+  prepareWritableDir(path) {
+    try {
+      mkdirSync(path, { recursive: true, mode: 0o700 });
+      if (!statSync(path).isDirectory()) return 'is not a directory';
+      accessSync(path, fsConstants.W_OK | fsConstants.R_OK);
+      return null;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      return `cannot be created or written (${code})`;
+    }
+  },
+  isReadableFile(path) {
+    try {
+      accessSync(path, fsConstants.R_OK);
+      return statSync(path).isFile();
+    } catch {
+      return false;
+    }
+  },
+};

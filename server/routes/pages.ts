@@ -1,0 +1,13 @@
+// The pages people see. Each handler picks a template; the layout adds the shared frame.
+import Router from '@koa/router';
+import type { AppState } from '../http/context.js';
+import type { PageRenderer } from '../http/pages.js';
+
+export function pageRoutes(pages: PageRenderer): Router<AppState> {
+  const router = new Router<AppState>();
+  router.get('/', (ctx) => {
+    ctx.type = 'html';
+    ctx.body = pages.render('home', ctx.state.locale, { title: 'home.title' });
+  });
+  return router;
+}
