@@ -101,7 +101,8 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
 
   const host = raw('PORTHELLO_HOST');
   if (isIP(host) === 0 && host !== 'localhost') fail('PORTHELLO_HOST', 'must be an IP address');
-  const httpPort = port('PORTHELLO_PORT', MIN_PORT);
+  // Port 0 (any free port) only makes sense when the public URL says how users reach us.
+  const httpPort = raw('PORTHELLO_PORT') === '0' && raw('PORTHELLO_PUBLIC_URL') !== '' ? 0 : port('PORTHELLO_PORT', MIN_PORT);
 
   const tlsCert = raw('PORTHELLO_TLS_CERT');
   const tlsKey = raw('PORTHELLO_TLS_KEY');

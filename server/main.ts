@@ -11,19 +11,17 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, parseEnvFile, type Config, type Env } from './config.js';
-import { closeDatabase, DATABASE_FILE_NAME, openDatabase, type Database } from './db/open.js';
-import { createLogger, type Logger } from './log.js';
+import { closeDatabase, DATABASE_FILE_NAME, openDatabase } from './db/open.js';
+import { EXIT_FAILURE, installCrashHandlers, installShutdown, type RunningParts } from './lifecycle.js';
+import { createLogger } from './log.js';
 import { startRelay, type Relay } from './turn/relay.js';
 
-/** systemd waits longer than this before SIGKILL; finishing well within it keeps data safe. */
-export const SHUTDOWN_DEADLINE_MS = 5000;
 /** Node's defaults, named so the bound is visible: slow clients are cut off. */
 const HEADERS_TIMEOUT_MS = 60_000;
 const REQUEST_TIMEOUT_MS = 300_000;
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
 const EXIT_CONFIG = 2;
-const EXIT_FAILURE = 1;
 
 function readEnvironment(argv: readonly string[], env: NodeJS.ProcessEnv): Env {
   const flag = argv.find((arg) => arg.startsWith('--env-file='));
@@ -61,9 +59,13 @@ async function run(): Promise<void> {
   }
   const log = createLogger({ level: config.logLevel });
   installCrashHandlers(log);
+  // Signals are handled from here on; shutdown closes whatever `parts` holds by then.
+  const parts: RunningParts = {};
+  installShutdown(log, parts);
 
   const databasePath = join(config.dataDir, DATABASE_FILE_NAME);
   const db = openDatabase(databasePath);
+  parts.db = db;
 
   let relay: Relay | null = null;
   if (config.turn.port !== 0) {
@@ -71,6 +73,7 @@ async function run(): Promise<void> {
       closeDatabase(db);
       throw new Error(`the TURN relay cannot listen on ${config.turn.host}:${config.turn.port} (${error.code ?? error.message})`);
     });
+    parts.relay = relay;
   }
 
   const app = buildApp({ config, db, log, relay });
@@ -81,6 +84,7 @@ async function run(): Promise<void> {
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.requestTimeout = REQUEST_TIMEOUT_MS;
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  parts.server = server;
 
   const address = await listen(server, config).catch(async (error: NodeJS.ErrnoException) => {
     await relay?.stop();
@@ -94,50 +98,6 @@ async function run(): Promise<void> {
   else log.info('main', 'embedded TURN relay off (PORTHELLO_TURN_PORT=0)');
   log.info('main', `public URL ${config.publicOrigin}`);
   log.info('main', `data in ${config.dataDir}`, { path: config.dataDir });
-
-  installShutdown({ log, server, relay, db });
-}
-
-function installShutdown(parts: { log: Logger; server: Server; relay: Relay | null; db: Database }): void {
-  const { log, server, relay, db } = parts;
-  let stopping = false;
-  const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    log.info('main', 'shutting down', { signal });
-    const deadline = setTimeout(() => {
-      log.error('main', `shutdown took longer than ${SHUTDOWN_DEADLINE_MS} ms; exiting anyway`);
-      process.exit(EXIT_FAILURE);
-    }, SHUTDOWN_DEADLINE_MS);
-    deadline.unref();
-    try {
-      // 1. Stop accepting; idle keep-alive connections go now, busy ones when their response ends.
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      await closed;
-      // 2. The relay: its sockets and every allocation.
-      await relay?.stop();
-      // 3. The database last, checkpointed so the data directory holds one consistent file.
-      closeDatabase(db);
-      log.info('main', 'stopped');
-      process.exit(0);
-    } catch (error) {
-      log.error('main', 'shutdown failed', { error: String(error) });
-      process.exit(EXIT_FAILURE);
-    }
-  };
-  process.on('SIGTERM', (signal) => void shutdown(signal));
-  process.on('SIGINT', (signal) => void shutdown(signal));
-}
-
-/** After an unexpected exception the process state is unknown: log it and let systemd restart us. */
-function installCrashHandlers(log: Logger): void {
-  const crash = (kind: string) => (error: unknown) => {
-    log.error('main', `${kind}; exiting`, { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-    process.exit(EXIT_FAILURE);
-  };
-  process.on('uncaughtException', crash('uncaught exception'));
-  process.on('unhandledRejection', crash('unhandled rejection'));
 }
 
 run().catch((error: unknown) => {

@@ -40,8 +40,8 @@ function fromAcceptLanguage(header: string): Locale | null {
     .slice(0, MAX_ACCEPT_LANGUAGE_ENTRIES)
     .map((part, index) => {
       const [tag = '', ...params] = part.trim().split(';');
-      const q = params.map((p) => /^\s*q=([0-9.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
-      const weight = q === undefined ? 1 : Number(q);
+      const q = params.map((p) => /^\s*q=(.*)$/.exec(p)?.[1]?.trim()).find((v) => v !== undefined);
+      const weight = q === undefined ? 1 : q === '' ? 0 : Number(q);
       return { language: tag.trim().toLowerCase().split('-')[0] ?? '', weight: Number.isFinite(weight) ? weight : 0, index };
     })
     .filter((entry) => entry.weight > 0)

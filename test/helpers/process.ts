@@ -1,0 +1,62 @@
+// Runs the built server as a real process (node dist/server/main.js), the way systemd does.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { projectPath } from '../../server/paths.js';
+import { withTimeout } from './wait.js';
+
+export const MAIN_SCRIPT = projectPath('dist', 'server', 'main.js');
+
+export type ServerProcess = {
+  child: ChildProcess;
+  /** stdout and stderr so far. */
+  output(): string;
+  /** Resolves with the exit code (or signal name) when the process ends. */
+  exited: Promise<number | string>;
+  /** Waits until a line matching the pattern has been printed; returns the match. */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
+  kill(): void;
+};
+
+export function spawnServer(env: Record<string, string>, args: string[] = [], nodeArgs: string[] = []): ServerProcess {
+  const child = spawn(process.execPath, [...nodeArgs, MAIN_SCRIPT, ...args], {
+    env: { PATH: process.env['PATH'] ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const listeners = new Set<() => void>();
+  const onData = (chunk: Buffer): void => {
+    output += chunk.toString();
+    for (const listener of listeners) listener();
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+
+  return {
+    child,
+    output: () => output,
+    exited,
+    waitForOutput(pattern, timeoutMs) {
+      const found = new Promise<RegExpExecArray>((resolve, reject) => {
+        const check = (): void => {
+          const match = pattern.exec(output);
+          if (match !== null) {
+            listeners.delete(check);
+            resolve(match);
+          }
+        };
+        listeners.add(check);
+        void exited.then(() => {
+          listeners.delete(check);
+          const match = pattern.exec(output);
+          if (match !== null) resolve(match);
+          else reject(new Error(`the server exited before printing ${pattern}:\n${output}`));
+        });
+        check();
+      });
+      return withTimeout(found, `output ${pattern}`, timeoutMs);
+    },
+    kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+  };
+}

@@ -1,0 +1,80 @@
+// Runs the real application in the test process: a real HTTP server on port 0, a real SQLite
+// file in a fresh temporary data directory, the real middleware and routes.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildApp, type AppDeps } from '../../server/app.js';
+import { loadConfig, type Config, type Env } from '../../server/config.js';
+import { closeDatabase, DATABASE_FILE_NAME, openDatabase, type Database } from '../../server/db/open.js';
+import { createLogger } from '../../server/log.js';
+import { withTimeout } from './wait.js';
+
+export type TestServer = {
+  url: string;
+  origin: string;
+  config: Config;
+  db: Database;
+  dataDir: string;
+  /** Every log line the server wrote, for privacy assertions. */
+  logs: string[];
+  /** fetch against the server; state-changing requests carry our Origin unless one is given. */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+  close(): Promise<void>;
+};
+
+export type TestServerOptions = {
+  env?: Env;
+  relay?: AppDeps['relay'];
+};
+
+export function makeDataDir(): string {
+  return mkdtempSync(join(tmpdir(), 'porthello-test-'));
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const server: Server = createServer();
+  await withTimeout(new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve)), 'the test server to listen');
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const dataDir = makeDataDir();
+  const config = loadConfig({
+    PORTHELLO_DATA_DIR: dataDir,
+    PORTHELLO_PORT: '0',
+    PORTHELLO_PUBLIC_URL: origin,
+    PORTHELLO_TURN_PORT: '0',
+    PORTHELLO_LOG_LEVEL: 'debug',
+    ...options.env,
+  });
+  const db = openDatabase(join(dataDir, DATABASE_FILE_NAME));
+  const logs: string[] = [];
+  const log = createLogger({ level: 'debug', write: (line) => logs.push(line) });
+  const app = buildApp({ config, db, log, relay: options.relay ?? null });
+  server.on('request', app.callback());
+
+  return {
+    url: origin,
+    origin,
+    config,
+    db,
+    dataDir,
+    logs,
+    fetch(path, init = {}) {
+      const headers = new Headers(init.headers);
+      const method = (init.method ?? 'GET').toUpperCase();
+      if (method !== 'GET' && method !== 'HEAD' && !headers.has('Origin')) headers.set('Origin', origin);
+      return fetch(origin + path, { ...init, headers, redirect: 'manual' });
+    },
+    async close() {
+      server.closeAllConnections();
+      await withTimeout(new Promise<void>((resolve) => server.close(() => resolve())), 'the test server to close');
+      closeDatabase(db);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The JSON body of a response, loosely typed: tests assert on its shape. */
+export async function jsonOf(response: Response): Promise<any> {
+  return response.json();
+}
