@@ -1,0 +1,182 @@
+// One call's RTCPeerConnection, from the browser's side. It negotiates with the "perfect
+// negotiation" pattern (either side may renegotiate; the polite side yields on collision), so
+// screen sharing, camera switching and ICE restarts need no extra protocol. Chat goes over a
+// data channel, browser to browser: it never passes through the server.
+//
+// The signaling transport is not known here: descriptions and candidates leave through
+// `send` and come back through handleDescription / handleCandidate.
+
+export type SignalOut =
+  | { kind: 'description'; description: RTCSessionDescriptionInit }
+  | { kind: 'candidate'; candidate: RTCIceCandidateInit | null };
+
+export type PathKind = 'direct' | 'relayed';
+export type ConnectionPhase = 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';
+
+export type ChatMessage = { text: string; sentAt: string };
+
+export type CallConnectionOptions = {
+  rtcConfig: RTCConfiguration;
+  /** The polite side rolls back its own offer when both offer at once. Exactly one side is polite. */
+  polite: boolean;
+  send: (message: SignalOut) => void;
+  onRemoteStream?: (stream: MediaStream) => void;
+  onPhase?: (phase: ConnectionPhase) => void;
+  onChat?: (message: ChatMessage) => void;
+  onChatOpen?: () => void;
+};
+
+/** Both sides create the chat channel with the same id, so neither waits for the other's. */
+const CHAT_CHANNEL_ID = 0;
+/** Long enough for a paragraph; the receiving side drops anything longer. */
+export const CHAT_MAX_CHARS = 2000;
+/** How long a "disconnected" path may recover by itself before an ICE restart is asked. */
+const DISCONNECTED_GRACE_MS = 4000;
+
+export class CallConnection {
+  readonly pc: RTCPeerConnection;
+  private readonly options: CallConnectionOptions;
+  private readonly chat: RTCDataChannel;
+  private readonly remoteStream = new MediaStream();
+  private makingOffer = false;
+  private ignoreOffer = false;
+  private restartTimer: ReturnType<typeof setTimeout> | undefined;
+  private phase: ConnectionPhase = 'connecting';
+
+  constructor(options: CallConnectionOptions) {
+    this.options = options;
+    this.pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', ...options.rtcConfig });
+    this.chat = this.pc.createDataChannel('chat', { negotiated: true, id: CHAT_CHANNEL_ID, ordered: true });
+    this.chat.onopen = () => options.onChatOpen?.();
+    this.chat.onmessage = (event) => this.receiveChat(event.data);
+
+    this.pc.onnegotiationneeded = () => void this.offer();
+    this.pc.onicecandidate = ({ candidate }) => options.send({ kind: 'candidate', candidate: candidate?.toJSON() ?? null });
+    this.pc.ontrack = ({ track }) => {
+      for (const old of this.remoteStream.getTracks().filter((t) => t.kind === track.kind)) this.remoteStream.removeTrack(old);
+      this.remoteStream.addTrack(track);
+      options.onRemoteStream?.(this.remoteStream);
+    };
+    this.pc.onconnectionstatechange = () => this.followConnectionState();
+  }
+
+  /** Sends the local camera and microphone (either may be missing). */
+  addLocalStream(stream: MediaStream): void {
+    for (const track of stream.getTracks()) this.pc.addTrack(track, stream);
+  }
+
+  async handleDescription(description: RTCSessionDescriptionInit): Promise<void> {
+    const collision = description.type === 'offer' && (this.makingOffer || this.pc.signalingState !== 'stable');
+    this.ignoreOffer = !this.options.polite && collision;
+    if (this.ignoreOffer) return;
+    await this.pc.setRemoteDescription(description);
+    if (description.type === 'offer') {
+      await this.pc.setLocalDescription();
+      this.sendLocalDescription();
+    }
+  }
+
+  async handleCandidate(candidate: RTCIceCandidateInit | null): Promise<void> {
+    try {
+      await this.pc.addIceCandidate(candidate ?? undefined);
+    } catch (error) {
+      // Candidates of an offer we ignored in a collision are expected to fail.
+      if (!this.ignoreOffer) throw error;
+    }
+  }
+
+  /** Replaces the outgoing track of one kind (camera switch, screen share); null sends nothing. */
+  async replaceTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null, stream: MediaStream): Promise<void> {
+    const sender = this.pc.getSenders().find((s) => s.track?.kind === kind || (s.track === null && this.senderKind(s) === kind));
+    if (sender !== undefined) {
+      await sender.replaceTrack(track);
+      return;
+    }
+    if (track !== null) this.pc.addTrack(track, stream);
+  }
+
+  sendChat(text: string): boolean {
+    const trimmed = text.trim();
+    if (this.chat.readyState !== 'open' || trimmed === '' || trimmed.length > CHAT_MAX_CHARS) return false;
+    this.chat.send(JSON.stringify({ text: trimmed, sentAt: new Date().toISOString() }));
+    return true;
+  }
+
+  restartIce(): void {
+    this.pc.restartIce();
+  }
+
+  /** Whether the live path goes through a TURN relay, read from the selected candidate pair. */
+  async path(): Promise<{ kind: PathKind; local: string; remote: string } | null> {
+    const stats = await this.pc.getStats();
+    let pairId: string | undefined;
+    stats.forEach((report: { type: string; selectedCandidatePairId?: string }) => {
+      if (report.type === 'transport' && report.selectedCandidatePairId !== undefined) pairId = report.selectedCandidatePairId;
+    });
+    const pair = pairId === undefined ? undefined : (stats.get(pairId) as { localCandidateId: string; remoteCandidateId: string } | undefined);
+    if (pair === undefined) return null;
+    const local = (stats.get(pair.localCandidateId) as { candidateType?: string } | undefined)?.candidateType ?? 'unknown';
+    const remote = (stats.get(pair.remoteCandidateId) as { candidateType?: string } | undefined)?.candidateType ?? 'unknown';
+    return { kind: local === 'relay' || remote === 'relay' ? 'relayed' : 'direct', local, remote };
+  }
+
+  close(): void {
+    clearTimeout(this.restartTimer);
+    this.chat.close();
+    this.pc.close();
+    this.setPhase('closed');
+  }
+
+  private async offer(): Promise<void> {
+    try {
+      this.makingOffer = true;
+      await this.pc.setLocalDescription();
+      this.sendLocalDescription();
+    } finally {
+      this.makingOffer = false;
+    }
+  }
+
+  private sendLocalDescription(): void {
+    const description = this.pc.localDescription;
+    if (description !== null) this.options.send({ kind: 'description', description: description.toJSON() as RTCSessionDescriptionInit });
+  }
+
+  private receiveChat(data: unknown): void {
+    if (typeof data !== 'string' || data.length > CHAT_MAX_CHARS * 4) return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data);
+    } catch {
+      return;
+    }
+    const { text, sentAt } = (parsed ?? {}) as { text?: unknown; sentAt?: unknown };
+    if (typeof text !== 'string' || text.length === 0 || text.length > CHAT_MAX_CHARS || typeof sentAt !== 'string') return;
+    this.options.onChat?.({ text, sentAt });
+  }
+
+  private followConnectionState(): void {
+    const state = this.pc.connectionState;
+    clearTimeout(this.restartTimer);
+    if (state === 'connected') this.setPhase('connected');
+    else if (state === 'failed') {
+      this.setPhase('reconnecting');
+      this.pc.restartIce();
+    } else if (state === 'disconnected') {
+      this.setPhase('reconnecting');
+      this.restartTimer = setTimeout(() => {
+        if (this.pc.connectionState === 'disconnected') this.pc.restartIce();
+      }, DISCONNECTED_GRACE_MS);
+    } else if (state === 'closed') this.setPhase('closed');
+  }
+
+  private setPhase(phase: ConnectionPhase): void {
+    if (phase === this.phase) return;
+    this.phase = phase;
+    this.options.onPhase?.(phase);
+  }
+
+  private senderKind(sender: RTCRtpSender): string | undefined {
+    return this.pc.getTransceivers().find((t) => t.sender === sender)?.receiver.track.kind;
+  }
+}

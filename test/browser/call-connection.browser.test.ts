@@ -1,0 +1,183 @@
+// The browser call engine (public/ts/lib/call/connection.ts) in real Chromium: two pages with
+// fake camera and microphone, their signaling carried by the test, a real peer-to-peer call.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Browser, Page } from 'playwright-core';
+import * as assert from 'uvu/assert';
+import { browserSuite, launchBrowser } from '../helpers/browser.js';
+import { bundleForPage } from '../helpers/bundle.js';
+import { waitUntil, withTimeout } from '../helpers/wait.js';
+
+// Code passed to page.evaluate runs in the page; these name its globals for the type checker.
+declare const window: any;
+declare const navigator: any;
+type RTCStatsReport = Map<string, any>;
+
+const CONNECT_TIMEOUT_MS = 15_000;
+const { suite: calls, test } = browserSuite('CallConnection in Chromium');
+
+let browser: Browser;
+let server: Server;
+let origin = '';
+
+calls.before(async () => {
+  const engine = await bundleForPage('lib/call/connection.ts', 'Engine');
+  server = createServer((req, res) => {
+    if (req.url === '/engine.js') {
+      res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(engine);
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>call</title><script src="/engine.js"></script>');
+  });
+  await withTimeout(new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve)), 'the page server');
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await launchBrowser();
+});
+
+calls.after(async () => {
+  await browser?.close();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+type Side = { page: Page; close(): Promise<void> };
+
+/** Opens one page per side, wires their signaling through the test, and starts the call. */
+async function startCall(): Promise<{ caller: Side; callee: Side }> {
+  const open = async (): Promise<Page> => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(origin);
+    return page;
+  };
+  const [callerPage, calleePage] = await Promise.all([open(), open()]);
+  const wire = async (from: Page, to: Page): Promise<void> => {
+    await from.exposeFunction('deliver', (message: unknown) => to.evaluate((m) => (window as any).receive(m), message));
+  };
+  await wire(callerPage, calleePage);
+  await wire(calleePage, callerPage);
+  const setUp = (page: Page, polite: boolean) =>
+    page.evaluate(async (isPolite) => {
+      const w = window as any;
+      w.chat = [];
+      w.phases = [];
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+      w.localStream = stream;
+      const connection = new w.Engine.CallConnection({
+        rtcConfig: {},
+        polite: isPolite,
+        send: (message: unknown) => w.deliver(message),
+        onChat: (message: unknown) => w.chat.push(message),
+        onPhase: (phase: string) => w.phases.push(phase),
+      });
+      w.connection = connection;
+      w.receive = (message: any) =>
+        message.kind === 'description' ? connection.handleDescription(message.description) : connection.handleCandidate(message.candidate);
+      return true;
+    }, polite);
+  await setUp(calleePage, true);
+  await setUp(callerPage, false);
+  // The caller adds its media first; the callee answers with its own.
+  await callerPage.evaluate(() => (window as any).connection.addLocalStream((window as any).localStream));
+  await calleePage.evaluate(() => (window as any).connection.addLocalStream((window as any).localStream));
+  const side = (page: Page): Side => ({ page, close: () => page.context().close() });
+  return { caller: side(callerPage), callee: side(calleePage) };
+}
+
+const connectionState = (page: Page) => page.evaluate(() => (window as any).connection.pc.connectionState as string);
+const inboundBytes = (page: Page) =>
+  page.evaluate(async () => {
+    const stats: RTCStatsReport = await (window as any).connection.pc.getStats();
+    const bytes: Record<string, number> = { audio: 0, video: 0 };
+    stats.forEach((report: any) => {
+      if (report.type === 'inbound-rtp') bytes[report.kind] = (bytes[report.kind] ?? 0) + report.bytesReceived;
+    });
+    return bytes;
+  });
+
+async function waitConnected(...pages: Page[]): Promise<void> {
+  for (const page of pages) await waitUntil(async () => (await connectionState(page)) === 'connected', 'a connected call', CONNECT_TIMEOUT_MS);
+}
+
+async function waitMediaGrowing(page: Page): Promise<void> {
+  const before = await inboundBytes(page);
+  await waitUntil(
+    async () => {
+      const now = await inboundBytes(page);
+      return (now['audio'] ?? 0) > (before['audio'] ?? 0) && (now['video'] ?? 0) > (before['video'] ?? 0);
+    },
+    'audio and video bytes to grow',
+    CONNECT_TIMEOUT_MS,
+  );
+}
+
+test('connects two browsers directly, each receiving the other’s audio and video', async () => {
+  const { caller, callee } = await startCall();
+  try {
+    await waitConnected(caller.page, callee.page);
+    await waitMediaGrowing(caller.page);
+    await waitMediaGrowing(callee.page);
+    const path = await caller.page.evaluate(() => (window as any).connection.path());
+    assert.equal(path, { kind: 'direct', local: 'host', remote: 'host' });
+    assert.ok((await caller.page.evaluate(() => (window as any).phases)).includes('connected'));
+  } finally {
+    await caller.close();
+    await callee.close();
+  }
+});
+
+test('carries chat over the data channel both ways and refuses what is too long', async () => {
+  const { caller, callee } = await startCall();
+  try {
+    await waitConnected(caller.page, callee.page);
+    await waitUntil(() => caller.page.evaluate(() => (window as any).connection.sendChat('  bonjour  ')), 'the chat channel to open', CONNECT_TIMEOUT_MS);
+    assert.ok(await callee.page.evaluate(() => (window as any).connection.sendChat('hello back')));
+    assert.not.ok(await caller.page.evaluate(() => (window as any).connection.sendChat('x'.repeat(2001))));
+    await waitUntil(async () => (await callee.page.evaluate(() => (window as any).chat.length)) === 1, 'the message to arrive');
+    await waitUntil(async () => (await caller.page.evaluate(() => (window as any).chat.length)) === 1, 'the reply to arrive');
+    const received = await callee.page.evaluate(() => (window as any).chat[0]);
+    assert.is(received.text, 'bonjour');
+    assert.ok(!Number.isNaN(Date.parse(received.sentAt)));
+  } finally {
+    await caller.close();
+    await callee.close();
+  }
+});
+
+test('stays connected when both sides renegotiate at the same moment', async () => {
+  const { caller, callee } = await startCall();
+  try {
+    await waitConnected(caller.page, callee.page);
+    await Promise.all([caller.page.evaluate(() => (window as any).connection.restartIce()), callee.page.evaluate(() => (window as any).connection.restartIce())]);
+    await waitUntil(
+      async () => (await caller.page.evaluate(() => (window as any).connection.pc.signalingState)) === 'stable' &&
+        (await callee.page.evaluate(() => (window as any).connection.pc.signalingState)) === 'stable',
+      'both sides back to stable',
+      CONNECT_TIMEOUT_MS,
+    );
+    await waitConnected(caller.page, callee.page);
+    await waitMediaGrowing(callee.page);
+  } finally {
+    await caller.close();
+    await callee.close();
+  }
+});
+
+test('keeps sending video after the camera track is replaced', async () => {
+  const { caller, callee } = await startCall();
+  try {
+    await waitConnected(caller.page, callee.page);
+    await caller.page.evaluate(async () => {
+      const w = window as any;
+      const fresh = await navigator.mediaDevices.getUserMedia({ video: true });
+      const [track] = fresh.getVideoTracks();
+      await w.connection.replaceTrack('video', track, fresh);
+      for (const old of w.localStream.getVideoTracks()) old.stop();
+    });
+    await waitMediaGrowing(callee.page);
+  } finally {
+    await caller.close();
+    await callee.close();
+  }
+});
+
+calls.run();
