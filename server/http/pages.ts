@@ -5,7 +5,7 @@
 // checked: an unknown message key fails start-up, not a visitor's request.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isMessageKey, LOCALES, translate, type Locale, type MessageKey } from '../i18n/index.js';
+import { isMessageKey, LOCALES, MESSAGE_KEYS, translate, type Locale, type MessageKey } from '../i18n/index.js';
 
 export const PAGE_NAMES = ['home', 'error'] as const;
 export type PageName = (typeof PAGE_NAMES)[number];
@@ -16,6 +16,8 @@ export type PageOptions = {
   /** Name of the page's script bundle in /assets/js/, if it has one. */
   script?: string;
   vars?: Readonly<Record<string, string>>;
+  /** Prefixes of the message keys the page's script needs ("call." for every call string). */
+  clientStrings?: readonly string[];
 };
 
 export type PageRenderer = {
@@ -45,7 +47,9 @@ export function createPageRenderer(templatesDir: string): PageRenderer {
   const render = (name: PageName, locale: Locale, options: PageOptions): string => {
     const vars = options.vars ?? {};
     const content = fill(templates.get(name) ?? '', locale, vars);
-    const script = options.script === undefined ? '' : `<script type="module" src="/assets/js/${escapeHtml(options.script)}.js"></script>`;
+    const script =
+      (options.script === undefined ? '' : `<script type="module" src="/assets/js/${escapeHtml(options.script)}.js"></script>`) +
+      clientStringsBlock(locale, options.clientStrings ?? []);
     return fill(layout, locale, {
       ...vars,
       lang: locale,
@@ -70,6 +74,19 @@ export function createPageRenderer(templatesDir: string): PageRenderer {
       });
     },
   };
+}
+
+/**
+ * The strings a page's script needs, as JSON in a data block (not executed, so the CSP allows
+ * it). "<" is escaped so no text can close the element early.
+ */
+function clientStringsBlock(locale: Locale, prefixes: readonly string[]): string {
+  if (prefixes.length === 0) return '';
+  const strings: Record<string, string> = {};
+  for (const key of MESSAGE_KEYS) {
+    if (prefixes.some((prefix) => key.startsWith(prefix))) strings[key] = translate(locale, key);
+  }
+  return `<script type="application/json" id="strings">${JSON.stringify(strings).replace(/</g, '\\u003c')}</script>`;
 }
 
 const LANGUAGE_NAMES: Readonly<Record<Locale, string>> = { fr: 'Français', en: 'English' };
