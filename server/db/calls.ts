@@ -1,0 +1,91 @@
+// SQL for call links, call preferences and the call log. Statements are prepared once.
+import type { Database } from 'better-sqlite3';
+
+export type CallLinkRow = Readonly<{ userId: string; code: string; guestsAllowed: boolean; relayOnly: boolean }>;
+
+export type CallOutcome = 'answered' | 'missed' | 'declined' | 'busy';
+
+export type CallLogRow = Readonly<{
+  id: number;
+  callerKind: 'member' | 'guest';
+  /** The calling member, or null for a guest or a member who has since left. */
+  callerId: string | null;
+  callerFirstName: string | null;
+  callerLastName: string | null;
+  callerGuestName: string | null;
+  startedAt: string;
+  outcome: CallOutcome;
+  durationS: number | null;
+  seen: boolean;
+}>;
+
+export type NewCallLogRow = Readonly<{
+  calleeId: string;
+  callerKind: 'member' | 'guest';
+  callerId: string | null;
+  callerGuestName: string | null;
+  startedAt: string;
+  outcome: CallOutcome;
+  durationS: number | null;
+}>;
+
+export type CallStore = ReturnType<typeof createCallStore>;
+
+type RawLink = { userId: string; code: string; guestsAllowed: number; relayOnly: number };
+type RawLog = Omit<CallLogRow, 'seen'> & { seen: number };
+
+const toLink = (raw: RawLink | undefined): CallLinkRow | undefined =>
+  raw === undefined ? undefined : { userId: raw.userId, code: raw.code, guestsAllowed: raw.guestsAllowed === 1, relayOnly: raw.relayOnly === 1 };
+
+export function createCallStore(db: Database) {
+  const LINK_COLUMNS = 'user_id AS userId, code, guests_allowed AS guestsAllowed, relay_only AS relayOnly';
+  const linkOf = db.prepare(`SELECT ${LINK_COLUMNS} FROM call_links WHERE user_id = ?`);
+  const linkByCode = db.prepare(`SELECT ${LINK_COLUMNS} FROM call_links WHERE code = ?`);
+  const insertLink = db.prepare('INSERT INTO call_links (user_id, code, updated_at) VALUES (?, ?, ?) ON CONFLICT (user_id) DO NOTHING');
+  const setCode = db.prepare('UPDATE call_links SET code = ?, updated_at = ? WHERE user_id = ?');
+  const setSettings = db.prepare('UPDATE call_links SET guests_allowed = ?, relay_only = ?, updated_at = ? WHERE user_id = ?');
+
+  const insertCall = db.prepare(`INSERT INTO call_log (callee_id, caller_kind, caller_id, caller_guest_name, started_at, outcome, duration_s)
+    VALUES (@calleeId, @callerKind, @callerId, @callerGuestName, @startedAt, @outcome, @durationS)`);
+  // Keyset pagination: newest first, `before` is the id of the last row of the previous page.
+  const page = db.prepare(`SELECT c.id, c.caller_kind AS callerKind, c.caller_id AS callerId, u.first_name AS callerFirstName,
+      u.last_name AS callerLastName, c.caller_guest_name AS callerGuestName, c.started_at AS startedAt, c.outcome,
+      c.duration_s AS durationS, c.seen
+    FROM call_log c LEFT JOIN users u ON u.id = c.caller_id
+    WHERE c.callee_id = @calleeId AND c.id < @before
+    ORDER BY c.id DESC LIMIT @limit`);
+  const unseenMissed = db.prepare("SELECT count(*) AS n FROM call_log WHERE callee_id = ? AND seen = 0 AND outcome = 'missed'");
+  const markSeen = db.prepare('UPDATE call_log SET seen = 1 WHERE callee_id = ? AND seen = 0');
+  const deleteCall = db.prepare('DELETE FROM call_log WHERE id = ? AND callee_id = ?');
+  const deleteAll = db.prepare('DELETE FROM call_log WHERE callee_id = ?');
+
+  return {
+    linkOf: (userId: string): CallLinkRow | undefined => toLink(linkOf.get(userId) as RawLink | undefined),
+    linkByCode: (code: string): CallLinkRow | undefined => toLink(linkByCode.get(code) as RawLink | undefined),
+    /** Creates the member's link with this code unless they have one already. */
+    ensureLink(userId: string, code: string, now: string): void {
+      insertLink.run(userId, code, now);
+    },
+    setCode(userId: string, code: string, now: string): void {
+      setCode.run(code, now, userId);
+    },
+    setSettings(userId: string, settings: { guestsAllowed: boolean; relayOnly: boolean }, now: string): void {
+      setSettings.run(Number(settings.guestsAllowed), Number(settings.relayOnly), now, userId);
+    },
+    insertCall(row: NewCallLogRow): void {
+      insertCall.run(row);
+    },
+    callsOf(calleeId: string, before: number, limit: number): CallLogRow[] {
+      return (page.all({ calleeId, before, limit }) as RawLog[]).map((raw) => ({ ...raw, seen: raw.seen === 1 }));
+    },
+    unseenMissedCount: (calleeId: string): number => (unseenMissed.get(calleeId) as { n: number }).n,
+    markSeen(calleeId: string): void {
+      markSeen.run(calleeId);
+    },
+    /** False when the entry does not exist or is someone else's. */
+    deleteCall: (calleeId: string, id: number): boolean => deleteCall.run(id, calleeId).changes === 1,
+    deleteAllCalls(calleeId: string): number {
+      return deleteAll.run(calleeId).changes;
+    },
+  };
+}

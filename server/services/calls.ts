@@ -1,0 +1,112 @@
+// The rules of call links, call preferences and the call log. Takes plain arguments and never
+// sees HTTP; the signaler reaches the log through `recordReceivedCall`.
+import { randomBytes } from 'node:crypto';
+import type { CallLogRow, CallOutcome, CallStore } from '../db/calls.js';
+import { notFound } from '../errors.js';
+
+/** 128 bits: a call link cannot be guessed, and 22 URL-safe characters still fit in a message. */
+const CALL_LINK_CODE_BYTES = 16;
+export const CALL_LINK_CODE = /^[A-Za-z0-9_-]{22}$/;
+export const CALL_PAGE_DEFAULT_LIMIT = 50;
+export const CALL_PAGE_MAX_LIMIT = 200;
+
+export type CallLink = Readonly<{ code: string; path: string; guestsAllowed: boolean; relayOnly: boolean }>;
+
+export type CallerRecord = { kind: 'member'; memberId: string } | { kind: 'guest'; displayName: string };
+export type ReceivedCall = Readonly<{
+  calleeMemberId: string;
+  caller: CallerRecord;
+  startedAt: Date;
+  outcome: CallOutcome;
+  durationS: number | null;
+}>;
+
+export type CallLogEntry = Readonly<{
+  id: number;
+  startedAt: string;
+  outcome: CallOutcome;
+  durationS: number | null;
+  seen: boolean;
+  /** A member (with id, while they still have an account), a guest, or a former member. */
+  caller: { kind: 'member'; memberId: string; name: string } | { kind: 'guest'; name: string } | { kind: 'former-member' };
+}>;
+
+export type CallService = ReturnType<typeof createCallService>;
+
+export function createCallService(store: CallStore, now: () => Date = () => new Date()) {
+  const newCode = (): string => randomBytes(CALL_LINK_CODE_BYTES).toString('base64url');
+  const present = (userId: string): CallLink => {
+    const row = store.linkOf(userId);
+    if (row === undefined) throw notFound('This member has no call link.');
+    return { code: row.code, path: `/c/${row.code}`, guestsAllowed: row.guestsAllowed, relayOnly: row.relayOnly };
+  };
+
+  return {
+    /** The member's call link, created on first use. */
+    linkOf(memberId: string): CallLink {
+      store.ensureLink(memberId, newCode(), now().toISOString());
+      return present(memberId);
+    },
+
+    /** A new code; the old link stops working at once. */
+    regenerateLink(memberId: string): CallLink {
+      store.ensureLink(memberId, newCode(), now().toISOString());
+      store.setCode(memberId, newCode(), now().toISOString());
+      return present(memberId);
+    },
+
+    updateSettings(memberId: string, changes: { guestsAllowed?: boolean; relayOnly?: boolean }): CallLink {
+      const current = this.linkOf(memberId);
+      store.setSettings(memberId, { guestsAllowed: changes.guestsAllowed ?? current.guestsAllowed, relayOnly: changes.relayOnly ?? current.relayOnly }, now().toISOString());
+      return present(memberId);
+    },
+
+    /** The member a live link belongs to; null for an unknown or dead code, or when guests are off. */
+    calleeOfLink(code: string): { memberId: string; relayOnly: boolean } | null {
+      if (!CALL_LINK_CODE.test(code)) return null;
+      const row = store.linkByCode(code);
+      return row === undefined || !row.guestsAllowed ? null : { memberId: row.userId, relayOnly: row.relayOnly };
+    },
+
+    prefersRelayOnly: (memberId: string): boolean => store.linkOf(memberId)?.relayOnly ?? false,
+
+    /** One row per received call: when, how it ended, how long, who. Nothing else. */
+    recordReceivedCall(call: ReceivedCall): void {
+      store.insertCall({
+        calleeId: call.calleeMemberId,
+        callerKind: call.caller.kind,
+        callerId: call.caller.kind === 'member' ? call.caller.memberId : null,
+        callerGuestName: call.caller.kind === 'guest' ? call.caller.displayName : null,
+        startedAt: call.startedAt.toISOString(),
+        outcome: call.outcome,
+        durationS: call.outcome === 'answered' ? Math.max(0, Math.round(call.durationS ?? 0)) : null,
+      });
+    },
+
+    /** A page of the member's received calls, newest first; `nextBefore` fetches the next one. */
+    callsOf(memberId: string, page: { before?: number; limit?: number } = {}): { calls: CallLogEntry[]; nextBefore: number | null; unseenMissed: number } {
+      const limit = Math.min(Math.max(page.limit ?? CALL_PAGE_DEFAULT_LIMIT, 1), CALL_PAGE_MAX_LIMIT);
+      const rows = store.callsOf(memberId, page.before ?? Number.MAX_SAFE_INTEGER, limit + 1);
+      const calls = rows.slice(0, limit).map(toEntry);
+      return { calls, nextBefore: rows.length > limit ? (calls.at(-1)?.id ?? null) : null, unseenMissed: store.unseenMissedCount(memberId) };
+    },
+
+    markCallsSeen(memberId: string): void {
+      store.markSeen(memberId);
+    },
+
+    deleteCall(memberId: string, id: number): void {
+      if (!store.deleteCall(memberId, id)) throw notFound('No such call in your log.');
+    },
+  };
+}
+
+function toEntry(row: CallLogRow): CallLogEntry {
+  const caller: CallLogEntry['caller'] =
+    row.callerKind === 'guest'
+      ? { kind: 'guest', name: row.callerGuestName ?? '' }
+      : row.callerId === null
+        ? { kind: 'former-member' }
+        : { kind: 'member', memberId: row.callerId, name: `${row.callerFirstName ?? ''} ${row.callerLastName ?? ''}`.trim() };
+  return { id: row.id, startedAt: row.startedAt, outcome: row.outcome, durationS: row.durationS, seen: row.seen, caller };
+}
