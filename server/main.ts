@@ -14,6 +14,8 @@ import { ConfigError, loadConfig, parseEnvFile, type Config, type Env } from './
 import { closeDatabase, DATABASE_FILE_NAME, openDatabase } from './db/open.js';
 import { EXIT_FAILURE, installCrashHandlers, installShutdown, type RunningParts } from './lifecycle.js';
 import { createLogger } from './log.js';
+import { createHub } from './signal/hub.js';
+import { attachSignaler } from './signal/server.js';
 import { startRelay, type Relay } from './turn/relay.js';
 
 /** Node's defaults, named so the bound is visible: slow clients are cut off. */
@@ -85,6 +87,18 @@ async function run(): Promise<void> {
   server.requestTimeout = REQUEST_TIMEOUT_MS;
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   parts.server = server;
+
+  // The signaler's seams, until accounts (sessions, guest tickets, the directory, the call log
+  // table) and the TURN credential service land: nobody authenticates, so no call can start and
+  // nothing needs logging or relay credentials yet.
+  const hub = createHub({
+    members: { findMember: () => null },
+    callLog: { recordReceivedCall: () => {} },
+    ice: { iceServersFor: () => [], releaseCall: () => {} },
+    log,
+  });
+  const signaler = attachSignaler(server, { publicOrigin: config.publicOrigin, trustProxy: config.trustProxy, authenticate: async () => null, hub, log });
+  parts.closeWebSockets = () => signaler.close();
 
   const address = await listen(server, config).catch(async (error: NodeJS.ErrnoException) => {
     await relay?.stop();

@@ -1,0 +1,92 @@
+// One call's state and the rules that depend on nothing but the call: its life cycle states,
+// which side a connection is on, what the callee's log records when it ends, and what the
+// relay-only rule lets through. hub.ts moves calls between states; this file holds no I/O.
+import type { CallOutcome, MemberProfile, Party, ReceivedCall, TimerHandle } from './deps.js';
+import { candidateTypeOf, type EndReason, type IceConfig } from './protocol.js';
+
+/** ringing → connected → ended, or ringing → ended. An ended call is gone from every index. */
+export type CallState = 'ringing' | 'connected' | 'ended';
+
+/** One end of a call. `conn` is the socket bound to it: for the caller, the device that
+ *  invited; for the callee, the device that accepted. It is null while that socket is away
+ *  within the resume grace period. */
+export type CallSide<C> = {
+  /** The party's index key (partyKeyOf). */
+  key: string;
+  /** Known for the caller from the start, for the callee once a device accepts. */
+  party: Party | null;
+  conn: C | null;
+  /** Lets a new socket of the same party take this side back after a reconnect. */
+  resumeToken: string;
+  ice: IceConfig | null;
+  graceTimer: TimerHandle | null;
+};
+
+export type Call<C> = {
+  id: string;
+  state: CallState;
+  /** Only relay candidates cross: neither side learns the other's addresses. */
+  isRelayOnly: boolean;
+  startedAtMs: number;
+  connectedAtMs: number | null;
+  caller: CallSide<C> & { party: Party };
+  callee: CallSide<C>;
+  calleeProfile: MemberProfile;
+  /** The callee's devices being rung; empty once the call is answered or ended. */
+  ringing: Set<C>;
+  ringTimer: TimerHandle | null;
+  /** True once ICE servers were asked for, so that the end of the call releases them. */
+  hasIce: boolean;
+};
+
+export type Side = 'caller' | 'callee';
+
+/** Which bound side a connection is on, or null if it is not bound to the call. */
+export function sideOf<C>(call: Call<C>, conn: C): Side | null {
+  if (call.caller.conn === conn) return 'caller';
+  if (call.callee.conn === conn) return 'callee';
+  return null;
+}
+
+/** The outcome the callee's log shows for a call that ended with this reason. */
+export function outcomeOf(reason: EndReason, wasAnswered: boolean): CallOutcome {
+  if (wasAnswered) return 'answered';
+  if (reason === 'declined') return 'declined';
+  if (reason === 'busy') return 'busy';
+  // No answer, cancelled, unavailable, the caller vanished, the server stopped: a missed call.
+  return 'missed';
+}
+
+/** The one record a received call leaves in the callee's log. */
+export function receivedCallOf(call: Call<unknown>, reason: EndReason, endedAtMs: number): ReceivedCall {
+  const answeredAt = call.connectedAtMs;
+  return {
+    calleeMemberId: call.calleeProfile.memberId,
+    caller: callerRecordOf(call.caller.party),
+    startedAt: new Date(call.startedAtMs),
+    outcome: outcomeOf(reason, answeredAt !== null),
+    durationS: answeredAt === null ? null : Math.max(0, Math.round((endedAtMs - answeredAt) / 1000)),
+  };
+}
+
+export function callerRecordOf(party: Party): ReceivedCall['caller'] {
+  return party.kind === 'member' ? { kind: 'member', memberId: party.memberId } : { kind: 'guest', displayName: party.displayName };
+}
+
+/** Whether a trickled candidate may cross. On a relay-only call only relay candidates do:
+ *  host and server-reflexive ones carry the sender's private and public addresses. An empty
+ *  candidate (end of candidates) carries nothing and always crosses. */
+export function isCandidateForwardable(isRelayOnly: boolean, candidate: string): boolean {
+  if (!isRelayOnly || candidate === '') return true;
+  return candidateTypeOf(candidate) === 'relay';
+}
+
+/** The SDP as it may cross: on a relay-only call, its non-relay a=candidate lines are removed
+ *  (a description gathered before it was sent embeds its candidates). */
+export function sdpForCall(isRelayOnly: boolean, sdp: string): string {
+  if (!isRelayOnly) return sdp;
+  return sdp
+    .split(/(?<=\n)/)
+    .filter((line) => !line.startsWith('a=candidate:') || candidateTypeOf(line.trim()) === 'relay')
+    .join('');
+}

@@ -1,0 +1,104 @@
+// What the signaler takes from the rest of the service, as small injected interfaces: who is
+// connecting (accounts), who can be rung (the member directory), where received calls are
+// written (the call log), how a call reaches the TURN relay (ICE credentials), and the clock.
+// main.ts wires the real ones; tests pass in-memory ones.
+import type { IncomingMessage } from 'node:http';
+import type { IceServer, PartyView } from './protocol.js';
+
+/** An authenticated party on a socket. A member comes from a session cookie; a guest from a
+ *  short-lived ticket issued by one member's call link, and may ring only that member. */
+export type Party =
+  | {
+      kind: 'member';
+      memberId: string;
+      displayName: string;
+      /** The session the socket was opened with, so logging out closes exactly its sockets. */
+      sessionId: string;
+    }
+  | {
+      kind: 'guest';
+      /** Opaque and random; stays the same across the tickets of one guest's browser session so a
+       *  dropped socket can resume its call. */
+      guestId: string;
+      displayName: string;
+      calleeMemberId: string;
+    };
+
+/** Resolves the party behind an upgrade request (session cookie or guest ticket), or null for
+ *  401. Called in the HTTP upgrade handler, before any WebSocket exists. Must not throw for a
+ *  bad credential; a throw is treated as a server error (500). */
+export type Authenticate = (request: IncomingMessage) => Promise<Party | null>;
+
+/** What the hub needs to know about a member it rings. */
+export type MemberProfile = {
+  memberId: string;
+  displayName: string;
+  /** The member asked that every call of theirs goes through the relay (hides their address). */
+  prefersRelayOnly: boolean;
+};
+
+export type MemberDirectory = {
+  /** The member, or null when there is no such (or no longer any) member. Synchronous: a
+   *  prepared SQLite statement. */
+  findMember(memberId: string): MemberProfile | null;
+};
+
+export type CallOutcome = 'answered' | 'missed' | 'declined' | 'busy';
+
+/** Who rang, as the callee's log keeps it: a member by id, a guest by the name they typed. */
+export type CallerRecord = { kind: 'member'; memberId: string } | { kind: 'guest'; displayName: string };
+
+export type ReceivedCall = {
+  calleeMemberId: string;
+  caller: CallerRecord;
+  /** When the caller rang. */
+  startedAt: Date;
+  outcome: CallOutcome;
+  /** Seconds from answer to end; null unless answered. */
+  durationS: number | null;
+};
+
+/** Where every received call leaves exactly one record: day and time, outcome, duration, who.
+ *  Never SDP, candidates, addresses or anything of the call's content. */
+export type CallLog = {
+  recordReceivedCall(call: ReceivedCall): void;
+};
+
+/** ICE servers for one party of one call: TURN credentials are minted per call and party, and
+ *  every credential of a call is revoked by releaseCall when it ends. */
+export type IceProvider = {
+  iceServersFor(callId: string, party: Party): IceServer[];
+  /** Called once per call that asked for servers, when it ends. */
+  releaseCall(callId: string): void;
+};
+
+export type TimerHandle = { readonly id: unknown };
+
+/** Time as the hub sees it; tests drive a fake one, so no real timer outlives a test. */
+export type Clock = {
+  nowMs(): number;
+  setTimer(callback: () => void, delayMs: number): TimerHandle;
+  clearTimer(timer: TimerHandle): void;
+};
+
+export const systemClock: Clock = {
+  nowMs: () => Date.now(),
+  setTimer: (callback, delayMs) => ({ id: setTimeout(callback, delayMs) }),
+  clearTimer: (timer) => clearTimeout(timer.id as NodeJS.Timeout),
+};
+
+/** The key under which a party's sockets and calls are indexed. */
+export function partyKeyOf(party: Party): string {
+  return party.kind === 'member' ? `member:${party.memberId}` : `guest:${party.guestId}`;
+}
+
+export function memberKey(memberId: string): string {
+  return `member:${memberId}`;
+}
+
+/** The party as the other side of a call sees it: no session, no ticket details. */
+export function viewOf(party: Party): PartyView {
+  return party.kind === 'member'
+    ? { kind: 'member', memberId: party.memberId, displayName: party.displayName }
+    : { kind: 'guest', guestId: party.guestId, displayName: party.displayName };
+}

@@ -1,0 +1,451 @@
+// The call hub: every connected socket and every live call, in memory, behind the Peer
+// interface. It runs the call life cycle (invite → ringing on every device of the callee →
+// accept / decline / busy / cancel / no answer → connected → hang-up or the other side gone →
+// ended), relays offers, answers and candidates between the two bound sockets of a live call,
+// rebuilding each message and stamping its sender, and leaves one call-log record per received call.
+//
+// Invariants: a party (a member, or one guest) is in at most one live call; a live call is in
+// `calls` and under both parties' keys in `callByParty`; a connection is bound to at most one call.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Logger } from '../log.js';
+import { isCandidateForwardable, receivedCallOf, sdpForCall, sideOf, type Call, type CallSide, type Side } from './calls.js';
+import {
+  memberKey,
+  partyKeyOf,
+  systemClock,
+  viewOf,
+  type CallLog,
+  type Clock,
+  type IceProvider,
+  type MemberDirectory,
+  type Party,
+  type ReceivedCall,
+  type TimerHandle,
+} from './deps.js';
+import { dispositionOf, ProtocolViolation, Refusal, type Disposition } from './errors.js';
+import type { Peer } from './peer.js';
+import { CLOSE_CODES, parseClientMessage, PROTOCOL_VERSION, type ClientMessage, type EndReason, type IceConfig, type ServerMessage } from './protocol.js';
+
+/** The issue asks for 30–60 s; 45 s is about nine rings, and voicemail-less callers give up
+ *  around there anyway. */
+export const RING_TIMEOUT_MS = 45_000;
+/** How long a connected call waits for a dropped socket to come back (a phone switching from
+ *  Wi-Fi to mobile data, a laptop lid); past it the call ends as if hung up. */
+export const RESUME_GRACE_MS = 20_000;
+/** A client sends hello as soon as the socket opens; a socket that stays silent is dropped. */
+export const HELLO_TIMEOUT_MS = 10_000;
+/** Guests are strangers to the member: their calls go through the relay so neither learns the
+ *  other's address (the privacy policy's promise). */
+export const GUEST_CALLS_ARE_RELAY_ONLY = true;
+/** Random bytes in call ids, connection ids and resume tokens (base64url: 24 bytes → 32 chars). */
+const ID_BYTES = 16;
+const TOKEN_BYTES = 24;
+
+export type HubTiming = { ringTimeoutMs: number; resumeGraceMs: number; helloTimeoutMs: number };
+
+export type HubDeps = {
+  members: MemberDirectory;
+  callLog: CallLog;
+  ice: IceProvider;
+  log: Logger;
+  clock?: Clock;
+  timing?: Partial<HubTiming>;
+};
+
+/** One socket as the transport sees it: it hands over each text frame and says when it closed. */
+export type HubConnection = {
+  readonly id: string;
+  readonly party: Party;
+  receive(text: string): void;
+  /** The socket closed. `isResumable` is false when it closed for good (the session ended). */
+  closed(isResumable: boolean): void;
+};
+
+export type Hub = {
+  /** Registers a new authenticated socket; it must send hello before anything else. */
+  connect(peer: Peer, party: Party): HubConnection;
+  /** Closes every socket of a member (account deleted, password changed) with 4001. */
+  disconnectMember(memberId: string): void;
+  /** Closes the sockets opened with one session (log-out) with 4001. */
+  disconnectSession(sessionId: string): void;
+  /** Ends every call (each leaves its log record) and closes every socket with 1001. */
+  shutdown(): void;
+  connectionCount(): number;
+  liveCallCount(): number;
+};
+
+type Connection = {
+  id: string;
+  party: Party;
+  key: string;
+  peer: Peer;
+  isGreeted: boolean;
+  isOpen: boolean;
+  helloTimer: TimerHandle | null;
+};
+
+type LiveCall = Call<Connection>;
+
+export function createHub(deps: HubDeps): Hub {
+  const { members, callLog, ice, log } = deps;
+  const clock = deps.clock ?? systemClock;
+  const timing: HubTiming = { ringTimeoutMs: RING_TIMEOUT_MS, resumeGraceMs: RESUME_GRACE_MS, helloTimeoutMs: HELLO_TIMEOUT_MS, ...deps.timing };
+  const connectionsByParty = new Map<string, Set<Connection>>();
+  const calls = new Map<string, LiveCall>();
+  const callByParty = new Map<string, LiveCall>();
+
+  const randomId = (bytes: number): string => randomBytes(bytes).toString('base64url');
+
+  function greetedDevicesOf(key: string): Connection[] {
+    return [...(connectionsByParty.get(key) ?? [])].filter((conn) => conn.isGreeted && conn.isOpen);
+  }
+
+  function send(conn: Connection | null, message: ServerMessage): void {
+    if (conn !== null && conn.isOpen) conn.peer.send(message);
+  }
+
+  function record(call: ReceivedCall): void {
+    try {
+      callLog.recordReceivedCall(call);
+    } catch (error) {
+      log.error('signal', 'the call log refused a record', { error: error instanceof Error ? error.name : 'unknown', outcome: call.outcome });
+    }
+  }
+
+  // --- the life cycle ----------------------------------------------------------------------
+
+  function invite(conn: Connection, calleeMemberId: string): void {
+    const current = callByParty.get(conn.key);
+    if (current !== undefined) {
+      // Glare: the member we ring is ringing us. Taking their call ends in one call, not two.
+      const isGlare = current.state === 'ringing' && current.callee.key === conn.key && current.caller.key === memberKey(calleeMemberId);
+      if (isGlare) return accept(conn, current.id);
+      throw new Refusal('already_in_call', 'You are already in a call.');
+    }
+    const { party } = conn;
+    if (party.kind === 'guest' && party.calleeMemberId !== calleeMemberId) throw new Refusal('not_allowed', 'This link rings another member.');
+    if (party.kind === 'member' && party.memberId === calleeMemberId) throw new Refusal('cannot_call_self', 'You cannot call yourself.');
+    const profile = members.findMember(calleeMemberId);
+    if (profile === null) throw new Refusal('unknown_member', 'There is no such member.');
+
+    const callId = randomId(ID_BYTES);
+    const calleeKey = memberKey(calleeMemberId);
+    const startedAtMs = clock.nowMs();
+    const calleeView = { kind: 'member', memberId: profile.memberId, displayName: profile.displayName } as const;
+    const callerRecord = party.kind === 'member' ? ({ kind: 'member', memberId: party.memberId } as const) : ({ kind: 'guest', displayName: party.displayName } as const);
+    const endAtOnce = (reason: EndReason, outcome: ReceivedCall['outcome']): void => {
+      send(conn, { type: 'call-ended', callId, reason });
+      record({ calleeMemberId, caller: callerRecord, startedAt: new Date(startedAtMs), outcome, durationS: null });
+    };
+    if (callByParty.has(calleeKey)) return endAtOnce('busy', 'busy');
+    const devices = greetedDevicesOf(calleeKey);
+    if (devices.length === 0) return endAtOnce('unavailable', 'missed');
+
+    const callerPrefersRelay = party.kind === 'member' && members.findMember(party.memberId)?.prefersRelayOnly === true;
+    const call: LiveCall = {
+      id: callId,
+      state: 'ringing',
+      isRelayOnly: (party.kind === 'guest' && GUEST_CALLS_ARE_RELAY_ONLY) || profile.prefersRelayOnly || callerPrefersRelay,
+      startedAtMs,
+      connectedAtMs: null,
+      caller: { key: conn.key, party, conn, resumeToken: randomId(TOKEN_BYTES), ice: null, graceTimer: null },
+      callee: { key: calleeKey, party: null, conn: null, resumeToken: randomId(TOKEN_BYTES), ice: null, graceTimer: null },
+      calleeProfile: profile,
+      ringing: new Set(devices),
+      ringTimer: null,
+      hasIce: false,
+    };
+    calls.set(callId, call);
+    callByParty.set(conn.key, call);
+    callByParty.set(calleeKey, call);
+    call.ringTimer = clock.setTimer(() => endCall(call, 'no-answer'), timing.ringTimeoutMs);
+    send(conn, { type: 'call-ringing', callId, callee: calleeView });
+    for (const device of devices) send(device, { type: 'incoming-call', callId, caller: viewOf(party) });
+  }
+
+  /** Rings a device of the callee that came online while its member's call rings. */
+  function ringIfCalled(conn: Connection): void {
+    const call = callByParty.get(conn.key);
+    if (call === undefined || call.state !== 'ringing' || call.callee.key !== conn.key) return;
+    call.ringing.add(conn);
+    send(conn, { type: 'incoming-call', callId: call.id, caller: viewOf(call.caller.party) });
+  }
+
+  function accept(conn: Connection, callId: string): void {
+    const call = calls.get(callId);
+    // A second accept, or an accept from a device that was not rung, is stale: ignored.
+    if (call === undefined || call.state !== 'ringing' || !call.ringing.has(conn)) return;
+    // Mint both sides' ICE servers before changing anything, so a failing relay leaves the call ringing.
+    call.hasIce = true;
+    const callerIce = iceConfigFor(call, call.caller.party);
+    const calleeIce = iceConfigFor(call, conn.party);
+    if (call.ringTimer !== null) clock.clearTimer(call.ringTimer);
+    call.ringTimer = null;
+    call.state = 'connected';
+    call.connectedAtMs = clock.nowMs();
+    call.caller.ice = callerIce;
+    call.callee = { ...call.callee, party: conn.party, conn, ice: calleeIce };
+    for (const device of call.ringing) {
+      if (device !== conn) send(device, { type: 'call-ended', callId, reason: 'answered-elsewhere' });
+    }
+    call.ringing.clear();
+    sendConnected(call, 'caller', false);
+    sendConnected(call, 'callee', false);
+  }
+
+  function iceConfigFor(call: LiveCall, party: Party): IceConfig {
+    return { iceServers: ice.iceServersFor(call.id, party), iceTransportPolicy: call.isRelayOnly ? 'relay' : 'all' };
+  }
+
+  function sendConnected(call: LiveCall, side: Side, resumed: boolean): void {
+    const own = call[side];
+    const other = call[side === 'caller' ? 'callee' : 'caller'];
+    if (own.ice === null || other.party === null) return;
+    send(own.conn, { type: 'call-connected', callId: call.id, role: side, peer: viewOf(other.party), ice: own.ice, resumeToken: own.resumeToken, resumed });
+  }
+
+  function decline(conn: Connection, callId: string): void {
+    const call = calls.get(callId);
+    if (call !== undefined && call.state === 'ringing' && call.ringing.has(conn)) endCall(call, 'declined');
+  }
+
+  function cancel(conn: Connection, callId: string): void {
+    const call = calls.get(callId);
+    if (call !== undefined && call.state === 'ringing' && call.caller.conn === conn) endCall(call, 'cancelled');
+  }
+
+  function hangUp(conn: Connection, callId: string): void {
+    const call = calls.get(callId);
+    if (call === undefined) return;
+    if (call.state === 'ringing') {
+      if (call.caller.conn === conn) endCall(call, 'cancelled');
+      else if (call.ringing.has(conn)) endCall(call, 'declined');
+      return;
+    }
+    if (sideOf(call, conn) !== null) endCall(call, 'hung-up');
+  }
+
+  function resume(conn: Connection, callId: string, resumeToken: string): void {
+    const call = calls.get(callId);
+    const side = call === undefined || call.state !== 'connected' ? null : sideWithToken(call, resumeToken);
+    if (call === undefined || side === null || !isSameParty(call[side].party, conn.party)) {
+      throw new Refusal('cannot_resume', 'This call cannot be resumed.', callId);
+    }
+    const boundElsewhere = callByParty.get(conn.key);
+    if (boundElsewhere !== undefined && boundElsewhere !== call) throw new Refusal('already_in_call', 'You are already in a call.', callId);
+    const own: CallSide<Connection> = call[side];
+    // A socket the heartbeat has not yet found dead may still hold the side: the new one takes over.
+    own.conn = conn;
+    if (own.graceTimer !== null) clock.clearTimer(own.graceTimer);
+    own.graceTimer = null;
+    sendConnected(call, side, true);
+    send(call[side === 'caller' ? 'callee' : 'caller'].conn, { type: 'peer-back', callId });
+  }
+
+  function sideWithToken(call: LiveCall, token: string): Side | null {
+    const given = Buffer.from(token);
+    for (const side of ['caller', 'callee'] as const) {
+      const expected = Buffer.from(call[side].resumeToken);
+      if (expected.length === given.length && timingSafeEqual(expected, given)) return side;
+    }
+    return null;
+  }
+
+  /** Forwards offers, answers and candidates, rebuilt field by field and stamped with the
+   *  sender, only between the two bound sockets of a connected call. */
+  function relay(conn: Connection, message: Extract<ClientMessage, { type: 'offer' | 'answer' | 'candidate' }>): void {
+    const call = calls.get(message.callId);
+    const side = call === undefined || call.state !== 'connected' ? null : sideOf(call, conn);
+    if (call === undefined || side === null) throw new Refusal('not_in_call', 'That call is not live on this connection.', message.callId);
+    const target = call[side === 'caller' ? 'callee' : 'caller'].conn;
+    // The other side is away: what it missed is renegotiated by an ICE restart when it returns.
+    if (target === null) return;
+    const from = viewOf(conn.party);
+    const callId = call.id;
+    switch (message.type) {
+      case 'offer':
+        return send(target, { type: 'offer', callId, from, sdp: sdpForCall(call.isRelayOnly, message.sdp), iceRestart: message.iceRestart });
+      case 'answer':
+        return send(target, { type: 'answer', callId, from, sdp: sdpForCall(call.isRelayOnly, message.sdp) });
+      case 'candidate':
+        if (!isCandidateForwardable(call.isRelayOnly, message.candidate)) return;
+        return send(target, {
+          type: 'candidate',
+          callId,
+          from,
+          candidate: message.candidate,
+          sdpMid: message.sdpMid,
+          sdpMLineIndex: message.sdpMLineIndex,
+          usernameFragment: message.usernameFragment,
+        });
+    }
+  }
+
+  /** Ends a live call once: both sides and every ringing device are told, the relay
+   *  credentials are released and the callee's log gets its record. */
+  function endCall(call: LiveCall, reason: EndReason): void {
+    if (call.state === 'ended') return;
+    call.state = 'ended';
+    for (const timer of [call.ringTimer, call.caller.graceTimer, call.callee.graceTimer]) {
+      if (timer !== null) clock.clearTimer(timer);
+    }
+    calls.delete(call.id);
+    for (const key of [call.caller.key, call.callee.key]) {
+      if (callByParty.get(key) === call) callByParty.delete(key);
+    }
+    const told = new Set([call.caller.conn, call.callee.conn, ...call.ringing]);
+    for (const conn of told) send(conn, { type: 'call-ended', callId: call.id, reason });
+    call.ringing.clear();
+    if (call.hasIce) {
+      try {
+        ice.releaseCall(call.id);
+      } catch (error) {
+        log.error('signal', 'releasing the relay credentials failed', { error: error instanceof Error ? error.name : 'unknown' });
+      }
+    }
+    const received = receivedCallOf(call, reason, clock.nowMs());
+    log.info('signal', 'call ended', { reason, outcome: received.outcome, duration_s: received.durationS ?? undefined });
+    record(received);
+  }
+
+  // --- connections -------------------------------------------------------------------------
+
+  function handle(conn: Connection, message: ClientMessage): void {
+    if (message.type === 'hello') return hello(conn, message.version);
+    if (!conn.isGreeted) throw new ProtocolViolation(CLOSE_CODES.policyViolation, 'hello expected first');
+    switch (message.type) {
+      case 'invite':
+        return invite(conn, message.calleeMemberId);
+      case 'accept':
+        return accept(conn, message.callId);
+      case 'decline':
+        return decline(conn, message.callId);
+      case 'cancel':
+        return cancel(conn, message.callId);
+      case 'hang-up':
+        return hangUp(conn, message.callId);
+      case 'resume':
+        return resume(conn, message.callId, message.resumeToken);
+      case 'offer':
+      case 'answer':
+      case 'candidate':
+        return relay(conn, message);
+      default: {
+        const unhandled: never = message;
+        throw new Error(`unhandled message ${String((unhandled as { type?: unknown }).type)}`);
+      }
+    }
+  }
+
+  function hello(conn: Connection, version: number): void {
+    if (conn.isGreeted) return;
+    if (version !== PROTOCOL_VERSION) {
+      throw new ProtocolViolation(
+        CLOSE_CODES.unsupportedVersion,
+        'unsupported protocol version',
+        new Refusal('unsupported_version', `This server speaks protocol version ${PROTOCOL_VERSION}; reload the page.`),
+      );
+    }
+    conn.isGreeted = true;
+    if (conn.helloTimer !== null) clock.clearTimer(conn.helloTimer);
+    conn.helloTimer = null;
+    send(conn, { type: 'welcome', version: PROTOCOL_VERSION, connectionId: conn.id, self: viewOf(conn.party) });
+    ringIfCalled(conn);
+  }
+
+  /** Forgets a socket. A connected call it was bound to waits for it when it may come back,
+   *  and ends at once otherwise; a ringing call ends if it was the caller's. */
+  function detach(conn: Connection, isResumable: boolean): void {
+    if (!conn.isOpen) return;
+    conn.isOpen = false;
+    if (conn.helloTimer !== null) clock.clearTimer(conn.helloTimer);
+    conn.helloTimer = null;
+    const devices = connectionsByParty.get(conn.key);
+    devices?.delete(conn);
+    if (devices?.size === 0) connectionsByParty.delete(conn.key);
+
+    const call = callByParty.get(conn.key);
+    if (call === undefined) return;
+    if (call.state === 'ringing') {
+      if (call.caller.conn === conn) endCall(call, 'cancelled');
+      else call.ringing.delete(conn);
+      return;
+    }
+    const side = sideOf(call, conn);
+    if (side === null) return;
+    if (!isResumable) return endCall(call, 'peer-gone');
+    const own = call[side];
+    own.conn = null;
+    own.graceTimer = clock.setTimer(() => endCall(call, 'peer-gone'), timing.resumeGraceMs);
+    send(call[side === 'caller' ? 'callee' : 'caller'].conn, { type: 'peer-away', callId: call.id });
+  }
+
+  function apply(conn: Connection, disposition: Disposition, error: unknown): void {
+    if (disposition.isInternal) log.error('signal', 'handling a message failed', { error: error instanceof Error ? error.name : 'unknown' });
+    if (disposition.send !== null) send(conn, disposition.send);
+    if (disposition.close !== null) {
+      if (!disposition.isInternal) log.info('signal', 'closing a connection', { code: disposition.close.code, reason: disposition.close.reason });
+      // A client that broke the protocol does not get its call back; one we failed may resume.
+      detach(conn, disposition.isInternal);
+      conn.peer.close(disposition.close.code, disposition.close.reason);
+    }
+  }
+
+  function closeWhere(matches: (party: Party) => boolean, code: typeof CLOSE_CODES.sessionEnded | typeof CLOSE_CODES.goingAway, reason: string): void {
+    for (const devices of [...connectionsByParty.values()]) {
+      for (const conn of [...devices]) {
+        if (!matches(conn.party)) continue;
+        detach(conn, false);
+        conn.peer.close(code, reason);
+      }
+    }
+  }
+
+  return {
+    connect(peer, party) {
+      const conn: Connection = { id: randomId(ID_BYTES), party, key: partyKeyOf(party), peer, isGreeted: false, isOpen: true, helloTimer: null };
+      const devices = connectionsByParty.get(conn.key) ?? new Set<Connection>();
+      devices.add(conn);
+      connectionsByParty.set(conn.key, devices);
+      conn.helloTimer = clock.setTimer(() => {
+        conn.helloTimer = null;
+        apply(conn, dispositionOf(new ProtocolViolation(CLOSE_CODES.helloTimeout, 'no hello in time')), null);
+      }, timing.helloTimeoutMs);
+      return {
+        id: conn.id,
+        party,
+        receive(text) {
+          if (!conn.isOpen) return;
+          try {
+            const parsed = parseClientMessage(text);
+            if (!parsed.ok) throw new ProtocolViolation(CLOSE_CODES.policyViolation, `malformed message: ${parsed.reason}`);
+            handle(conn, parsed.message);
+          } catch (error) {
+            apply(conn, dispositionOf(error), error);
+          }
+        },
+        closed(isResumable) {
+          detach(conn, isResumable);
+        },
+      };
+    },
+    disconnectMember(memberId) {
+      closeWhere((party) => party.kind === 'member' && party.memberId === memberId, CLOSE_CODES.sessionEnded, 'session ended');
+    },
+    disconnectSession(sessionId) {
+      closeWhere((party) => party.kind === 'member' && party.sessionId === sessionId, CLOSE_CODES.sessionEnded, 'session ended');
+    },
+    shutdown() {
+      for (const call of [...calls.values()]) endCall(call, 'server-shutdown');
+      closeWhere(() => true, CLOSE_CODES.goingAway, 'server shutting down');
+    },
+    connectionCount: () => [...connectionsByParty.values()].reduce((total, devices) => total + devices.size, 0),
+    liveCallCount: () => calls.size,
+  };
+}
+
+function isSameParty(expected: Party | null, actual: Party): boolean {
+  if (expected === null) return false;
+  if (expected.kind === 'member') return actual.kind === 'member' && actual.memberId === expected.memberId;
+  return actual.kind === 'guest' && actual.guestId === expected.guestId;
+}

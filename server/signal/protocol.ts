@@ -1,0 +1,237 @@
+// The signaling protocol: every message a client and the server exchange over /ws, as one
+// discriminated union per direction, with its version, its size limits and the parser the
+// server runs on every frame. The browser imports this same module (it imports nothing from
+// Node), so each message type string exists once. This file is the protocol document.
+//
+// A session on one socket:
+//
+//   client → hello {version}                     server → welcome {connectionId, self}
+//   caller → invite {calleeMemberId}             server → call-ringing (caller),
+//                                                         incoming-call (every device of the callee)
+//   callee → accept {callId}                     server → call-connected (both sides; the
+//                                                         other devices get call-ended answered-elsewhere)
+//   either → offer / answer / candidate          server → the same, rebuilt, stamped with `from`
+//   either → hang-up {callId}                    server → call-ended (both sides)
+//
+// A socket that drops during a connected call may come back within a grace period: the new
+// socket sends hello, then resume {callId, resumeToken} (the token came in call-connected).
+
+/** Bumped whenever a message changes shape; a hello with another version is refused. */
+export const PROTOCOL_VERSION = 1;
+
+/** The largest frame either side sends. An SDP offer with audio, video and a data channel is
+ *  5–10 KB; 64 KiB leaves room for many codecs and is the bound OWASP and Nextcloud use.
+ *  The server closes a socket that sends more with 1009. */
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+/** An SDP must fit in one message with its envelope. */
+export const MAX_SDP_CHARS = 60 * 1024;
+/** A candidate line is about 100–200 characters; addresses and extensions stay well below. */
+export const MAX_CANDIDATE_CHARS = 512;
+/** RFC 8839 allows an ICE ufrag up to 256 characters. */
+export const MAX_USERNAME_FRAGMENT_CHARS = 256;
+/** Media section identifiers ("0", "audio"…) are short; 64 is generous. */
+export const MAX_SDP_MID_CHARS = 64;
+/** One m-line per track plus the data channel; 64 sections is far past any real call. */
+export const MAX_SDP_MLINE_INDEX = 63;
+/** Call ids, member ids and guest ids: opaque, URL-safe, at most this long. */
+export const MAX_ID_CHARS = 64;
+/** Resume tokens are 32 URL-safe characters (24 random bytes); a little slack for the future. */
+export const MAX_TOKEN_CHARS = 64;
+
+/** Close codes the server uses; 4000–4999 are Porthello's own. A client reconnects after
+ *  1001, 1006 and 1011, and never after the codes that say reconnecting cannot help. */
+export const CLOSE_CODES = {
+  /** The server is shutting down or restarting: reconnect with backoff. */
+  goingAway: 1001,
+  /** A binary frame: the protocol is JSON text only. */
+  unsupportedData: 1003,
+  /** A malformed or out-of-order message: a client bug. */
+  policyViolation: 1008,
+  /** A frame larger than MAX_MESSAGE_BYTES (ws closes with it itself). */
+  messageTooBig: 1009,
+  /** Something broke on the server. */
+  internalError: 1011,
+  /** The client speaks another protocol version: reload the page, do not reconnect. */
+  unsupportedVersion: 4000,
+  /** The session ended (log-out, password change, account deleted): do not reconnect. */
+  sessionEnded: 4001,
+  /** No hello arrived in time. */
+  helloTimeout: 4002,
+  /** Too many messages: a client bug or abuse. */
+  rateLimited: 4029,
+} as const;
+export type CloseCode = (typeof CLOSE_CODES)[keyof typeof CLOSE_CODES];
+
+/** Who someone is, as the other side of a call sees them. A guest's id is opaque and random. */
+export type PartyView =
+  | { kind: 'member'; memberId: string; displayName: string }
+  | { kind: 'guest'; guestId: string; displayName: string };
+
+/** What RTCPeerConnection needs; credentials are minted for one call and one party. */
+export type IceServer = { urls: string[]; username?: string; credential?: string };
+export type IceConfig = { iceServers: IceServer[]; iceTransportPolicy: 'all' | 'relay' };
+
+/** Why a call ended, as both sides are told. */
+export const END_REASONS = [
+  'hung-up',
+  'declined',
+  'busy',
+  'cancelled',
+  'no-answer',
+  /** The callee has no device online. */
+  'unavailable',
+  /** Another device of the callee accepted. */
+  'answered-elsewhere',
+  /** The other side's socket closed or stopped answering and did not come back in time. */
+  'peer-gone',
+  'server-shutdown',
+] as const;
+export type EndReason = (typeof END_REASONS)[number];
+
+/** Refusals: the request was understood and turned down; the socket stays open. */
+export const REFUSAL_CODES = [
+  'already_in_call',
+  'cannot_call_self',
+  'not_allowed',
+  'unknown_member',
+  'not_in_call',
+  'cannot_resume',
+  'unsupported_version',
+] as const;
+export type RefusalCode = (typeof REFUSAL_CODES)[number];
+
+/** An ICE candidate as RTCIceCandidateInit carries it; `candidate: ""` is end-of-candidates. */
+export type CandidateFields = {
+  candidate: string;
+  sdpMid: string | null;
+  sdpMLineIndex: number | null;
+  usernameFragment: string | null;
+};
+
+export type ClientMessage =
+  /** Opens every session; nothing else is accepted before it. */
+  | { type: 'hello'; version: number }
+  /** Rings a member on every device they have online. */
+  | { type: 'invite'; calleeMemberId: string }
+  /** The callee takes the call on this device; the first device to accept wins. */
+  | { type: 'accept'; callId: string }
+  /** The callee turns the call down (on every device). */
+  | { type: 'decline'; callId: string }
+  /** The caller gives up before an answer. */
+  | { type: 'cancel'; callId: string }
+  /** Either side ends a call (a caller's hang-up while ringing is a cancel, a callee's a decline). */
+  | { type: 'hang-up'; callId: string }
+  /** Rebinds a live call to this socket after a reconnect. */
+  | { type: 'resume'; callId: string; resumeToken: string }
+  /** An SDP offer; `iceRestart` marks the offer of an ICE restart. */
+  | { type: 'offer'; callId: string; sdp: string; iceRestart: boolean }
+  | { type: 'answer'; callId: string; sdp: string }
+  | ({ type: 'candidate'; callId: string } & CandidateFields);
+
+export type ServerMessage =
+  /** Answers hello: the protocol version and who the server takes this socket to be. */
+  | { type: 'welcome'; version: number; connectionId: string; self: PartyView }
+  /** A refusal; `callId` when it concerns a call. */
+  | { type: 'error'; code: RefusalCode; message: string; callId?: string }
+  /** To the caller: the callee's devices are ringing. */
+  | { type: 'call-ringing'; callId: string; callee: PartyView }
+  /** To each device of the callee. */
+  | { type: 'incoming-call'; callId: string; caller: PartyView }
+  /** To both sides once a device accepted, and again to a socket that resumed the call. The
+   *  caller makes the offer. `resumeToken` lets this device take the call back after a reconnect. */
+  | {
+      type: 'call-connected';
+      callId: string;
+      role: 'caller' | 'callee';
+      peer: PartyView;
+      ice: IceConfig;
+      resumeToken: string;
+      resumed: boolean;
+    }
+  /** The other side's socket dropped; the call waits for it to come back. */
+  | { type: 'peer-away'; callId: string }
+  /** The other side came back; expect an ICE restart. */
+  | { type: 'peer-back'; callId: string }
+  | { type: 'call-ended'; callId: string; reason: EndReason }
+  | { type: 'offer'; callId: string; from: PartyView; sdp: string; iceRestart: boolean }
+  | { type: 'answer'; callId: string; from: PartyView; sdp: string }
+  | ({ type: 'candidate'; callId: string; from: PartyView } & CandidateFields);
+
+export type ClientMessageType = ClientMessage['type'];
+export type ServerMessageType = ServerMessage['type'];
+
+export type ParseResult = { ok: true; message: ClientMessage } | { ok: false; reason: string };
+
+type FieldCheck = (value: unknown) => boolean;
+
+const ID = /^[A-Za-z0-9_-]+$/;
+const isId: FieldCheck = (value) => typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_CHARS && ID.test(value);
+const isToken: FieldCheck = (value) => typeof value === 'string' && value.length > 0 && value.length <= MAX_TOKEN_CHARS && ID.test(value);
+const isSdp: FieldCheck = (value) => typeof value === 'string' && value.length > 0 && value.length <= MAX_SDP_CHARS;
+const isBoolean: FieldCheck = (value) => typeof value === 'boolean';
+const isVersion: FieldCheck = (value) => Number.isSafeInteger(value) && (value as number) >= 0;
+const orNull =
+  (check: FieldCheck): FieldCheck =>
+  (value) =>
+    value === null || check(value);
+const isShortString =
+  (max: number): FieldCheck =>
+  (value) =>
+    typeof value === 'string' && value.length <= max;
+const isMLineIndex: FieldCheck = (value) => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_SDP_MLINE_INDEX;
+
+/** For each client message type, every field it has (all required) and its check. Nothing else is accepted. */
+const CLIENT_FIELDS: { readonly [T in ClientMessageType]: { readonly [K in Exclude<keyof Extract<ClientMessage, { type: T }>, 'type'>]-?: FieldCheck } } = {
+  hello: { version: isVersion },
+  invite: { calleeMemberId: isId },
+  accept: { callId: isId },
+  decline: { callId: isId },
+  cancel: { callId: isId },
+  'hang-up': { callId: isId },
+  resume: { callId: isId, resumeToken: isToken },
+  offer: { callId: isId, sdp: isSdp, iceRestart: isBoolean },
+  answer: { callId: isId, sdp: isSdp },
+  candidate: {
+    callId: isId,
+    candidate: isShortString(MAX_CANDIDATE_CHARS),
+    sdpMid: orNull(isShortString(MAX_SDP_MID_CHARS)),
+    sdpMLineIndex: orNull(isMLineIndex),
+    usernameFragment: orNull(isShortString(MAX_USERNAME_FRAGMENT_CHARS)),
+  },
+};
+
+/** Parses one text frame into a client message, or says why it is not one: not JSON, not an
+ *  object, an unknown type, a missing, extra or ill-typed field, or a value over its limit. */
+export function parseClientMessage(text: string): ParseResult {
+  // Characters, not bytes: the socket layer already bounds bytes; this bounds what reaches JSON.parse.
+  if (text.length > MAX_MESSAGE_BYTES) return { ok: false, reason: 'message too long' };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, reason: 'not an object' };
+  const record = value as Record<string, unknown>;
+  const type = record['type'];
+  if (typeof type !== 'string' || !Object.hasOwn(CLIENT_FIELDS, type)) return { ok: false, reason: 'unknown message type' };
+  const fields = CLIENT_FIELDS[type as ClientMessageType] as Readonly<Record<string, FieldCheck>>;
+  for (const key of Object.keys(record)) {
+    if (key !== 'type' && !Object.hasOwn(fields, key)) return { ok: false, reason: `unexpected field ${key.slice(0, MAX_ID_CHARS)} in ${type}` };
+  }
+  for (const [key, check] of Object.entries(fields)) {
+    if (!Object.hasOwn(record, key) || !check(record[key])) return { ok: false, reason: `bad or missing field ${key} in ${type}` };
+  }
+  return { ok: true, message: record as ClientMessage };
+}
+
+/** The candidate type of an ICE candidate line ("host", "srflx", "prflx", "relay"), or null
+ *  when the line does not follow RFC 8839: foundation component transport priority address
+ *  port "typ" type …, optionally prefixed by "candidate:". */
+export function candidateTypeOf(candidate: string): string | null {
+  const body = candidate.startsWith('a=') ? candidate.slice(2) : candidate;
+  if (!body.startsWith('candidate:')) return null;
+  const tokens = body.slice('candidate:'.length).trim().split(/\s+/);
+  if (tokens.length < 8 || tokens[6] !== 'typ') return null;
+  return tokens[7] ?? null;
+}
