@@ -154,7 +154,8 @@ limits(
       callee.send({ type: 'accept', callId });
       const started = Date.now();
       assert.is((await caller.closed).code, 1006);
-      assert.ok(Date.now() - started < 3 * 100 + 200, 'terminated within two intervals');
+      // Two 100 ms intervals, plus slack for a loaded CI machine.
+      assert.ok(Date.now() - started < 2 * 100 + 400, 'terminated within two intervals');
       assert.equal(await callee.next('peer-away'), { type: 'peer-away', callId });
       assert.is(callee.ws.readyState, callee.ws.OPEN, 'a peer that answers pings stays');
     },
