@@ -44,13 +44,13 @@ export type Harness = {
   callLog: ReturnType<typeof createCallLog>;
   logs: string[];
   /** Opens a socket as a party and, unless told not to, says hello and waits for welcome. */
-  connect(name: string, options?: { hello?: boolean; autoPong?: boolean }): Promise<Client>;
+  connect(name: string, options?: { hello?: boolean; autoPong?: boolean; headers?: Record<string, string> }): Promise<Client>;
   /** The HTTP status an upgrade gets: 101 when it succeeds. */
   upgradeStatus(headers: Record<string, string>, path?: string): Promise<number>;
   close(): Promise<void>;
 };
 
-export async function startHarness(options: { timing?: Partial<HubTiming>; limits?: Partial<SignalerLimits> } = {}): Promise<Harness> {
+export async function startHarness(options: { timing?: Partial<HubTiming>; limits?: Partial<SignalerLimits>; trustProxy?: boolean } = {}): Promise<Harness> {
   const server: Server = createServer((_request, response) => {
     response.statusCode = 404;
     response.end();
@@ -64,7 +64,7 @@ export async function startHarness(options: { timing?: Partial<HubTiming>; limit
   const hub = createHub({ members: createMemberDirectory(PROFILES), callLog, ice: createIceProvider(), log, timing: options.timing ?? {} });
   const signaler = attachSignaler(server, {
     publicOrigin: origin,
-    trustProxy: false,
+    trustProxy: options.trustProxy ?? false,
     hub,
     log,
     limits: options.limits ?? {},
@@ -76,7 +76,7 @@ export async function startHarness(options: { timing?: Partial<HubTiming>; limit
   const opened = new Set<WebSocket>();
 
   const connect: Harness['connect'] = async (name, connectOptions = {}) => {
-    const ws = new WebSocket(url, { headers: { Origin: origin, Cookie: `test-party=${name}` }, autoPong: connectOptions.autoPong ?? true });
+    const ws = new WebSocket(url, { headers: { Origin: origin, Cookie: `test-party=${name}`, ...connectOptions.headers }, autoPong: connectOptions.autoPong ?? true });
     opened.add(ws);
     const received: ServerMessage[] = [];
     const taken = new Set<number>();

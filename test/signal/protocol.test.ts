@@ -43,7 +43,7 @@ parse('rejects everything else, saying why', () => {
     ['{"type":"hello","version":"1"}', 'bad or missing field version in hello'],
     ['{"type":"hello","version":1.5}', 'bad or missing field version in hello'],
     ['{"type":"offer","callId":"c","sdp":123,"iceRestart":false}', 'bad or missing field sdp in offer'],
-    ['{"type":"offer","callId":"c","sdp":"v=0","iceRestart":false,"from":"bob"}', 'unexpected field from in offer'],
+    ['{"type":"offer","callId":"c","sdp":"v=0","iceRestart":false,"from":"bob"}', 'unexpected field in offer'],
     ['{"type":"offer","callId":"c","sdp":"","iceRestart":false}', 'bad or missing field sdp in offer'],
     ['{"type":"accept","callId":"../etc"}', 'bad or missing field callId in accept'],
     ['{"type":"accept","callId":""}', 'bad or missing field callId in accept'],

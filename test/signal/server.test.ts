@@ -87,6 +87,30 @@ upgrade(
   ),
 );
 
+upgrade(
+  'counts connections per forwarded address when the proxy is trusted',
+  withHarness(
+    async (harness) => {
+      const forwardedFor = (address: string) => ({ 'X-Forwarded-For': `198.51.100.9, ${address}` });
+      await harness.connect('alice', { headers: forwardedFor('203.0.113.1') });
+      assert.is(await harness.upgradeStatus({ Origin: harness.origin, Cookie: 'test-party=bob', ...forwardedFor('203.0.113.1') }), 429);
+      assert.is(await harness.upgradeStatus({ Origin: harness.origin, Cookie: 'test-party=bob', ...forwardedFor('203.0.113.2') }), 101);
+    },
+    { trustProxy: true, limits: { maxConnectionsPerAddress: 1 } },
+  ),
+);
+
+upgrade(
+  'ignores X-Forwarded-For when the proxy is not trusted',
+  withHarness(
+    async (harness) => {
+      await harness.connect('alice', { headers: { 'X-Forwarded-For': '203.0.113.1' } });
+      assert.is(await harness.upgradeStatus({ Origin: harness.origin, Cookie: 'test-party=bob', 'X-Forwarded-For': '203.0.113.2' }), 429);
+    },
+    { limits: { maxConnectionsPerAddress: 1 } },
+  ),
+);
+
 const limits = suite('limits on an open socket');
 
 limits(
@@ -179,6 +203,17 @@ limits(
     },
     { limits: { maxBufferedBytes: 64 * 1024, messageBurst: 10_000, messageRefillPerS: 10_000 } },
   ),
+);
+
+limits(
+  'ending a session closes its sockets with 4001 and ends its call at once',
+  withHarness(async (harness) => {
+    const { caller, callee } = await connectedCall(harness);
+    harness.hub.disconnectSession('session-bob');
+    assert.equal(await callee.closed, { code: CLOSE_CODES.sessionEnded, reason: 'session ended' });
+    assert.is((await caller.next('call-ended')).reason, 'peer-gone');
+    assert.is(caller.ws.readyState, caller.ws.OPEN);
+  }),
 );
 
 const calls = suite('calls over real sockets');
