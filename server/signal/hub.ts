@@ -8,7 +8,7 @@
 // `calls` and under both parties' keys in `callByParty`; a connection is bound to at most one call.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log.js';
-import { isSameParty, receivedCallOf, relayedMessage, sideOf, sideWithToken, type Call, type CallSide, type RelayedClientMessage, type Side } from './calls.js';
+import { callerRecordOf, isSameParty, receivedCallOf, relayedMessage, sideOf, sideWithToken, type Call, type CallSide, type RelayedClientMessage, type Side } from './calls.js';
 import {
   memberKey,
   partyKeyOf,
@@ -120,6 +120,7 @@ export function createHub(deps: HubDeps): Hub {
       // Glare: the member we ring is ringing us. Taking their call ends in one call, not two.
       const isGlare = current.state === 'ringing' && current.callee.key === conn.key && current.caller.key === memberKey(calleeMemberId);
       if (isGlare) return accept(conn, current.id);
+      // Being rung counts too: a member declines (or lets it ring out) before calling someone else.
       throw new Refusal('already_in_call', 'You are already in a call.');
     }
     const { party } = conn;
@@ -132,11 +133,11 @@ export function createHub(deps: HubDeps): Hub {
     const calleeKey = memberKey(calleeMemberId);
     const startedAtMs = clock.nowMs();
     const calleeView = { kind: 'member', memberId: profile.memberId, displayName: profile.displayName } as const;
-    const callerRecord = party.kind === 'member' ? ({ kind: 'member', memberId: party.memberId } as const) : ({ kind: 'guest', displayName: party.displayName } as const);
     const endAtOnce = (reason: EndReason, outcome: ReceivedCall['outcome']): void => {
       send(conn, { type: 'call-ended', callId, reason });
-      record({ calleeMemberId, caller: callerRecord, startedAt: new Date(startedAtMs), outcome, durationS: null });
+      record({ calleeMemberId, caller: callerRecordOf(party), startedAt: new Date(startedAtMs), outcome, durationS: null });
     };
+    // Busy means in any live call, ringing ones included: there is no call waiting.
     if (callByParty.has(calleeKey)) return endAtOnce('busy', 'busy');
     const devices = greetedDevicesOf(calleeKey);
     if (devices.length === 0) return endAtOnce('unavailable', 'missed');
