@@ -1,8 +1,9 @@
 // One call's state and the rules that depend on nothing but the call: its life cycle states,
 // which side a connection is on, what the callee's log records when it ends, and what the
 // relay-only rule lets through. hub.ts moves calls between states; this file holds no I/O.
+import { timingSafeEqual } from 'node:crypto';
 import type { CallOutcome, MemberProfile, Party, ReceivedCall, TimerHandle } from './deps.js';
-import { candidateTypeOf, type EndReason, type IceConfig } from './protocol.js';
+import { candidateTypeOf, type ClientMessage, type EndReason, type IceConfig, type PartyView, type ServerMessage } from './protocol.js';
 
 /** ringing → connected → ended, or ringing → ended. An ended call is gone from every index. */
 export type CallState = 'ringing' | 'connected' | 'ended';
@@ -89,4 +90,47 @@ export function sdpForCall(isRelayOnly: boolean, sdp: string): string {
     .split(/(?<=\n)/)
     .filter((line) => !line.startsWith('a=candidate:') || candidateTypeOf(line.trim()) === 'relay')
     .join('');
+}
+
+/** The side whose resume token this is, compared in constant time, or null. */
+export function sideWithToken(call: Call<unknown>, token: string): Side | null {
+  const given = Buffer.from(token);
+  for (const side of ['caller', 'callee'] as const) {
+    const expected = Buffer.from(call[side].resumeToken);
+    if (expected.length === given.length && timingSafeEqual(expected, given)) return side;
+  }
+  return null;
+}
+
+/** Whether a socket's party is the one a call side belongs to: the same member, or the same guest. */
+export function isSameParty(expected: Party | null, actual: Party): boolean {
+  if (expected === null) return false;
+  if (expected.kind === 'member') return actual.kind === 'member' && actual.memberId === expected.memberId;
+  return actual.kind === 'guest' && actual.guestId === expected.guestId;
+}
+
+export type RelayedClientMessage = Extract<ClientMessage, { type: 'offer' | 'answer' | 'candidate' }>;
+
+/** The message the other side gets: built field by field from the whitelisted fields, stamped
+ *  with the sender the server authenticated, filtered by the relay-only rule; null when a
+ *  relay-only call must not carry it. The client's object is never forwarded as is. */
+export function relayedMessage(call: Call<unknown>, from: PartyView, message: RelayedClientMessage): ServerMessage | null {
+  const callId = call.id;
+  switch (message.type) {
+    case 'offer':
+      return { type: 'offer', callId, from, sdp: sdpForCall(call.isRelayOnly, message.sdp), iceRestart: message.iceRestart };
+    case 'answer':
+      return { type: 'answer', callId, from, sdp: sdpForCall(call.isRelayOnly, message.sdp) };
+    case 'candidate':
+      if (!isCandidateForwardable(call.isRelayOnly, message.candidate)) return null;
+      return {
+        type: 'candidate',
+        callId,
+        from,
+        candidate: message.candidate,
+        sdpMid: message.sdpMid,
+        sdpMLineIndex: message.sdpMLineIndex,
+        usernameFragment: message.usernameFragment,
+      };
+  }
 }

@@ -6,9 +6,9 @@
 //
 // Invariants: a party (a member, or one guest) is in at most one live call; a live call is in
 // `calls` and under both parties' keys in `callByParty`; a connection is bound to at most one call.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log.js';
-import { isCandidateForwardable, receivedCallOf, sdpForCall, sideOf, type Call, type CallSide, type Side } from './calls.js';
+import { callerRecordOf, isSameParty, receivedCallOf, relayedMessage, sideOf, sideWithToken, type Call, type CallSide, type RelayedClientMessage, type Side } from './calls.js';
 import {
   memberKey,
   partyKeyOf,
@@ -120,6 +120,7 @@ export function createHub(deps: HubDeps): Hub {
       // Glare: the member we ring is ringing us. Taking their call ends in one call, not two.
       const isGlare = current.state === 'ringing' && current.callee.key === conn.key && current.caller.key === memberKey(calleeMemberId);
       if (isGlare) return accept(conn, current.id);
+      // Being rung counts too: a member declines (or lets it ring out) before calling someone else.
       throw new Refusal('already_in_call', 'You are already in a call.');
     }
     const { party } = conn;
@@ -132,11 +133,11 @@ export function createHub(deps: HubDeps): Hub {
     const calleeKey = memberKey(calleeMemberId);
     const startedAtMs = clock.nowMs();
     const calleeView = { kind: 'member', memberId: profile.memberId, displayName: profile.displayName } as const;
-    const callerRecord = party.kind === 'member' ? ({ kind: 'member', memberId: party.memberId } as const) : ({ kind: 'guest', displayName: party.displayName } as const);
     const endAtOnce = (reason: EndReason, outcome: ReceivedCall['outcome']): void => {
       send(conn, { type: 'call-ended', callId, reason });
-      record({ calleeMemberId, caller: callerRecord, startedAt: new Date(startedAtMs), outcome, durationS: null });
+      record({ calleeMemberId, caller: callerRecordOf(party), startedAt: new Date(startedAtMs), outcome, durationS: null });
     };
+    // Busy means in any live call, ringing ones included: there is no call waiting.
     if (callByParty.has(calleeKey)) return endAtOnce('busy', 'busy');
     const devices = greetedDevicesOf(calleeKey);
     if (devices.length === 0) return endAtOnce('unavailable', 'missed');
@@ -242,43 +243,17 @@ export function createHub(deps: HubDeps): Hub {
     send(call[side === 'caller' ? 'callee' : 'caller'].conn, { type: 'peer-back', callId });
   }
 
-  function sideWithToken(call: LiveCall, token: string): Side | null {
-    const given = Buffer.from(token);
-    for (const side of ['caller', 'callee'] as const) {
-      const expected = Buffer.from(call[side].resumeToken);
-      if (expected.length === given.length && timingSafeEqual(expected, given)) return side;
-    }
-    return null;
-  }
-
   /** Forwards offers, answers and candidates, rebuilt field by field and stamped with the
    *  sender, only between the two bound sockets of a connected call. */
-  function relay(conn: Connection, message: Extract<ClientMessage, { type: 'offer' | 'answer' | 'candidate' }>): void {
+  function relay(conn: Connection, message: RelayedClientMessage): void {
     const call = calls.get(message.callId);
     const side = call === undefined || call.state !== 'connected' ? null : sideOf(call, conn);
     if (call === undefined || side === null) throw new Refusal('not_in_call', 'That call is not live on this connection.', message.callId);
     const target = call[side === 'caller' ? 'callee' : 'caller'].conn;
     // The other side is away: what it missed is renegotiated by an ICE restart when it returns.
     if (target === null) return;
-    const from = viewOf(conn.party);
-    const callId = call.id;
-    switch (message.type) {
-      case 'offer':
-        return send(target, { type: 'offer', callId, from, sdp: sdpForCall(call.isRelayOnly, message.sdp), iceRestart: message.iceRestart });
-      case 'answer':
-        return send(target, { type: 'answer', callId, from, sdp: sdpForCall(call.isRelayOnly, message.sdp) });
-      case 'candidate':
-        if (!isCandidateForwardable(call.isRelayOnly, message.candidate)) return;
-        return send(target, {
-          type: 'candidate',
-          callId,
-          from,
-          candidate: message.candidate,
-          sdpMid: message.sdpMid,
-          sdpMLineIndex: message.sdpMLineIndex,
-          usernameFragment: message.usernameFragment,
-        });
-    }
+    const relayed = relayedMessage(call, viewOf(conn.party), message);
+    if (relayed !== null) send(target, relayed);
   }
 
   /** Ends a live call once: both sides and every ringing device are told, the relay
@@ -442,10 +417,4 @@ export function createHub(deps: HubDeps): Hub {
     connectionCount: () => [...connectionsByParty.values()].reduce((total, devices) => total + devices.size, 0),
     liveCallCount: () => calls.size,
   };
-}
-
-function isSameParty(expected: Party | null, actual: Party): boolean {
-  if (expected === null) return false;
-  if (expected.kind === 'member') return actual.kind === 'member' && actual.memberId === expected.memberId;
-  return actual.kind === 'guest' && actual.guestId === expected.guestId;
 }

@@ -217,7 +217,8 @@ export function parseClientMessage(text: string): ParseResult {
   if (typeof type !== 'string' || !Object.hasOwn(CLIENT_FIELDS, type)) return { ok: false, reason: 'unknown message type' };
   const fields = CLIENT_FIELDS[type as ClientMessageType] as Readonly<Record<string, FieldCheck>>;
   for (const key of Object.keys(record)) {
-    if (key !== 'type' && !Object.hasOwn(fields, key)) return { ok: false, reason: `unexpected field ${key.slice(0, MAX_ID_CHARS)} in ${type}` };
+    // The reason names no client-chosen text: it ends up in a close frame and in the log.
+    if (key !== 'type' && !Object.hasOwn(fields, key)) return { ok: false, reason: `unexpected field in ${type}` };
   }
   for (const [key, check] of Object.entries(fields)) {
     if (!Object.hasOwn(record, key) || !check(record[key])) return { ok: false, reason: `bad or missing field ${key} in ${type}` };

@@ -62,7 +62,15 @@ export type Signaler = {
   connectionCount(): number;
 };
 
-type Tracked = { socket: WebSocket; isAlive: boolean; partyKey: string; address: string; limiter: RateLimiter };
+type Tracked = {
+  socket: WebSocket;
+  isAlive: boolean;
+  /** Set once we decided to close: frames still in flight are dropped unread (and unlogged). */
+  isShunned: boolean;
+  partyKey: string;
+  address: string;
+  limiter: RateLimiter;
+};
 
 const STATUS_TEXT: Readonly<Record<number, string>> = {
   401: 'Unauthorized',
@@ -143,6 +151,7 @@ export function attachSignaler(server: HttpServer | HttpsServer, options: Signal
     const tracked: Tracked = {
       socket,
       isAlive: true,
+      isShunned: false,
       partyKey,
       address,
       limiter: createTokenBucket({ capacityMessages: limits.messageBurst, refillPerS: limits.messageRefillPerS }),
@@ -161,6 +170,7 @@ export function attachSignaler(server: HttpServer | HttpsServer, options: Signal
         socket.send(JSON.stringify(message));
       },
       close(code, reason) {
+        tracked.isShunned = true;
         if (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING) socket.close(code, reason);
       },
     };
@@ -170,15 +180,17 @@ export function attachSignaler(server: HttpServer | HttpsServer, options: Signal
     socket.on('pong', () => {
       tracked.isAlive = true;
     });
+    const shun = (code: number, reason: string): void => {
+      tracked.isShunned = true;
+      connection.closed(false);
+      socket.close(code, reason);
+    };
     socket.on('message', (data, isBinary) => {
-      if (isBinary) {
-        connection.closed(false);
-        return socket.close(CLOSE_CODES.unsupportedData, 'text frames only');
-      }
+      if (tracked.isShunned) return;
+      if (isBinary) return shun(CLOSE_CODES.unsupportedData, 'text frames only');
       if (!tracked.limiter.take()) {
         log.warn('signal', 'message rate exceeded', { connection: connection.id });
-        connection.closed(false);
-        return socket.close(CLOSE_CODES.rateLimited, 'too many messages');
+        return shun(CLOSE_CODES.rateLimited, 'too many messages');
       }
       connection.receive(rawText(data));
     });

@@ -231,6 +231,16 @@ accept('a second accept, from the same or another device, is ignored', () => {
   assert.is(laptop.peer.closedWith, null);
 });
 
+accept('from a device that came online while ringing connects it', () => {
+  const { ringBob, open } = setup();
+  const { caller, phone, callId } = ringBob();
+  const tablet = open(bob);
+  tablet.send({ type: 'accept', callId });
+  assert.is(tablet.peer.last('call-connected').role, 'callee');
+  assert.is(caller.peer.last('call-connected').peer.kind, 'member');
+  assert.is(phone.peer.last('call-ended').reason, 'answered-elsewhere');
+});
+
 accept('by the caller, or for an unknown call, is ignored', () => {
   const { ringBob, hub } = setup();
   const { caller, callId } = ringBob();
@@ -406,6 +416,14 @@ connected('refuses a resume with a wrong token, by another party, or of an ended
   const late = open(alice);
   late.send({ type: 'resume', callId, resumeToken: token });
   assert.equal(late.peer.last('error'), { type: 'error', code: 'cannot_resume', message: 'This call cannot be resumed.', callId });
+});
+
+connected('cannot be resumed while it is only ringing', () => {
+  const { ringBob, open } = setup();
+  const { callId } = ringBob();
+  const other = open(alice);
+  other.send({ type: 'resume', callId, resumeToken: 'a'.repeat(32) });
+  assert.is(other.peer.last('error').code, 'cannot_resume');
 });
 
 connected('ends at once when a socket closes for good', () => {

@@ -1,0 +1,56 @@
+// The signaler as main.ts wires it into the real process: /ws answers upgrades, refusing a
+// foreign Origin with 403 and, until accounts land, every party with 401.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import WebSocket from 'ws';
+import { spawnServer, type ServerProcess } from '../helpers/process.js';
+import { withTimeout } from '../helpers/wait.js';
+
+const START_TIMEOUT_MS = 10_000;
+const wired = suite('the signaler in the server process');
+let scratch = '';
+let running: ServerProcess | null = null;
+
+wired.before.each(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'porthello-signal-main-'));
+});
+wired.after.each(async () => {
+  running?.kill();
+  if (running !== null) await withTimeout(running.exited, 'the process to end');
+  running = null;
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+function upgradeStatus(url: string, origin: string): Promise<number> {
+  const ws = new WebSocket(url, { headers: { Origin: origin } });
+  ws.on('error', () => {});
+  return withTimeout(
+    new Promise<number>((resolve) => {
+      ws.once('open', () => {
+        ws.terminate();
+        resolve(101);
+      });
+      ws.once('unexpected-response', (request, response) => {
+        resolve(response.statusCode ?? 0);
+        request.destroy();
+      });
+    }),
+    'the upgrade to be answered',
+  );
+}
+
+wired('answers upgrades on /ws: 403 for another origin, 401 without a session; then stops cleanly', async () => {
+  // The process picks a free port, so the public origin it compares with is a fixed placeholder.
+  running = spawnServer({ PORTHELLO_DATA_DIR: join(scratch, 'data'), PORTHELLO_PORT: '0', PORTHELLO_PUBLIC_URL: 'http://127.0.0.1:1', PORTHELLO_TURN_PORT: '0' });
+  const [, url] = await running.waitForOutput(/listening on (http:\/\/\S+)/, START_TIMEOUT_MS);
+  const wsUrl = `${(url ?? '').replace('http:', 'ws:')}/ws`;
+  assert.is(await upgradeStatus(wsUrl, 'https://evil.example'), 403);
+  assert.is(await upgradeStatus(wsUrl, 'http://127.0.0.1:1'), 401);
+  running.child.kill('SIGTERM');
+  assert.is(await withTimeout(running.exited, 'exit after SIGTERM'), 0);
+});
+
+wired.run();
