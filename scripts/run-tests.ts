@@ -67,7 +67,7 @@ function runSuite(file: string): Promise<Outcome> {
 async function main(): Promise<void> {
   const filters = process.argv.slice(2);
   const files = findSuites(TEST_DIR)
-    .filter((file) => filters.length === 0 || filters.some((word) => file.includes(word)))
+    .filter((file) => filters.length === 0 || filters.some((word) => relative(TEST_DIR, file).includes(word)))
     .sort();
   const outcomes: Outcome[] = [];
   const queue = [...files];

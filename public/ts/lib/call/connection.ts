@@ -65,12 +65,18 @@ export class CallConnection {
     for (const track of stream.getTracks()) this.pc.addTrack(track, stream);
   }
 
-  async handleDescription(description: RTCSessionDescriptionInit): Promise<void> {
+  /**
+   * Applies the other side's description. `beforeAnswer` runs between applying an offer and
+   * answering it: a callee adds its tracks there, so they reuse the offer's transceivers
+   * instead of asking for a second negotiation.
+   */
+  async handleDescription(description: RTCSessionDescriptionInit, beforeAnswer?: () => void): Promise<void> {
     const collision = description.type === 'offer' && (this.makingOffer || this.pc.signalingState !== 'stable');
     this.ignoreOffer = !this.options.polite && collision;
     if (this.ignoreOffer) return;
     await this.pc.setRemoteDescription(description);
     if (description.type === 'offer') {
+      beforeAnswer?.();
       await this.pc.setLocalDescription();
       this.sendLocalDescription();
     }
