@@ -101,3 +101,49 @@ function quoteId(name: string): string {
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain SQL identifier: ${name}`);
   return `"${name}"`;
 }
+
+/**
+ * What the registry misses in this database's schema: tables that reference users(id) (or have
+ * a user_id / member_id style column) but are not listed, listed tables or columns that do not
+ * exist, and columns neither exported nor withheld. Empty when export and deletion cover all.
+ */
+export function registryProblems(db: Database, tables: readonly MemberDataTable[] = MEMBER_DATA_TABLES): string[] {
+  const problems: string[] = [];
+  const schemaTables = (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[]).sort();
+  const listed = (table: string, column: string): MemberDataTable | undefined => tables.find((entry) => entry.table === table && entry.memberColumn === column);
+  for (const table of schemaTables) {
+    const columns = (db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table) as string[]);
+    const keys = db.prepare('SELECT "from" AS column, "table" AS target, on_delete AS onDelete FROM pragma_foreign_key_list(?)').all(table) as { column: string; target: string; onDelete: string }[];
+    const memberColumns = new Set(keys.filter((key) => key.target === 'users').map((key) => key.column));
+    for (const column of columns) if (/(^|_)(user|member)(_id)?$/.test(column) || /^(user|member)_id$/.test(column)) memberColumns.add(column);
+    for (const column of memberColumns) {
+      const entry = listed(table, column);
+      if (entry === undefined) {
+        problems.push(`${table}.${column} refers to a member but is not in MEMBER_DATA_TABLES`);
+        continue;
+      }
+      const key = keys.find((candidate) => candidate.column === column && candidate.target === 'users');
+      const expected = entry.onDelete === 'delete' ? 'CASCADE' : 'SET NULL';
+      if (key === undefined) problems.push(`${table}.${column} has no foreign key to users(id)`);
+      else if (key.onDelete !== expected) problems.push(`${table}.${column} is ON DELETE ${key.onDelete}, expected ${expected}`);
+    }
+  }
+  for (const entry of tables) {
+    if (!schemaTables.includes(entry.table)) {
+      problems.push(`${entry.table} is listed but does not exist`);
+      continue;
+    }
+    const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(entry.table) as string[];
+    if (!columns.includes(entry.memberColumn)) problems.push(`${entry.table}.${entry.memberColumn} does not exist`);
+    for (const column of columns) {
+      const exported = entry.exported.includes(column);
+      const withheld = Object.hasOwn(entry.withheld, column);
+      if (!exported && !withheld) problems.push(`${entry.table}.${column} is neither exported nor withheld with a reason`);
+      if (exported && withheld) problems.push(`${entry.table}.${column} is both exported and withheld`);
+    }
+    for (const column of [...entry.exported, ...Object.keys(entry.withheld)]) {
+      if (!columns.includes(column)) problems.push(`${entry.table}.${column} is listed but does not exist`);
+    }
+  }
+  return problems;
+}
