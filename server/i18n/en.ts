@@ -54,6 +54,7 @@ export const en: Readonly<Record<MessageKey, string>> = {
   'profile.picture.title': "Picture",
   'profile.picture.none': "No picture",
   'profile.picture.alt': "Your profile picture",
+  'profile.picture.choose': "Choose a new picture",
   'profile.picture.upload': "Save the picture",
   'profile.picture.remove': "Remove the picture",
   'profile.names.title': "Name",

@@ -53,6 +53,7 @@ export const fr = {
   'profile.picture.title': "Photo",
   'profile.picture.none': "Pas de photo",
   'profile.picture.alt': "Votre photo de profil",
+  'profile.picture.choose': "Choisir une nouvelle photo",
   'profile.picture.upload': "Enregistrer la photo",
   'profile.picture.remove': "Retirer la photo",
   'profile.names.title': "Nom et prénom",
