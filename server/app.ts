@@ -3,6 +3,7 @@
 // (so even errors carry them), language, static files, Origin check, body parsing, routes.
 import Koa from 'koa';
 import type { Database } from 'better-sqlite3';
+import { createAccountsModule, type AccountsModule } from './accounts.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import { jsonBody } from './http/body.js';
@@ -23,6 +24,8 @@ export type AppDeps = Readonly<{
   db: Database;
   log: Logger;
   relay: { isListening(): boolean } | null;
+  /** Accounts, sessions and their events; built here when the caller does not share one. */
+  accounts?: AccountsModule;
 }>;
 
 export const TEMPLATES_DIR = projectPath('public', 'pages');
@@ -37,9 +40,18 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
   app.maxIpsCount = 1;
   app.silent = true;
   const pages = createPageRenderer(TEMPLATES_DIR);
+  const accounts = deps.accounts ?? createAccountsModule({ config, db: deps.db, log });
 
   app.use(errorHandler(log, pages));
   app.use(securityHeaders(config));
+  if (config.isHttps) {
+    // Users reach us over HTTPS even when a proxy we do not trust forwards plain HTTP: the
+    // configuration says so, so Secure cookies are set deliberately instead of Koa refusing them.
+    app.use(async (ctx, next) => {
+      ctx.cookies.secure = true;
+      await next();
+    });
+  }
   app.use(async (ctx, next) => {
     const query = ctx.query['lang'];
     ctx.state.locale = pickLocale({ query, cookie: ctx.cookies.get(LOCALE_COOKIE), acceptLanguage: ctx.get('Accept-Language') });
@@ -52,8 +64,14 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
   app.use(serveAssets(loadAssets(BUILT_ASSETS_DIR)));
   app.use(requireSameOrigin(config.publicOrigin));
   app.use(jsonBody());
+  app.use(accounts.auth.middleware);
 
-  const routers = [healthRoutes({ db: deps.db, relay: deps.relay }), pageRoutes(pages), apiRoutes([])];
+  const routers = [
+    healthRoutes({ db: deps.db, relay: deps.relay }),
+    pageRoutes(pages),
+    ...accounts.routers(pages),
+    apiRoutes(accounts.apiGroups()),
+  ];
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
   return app;
 }

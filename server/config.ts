@@ -19,6 +19,14 @@ export type Config = Readonly<{
   tls: Readonly<{ certPath: string; keyPath: string }> | null;
   trustProxy: boolean;
   logLevel: LogLevel;
+  accounts: Readonly<{
+    /** bcrypt work factor: each step doubles the time of a hash (12 ≈ 215 ms on one core here). */
+    bcryptCost: number;
+    /** A session unused for this long ends. */
+    sessionIdleMs: number;
+    /** A session ends this long after log-in, however active. */
+    sessionMaxMs: number;
+  }>;
   turn: Readonly<{
     /** 0 turns the embedded relay off. */
     port: number;
@@ -39,6 +47,9 @@ export const CONFIG_KEYS = {
   PORTHELLO_TLS_KEY: '',
   PORTHELLO_TRUST_PROXY: 'false',
   PORTHELLO_LOG_LEVEL: 'info',
+  PORTHELLO_BCRYPT_COST: '12',
+  PORTHELLO_SESSION_IDLE_HOURS: '168',
+  PORTHELLO_SESSION_MAX_DAYS: '30',
   PORTHELLO_TURN_PORT: '3478',
   PORTHELLO_TURN_HOST: '127.0.0.1',
   PORTHELLO_TURN_EXTERNAL_IP: '',
@@ -62,6 +73,11 @@ const MIN_PORT = 1;
 const MAX_PORT = 65535;
 /** Relay ports stay out of the privileged range so the service never needs root for them. */
 const MIN_RELAY_PORT = 1024;
+/** bcrypt below 10 is too cheap for real use; 4 is its own floor and only suits tests. */
+const MIN_BCRYPT_COST = 4;
+const MAX_BCRYPT_COST = 15;
+const HOUR_MS = 3600_000;
+const DAY_MS = 24 * HOUR_MS;
 const TRUE_WORDS = new Set(['1', 'true', 'yes', 'on']);
 const FALSE_WORDS = new Set(['0', 'false', 'no', 'off']);
 
@@ -131,6 +147,20 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
     fail('PORTHELLO_TURN_RELAY_PORTS', 'must not contain PORTHELLO_TURN_PORT');
   }
 
+  const integer = (key: ConfigKey, min: number, max: number): number => {
+    const text = raw(key);
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || value < min || value > max) {
+      fail(key, `must be an integer from ${min} to ${max}`);
+      return min;
+    }
+    return value;
+  };
+  const bcryptCost = integer('PORTHELLO_BCRYPT_COST', MIN_BCRYPT_COST, MAX_BCRYPT_COST);
+  const sessionIdleHours = integer('PORTHELLO_SESSION_IDLE_HOURS', 1, 24 * 365);
+  const sessionMaxDays = integer('PORTHELLO_SESSION_MAX_DAYS', 1, 365);
+  if (sessionIdleHours * HOUR_MS > sessionMaxDays * DAY_MS) fail('PORTHELLO_SESSION_IDLE_HOURS', 'must not be longer than PORTHELLO_SESSION_MAX_DAYS');
+
   const dataDir = resolve(raw('PORTHELLO_DATA_DIR'));
   const trustProxy = boolean('PORTHELLO_TRUST_PROXY');
 
@@ -149,6 +179,11 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
     tls,
     trustProxy,
     logLevel: logLevel as LogLevel,
+    accounts: Object.freeze({
+      bcryptCost,
+      sessionIdleMs: sessionIdleHours * HOUR_MS,
+      sessionMaxMs: sessionMaxDays * DAY_MS,
+    }),
     turn: Object.freeze({
       port: turnPort,
       host: turnHost,

@@ -1,12 +1,15 @@
 // The typed state every middleware and route shares, set up by the first middlewares.
 import type Koa from 'koa';
 import type { Locale } from '../i18n/index.js';
+import type { Member } from '../services/sessions.js';
 
 export type AppState = {
   requestId: string;
   locale: Locale;
   /** The parsed JSON body of an API request (server/http/body.ts), unknown until validated. */
   body?: unknown;
+  /** The logged-in member, set by server/http/session.ts from a valid session cookie. */
+  member?: Member;
 };
 
 export type AppContext = Koa.ParameterizedContext<AppState>;

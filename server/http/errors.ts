@@ -75,7 +75,7 @@ function render(ctx: AppContext, error: AppError, pages: PageRenderer): void {
     return;
   }
   ctx.type = 'html';
-  ctx.body = pages.renderError(ctx.state.locale, error.status);
+  ctx.body = pages.renderError(ctx.state.locale, error.status, ctx.state.member !== undefined);
 }
 
 /** The matched route pattern, never the raw path: paths can carry call codes or tokens. */

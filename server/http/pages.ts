@@ -5,9 +5,10 @@
 // checked: an unknown message key fails start-up, not a visitor's request.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isMessageKey, LOCALES, MESSAGE_KEYS, translate, type Locale, type MessageKey } from '../i18n/index.js';
+import { fr } from '../i18n/fr.js';
+import { isMessageKey, LOCALES, translate, type Locale, type MessageKey } from '../i18n/index.js';
 
-export const PAGE_NAMES = ['home', 'error'] as const;
+export const PAGE_NAMES = ['home', 'error', 'signup', 'login', 'profile', 'my-data', 'privacy'] as const;
 export type PageName = (typeof PAGE_NAMES)[number];
 
 export type PageOptions = {
@@ -16,13 +17,13 @@ export type PageOptions = {
   /** Name of the page's script bundle in /assets/js/, if it has one. */
   script?: string;
   vars?: Readonly<Record<string, string>>;
-  /** Prefixes of the message keys the page's script needs ("call." for every call string). */
-  clientStrings?: readonly string[];
+  /** Whether a member is logged in: the header then links to their profile instead of log-in. */
+  signedIn?: boolean;
 };
 
 export type PageRenderer = {
   render(name: PageName, locale: Locale, options: PageOptions): string;
-  renderError(locale: Locale, status: number): string;
+  renderError(locale: Locale, status: number, signedIn?: boolean): string;
 };
 
 const PLACEHOLDER = /\{\{(\{)?\s*(t:)?([\w.]+)\s*\}?\}\}/g;
@@ -47,9 +48,7 @@ export function createPageRenderer(templatesDir: string): PageRenderer {
   const render = (name: PageName, locale: Locale, options: PageOptions): string => {
     const vars = options.vars ?? {};
     const content = fill(templates.get(name) ?? '', locale, vars);
-    const script =
-      (options.script === undefined ? '' : `<script type="module" src="/assets/js/${escapeHtml(options.script)}.js"></script>`) +
-      clientStringsBlock(locale, options.clientStrings ?? []);
+    const script = options.script === undefined ? '' : `<script type="module" src="/assets/js/${escapeHtml(options.script)}.js"></script>`;
     return fill(layout, locale, {
       ...vars,
       lang: locale,
@@ -57,14 +56,17 @@ export function createPageRenderer(templatesDir: string): PageRenderer {
       script,
       content,
       ...languageLinks(locale),
+      accountLinks: accountLinks(locale, options.signedIn === true),
+      clientMessages: options.script === undefined ? '' : clientMessages(locale),
     });
   };
 
   return {
     render,
-    renderError(locale, status) {
+    renderError(locale, status, signedIn = false) {
       const notFound = status === 404;
       return render('error', locale, {
+        signedIn,
         title: notFound ? 'error.notFound.title' : 'error.generic.title',
         vars: {
           status: String(status),
@@ -74,19 +76,6 @@ export function createPageRenderer(templatesDir: string): PageRenderer {
       });
     },
   };
-}
-
-/**
- * The strings a page's script needs, as JSON in a data block (not executed, so the CSP allows
- * it). "<" is escaped so no text can close the element early.
- */
-function clientStringsBlock(locale: Locale, prefixes: readonly string[]): string {
-  if (prefixes.length === 0) return '';
-  const strings: Record<string, string> = {};
-  for (const key of MESSAGE_KEYS) {
-    if (prefixes.some((prefix) => key.startsWith(prefix))) strings[key] = translate(locale, key);
-  }
-  return `<script type="application/json" id="strings">${JSON.stringify(strings).replace(/</g, '\\u003c')}</script>`;
 }
 
 const LANGUAGE_NAMES: Readonly<Record<Locale, string>> = { fr: 'Français', en: 'English' };
@@ -99,6 +88,25 @@ function languageLinks(current: Locale): Record<string, string> {
   });
   return { languages: links.join('') };
 }
+
+/** The account links of the header: log in and sign up, or the member's pages. */
+function accountLinks(locale: Locale, signedIn: boolean): string {
+  const links: [string, MessageKey][] = signedIn
+    ? [['/profile', 'nav.profile'], ['/my-data', 'nav.myData']]
+    : [['/login', 'nav.login'], ['/signup', 'nav.signup']];
+  return links.map(([href, key]) => `<a href="${href}">${escapeHtml(translate(locale, key))}</a>`).join('');
+}
+
+/**
+ * The strings page scripts show (error reasons, confirmations), as a hidden list read by
+ * public/ts/lib/messages.ts: scripts stay static files under the strict CSP.
+ */
+function clientMessages(locale: Locale): string {
+  const items = CLIENT_MESSAGE_KEYS.map((key) => `<li data-key="${key}">${escapeHtml(translate(locale, key))}</li>`).join('');
+  return `<ul id="client-messages" hidden>${items}</ul>`;
+}
+
+const CLIENT_MESSAGE_KEYS = (Object.keys(fr) as MessageKey[]).filter((key) => key.startsWith('client.'));
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);

@@ -20,8 +20,6 @@ export function translate(locale: Locale, key: MessageKey): string {
   return CATALOGUES[locale][key];
 }
 
-export const MESSAGE_KEYS = Object.keys(fr) as readonly MessageKey[];
-
 export function isMessageKey(key: string): key is MessageKey {
   return Object.hasOwn(fr, key);
 }

@@ -7,7 +7,7 @@ export function pageRoutes(pages: PageRenderer): Router<AppState> {
   const router = new Router<AppState>();
   router.get('/', (ctx) => {
     ctx.type = 'html';
-    ctx.body = pages.render('home', ctx.state.locale, { title: 'home.title' });
+    ctx.body = pages.render('home', ctx.state.locale, { title: 'home.title', signedIn: ctx.state.member !== undefined });
   });
   return router;
 }

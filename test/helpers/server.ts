@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createAccountsModule, type AccountsModule } from '../../server/accounts.js';
 import { buildApp, type AppDeps } from '../../server/app.js';
 import { loadConfig, type Config, type Env } from '../../server/config.js';
 import { closeDatabase, DATABASE_FILE_NAME, openDatabase, type Database } from '../../server/db/open.js';
@@ -17,6 +18,8 @@ export type TestServer = {
   config: Config;
   db: Database;
   dataDir: string;
+  /** The accounts part as the app uses it: its events, sessions and services. */
+  accounts: AccountsModule;
   /** Every log line the server wrote, for privacy assertions. */
   logs: string[];
   /** fetch against the server; state-changing requests carry our Origin unless one is given. */
@@ -49,7 +52,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const db = openDatabase(join(dataDir, DATABASE_FILE_NAME));
   const logs: string[] = [];
   const log = createLogger({ level: 'debug', write: (line) => logs.push(line) });
-  const app = buildApp({ config, db, log, relay: options.relay ?? null });
+  const accounts = createAccountsModule({ config, db, log });
+  const app = buildApp({ config, db, log, relay: options.relay ?? null, accounts });
   server.on('request', app.callback());
 
   return {
@@ -58,6 +62,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     config,
     db,
     dataDir,
+    accounts,
     logs,
     fetch(path, init = {}) {
       const headers = new Headers(init.headers);

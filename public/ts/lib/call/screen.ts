@@ -3,7 +3,7 @@
 // and the chat. It drives the local media and the CallConnection; the page only hears about
 // the hang-up.
 import { el } from '../dom.js';
-import { t } from '../strings.js';
+import { t } from '../messages.js';
 import type { CallConnection, ChatMessage, ConnectionPhase } from './connection.js';
 import { openCamera } from './media.js';
 

@@ -1,0 +1,9 @@
+// Log-in: on success, the profile.
+import { api } from '../lib/api.js';
+import { byId, onSubmit } from '../lib/forms.js';
+
+const form = byId<HTMLFormElement>('login-form');
+onSubmit(form, async () => {
+  await api('POST', '/api/auth/login', { email: byId<HTMLInputElement>('email').value, password: byId<HTMLInputElement>('password').value });
+  window.location.assign('/profile');
+});

@@ -1,0 +1,43 @@
+// "My data": a summary of what is stored, the export link, and deletion with confirmation.
+import { api, type Profile, type SessionView } from '../lib/api.js';
+import { byId, onSubmit } from '../lib/forms.js';
+import { formatDate, t } from '../lib/messages.js';
+
+async function showSummary(): Promise<void> {
+  const [profile, { sessions }] = await Promise.all([api<Profile>('GET', '/api/me'), api<{ sessions: SessionView[] }>('GET', '/api/me/sessions')]);
+  const lines = [
+    profile.email,
+    `${profile.firstName} ${profile.lastName}`,
+    profile.avatar === null ? t('pictureNo') : t('pictureYes'),
+    t('memberSince', { date: formatDate(profile.createdAt) }),
+    profile.policy.acceptedVersion === null
+      ? ''
+      : t('policyAccepted', { version: profile.policy.acceptedVersion, date: formatDate(profile.policy.acceptedAt ?? profile.createdAt) }),
+    profile.policy.acceptedVersion === profile.policy.currentVersion ? '' : t('policyOutdated', { version: profile.policy.currentVersion }),
+    t('sessionsCount', { count: sessions.length }),
+  ].filter((line) => line !== '');
+  byId<HTMLUListElement>('summary').replaceChildren(
+    ...lines.map((line) => {
+      const item = document.createElement('li');
+      item.textContent = line;
+      return item;
+    }),
+  );
+}
+
+const form = byId<HTMLFormElement>('delete-form');
+onSubmit(form, async () => {
+  const confirm = byId<HTMLInputElement>('confirm');
+  if (!confirm.checked) {
+    const message = byId<HTMLElement>('confirm-error');
+    message.textContent = t('required');
+    message.hidden = false;
+    confirm.setAttribute('aria-invalid', 'true');
+    confirm.focus();
+    return;
+  }
+  await api('DELETE', '/api/me', { password: byId<HTMLInputElement>('password').value });
+  window.location.assign('/');
+});
+
+showSummary().catch(() => window.location.assign('/login'));

@@ -1,0 +1,117 @@
+// The profile page: picture, names, e-mail, password, logged-in devices, log-out.
+import { api, type Profile, type SessionView } from '../lib/api.js';
+import { byId, onSubmit, previewPicture, showStatus } from '../lib/forms.js';
+import { formatDate, t } from '../lib/messages.js';
+
+const preview = byId<HTMLImageElement>('avatar-preview');
+const none = byId<HTMLElement>('avatar-none');
+const removeButton = byId<HTMLButtonElement>('avatar-remove');
+const avatarInput = byId<HTMLInputElement>('avatar');
+
+function showProfile(profile: Profile): void {
+  byId<HTMLInputElement>('firstName').value = profile.firstName;
+  byId<HTMLInputElement>('lastName').value = profile.lastName;
+  byId<HTMLInputElement>('email').value = profile.email;
+  showAvatar(profile.avatar?.large ?? null);
+}
+
+function showAvatar(url: string | null): void {
+  if (url !== null) preview.src = url;
+  preview.hidden = url === null;
+  none.hidden = url !== null;
+  removeButton.hidden = url === null;
+}
+
+async function showSessions(): Promise<void> {
+  const { sessions } = await api<{ sessions: SessionView[] }>('GET', '/api/me/sessions');
+  const list = byId<HTMLUListElement>('sessions');
+  list.replaceChildren(
+    ...sessions.map((session) => {
+      const item = document.createElement('li');
+      const text = document.createElement('div');
+      const device = document.createElement('strong');
+      device.textContent = session.device;
+      const when = document.createElement('span');
+      when.textContent = t('lastUsed', { date: formatDate(session.lastUsedAt) });
+      text.append(device, document.createElement('br'), when);
+      item.append(text);
+      if (session.current) {
+        const mark = document.createElement('span');
+        mark.className = 'badge';
+        mark.textContent = t('thisDevice');
+        item.append(mark);
+      } else {
+        const end = document.createElement('button');
+        end.type = 'button';
+        end.className = 'button secondary small';
+        end.textContent = t('endSession');
+        end.setAttribute('aria-label', `${t('endSession')} — ${session.device}`);
+        end.addEventListener('click', () => {
+          end.disabled = true;
+          void api('DELETE', `/api/me/sessions/${encodeURIComponent(session.id)}`).then(showSessions, () => (end.disabled = false));
+        });
+        item.append(end);
+      }
+      return item;
+    }),
+  );
+}
+
+previewPicture(avatarInput, preview, () => (none.hidden = !preview.hidden));
+
+onSubmit(byId<HTMLFormElement>('picture-form'), async () => {
+  const file = avatarInput.files?.[0];
+  if (file === undefined) {
+    byId<HTMLInputElement>('avatar').focus();
+    return;
+  }
+  const upload = new FormData();
+  upload.append('avatar', file);
+  const { avatar } = await api<{ avatar: { large: string } }>('PUT', '/api/me/avatar', upload);
+  avatarInput.value = '';
+  showAvatar(avatar.large);
+});
+
+removeButton.addEventListener('click', () => {
+  removeButton.disabled = true;
+  void api('DELETE', '/api/me/avatar')
+    .then(() => showAvatar(null))
+    .finally(() => (removeButton.disabled = false));
+});
+
+const namesForm = byId<HTMLFormElement>('names-form');
+onSubmit(namesForm, async () => {
+  showProfile(await api<Profile>('PATCH', '/api/me', { firstName: byId<HTMLInputElement>('firstName').value, lastName: byId<HTMLInputElement>('lastName').value }));
+  showStatus(namesForm, t('saved'));
+});
+
+const emailForm = byId<HTMLFormElement>('email-form');
+onSubmit(
+  emailForm,
+  async () => {
+    const password = byId<HTMLInputElement>('email-currentPassword');
+    const profile = await api<Profile>('PATCH', '/api/me', { email: byId<HTMLInputElement>('email').value, currentPassword: password.value });
+    password.value = '';
+    showProfile(profile);
+    showStatus(emailForm, t('saved'));
+  },
+  { currentPassword: 'email-currentPassword' },
+);
+
+const passwordForm = byId<HTMLFormElement>('password-form');
+onSubmit(passwordForm, async () => {
+  const current = byId<HTMLInputElement>('currentPassword');
+  const next = byId<HTMLInputElement>('newPassword');
+  const { endedSessions } = await api<{ endedSessions: number }>('POST', '/api/me/password', { currentPassword: current.value, newPassword: next.value });
+  current.value = '';
+  next.value = '';
+  showStatus(passwordForm, t('passwordChanged', { count: endedSessions }));
+  await showSessions();
+});
+
+byId<HTMLButtonElement>('logout').addEventListener('click', () => {
+  void api('POST', '/api/auth/logout').finally(() => window.location.assign('/'));
+});
+
+api<Profile>('GET', '/api/me').then(showProfile, () => window.location.assign('/login'));
+void showSessions();

@@ -1,0 +1,64 @@
+// Composition of the accounts part: stores, services, the session cookie and the route groups.
+// main.ts (or buildApp, when not given one) creates it once; the WebSocket upgrade uses
+// `auth.memberFromRequest(req)` and listens on `events` to close the sockets of ended sessions
+// and deleted members.
+import type { Database } from 'better-sqlite3';
+import type Router from '@koa/router';
+import type { Config } from './config.js';
+import { createMemberData } from './db/member-data.js';
+import { createSessionStore } from './db/sessions.js';
+import { createUserStore } from './db/users.js';
+import type { AppState } from './http/context.js';
+import { createSessionAuth, type SessionAuth } from './http/session.js';
+import type { Logger } from './log.js';
+import { accountPageRoutes } from './routes/account-pages.js';
+import type { ApiRouteGroup } from './routes/api.js';
+import { authRoutes } from './routes/auth.js';
+import { avatarRoutes } from './routes/avatars.js';
+import { meRoutes } from './routes/me.js';
+import { policyRoutes } from './routes/policy.js';
+import type { PageRenderer } from './http/pages.js';
+import { createAccountService, type AccountService } from './services/accounts.js';
+import { createAvatarService, type AvatarService } from './services/avatars.js';
+import { createMemberEvents, type MemberEvents } from './services/member-events.js';
+import { createPasswordHasher } from './services/passwords.js';
+import { createSessionService, type SessionService } from './services/sessions.js';
+import { createThrottle } from './services/throttle.js';
+
+export type AccountsModule = Readonly<{
+  auth: SessionAuth;
+  events: MemberEvents;
+  sessions: SessionService;
+  accounts: AccountService;
+  avatars: AvatarService;
+  apiGroups(): ApiRouteGroup[];
+  /** Routers outside /api: the account pages and the pictures. */
+  routers(pages: PageRenderer): Router<AppState>[];
+}>;
+
+export function createAccountsModule(deps: { config: Config; db: Database; log: Logger; events?: MemberEvents }): AccountsModule {
+  const { config, db, log } = deps;
+  const events = deps.events ?? createMemberEvents((error) => log.error('accounts', 'member event listener failed', { error: String(error) }));
+  const users = createUserStore(db);
+  const sessions = createSessionService({ store: createSessionStore(db), events, idleMs: config.accounts.sessionIdleMs, maxMs: config.accounts.sessionMaxMs });
+  const avatars = createAvatarService({ dataDir: config.dataDir, users });
+  const accounts = createAccountService({
+    users,
+    sessions,
+    passwords: createPasswordHasher(config.accounts.bcryptCost),
+    throttle: createThrottle(),
+    memberData: createMemberData(db),
+    pictures: avatars.files,
+    events,
+  });
+  const auth = createSessionAuth(config, sessions);
+  return {
+    auth,
+    events,
+    sessions,
+    accounts,
+    avatars,
+    apiGroups: () => [authRoutes({ accounts, sessions, auth, log }), meRoutes({ accounts, sessions, avatars, auth, log }), policyRoutes()],
+    routers: (pages) => [accountPageRoutes(pages), avatarRoutes(avatars)],
+  };
+}

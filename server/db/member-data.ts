@@ -1,0 +1,149 @@
+// The one list of tables that hold a member's data. The export (GDPR access and portability)
+// and the account deletion both walk it, so they cannot drift apart; test/db/member-data.test.ts
+// fails when a table referencing users(id) is missing here, or when a column is neither exported
+// nor withheld with a reason.
+//
+// To add a table (call log, support messages, preferences…): append an entry below. Identifiers
+// here are our own constants, never user input, so building SQL from them is safe.
+import type { Database, Statement } from 'better-sqlite3';
+
+export type MemberDataTable = Readonly<{
+  table: string;
+  /** Key of this table's rows in the export. */
+  exportKey: string;
+  /** Column holding the member's id (users.id). */
+  memberColumn: string;
+  /**
+   * 'delete': the rows go with the member. 'anonymise': the rows belong to someone else too (a
+   * call in another member's log): the member column is set to NULL and the row stays.
+   */
+  onDelete: 'delete' | 'anonymise';
+  /** Columns copied into the export. */
+  exported: readonly string[];
+  /** Columns kept out of the export, each with the reason. */
+  withheld: Readonly<Record<string, string>>;
+}>;
+
+export const MEMBER_DATA_TABLES: readonly MemberDataTable[] = [
+  {
+    table: 'users',
+    exportKey: 'profile',
+    memberColumn: 'id',
+    onDelete: 'delete',
+    exported: ['id', 'email', 'first_name', 'last_name', 'created_at', 'updated_at'],
+    withheld: {
+      password_hash: 'a secret derived from the password; useless to the member and risky to hand out',
+      avatar_id: 'the picture itself is embedded in the export under "picture"',
+    },
+  },
+  {
+    table: 'consents',
+    exportKey: 'consents',
+    memberColumn: 'user_id',
+    onDelete: 'delete',
+    exported: ['document', 'version', 'accepted_at'],
+    withheld: { id: 'internal row number', user_id: 'the member id, already in the profile' },
+  },
+  {
+    table: 'sessions',
+    exportKey: 'sessions',
+    memberColumn: 'user_id',
+    onDelete: 'delete',
+    exported: ['id', 'device', 'created_at', 'last_used_at'],
+    withheld: { token_hash: 'a secret that identifies the browser’s cookie', user_id: 'the member id, already in the profile' },
+  },
+];
+
+export type MemberRows = Record<string, Record<string, unknown>[]>;
+
+export type MemberData = {
+  /** Every row of every listed table about this member, keyed by exportKey. */
+  exportRows(memberId: string): MemberRows;
+  /**
+   * Deletes (or anonymises) every row of this member, the users row last, in one transaction,
+   * then folds the WAL into the main file and truncates it: with secure_delete on, the old
+   * content is then overwritten in the main file and gone from the WAL.
+   */
+  deleteRows(memberId: string): void;
+};
+
+export function createMemberData(db: Database, tables: readonly MemberDataTable[] = MEMBER_DATA_TABLES): MemberData {
+  const selects: [string, Statement][] = tables.map((entry) => [
+    entry.exportKey,
+    db.prepare(`SELECT ${entry.exported.map(quoteId).join(', ')} FROM ${quoteId(entry.table)} WHERE ${quoteId(entry.memberColumn)} = ?`),
+  ]);
+  // Dependent tables first, users last: ON DELETE CASCADE would do it too, but an explicit
+  // statement per table keeps deletion right even for a table whose foreign key was forgotten.
+  const ordered = [...tables].sort((a, b) => Number(a.table === 'users') - Number(b.table === 'users'));
+  const erasers = ordered.map((entry) =>
+    entry.onDelete === 'delete'
+      ? db.prepare(`DELETE FROM ${quoteId(entry.table)} WHERE ${quoteId(entry.memberColumn)} = ?`)
+      : db.prepare(`UPDATE ${quoteId(entry.table)} SET ${quoteId(entry.memberColumn)} = NULL WHERE ${quoteId(entry.memberColumn)} = ?`),
+  );
+  const deleteAll = db.transaction((memberId: string) => {
+    for (const statement of erasers) statement.run(memberId);
+  });
+
+  return {
+    exportRows(memberId) {
+      const rows: MemberRows = {};
+      for (const [key, statement] of selects) rows[key] = [...(rows[key] ?? []), ...(statement.all(memberId) as Record<string, unknown>[])];
+      return rows;
+    },
+    deleteRows(memberId) {
+      deleteAll(memberId);
+      db.pragma('wal_checkpoint(TRUNCATE)');
+    },
+  };
+}
+
+function quoteId(name: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain SQL identifier: ${name}`);
+  return `"${name}"`;
+}
+
+/**
+ * What the registry misses in this database's schema: tables that reference users(id) (or have
+ * a user_id / member_id style column) but are not listed, listed tables or columns that do not
+ * exist, and columns neither exported nor withheld. Empty when export and deletion cover all.
+ */
+export function registryProblems(db: Database, tables: readonly MemberDataTable[] = MEMBER_DATA_TABLES): string[] {
+  const problems: string[] = [];
+  const schemaTables = (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[]).sort();
+  const listed = (table: string, column: string): MemberDataTable | undefined => tables.find((entry) => entry.table === table && entry.memberColumn === column);
+  for (const table of schemaTables) {
+    const columns = (db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table) as string[]);
+    const keys = db.prepare('SELECT "from" AS column, "table" AS target, on_delete AS onDelete FROM pragma_foreign_key_list(?)').all(table) as { column: string; target: string; onDelete: string }[];
+    const memberColumns = new Set(keys.filter((key) => key.target === 'users').map((key) => key.column));
+    for (const column of columns) if (/(^|_)(user|member)(_id)?$/.test(column) || /^(user|member)_id$/.test(column)) memberColumns.add(column);
+    for (const column of memberColumns) {
+      const entry = listed(table, column);
+      if (entry === undefined) {
+        problems.push(`${table}.${column} refers to a member but is not in MEMBER_DATA_TABLES`);
+        continue;
+      }
+      const key = keys.find((candidate) => candidate.column === column && candidate.target === 'users');
+      const expected = entry.onDelete === 'delete' ? 'CASCADE' : 'SET NULL';
+      if (key === undefined) problems.push(`${table}.${column} has no foreign key to users(id)`);
+      else if (key.onDelete !== expected) problems.push(`${table}.${column} is ON DELETE ${key.onDelete}, expected ${expected}`);
+    }
+  }
+  for (const entry of tables) {
+    if (!schemaTables.includes(entry.table)) {
+      problems.push(`${entry.table} is listed but does not exist`);
+      continue;
+    }
+    const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(entry.table) as string[];
+    if (!columns.includes(entry.memberColumn)) problems.push(`${entry.table}.${entry.memberColumn} does not exist`);
+    for (const column of columns) {
+      const exported = entry.exported.includes(column);
+      const withheld = Object.hasOwn(entry.withheld, column);
+      if (!exported && !withheld) problems.push(`${entry.table}.${column} is neither exported nor withheld with a reason`);
+      if (exported && withheld) problems.push(`${entry.table}.${column} is both exported and withheld`);
+    }
+    for (const column of [...entry.exported, ...Object.keys(entry.withheld)]) {
+      if (!columns.includes(column)) problems.push(`${entry.table}.${column} is listed but does not exist`);
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,46 @@
+// Reads the one file of a multipart/form-data upload (what a browser form sends) into memory,
+// bounded: busboy stops at the size limit and we refuse with 413, before any decoding.
+import busboy from 'busboy';
+import type { IncomingMessage } from 'node:http';
+import { AppError, badRequest } from '../errors.js';
+import { tooLarge } from './body.js';
+
+/** Room for the multipart boundaries and part headers around the file. */
+const MULTIPART_OVERHEAD_BYTES = 16 * 1024;
+
+export async function readSingleFile(req: IncomingMessage, field: string, maxBytes: number): Promise<Buffer> {
+  const type = req.headers['content-type'] ?? '';
+  if (!/^multipart\/form-data\s*;/i.test(type)) throw new AppError(415, 'unsupported_media_type', 'Send the picture as multipart/form-data.');
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes + MULTIPART_OVERHEAD_BYTES) throw tooLarge(maxBytes);
+
+  let parser: busboy.Busboy;
+  try {
+    parser = busboy({ headers: req.headers, limits: { files: 1, fileSize: maxBytes, fields: 4, fieldSize: 1024, parts: 5, headerPairs: 20 } });
+  } catch {
+    throw badRequest('invalid_multipart', 'The upload is not valid multipart/form-data.');
+  }
+  return new Promise<Buffer>((resolve, reject) => {
+    let file: Buffer | null = null;
+    let failure: AppError | null = null;
+    parser.on('file', (name, stream) => {
+      if (name !== field || file !== null) {
+        stream.resume();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('limit', () => (failure = tooLarge(maxBytes)));
+      stream.on('end', () => {
+        if (failure === null) file = Buffer.concat(chunks);
+      });
+    });
+    parser.on('error', () => reject(badRequest('invalid_multipart', 'The upload is not valid multipart/form-data.')));
+    parser.on('close', () => {
+      if (failure !== null) reject(failure);
+      else if (file === null || file.length === 0) reject(badRequest('invalid_fields', 'Choose a picture.', { [field]: 'required' }));
+      else resolve(file);
+    });
+    req.pipe(parser);
+  });
+}

@@ -1,0 +1,62 @@
+// POST /api/auth/signup, /api/auth/login, /api/auth/logout. A new session replaces any session
+// the browser had (rotation): a cookie planted before log-in is worth nothing after it.
+import Router from '@koa/router';
+import type { AppContext, AppState } from '../http/context.js';
+import type { SessionAuth } from '../http/session.js';
+import type { Logger } from '../log.js';
+import { parseLogin, parseSignup } from '../services/account-rules.js';
+import type { AccountService } from '../services/accounts.js';
+import type { SessionService } from '../services/sessions.js';
+import type { ApiRouteGroup } from './api.js';
+
+export type AuthRouteDeps = Readonly<{ accounts: AccountService; sessions: SessionService; auth: SessionAuth; log: Logger }>;
+
+export function authRoutes({ accounts, sessions, auth, log }: AuthRouteDeps): ApiRouteGroup {
+  const router = new Router<AppState>({ prefix: '/auth' });
+  router.use(async (ctx, next) => {
+    ctx.set('Cache-Control', 'no-store');
+    await next();
+  });
+
+  const endPreviousSession = (ctx: AppContext): void => {
+    const previous = ctx.state.member;
+    if (previous !== undefined) sessions.end(previous.id, previous.sessionId);
+  };
+
+  router.post('/signup', async (ctx) => {
+    const input = parseSignup(ctx.state.body);
+    const { token, member } = await accounts.signup(input, ctx.get('User-Agent'));
+    endPreviousSession(ctx);
+    auth.setCookie(ctx, token);
+    log.info('auth', 'member signed up', { member: member.id });
+    ctx.status = 201;
+    ctx.body = accounts.profile(member.id);
+  });
+
+  router.post('/login', async (ctx) => {
+    const input = parseLogin(ctx.state.body);
+    try {
+      const { token, member } = await accounts.login(input, ctx.ip, ctx.get('User-Agent'));
+      endPreviousSession(ctx);
+      auth.setCookie(ctx, token);
+      log.info('auth', 'login succeeded', { member: member.id });
+      ctx.body = accounts.profile(member.id);
+    } catch (error) {
+      // Neither the e-mail nor the address: the code says what happened, that is enough.
+      log.info('auth', 'login refused', { code: (error as { code?: string }).code ?? 'error' });
+      throw error;
+    }
+  });
+
+  router.post('/logout', (ctx) => {
+    const member = ctx.state.member;
+    if (member !== undefined) {
+      sessions.end(member.id, member.sessionId);
+      log.info('auth', 'logged out', { member: member.id });
+    }
+    auth.clearCookie(ctx);
+    ctx.status = 204;
+  });
+
+  return router;
+}

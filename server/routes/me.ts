@@ -1,0 +1,84 @@
+// The logged-in member's own data: /api/me and below. Every route requires a session and acts
+// only on the session's member: there is no member id in these paths to tamper with.
+import Router from '@koa/router';
+import { notFound } from '../errors.js';
+import type { AppState } from '../http/context.js';
+import { readSingleFile } from '../http/multipart.js';
+import { requireMember, type SessionAuth } from '../http/session.js';
+import type { Logger } from '../log.js';
+import { MAX_PICTURE_BYTES } from '../media/avatars.js';
+import { parsePasswordChange, parsePasswordConfirmation, parseProfileChange } from '../services/account-rules.js';
+import type { AccountService } from '../services/accounts.js';
+import type { AvatarService } from '../services/avatars.js';
+import type { SessionService } from '../services/sessions.js';
+import type { ApiRouteGroup } from './api.js';
+
+export type MeRouteDeps = Readonly<{ accounts: AccountService; sessions: SessionService; avatars: AvatarService; auth: SessionAuth; log: Logger }>;
+
+export function meRoutes({ accounts, sessions, avatars, auth, log }: MeRouteDeps): ApiRouteGroup {
+  const router = new Router<AppState>({ prefix: '/me' });
+  router.use(async (ctx, next) => {
+    // Personal data: never stored by a browser or proxy cache.
+    ctx.set('Cache-Control', 'no-store');
+    requireMember(ctx);
+    await next();
+  });
+
+  router.get('/', (ctx) => {
+    ctx.body = accounts.profile(requireMember(ctx).id);
+  });
+
+  router.patch('/', async (ctx) => {
+    const change = parseProfileChange(ctx.state.body);
+    ctx.body = await accounts.updateProfile(requireMember(ctx).id, change);
+  });
+
+  router.delete('/', async (ctx) => {
+    const member = requireMember(ctx);
+    const password = parsePasswordConfirmation(ctx.state.body);
+    await accounts.deleteAccount(member.id, password);
+    auth.clearCookie(ctx);
+    log.info('auth', 'account deleted');
+    ctx.status = 204;
+  });
+
+  router.post('/password', async (ctx) => {
+    const member = requireMember(ctx);
+    const { currentPassword, newPassword } = parsePasswordChange(ctx.state.body);
+    const endedSessions = await accounts.changePassword(member, currentPassword, newPassword);
+    log.info('auth', 'password changed', { member: member.id, ended: endedSessions });
+    ctx.body = { endedSessions };
+  });
+
+  router.get('/sessions', (ctx) => {
+    ctx.body = { sessions: sessions.list(requireMember(ctx)) };
+  });
+
+  router.delete('/sessions/:id', (ctx) => {
+    const member = requireMember(ctx);
+    const id = ctx.params['id'] ?? '';
+    if (!sessions.end(member.id, id)) throw notFound('No such session.');
+    if (id === member.sessionId) auth.clearCookie(ctx);
+    ctx.status = 204;
+  });
+
+  router.put('/avatar', async (ctx) => {
+    const member = requireMember(ctx);
+    const upload = await readSingleFile(ctx.req, 'avatar', MAX_PICTURE_BYTES);
+    ctx.body = { avatar: await avatars.replace(member.id, upload) };
+  });
+
+  router.delete('/avatar', async (ctx) => {
+    await avatars.remove(requireMember(ctx).id);
+    ctx.status = 204;
+  });
+
+  router.get('/export', async (ctx) => {
+    const data = await accounts.exportData(requireMember(ctx).id);
+    ctx.set('Content-Disposition', `attachment; filename="porthello-export-${new Date().toISOString().slice(0, 10)}.json"`);
+    ctx.type = 'application/json; charset=utf-8';
+    ctx.body = JSON.stringify(data, null, 2);
+  });
+
+  return router;
+}

@@ -1,0 +1,18 @@
+// GET /api/policy: the current privacy policy version and its history, for the sign-up form and
+// for members who accepted an older version.
+import Router from '@koa/router';
+import type { AppState } from '../http/context.js';
+import { translate } from '../i18n/index.js';
+import { CURRENT_POLICY_VERSION, PRIVACY_POLICY_HISTORY } from '../services/policy.js';
+import type { ApiRouteGroup } from './api.js';
+
+export function policyRoutes(): ApiRouteGroup {
+  const router = new Router<AppState>();
+  router.get('/policy', (ctx) => {
+    ctx.body = {
+      currentVersion: CURRENT_POLICY_VERSION,
+      history: PRIVACY_POLICY_HISTORY.map((entry) => ({ version: entry.version, changes: translate(ctx.state.locale, entry.changes) })),
+    };
+  });
+  return router;
+}

@@ -1,0 +1,158 @@
+// Accounts: sign-up, log-in, profile, password, deletion and export. Takes plain typed values
+// (validated by account-rules.ts), never a Koa context.
+import { randomBytes } from 'node:crypto';
+import type { MemberData } from '../db/member-data.js';
+import type { UserRow, UserStore } from '../db/users.js';
+import { AppError, conflict, forbidden, unauthorized } from '../errors.js';
+import type { LoginInput, ProfileChange, SignupInput } from './account-rules.js';
+import type { MemberEvents } from './member-events.js';
+import type { PasswordHasher } from './passwords.js';
+import { CURRENT_POLICY_VERSION } from './policy.js';
+import type { Member, SessionService } from './sessions.js';
+import type { Throttle } from './throttle.js';
+
+/** 128 random bits: member ids are opaque and never derived from anything about the person. */
+const MEMBER_ID_BYTES = 16;
+
+/** Where the picture files are; implemented by services/avatars.ts. */
+export type PictureFiles = {
+  /** The URLs of the picture sizes, for the profile. */
+  urls(avatarId: string): Readonly<{ large: string; small: string }>;
+  /** The large picture's bytes, for the export; null when the file is missing. */
+  read(avatarId: string): Promise<Buffer | null>;
+  remove(avatarId: string): Promise<void>;
+};
+
+export type Profile = Readonly<{
+  id: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  avatar: Readonly<{ large: string; small: string }> | null;
+  policy: Readonly<{ acceptedVersion: string | null; acceptedAt: string | null; currentVersion: string }>;
+  createdAt: string;
+}>;
+
+export type AccountService = ReturnType<typeof createAccountService>;
+
+export function createAccountService(deps: {
+  users: UserStore;
+  sessions: SessionService;
+  passwords: PasswordHasher;
+  throttle: Throttle;
+  memberData: MemberData;
+  pictures: PictureFiles;
+  events: MemberEvents;
+  now?: () => number;
+}) {
+  const { users, sessions, passwords, throttle, memberData, pictures, events } = deps;
+  const now = deps.now ?? Date.now;
+  const iso = (): string => new Date(now()).toISOString();
+
+  const userOf = (memberId: string): UserRow => {
+    const user = users.byId(memberId);
+    if (user === undefined) throw unauthorized();
+    return user;
+  };
+  const requirePassword = async (user: UserRow, password: string): Promise<void> => {
+    if (!(await passwords.verify(password, user.passwordHash))) throw forbidden('wrong_password', 'The current password is not correct.');
+  };
+
+  const profileOf = (user: UserRow): Profile => {
+    const consent = users.consentsOf(user.id).filter((row) => row.document === 'privacy_policy').at(-1);
+    return {
+      id: user.id,
+      email: user.email,
+      firstName: user.firstName,
+      lastName: user.lastName,
+      avatar: user.avatarId === null ? null : pictures.urls(user.avatarId),
+      policy: { acceptedVersion: consent?.version ?? null, acceptedAt: consent?.acceptedAt ?? null, currentVersion: CURRENT_POLICY_VERSION },
+      createdAt: user.createdAt,
+    };
+  };
+
+  return {
+    /** Creates the member with their consent to the current policy and logs them in. */
+    async signup(input: SignupInput, userAgent: string): Promise<{ token: string; member: Member }> {
+      // Checked before hashing so a taken e-mail costs no bcrypt; the insert re-checks (a race).
+      if (users.byEmail(input.email) !== undefined) throw conflict('email_taken', 'An account already uses this e-mail address.');
+      const passwordHash = await passwords.hash(input.password);
+      const id = randomBytes(MEMBER_ID_BYTES).toString('base64url');
+      const at = iso();
+      const created = users.insert(
+        { id, email: input.email, firstName: input.firstName, lastName: input.lastName, passwordHash, createdAt: at },
+        { document: 'privacy_policy', version: CURRENT_POLICY_VERSION, acceptedAt: at },
+      );
+      if (!created) throw conflict('email_taken', 'An account already uses this e-mail address.');
+      const { token, sessionId } = sessions.create(id, userAgent);
+      return { token, member: { id, sessionId } };
+    },
+
+    /**
+     * Checks the credentials under throttling. An unknown e-mail and a wrong password give the
+     * same error after the same bcrypt work.
+     */
+    async login(input: LoginInput, address: string, userAgent: string): Promise<{ token: string; member: Member }> {
+      const waitMs = throttle.waitMs(input.email, address);
+      if (waitMs > 0) {
+        const seconds = String(Math.ceil(waitMs / 1000));
+        throw new AppError(429, 'too_many_attempts', 'Too many failed attempts; wait before trying again.', { headers: { 'Retry-After': seconds } });
+      }
+      const user = users.byEmail(input.email);
+      const ok = user === undefined ? await passwords.verifyNothing(input.password) : await passwords.verify(input.password, user.passwordHash);
+      if (user === undefined || !ok) {
+        throttle.failed(input.email, address);
+        throw new AppError(401, 'invalid_credentials', 'The e-mail address or the password is not correct.');
+      }
+      throttle.succeeded(input.email);
+      sessions.purgeExpired();
+      const { token, sessionId } = sessions.create(user.id, userAgent);
+      return { token, member: { id: user.id, sessionId } };
+    },
+
+    profile: (memberId: string): Profile => profileOf(userOf(memberId)),
+
+    async updateProfile(memberId: string, change: ProfileChange): Promise<Profile> {
+      const user = userOf(memberId);
+      if (change.email !== undefined && change.email !== user.email) {
+        await requirePassword(user, change.currentPassword ?? '');
+        if (!users.setEmail(memberId, change.email, iso())) throw conflict('email_taken', 'An account already uses this e-mail address.');
+      }
+      if (change.firstName !== undefined || change.lastName !== undefined) {
+        users.setNames(memberId, change.firstName ?? user.firstName, change.lastName ?? user.lastName, iso());
+      }
+      return profileOf(userOf(memberId));
+    },
+
+    /** Sets a new password and ends every other session of the member; returns how many ended. */
+    async changePassword(member: Member, currentPassword: string, newPassword: string): Promise<number> {
+      const user = userOf(member.id);
+      await requirePassword(user, currentPassword);
+      users.setPassword(member.id, await passwords.hash(newPassword), iso());
+      return sessions.endOthers(member).length;
+    },
+
+    /** Erases every row and file of the member, after checking their password. */
+    async deleteAccount(memberId: string, password: string): Promise<void> {
+      const user = userOf(memberId);
+      await requirePassword(user, password);
+      memberData.deleteRows(memberId);
+      if (user.avatarId !== null) await pictures.remove(user.avatarId);
+      events.memberDeleted(memberId);
+    },
+
+    /** Everything stored about the member, from the same table list deletion uses. */
+    async exportData(memberId: string): Promise<Record<string, unknown>> {
+      const user = userOf(memberId);
+      const picture = user.avatarId === null ? null : await pictures.read(user.avatarId);
+      return {
+        format: 'porthello-member-export',
+        formatVersion: 1,
+        exportedAt: iso(),
+        currentPolicyVersion: CURRENT_POLICY_VERSION,
+        data: memberData.exportRows(memberId),
+        picture: picture === null ? null : { mediaType: 'image/webp', encoding: 'base64', data: picture.toString('base64') },
+      };
+    },
+  };
+}

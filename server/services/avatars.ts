@@ -1,0 +1,93 @@
+// Profile pictures on disk: DATA_DIR/avatars/NAME-512.webp and NAME-128.webp, where NAME is 128
+// random bits (unguessable: the URL is the only key to a picture). A new picture gets a new name,
+// so URLs can be cached forever; the previous files are deleted once the new name is committed.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { UserStore } from '../db/users.js';
+import { unauthorized } from '../errors.js';
+import { LARGE_SIZE_PX, processPicture, SMALL_SIZE_PX } from '../media/avatars.js';
+import type { PictureFiles } from './accounts.js';
+import { createLimiter, type Limiter } from './limiter.js';
+
+export const AVATARS_DIR_NAME = 'avatars';
+export const AVATAR_URL_PREFIX = '/media/avatars/';
+const AVATAR_ID_BYTES = 16;
+/** The file names we ever serve: NAME-512.webp or NAME-128.webp. */
+export const AVATAR_FILE_PATTERN = new RegExp(`^[A-Za-z0-9_-]{22}-(${LARGE_SIZE_PX}|${SMALL_SIZE_PX})\\.webp$`);
+/**
+ * One picture decoded at a time (sharp's own concurrency is 1 too): a burst of ten uploads
+ * queues instead of taking every thread and hundreds of MB at once. Beyond the queue: 503.
+ */
+const PROCESSING_CONCURRENCY = 1;
+const PROCESSING_MAX_WAITING = 20;
+
+export type AvatarService = ReturnType<typeof createAvatarService>;
+
+export function createAvatarService(deps: { dataDir: string; users: UserStore; limiter?: Limiter; now?: () => number }) {
+  const dir = join(deps.dataDir, AVATARS_DIR_NAME);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const { users } = deps;
+  const limiter = deps.limiter ?? createLimiter(PROCESSING_CONCURRENCY, PROCESSING_MAX_WAITING);
+  const now = deps.now ?? Date.now;
+  const pathOf = (avatarId: string, size: number): string => join(dir, `${avatarId}-${size}.webp`);
+
+  const files: PictureFiles = {
+    urls: (avatarId) => ({ large: `${AVATAR_URL_PREFIX}${avatarId}-${LARGE_SIZE_PX}.webp`, small: `${AVATAR_URL_PREFIX}${avatarId}-${SMALL_SIZE_PX}.webp` }),
+    async read(avatarId) {
+      try {
+        return await readFile(pathOf(avatarId, LARGE_SIZE_PX));
+      } catch {
+        return null;
+      }
+    },
+    async remove(avatarId) {
+      await Promise.all([rm(pathOf(avatarId, LARGE_SIZE_PX), { force: true }), rm(pathOf(avatarId, SMALL_SIZE_PX), { force: true })]);
+    },
+  };
+
+  return {
+    files,
+
+    /** Processes and stores a new picture; nothing is written unless the image is good. */
+    async replace(memberId: string, upload: Buffer): Promise<Readonly<{ large: string; small: string }>> {
+      const picture = await limiter.run(() => processPicture(upload));
+      const avatarId = randomBytes(AVATAR_ID_BYTES).toString('base64url');
+      try {
+        // 'wx': never overwrite; mode 0600: only the service reads pictures.
+        await writeFile(pathOf(avatarId, LARGE_SIZE_PX), picture.large, { flag: 'wx', mode: 0o600 });
+        await writeFile(pathOf(avatarId, SMALL_SIZE_PX), picture.small, { flag: 'wx', mode: 0o600 });
+      } catch (error) {
+        await files.remove(avatarId);
+        throw error;
+      }
+      // Read and swap with no await in between: two uploads at once cannot both keep the old name.
+      const user = users.byId(memberId);
+      if (user === undefined) {
+        await files.remove(avatarId);
+        throw unauthorized();
+      }
+      users.setAvatar(memberId, avatarId, new Date(now()).toISOString());
+      if (user.avatarId !== null) await files.remove(user.avatarId);
+      return files.urls(avatarId);
+    },
+
+    async remove(memberId: string): Promise<void> {
+      const user = users.byId(memberId);
+      if (user === undefined || user.avatarId === null) return;
+      users.setAvatar(memberId, null, new Date(now()).toISOString());
+      await files.remove(user.avatarId);
+    },
+
+    /** The bytes of a served file name, or null; the name must match AVATAR_FILE_PATTERN. */
+    async serve(fileName: string): Promise<Buffer | null> {
+      if (!AVATAR_FILE_PATTERN.test(fileName)) return null;
+      try {
+        return await readFile(join(dir, fileName));
+      } catch {
+        return null;
+      }
+    },
+  };
+}

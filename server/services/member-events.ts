@@ -1,0 +1,42 @@
+// Tells the rest of the server (the WebSocket signaler) when a member's sessions end or the
+// member is deleted, so it closes the matching sockets. Listeners run synchronously, after the
+// database change is committed; a listener that throws is isolated from the others.
+
+export type MemberEvents = {
+  /** Log-out, a session ended from the list, a password change (the other sessions), expiry. */
+  onSessionsEnded(listener: (memberId: string, sessionIds: readonly string[]) => void): () => void;
+  /** The account and everything about it has been erased. */
+  onMemberDeleted(listener: (memberId: string) => void): () => void;
+  sessionsEnded(memberId: string, sessionIds: readonly string[]): void;
+  memberDeleted(memberId: string): void;
+};
+
+export function createMemberEvents(onListenerError: (error: unknown) => void = () => {}): MemberEvents {
+  const ended = new Set<(memberId: string, sessionIds: readonly string[]) => void>();
+  const deleted = new Set<(memberId: string) => void>();
+  const each = <A extends unknown[]>(listeners: Set<(...args: A) => void>, ...args: A): void => {
+    for (const listener of listeners) {
+      try {
+        listener(...args);
+      } catch (error) {
+        onListenerError(error);
+      }
+    }
+  };
+  return {
+    onSessionsEnded(listener) {
+      ended.add(listener);
+      return () => ended.delete(listener);
+    },
+    onMemberDeleted(listener) {
+      deleted.add(listener);
+      return () => deleted.delete(listener);
+    },
+    sessionsEnded(memberId, sessionIds) {
+      if (sessionIds.length > 0) each(ended, memberId, sessionIds);
+    },
+    memberDeleted(memberId) {
+      each(deleted, memberId);
+    },
+  };
+}

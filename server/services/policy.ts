@@ -1,0 +1,11 @@
+// The privacy policy's versions. The text lives in the i18n catalogues (policy.* keys, French
+// first); each version lists what changed so members see it. A new version: add it first here,
+// with its change summary key, and members are asked to accept it again.
+import type { MessageKey } from '../i18n/index.js';
+
+export type PolicyVersion = Readonly<{ version: string; changes: MessageKey }>;
+
+/** Newest first. */
+export const PRIVACY_POLICY_HISTORY: readonly PolicyVersion[] = [{ version: '2026-11-28', changes: 'policy.changes.v20261128' }];
+
+export const CURRENT_POLICY_VERSION: string = PRIVACY_POLICY_HISTORY[0]!.version;

@@ -1,0 +1,100 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { AVATARS_DIR_NAME } from '../../server/services/avatars.js';
+import { jsonOf, startTestServer, type TestServer } from '../helpers/server.js';
+import { jpegWithGps, pixelBombPng, pngOf, uploadForm } from '../media/images.js';
+import { FAST_BCRYPT, logIn, signUp, withCookie } from './helpers.js';
+
+const avatars = suite('PUT/DELETE /api/me/avatar and the picture files');
+let server: TestServer;
+avatars.before(async () => {
+  server = await startTestServer({ env: FAST_BCRYPT });
+});
+avatars.after(() => server.close());
+
+const pictureFiles = (): string[] => readdirSync(join(server.dataDir, AVATARS_DIR_NAME)).sort();
+const put = (cookie: string, body: FormData | string, headers: Record<string, string> = {}): Promise<Response> =>
+  server.fetch('/api/me/avatar', withCookie(cookie, { method: 'PUT', body, headers }));
+
+avatars('stores an uploaded photo as two WebP files with unguessable names, served with long caching and nosniff', async () => {
+  const member = await signUp(server);
+  const response = await put(member.cookie, uploadForm(await jpegWithGps(), 'holiday.png', 'image/png'));
+  assert.is(response.status, 200);
+  const { avatar } = await jsonOf(response);
+  assert.match(avatar.large, /^\/media\/avatars\/[A-Za-z0-9_-]{22}-512\.webp$/);
+  assert.match(avatar.small, /^\/media\/avatars\/[A-Za-z0-9_-]{22}-128\.webp$/);
+  const served = await server.fetch(avatar.large);
+  assert.is(served.status, 200);
+  assert.is(served.headers.get('content-type'), 'image/webp');
+  assert.is(served.headers.get('x-content-type-options'), 'nosniff');
+  assert.is(served.headers.get('cross-origin-resource-policy'), 'same-origin');
+  assert.match(served.headers.get('cache-control') ?? '', /max-age=31536000, immutable/);
+  const meta = await sharp(Buffer.from(await served.arrayBuffer())).metadata();
+  assert.is(meta.width, 512);
+  assert.is(meta.exif, undefined);
+  assert.is((await jsonOf(await server.fetch('/api/me', withCookie(member.cookie)))).avatar.large, avatar.large);
+});
+
+avatars('deletes the previous files when the picture is replaced or removed', async () => {
+  const member = await signUp(server);
+  const first = (await jsonOf(await put(member.cookie, uploadForm(await jpegWithGps())))).avatar;
+  const before = pictureFiles();
+  const second = (await jsonOf(await put(member.cookie, uploadForm(await pngOf(640, 480), 'b.png', 'image/png')))).avatar;
+  assert.is.not(second.large, first.large);
+  assert.is((await server.fetch(first.large)).status, 404);
+  assert.is((await server.fetch(second.large)).status, 200);
+  assert.is(pictureFiles().length, before.length, 'still two files for this member');
+  const removed = await server.fetch('/api/me/avatar', withCookie(member.cookie, { method: 'DELETE' }));
+  assert.is(removed.status, 204);
+  assert.is((await server.fetch(second.large)).status, 404);
+  assert.is(pictureFiles().length, before.length - 2);
+  assert.is((await jsonOf(await server.fetch('/api/me', withCookie(member.cookie)))).avatar, null);
+});
+
+avatars('refuses bad uploads with a clear 4xx code and writes nothing', async () => {
+  const member = await signUp(server);
+  const before = pictureFiles();
+  const cases: [FormData | string, Record<string, string>, number, string][] = [
+    [uploadForm(await pixelBombPng(), 'bomb.png', 'image/png'), {}, 422, 'image_too_large'],
+    [uploadForm(Buffer.from('GIF89a but not really'), 'x.gif', 'image/gif'), {}, 422, 'invalid_image'],
+    [uploadForm(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'), 'x.svg', 'image/svg+xml'), {}, 415, 'unsupported_image'],
+    [uploadForm(Buffer.concat([await pngOf(8, 8), Buffer.alloc(10 * 1024 * 1024 + 1)]), 'big.png', 'image/png'), {}, 413, 'payload_too_large'],
+    ['{"avatar":"x"}', { 'Content-Type': 'application/json' }, 415, 'unsupported_media_type'],
+  ];
+  for (const [body, headers, status, code] of cases) {
+    const response = await put(member.cookie, body, headers);
+    assert.is(response.status, status, code);
+    assert.is((await jsonOf(response)).error.code, code);
+  }
+  const wrongField = new FormData();
+  wrongField.append('picture', new Blob([await pngOf(8, 8)]), 'x.png');
+  const missing = await put(member.cookie, wrongField);
+  assert.is(missing.status, 400);
+  assert.equal(pictureFiles(), before);
+});
+
+avatars('serves only well-formed picture names and needs a session to upload', async () => {
+  for (const path of ['/media/avatars/..%2F..%2Fporthello.sqlite', '/media/avatars/porthello.sqlite', '/media/avatars/AAAAAAAAAAAAAAAAAAAAAA-512.webp']) {
+    assert.is((await server.fetch(path)).status, 404, path);
+  }
+  const anonymous = await server.fetch('/api/me/avatar', { method: 'PUT', body: uploadForm(await pngOf(8, 8)) });
+  assert.is(anonymous.status, 401);
+});
+
+avatars('processes ten simultaneous uploads one at a time while log-ins still answer quickly', async () => {
+  const members = await Promise.all(Array.from({ length: 10 }, () => signUp(server)));
+  const photos = await Promise.all(members.map((_, index) => jpegWithGps(index * 1000 + 7)));
+  const uploads = members.map((member, index) => put(member.cookie, uploadForm(photos[index] ?? Buffer.alloc(0))));
+  const started = performance.now();
+  const login = await logIn(server, members[0]?.email ?? '', members[0]?.password ?? '');
+  const loginMs = performance.now() - started;
+  assert.is(login.status, 200);
+  const statuses = await Promise.all(uploads.map(async (upload) => (await upload).status));
+  assert.equal(statuses, Array(10).fill(200));
+  assert.ok(loginMs < 1000, `a log-in during ten uploads took ${Math.round(loginMs)} ms`);
+});
+
+avatars.run();

@@ -1,0 +1,99 @@
+import sharp from 'sharp';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { MAX_INPUT_PIXELS, processPicture, sniffFormat } from '../../server/media/avatars.js';
+import { jpegWithGps, pixelBombPng, pngOf, sidewaysJpeg } from './images.js';
+
+const processing = suite('processPicture (real sharp)');
+
+async function rejects(bytes: Buffer): Promise<{ status: number; code: string }> {
+  try {
+    await processPicture(bytes);
+  } catch (error) {
+    return error as { status: number; code: string };
+  }
+  assert.unreachable('the picture was accepted');
+  return { status: 0, code: '' };
+}
+
+processing('re-encodes a JPEG to square WebP at 512 and 128 px with no EXIF, GPS, XMP or ICC left', async () => {
+  const photo = await jpegWithGps();
+  const before = await sharp(photo).metadata();
+  assert.ok(before.exif !== undefined && before.exif.includes(Buffer.from('PorthelloCam')), 'the test photo carries EXIF');
+  const { large, small } = await processPicture(photo);
+  for (const [output, size] of [[large, 512], [small, 128]] as const) {
+    const meta = await sharp(output).metadata();
+    assert.is(meta.format, 'webp');
+    assert.is(meta.width, size);
+    assert.is(meta.height, size);
+    assert.is(meta.exif, undefined);
+    assert.is(meta.xmp, undefined);
+    assert.is(meta.icc, undefined);
+    assert.is(meta.iptc, undefined);
+    for (const needle of ['PorthelloCam', 'SecretModel', 'GPS', 'Exif']) assert.not.ok(output.includes(Buffer.from(needle)), needle);
+  }
+});
+
+processing('applies the EXIF orientation before dropping it', async () => {
+  const { large } = await processPicture(await sidewaysJpeg());
+  const { data, info } = await sharp(large).raw().toBuffer({ resolveWithObject: true });
+  const pixel = (x: number, y: number): [number, number, number] => {
+    const offset = (y * info.width + x) * info.channels;
+    return [data[offset] ?? 0, data[offset + 1] ?? 0, data[offset + 2] ?? 0];
+  };
+  const [topRed, , topBlue] = pixel(256, 20);
+  const [bottomRed, , bottomBlue] = pixel(256, 490);
+  assert.ok(topRed > 200 && topBlue < 60, `top is red: ${pixel(256, 20)}`);
+  assert.ok(bottomBlue > 200 && bottomRed < 60, `bottom is blue: ${pixel(256, 490)}`);
+});
+
+processing('drops bytes appended after the image (polyglot payloads)', async () => {
+  const photo = Buffer.concat([await jpegWithGps(), Buffer.from('<script>alert("hi")</script>')]);
+  const { large } = await processPicture(photo);
+  assert.not.ok(large.includes(Buffer.from('<script>')));
+});
+
+processing('takes PNG, WebP, GIF (first frame) and AVIF, sniffed from their bytes', async () => {
+  const base = () => sharp({ create: { width: 300, height: 200, channels: 4, background: '#2266cc' } });
+  for (const [name, bytes] of [
+    ['png', await base().png().toBuffer()],
+    ['webp', await base().webp().toBuffer()],
+    ['gif', await base().gif().toBuffer()],
+    ['avif', await base().avif().toBuffer()],
+  ] as const) {
+    assert.is(sniffFormat(bytes), name);
+    const { small } = await processPicture(bytes);
+    assert.is((await sharp(small).metadata()).width, 128, name);
+  }
+});
+
+processing('refuses a pixel bomb quickly with 422 image_too_large', async () => {
+  const started = performance.now();
+  const error = await rejects(await pixelBombPng());
+  assert.is(error.status, 422);
+  assert.is(error.code, 'image_too_large');
+  assert.ok(performance.now() - started < 1000, 'refused before decoding');
+  const justOver = await rejects(await pixelBombPng(10_000, Math.ceil(MAX_INPUT_PIXELS / 10_000) + 1));
+  assert.is(justOver.code, 'image_too_large');
+});
+
+processing('refuses garbage, TIFF, SVG and PDF with 415, and a truncated JPEG with 422', async () => {
+  assert.is((await rejects(Buffer.from('definitely not a picture'))).status, 415);
+  const tiff = await sharp({ create: { width: 10, height: 10, channels: 3, background: '#000' } }).tiff().toBuffer();
+  assert.is((await rejects(tiff)).code, 'unsupported_image');
+  assert.is((await rejects(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>'))).code, 'unsupported_image');
+  assert.is((await rejects(Buffer.from('%PDF-1.4\n%âãÏÓ\n'))).code, 'unsupported_image');
+  const photo = await jpegWithGps();
+  const truncated = await rejects(photo.subarray(0, Math.floor(photo.length / 2)));
+  assert.is(truncated.status, 422);
+  assert.is(truncated.code, 'invalid_image');
+  const fakePng = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(100)]);
+  assert.is((await rejects(fakePng)).status, 422);
+});
+
+processing('refuses more than 10 MiB with 413', async () => {
+  const big = Buffer.concat([await pngOf(10, 10), Buffer.alloc(10 * 1024 * 1024)]);
+  assert.is((await rejects(big)).status, 413);
+});
+
+processing.run();
