@@ -16,6 +16,9 @@ import { loadAssets, serveAssets } from './http/static.js';
 import { LOCALE_COOKIE, isLocale, pickLocale } from './i18n/index.js';
 import { projectPath } from './paths.js';
 import { apiRoutes } from './routes/api.js';
+import { callPageRoutes } from './routes/call-pages.js';
+import { createCallStore } from './db/calls.js';
+import { createCallService } from './services/calls.js';
 import { healthRoutes } from './routes/health.js';
 import { pageRoutes } from './routes/pages.js';
 
@@ -70,8 +73,26 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
     healthRoutes({ db: deps.db, relay: deps.relay }),
     pageRoutes(pages),
     ...accounts.routers(pages),
+    callPageRoutes(pages, linkPageDeps(deps.db, accounts)),
     apiRoutes(accounts.apiGroups()),
   ];
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
   return app;
+}
+
+/** What the call pages need from the call links and the accounts. */
+function linkPageDeps(db: Database, accounts: AccountsModule): Parameters<typeof callPageRoutes>[1] {
+  // Built on first use: the call tables come with their own migration.
+  let calls: ReturnType<typeof createCallService> | null = null;
+  return {
+    calleeOfLink: (code) => (calls ??= createCallService(createCallStore(db))).calleeOfLink(code),
+    linkOwnerCard(memberId) {
+      try {
+        const profile = accounts.accounts.profile(memberId);
+        return { firstName: profile.firstName, avatarUrl: profile.avatar?.large ?? null };
+      } catch {
+        return null;
+      }
+    },
+  };
 }

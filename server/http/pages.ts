@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fr } from '../i18n/fr.js';
 import { isMessageKey, LOCALES, translate, type Locale, type MessageKey } from '../i18n/index.js';
 
-export const PAGE_NAMES = ['home', 'error', 'signup', 'login', 'profile', 'my-data', 'privacy'] as const;
+export const PAGE_NAMES = ['home', 'error', 'signup', 'login', 'profile', 'my-data', 'privacy', 'calls', 'guest-call'] as const;
 export type PageName = (typeof PAGE_NAMES)[number];
 
 export type PageOptions = {
@@ -92,7 +92,7 @@ function languageLinks(current: Locale): Record<string, string> {
 /** The account links of the header: log in and sign up, or the member's pages. */
 function accountLinks(locale: Locale, signedIn: boolean): string {
   const links: [string, MessageKey][] = signedIn
-    ? [['/profile', 'nav.profile'], ['/my-data', 'nav.myData']]
+    ? [['/calls', 'nav.calls'], ['/profile', 'nav.profile'], ['/my-data', 'nav.myData']]
     : [['/login', 'nav.login'], ['/signup', 'nav.signup']];
   return links.map(([href, key]) => `<a href="${href}">${escapeHtml(translate(locale, key))}</a>`).join('');
 }

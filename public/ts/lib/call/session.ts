@@ -18,7 +18,10 @@ export type CallSessionOptions = {
 
 export class CallSession {
   readonly callId: string;
+  readonly role: 'caller' | 'callee';
   resumeToken: string;
+  /** Whether this side hung up (rather than the other side or the network). */
+  endedByMe = false;
   private readonly options: CallSessionOptions;
   private readonly connection: CallConnection;
   private readonly screen: CallScreen;
@@ -31,6 +34,7 @@ export class CallSession {
     this.options = options;
     const { connected } = options;
     this.callId = connected.callId;
+    this.role = connected.role;
     this.resumeToken = connected.resumeToken;
     this.connection = new CallConnection({
       rtcConfig: { iceServers: connected.ice.iceServers, iceTransportPolicy: connected.ice.iceTransportPolicy },
@@ -89,6 +93,8 @@ export class CallSession {
   }
 
   hangUp(): void {
+    if (this.ended) return;
+    this.endedByMe = true;
     this.options.signal.send({ type: 'hang-up', callId: this.callId });
     this.finish('hung-up');
   }

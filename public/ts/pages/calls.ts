@@ -1,0 +1,310 @@
+// /calls, a member's phone: while this page is open the member is rung here (on every tab and
+// device that has it open). It shows the call link and its settings, the directory of members
+// to call, the log of received calls, the incoming-call dialog, the outgoing "calling…" panel
+// and, during a call, the call screen.
+import { api, ApiError } from '../lib/api.js';
+import { openLocalMedia } from '../lib/call/media.js';
+import { Phone, type CallEnd, type PhoneState } from '../lib/call/phone.js';
+import { CallLog } from '../lib/call-log.js';
+import { avatar, endMessage, mediaProblemMessage } from '../lib/call-ui.js';
+import { byId, el } from '../lib/dom.js';
+import { hasMessage, t } from '../lib/messages.js';
+import type { PartyView } from '../../../server/signal/protocol.js';
+
+type CallLink = { code: string; url?: string; path?: string; guestsAllowed: boolean; relayOnly: boolean };
+type Member = { id: string; firstName: string; lastName: string; avatarUrl: string | null };
+
+const members = new Map<string, Member>();
+const fullName = (member: Member): string => `${member.firstName} ${member.lastName}`.trim();
+const pictureOf = (memberId: string): string | null => members.get(memberId)?.avatarUrl ?? null;
+
+// --- the call link ------------------------------------------------------------------------
+
+const linkInput = byId<HTMLInputElement>('call-link');
+const guestsBox = byId<HTMLInputElement>('guests-allowed');
+const relayBox = byId<HTMLInputElement>('relay-only');
+const linkStatus = byId('link-status');
+const linkError = byId('link-error');
+
+function showLink(link: CallLink): void {
+  linkInput.value = link.url ?? new URL(link.path ?? `/c/${link.code}`, window.location.origin).href;
+  guestsBox.checked = link.guestsAllowed;
+  relayBox.checked = link.relayOnly;
+}
+
+function linkProblem(problem: unknown): void {
+  const code = problem instanceof ApiError ? problem.code : 'generic';
+  linkError.textContent = t(hasMessage(code) ? code : 'generic');
+  linkError.hidden = false;
+}
+
+function linkSaved(text: string): void {
+  linkError.hidden = true;
+  linkStatus.textContent = text;
+}
+
+byId('link-copy').addEventListener('click', () => {
+  const copied = navigator.clipboard?.writeText(linkInput.value) ?? Promise.reject(new Error('no clipboard'));
+  copied.then(
+    () => linkSaved(t('calls.link.copied')),
+    () => {
+      // Without clipboard access the link is selected, ready for the system's own copy.
+      linkInput.focus();
+      linkInput.select();
+      linkSaved(t('calls.link.copyFailed'));
+    },
+  );
+});
+
+for (const [box, field] of [[guestsBox, 'guestsAllowed'], [relayBox, 'relayOnly']] as const) {
+  box.addEventListener('change', () => {
+    box.disabled = true;
+    api<CallLink>('PATCH', '/api/me/call-link', { [field]: box.checked })
+      .then((link) => {
+        showLink(link);
+        linkSaved(t('saved'));
+      }, (problem: unknown) => {
+        box.checked = !box.checked;
+        linkProblem(problem);
+      })
+      .finally(() => (box.disabled = false));
+  });
+}
+
+const regenerateDialog = byId<HTMLDialogElement>('regenerate-dialog');
+byId('link-regenerate').addEventListener('click', () => regenerateDialog.showModal());
+regenerateDialog.addEventListener('close', () => {
+  if (regenerateDialog.returnValue !== 'confirm') return;
+  api<CallLink>('POST', '/api/me/call-link').then((link) => {
+    showLink(link);
+    linkSaved(t('calls.link.renewed'));
+    linkInput.focus();
+  }, linkProblem);
+});
+
+// --- the directory --------------------------------------------------------------------------
+
+const directory = byId<HTMLUListElement>('directory');
+const filterInput = byId<HTMLInputElement>('directory-filter');
+
+function showDirectory(list: Member[]): void {
+  members.clear();
+  for (const member of list) members.set(member.id, member);
+  const sorted = [...list].sort((a, b) => fullName(a).localeCompare(fullName(b), document.documentElement.lang));
+  directory.replaceChildren(
+    ...sorted.map((member) => {
+      const name = fullName(member);
+      const button = el('button', { type: 'button', class: 'button small call-member', 'aria-label': t('calls.directory.callLabel', { name }) }, t('calls.directory.call'));
+      button.addEventListener('click', () => void startCall(member.id, name));
+      return el('li', { class: 'directory-entry', 'data-member-id': member.id, 'data-name': name.toLocaleLowerCase() },
+        el('span', { class: 'directory-who' }, avatar(name, member.avatarUrl), el('span', { class: 'directory-name' }, name)),
+        button);
+    }),
+  );
+  byId('directory-empty').hidden = list.length > 0;
+  applyFilter();
+  setCallingEnabled(phone.state.kind === 'idle');
+}
+
+function applyFilter(): void {
+  const words = filterInput.value.trim().toLocaleLowerCase().split(/\s+/).filter((word) => word !== '');
+  let shown = 0;
+  for (const item of directory.querySelectorAll<HTMLElement>('.directory-entry')) {
+    const match = words.every((word) => (item.dataset['name'] ?? '').includes(word));
+    item.hidden = !match;
+    if (match) shown += 1;
+  }
+  byId('directory-nomatch').hidden = shown > 0 || directory.childElementCount === 0;
+}
+filterInput.addEventListener('input', applyFilter);
+
+function setCallingEnabled(enabled: boolean): void {
+  for (const button of directory.querySelectorAll<HTMLButtonElement>('.call-member')) button.disabled = !enabled;
+  log.setCallingEnabled(enabled);
+}
+
+// --- the call log -----------------------------------------------------------------------------
+
+const log = new CallLog({
+  list: byId<HTMLOListElement>('call-log'),
+  empty: byId('log-empty'),
+  more: byId<HTMLButtonElement>('log-more'),
+  error: byId('log-error'),
+  pictureOf,
+  onCallBack: (memberId, name) => void startCall(memberId, name),
+});
+
+// --- notices ----------------------------------------------------------------------------------
+
+const notice = byId('call-notice');
+const noticeText = byId('call-notice-text');
+const noticeActions = byId('call-notice-actions');
+
+function showNotice(text: string, actions: HTMLButtonElement[] = []): void {
+  noticeText.textContent = text;
+  noticeActions.replaceChildren(...actions);
+  noticeActions.hidden = actions.length === 0;
+  notice.hidden = false;
+}
+function hideNotice(): void {
+  notice.hidden = true;
+}
+byId('call-notice-close').addEventListener('click', hideNotice);
+
+function actionButton(label: string, onClick: () => void): HTMLButtonElement {
+  const button = el('button', { type: 'button', class: 'button small' }, label);
+  button.addEventListener('click', onClick);
+  return button;
+}
+
+// --- calls ------------------------------------------------------------------------------------
+
+const callArea = byId('call-area');
+const outgoing = byId('outgoing');
+const outgoingTitle = byId('outgoing-title');
+const outgoingStatus = byId('outgoing-status');
+const incomingDialog = byId<HTMLDialogElement>('incoming-dialog');
+const signalStatus = byId('signal-status');
+/** Who we are calling, for messages before the server names them. */
+let outgoingName = '';
+
+const phone = new Phone({
+  container: callArea,
+  onState: showState,
+  onEnded: callEnded,
+  onSignalState(state, code) {
+    signalStatus.dataset['state'] = state;
+    if (state === 'closed') {
+      signalStatus.textContent = t(code === 4001 ? 'calls.signal.sessionEnded' : code === 4000 ? 'calls.signal.outdated' : 'calls.signal.closed');
+    } else signalStatus.textContent = t(`calls.signal.${state}`);
+  },
+  onRefusal(code) {
+    showNotice(t(hasMessage(`calls.refused.${code}`) ? `calls.refused.${code}` : 'generic'));
+  },
+});
+
+async function startCall(memberId: string, name: string, audioOnly = false): Promise<void> {
+  if (phone.state.kind !== 'idle') return;
+  hideNotice();
+  outgoingName = name;
+  showOutgoing(name, pictureOf(memberId), t('calls.outgoing.preparing'));
+  setCallingEnabled(false);
+  let stream: MediaStream;
+  try {
+    stream = await openLocalMedia(audioOnly ? { video: false } : {});
+  } catch (problem) {
+    outgoing.hidden = true;
+    setCallingEnabled(true);
+    showNotice(mediaProblemMessage(problem), [
+      actionButton(t('media.retry'), () => void startCall(memberId, name)),
+      actionButton(t('media.audioOnly'), () => void startCall(memberId, name, true)),
+    ]);
+    return;
+  }
+  if (!phone.call(memberId, stream)) setCallingEnabled(phone.state.kind === 'idle');
+}
+
+function showOutgoing(name: string, picture: string | null, status: string): void {
+  byId('outgoing-avatar').replaceChildren(avatar(name, picture, 'large'));
+  outgoingTitle.textContent = t('calls.outgoing.calling', { name });
+  outgoingStatus.textContent = status;
+  if (outgoing.hidden) {
+    outgoing.hidden = false;
+    byId('outgoing-cancel').focus();
+  }
+}
+
+byId('outgoing-cancel').addEventListener('click', () => {
+  if (phone.state.kind === 'idle') {
+    // Still opening the camera: nothing was sent yet.
+    outgoing.hidden = true;
+    setCallingEnabled(true);
+    return;
+  }
+  phone.cancel();
+});
+
+function showState(state: PhoneState): void {
+  setCallingEnabled(state.kind === 'idle');
+  if (state.kind === 'inviting') showOutgoing(outgoingName, pictureOf(state.calleeMemberId), t('calls.outgoing.connecting'));
+  else if (state.kind === 'ringing-out') showOutgoing(state.callee.displayName, pictureOf(memberIdOf(state.callee)), t('calls.outgoing.ringing'));
+  else outgoing.hidden = true;
+
+  if (state.kind === 'ringing-in') showIncoming(state.caller);
+  else if (state.kind !== 'accepting' && incomingDialog.open) incomingDialog.close();
+
+  const inCall = state.kind === 'in-call';
+  // While the call screen covers the page, nothing behind it takes focus or is read out.
+  for (const part of document.querySelectorAll<HTMLElement>('.site-header, .site-footer, #calls-page')) part.inert = inCall;
+  if (state.kind === 'ringing-in') document.title = t('calls.incoming.tabTitle', { name: state.caller.displayName });
+  else document.title = pageTitle;
+}
+
+const pageTitle = document.title;
+
+function showIncoming(caller: PartyView): void {
+  const name = caller.displayName;
+  byId('incoming-avatar').replaceChildren(avatar(name, pictureOf(memberIdOf(caller)), 'large'));
+  byId('incoming-who').textContent = name;
+  byId('incoming-note').textContent = caller.kind === 'guest' ? t('calls.incoming.guest') : t('calls.incoming.member');
+  byId('incoming-error').hidden = true;
+  for (const button of incomingDialog.querySelectorAll('button')) button.disabled = false;
+  if (!incomingDialog.open) incomingDialog.showModal();
+  byId('incoming-accept').focus();
+}
+
+// Escape must not make a call vanish unanswered: declining is an explicit button.
+incomingDialog.addEventListener('cancel', (event) => event.preventDefault());
+byId('incoming-decline').addEventListener('click', () => phone.decline());
+byId('incoming-accept').addEventListener('click', () => void acceptCall());
+
+async function acceptCall(): Promise<void> {
+  for (const button of incomingDialog.querySelectorAll('button')) button.disabled = true;
+  // Camera and microphone; sound only; and as a last resort nothing, so the call can still be
+  // taken to see and hear the other side.
+  const stream = await openLocalMedia()
+    .catch(() => openLocalMedia({ video: false }))
+    .catch(() => new MediaStream());
+  if (phone.state.kind !== 'ringing-in') {
+    for (const track of stream.getTracks()) track.stop();
+    return;
+  }
+  phone.accept(stream);
+}
+
+function callEnded(end: CallEnd): void {
+  if (incomingDialog.open) incomingDialog.close();
+  outgoing.hidden = true;
+  const message = endMessage(end, outgoingName);
+  const actions: HTMLButtonElement[] = [];
+  const peerMember = end.peer?.kind === 'member' ? end.peer : null;
+  if (peerMember !== null && !end.byMe && end.reason !== 'answered-elsewhere') {
+    const name = peerMember.displayName;
+    actions.push(actionButton(t('calls.log.callBackLabel', { name }), () => void startCall(peerMember.memberId, name)));
+  }
+  if (message !== null) {
+    showNotice(message, actions);
+    byId('call-notice-close').focus();
+  }
+  void log.refresh();
+}
+
+function memberIdOf(party: PartyView): string {
+  return party.kind === 'member' ? party.memberId : '';
+}
+
+// --- start --------------------------------------------------------------------------------------
+
+window.addEventListener('pagehide', () => phone.close());
+
+api<{ callLink: CallLink }>('GET', '/api/me').then(
+  (me) => showLink(me.callLink),
+  (problem: unknown) => {
+    if (problem instanceof ApiError && problem.status === 401) window.location.assign('/login');
+    else linkProblem(problem);
+  },
+);
+api<{ members: Member[] }>('GET', '/api/members')
+  .then((answer) => showDirectory(answer.members), () => showDirectory([]))
+  .finally(() => void log.refresh());
+phone.connect();

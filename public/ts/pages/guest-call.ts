@@ -1,0 +1,181 @@
+// /c/<code>: a guest rings the member behind the link. The guest types a name, allows the
+// camera and microphone (or goes on with sound only), gets a ticket for this link, opens the
+// signaling connection with it and rings. Then the call screen, then "call ended" with
+// "call again".
+import { api, ApiError } from '../lib/api.js';
+import { openLocalMedia } from '../lib/call/media.js';
+import { Phone, type CallEnd, type PhoneState } from '../lib/call/phone.js';
+import { endMessage, mediaProblemMessage } from '../lib/call-ui.js';
+import { byId } from '../lib/dom.js';
+import { clearErrors, showError } from '../lib/forms.js';
+import { t } from '../lib/messages.js';
+
+/** The same bound the server applies to a guest's display name. */
+const DISPLAY_NAME_MAX_CHARS = 60;
+// Control characters, and the invisible ones that could disguise a name.
+const INVISIBLE = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
+
+type Ticket = { calleeMemberId: string; guestId: string; expiresAt: string };
+
+const code = decodeURIComponent(window.location.pathname.split('/').pop() ?? '');
+const form = byId<HTMLFormElement>('guest-form');
+const nameInput = byId<HTMLInputElement>('display-name');
+const nameError = byId('display-name-error');
+const callButton = byId<HTMLButtonElement>('guest-call');
+const start = byId('guest-start');
+const calling = byId('guest-calling');
+const callingStatus = byId('guest-calling-status');
+const ended = byId('guest-ended');
+const endedText = byId('guest-ended-text');
+const mediaProblem = byId('media-problem');
+const callArea = byId('call-area');
+/** The member's first name, as the page was rendered with it. */
+const memberName = byId('guest-page').dataset['memberName'] ?? '';
+
+let phone: Phone | null = null;
+let calleeMemberId = '';
+let pendingStream: MediaStream | null = null;
+
+function show(part: 'start' | 'calling' | 'ended'): void {
+  start.hidden = part !== 'start';
+  calling.hidden = part !== 'calling';
+  ended.hidden = part !== 'ended';
+}
+
+function validName(): string | null {
+  const name = nameInput.value.trim();
+  const reason = name === '' ? 'guest.nameRequired' : name.length > DISPLAY_NAME_MAX_CHARS ? 'too_long' : INVISIBLE.test(name) ? 'control_characters' : null;
+  if (reason === null) return name;
+  nameError.textContent = t(reason, { name: memberName });
+  nameError.hidden = false;
+  nameInput.setAttribute('aria-invalid', 'true');
+  nameInput.focus();
+  return null;
+}
+
+form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  void ring(false);
+});
+byId('media-retry').addEventListener('click', () => void ring(false));
+byId('media-audio-only').addEventListener('click', () => void ring(true));
+byId('guest-again').addEventListener('click', () => {
+  show('start');
+  void ring(false);
+});
+
+async function ring(audioOnly: boolean): Promise<void> {
+  clearErrors(form);
+  mediaProblem.hidden = true;
+  const name = validName();
+  if (name === null) {
+    show('start');
+    return;
+  }
+  callButton.disabled = true;
+  try {
+    // The camera and microphone first: a guest who cannot be seen or heard learns it before ringing anyone.
+    callingStatus.textContent = t('calls.outgoing.preparing');
+    let stream: MediaStream;
+    try {
+      stream = await openLocalMedia(audioOnly ? { video: false } : {});
+    } catch (problem) {
+      byId('media-problem-text').textContent = mediaProblemMessage(problem);
+      mediaProblem.hidden = false;
+      show('start');
+      byId('media-retry').focus();
+      return;
+    }
+    pendingStream = stream;
+    show('calling');
+    byId('guest-cancel').focus();
+    callingStatus.textContent = t('calls.outgoing.connecting');
+    let ticket: Ticket;
+    try {
+      ticket = await api<Ticket>('POST', `/api/links/${encodeURIComponent(code)}/tickets`, { displayName: name });
+    } catch (problem) {
+      stopPending();
+      show('start');
+      if (problem instanceof ApiError && problem.status === 404) showError(form, new ApiError(404, 'guest.linkGone'));
+      else if (problem instanceof ApiError && problem.code === 'invalid_display_name') {
+        nameError.textContent = t('guest.nameInvalid');
+        nameError.hidden = false;
+        nameInput.setAttribute('aria-invalid', 'true');
+        nameInput.focus();
+      } else showError(form, problem);
+      return;
+    }
+    if (pendingStream === null) return; // cancelled while the ticket was on its way
+    calleeMemberId = ticket.calleeMemberId;
+    connect();
+  } finally {
+    callButton.disabled = false;
+  }
+}
+
+/** A fresh signaling connection per attempt: it authenticates with the ticket just issued. */
+function connect(): void {
+  phone?.close();
+  const current = new Phone({
+    container: callArea,
+    onState: showState,
+    onEnded: callEnded,
+    onWelcome(_welcome, isReconnect) {
+      if (isReconnect || pendingStream === null) return;
+      const stream = pendingStream;
+      pendingStream = null;
+      current.call(calleeMemberId, stream);
+    },
+    onSignalState(state) {
+      if (state === 'closed' && pendingStream !== null) {
+        // The ticket was refused before any call started.
+        stopPending();
+        show('ended');
+        endedText.textContent = t('guest.connectFailed');
+      }
+    },
+  });
+  phone = current;
+  current.connect();
+}
+
+function stopPending(): void {
+  for (const track of pendingStream?.getTracks() ?? []) track.stop();
+  pendingStream = null;
+}
+
+byId('guest-cancel').addEventListener('click', () => {
+  stopPending();
+  if (phone !== null && phone.state.kind !== 'idle') phone.cancel();
+  else {
+    phone?.close();
+    phone = null;
+    show('start');
+    callButton.focus();
+  }
+});
+
+function showState(state: PhoneState): void {
+  if (state.kind === 'inviting') callingStatus.textContent = t('calls.outgoing.connecting');
+  if (state.kind === 'ringing-out') callingStatus.textContent = t('guest.ringing', { name: memberName });
+  const inCall = state.kind === 'in-call';
+  for (const part of document.querySelectorAll<HTMLElement>('.site-header, .site-footer, #guest-page')) part.inert = inCall;
+}
+
+function callEnded(end: CallEnd): void {
+  // Each attempt has its own ticket and connection; the next one starts afresh.
+  const finished = phone;
+  phone = null;
+  setTimeout(() => finished?.close(), 0);
+  if (end.byMe && end.reason === 'cancelled') {
+    show('start');
+    callButton.focus();
+    return;
+  }
+  endedText.textContent = endMessage(end, memberName) ?? t('calls.ended.generic');
+  show('ended');
+  byId('guest-again').focus();
+}
+
+window.addEventListener('pagehide', () => phone?.close());
+callingStatus.textContent = '';

@@ -1,0 +1,71 @@
+// The two call pages: /calls, a member's phone (call link, directory, call log, ringing), and
+// /c/<code>, the page a guest opens from a member's link. Both are shells driven by their page
+// script; the guest page is rendered with the member's first name and picture so it says who
+// will be rung before any script runs.
+import Router from '@koa/router';
+import type { AppState } from '../http/context.js';
+import { escapeHtml, type PageRenderer } from '../http/pages.js';
+import { translate } from '../i18n/index.js';
+
+/** What the guest page shows of the member behind a link: a first name and a picture, nothing else. */
+export type LinkOwnerCard = Readonly<{ firstName: string; avatarUrl: string | null }>;
+
+export type CallPageDeps = Readonly<{
+  /** The member a live link belongs to; null for an unknown or dead code, or when guests are off. */
+  calleeOfLink(code: string): { memberId: string } | null;
+  /** The link owner's first name and picture; null when the member no longer exists. */
+  linkOwnerCard(memberId: string): LinkOwnerCard | null;
+}>;
+
+export function callPageRoutes(pages: PageRenderer, deps: CallPageDeps): Router<AppState> {
+  const router = new Router<AppState>();
+
+  router.get('/calls', (ctx) => {
+    if (ctx.state.member === undefined) {
+      ctx.redirect('/login');
+      return;
+    }
+    ctx.type = 'html';
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = pages.render('calls', ctx.state.locale, { title: 'calls.title', script: 'calls', signedIn: true });
+  });
+
+  router.get('/c/:code', (ctx) => {
+    const callee = deps.calleeOfLink(ctx.params['code'] ?? '');
+    const card = callee === null ? null : deps.linkOwnerCard(callee.memberId);
+    if (card === null) {
+      // Unknown, replaced and switched-off links all look the same: nothing tells them apart.
+      ctx.status = 404;
+      ctx.type = 'html';
+      ctx.body = pages.renderError(ctx.state.locale, 404, ctx.state.member !== undefined);
+      return;
+    }
+    const { locale } = ctx.state;
+    const withName = (key: 'guest.heading' | 'guest.lead' | 'guest.nameHint'): string => translate(locale, key).replaceAll('{name}', card.firstName);
+    ctx.type = 'html';
+    // The page names a member: no cache keeps it, no referrer leaks the link (security-headers.ts).
+    ctx.set('Cache-Control', 'no-store');
+    ctx.set('X-Robots-Tag', 'noindex');
+    ctx.body = pages.render('guest-call', locale, {
+      title: 'guest.title',
+      script: 'guest-call',
+      signedIn: ctx.state.member !== undefined,
+      vars: {
+        firstName: card.firstName,
+        heading: withName('guest.heading'),
+        lead: withName('guest.lead'),
+        nameHint: withName('guest.nameHint'),
+        avatar: avatarMarkup(card),
+      },
+    });
+  });
+
+  return router;
+}
+
+/** The picture, or the first letter of the name on a coloured disc when there is none. */
+function avatarMarkup(card: LinkOwnerCard): string {
+  if (card.avatarUrl !== null) return `<img class="avatar avatar-large" src="${escapeHtml(card.avatarUrl)}" alt="" width="128" height="128">`;
+  const initial = [...card.firstName.trim()][0]?.toUpperCase() ?? '?';
+  return `<span class="avatar avatar-large avatar-initials" aria-hidden="true">${escapeHtml(initial)}</span>`;
+}
