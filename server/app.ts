@@ -4,6 +4,7 @@
 import Koa from 'koa';
 import type { Database } from 'better-sqlite3';
 import { createAccountsModule, type AccountsModule } from './accounts.js';
+import { createCallsModule, type CallsModule } from './calls.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import { jsonBody } from './http/body.js';
@@ -26,6 +27,8 @@ export type AppDeps = Readonly<{
   relay: { isListening(): boolean } | null;
   /** Accounts, sessions and their events; built here when the caller does not share one. */
   accounts?: AccountsModule;
+  /** Calls: links, the call log, guest tickets and the signaling hub; built here when not given. */
+  calls?: CallsModule;
 }>;
 
 export const TEMPLATES_DIR = projectPath('public', 'pages');
@@ -41,6 +44,7 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
   app.silent = true;
   const pages = createPageRenderer(TEMPLATES_DIR);
   const accounts = deps.accounts ?? createAccountsModule({ config, db: deps.db, log });
+  const calls = deps.calls ?? createCallsModule({ config, db: deps.db, log, accounts });
 
   app.use(errorHandler(log, pages));
   app.use(securityHeaders(config));
@@ -70,7 +74,7 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
     healthRoutes({ db: deps.db, relay: deps.relay }),
     pageRoutes(pages),
     ...accounts.routers(pages),
-    apiRoutes(accounts.apiGroups()),
+    apiRoutes([...accounts.apiGroups(calls.profileExtras), ...calls.apiGroups()]),
   ];
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
   return app;

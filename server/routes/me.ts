@@ -13,9 +13,17 @@ import type { AvatarService } from '../services/avatars.js';
 import type { SessionService } from '../services/sessions.js';
 import type { ApiRouteGroup } from './api.js';
 
-export type MeRouteDeps = Readonly<{ accounts: AccountService; sessions: SessionService; avatars: AvatarService; auth: SessionAuth; log: Logger }>;
+export type MeRouteDeps = Readonly<{
+  accounts: AccountService;
+  sessions: SessionService;
+  avatars: AvatarService;
+  auth: SessionAuth;
+  log: Logger;
+  /** What other parts add to GET /api/me (the calls part: the call link). */
+  profileExtras?: (memberId: string) => Readonly<Record<string, unknown>>;
+}>;
 
-export function meRoutes({ accounts, sessions, avatars, auth, log }: MeRouteDeps): ApiRouteGroup {
+export function meRoutes({ accounts, sessions, avatars, auth, log, profileExtras }: MeRouteDeps): ApiRouteGroup {
   const router = new Router<AppState>({ prefix: '/me' });
   router.use(async (ctx, next) => {
     // Personal data: never stored by a browser or proxy cache.
@@ -25,7 +33,8 @@ export function meRoutes({ accounts, sessions, avatars, auth, log }: MeRouteDeps
   });
 
   router.get('/', (ctx) => {
-    ctx.body = accounts.profile(requireMember(ctx).id);
+    const { id } = requireMember(ctx);
+    ctx.body = { ...accounts.profile(id), ...profileExtras?.(id) };
   });
 
   router.patch('/', async (ctx) => {
