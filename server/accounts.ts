@@ -59,6 +59,6 @@ export function createAccountsModule(deps: { config: Config; db: Database; log: 
     accounts,
     avatars,
     apiGroups: () => [authRoutes({ accounts, sessions, auth, log }), meRoutes({ accounts, sessions, avatars, auth, log }), policyRoutes()],
-    routers: (pages) => [accountPageRoutes(pages), avatarRoutes(avatars)],
+    routers: (pages) => [accountPageRoutes(pages, config.accounts), avatarRoutes(avatars)],
   };
 }

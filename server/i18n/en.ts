@@ -98,7 +98,7 @@ export const en: Readonly<Record<MessageKey, string>> = {
   'policy.recipients.title': "Who has access",
   'policy.recipients.text': "Your organisation’s technical staff. Marketing and sales only see aggregated statistics, never a person.",
   'policy.retention.title': "How long",
-  'policy.retention.text': "Until you delete your account. Deletion immediately erases all of your data and your picture from the server. A session unused for 7 days ends, and every session after 30 days at most.",
+  'policy.retention.text': "Until you delete your account. Deletion immediately erases all of your data and your picture from the server. A session unused for {sessionIdle} ends, and every session after {sessionMax} at most.",
   'policy.rights.title': "Your rights",
   'policy.rights.text': "You can see, download, correct and delete your data yourself, at any time, from the “My data” page. You can also write to support, and lodge a complaint with the CNIL.",
   'policy.cookies.title': "Cookies",

@@ -38,6 +38,17 @@ pages('show the policy version on the policy page and the sign-up form', async (
   assert.is(api.history[0].changes, 'First version of the policy.');
 });
 
+pages('state the session lifetimes of the configuration in the policy', async () => {
+  // Intl puts a no-break space between number and unit: \s matches it.
+  assert.match(await (await server.fetch('/privacy?lang=fr')).text(), /inutilisée pendant 7\sjours prend fin, et toute session au bout de 30\sjours/);
+  const custom = await startTestServer({ env: { ...FAST_BCRYPT, PORTHELLO_SESSION_IDLE_HOURS: '12', PORTHELLO_SESSION_MAX_DAYS: '2' } });
+  try {
+    assert.match(await (await custom.fetch('/privacy?lang=en')).text(), /unused for 12\shours ends, and every session after 2\sdays at most/);
+  } finally {
+    await custom.close();
+  }
+});
+
 pages('send visitors from the member pages to log-in, and members from log-in to their profile', async () => {
   for (const path of ['/profile', '/my-data']) {
     const response = await server.fetch(path);
