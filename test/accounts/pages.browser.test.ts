@@ -124,6 +124,64 @@ it('logs in in English, shows a wrong password as an alert, and reaches "my data
   }
 });
 
+it('changes the picture, names, e-mail and password on the profile and ends another device', async () => {
+  const email = uniqueEmail();
+  const signup = await server.fetch('/api/auth/signup', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email, password: 'first passphrase here', firstName: 'Mary', lastName: 'Jackson', acceptPolicy: true }),
+  });
+  assert.is(signup.status, 201);
+  const phoneCookie = signup.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-GB' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(BROWSER_WAIT_MS);
+  try {
+    await page.goto(`${server.url}/login?lang=en`);
+    await page.getByLabel('E-mail address').fill(email);
+    await page.getByLabel('Password').fill('first passphrase here');
+    await page.getByLabel('Password').press('Enter');
+    await page.waitForURL(`${server.url}/profile`);
+    await page.locator('#sessions li').nth(1).waitFor();
+
+    const photo = join(scratch, 'profile.jpg');
+    writeFileSync(photo, await jpegWithGps(0x123456));
+    await page.getByLabel('Choose a new picture').setInputFiles(photo);
+    await page.getByRole('button', { name: 'Save the picture' }).click();
+    await page.locator('#avatar-preview[src^="/media/avatars/"]').waitFor();
+    assert.ok(await page.getByRole('button', { name: 'Remove the picture' }).isVisible());
+
+    await page.getByLabel('First name').fill('Mary W.');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.locator('#names-form .form-status').getByText('Saved.').waitFor();
+
+    const newEmail = uniqueEmail();
+    await page.locator('#email').fill(newEmail);
+    await page.locator('#email-currentPassword').fill('wrong password!!');
+    await page.getByRole('button', { name: 'Change address' }).click();
+    await page.locator('#email-form').getByRole('alert').getByText('The current password is not correct.').waitFor();
+    await page.locator('#email-currentPassword').fill('first passphrase here');
+    await page.getByRole('button', { name: 'Change address' }).click();
+    await page.locator('#email-form .form-status').getByText('Saved.').waitFor();
+
+    await page.locator('#sessions').getByRole('button', { name: /Log out/ }).click();
+    await page.waitForFunction("document.querySelectorAll('#sessions li').length === 1");
+    assert.is((await server.fetch('/api/me', { headers: { Cookie: phoneCookie } })).status, 401, 'the other device is logged out');
+
+    await page.locator('#currentPassword').fill('first passphrase here');
+    await page.locator('#newPassword').fill('second passphrase here');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.locator('#password-form .form-status').getByText(/Password changed/).waitFor();
+
+    const me = (await (await page.request.get(`${server.url}/api/me`)).json()) as { firstName: string; email: string; avatar: { large: string } };
+    assert.is(me.firstName, 'Mary W.');
+    assert.is(me.email, newEmail);
+    assert.match(me.avatar.large, /^\/media\/avatars\//);
+  } finally {
+    await context.close();
+  }
+});
+
 it('deletes the account from "my data" only with the confirmation and the password', async () => {
   const email = uniqueEmail();
   const context = await browser.newContext({ locale: 'en-GB' });
