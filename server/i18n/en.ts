@@ -136,5 +136,5 @@ export const en: Readonly<Record<MessageKey, string>> = {
   'client.pictureYes': "Profile picture: yes",
   'client.pictureNo': "Profile picture: none",
   'client.memberSince': "Account created on {date}",
-  'client.deleted': "Your account has been deleted.",
+  'client.confirm_required': "Tick this box to confirm the deletion.",
 };

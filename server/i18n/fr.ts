@@ -135,7 +135,7 @@ export const fr = {
   'client.pictureYes': "Photo de profil : oui",
   'client.pictureNo': "Photo de profil : aucune",
   'client.memberSince': "Compte créé le {date}",
-  'client.deleted': "Votre compte a été supprimé.",
+  'client.confirm_required': "Cochez cette case pour confirmer la suppression.",
 } as const;
 
 export type MessageKey = keyof typeof fr;

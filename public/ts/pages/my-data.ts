@@ -44,7 +44,7 @@ onSubmit(form, async () => {
   const confirm = byId<HTMLInputElement>('confirm');
   if (!confirm.checked) {
     const message = byId<HTMLElement>('confirm-error');
-    message.textContent = t('required');
+    message.textContent = t('confirm_required');
     message.hidden = false;
     confirm.setAttribute('aria-invalid', 'true');
     confirm.focus();
