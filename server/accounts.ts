@@ -63,6 +63,6 @@ export function createAccountsModule(deps: { config: Config; db: Database; log: 
       meRoutes({ accounts, sessions, avatars, auth, log, ...(profileExtras === undefined ? {} : { profileExtras }) }),
       policyRoutes(),
     ],
-    routers: (pages) => [accountPageRoutes(pages), avatarRoutes(avatars)],
+    routers: (pages) => [accountPageRoutes(pages, config.accounts), avatarRoutes(avatars)],
   };
 }

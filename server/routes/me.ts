@@ -1,7 +1,7 @@
 // The logged-in member's own data: /api/me and below. Every route requires a session and acts
 // only on the session's member: there is no member id in these paths to tamper with.
 import Router from '@koa/router';
-import { notFound } from '../errors.js';
+import { badRequest, notFound } from '../errors.js';
 import type { AppState } from '../http/context.js';
 import { readSingleFile } from '../http/multipart.js';
 import { requireMember, type SessionAuth } from '../http/session.js';
@@ -57,6 +57,12 @@ export function meRoutes({ accounts, sessions, avatars, auth, log, profileExtras
     const endedSessions = await accounts.changePassword(member, currentPassword, newPassword);
     log.info('auth', 'password changed', { member: member.id, ended: endedSessions });
     ctx.body = { endedSessions };
+  });
+
+  router.post('/policy', (ctx) => {
+    const input = ctx.state.body as { acceptPolicy?: unknown } | undefined;
+    if (input?.acceptPolicy !== true) throw badRequest('invalid_fields', 'Some fields are invalid.', { acceptPolicy: 'must_accept' });
+    ctx.body = accounts.acceptPolicy(requireMember(ctx).id);
   });
 
   router.get('/sessions', (ctx) => {
