@@ -31,7 +31,7 @@ export type AccountsModule = Readonly<{
   sessions: SessionService;
   accounts: AccountService;
   avatars: AvatarService;
-  apiGroups(): ApiRouteGroup[];
+  apiGroups(profileExtras?: (memberId: string) => Readonly<Record<string, unknown>>): ApiRouteGroup[];
   /** Routers outside /api: the account pages and the pictures. */
   routers(pages: PageRenderer): Router<AppState>[];
 }>;
@@ -58,7 +58,11 @@ export function createAccountsModule(deps: { config: Config; db: Database; log: 
     sessions,
     accounts,
     avatars,
-    apiGroups: () => [authRoutes({ accounts, sessions, auth, log }), meRoutes({ accounts, sessions, avatars, auth, log }), policyRoutes()],
-    routers: (pages) => [accountPageRoutes(pages), avatarRoutes(avatars)],
+    apiGroups: (profileExtras) => [
+      authRoutes({ accounts, sessions, auth, log }),
+      meRoutes({ accounts, sessions, avatars, auth, log, ...(profileExtras === undefined ? {} : { profileExtras }) }),
+      policyRoutes(),
+    ],
+    routers: (pages) => [accountPageRoutes(pages, config.accounts), avatarRoutes(avatars)],
   };
 }

@@ -4,6 +4,7 @@
 import Koa from 'koa';
 import type { Database } from 'better-sqlite3';
 import { createAccountsModule, type AccountsModule } from './accounts.js';
+import { createCallsModule, type CallsModule } from './calls.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import { jsonBody } from './http/body.js';
@@ -17,8 +18,6 @@ import { LOCALE_COOKIE, isLocale, pickLocale } from './i18n/index.js';
 import { projectPath } from './paths.js';
 import { apiRoutes } from './routes/api.js';
 import { callPageRoutes } from './routes/call-pages.js';
-import { createCallStore } from './db/calls.js';
-import { createCallService } from './services/calls.js';
 import { healthRoutes } from './routes/health.js';
 import { pageRoutes } from './routes/pages.js';
 
@@ -29,6 +28,8 @@ export type AppDeps = Readonly<{
   relay: { isListening(): boolean } | null;
   /** Accounts, sessions and their events; built here when the caller does not share one. */
   accounts?: AccountsModule;
+  /** Calls: links, the call log, guest tickets and the signaling hub; built here when not given. */
+  calls?: CallsModule;
 }>;
 
 export const TEMPLATES_DIR = projectPath('public', 'pages');
@@ -44,6 +45,7 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
   app.silent = true;
   const pages = createPageRenderer(TEMPLATES_DIR);
   const accounts = deps.accounts ?? createAccountsModule({ config, db: deps.db, log });
+  const calls = deps.calls ?? createCallsModule({ config, db: deps.db, log, accounts });
 
   app.use(errorHandler(log, pages));
   app.use(securityHeaders(config));
@@ -73,24 +75,23 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
     healthRoutes({ db: deps.db, relay: deps.relay }),
     pageRoutes(pages),
     ...accounts.routers(pages),
-    callPageRoutes(pages, linkPageDeps(deps.db, accounts)),
-    apiRoutes(accounts.apiGroups()),
+    callPageRoutes(pages, linkPageDeps(calls, accounts)),
+    apiRoutes([...accounts.apiGroups(calls.profileExtras), ...calls.apiGroups()]),
   ];
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
   return app;
 }
 
 /** What the call pages need from the call links and the accounts. */
-function linkPageDeps(db: Database, accounts: AccountsModule): Parameters<typeof callPageRoutes>[1] {
-  // Built on first use: the call tables come with their own migration.
-  let calls: ReturnType<typeof createCallService> | null = null;
+function linkPageDeps(calls: CallsModule, accounts: AccountsModule): Parameters<typeof callPageRoutes>[1] {
   return {
-    calleeOfLink: (code) => (calls ??= createCallService(createCallStore(db))).calleeOfLink(code),
+    calleeOfLink: (code) => calls.service.calleeOfLink(code),
     linkOwnerCard(memberId) {
       try {
         const profile = accounts.accounts.profile(memberId);
         return { firstName: profile.firstName, avatarUrl: profile.avatar?.large ?? null };
       } catch {
+        // The member was deleted between the link lookup and now: the link is dead too.
         return null;
       }
     },

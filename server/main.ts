@@ -14,8 +14,9 @@ import { ConfigError, loadConfig, parseEnvFile, type Config, type Env } from './
 import { closeDatabase, DATABASE_FILE_NAME, openDatabase } from './db/open.js';
 import { EXIT_FAILURE, installCrashHandlers, installShutdown, type RunningParts } from './lifecycle.js';
 import { createLogger } from './log.js';
-import { createHub } from './signal/hub.js';
-import { attachSignaler } from './signal/server.js';
+import { createAccountsModule } from './accounts.js';
+import { createCallsModule } from './calls.js';
+import { embeddedRelayIce } from './turn/ice.js';
 import { startRelay, type Relay } from './turn/relay.js';
 
 /** Node's defaults, named so the bound is visible: slow clients are cut off. */
@@ -78,7 +79,10 @@ async function run(): Promise<void> {
     parts.relay = relay;
   }
 
-  const app = buildApp({ config, db, log, relay });
+  const accounts = createAccountsModule({ config, db, log });
+  const ice = relay === null ? undefined : embeddedRelayIce(relay, { host: config.turn.host, externalIp: config.turn.externalIp, publicOrigin: config.publicOrigin });
+  const calls = createCallsModule({ config, db, log, accounts, ...(ice === undefined ? {} : { ice }) });
+  const app = buildApp({ config, db, log, relay, accounts, calls });
   const server =
     config.tls === null
       ? createHttpServer(app.callback())
@@ -88,16 +92,7 @@ async function run(): Promise<void> {
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   parts.server = server;
 
-  // The signaler's seams, until accounts (sessions, guest tickets, the directory, the call log
-  // table) and the TURN credential service land: nobody authenticates, so no call can start and
-  // nothing needs logging or relay credentials yet.
-  const hub = createHub({
-    members: { findMember: () => null },
-    callLog: { recordReceivedCall: () => {} },
-    ice: { iceServersFor: () => [], releaseCall: () => {} },
-    log,
-  });
-  const signaler = attachSignaler(server, { publicOrigin: config.publicOrigin, trustProxy: config.trustProxy, authenticate: async () => null, hub, log });
+  const signaler = calls.attach(server);
   parts.closeWebSockets = () => signaler.close();
 
   const address = await listen(server, config).catch(async (error: NodeJS.ErrnoException) => {

@@ -29,6 +29,8 @@ export type NewCallLogRow = Readonly<{
   durationS: number | null;
 }>;
 
+export type DirectoryRow = Readonly<{ id: string; firstName: string; lastName: string; avatarId: string | null }>;
+
 export type CallStore = ReturnType<typeof createCallStore>;
 
 type RawLink = { userId: string; code: string; guestsAllowed: number; relayOnly: number };
@@ -58,6 +60,9 @@ export function createCallStore(db: Database) {
   const markSeen = db.prepare('UPDATE call_log SET seen = 1 WHERE callee_id = ? AND seen = 0');
   const deleteCall = db.prepare('DELETE FROM call_log WHERE id = ? AND callee_id = ?');
   const deleteAll = db.prepare('DELETE FROM call_log WHERE callee_id = ?');
+  const directory = db.prepare(`SELECT id, first_name AS firstName, last_name AS lastName, avatar_id AS avatarId
+    FROM users WHERE id != ? ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id LIMIT ?`);
+  const nameOf = db.prepare('SELECT first_name AS firstName, last_name AS lastName FROM users WHERE id = ?');
 
   return {
     linkOf: (userId: string): CallLinkRow | undefined => toLink(linkOf.get(userId) as RawLink | undefined),
@@ -87,5 +92,9 @@ export function createCallStore(db: Database) {
     deleteAllCalls(calleeId: string): number {
       return deleteAll.run(calleeId).changes;
     },
+    /** Every member but one, by name, at most `limit`. */
+    directory: (exceptId: string, limit: number): DirectoryRow[] => directory.all(exceptId, limit) as DirectoryRow[],
+    nameOf: (userId: string): { firstName: string; lastName: string } | undefined =>
+      nameOf.get(userId) as { firstName: string; lastName: string } | undefined,
   };
 }

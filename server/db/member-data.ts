@@ -52,6 +52,42 @@ export const MEMBER_DATA_TABLES: readonly MemberDataTable[] = [
     exported: ['id', 'device', 'created_at', 'last_used_at'],
     withheld: { token_hash: 'a secret that identifies the browser’s cookie', user_id: 'the member id, already in the profile' },
   },
+  {
+    table: 'call_links',
+    exportKey: 'callLink',
+    memberColumn: 'user_id',
+    onDelete: 'delete',
+    exported: ['code', 'guests_allowed', 'relay_only', 'updated_at'],
+    withheld: { user_id: 'the member id, already in the profile' },
+  },
+  {
+    table: 'call_log',
+    exportKey: 'callsReceived',
+    memberColumn: 'callee_id',
+    onDelete: 'delete',
+    exported: ['started_at', 'outcome', 'duration_s', 'caller_kind', 'caller_guest_name', 'seen'],
+    withheld: {
+      id: 'internal row number',
+      callee_id: 'the member id, already in the profile',
+      caller_id: 'the identifier of another member',
+    },
+  },
+  {
+    // Calls this member made stay in the callees' logs, without the caller (a "former member").
+    table: 'call_log',
+    exportKey: 'callsMade',
+    memberColumn: 'caller_id',
+    onDelete: 'anonymise',
+    exported: ['started_at', 'outcome', 'duration_s'],
+    withheld: {
+      id: 'internal row number',
+      callee_id: 'the identifier of another member',
+      caller_id: 'the member id, already in the profile',
+      caller_kind: 'always "member" for these rows',
+      caller_guest_name: 'empty for calls made by a member',
+      seen: 'whether the other member has looked at their log',
+    },
+  },
 ];
 
 export type MemberRows = Record<string, Record<string, unknown>[]>;

@@ -71,6 +71,9 @@ export function createUserStore(db: Database) {
       setAvatar.run(avatarId, now, id);
     },
     consentsOf: (id: string): ConsentRow[] => consentsOf.all(id) as ConsentRow[],
+    addConsent(id: string, consent: ConsentRow): void {
+      insertConsent.run(id, consent.document, consent.version, consent.acceptedAt);
+    },
   };
 }
 

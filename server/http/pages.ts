@@ -40,7 +40,8 @@ export function createPageRenderer(templatesDir: string): PageRenderer {
 
   const fill = (template: string, locale: Locale, vars: Readonly<Record<string, string>>): string =>
     template.replace(PLACEHOLDER, (_all, raw: string | undefined, isMessage: string | undefined, key: string) => {
-      const value = isMessage !== undefined ? translate(locale, key as MessageKey) : vars[key];
+      // A translated string may hold {name} slots filled from the page's values (e.g. durations).
+      const value = isMessage !== undefined ? translate(locale, key as MessageKey).replace(/\{(\w+)\}/g, (slot, name: string) => vars[name] ?? slot) : vars[key];
       if (value === undefined) throw new Error(`template value missing: ${key}`);
       return raw !== undefined ? value : escapeHtml(value);
     });

@@ -130,7 +130,7 @@ export const en: Readonly<Record<MessageKey, string>> = {
   'policy.recipients.title': "Who has access",
   'policy.recipients.text': "Your organisation’s technical staff. Marketing and sales only see aggregated statistics, never a person.",
   'policy.retention.title': "How long",
-  'policy.retention.text': "Until you delete your account. Deletion immediately erases all of your data and your picture from the server. A session unused for 7 days ends, and every session after 30 days at most.",
+  'policy.retention.text': "Until you delete your account. Deletion immediately erases all of your data and your picture from the server. A session unused for {sessionIdle} ends, and every session after {sessionMax} at most.",
   'policy.rights.title': "Your rights",
   'policy.rights.text': "You can see, download, correct and delete your data yourself, at any time, from the “My data” page. You can also write to support, and lodge a complaint with the CNIL.",
   'policy.cookies.title': "Cookies",
@@ -163,6 +163,7 @@ export const en: Readonly<Record<MessageKey, string>> = {
   'client.endSession': "Log out",
   'client.policyAccepted': "Privacy policy accepted: version {version}, on {date}",
   'client.policyOutdated': "A new version of the policy ({version}) applies.",
+  'client.acceptPolicy': "Read and accept version {version}",
   'client.sessionsCount': "Logged-in devices: {count}",
   'client.pictureYes': "Profile picture: yes",
   'client.pictureNo': "Profile picture: none",
@@ -272,4 +273,5 @@ export const en: Readonly<Record<MessageKey, string>> = {
   'client.guest.linkGone': "This link no longer works: it was turned off or replaced.",
   'client.guest.ringing': "Ringing {name}…",
   'client.guest.connectFailed': "Could not connect to the server. Try again.",
+  'client.confirm_required': "Tick this box to confirm the deletion.",
 };

@@ -129,7 +129,7 @@ export const fr = {
   'policy.recipients.title': "Qui y a accès",
   'policy.recipients.text': "Le service technique de votre organisation. Le service marketing et commercial ne voit que des statistiques agrégées, jamais une personne.",
   'policy.retention.title': "Combien de temps",
-  'policy.retention.text': "Jusqu’à ce que vous supprimiez votre compte. La suppression efface immédiatement toutes vos données et votre photo du serveur. Une session inutilisée pendant 7 jours prend fin, et toute session au bout de 30 jours au plus.",
+  'policy.retention.text': "Jusqu’à ce que vous supprimiez votre compte. La suppression efface immédiatement toutes vos données et votre photo du serveur. Une session inutilisée pendant {sessionIdle} prend fin, et toute session au bout de {sessionMax} au plus.",
   'policy.rights.title': "Vos droits",
   'policy.rights.text': "Vous pouvez consulter, télécharger, corriger et supprimer vos données vous-même, à tout moment, depuis la page « Mes données ». Vous pouvez aussi écrire au support, et introduire une réclamation auprès de la CNIL.",
   'policy.cookies.title': "Cookies",
@@ -162,6 +162,7 @@ export const fr = {
   'client.endSession': "Déconnecter",
   'client.policyAccepted': "Politique de confidentialité acceptée : version {version}, le {date}",
   'client.policyOutdated': "Une nouvelle version de la politique ({version}) est en vigueur.",
+  'client.acceptPolicy': "Lire et accepter la version {version}",
   'client.sessionsCount': "Appareils connectés : {count}",
   'client.pictureYes': "Photo de profil : oui",
   'client.pictureNo': "Photo de profil : aucune",
@@ -271,6 +272,7 @@ export const fr = {
   'client.guest.linkGone': "Ce lien ne fonctionne plus : il a été désactivé ou remplacé.",
   'client.guest.ringing': "Ça sonne chez {name}…",
   'client.guest.connectFailed': "Connexion au serveur impossible. Réessayez.",
+  'client.confirm_required': "Cochez cette case pour confirmer la suppression.",
 } as const;
 
 export type MessageKey = keyof typeof fr;

@@ -8,7 +8,15 @@ import { translate } from '../i18n/index.js';
 import { CURRENT_POLICY_VERSION, PRIVACY_POLICY_HISTORY } from '../services/policy.js';
 import { escapeHtml } from '../http/pages.js';
 
-export function accountPageRoutes(pages: PageRenderer): Router<AppState> {
+/** "7 jours", "12 hours": a duration in whole days when it is one, else in hours. */
+function duration(locale: string, ms: number): string {
+  const HOUR_MS = 3600_000;
+  const DAY_MS = 24 * HOUR_MS;
+  const [value, unit] = ms % DAY_MS === 0 ? [ms / DAY_MS, 'day'] : [Math.round(ms / HOUR_MS), 'hour'];
+  return new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' }).format(value);
+}
+
+export function accountPageRoutes(pages: PageRenderer, sessionLimits: Readonly<{ sessionIdleMs: number; sessionMaxMs: number }>): Router<AppState> {
   const router = new Router<AppState>();
   const show = (ctx: AppContext, name: PageName, options: PageOptions): void => {
     ctx.type = 'html';
@@ -42,7 +50,16 @@ export function accountPageRoutes(pages: PageRenderer): Router<AppState> {
     const history = PRIVACY_POLICY_HISTORY.map(
       (entry) => `<li><time datetime="${escapeHtml(entry.version)}">${escapeHtml(entry.version)}</time> — ${escapeHtml(translate(ctx.state.locale, entry.changes))}</li>`,
     ).join('');
-    show(ctx, 'privacy', { title: 'policy.title', vars: { policyVersion: CURRENT_POLICY_VERSION, policyHistory: history } });
+    // The retention of sessions is stated from the configuration, so the policy says what the code does.
+    show(ctx, 'privacy', {
+      title: 'policy.title',
+      vars: {
+        policyVersion: CURRENT_POLICY_VERSION,
+        policyHistory: history,
+        sessionIdle: duration(ctx.state.locale, sessionLimits.sessionIdleMs),
+        sessionMax: duration(ctx.state.locale, sessionLimits.sessionMaxMs),
+      },
+    });
   });
   return router;
 }

@@ -5,7 +5,6 @@
 import Router from '@koa/router';
 import type { AppState } from '../http/context.js';
 import { escapeHtml, type PageRenderer } from '../http/pages.js';
-import { translate } from '../i18n/index.js';
 
 /** What the guest page shows of the member behind a link: a first name and a picture, nothing else. */
 export type LinkOwnerCard = Readonly<{ firstName: string; avatarUrl: string | null }>;
@@ -40,23 +39,16 @@ export function callPageRoutes(pages: PageRenderer, deps: CallPageDeps): Router<
       ctx.body = pages.renderError(ctx.state.locale, 404, ctx.state.member !== undefined);
       return;
     }
-    const { locale } = ctx.state;
-    const withName = (key: 'guest.heading' | 'guest.lead' | 'guest.nameHint'): string => translate(locale, key).replaceAll('{name}', card.firstName);
     ctx.type = 'html';
     // The page names a member: no cache keeps it, no referrer leaks the link (security-headers.ts).
     ctx.set('Cache-Control', 'no-store');
     ctx.set('X-Robots-Tag', 'noindex');
-    ctx.body = pages.render('guest-call', locale, {
+    ctx.body = pages.render('guest-call', ctx.state.locale, {
       title: 'guest.title',
       script: 'guest-call',
       signedIn: ctx.state.member !== undefined,
-      vars: {
-        firstName: card.firstName,
-        heading: withName('guest.heading'),
-        lead: withName('guest.lead'),
-        nameHint: withName('guest.nameHint'),
-        avatar: avatarMarkup(card),
-      },
+      // `name` fills the {name} slots of the page's strings ("Call {name}").
+      vars: { name: card.firstName, avatar: avatarMarkup(card) },
     });
   });
 

@@ -1,7 +1,7 @@
 // The logged-in member's own data: /api/me and below. Every route requires a session and acts
 // only on the session's member: there is no member id in these paths to tamper with.
 import Router from '@koa/router';
-import { notFound } from '../errors.js';
+import { badRequest, notFound } from '../errors.js';
 import type { AppState } from '../http/context.js';
 import { readSingleFile } from '../http/multipart.js';
 import { requireMember, type SessionAuth } from '../http/session.js';
@@ -13,9 +13,17 @@ import type { AvatarService } from '../services/avatars.js';
 import type { SessionService } from '../services/sessions.js';
 import type { ApiRouteGroup } from './api.js';
 
-export type MeRouteDeps = Readonly<{ accounts: AccountService; sessions: SessionService; avatars: AvatarService; auth: SessionAuth; log: Logger }>;
+export type MeRouteDeps = Readonly<{
+  accounts: AccountService;
+  sessions: SessionService;
+  avatars: AvatarService;
+  auth: SessionAuth;
+  log: Logger;
+  /** What other parts add to GET /api/me (the calls part: the call link). */
+  profileExtras?: (memberId: string) => Readonly<Record<string, unknown>>;
+}>;
 
-export function meRoutes({ accounts, sessions, avatars, auth, log }: MeRouteDeps): ApiRouteGroup {
+export function meRoutes({ accounts, sessions, avatars, auth, log, profileExtras }: MeRouteDeps): ApiRouteGroup {
   const router = new Router<AppState>({ prefix: '/me' });
   router.use(async (ctx, next) => {
     // Personal data: never stored by a browser or proxy cache.
@@ -25,7 +33,8 @@ export function meRoutes({ accounts, sessions, avatars, auth, log }: MeRouteDeps
   });
 
   router.get('/', (ctx) => {
-    ctx.body = accounts.profile(requireMember(ctx).id);
+    const { id } = requireMember(ctx);
+    ctx.body = { ...accounts.profile(id), ...profileExtras?.(id) };
   });
 
   router.patch('/', async (ctx) => {
@@ -48,6 +57,12 @@ export function meRoutes({ accounts, sessions, avatars, auth, log }: MeRouteDeps
     const endedSessions = await accounts.changePassword(member, currentPassword, newPassword);
     log.info('auth', 'password changed', { member: member.id, ended: endedSessions });
     ctx.body = { endedSessions };
+  });
+
+  router.post('/policy', (ctx) => {
+    const input = ctx.state.body as { acceptPolicy?: unknown } | undefined;
+    if (input?.acceptPolicy !== true) throw badRequest('invalid_fields', 'Some fields are invalid.', { acceptPolicy: 'must_accept' });
+    ctx.body = accounts.acceptPolicy(requireMember(ctx).id);
   });
 
   router.get('/sessions', (ctx) => {

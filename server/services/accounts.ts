@@ -124,6 +124,14 @@ export function createAccountService(deps: {
       return profileOf(userOf(memberId));
     },
 
+    /** Records that the member accepted the current policy version (after it changed). */
+    acceptPolicy(memberId: string): Profile {
+      const user = userOf(memberId);
+      const latest = users.consentsOf(memberId).filter((row) => row.document === 'privacy_policy').at(-1);
+      if (latest?.version !== CURRENT_POLICY_VERSION) users.addConsent(memberId, { document: 'privacy_policy', version: CURRENT_POLICY_VERSION, acceptedAt: iso() });
+      return profileOf(user);
+    },
+
     /** Sets a new password and ends every other session of the member; returns how many ended. */
     async changePassword(member: Member, currentPassword: string, newPassword: string): Promise<number> {
       const user = userOf(member.id);

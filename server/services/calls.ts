@@ -3,23 +3,18 @@
 import { randomBytes } from 'node:crypto';
 import type { CallLogRow, CallOutcome, CallStore } from '../db/calls.js';
 import { notFound } from '../errors.js';
+import type { ReceivedCall } from '../signal/deps.js';
 
 /** 128 bits: a call link cannot be guessed, and 22 URL-safe characters still fit in a message. */
 const CALL_LINK_CODE_BYTES = 16;
 export const CALL_LINK_CODE = /^[A-Za-z0-9_-]{22}$/;
 export const CALL_PAGE_DEFAULT_LIMIT = 50;
 export const CALL_PAGE_MAX_LIMIT = 200;
+/** The directory is one list: an organisation of this size fits on one page. */
+export const DIRECTORY_MAX_MEMBERS = 1000;
 
 export type CallLink = Readonly<{ code: string; path: string; guestsAllowed: boolean; relayOnly: boolean }>;
 
-export type CallerRecord = { kind: 'member'; memberId: string } | { kind: 'guest'; displayName: string };
-export type ReceivedCall = Readonly<{
-  calleeMemberId: string;
-  caller: CallerRecord;
-  startedAt: Date;
-  outcome: CallOutcome;
-  durationS: number | null;
-}>;
 
 export type CallLogEntry = Readonly<{
   id: number;
@@ -69,6 +64,15 @@ export function createCallService(store: CallStore, now: () => Date = () => new 
     },
 
     prefersRelayOnly: (memberId: string): boolean => store.linkOf(memberId)?.relayOnly ?? false,
+
+    /** The members someone may ring: everyone but themself. */
+    directoryFor: (memberId: string) => store.directory(memberId, DIRECTORY_MAX_MEMBERS),
+
+    /** How a member appears when they ring or are rung: first and last name. */
+    displayNameOf(memberId: string): string | null {
+      const name = store.nameOf(memberId);
+      return name === undefined ? null : `${name.firstName} ${name.lastName}`.trim();
+    },
 
     /** One row per received call: when, how it ended, how long, who. Nothing else. */
     recordReceivedCall(call: ReceivedCall): void {

@@ -3,7 +3,7 @@
 // bcrypt reads only the first 72 bytes of its input, so two long passwords sharing a prefix
 // would match. Every password is therefore pre-hashed with SHA-256 and base64-encoded (44 ASCII
 // bytes, never a NUL) before bcrypt: every byte counts, whatever the length.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import { createLimiter, type Limiter } from './limiter.js';
 
@@ -35,9 +35,11 @@ export type PasswordHasher = {
 };
 
 export function createPasswordHasher(cost: number, limiter: Limiter = createLimiter(HASH_CONCURRENCY, HASH_MAX_WAITING)): PasswordHasher {
-  // A hash of a random value at the same cost: comparing against it costs what a real check costs.
-  let dummy: Promise<string> | null = null;
-  const dummyHash = (): Promise<string> => (dummy ??= bcrypt.hash(prehash(createHash('sha256').update(String(Math.random())).digest('hex')), cost));
+  // A hash of a random value at the same cost: comparing against it costs what a real check
+  // costs. Made now, off the event loop, so the first unknown e-mail is not slower than the rest.
+  const dummy = bcrypt.hash(prehash(randomBytes(32).toString('base64')), cost);
+  dummy.catch(() => {}); // a failure surfaces at the first use instead
+  const dummyHash = (): Promise<string> => dummy;
   return {
     hash: (password) => limiter.run(() => bcrypt.hash(prehash(password), cost)),
     verify: (password, hash) => limiter.run(() => bcrypt.compare(prehash(password), hash)),

@@ -4,6 +4,7 @@
 // they hold no e-mail (a keyed hash of it) and vanish with the process, which leaves nothing on
 // disk about who tried what.
 import { createHmac, randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 
 /** Failures an account may have before waits begin: room for a few typos. */
 const FREE_FAILURES_PER_ACCOUNT = 5;
@@ -29,7 +30,7 @@ export function createThrottle(now: () => number = Date.now): Throttle {
   const counters = new Map<string, Counter>();
   const secret = randomBytes(32);
   const accountKey = (email: string): string => `a:${createHmac('sha256', secret).update(email.toLowerCase()).digest('base64url')}`;
-  const addressKey = (address: string): string => `i:${address}`;
+  const addressKey = (address: string): string => `i:${addressBlock(address)}`;
 
   const current = (key: string): Counter | undefined => {
     const counter = counters.get(key);
@@ -64,4 +65,19 @@ export function createThrottle(now: () => number = Date.now): Throttle {
       counters.delete(accountKey(email));
     },
   };
+}
+
+/** IPv6 hosts usually own a whole /64: counting per address would let one host rotate freely. */
+const IPV6_BLOCK_GROUPS = 4;
+
+/** The unit an address is counted by: the IPv4 address, or the /64 of an IPv6 address. */
+export function addressBlock(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped !== null) return mapped[1] ?? address;
+  if (isIP(address) !== 6) return address;
+  const [head = '', tail] = address.toLowerCase().split('::');
+  const headGroups = head === '' ? [] : head.split(':');
+  const tailGroups = tail === undefined || tail === '' ? [] : tail.split(':');
+  const groups = tail === undefined ? headGroups : [...headGroups, ...Array<string>(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups];
+  return `${groups.slice(0, IPV6_BLOCK_GROUPS).map((group) => group.replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }

@@ -19,6 +19,9 @@ export type RelayOptions = Readonly<{
 export type Relay = {
   readonly port: number;
   isListening(): boolean;
+  /** Accepts a long-term credential until it is revoked. */
+  allow(username: string, password: string): void;
+  revoke(username: string): void;
   stop(): Promise<void>;
 };
 
@@ -57,6 +60,8 @@ export async function startRelay(options: RelayOptions, log: Logger): Promise<Re
   return {
     port,
     isListening: () => listening,
+    allow: (username, password) => server.addUser(username, password),
+    revoke: (username) => server.removeUser(username),
     stop: async () => {
       if (!listening) return;
       const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));

@@ -37,13 +37,13 @@ registry('fails when a listed table gains a column that is neither exported nor 
 });
 
 registry('fails when an anonymised column would cascade instead', () => {
-  db.exec('CREATE TABLE call_log (id INTEGER PRIMARY KEY, callee_id TEXT REFERENCES users(id) ON DELETE CASCADE, caller_id TEXT REFERENCES users(id) ON DELETE CASCADE) STRICT');
+  db.exec('CREATE TABLE shared_calls (id INTEGER PRIMARY KEY, callee_id TEXT REFERENCES users(id) ON DELETE CASCADE, caller_id TEXT REFERENCES users(id) ON DELETE CASCADE) STRICT');
   const tables = [
     ...MEMBER_DATA_TABLES,
-    { table: 'call_log', exportKey: 'calls', memberColumn: 'callee_id', onDelete: 'delete', exported: ['id', 'callee_id', 'caller_id'], withheld: {} },
-    { table: 'call_log', exportKey: 'calls', memberColumn: 'caller_id', onDelete: 'anonymise', exported: ['id', 'callee_id', 'caller_id'], withheld: {} },
+    { table: 'shared_calls', exportKey: 'calls', memberColumn: 'callee_id', onDelete: 'delete', exported: ['id', 'callee_id', 'caller_id'], withheld: {} },
+    { table: 'shared_calls', exportKey: 'calls', memberColumn: 'caller_id', onDelete: 'anonymise', exported: ['id', 'callee_id', 'caller_id'], withheld: {} },
   ] as const;
-  assert.equal(registryProblems(db, tables), ['call_log.caller_id is ON DELETE CASCADE, expected SET NULL']);
+  assert.equal(registryProblems(db, tables), ['shared_calls.caller_id is ON DELETE CASCADE, expected SET NULL']);
 });
 
 registry('exports and deletes every listed row of one member, anonymising shared rows, and nothing of another', () => {
@@ -53,18 +53,18 @@ registry('exports and deletes every listed row of one member, anonymising shared
   db.prepare("INSERT INTO consents (user_id, document, version, accepted_at) VALUES (?, 'privacy_policy', 'v1', 'now')").run('alice');
   db.prepare("INSERT INTO sessions (id, token_hash, user_id, device, created_at, last_used_at) VALUES (?, ?, ?, 'd', 'now', 'now')").run('s1', Buffer.from('a'), 'alice');
   db.prepare("INSERT INTO sessions (id, token_hash, user_id, device, created_at, last_used_at) VALUES (?, ?, ?, 'd', 'now', 'now')").run('s2', Buffer.from('b'), 'bob');
-  db.exec('CREATE TABLE call_log (id INTEGER PRIMARY KEY, callee_id TEXT REFERENCES users(id) ON DELETE CASCADE, caller_id TEXT REFERENCES users(id) ON DELETE SET NULL) STRICT');
-  db.exec("INSERT INTO call_log (callee_id, caller_id) VALUES ('alice', 'bob'), ('bob', 'alice')");
+  db.exec('CREATE TABLE shared_calls (id INTEGER PRIMARY KEY, callee_id TEXT REFERENCES users(id) ON DELETE CASCADE, caller_id TEXT REFERENCES users(id) ON DELETE SET NULL) STRICT');
+  db.exec("INSERT INTO shared_calls (callee_id, caller_id) VALUES ('alice', 'bob'), ('bob', 'alice')");
   const tables = [
     ...MEMBER_DATA_TABLES,
-    { table: 'call_log', exportKey: 'calls_received', memberColumn: 'callee_id', onDelete: 'delete', exported: ['id', 'callee_id', 'caller_id'], withheld: {} },
-    { table: 'call_log', exportKey: 'calls_made', memberColumn: 'caller_id', onDelete: 'anonymise', exported: ['id', 'callee_id', 'caller_id'], withheld: {} },
+    { table: 'shared_calls', exportKey: 'calls_received', memberColumn: 'callee_id', onDelete: 'delete', exported: ['id', 'callee_id', 'caller_id'], withheld: {} },
+    { table: 'shared_calls', exportKey: 'calls_made', memberColumn: 'caller_id', onDelete: 'anonymise', exported: ['id', 'callee_id', 'caller_id'], withheld: {} },
   ] as const;
   assert.equal(registryProblems(db, tables), []);
   const data = createMemberData(db, tables);
 
   const exported = data.exportRows('alice');
-  assert.equal(Object.keys(exported).sort(), ['calls_made', 'calls_received', 'consents', 'profile', 'sessions']);
+  assert.equal(Object.keys(exported).sort(), ['callLink', 'callsMade', 'callsReceived', 'calls_made', 'calls_received', 'consents', 'profile', 'sessions']);
   assert.is(exported['profile']?.[0]?.['email'], 'alice@example.org');
   assert.not.ok('password_hash' in (exported['profile']?.[0] ?? {}));
   assert.not.ok('token_hash' in (exported['sessions']?.[0] ?? {}));
@@ -76,7 +76,7 @@ registry('exports and deletes every listed row of one member, anonymising shared
     const left = db.prepare(`SELECT count(*) AS n FROM ${entry.table} WHERE ${entry.memberColumn} = 'alice'`).get() as { n: number };
     assert.is(left.n, 0, `${entry.table}.${entry.memberColumn}`);
   }
-  assert.equal(db.prepare('SELECT callee_id, caller_id FROM call_log').all(), [{ callee_id: 'bob', caller_id: null }], 'Bob keeps his call, without Alice');
+  assert.equal(db.prepare('SELECT callee_id, caller_id FROM shared_calls').all(), [{ callee_id: 'bob', caller_id: null }], 'Bob keeps his call, without Alice');
   assert.is((db.prepare("SELECT count(*) AS n FROM sessions WHERE user_id = 'bob'").get() as { n: number }).n, 1);
 });
 

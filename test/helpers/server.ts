@@ -7,9 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAccountsModule, type AccountsModule } from '../../server/accounts.js';
 import { buildApp, type AppDeps } from '../../server/app.js';
+import { createCallsModule, type CallsModule } from '../../server/calls.js';
 import { loadConfig, type Config, type Env } from '../../server/config.js';
 import { closeDatabase, DATABASE_FILE_NAME, openDatabase, type Database } from '../../server/db/open.js';
 import { createLogger } from '../../server/log.js';
+import type { HubTiming } from '../../server/signal/hub.js';
+import type { Signaler } from '../../server/signal/server.js';
+import { embeddedRelayIce } from '../../server/turn/ice.js';
+import { startRelay, type Relay } from '../../server/turn/relay.js';
 import { withTimeout } from './wait.js';
 
 export type TestServer = {
@@ -20,6 +25,12 @@ export type TestServer = {
   dataDir: string;
   /** The accounts part as the app uses it: its events, sessions and services. */
   accounts: AccountsModule;
+  /** The calls part: call service, guest tickets, hub. */
+  calls: CallsModule;
+  /** The WebSocket URL of the signaler, when `signaling` was asked for. */
+  wsUrl: string;
+  /** The embedded TURN relay, when `turnRelayPorts` was given. */
+  turn: Relay | null;
   /** Every log line the server wrote, for privacy assertions. */
   logs: string[];
   /** fetch against the server; state-changing requests carry our Origin unless one is given. */
@@ -30,6 +41,11 @@ export type TestServer = {
 export type TestServerOptions = {
   env?: Env;
   relay?: AppDeps['relay'];
+  /** Attach the real WebSocket signaler at /ws. */
+  signaling?: boolean;
+  timing?: Partial<HubTiming>;
+  /** Start the real embedded TURN relay on 127.0.0.1 (port 0) relaying from this port range. */
+  turnRelayPorts?: { min: number; max: number };
 };
 
 export function makeDataDir(): string {
@@ -53,8 +69,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const logs: string[] = [];
   const log = createLogger({ level: 'debug', write: (line) => logs.push(line) });
   const accounts = createAccountsModule({ config, db, log });
-  const app = buildApp({ config, db, log, relay: options.relay ?? null, accounts });
+  const ports = options.turnRelayPorts;
+  const turn = ports === undefined ? null : await startRelay({ host: '127.0.0.1', port: 0, relayPortMin: ports.min, relayPortMax: ports.max, externalIp: null }, log);
+  const ice = turn === null ? undefined : embeddedRelayIce(turn, { host: '127.0.0.1', externalIp: null, publicOrigin: origin });
+  const calls = createCallsModule({ config, db, log, accounts, ...(ice === undefined ? {} : { ice }), ...(options.timing === undefined ? {} : { timing: options.timing }) });
+  const app = buildApp({ config, db, log, relay: options.relay ?? turn, accounts, calls });
   server.on('request', app.callback());
+  const signaler: Signaler | null = options.signaling === true ? calls.attach(server) : null;
 
   return {
     url: origin,
@@ -70,7 +91,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       if (method !== 'GET' && method !== 'HEAD' && !headers.has('Origin')) headers.set('Origin', origin);
       return fetch(origin + path, { ...init, headers, redirect: 'manual' });
     },
+    calls,
+    wsUrl: `${origin.replace('http', 'ws')}/ws`,
+    turn,
     async close() {
+      await signaler?.close();
+      await turn?.stop();
       server.closeAllConnections();
       await withTimeout(new Promise<void>((resolve) => server.close(() => resolve())), 'the test server to close');
       closeDatabase(db);

@@ -9,7 +9,7 @@ import type { AppState } from '../../server/http/context.js';
 import { errorHandler, toAppError } from '../../server/http/errors.js';
 import { createPageRenderer } from '../../server/http/pages.js';
 import { createLogger } from '../../server/log.js';
-import { jsonOf, startTestServer, type TestServer } from '../helpers/server.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
 import { withTimeout } from '../helpers/wait.js';
 
 const rendering = suite('error rendering in the real app');

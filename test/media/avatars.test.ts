@@ -34,6 +34,22 @@ processing('re-encodes a JPEG to square WebP at 512 and 128 px with no EXIF, GPS
   }
 });
 
+processing('converts a wide-gamut (Display P3) picture to sRGB and drops its ICC profile and XMP', async () => {
+  const wide = await sharp({ create: { width: 600, height: 600, channels: 3, background: '#20c060' } })
+    .withIccProfile('p3')
+    .withXmp('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/" dc:creator="Secret Photographer"/></rdf:RDF></x:xmpmeta>')
+    .jpeg()
+    .toBuffer();
+  const before = await sharp(wide).metadata();
+  assert.ok(before.icc !== undefined && before.xmp !== undefined, 'the test picture carries ICC and XMP');
+  const { large } = await processPicture(wide);
+  const after = await sharp(large).metadata();
+  assert.is(after.icc, undefined);
+  assert.is(after.xmp, undefined);
+  assert.is(after.space, 'srgb');
+  assert.not.ok(large.includes(Buffer.from('Secret Photographer')));
+});
+
 processing('applies the EXIF orientation before dropping it', async () => {
   const { large } = await processPicture(await sidewaysJpeg());
   const { data, info } = await sharp(large).raw().toBuffer({ resolveWithObject: true });

@@ -6,12 +6,12 @@ import WebSocket from 'ws';
 import { createLogger } from '../../server/log.js';
 import type { MemberProfile, Party } from '../../server/signal/deps.js';
 import { createHub, type HubTiming } from '../../server/signal/hub.js';
-import { PROTOCOL_VERSION, type ClientMessage, type ServerMessage, type ServerMessageType } from '../../server/signal/protocol.js';
 import { attachSignaler, SIGNAL_PATH, type Signaler, type SignalerLimits } from '../../server/signal/server.js';
 import { withTimeout } from '../helpers/wait.js';
+import { openSignalClient, WAIT_MS, type SignalTestClient } from '../helpers/ws.js';
 import { createCallLog, createIceProvider, createMemberDirectory, guest, member } from './fakes.js';
 
-export const WAIT_MS = 3000;
+export { WAIT_MS };
 
 export const PARTIES: Readonly<Record<string, Party>> = {
   alice: member('alice', 'Alice Martin'),
@@ -26,15 +26,7 @@ const PROFILES: MemberProfile[] = ['alice', 'bob', 'carol', 'dan'].map((id) => {
   return { memberId: party.memberId, displayName: party.displayName, prefersRelayOnly: false };
 });
 
-export type Client = {
-  ws: WebSocket;
-  received: ServerMessage[];
-  /** The next message of this type not yet taken, waiting for it if needed. */
-  next<T extends ServerMessageType>(type: T, timeoutMs?: number): Promise<Extract<ServerMessage, { type: T }>>;
-  send(message: ClientMessage): void;
-  /** Resolves with the close code and reason once the socket closed. */
-  closed: Promise<{ code: number; reason: string }>;
-};
+export type Client = SignalTestClient;
 
 export type Harness = {
   url: string;
@@ -76,50 +68,13 @@ export async function startHarness(options: { timing?: Partial<HubTiming>; limit
   const opened = new Set<WebSocket>();
 
   const connect: Harness['connect'] = async (name, connectOptions = {}) => {
-    const ws = new WebSocket(url, { headers: { Origin: origin, Cookie: `test-party=${name}`, ...connectOptions.headers }, autoPong: connectOptions.autoPong ?? true });
-    opened.add(ws);
-    const received: ServerMessage[] = [];
-    const taken = new Set<number>();
-    const listeners = new Set<() => void>();
-    ws.on('error', () => {});
-    ws.on('message', (data) => {
-      received.push(JSON.parse(String(data)) as ServerMessage);
-      for (const listener of listeners) listener();
+    const client = await openSignalClient(url, {
+      name,
+      headers: { Origin: origin, Cookie: `test-party=${name}`, ...connectOptions.headers },
+      ...(connectOptions.hello === undefined ? {} : { hello: connectOptions.hello }),
+      ...(connectOptions.autoPong === undefined ? {} : { autoPong: connectOptions.autoPong }),
     });
-    const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
-    await withTimeout(
-      new Promise<void>((resolve, reject) => {
-        ws.once('open', () => resolve());
-        ws.once('unexpected-response', (_request, response) => reject(new Error(`upgrade refused with ${response.statusCode}`)));
-      }),
-      `${name} to connect`,
-    );
-    const client: Client = {
-      ws,
-      received,
-      closed,
-      next(type, timeoutMs = WAIT_MS) {
-        const found = new Promise<never>((resolve) => {
-          const check = (): void => {
-            const index = received.findIndex((message, at) => message.type === type && !taken.has(at));
-            if (index === -1) return;
-            taken.add(index);
-            listeners.delete(check);
-            resolve(received[index] as never);
-          };
-          listeners.add(check);
-          check();
-        });
-        return withTimeout(found, `${name} to receive ${type}`, timeoutMs);
-      },
-      send(message) {
-        ws.send(JSON.stringify(message));
-      },
-    };
-    if (connectOptions.hello !== false) {
-      client.send({ type: 'hello', version: PROTOCOL_VERSION });
-      await client.next('welcome');
-    }
+    opened.add(client.ws);
     return client;
   };
 

@@ -5,6 +5,8 @@ import { CLOSE_CODES, PROTOCOL_VERSION, type ClientMessage, type ServerMessage }
 export type SignalState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
 export type SignalClientOptions = {
+  /** A guest's socket, authenticated by the ticket from a call link rather than a member's session. */
+  asGuest?: boolean;
   onMessage: (message: ServerMessage) => void;
   onState?: (state: SignalState, closeCode?: number) => void;
   /** Called after each welcome, first connection and reconnections alike (to resume a call). */
@@ -41,6 +43,7 @@ export class SignalClient {
     this.stopped = false;
     const url = new URL('/ws', window.location.href);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    url.search = this.options.asGuest === true ? '?as=guest' : '';
     const socket = new WebSocket(url);
     this.socket = socket;
     this.options.onState?.(this.attempts === 0 ? 'connecting' : 'reconnecting');

@@ -117,6 +117,7 @@ async function ring(audioOnly: boolean): Promise<void> {
 function connect(): void {
   phone?.close();
   const current = new Phone({
+    asGuest: true,
     container: callArea,
     onState: showState,
     onEnded: callEnded,

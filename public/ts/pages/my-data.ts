@@ -16,13 +16,27 @@ async function showSummary(): Promise<void> {
     profile.policy.acceptedVersion === profile.policy.currentVersion ? '' : t('policyOutdated', { version: profile.policy.currentVersion }),
     t('sessionsCount', { count: sessions.length }),
   ].filter((line) => line !== '');
-  byId<HTMLUListElement>('summary').replaceChildren(
-    ...lines.map((line) => {
-      const item = document.createElement('li');
-      item.textContent = line;
-      return item;
-    }),
-  );
+  const items = lines.map((line) => {
+    const item = document.createElement('li');
+    item.textContent = line;
+    return item;
+  });
+  if (profile.policy.acceptedVersion !== profile.policy.currentVersion) {
+    // The policy changed since the member accepted it: link to it and offer to accept the new one.
+    const item = document.createElement('li');
+    const read = document.createElement('a');
+    read.href = '/privacy';
+    read.textContent = t('acceptPolicy', { version: profile.policy.currentVersion });
+    const accept = document.createElement('button');
+    accept.type = 'button';
+    accept.className = 'button small';
+    accept.textContent = '✓';
+    accept.setAttribute('aria-label', read.textContent);
+    accept.addEventListener('click', () => void api('POST', '/api/me/policy', { acceptPolicy: true }).then(showSummary));
+    item.append(read, ' ', accept);
+    items.push(item);
+  }
+  byId<HTMLUListElement>('summary').replaceChildren(...items);
 }
 
 const form = byId<HTMLFormElement>('delete-form');
@@ -30,7 +44,7 @@ onSubmit(form, async () => {
   const confirm = byId<HTMLInputElement>('confirm');
   if (!confirm.checked) {
     const message = byId<HTMLElement>('confirm-error');
-    message.textContent = t('required');
+    message.textContent = t('confirm_required');
     message.hidden = false;
     confirm.setAttribute('aria-invalid', 'true');
     confirm.focus();

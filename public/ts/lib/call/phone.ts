@@ -35,6 +35,8 @@ export type CallEnd = {
 };
 
 export type PhoneOptions = {
+  /** A guest's phone: its socket is authenticated by the ticket from a call link. */
+  asGuest?: boolean;
   /** Where the call screen goes while a call is connected. */
   container: HTMLElement;
   onState?: (state: PhoneState) => void;
@@ -54,6 +56,7 @@ export class Phone {
   constructor(options: PhoneOptions) {
     this.options = options;
     this.signal = new SignalClient({
+      asGuest: options.asGuest === true,
       onMessage: (message) => this.receive(message),
       onState: (state, code) => this.signalStateChanged(state, code),
       onWelcome: (welcome, isReconnect) => this.welcomed(welcome, isReconnect),

@@ -1,0 +1,103 @@
+// Composition of the calls part: the call service (links, preferences, log), guest tickets,
+// the signaling hub with its seams filled (who is connecting, who can be rung, where calls are
+// logged, how TURN credentials are minted), the API groups, and the WebSocket signaler.
+import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type { Database } from 'better-sqlite3';
+import type { AccountsModule } from './accounts.js';
+import type { Config } from './config.js';
+import { createCallStore } from './db/calls.js';
+import { readCookie } from './http/session.js';
+import type { Logger } from './log.js';
+import type { ApiRouteGroup } from './routes/api.js';
+import { callRoutes, GUEST_TICKET_COOKIE, guestRoutes, presentLink } from './routes/calls.js';
+import { createCallService, type CallService } from './services/calls.js';
+import { createGuestTickets, type GuestTickets } from './services/guest-tickets.js';
+import type { Authenticate, IceProvider } from './signal/deps.js';
+import { createHub, type Hub, type HubTiming } from './signal/hub.js';
+import { attachSignaler, type Signaler, type SignalerLimits } from './signal/server.js';
+
+/** A socket opened from a call link says so in its URL; any other socket is a member's. */
+export const GUEST_SOCKET_QUERY = 'as=guest';
+
+export type CallsModule = Readonly<{
+  service: CallService;
+  tickets: GuestTickets;
+  hub: Hub;
+  authenticate: Authenticate;
+  apiGroups(): ApiRouteGroup[];
+  /** Added to GET /api/me: the member's call link. */
+  profileExtras(memberId: string): Readonly<Record<string, unknown>>;
+  /** Starts the signaler on the HTTP server's upgrade event. */
+  attach(server: HttpServer | HttpsServer, limits?: Partial<SignalerLimits>): Signaler;
+}>;
+
+export type CallsDeps = {
+  config: Config;
+  db: Database;
+  log: Logger;
+  accounts: AccountsModule;
+  /** TURN credentials per call; without a relay, calls offer no relay candidates. */
+  ice?: IceProvider;
+  /** Tests shorten ringing and grace periods. */
+  timing?: Partial<HubTiming>;
+};
+
+const NO_RELAY: IceProvider = { iceServersFor: () => [], releaseCall: () => {} };
+
+export function createCallsModule(deps: CallsDeps): CallsModule {
+  const { config, log, accounts } = deps;
+  const service = createCallService(createCallStore(deps.db));
+  const tickets = createGuestTickets();
+  const hub = createHub({
+    members: {
+      findMember(memberId) {
+        const displayName = service.displayNameOf(memberId);
+        return displayName === null ? null : { memberId, displayName, prefersRelayOnly: service.prefersRelayOnly(memberId) };
+      },
+    },
+    callLog: service,
+    ice: deps.ice ?? NO_RELAY,
+    log,
+    ...(deps.timing === undefined ? {} : { timing: deps.timing }),
+  });
+
+  const authenticate: Authenticate = async (request) => {
+    if ((request.url ?? '').split('?')[1]?.split('&').includes(GUEST_SOCKET_QUERY) === true) {
+      const ticket = readCookie(request.headers.cookie, GUEST_TICKET_COOKIE);
+      const guest = ticket === undefined ? null : tickets.redeem(ticket);
+      return guest === null ? null : { kind: 'guest', ...guest };
+    }
+    const member = accounts.auth.memberFromRequest(request);
+    if (member === null) return null;
+    const displayName = service.displayNameOf(member.id);
+    return displayName === null ? null : { kind: 'member', memberId: member.id, displayName, sessionId: member.sessionId };
+  };
+
+  // Ended sessions and deleted members lose their sockets at once; a deleted member's link dies.
+  accounts.events.onSessionsEnded((_memberId, sessionIds) => {
+    for (const sessionId of sessionIds) hub.disconnectSession(sessionId);
+  });
+  accounts.events.onMemberDeleted((memberId) => {
+    hub.disconnectMember(memberId);
+    tickets.revokeFor(memberId);
+  });
+
+  const routeDeps = {
+    calls: service,
+    tickets,
+    publicOrigin: config.publicOrigin,
+    isHttps: config.isHttps,
+    avatarUrl: (avatarId: string) => accounts.avatars.files.urls(avatarId).small,
+  };
+  return {
+    service,
+    tickets,
+    hub,
+    authenticate,
+    apiGroups: () => [callRoutes(routeDeps), guestRoutes(routeDeps)],
+    profileExtras: (memberId) => ({ callLink: presentLink(service.linkOf(memberId), config.publicOrigin) }),
+    attach: (server, limits) =>
+      attachSignaler(server, { publicOrigin: config.publicOrigin, trustProxy: config.trustProxy, authenticate, hub, log, ...(limits === undefined ? {} : { limits }) }),
+  };
+}

@@ -1,0 +1,113 @@
+// The call API: the member's call link and preferences, the directory, the call log, and the
+// tickets that let a guest ring a member from their link.
+import Router from '@koa/router';
+import { badRequest, notFound } from '../errors.js';
+import type { AppState } from '../http/context.js';
+import { requireMember } from '../http/session.js';
+import type { ApiRouteGroup } from './api.js';
+import { CALL_PAGE_MAX_LIMIT, type CallLink, type CallService } from '../services/calls.js';
+import { cleanDisplayName, DISPLAY_NAME_MAX_CHARS, type GuestTickets } from '../services/guest-tickets.js';
+
+export const GUEST_TICKET_COOKIE = 'guest_ticket';
+
+export type CallRouteDeps = Readonly<{
+  calls: CallService;
+  tickets: GuestTickets;
+  publicOrigin: string;
+  isHttps: boolean;
+  avatarUrl: (avatarId: string) => string;
+}>;
+
+/** /api/me/call-link, /api/members, /api/calls. */
+export function callRoutes(deps: CallRouteDeps): ApiRouteGroup {
+  const { calls } = deps;
+  const router = new Router<AppState>();
+  const present = (link: CallLink) => presentLink(link, deps.publicOrigin);
+
+  router.get('/me/call-link', (ctx) => {
+    ctx.body = present(calls.linkOf(requireMember(ctx).id));
+  });
+  router.post('/me/call-link', (ctx) => {
+    const member = requireMember(ctx);
+    const link = calls.regenerateLink(member.id);
+    deps.tickets.revokeFor(member.id);
+    ctx.body = present(link);
+  });
+  router.patch('/me/call-link', (ctx) => {
+    const member = requireMember(ctx);
+    const body = ctx.state.body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('invalid_settings', 'Send an object.');
+    const { guestsAllowed, relayOnly, ...rest } = body as Record<string, unknown>;
+    const fields: Record<string, string> = {};
+    if (guestsAllowed !== undefined && typeof guestsAllowed !== 'boolean') fields['guestsAllowed'] = 'must be true or false';
+    if (relayOnly !== undefined && typeof relayOnly !== 'boolean') fields['relayOnly'] = 'must be true or false';
+    for (const key of Object.keys(rest)) fields[key] = 'is not a setting';
+    if (Object.keys(fields).length > 0) throw badRequest('invalid_settings', 'Some settings are not valid.', fields);
+    const link = calls.updateSettings(member.id, {
+      ...(guestsAllowed === undefined ? {} : { guestsAllowed: guestsAllowed as boolean }),
+      ...(relayOnly === undefined ? {} : { relayOnly: relayOnly as boolean }),
+    });
+    if (link.guestsAllowed === false) deps.tickets.revokeFor(member.id);
+    ctx.body = present(link);
+  });
+
+  router.get('/members', (ctx) => {
+    const members = calls.directoryFor(requireMember(ctx).id);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { members: members.map((m) => ({ id: m.id, firstName: m.firstName, lastName: m.lastName, avatarUrl: m.avatarId === null ? null : deps.avatarUrl(m.avatarId) })) };
+  });
+
+  router.get('/calls', (ctx) => {
+    const member = requireMember(ctx);
+    const before = optionalPositiveInteger(ctx.query['before'], 'before', Number.MAX_SAFE_INTEGER);
+    const limit = optionalPositiveInteger(ctx.query['limit'], 'limit', CALL_PAGE_MAX_LIMIT);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = calls.callsOf(member.id, { ...(before === undefined ? {} : { before }), ...(limit === undefined ? {} : { limit }) });
+  });
+  router.post('/calls/seen', (ctx) => {
+    calls.markCallsSeen(requireMember(ctx).id);
+    ctx.status = 204;
+  });
+  router.delete('/calls/:id', (ctx) => {
+    const member = requireMember(ctx);
+    const id = Number(ctx.params['id']);
+    if (!Number.isSafeInteger(id) || id <= 0) throw notFound('No such call in your log.');
+    calls.deleteCall(member.id, id);
+    ctx.status = 204;
+  });
+
+  return router;
+}
+
+/** /api/links/:code/tickets: a guest names themself and gets the right to ring this one member. */
+export function guestRoutes(deps: CallRouteDeps): ApiRouteGroup {
+  const router = new Router<AppState>();
+  router.post('/links/:code/tickets', (ctx) => {
+    const callee = deps.calls.calleeOfLink(ctx.params['code'] ?? '');
+    if (callee === null) throw notFound('This call link does not exist or no longer takes calls.');
+    const body = ctx.state.body as { displayName?: unknown } | undefined;
+    const displayName = cleanDisplayName(body?.displayName);
+    if (displayName === null) {
+      throw badRequest('invalid_display_name', `Type a name of 1 to ${DISPLAY_NAME_MAX_CHARS} characters.`, { displayName: 'invalid' });
+    }
+    const issued = deps.tickets.issue(callee.memberId, displayName);
+    // Sent only with the WebSocket upgrade, never readable by scripts, never sent cross-site.
+    ctx.cookies.set(GUEST_TICKET_COOKIE, issued.ticket, { httpOnly: true, sameSite: 'strict', path: '/ws', secure: deps.isHttps, expires: issued.expiresAt, overwrite: true });
+    ctx.status = 201;
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { calleeMemberId: callee.memberId, guestId: issued.guestId, expiresAt: issued.expiresAt.toISOString() };
+  });
+  return router;
+}
+
+/** A call link as the API shows it, with the absolute URL to share. */
+export function presentLink(link: CallLink, publicOrigin: string): CallLink & { url: string } {
+  return { ...link, url: publicOrigin + link.path };
+}
+
+function optionalPositiveInteger(value: unknown, name: string, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const number = typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(number) || number < 1 || number > max) throw badRequest('invalid_query', `${name} must be a whole number from 1 to ${max}.`, { [name]: 'invalid' });
+  return number;
+}
