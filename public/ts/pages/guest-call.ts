@@ -118,6 +118,8 @@ function connect(): void {
   phone?.close();
   const current = new Phone({
     asGuest: true,
+    // The guest was shown the member's first name only; the call keeps to it.
+    peerName: memberName,
     container: callArea,
     onState: showState,
     onEnded: callEnded,
@@ -173,7 +175,7 @@ function callEnded(end: CallEnd): void {
     callButton.focus();
     return;
   }
-  endedText.textContent = endMessage(end, memberName) ?? t('calls.ended.generic');
+  endedText.textContent = endMessage({ ...end, peer: null }, memberName) ?? t('calls.ended.generic');
   show('ended');
   byId('guest-again').focus();
 }

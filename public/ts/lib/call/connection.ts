@@ -20,6 +20,13 @@ export type CallConnectionOptions = {
   /** The polite side rolls back its own offer when both offer at once. Exactly one side is polite. */
   polite: boolean;
   send: (message: SignalOut) => void;
+  /**
+   * The callee's side: make no offer before the caller's first one has been answered. Its own
+   * chat channel would otherwise start an offer of a lone data section that crosses the
+   * caller's; after that glare Chromium leaves the data section rejected (port 0) and chat
+   * never opens.
+   */
+  awaitFirstOffer?: boolean;
   onRemoteStream?: (stream: MediaStream) => void;
   onPhase?: (phase: ConnectionPhase) => void;
   onChat?: (message: ChatMessage) => void;
@@ -42,9 +49,11 @@ export class CallConnection {
   private ignoreOffer = false;
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
   private phase: ConnectionPhase = 'connecting';
+  private awaitingFirstOffer: boolean;
 
   constructor(options: CallConnectionOptions) {
     this.options = options;
+    this.awaitingFirstOffer = options.awaitFirstOffer === true;
     this.pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', ...options.rtcConfig });
     this.chat = this.pc.createDataChannel('chat', { negotiated: true, id: CHAT_CHANNEL_ID, ordered: true });
     this.chat.onopen = () => options.onChatOpen?.();
@@ -79,6 +88,7 @@ export class CallConnection {
       beforeAnswer?.();
       await this.pc.setLocalDescription();
       this.sendLocalDescription();
+      this.awaitingFirstOffer = false;
     }
   }
 
@@ -134,6 +144,8 @@ export class CallConnection {
   }
 
   private async offer(): Promise<void> {
+    // Whatever needs negotiating then is carried by the answer, or asked again once stable.
+    if (this.awaitingFirstOffer) return;
     try {
       this.makingOffer = true;
       await this.pc.setLocalDescription();

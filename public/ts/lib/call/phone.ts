@@ -37,6 +37,8 @@ export type CallEnd = {
 export type PhoneOptions = {
   /** A guest's phone: its socket is authenticated by the ticket from a call link. */
   asGuest?: boolean;
+  /** The name the call screen shows for the other side instead of the server's. */
+  peerName?: string;
   /** Where the call screen goes while a call is connected. */
   container: HTMLElement;
   onState?: (state: PhoneState) => void;
@@ -174,6 +176,7 @@ export class Phone {
       connected: message,
       localStream: state.stream,
       container: this.options.container,
+      ...(this.options.peerName === undefined ? {} : { peerName: this.options.peerName }),
       onEnded: (reason) => this.sessionEnded(reason as EndReason),
     });
     this.setState({ kind: 'in-call', callId: message.callId, peer: message.peer, session, connectedAtMs: Date.now() });

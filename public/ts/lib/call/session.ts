@@ -13,6 +13,8 @@ export type CallSessionOptions = {
   connected: Connected;
   localStream: MediaStream;
   container: HTMLElement;
+  /** The name shown for the other side, when the page knows a better one than the server's. */
+  peerName?: string;
   onEnded: (reason: string) => void;
 };
 
@@ -40,6 +42,7 @@ export class CallSession {
       rtcConfig: { iceServers: connected.ice.iceServers, iceTransportPolicy: connected.ice.iceTransportPolicy },
       // The callee yields when both sides offer at once; the caller makes the first offer.
       polite: connected.role === 'callee',
+      awaitFirstOffer: connected.role === 'callee',
       send: (message) => this.sendSignal(message),
       onRemoteStream: (stream) => this.screen.showRemoteStream(stream),
       onPhase: (phase) => this.screen.showPhase(phase),
@@ -49,7 +52,7 @@ export class CallSession {
       container: options.container,
       connection: this.connection,
       localStream: options.localStream,
-      peerName: connected.peer.displayName,
+      peerName: options.peerName ?? connected.peer.displayName,
       onHangUp: () => this.hangUp(),
     });
     // Only the caller adds its tracks at once: that starts the first negotiation. The callee

@@ -1,0 +1,255 @@
+// The call pages in real Chromium against the real server (HTTP, signaler, embedded TURN
+// relay): a guest rings a member from the member's link, a member rings a member from the
+// directory, and declined and missed calls land in the log. Fake camera and microphone.
+//
+// Set PORTHELLO_SCREENSHOTS=<dir> to keep a screenshot of each state reached.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import * as assert from 'uvu/assert';
+import { FAST_BCRYPT, signUp, type TestMember } from '../accounts/helpers.js';
+import { browserSuite, launchBrowser } from '../helpers/browser.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { waitUntil, withTimeout } from '../helpers/wait.js';
+
+// Code passed to page.evaluate runs in the page; these name its globals for the type checker.
+declare const window: any;
+
+/** Connecting through the relay takes about a second; media then flows within a few. */
+const BROWSER_WAIT_MS = 15_000;
+/** A range of its own, apart from the other relay suites'. */
+const RELAY_PORTS = { min: 52300, max: 52399 };
+const SCREENSHOT_DIR = process.env['PORTHELLO_SCREENSHOTS'];
+
+const { suite: calls, test } = browserSuite('call pages in Chromium');
+
+let server: TestServer;
+let browser: Browser;
+
+calls.before(async () => {
+  server = await startTestServer({ env: FAST_BCRYPT, signaling: true, turnRelayPorts: RELAY_PORTS });
+  browser = await withTimeout(launchBrowser(), 'Chromium to start', BROWSER_WAIT_MS);
+  if (SCREENSHOT_DIR !== undefined) mkdirSync(SCREENSHOT_DIR, { recursive: true });
+});
+
+calls.after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Every RTCPeerConnection a page makes is kept on window.__pcs, so the test can read its stats. */
+const RECORD_PEER_CONNECTIONS = `(() => {
+  const Original = window.RTCPeerConnection;
+  window.__pcs = [];
+  window.RTCPeerConnection = class extends Original {
+    constructor(...args) { super(...args); window.__pcs.push(this); }
+  };
+})();`;
+
+async function openContext(locale: string, viewport = { width: 390, height: 844 }): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ locale, viewport });
+  await context.addInitScript(RECORD_PEER_CONNECTIONS);
+  const page = await context.newPage();
+  page.setDefaultTimeout(BROWSER_WAIT_MS);
+  return { context, page };
+}
+
+/** Logs the member in from the page itself (the browser keeps the cookie) and opens /calls. */
+async function memberOnCallsPage(member: TestMember, locale = 'en-GB'): Promise<{ context: BrowserContext; page: Page }> {
+  const opened = await openContext(locale);
+  const { page } = opened;
+  await page.goto(`${server.url}/login`);
+  const status = await page.evaluate(
+    async ({ email, password }) =>
+      (await window.fetch('/api/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, password }) })).status,
+    { email: member.email, password: member.password },
+  );
+  assert.is(status, 200);
+  await page.goto(`${server.url}/calls`);
+  await page.locator('#signal-status[data-state="open"]').waitFor();
+  return opened;
+}
+
+async function callLinkOf(page: Page): Promise<string> {
+  await waitUntil(async () => (await page.inputValue('#call-link')) !== '', 'the call link to show', BROWSER_WAIT_MS);
+  return page.inputValue('#call-link');
+}
+
+const inboundBytes = (page: Page): Promise<Record<string, number>> =>
+  page.evaluate(async () => {
+    const bytes: Record<string, number> = { audio: 0, video: 0 };
+    const pc = window.__pcs.at(-1);
+    if (pc === undefined) return bytes;
+    const stats = await pc.getStats();
+    stats.forEach((report: any) => {
+      if (report.type === 'inbound-rtp') bytes[report.kind] = (bytes[report.kind] ?? 0) + report.bytesReceived;
+    });
+    return bytes;
+  });
+
+async function waitMediaGrowing(page: Page, who: string): Promise<void> {
+  const before = await inboundBytes(page);
+  await waitUntil(
+    async () => {
+      const now = await inboundBytes(page);
+      return (now['audio'] ?? 0) > (before['audio'] ?? 0) && (now['video'] ?? 0) > (before['video'] ?? 0);
+    },
+    `${who}: audio and video bytes to grow`,
+    BROWSER_WAIT_MS,
+  );
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  if (SCREENSHOT_DIR === undefined) return;
+  const { width } = page.viewportSize() ?? { width: 0 };
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-${width}.png`) });
+  // The same state on a desktop screen.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-1280.png`) });
+  await page.setViewportSize({ width: 390, height: 844 });
+}
+
+test('a guest rings a member from the link; they talk, chat and hang up; the log shows the answered call', async () => {
+  const member = await signUp(server, { firstName: 'Marie', lastName: 'Curie' });
+  const callee = await memberOnCallsPage(member);
+  const guest = await openContext('fr-FR');
+  try {
+    const link = await callLinkOf(callee.page);
+    assert.match(link, new RegExp(`^${server.url}/c/[A-Za-z0-9_-]{22}$`));
+    await callee.page.locator('#log-empty:not([hidden])').waitFor();
+    await shot(callee.page, 'calls-idle');
+
+    await guest.page.goto(link);
+    assert.is(await guest.page.locator('h1').textContent(), 'Appeler Marie');
+    await shot(guest.page, 'guest-idle');
+    // The name is required, said next to the field.
+    await guest.page.getByRole('button', { name: 'Appeler', exact: true }).click();
+    await guest.page.locator('#display-name-error:not([hidden])').waitFor();
+    assert.is(await guest.page.getAttribute('#display-name', 'aria-invalid'), 'true');
+    await guest.page.getByLabel('Votre nom').fill('Paul Langevin');
+    await guest.page.getByRole('button', { name: 'Appeler', exact: true }).click();
+
+    const dialog = callee.page.locator('#incoming-dialog[open]');
+    await dialog.waitFor();
+    assert.is(await callee.page.locator('#incoming-who').textContent(), 'Paul Langevin');
+    assert.match((await callee.page.locator('#incoming-note').textContent()) ?? '', /guest/);
+    await guest.page.locator('#guest-calling-status', { hasText: 'Ça sonne chez Marie' }).waitFor();
+    await shot(callee.page, 'calls-incoming');
+    await shot(guest.page, 'guest-ringing');
+    await callee.page.getByRole('button', { name: 'Answer' }).click();
+
+    for (const side of [callee.page, guest.page]) await side.locator('.call-screen[data-phase="connected"]').waitFor();
+    // Calls from a link are relay-only: the member's address never reaches the guest.
+    for (const side of [callee.page, guest.page]) await side.locator('.call-screen[data-path="relayed"]').waitFor();
+    await waitMediaGrowing(callee.page, 'the member');
+    await waitMediaGrowing(guest.page, 'the guest');
+    await shot(callee.page, 'calls-in-call');
+
+    await callee.page.getByRole('button', { name: 'Chat' }).click();
+    await callee.page.getByLabel('Your message').fill('Bonjour Paul');
+    await callee.page.keyboard.press('Enter');
+    await guest.page.locator('.call-button-chat[data-unread="1"]').waitFor();
+    await guest.page.getByRole('button', { name: 'Discussion' }).click();
+    await guest.page.locator('.chat-log .chat-theirs .chat-text', { hasText: 'Bonjour Paul' }).waitFor({ state: 'visible' });
+    await shot(guest.page, 'guest-in-call-chat');
+
+    await guest.page.getByRole('button', { name: 'Raccrocher' }).click();
+    await guest.page.locator('#guest-ended:not([hidden])').waitFor();
+    assert.match((await guest.page.locator('#guest-ended-text').textContent()) ?? '', /Appel avec Marie terminé/);
+    await callee.page.locator('#call-notice:not([hidden])', { hasText: 'Call with Paul Langevin ended' }).waitFor();
+    const entry = callee.page.locator('#call-log .call-entry').first();
+    await entry.locator('.call-entry-name', { hasText: 'Paul Langevin (guest)' }).waitFor();
+    assert.is(await entry.getAttribute('data-outcome'), 'answered');
+    assert.match((await entry.locator('.call-outcome').textContent()) ?? '', /^Answered · \d+ s$/);
+    assert.not.ok(await callee.page.locator('.call-screen').count(), 'the call screen is gone');
+    await shot(callee.page, 'calls-ended');
+    await shot(guest.page, 'guest-ended');
+  } finally {
+    await guest.context.close();
+    await callee.context.close();
+  }
+});
+
+test('a member calls another member from the directory, both see and hear each other', async () => {
+  const alice = await signUp(server, { firstName: 'Alice', lastName: 'Martin' });
+  const bob = await signUp(server, { firstName: 'Bob', lastName: 'Durand' });
+  const bobSide = await memberOnCallsPage(bob);
+  const aliceSide = await memberOnCallsPage(alice, 'fr-FR');
+  try {
+    await aliceSide.page.getByRole('button', { name: 'Appeler Bob Durand' }).click();
+    await aliceSide.page.locator('#outgoing:not([hidden])').waitFor();
+    await bobSide.page.locator('#incoming-dialog[open]').waitFor();
+    assert.is(await bobSide.page.locator('#incoming-who').textContent(), 'Alice Martin');
+    await aliceSide.page.locator('#outgoing-status', { hasText: 'Ça sonne' }).waitFor();
+    await shot(aliceSide.page, 'calls-outgoing');
+    await bobSide.page.getByRole('button', { name: 'Answer' }).click();
+
+    for (const side of [aliceSide.page, bobSide.page]) await side.locator('.call-screen[data-phase="connected"]').waitFor();
+    await waitMediaGrowing(aliceSide.page, 'the caller');
+    await waitMediaGrowing(bobSide.page, 'the callee');
+    assert.ok(await aliceSide.page.locator('#outgoing').isHidden(), 'the calling panel is gone');
+
+    await aliceSide.page.getByRole('button', { name: 'Raccrocher' }).click();
+    await bobSide.page.locator('#call-notice:not([hidden])', { hasText: 'Call with Alice Martin ended' }).waitFor();
+    const entry = bobSide.page.locator('#call-log .call-entry').first();
+    await entry.locator('.call-entry-name', { hasText: 'Alice Martin' }).waitFor();
+    assert.is(await entry.getAttribute('data-outcome'), 'answered');
+    // A call from a member can be returned from the log.
+    assert.ok(await entry.getByRole('button', { name: 'Call Alice Martin back' }).isEnabled());
+  } finally {
+    await aliceSide.context.close();
+    await bobSide.context.close();
+  }
+});
+
+test('a declined call and a missed call appear as such in the log, the missed one highlighted until seen', async () => {
+  const member = await signUp(server, { firstName: 'Irène', lastName: 'Joliot' });
+  const callee = await memberOnCallsPage(member);
+  const guest = await openContext('en-GB');
+  try {
+    await guest.page.goto(await callLinkOf(callee.page));
+    await guest.page.getByLabel('Your name').fill('Frédéric');
+    await guest.page.getByRole('button', { name: 'Call', exact: true }).click();
+    await callee.page.locator('#incoming-dialog[open]').waitFor();
+    await callee.page.getByRole('button', { name: 'Decline' }).click();
+    await guest.page.locator('#guest-ended-text', { hasText: 'Irène declined the call.' }).waitFor();
+    await callee.page.locator('#call-log .call-entry[data-outcome="declined"]').waitFor();
+
+    // Call again, then give up before the member answers: a missed call.
+    await guest.page.getByRole('button', { name: 'Call again' }).click();
+    await callee.page.locator('#incoming-dialog[open]').waitFor();
+    await guest.page.getByRole('button', { name: 'Cancel the call' }).click();
+    await callee.page.locator('#incoming-dialog[open]').waitFor({ state: 'detached' });
+    await callee.page.locator('#call-notice', { hasText: 'Missed call from Frédéric' }).waitFor();
+    const missed = callee.page.locator('#call-log .call-entry').first();
+    await waitUntil(async () => (await missed.getAttribute('data-outcome')) === 'missed', 'the missed call at the top of the log', BROWSER_WAIT_MS);
+    assert.is(await missed.getAttribute('data-new'), '', 'highlighted as new');
+    assert.ok(await missed.locator('.badge-new').isVisible());
+    assert.is(await callee.page.locator('#call-log .call-entry').count(), 2);
+    await shot(callee.page, 'calls-log');
+
+    // Shown once: the server now counts it seen, and it is no longer highlighted.
+    await waitUntil(async () => (await server.fetch('/api/calls', { headers: { Cookie: member.cookie } }).then((r) => r.json() as Promise<{ unseenMissed: number }>)).unseenMissed === 0, 'the log to be marked seen', BROWSER_WAIT_MS);
+    await callee.page.reload();
+    await callee.page.locator('#call-log .call-entry[data-outcome="missed"]').waitFor();
+    assert.is(await callee.page.locator('#call-log .call-entry[data-new]').count(), 0);
+
+    // Entries can be deleted one by one.
+    await callee.page.getByRole('button', { name: /^Delete the call from Frédéric \(guest\)/ }).first().click();
+    await waitUntil(async () => (await callee.page.locator('#call-log .call-entry').count()) === 1, 'one entry to be left', BROWSER_WAIT_MS);
+  } finally {
+    await guest.context.close();
+    await callee.context.close();
+  }
+});
+
+test('a dead link answers the 404 page and /calls sends visitors to log in', async () => {
+  const dead = await server.fetch('/c/AAAAAAAAAAAAAAAAAAAAAA');
+  assert.is(dead.status, 404);
+  assert.match(await dead.text(), /Page introuvable|Page not found/);
+  const visitor = await server.fetch('/calls');
+  assert.is(visitor.status, 302);
+  assert.is(visitor.headers.get('location'), '/login');
+});
+
+calls.run();
