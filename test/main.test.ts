@@ -135,12 +135,13 @@ lifecycle('stops with status 1 when the relay port is taken', async () => {
 });
 
 lifecycle('exits non-zero after an uncaught exception instead of running on', async () => {
-  const thrower = join(scratch, 'throw-later.cjs');
-  // Loaded into the server process: throws from a timer once the server is up.
-  writeFileSync(thrower, "setTimeout(() => { throw new Error('unexpected failure'); }, 300);\n");
-  running = spawnServer(baseEnv(join(scratch, 'data')), [], ['--require', thrower]);
-  assert.is(await withTimeout(running.exited, 'exit after the exception', START_TIMEOUT_MS), 1);
-  assert.match(running.output(), /error main uncaught exception; exiting/);
+  const thrower = join(scratch, 'throw-on-signal.cjs');
+  // Loaded into the server process: throws from a timer when the test sends SIGUSR2.
+  writeFileSync(thrower, "process.on('SIGUSR2', () => setTimeout(() => { throw new Error('unexpected failure'); }, 0));\n");
+  const { process } = await startServer(baseEnv(join(scratch, 'data')), [], ['--require', thrower]);
+  process.child.kill('SIGUSR2');
+  assert.is(await withTimeout(process.exited, 'exit after the exception', START_TIMEOUT_MS), 1);
+  assert.match(process.output(), /error main uncaught exception; exiting/);
 });
 
 lifecycle.run();
