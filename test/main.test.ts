@@ -60,10 +60,9 @@ lifecycle('starts the embedded relay and reports it', async () => {
 lifecycle('exits 0 on SIGTERM within the deadline, leaving a complete, checkpointed database', async () => {
   const dataDir = join(scratch, 'data');
   const { process } = await startServer(baseEnv(dataDir));
-  const sent = Date.now();
   process.child.kill('SIGTERM');
-  assert.is(await withTimeout(process.exited, 'exit after SIGTERM', SHUTDOWN_DEADLINE_MS), 0);
-  assert.ok(Date.now() - sent < SHUTDOWN_DEADLINE_MS);
+  // Past its deadline the process exits 1 by itself: 0 means it finished in time.
+  assert.is(await withTimeout(process.exited, 'exit after SIGTERM', 2 * SHUTDOWN_DEADLINE_MS), 0);
   assert.match(process.output(), /shutting down signal=SIGTERM/);
   const walPath = join(dataDir, `${DATABASE_FILE_NAME}-wal`);
   assert.ok(!existsNonEmpty(walPath), 'the WAL was folded into the database');
@@ -76,7 +75,7 @@ lifecycle('exits 0 on SIGTERM within the deadline, leaving a complete, checkpoin
 lifecycle('exits 0 on SIGINT too', async () => {
   const { process } = await startServer(baseEnv(join(scratch, 'data')));
   process.child.kill('SIGINT');
-  assert.is(await withTimeout(process.exited, 'exit after SIGINT', SHUTDOWN_DEADLINE_MS), 0);
+  assert.is(await withTimeout(process.exited, 'exit after SIGINT', 2 * SHUTDOWN_DEADLINE_MS), 0);
 });
 
 lifecycle('exits with status 2 naming every bad key, before listening', async () => {
