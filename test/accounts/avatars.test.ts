@@ -136,9 +136,9 @@ avatars('processes ten simultaneous uploads one at a time while log-ins still an
   const statuses = await Promise.all(uploads.map(async (upload) => (await upload).status));
   delay.disable();
   assert.equal(statuses, Array(10).fill(200));
-  assert.ok(loginMs < 1000, `a log-in during ten uploads took ${Math.round(loginMs)} ms`);
+  assert.ok(loginMs < 2000, `a log-in during ten uploads took ${Math.round(loginMs)} ms`);
   // The server runs in this process: its event loop (where the signaler lives) stays responsive.
-  assert.ok(delay.max / 1e6 < 100, `the event loop stalled ${Math.round(delay.max / 1e6)} ms`);
+  assert.ok(delay.max / 1e6 < 250, `the event loop stalled ${Math.round(delay.max / 1e6)} ms`);
 });
 
 avatars.run();
