@@ -163,6 +163,7 @@ export const en: Readonly<Record<MessageKey, string>> = {
   'client.endSession': "Log out",
   'client.policyAccepted': "Privacy policy accepted: version {version}, on {date}",
   'client.policyOutdated': "A new version of the policy ({version}) applies.",
+  'client.accept': "Accept",
   'client.acceptPolicy': "Read and accept version {version}",
   'client.sessionsCount': "Logged-in devices: {count}",
   'client.pictureYes': "Profile picture: yes",

@@ -162,6 +162,7 @@ export const fr = {
   'client.endSession': "Déconnecter",
   'client.policyAccepted': "Politique de confidentialité acceptée : version {version}, le {date}",
   'client.policyOutdated': "Une nouvelle version de la politique ({version}) est en vigueur.",
+  'client.accept': "Accepter",
   'client.acceptPolicy': "Lire et accepter la version {version}",
   'client.sessionsCount': "Appareils connectés : {count}",
   'client.pictureYes': "Photo de profil : oui",

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,6 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AVATARS_DIR_NAME } from '../../server/services/avatars.js';
 import { jsonOf, startTestServer, type TestServer } from '../helpers/server.js';
+import { withTimeout } from '../helpers/wait.js';
 import { jpegWithGps, pixelBombPng, pngOf, uploadForm } from '../media/images.js';
 import { FAST_BCRYPT, logIn, signUp, withCookie } from './helpers.js';
 
@@ -74,6 +76,42 @@ avatars('refuses bad uploads with a clear 4xx code and writes nothing', async ()
   wrongField.append('picture', new Blob([await pngOf(8, 8)]), 'x.png');
   const missing = await put(member.cookie, wrongField);
   assert.is(missing.status, 400);
+  assert.equal(pictureFiles(), before);
+});
+
+avatars('stops reading a chunked upload that runs past the limit', async () => {
+  const member = await signUp(server);
+  const before = pictureFiles();
+  const boundary = 'porthello-test-boundary';
+  const chunk = Buffer.alloc(1024 * 1024, 0x41);
+  const MAX_SENT_MIB = 64;
+  let sentMiB = 0;
+  const status = await withTimeout(
+    new Promise<number>((resolve, reject) => {
+      const request = httpRequest(`${server.url}/api/me/avatar`, {
+        method: 'PUT',
+        headers: { Cookie: member.cookie, Origin: server.origin, 'Content-Type': `multipart/form-data; boundary=${boundary}` },
+      });
+      request.on('response', (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+        request.destroy();
+      });
+      request.on('error', reject);
+      request.write(`--${boundary}\r\nContent-Disposition: form-data; name="avatar"; filename="x.png"\r\nContent-Type: image/png\r\n\r\n`);
+      // Chunked, no Content-Length: would go on for 64 MiB; the server must answer long before.
+      const pump = (): void => {
+        if (request.destroyed || sentMiB >= MAX_SENT_MIB) return;
+        sentMiB += 1;
+        if (request.write(chunk)) setImmediate(pump);
+        else request.once('drain', pump);
+      };
+      pump();
+    }),
+    'the answer to an endless upload',
+  );
+  assert.is(status, 413);
+  assert.ok(sentMiB < MAX_SENT_MIB, `the client sent ${sentMiB} MiB`);
   assert.equal(pictureFiles(), before);
 });
 
