@@ -86,8 +86,10 @@ avatars('stops reading a chunked upload that runs past the limit', async () => {
   const chunk = Buffer.alloc(1024 * 1024, 0x41);
   const MAX_SENT_MIB = 64;
   let sentMiB = 0;
+  // The server answers 413 and closes the connection: depending on timing the client reads the
+  // answer, or its next write fails first (EPIPE/ECONNRESET). Either way it stopped being read.
   const status = await withTimeout(
-    new Promise<number>((resolve, reject) => {
+    new Promise<number | 'connection closed'>((resolve) => {
       const request = httpRequest(`${server.url}/api/me/avatar`, {
         method: 'PUT',
         headers: { Cookie: member.cookie, Origin: server.origin, 'Content-Type': `multipart/form-data; boundary=${boundary}` },
@@ -97,7 +99,9 @@ avatars('stops reading a chunked upload that runs past the limit', async () => {
         resolve(response.statusCode ?? 0);
         request.destroy();
       });
-      request.on('error', reject);
+      request.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code === 'EPIPE' || error.code === 'ECONNRESET') resolve('connection closed');
+      });
       request.write(`--${boundary}\r\nContent-Disposition: form-data; name="avatar"; filename="x.png"\r\nContent-Type: image/png\r\n\r\n`);
       // Chunked, no Content-Length: would go on for 64 MiB; the server must answer long before.
       const pump = (): void => {
@@ -110,7 +114,7 @@ avatars('stops reading a chunked upload that runs past the limit', async () => {
     }),
     'the answer to an endless upload',
   );
-  assert.is(status, 413);
+  assert.ok(status === 413 || status === 'connection closed', String(status));
   assert.ok(sentMiB < MAX_SENT_MIB, `the client sent ${sentMiB} MiB`);
   assert.equal(pictureFiles(), before);
 });
