@@ -134,7 +134,7 @@ export const en: Readonly<Record<MessageKey, string>> = {
   'policy.rights.title': "Your rights",
   'policy.rights.text': "You can see, download, correct and delete your data yourself, at any time, from the “My data” page. You can also write to support, and lodge a complaint with the CNIL.",
   'policy.cookies.title': "Cookies",
-  'policy.cookies.text': "Two cookies only, both necessary: the one of your logged-in session, and the one that remembers the language you chose. No audience-measurement or advertising cookie.",
+  'policy.cookies.text': "Only necessary cookies: the one of your logged-in session, the one that remembers the language you chose and, for someone calling from a link without an account, a call ticket valid for 30 minutes that serves only the call connection. No audience-measurement or advertising cookie.",
   'policy.security.title': "Security",
   'policy.security.text': "All traffic is encrypted (HTTPS). Passwords are kept as bcrypt hashes, never in plain text.",
   'policy.changes.title': "Changes to this policy",

@@ -133,7 +133,7 @@ export const fr = {
   'policy.rights.title': "Vos droits",
   'policy.rights.text': "Vous pouvez consulter, télécharger, corriger et supprimer vos données vous-même, à tout moment, depuis la page « Mes données ». Vous pouvez aussi écrire au support, et introduire une réclamation auprès de la CNIL.",
   'policy.cookies.title': "Cookies",
-  'policy.cookies.text': "Deux cookies seulement, tous deux nécessaires : celui de votre session de connexion, et celui qui retient la langue choisie. Aucun cookie de mesure d’audience ou de publicité.",
+  'policy.cookies.text': "Seulement des cookies nécessaires : celui de votre session de connexion, celui qui retient la langue choisie et, pour la personne qui appelle depuis un lien sans compte, un ticket d’appel valable 30 minutes qui ne sert qu’à la connexion d’appel. Aucun cookie de mesure d’audience ou de publicité.",
   'policy.security.title': "Sécurité",
   'policy.security.text': "Tout le trafic est chiffré (HTTPS). Les mots de passe sont conservés sous forme d’empreinte bcrypt, jamais en clair.",
   'policy.changes.title': "Modifications de cette politique",
