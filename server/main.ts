@@ -13,6 +13,7 @@ import { buildApp } from './app.js';
 import { ConfigError, loadConfig, parseEnvFile, type Config, type Env } from './config.js';
 import { closeDatabase, DATABASE_FILE_NAME, openDatabase, type Database } from './db/open.js';
 import { createLogger, type Logger } from './log.js';
+import { createTurnCredentials, type TurnCredentials } from './turn/credentials.js';
 import { startRelay, type Relay } from './turn/relay.js';
 
 /** systemd waits longer than this before SIGKILL; finishing well within it keeps data safe. */
@@ -66,14 +67,20 @@ async function run(): Promise<void> {
   const db = openDatabase(databasePath);
 
   let relay: Relay | null = null;
-  if (config.turn.port !== 0) {
+  // External TURN (PORTHELLO_TURN_URLS + PORTHELLO_TURN_SECRET) turns the embedded relay off.
+  if (config.turn.port !== 0 && config.turn.external === null) {
     relay = await startRelay(config.turn, log).catch((error: NodeJS.ErrnoException) => {
       closeDatabase(db);
       throw new Error(`the TURN relay cannot listen on ${config.turn.host}:${config.turn.port} (${error.code ?? error.message})`);
     });
   }
 
-  const app = buildApp({ config, db, log, relay });
+  // Minted per call and participant; GET /api/ice-servers calls turnCredentials.issue().
+  const turnCredentials = createTurnCredentials(config.turn, config.publicOrigin, relay);
+  const startedRelay = relay;
+  // /healthz reports the relay down when it stopped listening or failed its self-test.
+  const relayHealth = startedRelay === null ? null : { isListening: () => startedRelay.isListening() && startedRelay.lastSelfTest()?.ok !== false };
+  const app = buildApp({ config, db, log, relay: relayHealth });
   const server =
     config.tls === null
       ? createHttpServer(app.callback())
@@ -90,16 +97,20 @@ async function run(): Promise<void> {
 
   const scheme = config.tls === null ? 'http' : 'https';
   log.info('main', `listening on ${scheme}://${address.address}:${address.port}`, { port: address.port });
-  if (relay !== null) log.info('main', `TURN relay on udp ${config.turn.host}:${relay.port}`, { port: relay.port });
+  if (relay !== null) {
+    log.info('main', `TURN relay on udp ${config.turn.host}:${relay.port}`, { port: relay.port });
+    // Allocate and relay one packet through ourselves; a failure is logged as a warning.
+    void relay.selfTest();
+  } else if (config.turn.external !== null) log.info('main', 'embedded TURN relay off: using the external TURN servers (PORTHELLO_TURN_URLS)');
   else log.info('main', 'embedded TURN relay off (PORTHELLO_TURN_PORT=0)');
   log.info('main', `public URL ${config.publicOrigin}`);
   log.info('main', `data in ${config.dataDir}`, { path: config.dataDir });
 
-  installShutdown({ log, server, relay, db });
+  installShutdown({ log, server, relay, turnCredentials, db });
 }
 
-function installShutdown(parts: { log: Logger; server: Server; relay: Relay | null; db: Database }): void {
-  const { log, server, relay, db } = parts;
+function installShutdown(parts: { log: Logger; server: Server; relay: Relay | null; turnCredentials: TurnCredentials | null; db: Database }): void {
+  const { log, server, relay, turnCredentials, db } = parts;
   let stopping = false;
   const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
     if (stopping) return;
@@ -115,7 +126,8 @@ function installShutdown(parts: { log: Logger; server: Server; relay: Relay | nu
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await closed;
-      // 2. The relay: its sockets and every allocation.
+      // 2. The relay: its credentials, its sockets and every allocation.
+      turnCredentials?.close();
       await relay?.stop();
       // 3. The database last, checkpointed so the data directory holds one consistent file.
       closeDatabase(db);

@@ -19,8 +19,11 @@ declare module 'node-turn' {
     log?: (message: unknown) => void;
     debug?: (level: string, message: unknown) => void;
     // Options added by patches/node-turn+0.0.6.patch:
-    /** Called with every peer address of CreatePermission, ChannelBind and Send; false → 403 / dropped. */
-    peerFilter?: (address: string) => boolean;
+    /**
+     * Called with every peer of CreatePermission (port undefined: permissions are per address),
+     * ChannelBind and Send; false → 403, or the Send is dropped.
+     */
+    peerFilter?: (address: string, port: number | undefined) => boolean;
     /** Allocations per username; 0 = unlimited. Past it: 486. */
     userQuota?: number;
     /** Allocations in total; 0 = unlimited. Past it: 508. */
