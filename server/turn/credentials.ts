@@ -180,5 +180,5 @@ export function createTurnCredentials(
 ): TurnCredentials | null {
   if (turn.external !== null) return createExternalCredentials({ urls: turn.external.urls, secret: turn.external.secret });
   if (relay === null) return null;
-  return createEmbeddedCredentials({ relay, urls: embeddedTurnUrls({ host: turn.host, externalIp: turn.externalIp, publicOrigin, port: relay.port, tcp: false }) });
+  return createEmbeddedCredentials({ relay, urls: embeddedTurnUrls({ host: turn.host, externalIp: turn.externalIp, publicOrigin, port: relay.port, tcp: true }) });
 }

@@ -37,6 +37,11 @@ declare module 'node-turn' {
     maxChannels?: number;
     /** Seconds a nonce stays valid (stateless: nothing is stored per nonce). */
     nonceLifetime?: number;
+    /** TURN over TCP on the listening port (RFC 8656 section 3.1). */
+    tcp?: boolean;
+    maxTcpConnections?: number;
+    /** Seconds without data before a TCP connection is closed. */
+    tcpIdleTimeout?: number;
     /** SOFTWARE attribute value; null omits it. */
     software?: string | null;
   };

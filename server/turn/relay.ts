@@ -1,7 +1,8 @@
 // The embedded TURN relay: the only module that imports node-turn (patched at install time by
 // patches/node-turn+0.0.6.patch). It forces long-term authentication, denies reserved peer
-// addresses, applies quotas and bounded lifetimes, awaits bind on start and closes every relay
-// socket on stop, and can check itself by relaying one packet through itself.
+// addresses, applies quotas and bounded lifetimes, listens on UDP and TCP on one port, awaits
+// bind on start and closes every relay socket on stop, and can check itself by relaying one
+// packet through itself.
 import NodeTurnServer from 'node-turn';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -23,6 +24,10 @@ export const MAX_PERMISSIONS_PER_ALLOCATION = 32;
 export const MAX_CHANNELS_PER_ALLOCATION = 32;
 /** A nonce older than this gets 438 Stale Nonce and the client retries with a fresh one. */
 export const NONCE_LIFETIME_S = 600;
+/** TURN over TCP: connections at once, and seconds of silence before one is closed (browsers
+ * send consent checks every few seconds on a live call). */
+export const MAX_TCP_CONNECTIONS = 1000;
+export const TCP_IDLE_TIMEOUT_S = 120;
 /** The whole self-test (two allocations, permissions, one packet) must finish within this. */
 export const SELF_TEST_TIMEOUT_MS = 3000;
 
@@ -105,6 +110,9 @@ export async function startRelay(options: RelayOptions, log: Logger): Promise<Re
     maxChannels: MAX_CHANNELS_PER_ALLOCATION,
     nonceLifetime: NONCE_LIFETIME_S,
     software: null,
+    tcp: true,
+    maxTcpConnections: MAX_TCP_CONNECTIONS,
+    tcpIdleTimeout: TCP_IDLE_TIMEOUT_S,
     // The patched node-turn logs no addresses, but nothing of it is needed in production.
     debugLevel: 'OFF',
     log: () => {},

@@ -90,7 +90,7 @@ async function localDescription(page: Page, kind: 'offer' | 'answer', remote: st
   );
 }
 
-type PathStats = { state: string; localType: string | null; remoteType: string | null; bytesReceived: number };
+type PathStats = { state: string; localType: string | null; remoteType: string | null; relayProtocol: string | null; bytesReceived: number };
 
 function pathStats(page: Page): Promise<PathStats> {
   return page.evaluate(async () => {
@@ -104,7 +104,8 @@ function pathStats(page: Page): Promise<PathStats> {
     });
     const pair = pairId === null ? undefined : (stats.get(pairId) as { localCandidateId: string; remoteCandidateId: string } | undefined);
     const type = (id: string | undefined): string | null => (id === undefined ? null : ((stats.get(id) as { candidateType?: string } | undefined)?.candidateType ?? null));
-    return { state: pc.connectionState, localType: type(pair?.localCandidateId), remoteType: type(pair?.remoteCandidateId), bytesReceived };
+    const local = pair === undefined ? undefined : (stats.get(pair.localCandidateId) as { relayProtocol?: string } | undefined);
+    return { state: pc.connectionState, localType: type(pair?.localCandidateId), remoteType: type(pair?.remoteCandidateId), relayProtocol: local?.relayProtocol ?? null, bytesReceived };
   });
 }
 
@@ -125,45 +126,63 @@ call.after(async () => {
   await new Promise<void>((resolve) => (http === null ? resolve() : http.close(() => resolve())));
 });
 
-test('stays connected for 70 s across several refreshes, then stops working once revoked', async () => {
-  relay = await startRelay(
-    { host: '127.0.0.1', port: 0, relayPortMin: 50400, relayPortMax: 50499, externalIp: null, userQuota: 10, totalQuota: 50, defaultLifetimeS: ALLOCATION_LIFETIME_S, maxLifetimeS: ALLOCATION_LIFETIME_S },
-    silentLogger,
-  );
-  const credentials = createEmbeddedCredentials({
-    relay,
-    urls: embeddedTurnUrls({ host: '127.0.0.1', externalIp: null, publicOrigin: 'http://127.0.0.1', port: relay.port, tcp: false }),
-    autoSweep: false,
-  });
-  http = createServer((_request, response) => {
-    response.setHeader('Content-Type', 'text/html; charset=utf-8');
-    response.end('<!doctype html><title>relay test</title>');
-  });
-  await new Promise<void>((resolve) => http?.listen(0, '127.0.0.1', () => resolve()));
-  const origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}/`;
+let origin = '';
 
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, timeout: 15_000 });
+/** Opens two pages (own browser contexts) with credentials for one call. */
+async function openCall(callId: string, credentials: ReturnType<typeof createEmbeddedCredentials>, onlyTcp: boolean): Promise<[Side, Side]> {
   const sides: Side[] = [];
   for (const participantId of ['caller', 'callee']) {
-    const context = await browser.newContext();
+    const context = await (browser as Browser).newContext();
     const page = await context.newPage();
     await page.goto(origin, { timeout: 10_000 });
-    sides.push({ page, config: credentials.issue({ callId: 'browser-call', participantId, relayOnly: true }) });
+    const issued = credentials.issue({ callId, participantId, relayOnly: true });
+    const config = onlyTcp ? { ...issued, iceServers: issued.iceServers.map((server) => ({ ...server, urls: server.urls.filter((url) => url.endsWith('transport=tcp')) })) } : issued;
+    sides.push({ page, config });
   }
-  const [caller, callee] = sides as [Side, Side];
-  assert.is(caller.config.iceTransportPolicy, 'relay');
+  return sides as [Side, Side];
+}
 
+async function connect(caller: Side, callee: Side): Promise<string> {
   await setUpPeer(caller.page, caller.config, true);
   await setUpPeer(callee.page, callee.config, false);
   const offer = await localDescription(caller.page, 'offer', null);
-  assert.ok(/ typ relay /.test(offer), 'the caller gathered a relay candidate');
-  assert.not.ok(/ typ host /.test(offer), 'relay-only: no host candidate is offered');
   const answer = await localDescription(callee.page, 'answer', offer);
   await caller.page.evaluate(async (sdp) => {
     await (window as unknown as { pc: RTCPeerConnection }).pc.setRemoteDescription({ type: 'answer', sdp });
   }, answer);
   await waitFor(caller.page, 'window.pc.connectionState === "connected"', CONNECT_TIMEOUT_MS);
   await waitFor(callee.page, 'window.pc.connectionState === "connected"', CONNECT_TIMEOUT_MS);
+  return offer;
+}
+
+call.before(async () => {
+  if (!HAVE_CHROMIUM) return;
+  relay = await startRelay(
+    { host: '127.0.0.1', port: 0, relayPortMin: 50400, relayPortMax: 50499, externalIp: null, userQuota: 10, totalQuota: 50, defaultLifetimeS: ALLOCATION_LIFETIME_S, maxLifetimeS: ALLOCATION_LIFETIME_S },
+    silentLogger,
+  );
+  http = createServer((_request, response) => {
+    response.setHeader('Content-Type', 'text/html; charset=utf-8');
+    response.end('<!doctype html><title>relay test</title>');
+  });
+  await new Promise<void>((resolve) => http?.listen(0, '127.0.0.1', () => resolve()));
+  origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}/`;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, timeout: 15_000 });
+});
+
+test('stays connected for 70 s across several refreshes, then stops working once revoked', async () => {
+  assert.ok(relay !== null);
+  const credentials = createEmbeddedCredentials({
+    relay,
+    urls: embeddedTurnUrls({ host: '127.0.0.1', externalIp: null, publicOrigin: 'http://127.0.0.1', port: relay.port, tcp: false }),
+    autoSweep: false,
+  });
+  const sides = await openCall('browser-call', credentials, false);
+  const [caller, callee] = sides;
+  assert.is(caller.config.iceTransportPolicy, 'relay');
+  const offer = await connect(caller, callee);
+  assert.ok(/ typ relay /.test(offer), 'the caller gathered a relay candidate');
+  assert.not.ok(/ typ host /.test(offer), 'relay-only: no host candidate is offered');
   assert.is(relay.allocationCount(), 2, 'max-bundle: one allocation per browser');
 
   const started = Date.now();
@@ -175,6 +194,7 @@ test('stays connected for 70 s across several refreshes, then stops working once
       assert.is(stats.state, 'connected', `still connected after ${Math.round((Date.now() - started) / 1000)} s`);
       assert.is(stats.localType, 'relay');
       assert.is(stats.remoteType, 'relay');
+      assert.is(stats.relayProtocol, 'udp');
     }
     const bytes = (await pathStats(callee.page)).bytesReceived;
     assert.ok(bytes > lastBytes, `inbound video keeps flowing (${bytes} bytes)`);
@@ -220,6 +240,33 @@ test('stays connected for 70 s across several refreshes, then stops working once
   );
   assert.is(gathered.length, 0, 'revoked credentials yield no relay candidate');
   credentials.close();
+  await Promise.all(sides.map((side) => side.page.context().close()));
+});
+
+test('connects a relay-only call over TURN/TCP alone', async () => {
+  assert.ok(relay !== null);
+  const credentials = createEmbeddedCredentials({
+    relay,
+    urls: embeddedTurnUrls({ host: '127.0.0.1', externalIp: null, publicOrigin: 'http://127.0.0.1', port: relay.port, tcp: true }),
+    autoSweep: false,
+  });
+  const [caller, callee] = await openCall('tcp-call', credentials, true);
+  try {
+    assert.equal(caller.config.iceServers[0]?.urls, [`turn:127.0.0.1:${relay.port}?transport=tcp`]);
+    const offer = await connect(caller, callee);
+    assert.ok(/ typ relay /.test(offer));
+    const first = (await pathStats(callee.page)).bytesReceived;
+    await sleep(3000);
+    const later = await pathStats(callee.page);
+    assert.is(later.state, 'connected');
+    assert.is(later.localType, 'relay');
+    assert.is(later.relayProtocol, 'tcp', 'the browser reaches the relay over TCP');
+    assert.is((await pathStats(caller.page)).relayProtocol, 'tcp');
+    assert.ok(later.bytesReceived > first, 'video flows over TURN/TCP');
+  } finally {
+    credentials.close();
+    await Promise.all([caller, callee].map((side) => side.page.context().close()));
+  }
 });
 
 call.run();

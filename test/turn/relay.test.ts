@@ -3,11 +3,12 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createSocket } from 'node:dgram';
+import { connect, type Socket as TcpSocket } from 'node:net';
 import { silentLogger } from '../../server/log.js';
 import { createEmbeddedCredentials, createExternalCredentials, embeddedTurnUrls, restPassword } from '../../server/turn/credentials.js';
 import { startRelay, type Relay, type RelayOptions } from '../../server/turn/relay.js';
-import { TurnClient, errorCode, openUdpPeer, type Credentials } from '../../server/turn/stun.js';
-import { isPortFree } from './helpers/node-turn-fixture.js';
+import { ATTR, CLASS, METHOD, TRANSPORT_UDP, TurnClient, attribute, decodeMessage, encodeMessage, errorCode, longTermKey, openUdpPeer, type Credentials, type StunMessage } from '../../server/turn/stun.js';
+import { isPortFree, sleep, withTimeout } from './helpers/node-turn-fixture.js';
 
 const DATA_TIMEOUT_MS = 1000;
 const USER: Credentials = { username: 'relay-test-user', password: 'relay-test-password' };
@@ -144,6 +145,72 @@ lifecycle('frees every relay port and the listening port on stop', async () => {
   assert.not.ok(relay.isListening());
   assert.ok(await isPortFree(relayed.port));
   assert.ok(await isPortFree(relay.port));
+});
+
+/** Sends one STUN request over a TCP connection and reads the one response frame. */
+async function tcpRequest(socket: TcpSocket, raw: Buffer): Promise<StunMessage> {
+  return withTimeout(
+    new Promise<StunMessage>((resolve, reject) => {
+      let buffered = Buffer.alloc(0);
+      const onData = (chunk: Buffer): void => {
+        buffered = Buffer.concat([buffered, chunk]);
+        if (buffered.length < 20 || buffered.length < 20 + buffered.readUInt16BE(2)) return;
+        socket.off('data', onData);
+        const message = decodeMessage(buffered);
+        if (message === null) reject(new Error('not STUN'));
+        else resolve(message);
+      };
+      socket.on('data', onData);
+      socket.write(raw);
+    }),
+    2000,
+    'TCP response',
+  );
+}
+
+lifecycle('serves TURN over TCP on the same port, and ends a TCP allocation with its connection', async () => {
+  await withRelay([50280, 50289], {}, async (relay) => {
+    const socket = connect({ host: '127.0.0.1', port: relay.port });
+    await withTimeout(new Promise<void>((resolve) => socket.once('connect', () => resolve())), 2000, 'TCP connect');
+    try {
+      const binding = await tcpRequest(socket, encodeMessage({ method: METHOD.BINDING, cls: CLASS.REQUEST }));
+      assert.is(binding.cls, CLASS.SUCCESS);
+      assert.ok(attribute(binding, ATTR.XOR_MAPPED_ADDRESS) !== undefined);
+      const transport = { type: ATTR.REQUESTED_TRANSPORT, value: Buffer.from([TRANSPORT_UDP, 0, 0, 0]) };
+      const challenge = await tcpRequest(socket, encodeMessage({ method: METHOD.ALLOCATE, cls: CLASS.REQUEST, attributes: [transport] }));
+      assert.is(errorCode(challenge), 401);
+      const realm = attribute(challenge, ATTR.REALM) ?? Buffer.alloc(0);
+      const allocated = await tcpRequest(
+        socket,
+        encodeMessage({
+          method: METHOD.ALLOCATE,
+          cls: CLASS.REQUEST,
+          attributes: [transport, { type: ATTR.USERNAME, value: Buffer.from(USER.username) }, { type: ATTR.REALM, value: realm }, { type: ATTR.NONCE, value: attribute(challenge, ATTR.NONCE) ?? Buffer.alloc(0) }],
+          integrityKey: longTermKey(USER.username, realm.toString(), USER.password),
+        }),
+      );
+      assert.is(allocated.cls, CLASS.SUCCESS);
+      assert.is(relay.allocationCount(USER.username), 1);
+    } finally {
+      socket.destroy();
+    }
+    for (let i = 0; i < 20 && relay.allocationCount(USER.username) > 0; i += 1) await sleep(50);
+    assert.is(relay.allocationCount(USER.username), 0, 'closing the connection ended the allocation');
+  });
+});
+
+lifecycle('advertises the external address in relayed addresses behind 1:1 NAT, and still self-tests', async () => {
+  await withRelay([50290, 50299], { externalIp: '198.51.100.20' }, async (relay, clients) => {
+    assert.is(relay.advertisedHost, '198.51.100.20');
+    const client = await open(relay, clients);
+    const { relayed, mapped } = await client.allocate();
+    assert.is(relayed.address, '198.51.100.20');
+    assert.ok(relayed.port >= 50290 && relayed.port <= 50299);
+    assert.is(mapped?.address, '127.0.0.1', 'the client sees its own address, not the external one');
+    assert.is(errorCode(await client.createPermission([{ address: '198.51.100.20', port: 9 }])), null, 'relay-to-relay through the public address');
+    assert.is(errorCode(await client.channelBind(0x4000, { address: '198.51.100.20', port: 22 })), 403, 'but no other port of the box');
+    assert.ok((await relay.selfTest()).ok);
+  });
 });
 
 lifecycle.run();
