@@ -98,7 +98,7 @@ async function run(): Promise<void> {
   const scheme = config.tls === null ? 'http' : 'https';
   log.info('main', `listening on ${scheme}://${address.address}:${address.port}`, { port: address.port });
   if (relay !== null) {
-    log.info('main', `TURN relay on udp ${config.turn.host}:${relay.port}`, { port: relay.port });
+    log.info('main', `TURN relay on udp+tcp ${config.turn.host}:${relay.port}`, { port: relay.port });
     // Allocate and relay one packet through ourselves; a failure is logged as a warning.
     void relay.selfTest();
   } else if (config.turn.external !== null) log.info('main', 'embedded TURN relay off: using the external TURN servers (PORTHELLO_TURN_URLS)');
