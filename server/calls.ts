@@ -13,9 +13,10 @@ import type { ApiRouteGroup } from './routes/api.js';
 import { callRoutes, GUEST_TICKET_COOKIE, guestRoutes, presentLink } from './routes/calls.js';
 import { createCallService, type CallService } from './services/calls.js';
 import { createGuestTickets, type GuestTickets } from './services/guest-tickets.js';
-import type { Authenticate, IceProvider } from './signal/deps.js';
+import { partyKeyOf, type Authenticate, type IceProvider } from './signal/deps.js';
 import { createHub, type Hub, type HubTiming } from './signal/hub.js';
 import { attachSignaler, type Signaler, type SignalerLimits } from './signal/server.js';
+import type { TurnCredentials } from './turn/credentials.js';
 
 /** A socket opened from a call link says so in its URL; any other socket is a member's. */
 export const GUEST_SOCKET_QUERY = 'as=guest';
@@ -37,13 +38,22 @@ export type CallsDeps = {
   db: Database;
   log: Logger;
   accounts: AccountsModule;
-  /** TURN credentials per call; without a relay, calls offer no relay candidates. */
-  ice?: IceProvider;
+  /** TURN credentials per call and party; null without any relay (then calls offer none). */
+  turnCredentials: TurnCredentials | null;
   /** Tests shorten ringing and grace periods. */
   timing?: Partial<HubTiming>;
 };
 
 const NO_RELAY: IceProvider = { iceServersFor: () => [], releaseCall: () => {} };
+
+/** The hub's view of the credential service; the hub itself decides relay-only per call. */
+function iceProviderOf(credentials: TurnCredentials | null): IceProvider {
+  if (credentials === null) return NO_RELAY;
+  return {
+    iceServersFor: (callId, party) => [...credentials.issue({ callId, participantId: partyKeyOf(party), relayOnly: false }).iceServers].map((server) => ({ ...server, urls: [...server.urls] })),
+    releaseCall: (callId) => credentials.revokeCall(callId),
+  };
+}
 
 export function createCallsModule(deps: CallsDeps): CallsModule {
   const { config, log, accounts } = deps;
@@ -57,7 +67,7 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
       },
     },
     callLog: service,
-    ice: deps.ice ?? NO_RELAY,
+    ice: iceProviderOf(deps.turnCredentials),
     log,
     ...(deps.timing === undefined ? {} : { timing: deps.timing }),
   });

@@ -73,7 +73,7 @@ avatars('refuses bad uploads with a clear 4xx code and writes nothing', async ()
     assert.is((await jsonOf(response)).error.code, code);
   }
   const wrongField = new FormData();
-  wrongField.append('picture', new Blob([await pngOf(8, 8)]), 'x.png');
+  wrongField.append('picture', new Blob([new Uint8Array(await pngOf(8, 8))]), 'x.png');
   const missing = await put(member.cookie, wrongField);
   assert.is(missing.status, 400);
   assert.equal(pictureFiles(), before);
