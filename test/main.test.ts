@@ -53,7 +53,7 @@ lifecycle('prints one line per listening port and where the data lives, then ser
 lifecycle('starts the embedded relay and reports it', async () => {
   const port = await freeUdpPort();
   const { process, url } = await startServer({ ...baseEnv(join(scratch, 'data')), PORTHELLO_TURN_PORT: String(port), PORTHELLO_TURN_RELAY_PORTS: '51000-51010' });
-  await process.waitForOutput(new RegExp(`TURN relay on udp 127\\.0\\.0\\.1:${port}`));
+  await process.waitForOutput(new RegExp(`TURN relay on udp\\+tcp 127\\.0\\.0\\.1:${port}`));
   assert.equal(await (await fetch(`${url}/healthz`)).json(), { status: 'ok' });
 });
 
