@@ -1,6 +1,7 @@
 // Composition of the calls part: the call service (links, preferences, log), guest tickets,
 // the signaling hub with its seams filled (who is connecting, who can be rung, where calls are
 // logged, how TURN credentials are minted), the API groups, and the WebSocket signaler.
+import { randomBytes } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Database } from 'better-sqlite3';
@@ -10,7 +11,7 @@ import { createCallStore } from './db/calls.js';
 import { readCookie } from './http/session.js';
 import type { Logger } from './log.js';
 import type { ApiRouteGroup } from './routes/api.js';
-import { callRoutes, GUEST_TICKET_COOKIE, guestRoutes, presentLink } from './routes/calls.js';
+import { callRoutes, GUEST_TICKET_COOKIE, guestRoutes, iceRoutes, presentLink } from './routes/calls.js';
 import { createCallService, type CallService } from './services/calls.js';
 import { createGuestTickets, type GuestTickets } from './services/guest-tickets.js';
 import { partyKeyOf, type Authenticate, type IceProvider } from './signal/deps.js';
@@ -43,6 +44,9 @@ export type CallsDeps = {
   /** Tests shorten ringing and grace periods. */
   timing?: Partial<HubTiming>;
 };
+
+/** Credentials asked for outside a call get a call id of their own, which nothing revokes: they expire unused. */
+const UNBOUND_CALL_ID_BYTES = 12;
 
 const NO_RELAY: IceProvider = { iceServersFor: () => [], releaseCall: () => {} };
 
@@ -105,7 +109,18 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
     tickets,
     hub,
     authenticate,
-    apiGroups: () => [callRoutes(routeDeps), guestRoutes(routeDeps)],
+    apiGroups: () => [
+      callRoutes(routeDeps),
+      guestRoutes(routeDeps),
+      iceRoutes({
+        iceFor: ({ participantId, relayOnly }) =>
+          deps.turnCredentials === null
+            ? { iceServers: [], iceTransportPolicy: 'all' }
+            : deps.turnCredentials.issue({ callId: `unbound-${randomBytes(UNBOUND_CALL_ID_BYTES).toString('base64url')}`, participantId, relayOnly }),
+        guestOf: (ticket) => (ticket === undefined ? null : tickets.redeem(ticket)),
+        prefersRelayOnly: service.prefersRelayOnly,
+      }),
+    ],
     profileExtras: (memberId) => ({ callLink: presentLink(service.linkOf(memberId), config.publicOrigin) }),
     attach: (server, limits) =>
       attachSignaler(server, { publicOrigin: config.publicOrigin, trustProxy: config.trustProxy, authenticate, hub, log, ...(limits === undefined ? {} : { limits }) }),
