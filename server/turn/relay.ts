@@ -28,6 +28,10 @@ export const NONCE_LIFETIME_S = 600;
  * send consent checks every few seconds on a live call). */
 export const MAX_TCP_CONNECTIONS = 1000;
 export const TCP_IDLE_TIMEOUT_S = 120;
+/** Kernel buffer for the listening UDP socket, which carries every client: absorbs bursts that
+ * the default (~208 KiB) drops (measured: 27% loss at 100 clients x 1200 B, see the benchmark).
+ * Linux caps it at net.core.rmem_max. */
+export const UDP_SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
 /** The whole self-test (two allocations, permissions, one packet) must finish within this. */
 export const SELF_TEST_TIMEOUT_MS = 3000;
 
@@ -111,6 +115,7 @@ export async function startRelay(options: RelayOptions, log: Logger): Promise<Re
     nonceLifetime: NONCE_LIFETIME_S,
     software: null,
     tcp: true,
+    udpBufferSize: UDP_SOCKET_BUFFER_BYTES,
     maxTcpConnections: MAX_TCP_CONNECTIONS,
     tcpIdleTimeout: TCP_IDLE_TIMEOUT_S,
     // The patched node-turn logs no addresses, but nothing of it is needed in production.
