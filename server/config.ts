@@ -29,6 +29,8 @@ export type Config = Readonly<{
     /** Allocations per credential and in total (0 = unlimited). */
     userQuota: number;
     totalQuota: number;
+    /** Per-allocation bandwidth cap, bytes per second in each direction (0 = unlimited). */
+    maxBytesPerSecond: number;
     /** Peers the relay may reach despite the deny-list; test setups on loopback only. */
     allowedPeers: readonly string[];
     /** External TURN (coturn use-auth-secret): when set, the embedded relay is off. */
@@ -52,6 +54,7 @@ export const CONFIG_KEYS = {
   PORTHELLO_TURN_RELAY_PORTS: '49152-49407',
   PORTHELLO_TURN_USER_QUOTA: '10',
   PORTHELLO_TURN_TOTAL_QUOTA: '200',
+  PORTHELLO_TURN_MAX_BYTES_PER_S: '1250000',
   PORTHELLO_TURN_ALLOWED_PEERS: '',
   PORTHELLO_TURN_URLS: '',
   PORTHELLO_TURN_SECRET: '',
@@ -76,6 +79,8 @@ const MAX_PORT = 65535;
 const MIN_RELAY_PORT = 1024;
 /** The TURN REST shared secret must resist offline guessing: at least this many characters. */
 const MIN_TURN_SECRET_LENGTH = 32;
+/** A per-allocation cap above 1 GB/s is certainly a typo. */
+const MAX_TURN_BYTES_PER_S = 1_000_000_000;
 /** Quotas above this are certainly a typo (the relay port range is smaller anyway). */
 const MAX_TURN_QUOTA = 65535;
 const TRUE_WORDS = new Set(['1', 'true', 'yes', 'on']);
@@ -139,6 +144,11 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
   if (isIP(turnHost) === 0) fail('PORTHELLO_TURN_HOST', 'must be an IP address');
   const externalIp = raw('PORTHELLO_TURN_EXTERNAL_IP');
   if (externalIp !== '' && isIP(externalIp) === 0) fail('PORTHELLO_TURN_EXTERNAL_IP', 'must be an IP address or empty');
+  // Relay addresses are advertised from the listening address: a wildcard one means nothing to
+  // a browser, so the relay then needs the address clients reach it at.
+  if ((turnHost === '0.0.0.0' || turnHost === '::') && externalIp === '' && turnPort !== 0) {
+    fail('PORTHELLO_TURN_HOST', 'a wildcard address needs PORTHELLO_TURN_EXTERNAL_IP (the address clients reach the relay at)');
+  }
   const relayPorts = parsePortRange(raw('PORTHELLO_TURN_RELAY_PORTS'));
   if (relayPorts === null) {
     fail('PORTHELLO_TURN_RELAY_PORTS', `must be a range "low-high" within ${MIN_RELAY_PORT}-${MAX_PORT}`);
@@ -154,6 +164,9 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
     }
     return Number(text);
   };
+  const maxBytesText = raw('PORTHELLO_TURN_MAX_BYTES_PER_S');
+  if (!/^\d+$/.test(maxBytesText) || Number(maxBytesText) > MAX_TURN_BYTES_PER_S) fail('PORTHELLO_TURN_MAX_BYTES_PER_S', `must be an integer from 0 (unlimited) to ${MAX_TURN_BYTES_PER_S}`);
+  const maxBytesPerSecond = /^\d+$/.test(maxBytesText) ? Number(maxBytesText) : 0;
   const userQuota = quota('PORTHELLO_TURN_USER_QUOTA');
   const totalQuota = quota('PORTHELLO_TURN_TOTAL_QUOTA');
   const allowedPeers = raw('PORTHELLO_TURN_ALLOWED_PEERS')
@@ -200,6 +213,7 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
       relayPortMax: relayPorts.max,
       userQuota,
       totalQuota,
+      maxBytesPerSecond,
       allowedPeers: Object.freeze(allowedPeers),
       external: turnUrls.length === 0 ? null : Object.freeze({ urls: Object.freeze(turnUrls), secret: turnSecret }),
     }),

@@ -42,6 +42,8 @@ declare module 'node-turn' {
     maxTcpConnections?: number;
     /** Seconds without data before a TCP connection is closed. */
     tcpIdleTimeout?: number;
+    /** Per-allocation cap in bytes per second, each direction; 0 = unlimited. */
+    maxBytesPerSecond?: number;
     /** Kernel buffer bytes for the listening UDP socket (capped by net.core.rmem_max). */
     udpBufferSize?: number;
     /** SOFTWARE attribute value; null omits it. */

@@ -46,6 +46,8 @@ export type RelayOptions = Readonly<{
   userQuota: number;
   /** Allocations in total; 0 = unlimited (the port range still bounds it). */
   totalQuota: number;
+  /** Per-allocation cap, bytes per second in each direction; 0 = unlimited. */
+  maxBytesPerSecond?: number;
   /** Peers allowed despite the deny-list (CIDRs). Only for tests on loopback. */
   allowedPeers?: readonly string[];
   /** Shorter lifetimes for tests. */
@@ -105,6 +107,7 @@ export async function startRelay(options: RelayOptions, log: Logger): Promise<Re
     credentials: {},
     peerFilter: filter,
     userQuota: options.userQuota,
+    maxBytesPerSecond: options.maxBytesPerSecond ?? 0,
     totalQuota: options.totalQuota,
     defaultAllocatetLifetime: options.defaultLifetimeS ?? DEFAULT_ALLOCATION_LIFETIME_S,
     maxAllocateLifetime: options.maxLifetimeS ?? MAX_ALLOCATION_LIFETIME_S,

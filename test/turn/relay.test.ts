@@ -1,5 +1,5 @@
 // The project's relay (server/turn/relay.ts) and credential service on loopback.
-// Relay ports: 50200-50299.
+// Relay ports: 50200-50309.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createSocket } from 'node:dgram';
@@ -91,6 +91,31 @@ filtering('reaches a loopback peer only with the explicit allow-list', async () 
       client.sendChannelData(0x4000, Buffer.from('allowed'));
       assert.is((await peer.next(DATA_TIMEOUT_MS))?.data.toString(), 'allowed');
       assert.is(errorCode(await client.createPermission([{ address: '10.0.0.5', port: 9 }])), 403, 'the allow-list opens nothing else');
+    } finally {
+      await peer.close();
+    }
+  });
+});
+
+filtering('caps each allocation at its bandwidth in both directions', async () => {
+  const CAP_BYTES_PER_S = 20_000;
+  const PACKET_BYTES = 1000;
+  const PACKETS = 100;
+  await withRelay([50300, 50304], { allowedPeers: ['127.0.0.0/8'], maxBytesPerSecond: CAP_BYTES_PER_S }, async (relay, clients) => {
+    const peer = await openUdpPeer('127.0.0.1');
+    try {
+      const client = await open(relay, clients);
+      const { relayed } = await client.allocate();
+      assert.is(errorCode(await client.channelBind(0x4000, { address: '127.0.0.1', port: peer.port })), null);
+      // 100 kB at once: one second's worth (the burst) gets through, the rest is dropped.
+      for (let i = 0; i < PACKETS; i += 1) client.sendChannelData(0x4000, Buffer.alloc(PACKET_BYTES, i));
+      await sleep(300);
+      const toPeer = peer.received.length;
+      assert.ok(toPeer >= 15 && toPeer <= 25, `client to peer: ${toPeer} of ${PACKETS} packets`);
+      for (let i = 0; i < PACKETS; i += 1) peer.socket.send(Buffer.alloc(PACKET_BYTES, i), relayed.port, '127.0.0.1');
+      let toClient = 0;
+      while ((await client.nextData(300)) !== null) toClient += 1;
+      assert.ok(toClient >= 15 && toClient <= 25, `peer to client: ${toClient} of ${PACKETS} packets`);
     } finally {
       await peer.close();
     }
