@@ -29,6 +29,8 @@ export type Config = Readonly<{
     /** Allocations per credential and in total (0 = unlimited). */
     userQuota: number;
     totalQuota: number;
+    /** TURN over TLS port, used when PORTHELLO_TLS_CERT/KEY are set; 0 turns it off. */
+    tlsPort: number;
     /** Per-allocation bandwidth cap, bytes per second in each direction (0 = unlimited). */
     maxBytesPerSecond: number;
     /** Peers the relay may reach despite the deny-list; test setups on loopback only. */
@@ -52,6 +54,7 @@ export const CONFIG_KEYS = {
   PORTHELLO_TURN_HOST: '127.0.0.1',
   PORTHELLO_TURN_EXTERNAL_IP: '',
   PORTHELLO_TURN_RELAY_PORTS: '49152-49407',
+  PORTHELLO_TURN_TLS_PORT: '5349',
   PORTHELLO_TURN_USER_QUOTA: '10',
   PORTHELLO_TURN_TOTAL_QUOTA: '200',
   PORTHELLO_TURN_MAX_BYTES_PER_S: '1250000',
@@ -149,6 +152,7 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
   if ((turnHost === '0.0.0.0' || turnHost === '::') && externalIp === '' && turnPort !== 0) {
     fail('PORTHELLO_TURN_HOST', 'a wildcard address needs PORTHELLO_TURN_EXTERNAL_IP (the address clients reach the relay at)');
   }
+  const turnTlsPort = raw('PORTHELLO_TURN_TLS_PORT') === '0' ? 0 : port('PORTHELLO_TURN_TLS_PORT', MIN_PORT);
   const relayPorts = parsePortRange(raw('PORTHELLO_TURN_RELAY_PORTS'));
   if (relayPorts === null) {
     fail('PORTHELLO_TURN_RELAY_PORTS', `must be a range "low-high" within ${MIN_RELAY_PORT}-${MAX_PORT}`);
@@ -213,6 +217,7 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
       relayPortMax: relayPorts.max,
       userQuota,
       totalQuota,
+      tlsPort: turnTlsPort,
       maxBytesPerSecond,
       allowedPeers: Object.freeze(allowedPeers),
       external: turnUrls.length === 0 ? null : Object.freeze({ urls: Object.freeze(turnUrls), secret: turnSecret }),

@@ -48,6 +48,8 @@ export type RelayOptions = Readonly<{
   totalQuota: number;
   /** Per-allocation cap, bytes per second in each direction; 0 = unlimited. */
   maxBytesPerSecond?: number;
+  /** TURN over TLS on its own port (0 picks one) with this PEM certificate and key. */
+  tls?: Readonly<{ port: number; cert: Buffer | string; key: Buffer | string }> | null;
   /** Peers allowed despite the deny-list (CIDRs). Only for tests on loopback. */
   allowedPeers?: readonly string[];
   /** Shorter lifetimes for tests. */
@@ -60,7 +62,10 @@ export type RelayOptions = Readonly<{
 export type SelfTestResult = Readonly<{ ok: boolean; at: string; detail: string }>;
 
 export type Relay = {
+  /** UDP and TCP. */
   readonly port: number;
+  /** TURN over TLS, null when no certificate is configured. */
+  readonly tlsPort: number | null;
   /** The host:port pair clients use, as advertised (external IP when behind 1:1 NAT). */
   readonly advertisedHost: string;
   isListening(): boolean;
@@ -119,6 +124,7 @@ export async function startRelay(options: RelayOptions, log: Logger): Promise<Re
     software: null,
     tcp: true,
     udpBufferSize: UDP_SOCKET_BUFFER_BYTES,
+    tls: options.tls ?? null,
     maxTcpConnections: MAX_TCP_CONNECTIONS,
     tcpIdleTimeout: TCP_IDLE_TIMEOUT_S,
     // The patched node-turn logs no addresses, but nothing of it is needed in production.
@@ -140,10 +146,14 @@ export async function startRelay(options: RelayOptions, log: Logger): Promise<Re
     log.error('turn', 'relay socket error', { code: (error as NodeJS.ErrnoException).code });
   });
   const port = (socket.address() as AddressInfo).port;
+  // node-turn opens the TCP listener first, then the TLS one.
+  const tlsServer = options.tls ? server.network.tcpServers[server.network.tcpServers.length - 1] : undefined;
+  const tlsPort = tlsServer === undefined ? null : (tlsServer.address() as AddressInfo).port;
   let lastSelfTest: SelfTestResult | null = null;
 
   const relay: Relay = {
     port,
+    tlsPort,
     advertisedHost: options.externalIp ?? options.host,
     isListening: () => listening,
     addUser: (username, password) => server.addUser(username, password),

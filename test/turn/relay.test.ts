@@ -3,7 +3,12 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createSocket } from 'node:dgram';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, type Socket as TcpSocket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect as connectTls } from 'node:tls';
 import { silentLogger } from '../../server/log.js';
 import { createEmbeddedCredentials, createExternalCredentials, embeddedTurnUrls, restPassword } from '../../server/turn/credentials.js';
 import { startRelay, type Relay, type RelayOptions } from '../../server/turn/relay.js';
@@ -222,6 +227,30 @@ lifecycle('serves TURN over TCP on the same port, and ends a TCP allocation with
     for (let i = 0; i < 20 && relay.allocationCount(USER.username) > 0; i += 1) await sleep(50);
     assert.is(relay.allocationCount(USER.username), 0, 'closing the connection ended the allocation');
   });
+});
+
+lifecycle('serves TURN over TLS on its own port when a certificate is configured', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'porthello-turn-tls-'));
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    const tls = { port: 0, cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')) };
+    await withRelay([50305, 50309], { tls }, async (relay) => {
+      assert.ok(relay.tlsPort !== null && relay.tlsPort !== relay.port);
+      const socket = connectTls({ host: '127.0.0.1', port: relay.tlsPort, rejectUnauthorized: false });
+      await withTimeout(new Promise<void>((resolve) => socket.once('secureConnect', () => resolve())), 2000, 'TLS handshake');
+      try {
+        const binding = await tcpRequest(socket, encodeMessage({ method: METHOD.BINDING, cls: CLASS.REQUEST }));
+        assert.is(binding.cls, CLASS.SUCCESS);
+        const challenge = await tcpRequest(socket, encodeMessage({ method: METHOD.ALLOCATE, cls: CLASS.REQUEST, attributes: [{ type: ATTR.REQUESTED_TRANSPORT, value: Buffer.from([TRANSPORT_UDP, 0, 0, 0]) }] }));
+        assert.is(errorCode(challenge), 401);
+      } finally {
+        socket.destroy();
+      }
+      assert.equal(embeddedTurnUrls({ host: '127.0.0.1', externalIp: null, publicOrigin: 'https://call.example.org', port: relay.port, tcp: true, tlsPort: 5349 }).at(-1), 'turns:call.example.org:5349?transport=tcp');
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 lifecycle('advertises the external address in relayed addresses behind 1:1 NAT, and still self-tests', async () => {
