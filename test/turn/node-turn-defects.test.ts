@@ -16,11 +16,11 @@ import {
   encodeMessage,
   errorCode,
   hasValidIntegrity,
-  openUdpPeer,
   u32,
   TRANSPORT_UDP,
 } from '../../server/turn/stun.js';
 import { OTHER_USER, USER, isPortFree, sleep, startNodeTurn, withTimeout } from './helpers/node-turn-fixture.js';
+import { openUdpPeer } from './helpers/udp-peer.js';
 
 const DATA_TIMEOUT_MS = 1000;
 const CHANNEL = 0x4001;
