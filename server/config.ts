@@ -147,10 +147,10 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
   if (isIP(turnHost) === 0) fail('PORTHELLO_TURN_HOST', 'must be an IP address');
   const externalIp = raw('PORTHELLO_TURN_EXTERNAL_IP');
   if (externalIp !== '' && isIP(externalIp) === 0) fail('PORTHELLO_TURN_EXTERNAL_IP', 'must be an IP address or empty');
-  // Relay addresses are advertised from the listening address: a wildcard one means nothing to
-  // a browser, so the relay then needs the address clients reach it at.
-  if ((turnHost === '0.0.0.0' || turnHost === '::') && externalIp === '' && turnPort !== 0) {
-    fail('PORTHELLO_TURN_HOST', 'a wildcard address needs PORTHELLO_TURN_EXTERNAL_IP (the address clients reach the relay at)');
+  // Relay sockets send from and advertise this address, and relay-to-relay traffic is
+  // recognised by it: a wildcard address would break both.
+  if ((turnHost === '0.0.0.0' || turnHost === '::') && turnPort !== 0) {
+    fail('PORTHELLO_TURN_HOST', 'must be the specific address the relay listens and sends on (the private one behind 1:1 NAT, with PORTHELLO_TURN_EXTERNAL_IP)');
   }
   const turnTlsPort = raw('PORTHELLO_TURN_TLS_PORT') === '0' ? 0 : port('PORTHELLO_TURN_TLS_PORT', MIN_PORT);
   const relayPorts = parsePortRange(raw('PORTHELLO_TURN_RELAY_PORTS'));

@@ -161,7 +161,7 @@ export async function startRelay(options: RelayOptions, log: Logger): Promise<Re
     allocationCount: (username) => server.allocationCount(username),
     lastSelfTest: () => lastSelfTest,
     async selfTest() {
-      lastSelfTest = await runSelfTest(relay, { address: options.host === '0.0.0.0' ? '127.0.0.1' : options.host, port }, options.host);
+      lastSelfTest = await runSelfTest(relay, { address: options.host === '0.0.0.0' ? '127.0.0.1' : options.host, port });
       if (!lastSelfTest.ok) log.warn('turn', `relay self-test failed: ${lastSelfTest.detail}; calls behind NAT will not connect`);
       else log.info('turn', 'relay self-test passed');
       return lastSelfTest;
@@ -179,7 +179,7 @@ export async function startRelay(options: RelayOptions, log: Logger): Promise<Re
  * Two allocations under a throw-away credential; A sends one packet to B's relay port through
  * the relay. Proves bind, auth, allocation, permissions and relaying in one go.
  */
-async function runSelfTest(relay: Relay, server: TransportAddress, relayHost: string): Promise<SelfTestResult> {
+async function runSelfTest(relay: Relay, server: TransportAddress): Promise<SelfTestResult> {
   const at = new Date().toISOString();
   const credentials = { username: `selftest-${randomBytes(12).toString('base64url')}`, password: randomBytes(18).toString('base64url') };
   relay.addUser(credentials.username, credentials.password);
@@ -191,11 +191,10 @@ async function runSelfTest(relay: Relay, server: TransportAddress, relayHost: st
       clients.push(a);
       const b = await TurnClient.open(server, credentials, server.address);
       clients.push(b);
-      const relayedA = (await a.allocate()).relayed;
-      const relayedB = (await b.allocate()).relayed;
-      // Talk to the local relay ports (behind 1:1 NAT the advertised address may not hairpin).
-      const peerA = { address: relayHost, port: relayedA.port };
-      const peerB = { address: relayHost, port: relayedB.port };
+      // The advertised addresses, as browsers use them; behind 1:1 NAT the relay keeps this
+      // traffic inside the box (patched node-turn: toLocalPeer/toPublicPeer).
+      const peerA = (await a.allocate()).relayed;
+      const peerB = (await b.allocate()).relayed;
       const permittedB = await b.createPermission([peerA]);
       const permittedA = await a.createPermission([peerB]);
       if (errorCode(permittedA) !== null || errorCode(permittedB) !== null) return `CreatePermission refused (${errorCode(permittedA) ?? errorCode(permittedB)})`;

@@ -1,5 +1,5 @@
 // The project's relay (server/turn/relay.ts) and credential service on loopback.
-// Relay ports: 50200-50309.
+// Relay ports: 50200-50319.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createSocket } from 'node:dgram';
@@ -265,6 +265,28 @@ lifecycle('advertises the external address in relayed addresses behind 1:1 NAT, 
     assert.is(errorCode(await client.createPermission([{ address: '198.51.100.20', port: 9 }])), null, 'relay-to-relay through the public address');
     assert.is(errorCode(await client.channelBind(0x4000, { address: '198.51.100.20', port: 22 })), 403, 'but no other port of the box');
     assert.ok((await relay.selfTest()).ok);
+  });
+});
+
+lifecycle('keeps relay-to-relay traffic inside the box behind 1:1 NAT instead of relying on hairpinning', async () => {
+  // The "external" address is another loopback address nothing listens on: a datagram sent
+  // there instead of being kept inside is lost, and nothing leaves loopback either way.
+  await withRelay([50310, 50319], { externalIp: '127.0.0.2' }, async (relay, clients) => {
+    const a = await open(relay, clients);
+    const b = await open(relay, clients);
+    const relayedA = (await a.allocate()).relayed;
+    const relayedB = (await b.allocate()).relayed;
+    assert.is(relayedA.address, '127.0.0.2');
+    assert.is(errorCode(await a.channelBind(0x4000, relayedB)), null);
+    assert.is(errorCode(await b.createPermission([relayedA])), null);
+    a.sendChannelData(0x4000, Buffer.from('a-to-b'));
+    const atB = await b.nextData(DATA_TIMEOUT_MS);
+    assert.is(atB?.data.toString(), 'a-to-b');
+    assert.equal(atB?.peer, relayedA, 'B sees A at its advertised address');
+    b.sendIndication(relayedA, Buffer.from('b-to-a'));
+    const atA = await a.nextData(DATA_TIMEOUT_MS);
+    assert.is(atA?.data.toString(), 'b-to-a');
+    assert.is(atA?.channel, 0x4000, 'A receives B on the channel bound to B advertised address');
   });
 });
 
