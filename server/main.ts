@@ -73,7 +73,9 @@ async function run(): Promise<void> {
   let relay: Relay | null = null;
   // External TURN (PORTHELLO_TURN_URLS + PORTHELLO_TURN_SECRET) turns the embedded relay off.
   if (config.turn.port !== 0 && config.turn.external === null) {
-    relay = await startRelay(config.turn, log).catch((error: NodeJS.ErrnoException) => {
+    // TURN over TLS reuses the service's certificate, for clients behind UDP-blocking firewalls.
+    const turnTls = config.tls === null || config.turn.tlsPort === 0 ? null : { port: config.turn.tlsPort, cert: readFileSync(config.tls.certPath), key: readFileSync(config.tls.keyPath) };
+    relay = await startRelay({ ...config.turn, tls: turnTls }, log).catch((error: NodeJS.ErrnoException) => {
       closeDatabase(db);
       throw new Error(`the TURN relay cannot listen on ${config.turn.host}:${config.turn.port} (${error.code ?? error.message})`);
     });
@@ -111,6 +113,8 @@ async function run(): Promise<void> {
   log.info('main', `listening on ${scheme}://${address.address}:${address.port}`, { port: address.port });
   if (relay !== null) {
     log.info('main', `TURN relay on udp+tcp ${config.turn.host}:${relay.port}`, { port: relay.port });
+    if (config.turn.allowedPeers.length > 0) log.warn('main', 'PORTHELLO_TURN_ALLOWED_PEERS is set: the relay can reach those reserved addresses (meant for tests only)');
+    if (relay.tlsPort !== null) log.info('main', `TURN over TLS on ${config.turn.host}:${relay.tlsPort}`, { port: relay.tlsPort });
     // Allocate and relay one packet through ourselves; a failure is logged as a warning.
     void relay.selfTest();
   } else if (config.turn.external !== null) log.info('main', 'embedded TURN relay off: using the external TURN servers (PORTHELLO_TURN_URLS)');

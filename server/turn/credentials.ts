@@ -163,12 +163,14 @@ export function createExternalCredentials(options: ExternalOptions): TurnCredent
  * The turn: URLs of the embedded relay. Clients need an address they can reach: the external IP
  * behind 1:1 NAT, else the TURN listening address, else (wildcard) the public URL's host.
  */
-export function embeddedTurnUrls(options: { host: string; externalIp: string | null; publicOrigin: string; port: number; tcp: boolean }): string[] {
+export function embeddedTurnUrls(options: { host: string; externalIp: string | null; publicOrigin: string; port: number; tcp: boolean; tlsPort?: number | null }): string[] {
   let host = options.externalIp ?? options.host;
   if (host === '0.0.0.0' || host === '::') host = new URL(options.publicOrigin).hostname.replace(/^\[|\]$/g, '');
   const shown = isIPv6(host) ? `[${host}]` : host;
   const urls = [`turn:${shown}:${options.port}?transport=udp`];
   if (options.tcp) urls.push(`turn:${shown}:${options.port}?transport=tcp`);
+  // TLS needs the name the certificate is for: the public URL's host.
+  if (options.tlsPort !== undefined && options.tlsPort !== null) urls.push(`turns:${new URL(options.publicOrigin).host.replace(/:\d+$/, '')}:${options.tlsPort}?transport=tcp`);
   return urls;
 }
 
@@ -180,5 +182,5 @@ export function createTurnCredentials(
 ): TurnCredentials | null {
   if (turn.external !== null) return createExternalCredentials({ urls: turn.external.urls, secret: turn.external.secret });
   if (relay === null) return null;
-  return createEmbeddedCredentials({ relay, urls: embeddedTurnUrls({ host: turn.host, externalIp: turn.externalIp, publicOrigin, port: relay.port, tcp: true }) });
+  return createEmbeddedCredentials({ relay, urls: embeddedTurnUrls({ host: turn.host, externalIp: turn.externalIp, publicOrigin, port: relay.port, tcp: true, tlsPort: relay.tlsPort }) });
 }

@@ -42,13 +42,19 @@ declare module 'node-turn' {
     maxTcpConnections?: number;
     /** Seconds without data before a TCP connection is closed. */
     tcpIdleTimeout?: number;
+    /** Per-allocation cap in bytes per second, each direction; 0 = unlimited. */
+    maxBytesPerSecond?: number;
+    /** TURN over TLS on its own port (0 picks one), PEM certificate and key; null for none. */
+    tls?: { port: number; cert: Buffer | string; key: Buffer | string } | null;
+    /** Kernel buffer bytes for the listening UDP socket (capped by net.core.rmem_max). */
+    udpBufferSize?: number;
     /** SOFTWARE attribute value; null omits it. */
     software?: string | null;
   };
 
   class NodeTurnServer extends EventEmitter {
     constructor(options?: NodeTurnOptions);
-    network: { sockets: Socket[]; listeningPort: number };
+    network: { sockets: Socket[]; listeningPort: number; tcpServers: import('node:net').Server[] };
     allocations: Record<string, unknown>;
     /** Resolves when every listening socket is bound; rejects (and closes them) on a bind error. */
     start(): Promise<void>;

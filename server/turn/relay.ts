@@ -28,6 +28,10 @@ export const NONCE_LIFETIME_S = 600;
  * send consent checks every few seconds on a live call). */
 export const MAX_TCP_CONNECTIONS = 1000;
 export const TCP_IDLE_TIMEOUT_S = 120;
+/** Kernel buffer for the listening UDP socket, which carries every client: absorbs bursts that
+ * the default (~208 KiB) drops (measured: 27% loss at 100 clients x 1200 B, see the benchmark).
+ * Linux caps it at net.core.rmem_max. */
+export const UDP_SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
 /** The whole self-test (two allocations, permissions, one packet) must finish within this. */
 export const SELF_TEST_TIMEOUT_MS = 3000;
 
@@ -42,6 +46,10 @@ export type RelayOptions = Readonly<{
   userQuota: number;
   /** Allocations in total; 0 = unlimited (the port range still bounds it). */
   totalQuota: number;
+  /** Per-allocation cap, bytes per second in each direction; 0 = unlimited. */
+  maxBytesPerSecond?: number;
+  /** TURN over TLS on its own port (0 picks one) with this PEM certificate and key. */
+  tls?: Readonly<{ port: number; cert: Buffer | string; key: Buffer | string }> | null;
   /** Peers allowed despite the deny-list (CIDRs). Only for tests on loopback. */
   allowedPeers?: readonly string[];
   /** Shorter lifetimes for tests. */
@@ -54,7 +62,10 @@ export type RelayOptions = Readonly<{
 export type SelfTestResult = Readonly<{ ok: boolean; at: string; detail: string }>;
 
 export type Relay = {
+  /** UDP and TCP. */
   readonly port: number;
+  /** TURN over TLS, null when no certificate is configured. */
+  readonly tlsPort: number | null;
   /** The host:port pair clients use, as advertised (external IP when behind 1:1 NAT). */
   readonly advertisedHost: string;
   isListening(): boolean;
@@ -101,6 +112,7 @@ export async function startRelay(options: RelayOptions, log: Logger): Promise<Re
     credentials: {},
     peerFilter: filter,
     userQuota: options.userQuota,
+    maxBytesPerSecond: options.maxBytesPerSecond ?? 0,
     totalQuota: options.totalQuota,
     defaultAllocatetLifetime: options.defaultLifetimeS ?? DEFAULT_ALLOCATION_LIFETIME_S,
     maxAllocateLifetime: options.maxLifetimeS ?? MAX_ALLOCATION_LIFETIME_S,
@@ -111,6 +123,8 @@ export async function startRelay(options: RelayOptions, log: Logger): Promise<Re
     nonceLifetime: NONCE_LIFETIME_S,
     software: null,
     tcp: true,
+    udpBufferSize: UDP_SOCKET_BUFFER_BYTES,
+    tls: options.tls ?? null,
     maxTcpConnections: MAX_TCP_CONNECTIONS,
     tcpIdleTimeout: TCP_IDLE_TIMEOUT_S,
     // The patched node-turn logs no addresses, but nothing of it is needed in production.
@@ -132,10 +146,14 @@ export async function startRelay(options: RelayOptions, log: Logger): Promise<Re
     log.error('turn', 'relay socket error', { code: (error as NodeJS.ErrnoException).code });
   });
   const port = (socket.address() as AddressInfo).port;
+  // node-turn opens the TCP listener first, then the TLS one.
+  const tlsServer = options.tls ? server.network.tcpServers[server.network.tcpServers.length - 1] : undefined;
+  const tlsPort = tlsServer === undefined ? null : (tlsServer.address() as AddressInfo).port;
   let lastSelfTest: SelfTestResult | null = null;
 
   const relay: Relay = {
     port,
+    tlsPort,
     advertisedHost: options.externalIp ?? options.host,
     isListening: () => listening,
     addUser: (username, password) => server.addUser(username, password),
@@ -143,7 +161,7 @@ export async function startRelay(options: RelayOptions, log: Logger): Promise<Re
     allocationCount: (username) => server.allocationCount(username),
     lastSelfTest: () => lastSelfTest,
     async selfTest() {
-      lastSelfTest = await runSelfTest(relay, { address: options.host === '0.0.0.0' ? '127.0.0.1' : options.host, port }, options.host);
+      lastSelfTest = await runSelfTest(relay, { address: options.host === '0.0.0.0' ? '127.0.0.1' : options.host, port });
       if (!lastSelfTest.ok) log.warn('turn', `relay self-test failed: ${lastSelfTest.detail}; calls behind NAT will not connect`);
       else log.info('turn', 'relay self-test passed');
       return lastSelfTest;
@@ -161,7 +179,7 @@ export async function startRelay(options: RelayOptions, log: Logger): Promise<Re
  * Two allocations under a throw-away credential; A sends one packet to B's relay port through
  * the relay. Proves bind, auth, allocation, permissions and relaying in one go.
  */
-async function runSelfTest(relay: Relay, server: TransportAddress, relayHost: string): Promise<SelfTestResult> {
+async function runSelfTest(relay: Relay, server: TransportAddress): Promise<SelfTestResult> {
   const at = new Date().toISOString();
   const credentials = { username: `selftest-${randomBytes(12).toString('base64url')}`, password: randomBytes(18).toString('base64url') };
   relay.addUser(credentials.username, credentials.password);
@@ -173,11 +191,10 @@ async function runSelfTest(relay: Relay, server: TransportAddress, relayHost: st
       clients.push(a);
       const b = await TurnClient.open(server, credentials, server.address);
       clients.push(b);
-      const relayedA = (await a.allocate()).relayed;
-      const relayedB = (await b.allocate()).relayed;
-      // Talk to the local relay ports (behind 1:1 NAT the advertised address may not hairpin).
-      const peerA = { address: relayHost, port: relayedA.port };
-      const peerB = { address: relayHost, port: relayedB.port };
+      // The advertised addresses, as browsers use them; behind 1:1 NAT the relay keeps this
+      // traffic inside the box (patched node-turn: toLocalPeer/toPublicPeer).
+      const peerA = (await a.allocate()).relayed;
+      const peerB = (await b.allocate()).relayed;
       const permittedB = await b.createPermission([peerA]);
       const permittedA = await a.createPermission([peerB]);
       if (errorCode(permittedA) !== null || errorCode(permittedB) !== null) return `CreatePermission refused (${errorCode(permittedA) ?? errorCode(permittedB)})`;

@@ -290,14 +290,23 @@ export class TurnClient {
     this.socket.send(raw, this.server.port, this.server.address);
   }
 
-  /** Sends one request and waits for its response (success or error), or throws after timeoutMs. */
-  async transact(method: number, attributes: Attribute[], options: { timeoutMs?: number; fingerprint?: boolean; authenticate?: boolean } = {}): Promise<StunMessage> {
+  /**
+   * Sends one request and waits for its response (success or error), or throws after timeoutMs.
+   * `attributes` may depend on the transaction id (XOR-PEER-ADDRESS for IPv6 peers does).
+   * A 401 or 438 carrying a realm and nonce is retried once, signed with them.
+   */
+  async transact(
+    method: number,
+    attributes: Attribute[] | ((transactionId: Buffer) => Attribute[]),
+    options: { timeoutMs?: number; fingerprint?: boolean; authenticate?: boolean } = {},
+  ): Promise<StunMessage> {
     const timeoutMs = options.timeoutMs ?? 2000;
     const authenticate = options.authenticate ?? this.credentials !== null;
     for (let attempt = 0; attempt < 2; attempt += 1) {
       const transactionId = randomBytes(12);
+      const signed = authenticate && this.key !== null && this.credentials !== null;
       const auth: Attribute[] =
-        authenticate && this.key !== null && this.credentials !== null
+        signed && this.credentials !== null
           ? [
               { type: ATTR.USERNAME, value: Buffer.from(this.credentials.username) },
               { type: ATTR.REALM, value: Buffer.from(this.realm) },
@@ -308,8 +317,8 @@ export class TurnClient {
         method,
         cls: CLASS.REQUEST,
         transactionId,
-        attributes: [...attributes, ...auth],
-        integrityKey: auth.length > 0 ? (this.key ?? undefined) : undefined,
+        attributes: [...(typeof attributes === 'function' ? attributes(transactionId) : attributes), ...auth],
+        integrityKey: signed ? (this.key ?? undefined) : undefined,
         fingerprint: options.fingerprint ?? false,
       });
       const response = await this.exchange(raw, transactionId, timeoutMs);
@@ -325,7 +334,7 @@ export class TurnClient {
       }
       return response;
     }
-    throw new Error('unreachable');
+    throw new Error('unreachable: the loop returns on its second attempt');
   }
 
   /** Sends `raw` and retransmits it until the response with `transactionId` arrives. */
@@ -377,44 +386,14 @@ export class TurnClient {
 
   /** Resolves to the response (check errorCode) so tests can assert refusals. */
   createPermission(peers: TransportAddress[]): Promise<StunMessage> {
-    return this.transactWithPeers(METHOD.CREATE_PERMISSION, peers, []);
+    return this.transact(METHOD.CREATE_PERMISSION, (transactionId) => peers.map((peer) => ({ type: ATTR.XOR_PEER_ADDRESS, value: encodeXorAddress(peer, transactionId) })));
   }
 
   channelBind(channel: number, peer: TransportAddress): Promise<StunMessage> {
-    return this.transactWithPeers(METHOD.CHANNEL_BIND, [peer], [{ type: ATTR.CHANNEL_NUMBER, value: Buffer.from([channel >> 8, channel & 0xff, 0, 0]) }]);
-  }
-
-  private async transactWithPeers(method: number, peers: TransportAddress[], extra: Attribute[]): Promise<StunMessage> {
-    // IPv6 peer addresses are XORed with the transaction id: build them per transaction.
-    for (let attempt = 0; attempt < 2; attempt += 1) {
-      const transactionId = randomBytes(12);
-      const attributes = [...peers.map((peer) => ({ type: ATTR.XOR_PEER_ADDRESS, value: encodeXorAddress(peer, transactionId) })), ...extra];
-      if (this.key === null || this.credentials === null) {
-        const response = await this.transact(method, attributes);
-        if (this.key !== null && (errorCode(response) === 401 || errorCode(response) === 438)) continue;
-        return response;
-      }
-      const raw = encodeMessage({
-        method,
-        cls: CLASS.REQUEST,
-        transactionId,
-        attributes: [
-          ...attributes,
-          { type: ATTR.USERNAME, value: Buffer.from(this.credentials.username) },
-          { type: ATTR.REALM, value: Buffer.from(this.realm) },
-          { type: ATTR.NONCE, value: Buffer.from(this.nonce) },
-        ],
-        integrityKey: this.key,
-      });
-      const response = await this.exchange(raw, transactionId, 2000);
-      if (errorCode(response) === 438 && attempt === 0) {
-        const nonce = attribute(response, ATTR.NONCE);
-        if (nonce !== undefined) this.nonce = nonce.toString();
-        continue;
-      }
-      return response;
-    }
-    throw new Error('unreachable');
+    return this.transact(METHOD.CHANNEL_BIND, (transactionId) => [
+      { type: ATTR.CHANNEL_NUMBER, value: Buffer.from([channel >> 8, channel & 0xff, 0, 0]) },
+      { type: ATTR.XOR_PEER_ADDRESS, value: encodeXorAddress(peer, transactionId) },
+    ]);
   }
 
   sendIndication(peer: TransportAddress, data: Buffer): void {
@@ -443,35 +422,4 @@ export class TurnClient {
   close(): Promise<void> {
     return new Promise((resolve) => this.socket.close(() => resolve()));
   }
-}
-
-/** A UDP socket on loopback that records what it receives: a stand-in peer for tests. */
-export async function openUdpPeer(address = '127.0.0.1'): Promise<{ socket: Socket; port: number; received: Array<{ data: Buffer; from: TransportAddress }>; next(timeoutMs: number): Promise<{ data: Buffer; from: TransportAddress } | null>; close(): Promise<void> }> {
-  const socket = createSocket(isIPv4(address) ? 'udp4' : 'udp6');
-  const received: Array<{ data: Buffer; from: TransportAddress }> = [];
-  let wake: (() => void) | null = null;
-  socket.on('message', (data, rinfo) => {
-    received.push({ data, from: { address: rinfo.address, port: rinfo.port } });
-    wake?.();
-  });
-  await new Promise<void>((resolve) => socket.bind(0, address, () => resolve()));
-  return {
-    socket,
-    port: socket.address().port,
-    received,
-    async next(timeoutMs) {
-      if (received.length === 0) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, timeoutMs);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        wake = null;
-      }
-      return received.shift() ?? null;
-    },
-    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
-  };
 }

@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { cidrToRange, coturnConfig } from '../../scripts/coturn-config.js';
 import { createExternalCredentials } from '../../server/turn/credentials.js';
 import { TurnClient, errorCode } from '../../server/turn/stun.js';
-import { sleep } from './helpers/node-turn-fixture.js';
+import { sleep, waitForStun } from './helpers/node-turn-fixture.js';
+
+const DAEMON_START_TIMEOUT_MS = 5000;
 
 const HAVE_TURNSERVER = spawnSync('sh', ['-c', 'command -v turnserver']).status === 0;
 if (!HAVE_TURNSERVER) process.stdout.write('turnserver missing: apt-get install -y coturn (the coturn test is skipped)\n');
@@ -52,7 +54,7 @@ withCoturn('coturn started with it accepts Porthello credentials and answers 403
   const coturn = spawn('turnserver', ['-c', file, '--listening-ip=127.0.0.1', '--relay-ip=127.0.0.1', `--db=${join(dir, 'coturn.db')}`, '--log-file=stdout', `--pidfile=${join(dir, 'pid')}`], { stdio: 'ignore' });
   let client: TurnClient | null = null;
   try {
-    await sleep(800);
+    await waitForStun(port, DAEMON_START_TIMEOUT_MS);
     const server = createExternalCredentials({ urls: [], secret: SECRET }).issue({ callId: 'c', participantId: 'p', relayOnly: true }).iceServers[0]!;
     client = await TurnClient.open({ address: '127.0.0.1', port }, { username: server.username, password: server.credential });
     await client.allocate();

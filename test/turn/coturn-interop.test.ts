@@ -13,7 +13,9 @@ import { silentLogger } from '../../server/log.js';
 import { createExternalCredentials } from '../../server/turn/credentials.js';
 import { startRelay, type Relay } from '../../server/turn/relay.js';
 import { TurnClient } from '../../server/turn/stun.js';
-import { sleep } from './helpers/node-turn-fixture.js';
+import { sleep, waitForEcho, waitForStun } from './helpers/node-turn-fixture.js';
+
+const DAEMON_START_TIMEOUT_MS = 5000;
 
 const HAVE_COTURN = ['turnutils_uclient', 'turnutils_peer', 'turnserver'].every((binary) => spawnSync('sh', ['-c', `command -v ${binary}`]).status === 0);
 if (!HAVE_COTURN) process.stdout.write('coturn tools missing: apt-get install -y coturn (these tests are skipped)\n');
@@ -27,8 +29,14 @@ async function freePortPair(): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt += 1) {
     const probe = createSocket('udp4');
     const port = await new Promise<number>((resolve) => probe.bind(0, '127.0.0.1', () => resolve(probe.address().port)));
+    const next = createSocket('udp4');
+    const nextFree = await new Promise<boolean>((resolve) => {
+      next.once('error', () => resolve(false));
+      next.bind(port + 1, '127.0.0.1', () => resolve(true));
+    });
+    next.close();
     probe.close();
-    if (port < 65000) return port;
+    if (nextFree) return port;
   }
   throw new Error('no free port pair');
 }
@@ -72,7 +80,7 @@ async function withRelayAndPeer(range: [number, number], allowLoopback: boolean,
   const peerPort = await freePortPair();
   const peer = startDaemon('turnutils_peer', ['-L', '127.0.0.1', '-p', String(peerPort)]);
   try {
-    await sleep(300);
+    await waitForEcho(peerPort, DAEMON_START_TIMEOUT_MS);
     await body(relay, peerPort);
   } finally {
     await stopDaemon(peer);
@@ -132,7 +140,7 @@ testExternal('coturn use-auth-secret accepts minted credentials and refuses expi
   ]);
   const clients: TurnClient[] = [];
   try {
-    await sleep(800);
+    await waitForStun(port, DAEMON_START_TIMEOUT_MS);
     const fresh = createExternalCredentials({ urls: [`turn:127.0.0.1:${port}`], secret }).issue({ callId: 'c', participantId: 'p', relayOnly: true }).iceServers[0]!;
     const client = await TurnClient.open({ address: '127.0.0.1', port }, { username: fresh.username, password: fresh.credential });
     clients.push(client);

@@ -16,11 +16,11 @@ import {
   encodeMessage,
   errorCode,
   hasValidIntegrity,
-  openUdpPeer,
   u32,
   TRANSPORT_UDP,
 } from '../../server/turn/stun.js';
 import { OTHER_USER, USER, isPortFree, sleep, startNodeTurn, withTimeout } from './helpers/node-turn-fixture.js';
+import { openUdpPeer } from './helpers/udp-peer.js';
 
 const DATA_TIMEOUT_MS = 1000;
 const CHANNEL = 0x4001;
@@ -159,6 +159,26 @@ d3('refuses an Allocate signed with a wrong password', async () => {
       code = (error as { code?: number }).code ?? null;
     }
     assert.is(code, 401);
+  } finally {
+    await relay.close();
+  }
+});
+
+d3('refuses usernames that name members of Object.prototype, whatever the password', async () => {
+  // With a plain-object credential table, credentials["toString"] is a function whose source
+  // text is a password anyone can compute.
+  const relay = await startNodeTurn([50140, 50144]);
+  try {
+    for (const username of ['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf']) {
+      const guess = String((Object.prototype as unknown as Record<string, unknown>)[username]);
+      const client = await relay.client({ username, password: guess });
+      let code: number | null = null;
+      await client.allocate().then(
+        () => (code = 200),
+        (error: { code?: number }) => (code = error.code ?? null),
+      );
+      assert.is(code, 401, username);
+    }
   } finally {
     await relay.close();
   }

@@ -5,10 +5,14 @@
 // it every 20 s: a 70 s call lives through three refreshes and past two lifetimes. Then the
 // call's credentials are revoked and stop working. No loopback allow-list: two relay-only
 // browsers reach each other relay port to relay port, the path a real relay-only call takes.
-// Needs /usr/bin/chromium (apt-get install -y chromium). Relay ports: 50400-50499.
+// The same call also connects over TURN/TCP alone and over TURN/TLS alone.
+// Needs /usr/bin/chromium (apt-get install -y chromium) and openssl. Relay ports: 50400-50499.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -33,6 +37,9 @@ const CHROMIUM_FLAGS = [
   '--use-fake-device-for-media-stream',
   '--use-fake-ui-for-media-stream',
   '--allow-loopback-in-peer-connection',
+  // Chromium validates a TURN server's TLS certificate (as production needs); this suite's
+  // certificate is a throw-away self-signed one.
+  '--ignore-certificate-errors',
 ];
 const ALLOCATION_LIFETIME_S = 40;
 const HOLD_MS = 70_000;
@@ -129,14 +136,15 @@ call.after(async () => {
 let origin = '';
 
 /** Opens two pages (own browser contexts) with credentials for one call. */
-async function openCall(callId: string, credentials: ReturnType<typeof createEmbeddedCredentials>, onlyTcp: boolean): Promise<[Side, Side]> {
+async function openCall(callId: string, credentials: ReturnType<typeof createEmbeddedCredentials>, only: 'tcp' | 'tls' | null): Promise<[Side, Side]> {
   const sides: Side[] = [];
   for (const participantId of ['caller', 'callee']) {
     const context = await (browser as Browser).newContext();
     const page = await context.newPage();
     await page.goto(origin, { timeout: 10_000 });
     const issued = credentials.issue({ callId, participantId, relayOnly: true });
-    const config = onlyTcp ? { ...issued, iceServers: issued.iceServers.map((server) => ({ ...server, urls: server.urls.filter((url) => url.endsWith('transport=tcp')) })) } : issued;
+    const keep = (url: string): boolean => only === null || (only === 'tcp' ? url.startsWith('turn:') && url.endsWith('transport=tcp') : url.startsWith('turns:'));
+    const config = { ...issued, iceServers: issued.iceServers.map((server) => ({ ...server, urls: server.urls.filter(keep) })) };
     sides.push({ page, config });
   }
   return sides as [Side, Side];
@@ -157,8 +165,13 @@ async function connect(caller: Side, callee: Side): Promise<string> {
 
 call.before(async () => {
   if (!HAVE_CHROMIUM) return;
+  // A throw-away self-signed certificate for TURN over TLS.
+  const dir = mkdtempSync(join(tmpdir(), 'porthello-browser-tls-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  const tls = { port: 0, cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')) };
+  rmSync(dir, { recursive: true, force: true });
   relay = await startRelay(
-    { host: '127.0.0.1', port: 0, relayPortMin: 50400, relayPortMax: 50499, externalIp: null, userQuota: 10, totalQuota: 50, defaultLifetimeS: ALLOCATION_LIFETIME_S, maxLifetimeS: ALLOCATION_LIFETIME_S },
+    { host: '127.0.0.1', port: 0, relayPortMin: 50400, relayPortMax: 50499, externalIp: null, userQuota: 10, totalQuota: 50, defaultLifetimeS: ALLOCATION_LIFETIME_S, maxLifetimeS: ALLOCATION_LIFETIME_S, tls },
     silentLogger,
   );
   http = createServer((_request, response) => {
@@ -177,7 +190,7 @@ test('stays connected for 70 s across several refreshes, then stops working once
     urls: embeddedTurnUrls({ host: '127.0.0.1', externalIp: null, publicOrigin: 'http://127.0.0.1', port: relay.port, tcp: false }),
     autoSweep: false,
   });
-  const sides = await openCall('browser-call', credentials, false);
+  const sides = await openCall('browser-call', credentials, null);
   const [caller, callee] = sides;
   assert.is(caller.config.iceTransportPolicy, 'relay');
   const offer = await connect(caller, callee);
@@ -250,7 +263,7 @@ test('connects a relay-only call over TURN/TCP alone', async () => {
     urls: embeddedTurnUrls({ host: '127.0.0.1', externalIp: null, publicOrigin: 'http://127.0.0.1', port: relay.port, tcp: true }),
     autoSweep: false,
   });
-  const [caller, callee] = await openCall('tcp-call', credentials, true);
+  const [caller, callee] = await openCall('tcp-call', credentials, 'tcp');
   try {
     assert.equal(caller.config.iceServers[0]?.urls, [`turn:127.0.0.1:${relay.port}?transport=tcp`]);
     const offer = await connect(caller, callee);
@@ -263,6 +276,30 @@ test('connects a relay-only call over TURN/TCP alone', async () => {
     assert.is(later.relayProtocol, 'tcp', 'the browser reaches the relay over TCP');
     assert.is((await pathStats(caller.page)).relayProtocol, 'tcp');
     assert.ok(later.bytesReceived > first, 'video flows over TURN/TCP');
+  } finally {
+    credentials.close();
+    await Promise.all([caller, callee].map((side) => side.page.context().close()));
+  }
+});
+
+test('connects a relay-only call over TURN/TLS alone', async () => {
+  assert.ok(relay !== null && relay.tlsPort !== null);
+  const credentials = createEmbeddedCredentials({
+    relay,
+    urls: embeddedTurnUrls({ host: '127.0.0.1', externalIp: null, publicOrigin: 'https://localhost', port: relay.port, tcp: true, tlsPort: relay.tlsPort }),
+    autoSweep: false,
+  });
+  const [caller, callee] = await openCall('tls-call', credentials, 'tls');
+  try {
+    assert.equal(caller.config.iceServers[0]?.urls, [`turns:localhost:${relay.tlsPort}?transport=tcp`]);
+    await connect(caller, callee);
+    const first = (await pathStats(callee.page)).bytesReceived;
+    await sleep(3000);
+    const later = await pathStats(callee.page);
+    assert.is(later.state, 'connected');
+    assert.is(later.localType, 'relay');
+    assert.is(later.relayProtocol, 'tls', 'the browser reaches the relay over TLS');
+    assert.ok(later.bytesReceived > first, 'video flows over TURN/TLS');
   } finally {
     credentials.close();
     await Promise.all([caller, callee].map((side) => side.page.context().close()));

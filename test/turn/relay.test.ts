@@ -1,14 +1,20 @@
 // The project's relay (server/turn/relay.ts) and credential service on loopback.
-// Relay ports: 50200-50299.
+// Relay ports: 50200-50319.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createSocket } from 'node:dgram';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, type Socket as TcpSocket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect as connectTls } from 'node:tls';
 import { silentLogger } from '../../server/log.js';
 import { createEmbeddedCredentials, createExternalCredentials, embeddedTurnUrls, restPassword } from '../../server/turn/credentials.js';
 import { startRelay, type Relay, type RelayOptions } from '../../server/turn/relay.js';
-import { ATTR, CLASS, METHOD, TRANSPORT_UDP, TurnClient, attribute, decodeMessage, encodeMessage, errorCode, longTermKey, openUdpPeer, type Credentials, type StunMessage } from '../../server/turn/stun.js';
+import { ATTR, CLASS, METHOD, TRANSPORT_UDP, TurnClient, attribute, decodeMessage, encodeMessage, errorCode, longTermKey, type Credentials, type StunMessage } from '../../server/turn/stun.js';
 import { isPortFree, sleep, withTimeout } from './helpers/node-turn-fixture.js';
+import { openUdpPeer } from './helpers/udp-peer.js';
 
 const DATA_TIMEOUT_MS = 1000;
 const USER: Credentials = { username: 'relay-test-user', password: 'relay-test-password' };
@@ -91,6 +97,31 @@ filtering('reaches a loopback peer only with the explicit allow-list', async () 
       client.sendChannelData(0x4000, Buffer.from('allowed'));
       assert.is((await peer.next(DATA_TIMEOUT_MS))?.data.toString(), 'allowed');
       assert.is(errorCode(await client.createPermission([{ address: '10.0.0.5', port: 9 }])), 403, 'the allow-list opens nothing else');
+    } finally {
+      await peer.close();
+    }
+  });
+});
+
+filtering('caps each allocation at its bandwidth in both directions', async () => {
+  const CAP_BYTES_PER_S = 20_000;
+  const PACKET_BYTES = 1000;
+  const PACKETS = 100;
+  await withRelay([50300, 50304], { allowedPeers: ['127.0.0.0/8'], maxBytesPerSecond: CAP_BYTES_PER_S }, async (relay, clients) => {
+    const peer = await openUdpPeer('127.0.0.1');
+    try {
+      const client = await open(relay, clients);
+      const { relayed } = await client.allocate();
+      assert.is(errorCode(await client.channelBind(0x4000, { address: '127.0.0.1', port: peer.port })), null);
+      // 100 kB at once: one second's worth (the burst) gets through, the rest is dropped.
+      for (let i = 0; i < PACKETS; i += 1) client.sendChannelData(0x4000, Buffer.alloc(PACKET_BYTES, i));
+      await sleep(300);
+      const toPeer = peer.received.length;
+      assert.ok(toPeer >= 15 && toPeer <= 25, `client to peer: ${toPeer} of ${PACKETS} packets`);
+      for (let i = 0; i < PACKETS; i += 1) peer.socket.send(Buffer.alloc(PACKET_BYTES, i), relayed.port, '127.0.0.1');
+      let toClient = 0;
+      while ((await client.nextData(300)) !== null) toClient += 1;
+      assert.ok(toClient >= 15 && toClient <= 25, `peer to client: ${toClient} of ${PACKETS} packets`);
     } finally {
       await peer.close();
     }
@@ -199,6 +230,30 @@ lifecycle('serves TURN over TCP on the same port, and ends a TCP allocation with
   });
 });
 
+lifecycle('serves TURN over TLS on its own port when a certificate is configured', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'porthello-turn-tls-'));
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    const tls = { port: 0, cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')) };
+    await withRelay([50305, 50309], { tls }, async (relay) => {
+      assert.ok(relay.tlsPort !== null && relay.tlsPort !== relay.port);
+      const socket = connectTls({ host: '127.0.0.1', port: relay.tlsPort, rejectUnauthorized: false });
+      await withTimeout(new Promise<void>((resolve) => socket.once('secureConnect', () => resolve())), 2000, 'TLS handshake');
+      try {
+        const binding = await tcpRequest(socket, encodeMessage({ method: METHOD.BINDING, cls: CLASS.REQUEST }));
+        assert.is(binding.cls, CLASS.SUCCESS);
+        const challenge = await tcpRequest(socket, encodeMessage({ method: METHOD.ALLOCATE, cls: CLASS.REQUEST, attributes: [{ type: ATTR.REQUESTED_TRANSPORT, value: Buffer.from([TRANSPORT_UDP, 0, 0, 0]) }] }));
+        assert.is(errorCode(challenge), 401);
+      } finally {
+        socket.destroy();
+      }
+      assert.equal(embeddedTurnUrls({ host: '127.0.0.1', externalIp: null, publicOrigin: 'https://call.example.org', port: relay.port, tcp: true, tlsPort: 5349 }).at(-1), 'turns:call.example.org:5349?transport=tcp');
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 lifecycle('advertises the external address in relayed addresses behind 1:1 NAT, and still self-tests', async () => {
   await withRelay([50290, 50299], { externalIp: '198.51.100.20' }, async (relay, clients) => {
     assert.is(relay.advertisedHost, '198.51.100.20');
@@ -210,6 +265,28 @@ lifecycle('advertises the external address in relayed addresses behind 1:1 NAT, 
     assert.is(errorCode(await client.createPermission([{ address: '198.51.100.20', port: 9 }])), null, 'relay-to-relay through the public address');
     assert.is(errorCode(await client.channelBind(0x4000, { address: '198.51.100.20', port: 22 })), 403, 'but no other port of the box');
     assert.ok((await relay.selfTest()).ok);
+  });
+});
+
+lifecycle('keeps relay-to-relay traffic inside the box behind 1:1 NAT instead of relying on hairpinning', async () => {
+  // The "external" address is another loopback address nothing listens on: a datagram sent
+  // there instead of being kept inside is lost, and nothing leaves loopback either way.
+  await withRelay([50310, 50319], { externalIp: '127.0.0.2' }, async (relay, clients) => {
+    const a = await open(relay, clients);
+    const b = await open(relay, clients);
+    const relayedA = (await a.allocate()).relayed;
+    const relayedB = (await b.allocate()).relayed;
+    assert.is(relayedA.address, '127.0.0.2');
+    assert.is(errorCode(await a.channelBind(0x4000, relayedB)), null);
+    assert.is(errorCode(await b.createPermission([relayedA])), null);
+    a.sendChannelData(0x4000, Buffer.from('a-to-b'));
+    const atB = await b.nextData(DATA_TIMEOUT_MS);
+    assert.is(atB?.data.toString(), 'a-to-b');
+    assert.equal(atB?.peer, relayedA, 'B sees A at its advertised address');
+    b.sendIndication(relayedA, Buffer.from('b-to-a'));
+    const atA = await a.nextData(DATA_TIMEOUT_MS);
+    assert.is(atA?.data.toString(), 'b-to-a');
+    assert.is(atA?.channel, 0x4000, 'A receives B on the channel bound to B advertised address');
   });
 });
 

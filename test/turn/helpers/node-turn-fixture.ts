@@ -100,3 +100,47 @@ export async function isPortFree(port: number): Promise<boolean> {
     socket.bind({ port, address: '127.0.0.1', exclusive: true }, () => socket.close(() => resolve(true)));
   });
 }
+
+/** Waits until a STUN server on 127.0.0.1:port answers a Binding request, with a success or
+ * an error (secure-stun asks for credentials): the daemon has started. */
+export async function waitForStun(port: number, timeoutMs: number): Promise<void> {
+  const { METHOD } = await import('../../../server/turn/stun.js');
+  const client = await TurnClient.open({ address: '127.0.0.1', port }, null);
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      const answered = await client.transact(METHOD.BINDING, [], { timeoutMs: 300, authenticate: false }).then(
+        () => true,
+        () => false,
+      );
+      if (answered) return;
+      if (Date.now() > deadline) throw new Error(`nothing answered STUN on port ${port} within ${timeoutMs} ms`);
+    }
+  } finally {
+    await client.close();
+  }
+}
+
+/** Waits until a UDP echo service on 127.0.0.1:port echoes a datagram. */
+export async function waitForEcho(port: number, timeoutMs: number): Promise<void> {
+  const { createSocket } = await import('node:dgram');
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      const echoed = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), 200);
+        socket.once('message', () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+        socket.send(Buffer.from('ping'), port, '127.0.0.1');
+      });
+      if (echoed) return;
+      if (Date.now() > deadline) throw new Error(`nothing echoed on port ${port} within ${timeoutMs} ms`);
+    }
+  } finally {
+    socket.close();
+  }
+}
