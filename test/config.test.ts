@@ -37,8 +37,10 @@ defaults('runs on loopback with embedded defaults when nothing is set', () => {
     externalIp: null,
     relayPortMin: 49152,
     relayPortMax: 49407,
+    tlsPort: 5349,
     userQuota: 10,
     totalQuota: 200,
+    maxBytesPerSecond: 1250000,
     allowedPeers: [],
     external: null,
   });
