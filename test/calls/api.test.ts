@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert';
 import { FAST_BCRYPT, json, signUp, withCookie, type TestMember } from '../accounts/helpers.js';
 import { jsonOf, startTestServer, type TestServer } from '../helpers/server.js';
 import { openSignalClient, type SignalTestClient } from '../helpers/ws.js';
+import { TurnClient } from '../../server/turn/stun.js';
 
 let server: TestServer;
 const clients: SignalTestClient[] = [];
@@ -195,6 +196,36 @@ calls('closes a member’s sockets at log-out, and shows a caller who left as a 
   const log = await jsonOf(await server.fetch('/api/calls', withCookie(cookie)));
   assert.equal(log.calls[0].caller, { kind: 'former-member' });
   assert.is(log.calls[0].outcome, 'declined');
+});
+
+calls('gives each party TURN credentials that allocate during the call and are refused after hang-up', async () => {
+  const member = await signUp(server);
+  const { code } = await linkOf(member);
+  const device = await connectMember(member);
+  const { client: guest, calleeMemberId } = await connectGuest(code, 'Zoé');
+  guest.send({ type: 'invite', calleeMemberId });
+  const { callId } = await device.next('incoming-call');
+  device.send({ type: 'accept', callId });
+  const connected = await guest.next('call-connected');
+  const turn = connected.ice.iceServers[0];
+  const relayAddress = { address: '127.0.0.1', port: server.turn?.port ?? 0 };
+  const credentials = { username: turn?.username ?? '', password: turn?.credential ?? '' };
+  const during = await TurnClient.open(relayAddress, credentials);
+  try {
+    const { relayed } = await during.allocate();
+    assert.is(relayed.address, '127.0.0.1');
+  } finally {
+    await during.close();
+  }
+  guest.send({ type: 'hang-up', callId });
+  await device.next('call-ended');
+  const after = await TurnClient.open(relayAddress, credentials);
+  try {
+    const refused = await after.allocate().then(() => 0, (error: { code?: number }) => error.code ?? -1);
+    assert.is(refused, 401);
+  } finally {
+    await after.close();
+  }
 });
 
 calls('mints TURN servers for a member or a guest on GET /api/ice-servers, relay-only where privacy asks', async () => {
