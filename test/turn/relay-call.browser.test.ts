@@ -7,40 +7,24 @@
 // browsers reach each other relay port to relay port, the path a real relay-only call takes.
 // The same call also connects over TURN/TCP alone and over TURN/TLS alone.
 // Needs /usr/bin/chromium (apt-get install -y chromium) and openssl. Relay ports: 50400-50499.
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { browserSuite, hasChromium, launchBrowser } from '../helpers/browser.js';
 import { silentLogger } from '../../server/log.js';
 import { createEmbeddedCredentials, embeddedTurnUrls, type IceConfiguration } from '../../server/turn/credentials.js';
 import { startRelay, type Relay } from '../../server/turn/relay.js';
 import { TurnClient } from '../../server/turn/stun.js';
 import { sleep, withTimeout } from './helpers/node-turn-fixture.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-if (!HAVE_CHROMIUM) process.stdout.write('chromium missing: apt-get install -y chromium (this suite is skipped)\n');
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--allow-loopback-in-peer-connection',
-  // Chromium validates a TURN server's TLS certificate (as production needs); this suite's
-  // certificate is a throw-away self-signed one.
-  '--ignore-certificate-errors',
-];
+/** Chromium validates a TURN server's TLS certificate (as production needs); this suite's
+ *  certificate is a throw-away self-signed one. */
+const TRUST_TEST_CERTIFICATE = ['--ignore-certificate-errors'];
 const ALLOCATION_LIFETIME_S = 40;
 const HOLD_MS = 70_000;
 const CHECK_EVERY_MS = 10_000;
@@ -120,8 +104,7 @@ async function waitFor(page: Page, predicate: string, timeoutMs: number): Promis
   await page.waitForFunction(predicate, undefined, { timeout: timeoutMs, polling: 200 });
 }
 
-const call = suite('relay-only browser call through the embedded relay');
-const test = HAVE_CHROMIUM ? call : call.skip;
+const { suite: call, test } = browserSuite('relay-only browser call through the embedded relay');
 
 let relay: Relay | null = null;
 let browser: Browser | null = null;
@@ -164,7 +147,7 @@ async function connect(caller: Side, callee: Side): Promise<string> {
 }
 
 call.before(async () => {
-  if (!HAVE_CHROMIUM) return;
+  if (!hasChromium) return;
   // A throw-away self-signed certificate for TURN over TLS.
   const dir = mkdtempSync(join(tmpdir(), 'porthello-browser-tls-'));
   execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
@@ -180,7 +163,7 @@ call.before(async () => {
   });
   await new Promise<void>((resolve) => http?.listen(0, '127.0.0.1', () => resolve()));
   origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}/`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, timeout: 15_000 });
+  browser = await launchBrowser(TRUST_TEST_CERTIFICATE);
 });
 
 test('stays connected for 70 s across several refreshes, then stops working once revoked', async () => {
