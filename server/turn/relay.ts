@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.js';
 import { createPeerFilter, type PeerFilter } from './peer-policy.js';
-import { TurnClient, errorCode, type TransportAddress } from './stun.js';
+import { errorCode, type TransportAddress } from './stun.js';
+import { TurnClient } from './client.js';
 
 export const TURN_REALM = 'porthello';
 /** RFC 8656 default allocation lifetime; browsers refresh a minute before it ends. */

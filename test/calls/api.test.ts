@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { FAST_BCRYPT, json, signUp, withCookie, type TestMember } from '../accounts/helpers.js';
 import { jsonOf, startTestServer, type TestServer } from '../helpers/server.js';
 import { openSignalClient, type SignalTestClient } from '../helpers/ws.js';
-import { TurnClient } from '../../server/turn/stun.js';
+import { TurnClient } from '../../server/turn/client.js';
 
 let server: TestServer;
 const clients: SignalTestClient[] = [];

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cidrToRange, coturnConfig } from '../../scripts/coturn-config.js';
 import { createExternalCredentials } from '../../server/turn/credentials.js';
-import { TurnClient, errorCode } from '../../server/turn/stun.js';
+import { errorCode } from '../../server/turn/stun.js';
+import { TurnClient } from '../../server/turn/client.js';
 import { sleep, waitForStun } from './helpers/node-turn-fixture.js';
 
 const DAEMON_START_TIMEOUT_MS = 5000;

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { silentLogger } from '../../server/log.js';
 import { createExternalCredentials } from '../../server/turn/credentials.js';
 import { startRelay, type Relay } from '../../server/turn/relay.js';
-import { TurnClient } from '../../server/turn/stun.js';
+import { TurnClient } from '../../server/turn/client.js';
 import { sleep, waitForEcho, waitForStun } from './helpers/node-turn-fixture.js';
 
 const DAEMON_START_TIMEOUT_MS = 5000;

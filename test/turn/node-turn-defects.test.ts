@@ -6,19 +6,8 @@ import * as assert from 'uvu/assert';
 import crypto from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import NodeTurnServer from 'node-turn';
-import {
-  ATTR,
-  CLASS,
-  METHOD,
-  TurnClient,
-  attribute,
-
-  encodeMessage,
-  errorCode,
-  hasValidIntegrity,
-  u32,
-  TRANSPORT_UDP,
-} from '../../server/turn/stun.js';
+import { ATTR, CLASS, METHOD, attribute, encodeMessage, errorCode, hasValidIntegrity, u32, TRANSPORT_UDP } from '../../server/turn/stun.js';
+import { TurnClient } from '../../server/turn/client.js';
 import { OTHER_USER, USER, isPortFree, sleep, startNodeTurn, withTimeout } from './helpers/node-turn-fixture.js';
 import { openUdpPeer } from './helpers/udp-peer.js';
 

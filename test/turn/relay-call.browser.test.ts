@@ -19,7 +19,7 @@ import { browserSuite, hasChromium, launchBrowser } from '../helpers/browser.js'
 import { silentLogger } from '../../server/log.js';
 import { createEmbeddedCredentials, embeddedTurnUrls, type IceConfiguration } from '../../server/turn/credentials.js';
 import { startRelay, type Relay } from '../../server/turn/relay.js';
-import { TurnClient } from '../../server/turn/stun.js';
+import { TurnClient } from '../../server/turn/client.js';
 import { sleep, withTimeout } from './helpers/node-turn-fixture.js';
 
 /** Chromium validates a TURN server's TLS certificate (as production needs); this suite's

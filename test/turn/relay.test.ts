@@ -12,7 +12,8 @@ import { connect as connectTls } from 'node:tls';
 import { silentLogger } from '../../server/log.js';
 import { createEmbeddedCredentials, createExternalCredentials, embeddedTurnUrls, restPassword } from '../../server/turn/credentials.js';
 import { startRelay, type Relay, type RelayOptions } from '../../server/turn/relay.js';
-import { ATTR, CLASS, METHOD, TRANSPORT_UDP, TurnClient, attribute, decodeMessage, encodeMessage, errorCode, longTermKey, type Credentials, type StunMessage } from '../../server/turn/stun.js';
+import { ATTR, CLASS, METHOD, TRANSPORT_UDP, attribute, decodeMessage, encodeMessage, errorCode, longTermKey, type StunMessage } from '../../server/turn/stun.js';
+import { TurnClient, type Credentials } from '../../server/turn/client.js';
 import { isPortFree, sleep, withTimeout } from './helpers/node-turn-fixture.js';
 import { openUdpPeer } from './helpers/udp-peer.js';
 
