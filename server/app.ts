@@ -45,7 +45,7 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
   app.silent = true;
   const pages = createPageRenderer(TEMPLATES_DIR);
   const accounts = deps.accounts ?? createAccountsModule({ config, db: deps.db, log });
-  const calls = deps.calls ?? createCallsModule({ config, db: deps.db, log, accounts });
+  const calls = deps.calls ?? createCallsModule({ config, db: deps.db, log, accounts, turnCredentials: null });
 
   app.use(errorHandler(log, pages));
   app.use(securityHeaders(config));

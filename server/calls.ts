@@ -1,6 +1,7 @@
 // Composition of the calls part: the call service (links, preferences, log), guest tickets,
 // the signaling hub with its seams filled (who is connecting, who can be rung, where calls are
 // logged, how TURN credentials are minted), the API groups, and the WebSocket signaler.
+import { randomBytes } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Database } from 'better-sqlite3';
@@ -10,12 +11,13 @@ import { createCallStore } from './db/calls.js';
 import { readCookie } from './http/session.js';
 import type { Logger } from './log.js';
 import type { ApiRouteGroup } from './routes/api.js';
-import { callRoutes, GUEST_TICKET_COOKIE, guestRoutes, presentLink } from './routes/calls.js';
+import { callRoutes, GUEST_TICKET_COOKIE, guestRoutes, iceRoutes, presentLink } from './routes/calls.js';
 import { createCallService, type CallService } from './services/calls.js';
 import { createGuestTickets, type GuestTickets } from './services/guest-tickets.js';
-import type { Authenticate, IceProvider } from './signal/deps.js';
+import { partyKeyOf, type Authenticate, type IceProvider } from './signal/deps.js';
 import { createHub, type Hub, type HubTiming } from './signal/hub.js';
 import { attachSignaler, type Signaler, type SignalerLimits } from './signal/server.js';
+import type { TurnCredentials } from './turn/credentials.js';
 
 /** A socket opened from a call link says so in its URL; any other socket is a member's. */
 export const GUEST_SOCKET_QUERY = 'as=guest';
@@ -37,13 +39,25 @@ export type CallsDeps = {
   db: Database;
   log: Logger;
   accounts: AccountsModule;
-  /** TURN credentials per call; without a relay, calls offer no relay candidates. */
-  ice?: IceProvider;
+  /** TURN credentials per call and party; null without any relay (then calls offer none). */
+  turnCredentials: TurnCredentials | null;
   /** Tests shorten ringing and grace periods. */
   timing?: Partial<HubTiming>;
 };
 
+/** Credentials asked for outside a call get a call id of their own, which nothing revokes: they expire unused. */
+const UNBOUND_CALL_ID_BYTES = 12;
+
 const NO_RELAY: IceProvider = { iceServersFor: () => [], releaseCall: () => {} };
+
+/** The hub's view of the credential service; the hub itself decides relay-only per call. */
+function iceProviderOf(credentials: TurnCredentials | null): IceProvider {
+  if (credentials === null) return NO_RELAY;
+  return {
+    iceServersFor: (callId, party) => [...credentials.issue({ callId, participantId: partyKeyOf(party), relayOnly: false }).iceServers].map((server) => ({ ...server, urls: [...server.urls] })),
+    releaseCall: (callId) => credentials.revokeCall(callId),
+  };
+}
 
 export function createCallsModule(deps: CallsDeps): CallsModule {
   const { config, log, accounts } = deps;
@@ -57,7 +71,7 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
       },
     },
     callLog: service,
-    ice: deps.ice ?? NO_RELAY,
+    ice: iceProviderOf(deps.turnCredentials),
     log,
     ...(deps.timing === undefined ? {} : { timing: deps.timing }),
   });
@@ -95,7 +109,18 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
     tickets,
     hub,
     authenticate,
-    apiGroups: () => [callRoutes(routeDeps), guestRoutes(routeDeps)],
+    apiGroups: () => [
+      callRoutes(routeDeps),
+      guestRoutes(routeDeps),
+      iceRoutes({
+        iceFor: ({ participantId, relayOnly }) =>
+          deps.turnCredentials === null
+            ? { iceServers: [], iceTransportPolicy: 'all' }
+            : deps.turnCredentials.issue({ callId: `unbound-${randomBytes(UNBOUND_CALL_ID_BYTES).toString('base64url')}`, participantId, relayOnly }),
+        guestOf: (ticket) => (ticket === undefined ? null : tickets.redeem(ticket)),
+        prefersRelayOnly: service.prefersRelayOnly,
+      }),
+    ],
     profileExtras: (memberId) => ({ callLink: presentLink(service.linkOf(memberId), config.publicOrigin) }),
     attach: (server, limits) =>
       attachSignaler(server, { publicOrigin: config.publicOrigin, trustProxy: config.trustProxy, authenticate, hub, log, ...(limits === undefined ? {} : { limits }) }),

@@ -34,6 +34,17 @@ export type Config = Readonly<{
     externalIp: string | null;
     relayPortMin: number;
     relayPortMax: number;
+    /** Allocations per credential and in total (0 = unlimited). */
+    userQuota: number;
+    totalQuota: number;
+    /** TURN over TLS port, used when PORTHELLO_TLS_CERT/KEY are set; 0 turns it off. */
+    tlsPort: number;
+    /** Per-allocation bandwidth cap, bytes per second in each direction (0 = unlimited). */
+    maxBytesPerSecond: number;
+    /** Peers the relay may reach despite the deny-list; test setups on loopback only. */
+    allowedPeers: readonly string[];
+    /** External TURN (coturn use-auth-secret): when set, the embedded relay is off. */
+    external: Readonly<{ urls: readonly string[]; secret: string }> | null;
   }>;
 }>;
 
@@ -54,6 +65,13 @@ export const CONFIG_KEYS = {
   PORTHELLO_TURN_HOST: '127.0.0.1',
   PORTHELLO_TURN_EXTERNAL_IP: '',
   PORTHELLO_TURN_RELAY_PORTS: '49152-49407',
+  PORTHELLO_TURN_TLS_PORT: '5349',
+  PORTHELLO_TURN_USER_QUOTA: '10',
+  PORTHELLO_TURN_TOTAL_QUOTA: '200',
+  PORTHELLO_TURN_MAX_BYTES_PER_S: '1250000',
+  PORTHELLO_TURN_ALLOWED_PEERS: '',
+  PORTHELLO_TURN_URLS: '',
+  PORTHELLO_TURN_SECRET: '',
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -78,6 +96,12 @@ const MIN_BCRYPT_COST = 4;
 const MAX_BCRYPT_COST = 15;
 const HOUR_MS = 3600_000;
 const DAY_MS = 24 * HOUR_MS;
+/** The TURN REST shared secret must resist offline guessing: at least this many characters. */
+const MIN_TURN_SECRET_LENGTH = 32;
+/** A per-allocation cap above 1 GB/s is certainly a typo. */
+const MAX_TURN_BYTES_PER_S = 1_000_000_000;
+/** Quotas above this are certainly a typo (the relay port range is smaller anyway). */
+const MAX_TURN_QUOTA = 65535;
 const TRUE_WORDS = new Set(['1', 'true', 'yes', 'on']);
 const FALSE_WORDS = new Set(['0', 'false', 'no', 'off']);
 
@@ -140,6 +164,12 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
   if (isIP(turnHost) === 0) fail('PORTHELLO_TURN_HOST', 'must be an IP address');
   const externalIp = raw('PORTHELLO_TURN_EXTERNAL_IP');
   if (externalIp !== '' && isIP(externalIp) === 0) fail('PORTHELLO_TURN_EXTERNAL_IP', 'must be an IP address or empty');
+  // Relay sockets send from and advertise this address, and relay-to-relay traffic is
+  // recognised by it: a wildcard address would break both.
+  if ((turnHost === '0.0.0.0' || turnHost === '::') && turnPort !== 0) {
+    fail('PORTHELLO_TURN_HOST', 'must be the specific address the relay listens and sends on (the private one behind 1:1 NAT, with PORTHELLO_TURN_EXTERNAL_IP)');
+  }
+  const turnTlsPort = raw('PORTHELLO_TURN_TLS_PORT') === '0' ? 0 : port('PORTHELLO_TURN_TLS_PORT', MIN_PORT);
   const relayPorts = parsePortRange(raw('PORTHELLO_TURN_RELAY_PORTS'));
   if (relayPorts === null) {
     fail('PORTHELLO_TURN_RELAY_PORTS', `must be a range "low-high" within ${MIN_RELAY_PORT}-${MAX_PORT}`);
@@ -160,6 +190,36 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
   const sessionIdleHours = integer('PORTHELLO_SESSION_IDLE_HOURS', 1, 24 * 365);
   const sessionMaxDays = integer('PORTHELLO_SESSION_MAX_DAYS', 1, 365);
   if (sessionIdleHours * HOUR_MS > sessionMaxDays * DAY_MS) fail('PORTHELLO_SESSION_IDLE_HOURS', 'must not be longer than PORTHELLO_SESSION_MAX_DAYS');
+  const quota = (key: ConfigKey): number => {
+    const text = raw(key);
+    if (!/^\d+$/.test(text) || Number(text) > MAX_TURN_QUOTA) {
+      fail(key, `must be an integer from 0 (unlimited) to ${MAX_TURN_QUOTA}`);
+      return 0;
+    }
+    return Number(text);
+  };
+  const maxBytesText = raw('PORTHELLO_TURN_MAX_BYTES_PER_S');
+  if (!/^\d+$/.test(maxBytesText) || Number(maxBytesText) > MAX_TURN_BYTES_PER_S) fail('PORTHELLO_TURN_MAX_BYTES_PER_S', `must be an integer from 0 (unlimited) to ${MAX_TURN_BYTES_PER_S}`);
+  const maxBytesPerSecond = /^\d+$/.test(maxBytesText) ? Number(maxBytesText) : 0;
+  const userQuota = quota('PORTHELLO_TURN_USER_QUOTA');
+  const totalQuota = quota('PORTHELLO_TURN_TOTAL_QUOTA');
+  const allowedPeers = raw('PORTHELLO_TURN_ALLOWED_PEERS')
+    .split(',')
+    .map((rule) => rule.trim())
+    .filter((rule) => rule !== '');
+  for (const rule of allowedPeers) {
+    const [address = '', prefix] = rule.split('/');
+    if (isIP(address) === 0 || (prefix !== undefined && !/^\d{1,3}$/.test(prefix))) fail('PORTHELLO_TURN_ALLOWED_PEERS', 'must be a comma-separated list of IP addresses or CIDRs');
+  }
+  const turnUrls = raw('PORTHELLO_TURN_URLS')
+    .split(',')
+    .map((url) => url.trim())
+    .filter((url) => url !== '');
+  const turnSecret = raw('PORTHELLO_TURN_SECRET');
+  if (turnUrls.some((url) => !/^turns?:[^\s?]+(\?transport=(udp|tcp))?$/.test(url))) fail('PORTHELLO_TURN_URLS', 'must be comma-separated turn: or turns: URLs');
+  // The secret's value never goes into an error message.
+  if ((turnUrls.length > 0) !== (turnSecret !== '')) problems.push('PORTHELLO_TURN_SECRET: PORTHELLO_TURN_URLS and PORTHELLO_TURN_SECRET are set together (external TURN) or not at all');
+  else if (turnSecret !== '' && turnSecret.length < MIN_TURN_SECRET_LENGTH) problems.push(`PORTHELLO_TURN_SECRET: must be at least ${MIN_TURN_SECRET_LENGTH} characters`);
 
   const dataDir = resolve(raw('PORTHELLO_DATA_DIR'));
   const trustProxy = boolean('PORTHELLO_TRUST_PROXY');
@@ -190,6 +250,12 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
       externalIp: externalIp === '' ? null : externalIp,
       relayPortMin: relayPorts.min,
       relayPortMax: relayPorts.max,
+      userQuota,
+      totalQuota,
+      tlsPort: turnTlsPort,
+      maxBytesPerSecond,
+      allowedPeers: Object.freeze(allowedPeers),
+      external: turnUrls.length === 0 ? null : Object.freeze({ urls: Object.freeze(turnUrls), secret: turnSecret }),
     }),
   });
 }

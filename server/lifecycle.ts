@@ -14,6 +14,8 @@ export type RunningParts = {
   server?: Server;
   /** Closes every WebSocket with 1001 "going away". */
   closeWebSockets?: () => Promise<void>;
+  /** TURN credentials: its sweep timer stops and every credential is revoked. */
+  turnCredentials?: { close(): void } | null;
   relay?: { stop(): Promise<void> } | null;
   db?: Database;
 };
@@ -38,7 +40,8 @@ export function installShutdown(log: Logger, parts: RunningParts): void {
         await parts.closeWebSockets?.();
         await closed;
       }
-      // 2. The relay: its sockets and every allocation.
+      // 2. The relay: its credentials, its sockets and every allocation.
+      parts.turnCredentials?.close();
       await parts.relay?.stop();
       // 3. The database last, checkpointed so the data directory holds one consistent file.
       if (parts.db !== undefined) closeDatabase(parts.db);

@@ -16,7 +16,7 @@ import { EXIT_FAILURE, installCrashHandlers, installShutdown, type RunningParts 
 import { createLogger } from './log.js';
 import { createAccountsModule } from './accounts.js';
 import { createCallsModule } from './calls.js';
-import { embeddedRelayIce } from './turn/ice.js';
+import { createTurnCredentials } from './turn/credentials.js';
 import { startRelay, type Relay } from './turn/relay.js';
 
 /** Node's defaults, named so the bound is visible: slow clients are cut off. */
@@ -71,18 +71,26 @@ async function run(): Promise<void> {
   parts.db = db;
 
   let relay: Relay | null = null;
-  if (config.turn.port !== 0) {
-    relay = await startRelay(config.turn, log).catch((error: NodeJS.ErrnoException) => {
+  // External TURN (PORTHELLO_TURN_URLS + PORTHELLO_TURN_SECRET) turns the embedded relay off.
+  if (config.turn.port !== 0 && config.turn.external === null) {
+    // TURN over TLS reuses the service's certificate, for clients behind UDP-blocking firewalls.
+    const turnTls = config.tls === null || config.turn.tlsPort === 0 ? null : { port: config.turn.tlsPort, cert: readFileSync(config.tls.certPath), key: readFileSync(config.tls.keyPath) };
+    relay = await startRelay({ ...config.turn, tls: turnTls }, log).catch((error: NodeJS.ErrnoException) => {
       closeDatabase(db);
       throw new Error(`the TURN relay cannot listen on ${config.turn.host}:${config.turn.port} (${error.code ?? error.message})`);
     });
     parts.relay = relay;
   }
 
+  // Minted per call and participant, revoked at hang-up; GET /api/ice-servers mints too.
+  const turnCredentials = createTurnCredentials(config.turn, config.publicOrigin, relay);
+  parts.turnCredentials = turnCredentials;
+  const startedRelay = relay;
+  // /healthz reports the relay down when it stopped listening or failed its self-test.
+  const relayHealth = startedRelay === null ? null : { isListening: () => startedRelay.isListening() && startedRelay.lastSelfTest()?.ok !== false };
   const accounts = createAccountsModule({ config, db, log });
-  const ice = relay === null ? undefined : embeddedRelayIce(relay, { host: config.turn.host, externalIp: config.turn.externalIp, publicOrigin: config.publicOrigin });
-  const calls = createCallsModule({ config, db, log, accounts, ...(ice === undefined ? {} : { ice }) });
-  const app = buildApp({ config, db, log, relay, accounts, calls });
+  const calls = createCallsModule({ config, db, log, accounts, turnCredentials });
+  const app = buildApp({ config, db, log, relay: relayHealth, accounts, calls });
   const server =
     config.tls === null
       ? createHttpServer(app.callback())
@@ -103,7 +111,13 @@ async function run(): Promise<void> {
 
   const scheme = config.tls === null ? 'http' : 'https';
   log.info('main', `listening on ${scheme}://${address.address}:${address.port}`, { port: address.port });
-  if (relay !== null) log.info('main', `TURN relay on udp ${config.turn.host}:${relay.port}`, { port: relay.port });
+  if (relay !== null) {
+    log.info('main', `TURN relay on udp+tcp ${config.turn.host}:${relay.port}`, { port: relay.port });
+    if (config.turn.allowedPeers.length > 0) log.warn('main', 'PORTHELLO_TURN_ALLOWED_PEERS is set: the relay can reach those reserved addresses (meant for tests only)');
+    if (relay.tlsPort !== null) log.info('main', `TURN over TLS on ${config.turn.host}:${relay.tlsPort}`, { port: relay.tlsPort });
+    // Allocate and relay one packet through ourselves; a failure is logged as a warning.
+    void relay.selfTest();
+  } else if (config.turn.external !== null) log.info('main', 'embedded TURN relay off: using the external TURN servers (PORTHELLO_TURN_URLS)');
   else log.info('main', 'embedded TURN relay off (PORTHELLO_TURN_PORT=0)');
   log.info('main', `public URL ${config.publicOrigin}`);
   log.info('main', `data in ${config.dataDir}`, { path: config.dataDir });

@@ -31,7 +31,19 @@ defaults('runs on loopback with embedded defaults when nothing is set', () => {
   assert.is(config.tls, null);
   assert.is(config.trustProxy, false);
   assert.is(config.logLevel, 'info');
-  assert.equal(config.turn, { port: 3478, host: '127.0.0.1', externalIp: null, relayPortMin: 49152, relayPortMax: 49407 });
+  assert.equal(config.turn, {
+    port: 3478,
+    host: '127.0.0.1',
+    externalIp: null,
+    relayPortMin: 49152,
+    relayPortMax: 49407,
+    tlsPort: 5349,
+    userQuota: 10,
+    totalQuota: 200,
+    maxBytesPerSecond: 1250000,
+    allowedPeers: [],
+    external: null,
+  });
   assert.ok(Object.isFrozen(config) && Object.isFrozen(config.turn));
 });
 

@@ -53,17 +53,16 @@ lifecycle('prints one line per listening port and where the data lives, then ser
 lifecycle('starts the embedded relay and reports it', async () => {
   const port = await freeUdpPort();
   const { process, url } = await startServer({ ...baseEnv(join(scratch, 'data')), PORTHELLO_TURN_PORT: String(port), PORTHELLO_TURN_RELAY_PORTS: '51000-51010' });
-  await process.waitForOutput(new RegExp(`TURN relay on udp 127\\.0\\.0\\.1:${port}`));
+  await process.waitForOutput(new RegExp(`TURN relay on udp\\+tcp 127\\.0\\.0\\.1:${port}`));
   assert.equal(await (await fetch(`${url}/healthz`)).json(), { status: 'ok' });
 });
 
 lifecycle('exits 0 on SIGTERM within the deadline, leaving a complete, checkpointed database', async () => {
   const dataDir = join(scratch, 'data');
   const { process } = await startServer(baseEnv(dataDir));
-  const sent = Date.now();
   process.child.kill('SIGTERM');
-  assert.is(await withTimeout(process.exited, 'exit after SIGTERM', SHUTDOWN_DEADLINE_MS), 0);
-  assert.ok(Date.now() - sent < SHUTDOWN_DEADLINE_MS);
+  // Past its deadline the process exits 1 by itself: 0 means it finished in time.
+  assert.is(await withTimeout(process.exited, 'exit after SIGTERM', 2 * SHUTDOWN_DEADLINE_MS), 0);
   assert.match(process.output(), /shutting down signal=SIGTERM/);
   const walPath = join(dataDir, `${DATABASE_FILE_NAME}-wal`);
   assert.ok(!existsNonEmpty(walPath), 'the WAL was folded into the database');
@@ -76,7 +75,7 @@ lifecycle('exits 0 on SIGTERM within the deadline, leaving a complete, checkpoin
 lifecycle('exits 0 on SIGINT too', async () => {
   const { process } = await startServer(baseEnv(join(scratch, 'data')));
   process.child.kill('SIGINT');
-  assert.is(await withTimeout(process.exited, 'exit after SIGINT', SHUTDOWN_DEADLINE_MS), 0);
+  assert.is(await withTimeout(process.exited, 'exit after SIGINT', 2 * SHUTDOWN_DEADLINE_MS), 0);
 });
 
 lifecycle('exits with status 2 naming every bad key, before listening', async () => {
@@ -135,12 +134,13 @@ lifecycle('stops with status 1 when the relay port is taken', async () => {
 });
 
 lifecycle('exits non-zero after an uncaught exception instead of running on', async () => {
-  const thrower = join(scratch, 'throw-later.cjs');
-  // Loaded into the server process: throws from a timer once the server is up.
-  writeFileSync(thrower, "setTimeout(() => { throw new Error('unexpected failure'); }, 300);\n");
-  running = spawnServer(baseEnv(join(scratch, 'data')), [], ['--require', thrower]);
-  assert.is(await withTimeout(running.exited, 'exit after the exception', START_TIMEOUT_MS), 1);
-  assert.match(running.output(), /error main uncaught exception; exiting/);
+  const thrower = join(scratch, 'throw-on-signal.cjs');
+  // Loaded into the server process: throws from a timer when the test sends SIGUSR2.
+  writeFileSync(thrower, "process.on('SIGUSR2', () => setTimeout(() => { throw new Error('unexpected failure'); }, 0));\n");
+  const { process } = await startServer(baseEnv(join(scratch, 'data')), [], ['--require', thrower]);
+  process.child.kill('SIGUSR2');
+  assert.is(await withTimeout(process.exited, 'exit after the exception', START_TIMEOUT_MS), 1);
+  assert.match(process.output(), /error main uncaught exception; exiting/);
 });
 
 lifecycle.run();

@@ -23,6 +23,17 @@ export async function readSingleFile(req: IncomingMessage, field: string, maxByt
   return new Promise<Buffer>((resolve, reject) => {
     let file: Buffer | null = null;
     let failure: AppError | null = null;
+    // A chunked body has no declared length: count it, and stop reading (closing the connection
+    // after the answer) instead of draining an endless stream past the limit.
+    let received = 0;
+    const countBytes = (chunk: Buffer): void => {
+      received += chunk.length;
+      if (received <= maxBytes + MULTIPART_OVERHEAD_BYTES) return;
+      req.off('data', countBytes);
+      req.unpipe(parser);
+      reject(new AppError(413, 'payload_too_large', `The request body is larger than ${maxBytes} bytes.`, { headers: { Connection: 'close' } }));
+    };
+    req.on('data', countBytes);
     parser.on('file', (name, stream) => {
       if (name !== field || file !== null) {
         stream.resume();
@@ -37,6 +48,7 @@ export async function readSingleFile(req: IncomingMessage, field: string, maxByt
     });
     parser.on('error', () => reject(badRequest('invalid_multipart', 'The upload is not valid multipart/form-data.')));
     parser.on('close', () => {
+      req.off('data', countBytes);
       if (failure !== null) reject(failure);
       else if (file === null || file.length === 0) reject(badRequest('invalid_fields', 'Choose a picture.', { [field]: 'required' }));
       else resolve(file);

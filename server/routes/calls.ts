@@ -1,12 +1,13 @@
 // The call API: the member's call link and preferences, the directory, the call log, and the
 // tickets that let a guest ring a member from their link.
 import Router from '@koa/router';
-import { badRequest, notFound } from '../errors.js';
+import { badRequest, notFound, unauthorized } from '../errors.js';
 import type { AppState } from '../http/context.js';
 import { requireMember } from '../http/session.js';
 import type { ApiRouteGroup } from './api.js';
 import { CALL_PAGE_MAX_LIMIT, type CallLink, type CallService } from '../services/calls.js';
 import { cleanDisplayName, DISPLAY_NAME_MAX_CHARS, type GuestTickets } from '../services/guest-tickets.js';
+import type { IceConfiguration } from '../turn/credentials.js';
 
 export const GUEST_TICKET_COOKIE = 'guest_ticket';
 
@@ -91,8 +92,9 @@ export function guestRoutes(deps: CallRouteDeps): ApiRouteGroup {
       throw badRequest('invalid_display_name', `Type a name of 1 to ${DISPLAY_NAME_MAX_CHARS} characters.`, { displayName: 'invalid' });
     }
     const issued = deps.tickets.issue(callee.memberId, displayName);
-    // Sent only with the WebSocket upgrade, never readable by scripts, never sent cross-site.
-    ctx.cookies.set(GUEST_TICKET_COOKIE, issued.ticket, { httpOnly: true, sameSite: 'strict', path: '/ws', secure: deps.isHttps, expires: issued.expiresAt, overwrite: true });
+    // Never readable by scripts, never sent cross-site; read by the WebSocket upgrade (/ws?as=guest)
+    // and GET /api/ice-servers.
+    ctx.cookies.set(GUEST_TICKET_COOKIE, issued.ticket, { httpOnly: true, sameSite: 'strict', path: '/', secure: deps.isHttps, expires: issued.expiresAt, overwrite: true });
     ctx.status = 201;
     ctx.set('Cache-Control', 'no-store');
     ctx.body = { calleeMemberId: callee.memberId, guestId: issued.guestId, expiresAt: issued.expiresAt.toISOString() };
@@ -103,6 +105,26 @@ export function guestRoutes(deps: CallRouteDeps): ApiRouteGroup {
 /** A call link as the API shows it, with the absolute URL to share. */
 export function presentLink(link: CallLink, publicOrigin: string): CallLink & { url: string } {
   return { ...link, url: publicOrigin + link.path };
+}
+
+/**
+ * GET /api/ice-servers: TURN servers with fresh credentials, in RTCConfiguration's shape, for a
+ * member (their session) or a guest (their ticket). Not tied to a call: unused, they expire
+ * within minutes; a call's own credentials come with call-connected and die with the call.
+ */
+export function iceRoutes(deps: { iceFor(party: { participantId: string; relayOnly: boolean }): IceConfiguration; guestOf(ticket: string | undefined): { guestId: string } | null; prefersRelayOnly(memberId: string): boolean }): ApiRouteGroup {
+  const router = new Router<AppState>();
+  router.get('/ice-servers', (ctx) => {
+    const member = ctx.state.member;
+    const guest = member === undefined ? deps.guestOf(ctx.cookies.get(GUEST_TICKET_COOKIE)) : null;
+    if (member === undefined && guest === null) throw unauthorized();
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body =
+      member !== undefined
+        ? deps.iceFor({ participantId: `member:${member.id}`, relayOnly: deps.prefersRelayOnly(member.id) })
+        : deps.iceFor({ participantId: `guest:${guest?.guestId ?? ''}`, relayOnly: true });
+  });
+  return router;
 }
 
 function optionalPositiveInteger(value: unknown, name: string, max: number): number | undefined {

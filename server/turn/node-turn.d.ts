@@ -18,16 +18,53 @@ declare module 'node-turn' {
     debugLevel?: 'OFF' | 'FATAL' | 'ERROR' | 'WARN' | 'INFO' | 'DEBUG' | 'TRACE' | 'ALL';
     log?: (message: unknown) => void;
     debug?: (level: string, message: unknown) => void;
+    // Options added by patches/node-turn+0.0.6.patch:
+    /**
+     * Called with every peer of CreatePermission (port undefined: permissions are per address),
+     * ChannelBind and Send; false → 403, or the Send is dropped.
+     */
+    peerFilter?: (address: string, port: number | undefined) => boolean;
+    /** Allocations per username; 0 = unlimited. Past it: 486. */
+    userQuota?: number;
+    /** Allocations in total; 0 = unlimited. Past it: 508. */
+    totalQuota?: number;
+    /** Seconds (RFC 8656: 300). */
+    permissionLifetime?: number;
+    /** Seconds (RFC 8656: 600). */
+    channelLifetime?: number;
+    /** Per allocation, bounds memory. */
+    maxPermissions?: number;
+    maxChannels?: number;
+    /** Seconds a nonce stays valid (stateless: nothing is stored per nonce). */
+    nonceLifetime?: number;
+    /** TURN over TCP on the listening port (RFC 8656 section 3.1). */
+    tcp?: boolean;
+    maxTcpConnections?: number;
+    /** Seconds without data before a TCP connection is closed. */
+    tcpIdleTimeout?: number;
+    /** Per-allocation cap in bytes per second, each direction; 0 = unlimited. */
+    maxBytesPerSecond?: number;
+    /** TURN over TLS on its own port (0 picks one), PEM certificate and key; null for none. */
+    tls?: { port: number; cert: Buffer | string; key: Buffer | string } | null;
+    /** Kernel buffer bytes for the listening UDP socket (capped by net.core.rmem_max). */
+    udpBufferSize?: number;
+    /** SOFTWARE attribute value; null omits it. */
+    software?: string | null;
   };
 
   class NodeTurnServer extends EventEmitter {
     constructor(options?: NodeTurnOptions);
-    network: { sockets: Socket[]; listeningPort: number };
+    network: { sockets: Socket[]; listeningPort: number; tcpServers: import('node:net').Server[] };
     allocations: Record<string, unknown>;
-    start(): void;
-    stop(): void;
+    /** Resolves when every listening socket is bound; rejects (and closes them) on a bind error. */
+    start(): Promise<void>;
+    /** Closes the listening sockets and every allocation's relay sockets. */
+    stop(): Promise<void>;
     addUser(username: string, password: string): void;
+    /** Also closes that user's allocations (patched). */
     removeUser(username: string): void;
+    /** Number of live allocations of `username` (patched). */
+    allocationCount(username?: string): number;
   }
   export = NodeTurnServer;
 }

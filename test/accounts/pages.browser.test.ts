@@ -1,23 +1,16 @@
 // The account pages in a real browser (Debian's Chromium, headless), in both languages.
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
-import { suite } from 'uvu';
+import type { Browser } from 'playwright-core';
 import * as assert from 'uvu/assert';
+import { browserSuite, hasChromium, launchBrowser } from '../helpers/browser.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { withTimeout } from '../helpers/wait.js';
 import { FAST_BCRYPT, uniqueEmail } from './helpers.js';
 import { jpegWithGps } from '../media/images.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const CHROMIUM = '/usr/bin/chromium';
 const BROWSER_WAIT_MS = 10_000;
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.log(`Chromium is missing at ${CHROMIUM}: apt-get install -y chromium`);
-
-const pages = suite('account pages in Chromium');
-const it = hasChromium ? pages : pages.skip;
+const { suite: pages, test: it } = browserSuite('account pages in Chromium');
 let server: TestServer;
 let browser: Browser;
 let scratch: string;
@@ -26,14 +19,7 @@ pages.before(async () => {
   if (!hasChromium) return;
   server = await startTestServer({ env: FAST_BCRYPT });
   scratch = mkdtempSync(join(tmpdir(), 'porthello-browser-'));
-  browser = await withTimeout(
-    chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    }),
-    'Chromium to start',
-    BROWSER_WAIT_MS,
-  );
+  browser = await launchBrowser();
 });
 pages.after(async () => {
   if (!hasChromium) return;

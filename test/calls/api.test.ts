@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert';
 import { FAST_BCRYPT, json, signUp, withCookie, type TestMember } from '../accounts/helpers.js';
 import { jsonOf, startTestServer, type TestServer } from '../helpers/server.js';
 import { openSignalClient, type SignalTestClient } from '../helpers/ws.js';
+import { TurnClient } from '../../server/turn/client.js';
 
 let server: TestServer;
 const clients: SignalTestClient[] = [];
@@ -74,7 +75,7 @@ calls('lists the other members in the directory, by name, without e-mail', async
   assert.is((await server.fetch('/api/members')).status, 401);
 });
 
-calls('issues guest tickets only with a clean name, as a cookie scripts cannot read, sent only to /ws', async () => {
+calls('issues guest tickets only with a clean name, as a cookie scripts cannot read and other sites never send', async () => {
   const member = await signUp(server);
   const { code } = await linkOf(member);
   for (const bad of ['', ' ', 'x'.repeat(61), 'a\u0000b']) {
@@ -87,7 +88,7 @@ calls('issues guest tickets only with a clean name, as a cookie scripts cannot r
   const cookie = response.headers.getSetCookie().find((line) => line.startsWith('guest_ticket=')) ?? '';
   assert.match(cookie, /httponly/i);
   assert.match(cookie, /samesite=strict/i);
-  assert.match(cookie, /path=\/ws/i);
+  assert.match(cookie, /path=\/;/i);
   assert.is((await jsonOf(response)).calleeMemberId, member.id);
 });
 
@@ -195,6 +196,55 @@ calls('closes a member’s sockets at log-out, and shows a caller who left as a 
   const log = await jsonOf(await server.fetch('/api/calls', withCookie(cookie)));
   assert.equal(log.calls[0].caller, { kind: 'former-member' });
   assert.is(log.calls[0].outcome, 'declined');
+});
+
+calls('gives each party TURN credentials that allocate during the call and are refused after hang-up', async () => {
+  const member = await signUp(server);
+  const { code } = await linkOf(member);
+  const device = await connectMember(member);
+  const { client: guest, calleeMemberId } = await connectGuest(code, 'Zoé');
+  guest.send({ type: 'invite', calleeMemberId });
+  const { callId } = await device.next('incoming-call');
+  device.send({ type: 'accept', callId });
+  const connected = await guest.next('call-connected');
+  const turn = connected.ice.iceServers[0];
+  const relayAddress = { address: '127.0.0.1', port: server.turn?.port ?? 0 };
+  const credentials = { username: turn?.username ?? '', password: turn?.credential ?? '' };
+  const during = await TurnClient.open(relayAddress, credentials);
+  try {
+    const { relayed } = await during.allocate();
+    assert.is(relayed.address, '127.0.0.1');
+  } finally {
+    await during.close();
+  }
+  guest.send({ type: 'hang-up', callId });
+  await device.next('call-ended');
+  const after = await TurnClient.open(relayAddress, credentials);
+  try {
+    const refused = await after.allocate().then(() => 0, (error: { code?: number }) => error.code ?? -1);
+    assert.is(refused, 401);
+  } finally {
+    await after.close();
+  }
+});
+
+calls('mints TURN servers for a member or a guest on GET /api/ice-servers, relay-only where privacy asks', async () => {
+  assert.is((await server.fetch('/api/ice-servers')).status, 401);
+  const member = await signUp(server);
+  const forMember = await jsonOf(await server.fetch('/api/ice-servers', withCookie(member.cookie)));
+  assert.is(forMember.iceTransportPolicy, 'all');
+  const [turn] = forMember.iceServers;
+  assert.equal(turn.urls, [`turn:127.0.0.1:${server.turn?.port}?transport=udp`, `turn:127.0.0.1:${server.turn?.port}?transport=tcp`]);
+  assert.match(turn.username, /^[A-Za-z0-9_-]{22}$/);
+  assert.match(turn.credential, /^[A-Za-z0-9_-]{32}$/);
+  await server.fetch('/api/me/call-link', json({ relayOnly: true }, member.cookie, 'PATCH'));
+  assert.is((await jsonOf(await server.fetch('/api/ice-servers', withCookie(member.cookie)))).iceTransportPolicy, 'relay');
+  const { code } = await linkOf(member);
+  const { cookie } = await ticketFor(code, 'Zoé');
+  const forGuest = await jsonOf(await server.fetch('/api/ice-servers', withCookie(cookie ?? '')));
+  assert.is(forGuest.iceTransportPolicy, 'relay');
+  assert.is.not(forGuest.iceServers[0].username, turn.username);
+  assert.is((await server.fetch('/api/ice-servers', withCookie('guest_ticket=forged'))).status, 401);
 });
 
 calls.run();

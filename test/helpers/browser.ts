@@ -23,8 +23,11 @@ const CHROMIUM_ARGS = [
   '--allow-loopback-in-peer-connection',
 ];
 
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+/** Bounds a launch that hangs (a broken install) instead of the whole suite. */
+const LAUNCH_TIMEOUT_MS = 15_000;
+
+export function launchBrowser(extraArgs: readonly string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extraArgs], timeout: LAUNCH_TIMEOUT_MS });
 }
 
 /** A uvu suite whose tests are skipped, with the install command printed, where Chromium is missing. */

@@ -13,7 +13,7 @@ import { closeDatabase, DATABASE_FILE_NAME, openDatabase, type Database } from '
 import { createLogger } from '../../server/log.js';
 import type { HubTiming } from '../../server/signal/hub.js';
 import type { Signaler } from '../../server/signal/server.js';
-import { embeddedRelayIce } from '../../server/turn/ice.js';
+import { createEmbeddedCredentials, embeddedTurnUrls } from '../../server/turn/credentials.js';
 import { startRelay, type Relay } from '../../server/turn/relay.js';
 import { withTimeout } from './wait.js';
 
@@ -70,9 +70,17 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const log = createLogger({ level: 'debug', write: (line) => logs.push(line) });
   const accounts = createAccountsModule({ config, db, log });
   const ports = options.turnRelayPorts;
-  const turn = ports === undefined ? null : await startRelay({ host: '127.0.0.1', port: 0, relayPortMin: ports.min, relayPortMax: ports.max, externalIp: null }, log);
-  const ice = turn === null ? undefined : embeddedRelayIce(turn, { host: '127.0.0.1', externalIp: null, publicOrigin: origin });
-  const calls = createCallsModule({ config, db, log, accounts, ...(ice === undefined ? {} : { ice }), ...(options.timing === undefined ? {} : { timing: options.timing }) });
+  const turn =
+    ports === undefined
+      ? null
+      : await startRelay(
+          // Every peer on one machine is loopback: the test relay allows it, as coturn's tests do.
+          { host: '127.0.0.1', port: 0, relayPortMin: ports.min, relayPortMax: ports.max, externalIp: null, userQuota: 0, totalQuota: 0, allowedPeers: ['127.0.0.1/32'] },
+          log,
+        );
+  const turnCredentials =
+    turn === null ? null : createEmbeddedCredentials({ relay: turn, urls: embeddedTurnUrls({ host: '127.0.0.1', externalIp: null, publicOrigin: origin, port: turn.port, tcp: true }), autoSweep: false });
+  const calls = createCallsModule({ config, db, log, accounts, turnCredentials, ...(options.timing === undefined ? {} : { timing: options.timing }) });
   const app = buildApp({ config, db, log, relay: options.relay ?? turn, accounts, calls });
   server.on('request', app.callback());
   const signaler: Signaler | null = options.signaling === true ? calls.attach(server) : null;
@@ -96,6 +104,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     turn,
     async close() {
       await signaler?.close();
+      turnCredentials?.close();
       await turn?.stop();
       server.closeAllConnections();
       await withTimeout(new Promise<void>((resolve) => server.close(() => resolve())), 'the test server to close');

@@ -32,4 +32,16 @@ assets('serves nothing outside the built assets, however the path is spelled', a
   }
 });
 
+assets('ship a stylesheet whose blocks are all closed', async () => {
+  // An unclosed block silently swallows every rule after it into the block above.
+  const css = (await (await server.fetch('/assets/css/app.css')).text()).replace(/\/\*[\s\S]*?\*\//g, '').replace(/"[^"]*"/g, '""');
+  let depth = 0;
+  for (const char of css) {
+    if (char === '{') depth += 1;
+    if (char === '}') depth -= 1;
+    assert.ok(depth >= 0, 'a closing brace without its opening one');
+  }
+  assert.is(depth, 0, 'every block is closed');
+});
+
 assets.run();

@@ -46,6 +46,6 @@ export async function pngOf(width: number, height: number, colour = '#33aa66'): 
 
 export function uploadForm(bytes: Buffer, fileName = 'me.jpg', type = 'image/jpeg'): FormData {
   const form = new FormData();
-  form.append('avatar', new Blob([bytes], { type }), fileName);
+  form.append('avatar', new Blob([new Uint8Array(bytes)], { type }), fileName);
   return form;
 }

@@ -1,5 +1,5 @@
 // The signaler as main.ts wires it into the real process: /ws answers upgrades, refusing a
-// foreign Origin with 403 and, until accounts land, every party with 401.
+// foreign Origin with 403 and a request without a session with 401; shutdown closes sockets.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert';
 import WebSocket from 'ws';
 import { spawnServer, type ServerProcess } from '../helpers/process.js';
 import { withTimeout } from '../helpers/wait.js';
+import { openSignalClient } from '../helpers/ws.js';
 
 const START_TIMEOUT_MS = 10_000;
 const wired = suite('the signaler in the server process');
@@ -50,6 +51,23 @@ wired('answers upgrades on /ws: 403 for another origin, 401 without a session; t
   assert.is(await upgradeStatus(wsUrl, 'https://evil.example'), 403);
   assert.is(await upgradeStatus(wsUrl, 'http://127.0.0.1:1'), 401);
   running.child.kill('SIGTERM');
+  assert.is(await withTimeout(running.exited, 'exit after SIGTERM'), 0);
+});
+
+wired('closes live sockets with 1001 on SIGTERM, then exits 0', async () => {
+  const origin = 'http://127.0.0.1:1';
+  running = spawnServer({ PORTHELLO_DATA_DIR: join(scratch, 'data'), PORTHELLO_PORT: '0', PORTHELLO_PUBLIC_URL: origin, PORTHELLO_TURN_PORT: '0', PORTHELLO_BCRYPT_COST: '4' });
+  const [, url] = await running.waitForOutput(/listening on (http:\/\/\S+)/, START_TIMEOUT_MS);
+  const signUp = await fetch(`${url}/api/auth/signup`, {
+    method: 'POST',
+    headers: { Origin: origin, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email: 'ada@example.org', password: 'correct horse battery', firstName: 'Ada', lastName: 'L', acceptPolicy: true }),
+  });
+  assert.is(signUp.status, 201);
+  const cookie = signUp.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+  const client = await openSignalClient(`${(url ?? '').replace('http:', 'ws:')}/ws`, { name: 'ada', headers: { Origin: origin, Cookie: cookie } });
+  running.child.kill('SIGTERM');
+  assert.is((await withTimeout(client.closed, 'the socket to close')).code, 1001);
   assert.is(await withTimeout(running.exited, 'exit after SIGTERM'), 0);
 });
 

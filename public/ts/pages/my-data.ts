@@ -30,8 +30,8 @@ async function showSummary(): Promise<void> {
     const accept = document.createElement('button');
     accept.type = 'button';
     accept.className = 'button small';
-    accept.textContent = '✓';
-    accept.setAttribute('aria-label', read.textContent);
+    accept.textContent = t('accept');
+    accept.setAttribute('aria-label', `${t('accept')} — ${profile.policy.currentVersion}`);
     accept.addEventListener('click', () => void api('POST', '/api/me/policy', { acceptPolicy: true }).then(showSummary));
     item.append(read, ' ', accept);
     items.push(item);

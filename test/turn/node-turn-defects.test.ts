@@ -1,0 +1,580 @@
+// One test per known defect of node-turn 0.0.6 (issue 5, items 1-9). Each was seen failing on
+// the package as published and passes with patches/node-turn+0.0.6.patch applied.
+// Relay ports: 50000-50199.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import crypto from 'node:crypto';
+import { createSocket } from 'node:dgram';
+import NodeTurnServer from 'node-turn';
+import { ATTR, CLASS, METHOD, attribute, encodeMessage, errorCode, hasValidIntegrity, u32, TRANSPORT_UDP } from '../../server/turn/stun.js';
+import { TurnClient } from '../../server/turn/client.js';
+import { OTHER_USER, USER, isPortFree, sleep, startNodeTurn, withTimeout } from './helpers/node-turn-fixture.js';
+import { openUdpPeer } from './helpers/udp-peer.js';
+
+const DATA_TIMEOUT_MS = 1000;
+const CHANNEL = 0x4001;
+const loopbackOnly = (address: string): boolean => address.startsWith('127.');
+
+// ---------------------------------------------------------------------------------------------
+const d1 = suite('defect 1: channels');
+
+d1('answers ChannelBind with a success that carries a valid MESSAGE-INTEGRITY', async () => {
+  const relay = await startNodeTurn([50000, 50004]);
+  const peer = await openUdpPeer();
+  try {
+    const client = await relay.client();
+    await client.allocate();
+    const response = await client.channelBind(CHANNEL, { address: '127.0.0.1', port: peer.port });
+    assert.is(response.cls, CLASS.SUCCESS);
+    assert.ok(hasValidIntegrity(response, client.integrityKey as Buffer), 'ChannelBind success must be signed');
+  } finally {
+    await peer.close();
+    await relay.close();
+  }
+});
+
+d1('relays ChannelData sent by the client to the bound peer, and the peer answer back on the channel', async () => {
+  const relay = await startNodeTurn([50005, 50009]);
+  const peer = await openUdpPeer();
+  try {
+    const client = await relay.client();
+    const { relayed } = await client.allocate();
+    const bound = await client.channelBind(CHANNEL, { address: '127.0.0.1', port: peer.port });
+    assert.is(bound.cls, CLASS.SUCCESS);
+    client.sendChannelData(CHANNEL, Buffer.from('to-peer'));
+    const atPeer = await peer.next(DATA_TIMEOUT_MS);
+    assert.ok(atPeer !== null, 'the peer received the ChannelData payload');
+    assert.is(atPeer.data.toString(), 'to-peer');
+    assert.is(atPeer.from.port, relayed.port);
+    // A peer payload that happens to look like ChannelData is relayed intact.
+    const tricky = Buffer.from([0x40, 0x01, 0x00, 0x02, 0x41, 0x42, 0, 0]);
+    peer.socket.send(tricky, relayed.port, '127.0.0.1');
+    const back = await client.nextData(DATA_TIMEOUT_MS);
+    assert.ok(back !== null);
+    assert.is(back.channel, CHANNEL);
+    assert.equal([...back.data], [...tricky]);
+  } finally {
+    await peer.close();
+    await relay.close();
+  }
+});
+
+d1.run();
+
+// ---------------------------------------------------------------------------------------------
+const d2 = suite('defect 2: lifetimes and refresh');
+
+d2('grants the LIFETIME requested on Allocate, bounded by the maximum', async () => {
+  const relay = await startNodeTurn([50010, 50014], { defaultAllocatetLifetime: 600, maxAllocateLifetime: 3600 });
+  try {
+    const first = await (await relay.client()).allocate({ lifetimeS: 1200 });
+    assert.is(first.lifetimeS, 1200);
+    const second = await (await relay.client()).allocate({ lifetimeS: 86_400 });
+    assert.is(second.lifetimeS, 3600);
+  } finally {
+    await relay.close();
+  }
+});
+
+d2('extends an allocation on Refresh, which stays usable afterwards', async () => {
+  const relay = await startNodeTurn([50015, 50019]);
+  try {
+    const client = await relay.client();
+    await client.allocate();
+    assert.is(await client.refresh(900), 900);
+    const permission = await client.createPermission([{ address: '127.0.0.1', port: 9 }]);
+    assert.is(errorCode(permission), null, 'CreatePermission after Refresh must not be 437');
+  } finally {
+    await relay.close();
+  }
+});
+
+d2('keeps an allocation alive past its first lifetime when refreshed', async () => {
+  const relay = await startNodeTurn([50020, 50024], { defaultAllocatetLifetime: 1, maxAllocateLifetime: 1 });
+  try {
+    const client = await relay.client();
+    const { lifetimeS } = await client.allocate();
+    assert.is(lifetimeS, 1);
+    for (let i = 0; i < 3; i += 1) {
+      await sleep(600);
+      assert.is(await client.refresh(1), 1);
+    }
+    assert.is(errorCode(await client.createPermission([{ address: '127.0.0.1', port: 9 }])), null);
+  } finally {
+    await relay.close();
+  }
+});
+
+d2.run();
+
+// ---------------------------------------------------------------------------------------------
+const d3 = suite('defect 3: authentication by default');
+
+d3('refuses an unauthenticated Allocate when no authentication mechanism is configured', async () => {
+  const server = new NodeTurnServer({ listeningIps: ['127.0.0.1'], minPort: 50025, maxPort: 50029, debugLevel: 'OFF', log: () => {} });
+  server.network.listeningPort = 0;
+  const started = server.start() as unknown;
+  const socket = server.network.sockets[0];
+  assert.ok(socket !== undefined);
+  await withTimeout(
+    started instanceof Promise ? started : new Promise((resolve) => socket.once('listening', resolve)),
+    2000,
+    'start',
+  );
+  const client = await TurnClient.open({ address: '127.0.0.1', port: socket.address().port }, null);
+  try {
+    const response = await client.transact(METHOD.ALLOCATE, [{ type: ATTR.REQUESTED_TRANSPORT, value: Buffer.from([TRANSPORT_UDP, 0, 0, 0]) }]);
+    assert.is(errorCode(response), 401);
+    assert.ok(attribute(response, ATTR.NONCE) !== undefined && attribute(response, ATTR.REALM) !== undefined);
+  } finally {
+    await client.close();
+    for (const allocation of Object.values(server.allocations) as Array<{ sockets: Array<{ close(): void }>; timer: NodeJS.Timeout }>) {
+      clearTimeout(allocation.timer);
+      allocation.sockets.forEach((s) => s.close());
+    }
+    const stopped = server.stop() as unknown;
+    if (stopped instanceof Promise) await stopped;
+  }
+});
+
+d3('refuses an Allocate signed with a wrong password', async () => {
+  const relay = await startNodeTurn([50030, 50034]);
+  try {
+    const client = await relay.client({ username: USER.username, password: 'wrong' });
+    let code: number | null = null;
+    try {
+      await client.allocate();
+    } catch (error) {
+      code = (error as { code?: number }).code ?? null;
+    }
+    assert.is(code, 401);
+  } finally {
+    await relay.close();
+  }
+});
+
+d3('refuses usernames that name members of Object.prototype, whatever the password', async () => {
+  // With a plain-object credential table, credentials["toString"] is a function whose source
+  // text is a password anyone can compute.
+  const relay = await startNodeTurn([50140, 50144]);
+  try {
+    for (const username of ['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf']) {
+      const guess = String((Object.prototype as unknown as Record<string, unknown>)[username]);
+      const client = await relay.client({ username, password: guess });
+      let code: number | null = null;
+      await client.allocate().then(
+        () => (code = 200),
+        (error: { code?: number }) => (code = error.code ?? null),
+      );
+      assert.is(code, 401, username);
+    }
+  } finally {
+    await relay.close();
+  }
+});
+
+d3.run();
+
+// ---------------------------------------------------------------------------------------------
+const d4 = suite('defect 4: peer filtering');
+
+d4('answers 403 to CreatePermission and ChannelBind for a peer the filter denies', async () => {
+  const relay = await startNodeTurn([50035, 50039], { peerFilter: (address) => !loopbackOnly(address) });
+  try {
+    const client = await relay.client();
+    await client.allocate();
+    assert.is(errorCode(await client.createPermission([{ address: '127.0.0.1', port: 9 }])), 403);
+    assert.is(errorCode(await client.channelBind(CHANNEL, { address: '127.0.0.1', port: 9 })), 403);
+  } finally {
+    await relay.close();
+  }
+});
+
+d4('never delivers a Send indication to a denied loopback service', async () => {
+  // The filter allows the permission step for this test's sake, then denies at send time, to
+  // show Send is checked on its own (a permission is no blanket pass).
+  let allowed = true;
+  const relay = await startNodeTurn([50040, 50044], { peerFilter: () => allowed });
+  const victim = await openUdpPeer();
+  try {
+    const client = await relay.client();
+    await client.allocate();
+    assert.is(errorCode(await client.createPermission([{ address: '127.0.0.1', port: victim.port }])), null);
+    allowed = false;
+    client.sendIndication({ address: '127.0.0.1', port: victim.port }, Buffer.from('probe'));
+    assert.is(await victim.next(300), null);
+  } finally {
+    await victim.close();
+    await relay.close();
+  }
+});
+
+d4.run();
+
+// ---------------------------------------------------------------------------------------------
+const d5 = suite('defect 5: quotas');
+
+d5('answers 486 past the per-user quota while another user still allocates', async () => {
+  const relay = await startNodeTurn([50045, 50054], { userQuota: 2, totalQuota: 0 });
+  try {
+    await (await relay.client()).allocate();
+    await (await relay.client()).allocate();
+    let code: number | null = null;
+    await (await relay.client()).allocate().catch((error: { code?: number }) => (code = error.code ?? null));
+    assert.is(code, 486);
+    const other = await (await relay.client(OTHER_USER)).allocate();
+    assert.ok(other.relayed.port >= 50045);
+  } finally {
+    await relay.close();
+  }
+});
+
+d5('refuses allocations past the total quota', async () => {
+  const relay = await startNodeTurn([50055, 50064], { userQuota: 0, totalQuota: 2 });
+  try {
+    await (await relay.client()).allocate();
+    await (await relay.client(OTHER_USER)).allocate();
+    let code: number | null = null;
+    await (await relay.client(OTHER_USER)).allocate().catch((error: { code?: number }) => (code = error.code ?? null));
+    assert.is(code, 508);
+  } finally {
+    await relay.close();
+  }
+});
+
+d5.run();
+
+// ---------------------------------------------------------------------------------------------
+const d6 = suite('defect 6: relay ports are freed');
+
+d6('closes the relay port when the allocation expires', async () => {
+  const relay = await startNodeTurn([50065, 50069], { defaultAllocatetLifetime: 1, maxAllocateLifetime: 1 });
+  try {
+    const { relayed } = await (await relay.client()).allocate();
+    assert.not.ok(await isPortFree(relayed.port));
+    await sleep(1500);
+    assert.ok(await isPortFree(relayed.port), 'expired relay port must be closed');
+  } finally {
+    await relay.close();
+  }
+});
+
+d6('closes the relay port at once on Refresh with LIFETIME 0', async () => {
+  const relay = await startNodeTurn([50070, 50074]);
+  try {
+    const client = await relay.client();
+    const { relayed } = await client.allocate();
+    assert.is(await client.refresh(0), 0);
+    assert.ok(await isPortFree(relayed.port));
+  } finally {
+    await relay.close();
+  }
+});
+
+d6('does not leak a relay socket for a retransmitted Allocate', async () => {
+  // Two relay ports: a leaked socket would leave one user without a port.
+  const relay = await startNodeTurn([50075, 50076]);
+  try {
+    const client = await relay.client();
+    await client.allocate(); // learns the nonce
+    await client.refresh(0);
+    const transactionId = crypto.randomBytes(12);
+    const raw = encodeMessage({
+      method: METHOD.ALLOCATE,
+      cls: CLASS.REQUEST,
+      transactionId,
+      attributes: [
+        { type: ATTR.REQUESTED_TRANSPORT, value: Buffer.from([TRANSPORT_UDP, 0, 0, 0]) },
+        { type: ATTR.USERNAME, value: Buffer.from(USER.username) },
+        { type: ATTR.REALM, value: attribute(client.responses[0]!, ATTR.REALM) ?? Buffer.alloc(0) },
+        { type: ATTR.NONCE, value: attribute(client.responses[0]!, ATTR.NONCE) ?? Buffer.alloc(0) },
+      ],
+      integrityKey: client.integrityKey as Buffer,
+    });
+    client.sendRaw(raw);
+    client.sendRaw(raw);
+    const answer = await client.exchange(raw, transactionId, 2000);
+    assert.is(answer.cls, CLASS.SUCCESS);
+    await sleep(200);
+    assert.is(await client.refresh(0), 0);
+    const a = await (await relay.client()).allocate();
+    const b = await (await relay.client(OTHER_USER)).allocate();
+    assert.is.not(a.relayed.port, b.relayed.port);
+  } finally {
+    await relay.close();
+  }
+});
+
+d6('keeps allocating after twice the port range of allocate/release cycles', async () => {
+  const relay = await startNodeTurn([50077, 50080]);
+  try {
+    for (let cycle = 0; cycle < 8; cycle += 1) {
+      const client = await relay.client();
+      await client.allocate();
+      assert.is(await client.refresh(0), 0);
+    }
+  } finally {
+    await relay.close();
+  }
+});
+
+d6.run();
+
+// ---------------------------------------------------------------------------------------------
+const d7 = suite('defect 7: parser');
+
+d7('answers an Allocate carrying REQUESTED-ADDRESS-FAMILY IPv4', async () => {
+  const relay = await startNodeTurn([50081, 50084]);
+  try {
+    const result = await (await relay.client()).allocate({ extra: [{ type: ATTR.REQUESTED_ADDRESS_FAMILY, value: Buffer.from([1, 0, 0, 0]) }] });
+    assert.ok(result.relayed.port >= 50081);
+  } finally {
+    await relay.close();
+  }
+});
+
+d7('answers an Allocate carrying EVEN-PORT', async () => {
+  const relay = await startNodeTurn([50085, 50089]);
+  try {
+    const client = await relay.client();
+    const response = await client.transact(METHOD.ALLOCATE, [
+      { type: ATTR.REQUESTED_TRANSPORT, value: Buffer.from([TRANSPORT_UDP, 0, 0, 0]) },
+      { type: ATTR.EVEN_PORT, value: Buffer.from([0x80]) },
+    ]);
+    assert.ok(response.cls === CLASS.SUCCESS || response.cls === CLASS.ERROR, 'a request always gets an answer');
+  } finally {
+    await relay.close();
+  }
+});
+
+d7('ignores an unknown comprehension-optional attribute and answers 420 to an unknown required one', async () => {
+  const relay = await startNodeTurn([50090, 50094]);
+  try {
+    const client = await relay.client();
+    const optional = await client.allocate({ extra: [{ type: 0x80aa, value: Buffer.from('x') }] });
+    assert.ok(optional.relayed.port >= 50090);
+    const required = await client.transact(METHOD.BINDING, [{ type: 0x0077, value: Buffer.from('y') }], { authenticate: false });
+    assert.is(errorCode(required), 420);
+  } finally {
+    await relay.close();
+  }
+});
+
+d7('survives malformed datagrams and still allocates afterwards', async () => {
+  const relay = await startNodeTurn([50095, 50099]);
+  const socket = createSocket('udp4');
+  try {
+    const valid = encodeMessage({ method: METHOD.ALLOCATE, cls: CLASS.REQUEST, attributes: [{ type: ATTR.LIFETIME, value: u32(5) }] });
+    const FUZZ_DATAGRAMS = 3000;
+    for (let i = 0; i < FUZZ_DATAGRAMS; i += 1) {
+      const packet = i % 2 === 0 ? crypto.randomBytes(1 + (i % 120)) : Buffer.from(valid);
+      if (i % 2 === 1) for (let j = 0; j < 3; j += 1) packet[20 + ((i * 7 + j) % (packet.length - 20))] = i & 0xff;
+      if (i % 3 === 0) packet[0] = 0x40; // looks like ChannelData
+      socket.send(packet, relay.address.port, '127.0.0.1');
+      if (i % 200 === 0) await sleep(5);
+    }
+    await sleep(200);
+    const result = await (await relay.client()).allocate();
+    assert.ok(result.relayed.port >= 50095);
+  } finally {
+    socket.close();
+    await relay.close();
+  }
+});
+
+d7.run();
+
+// ---------------------------------------------------------------------------------------------
+const d8 = suite('defect 8: start and stop');
+
+d8('start() rejects when the listening port is already in use', async () => {
+  const holder = createSocket('udp4');
+  await new Promise<void>((resolve) => holder.bind(0, '127.0.0.1', () => resolve()));
+  const server = new NodeTurnServer({ listeningIps: ['127.0.0.1'], listeningPort: holder.address().port, authMech: 'long-term', debugLevel: 'OFF', log: () => {} });
+  try {
+    const started = server.start() as unknown;
+    assert.ok(started instanceof Promise, 'start() returns a promise');
+    let failed = false;
+    await withTimeout(started, 2000, 'start').catch(() => (failed = true));
+    assert.ok(failed, 'start() rejects on EADDRINUSE');
+  } finally {
+    holder.close();
+    server.network.sockets.forEach((s) => {
+      try {
+        s.close();
+      } catch {
+        // already closed by a patched start()
+      }
+    });
+  }
+});
+
+d8('stop() closes every relay socket', async () => {
+  const relay = await startNodeTurn([50100, 50104]);
+  const client = await relay.client();
+  const { relayed } = await client.allocate();
+  await client.close();
+  const stopped = relay.server.stop() as unknown;
+  assert.ok(stopped instanceof Promise, 'stop() returns a promise');
+  await withTimeout(stopped, 2000, 'stop');
+  assert.ok(await isPortFree(relayed.port));
+  assert.ok(await isPortFree(relay.address.port));
+});
+
+d8.run();
+
+// ---------------------------------------------------------------------------------------------
+const d9 = suite('defect 9: nonces, integrity, channel expiry, logging');
+
+d9('stores no state and starts no timer per unauthenticated request', async () => {
+  const relay = await startNodeTurn([50105, 50109]);
+  const socket = createSocket('udp4');
+  let answers = 0;
+  socket.on('message', () => (answers += 1));
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+  try {
+    const timersBefore = process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    const FLOOD = 5000;
+    for (let i = 0; i < FLOOD; i += 1) {
+      socket.send(encodeMessage({ method: METHOD.ALLOCATE, cls: CLASS.REQUEST, attributes: [{ type: ATTR.REQUESTED_TRANSPORT, value: Buffer.from([TRANSPORT_UDP, 0, 0, 0]) }] }), relay.address.port, '127.0.0.1');
+      if (i % 50 === 0) await sleep(2);
+    }
+    await sleep(300);
+    assert.ok(answers > FLOOD / 4, `the relay answered (${answers})`);
+    const timersAfter = process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    assert.ok(timersAfter - timersBefore < 10, `timers grew by ${timersAfter - timersBefore}`);
+    const nonces = (relay.server as unknown as { authentification: { nonces?: object } }).authentification.nonces ?? {};
+    assert.ok(Object.keys(nonces).length < 10, 'no nonce table grows with requests');
+  } finally {
+    socket.close();
+    await relay.close();
+  }
+});
+
+d9('draws nonces from a CSPRNG, not Math.random', async () => {
+  const relay = await startNodeTurn([50110, 50114]);
+  const random = Math.random;
+  Math.random = () => 0.5;
+  try {
+    const client = await relay.client(null);
+    const request = [{ type: ATTR.REQUESTED_TRANSPORT, value: Buffer.from([TRANSPORT_UDP, 0, 0, 0]) }];
+    const first = await client.transact(METHOD.ALLOCATE, request, { authenticate: false });
+    await sleep(5);
+    const second = await client.transact(METHOD.ALLOCATE, request, { authenticate: false });
+    const a = attribute(first, ATTR.NONCE)?.toString();
+    const b = attribute(second, ATTR.NONCE)?.toString();
+    assert.ok(a !== undefined && b !== undefined);
+    assert.is.not(a, b);
+  } finally {
+    Math.random = random;
+    await relay.close();
+  }
+});
+
+d9('accepts an expired-looking or forged nonce only with 438, and a fresh nonce still works', async () => {
+  const relay = await startNodeTurn([50115, 50119]);
+  try {
+    const client = await relay.client();
+    await client.allocate();
+    const forged = encodeMessage({
+      method: METHOD.REFRESH,
+      cls: CLASS.REQUEST,
+      attributes: [
+        { type: ATTR.LIFETIME, value: u32(600) },
+        { type: ATTR.USERNAME, value: Buffer.from(USER.username) },
+        { type: ATTR.REALM, value: attribute(client.responses[0]!, ATTR.REALM) ?? Buffer.alloc(0) },
+        { type: ATTR.NONCE, value: Buffer.from('0000000000000000forged') },
+      ],
+      integrityKey: client.integrityKey as Buffer,
+    });
+    const answer = await client.exchange(forged, forged.subarray(8, 20), 2000);
+    assert.is(errorCode(answer), 438);
+    assert.is(await client.refresh(600), 600);
+  } finally {
+    await relay.close();
+  }
+});
+
+d9('compares MESSAGE-INTEGRITY with crypto.timingSafeEqual', async () => {
+  const relay = await startNodeTurn([50120, 50124]);
+  const original = crypto.timingSafeEqual;
+  let calls = 0;
+  crypto.timingSafeEqual = ((a: NodeJS.ArrayBufferView, b: NodeJS.ArrayBufferView) => {
+    calls += 1;
+    return original(a, b);
+  }) as typeof crypto.timingSafeEqual;
+  try {
+    const client = await relay.client();
+    const before = calls;
+    await client.allocate();
+    assert.ok(calls > before, 'timingSafeEqual was used to check the request');
+  } finally {
+    crypto.timingSafeEqual = original;
+    await relay.close();
+  }
+});
+
+d9('expires a channel binding that is not refreshed', async () => {
+  const relay = await startNodeTurn([50125, 50129], { channelLifetime: 1, permissionLifetime: 300 });
+  const peer = await openUdpPeer();
+  try {
+    const client = await relay.client();
+    const { relayed } = await client.allocate();
+    assert.is(errorCode(await client.channelBind(CHANNEL, { address: '127.0.0.1', port: peer.port })), null);
+    await sleep(1300);
+    peer.socket.send(Buffer.from('late'), relayed.port, '127.0.0.1');
+    const delivery = await client.nextData(DATA_TIMEOUT_MS);
+    assert.ok(delivery !== null, 'the permission outlives the channel');
+    assert.is(delivery.channel, null, 'after expiry data comes as a Data indication, not on the channel');
+  } finally {
+    await peer.close();
+    await relay.close();
+  }
+});
+
+d9('expires a permission that is not refreshed', async () => {
+  const relay = await startNodeTurn([50130, 50134], { permissionLifetime: 1 });
+  const peer = await openUdpPeer();
+  try {
+    const client = await relay.client();
+    const { relayed } = await client.allocate();
+    assert.is(errorCode(await client.createPermission([{ address: '127.0.0.1', port: peer.port }])), null);
+    peer.socket.send(Buffer.from('early'), relayed.port, '127.0.0.1');
+    assert.ok((await client.nextData(DATA_TIMEOUT_MS)) !== null);
+    await sleep(1300);
+    peer.socket.send(Buffer.from('late'), relayed.port, '127.0.0.1');
+    assert.is(await client.nextData(400), null);
+  } finally {
+    await peer.close();
+    await relay.close();
+  }
+});
+
+d9('logs no peer address, port or payload even at the most verbose level', async () => {
+  const lines: string[] = [];
+  const relay = await startNodeTurn([50135, 50139], { debugLevel: 'ALL', log: (line) => lines.push(String(line)) });
+  const peer = await openUdpPeer();
+  try {
+    const client = await relay.client();
+    const { relayed } = await client.allocate();
+    await client.createPermission([{ address: '127.0.0.1', port: peer.port }]);
+    client.sendIndication({ address: '127.0.0.1', port: peer.port }, Buffer.from('secret-payload'));
+    assert.ok((await peer.next(DATA_TIMEOUT_MS)) !== null);
+    peer.socket.send(Buffer.from('secret-answer'), relayed.port, '127.0.0.1');
+    assert.ok((await client.nextData(DATA_TIMEOUT_MS)) !== null);
+    await client.channelBind(CHANNEL, { address: '127.0.0.1', port: peer.port });
+    client.sendChannelData(CHANNEL, Buffer.from('secret-channel'));
+    await peer.next(DATA_TIMEOUT_MS);
+    const text = lines.join('\n');
+    assert.not.ok(text.includes(String(peer.port)), 'peer port logged');
+    assert.not.ok(text.includes('secret'), 'payload logged');
+    assert.not.ok(text.includes(Buffer.from('secret').toString('hex')), 'payload logged as hex');
+    assert.not.ok(text.includes(USER.password), 'password logged');
+  } finally {
+    await peer.close();
+    await relay.close();
+  }
+});
+
+d9.run();
+
