@@ -233,7 +233,7 @@ export const fr = {
   'client.calls.duration.seconds': "{seconds} s",
   'client.calls.duration.minutes': "{minutes} min {seconds} s",
   'client.calls.duration.hours': "{hours} h {minutes} min",
-  'client.calls.outgoing.calling': "Appel de {name}…",
+  'client.calls.outgoing.calling': "Appel vers {name}…",
   'client.calls.outgoing.preparing': "Préparation de la caméra et du micro…",
   'client.calls.outgoing.connecting': "Connexion…",
   'client.calls.outgoing.ringing': "Ça sonne…",
