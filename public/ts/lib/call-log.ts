@@ -111,7 +111,8 @@ export class CallLog {
       'li',
       { class: `call-entry outcome-${entry.outcome}`, 'data-call-id': String(entry.id), 'data-outcome': entry.outcome, 'data-new': isNewMiss, 'data-unseen': isNewMiss },
       el('div', { class: 'call-entry-who' },
-        avatar(name, picture),
+        // Initials from the person's own name, not from the "(guest)" label around it.
+        avatar(entry.caller.kind === 'former-member' ? '?' : entry.caller.name, picture),
         el('div', { class: 'call-entry-text' },
           el('span', { class: 'call-entry-name' }, name, isNewMiss ? el('span', { class: 'badge badge-new' }, t('calls.log.new')) : null),
           el('span', { class: 'call-entry-meta' },
