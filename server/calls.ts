@@ -66,8 +66,8 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
   const hub = createHub({
     members: {
       findMember(memberId) {
-        const displayName = service.displayNameOf(memberId);
-        return displayName === null ? null : { memberId, displayName, prefersRelayOnly: service.prefersRelayOnly(memberId) };
+        const names = service.namesOf(memberId);
+        return names === null ? null : { memberId, ...names, prefersRelayOnly: service.prefersRelayOnly(memberId) };
       },
     },
     callLog: service,
@@ -84,8 +84,8 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
     }
     const member = accounts.auth.memberFromRequest(request);
     if (member === null) return null;
-    const displayName = service.displayNameOf(member.id);
-    return displayName === null ? null : { kind: 'member', memberId: member.id, displayName, sessionId: member.sessionId };
+    const names = service.namesOf(member.id);
+    return names === null ? null : { kind: 'member', memberId: member.id, ...names, sessionId: member.sessionId };
   };
 
   // Ended sessions and deleted members lose their sockets at once; a deleted member's link dies.

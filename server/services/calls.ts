@@ -68,10 +68,10 @@ export function createCallService(store: CallStore, now: () => Date = () => new 
     /** The members someone may ring: everyone but themself. */
     directoryFor: (memberId: string) => store.directory(memberId, DIRECTORY_MAX_MEMBERS),
 
-    /** How a member appears when they ring or are rung: first and last name. */
-    displayNameOf(memberId: string): string | null {
+    /** How a member appears when they ring or are rung: their full name to members, their first name only to guests. */
+    namesOf(memberId: string): { displayName: string; guestFacingName: string } | null {
       const name = store.nameOf(memberId);
-      return name === undefined ? null : `${name.firstName} ${name.lastName}`.trim();
+      return name === undefined ? null : { displayName: `${name.firstName} ${name.lastName}`.trim(), guestFacingName: name.firstName };
     },
 
     /** One row per received call: when, how it ended, how long, who. Nothing else. */

@@ -12,6 +12,8 @@ export type Party =
       kind: 'member';
       memberId: string;
       displayName: string;
+      /** What a guest is shown of this member (see MemberProfile). */
+      guestFacingName: string;
       /** The session the socket was opened with, so logging out closes exactly its sockets. */
       sessionId: string;
     }
@@ -33,6 +35,8 @@ export type Authenticate = (request: IncomingMessage) => Promise<Party | null>;
 export type MemberProfile = {
   memberId: string;
   displayName: string;
+  /** What a guest is shown of this member: the first name only (a stranger learns no more). */
+  guestFacingName: string;
   /** The member asked that every call of theirs goes through the relay (hides their address). */
   prefersRelayOnly: boolean;
 };
@@ -96,9 +100,10 @@ export function memberKey(memberId: string): string {
   return `member:${memberId}`;
 }
 
-/** The party as the other side of a call sees it: no session, no ticket details. */
-export function viewOf(party: Party): PartyView {
-  return party.kind === 'member'
-    ? { kind: 'member', memberId: party.memberId, displayName: party.displayName }
-    : { kind: 'guest', guestId: party.guestId, displayName: party.displayName };
+/** The party as the other side of a call sees it: no session, no ticket details; a guest
+ *  sees a member by their guest-facing name (first name) only. */
+export function viewOf(party: Party, viewer?: Party | null): PartyView {
+  if (party.kind === 'guest') return { kind: 'guest', guestId: party.guestId, displayName: party.displayName };
+  const displayName = viewer?.kind === 'guest' ? party.guestFacingName : party.displayName;
+  return { kind: 'member', memberId: party.memberId, displayName };
 }

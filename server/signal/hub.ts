@@ -132,7 +132,7 @@ export function createHub(deps: HubDeps): Hub {
     const callId = randomId(ID_BYTES);
     const calleeKey = memberKey(calleeMemberId);
     const startedAtMs = clock.nowMs();
-    const calleeView = { kind: 'member', memberId: profile.memberId, displayName: profile.displayName } as const;
+    const calleeView = { kind: 'member', memberId: profile.memberId, displayName: party.kind === 'guest' ? profile.guestFacingName : profile.displayName } as const;
     const endAtOnce = (reason: EndReason, outcome: ReceivedCall['outcome']): void => {
       send(conn, { type: 'call-ended', callId, reason });
       record({ calleeMemberId, caller: callerRecordOf(party), startedAt: new Date(startedAtMs), outcome, durationS: null });
@@ -202,7 +202,7 @@ export function createHub(deps: HubDeps): Hub {
     const own = call[side];
     const other = call[side === 'caller' ? 'callee' : 'caller'];
     if (own.ice === null || other.party === null) return;
-    send(own.conn, { type: 'call-connected', callId: call.id, role: side, peer: viewOf(other.party), ice: own.ice, resumeToken: own.resumeToken, resumed });
+    send(own.conn, { type: 'call-connected', callId: call.id, role: side, peer: viewOf(other.party, own.party), ice: own.ice, resumeToken: own.resumeToken, resumed });
   }
 
   function decline(conn: Connection, callId: string): void {
@@ -252,7 +252,7 @@ export function createHub(deps: HubDeps): Hub {
     const target = call[side === 'caller' ? 'callee' : 'caller'].conn;
     // The other side is away: what it missed is renegotiated by an ICE restart when it returns.
     if (target === null) return;
-    const relayed = relayedMessage(call, viewOf(conn.party), message);
+    const relayed = relayedMessage(call, viewOf(conn.party, target.party), message);
     if (relayed !== null) send(target, relayed);
   }
 

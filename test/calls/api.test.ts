@@ -120,6 +120,7 @@ calls('connects a guest to a member through the relay only, and logs the answere
     assert.not.match(String(turn?.username), new RegExp(member.id));
   }
   assert.is.not(calleeSide.ice.iceServers[0]?.username, callerSide.ice.iceServers[0]?.username, 'one credential per party');
+  assert.is(callerSide.peer.displayName, member.firstName, 'a guest learns the first name only');
   guest.send({ type: 'hang-up', callId: incoming.callId });
   await device.next('call-ended');
   const log = await callsOf(member);

@@ -104,5 +104,11 @@ export function createIceProvider(): IceProvider & { minted: { callId: string; p
   };
 }
 
-export const member = (memberId: string, displayName: string, sessionId = `session-${memberId}`): Party => ({ kind: 'member', memberId, displayName, sessionId });
+export const member = (memberId: string, displayName: string, sessionId = `session-${memberId}`): Party => ({
+  kind: 'member',
+  memberId,
+  displayName,
+  guestFacingName: displayName.split(' ')[0] ?? displayName,
+  sessionId,
+});
 export const guest = (guestId: string, displayName: string, calleeMemberId: string): Party => ({ kind: 'guest', guestId, displayName, calleeMemberId });

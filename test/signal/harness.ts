@@ -23,7 +23,7 @@ export const PARTIES: Readonly<Record<string, Party>> = {
 
 const PROFILES: MemberProfile[] = ['alice', 'bob', 'carol', 'dan'].map((id) => {
   const party = PARTIES[id] as Party & { kind: 'member' };
-  return { memberId: party.memberId, displayName: party.displayName, prefersRelayOnly: false };
+  return { memberId: party.memberId, displayName: party.displayName, guestFacingName: party.guestFacingName, prefersRelayOnly: false };
 });
 
 export type Client = SignalTestClient;

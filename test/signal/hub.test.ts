@@ -9,10 +9,10 @@ import { CLOSE_CODES, PROTOCOL_VERSION, type ClientMessage } from '../../server/
 import { createCallLog, createFakeClock, createFakePeer, createIceProvider, createMemberDirectory, guest, member, type FakePeer } from './fakes.js';
 
 const profiles: MemberProfile[] = [
-  { memberId: 'alice', displayName: 'Alice Martin', prefersRelayOnly: false },
-  { memberId: 'bob', displayName: 'Bob Durand', prefersRelayOnly: false },
-  { memberId: 'carol', displayName: 'Carol Petit', prefersRelayOnly: false },
-  { memberId: 'dan', displayName: 'Dan Roux', prefersRelayOnly: true },
+  { memberId: 'alice', displayName: 'Alice Martin', guestFacingName: 'Alice', prefersRelayOnly: false },
+  { memberId: 'bob', displayName: 'Bob Durand', guestFacingName: 'Bob', prefersRelayOnly: false },
+  { memberId: 'carol', displayName: 'Carol Petit', guestFacingName: 'Carol', prefersRelayOnly: false },
+  { memberId: 'dan', displayName: 'Dan Roux', guestFacingName: 'Dan', prefersRelayOnly: true },
 ];
 const alice = member('alice', 'Alice Martin');
 const bob = member('bob', 'Bob Durand');
@@ -452,9 +452,24 @@ relayOnly('a guest call is relay-only: only relay candidates and end-of-candidat
     guestDevice.peer.all('candidate').map((message) => message.candidate),
     [RELAY, ''],
   );
-  assert.equal(guestDevice.peer.last('candidate').from, { kind: 'member', memberId: 'bob', displayName: 'Bob Durand' });
+  assert.equal(guestDevice.peer.last('candidate').from, { kind: 'member', memberId: 'bob', displayName: 'Bob' });
   bobDevice.send({ type: 'offer', callId, sdp: `${SDP}a=${HOST}\r\na=${RELAY}\r\na=${SRFLX}\r\n`, iceRestart: false });
   assert.is(guestDevice.peer.last('offer').sdp, `${SDP}a=${RELAY}\r\n`);
+});
+
+relayOnly('shows a guest the member’s first name only, and the member the guest’s name', () => {
+  const { open } = setup();
+  const guestDevice = open(zoe);
+  const bobDevice = open(bob);
+  guestDevice.send({ type: 'invite', calleeMemberId: 'bob' });
+  assert.equal(guestDevice.peer.last('call-ringing').callee, { kind: 'member', memberId: 'bob', displayName: 'Bob' });
+  const callId = guestDevice.peer.last('call-ringing').callId;
+  assert.equal(bobDevice.peer.last('incoming-call').caller, { kind: 'guest', guestId: 'g-zoe', displayName: 'Zoé' });
+  bobDevice.send({ type: 'accept', callId });
+  assert.equal(guestDevice.peer.last('call-connected').peer, { kind: 'member', memberId: 'bob', displayName: 'Bob' });
+  assert.equal(bobDevice.peer.last('call-connected').peer, { kind: 'guest', guestId: 'g-zoe', displayName: 'Zoé' });
+  bobDevice.send({ type: 'offer', callId, sdp: SDP, iceRestart: false });
+  assert.not.match(JSON.stringify(guestDevice.peer.all('offer')), /Durand/);
 });
 
 relayOnly('a member who prefers relay-only makes every call of theirs relay-only, either way', () => {
