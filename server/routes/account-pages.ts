@@ -25,7 +25,7 @@ export function accountPageRoutes(pages: PageRenderer, sessionLimits: Readonly<{
   };
   const visitorsOnly = (ctx: AppContext): boolean => {
     if (ctx.state.member === undefined) return true;
-    ctx.redirect('/profile');
+    ctx.redirect('/calls');
     return false;
   };
   const membersOnly = (ctx: AppContext): boolean => {

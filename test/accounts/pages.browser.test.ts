@@ -100,7 +100,7 @@ it('logs in in English, shows a wrong password as an alert, and reaches "my data
     await page.getByRole('alert').getByText('Incorrect e-mail address or password.').waitFor();
     await page.getByLabel('Password').fill('an english passphrase');
     await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL(`${server.url}/profile`);
+    await page.waitForURL(`${server.url}/calls`);
     await page.getByRole('link', { name: 'My data' }).click();
     await page.locator('#summary li').first().waitFor();
     assert.ok(await page.locator('#summary').getByText(email).isVisible());
@@ -127,7 +127,8 @@ it('changes the picture, names, e-mail and password on the profile and ends anot
     await page.getByLabel('E-mail address').fill(email);
     await page.getByLabel('Password').fill('first passphrase here');
     await page.getByLabel('Password').press('Enter');
-    await page.waitForURL(`${server.url}/profile`);
+    await page.waitForURL(`${server.url}/calls`);
+    await page.goto(`${server.url}/profile`);
     await page.locator('#sessions li').nth(1).waitFor();
 
     const photo = join(scratch, 'profile.jpg');

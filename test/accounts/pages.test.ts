@@ -64,7 +64,7 @@ pages('send visitors from the member pages to log-in, and members from log-in to
   }
   for (const path of ['/login', '/signup']) {
     const response = await server.fetch(path, withCookie(member.cookie));
-    assert.is(response.headers.get('location'), '/profile');
+    assert.is(response.headers.get('location'), '/calls');
   }
 });
 
