@@ -17,7 +17,6 @@ import { loadAssets, serveAssets } from './http/static.js';
 import { LOCALE_COOKIE, isLocale, pickLocale } from './i18n/index.js';
 import { projectPath } from './paths.js';
 import { apiRoutes } from './routes/api.js';
-import { callPageRoutes } from './routes/call-pages.js';
 import { healthRoutes } from './routes/health.js';
 import { pageRoutes } from './routes/pages.js';
 
@@ -75,25 +74,9 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
     healthRoutes({ db: deps.db, relay: deps.relay }),
     pageRoutes(pages),
     ...accounts.routers(pages),
-    callPageRoutes(pages, linkPageDeps(calls, accounts)),
+    ...calls.routers(pages),
     apiRoutes([...accounts.apiGroups(calls.profileExtras), ...calls.apiGroups()]),
   ];
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
   return app;
-}
-
-/** What the call pages need from the call links and the accounts. */
-function linkPageDeps(calls: CallsModule, accounts: AccountsModule): Parameters<typeof callPageRoutes>[1] {
-  return {
-    calleeOfLink: (code) => calls.service.calleeOfLink(code),
-    linkOwnerCard(memberId) {
-      try {
-        const profile = accounts.accounts.profile(memberId);
-        return { firstName: profile.firstName, avatarUrl: profile.avatar?.large ?? null };
-      } catch {
-        // The member was deleted between the link lookup and now: the link is dead too.
-        return null;
-      }
-    },
-  };
 }

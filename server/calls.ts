@@ -5,11 +5,15 @@ import { randomBytes } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Database } from 'better-sqlite3';
+import type Router from '@koa/router';
 import type { AccountsModule } from './accounts.js';
 import type { Config } from './config.js';
 import { createCallStore } from './db/calls.js';
 import { readCookie } from './http/session.js';
+import type { AppState } from './http/context.js';
+import type { PageRenderer } from './http/pages.js';
 import type { Logger } from './log.js';
+import { callPageRoutes } from './routes/call-pages.js';
 import type { ApiRouteGroup } from './routes/api.js';
 import { callRoutes, GUEST_TICKET_COOKIE, guestRoutes, iceRoutes, presentLink } from './routes/calls.js';
 import { createCallService, type CallService } from './services/calls.js';
@@ -28,6 +32,8 @@ export type CallsModule = Readonly<{
   hub: Hub;
   authenticate: Authenticate;
   apiGroups(): ApiRouteGroup[];
+  /** Routers outside /api: the member's calls page and the guest page of a call link. */
+  routers(pages: PageRenderer): Router<AppState>[];
   /** Added to GET /api/me: the member's call link. */
   profileExtras(memberId: string): Readonly<Record<string, unknown>>;
   /** Starts the signaler on the HTTP server's upgrade event. */
@@ -109,6 +115,20 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
     tickets,
     hub,
     authenticate,
+    routers: (pages) => [
+      callPageRoutes(pages, {
+        calleeOfLink: (code) => service.calleeOfLink(code),
+        linkOwnerCard(memberId) {
+          try {
+            const profile = accounts.accounts.profile(memberId);
+            return { firstName: profile.firstName, avatarUrl: profile.avatar?.large ?? null };
+          } catch {
+            // The member was deleted between the link lookup and now: the link is dead too.
+            return null;
+          }
+        },
+      }),
+    ],
     apiGroups: () => [
       callRoutes(routeDeps),
       guestRoutes(routeDeps),
