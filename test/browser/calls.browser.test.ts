@@ -46,9 +46,19 @@ const RECORD_PEER_CONNECTIONS = `(() => {
   };
 })();`;
 
+/** Every WebSocket a page opens is kept on window.__sockets, so a test can cut one. */
+const RECORD_WEBSOCKETS = `(() => {
+  const Original = window.WebSocket;
+  window.__sockets = [];
+  window.WebSocket = class extends Original {
+    constructor(...args) { super(...args); window.__sockets.push(this); }
+  };
+})();`;
+
 async function openContext(locale: string, viewport = { width: 390, height: 844 }): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ locale, viewport });
   await context.addInitScript(RECORD_PEER_CONNECTIONS);
+  await context.addInitScript(RECORD_WEBSOCKETS);
   const page = await context.newPage();
   page.setDefaultTimeout(BROWSER_WAIT_MS);
   return { context, page };
@@ -196,6 +206,35 @@ test('a member calls another member from the directory, both see and hear each o
     assert.is(await entry.getAttribute('data-outcome'), 'answered');
     // A call from a member can be returned from the log.
     assert.ok(await entry.getByRole('button', { name: 'Call Alice Martin back' }).isEnabled());
+  } finally {
+    await aliceSide.context.close();
+    await bobSide.context.close();
+  }
+});
+
+test('a call survives a dropped signaling socket: the page reconnects, resumes the call and media keeps flowing', async () => {
+  const alice = await signUp(server, { firstName: 'Alice', lastName: 'Roux' });
+  const bob = await signUp(server, { firstName: 'Bob', lastName: 'Petit' });
+  const bobSide = await memberOnCallsPage(bob);
+  const aliceSide = await memberOnCallsPage(alice);
+  try {
+    await aliceSide.page.getByRole('button', { name: 'Call Bob Petit' }).click();
+    await bobSide.page.locator('#incoming-dialog[open]').waitFor();
+    await bobSide.page.getByRole('button', { name: 'Answer' }).click();
+    for (const side of [aliceSide.page, bobSide.page]) await side.locator('.call-screen[data-phase="connected"]').waitFor();
+
+    // Bob's network drops the signaling connection; the media path is untouched.
+    await bobSide.page.evaluate(() => window.__sockets.at(-1).close());
+    await waitUntil(async () => (await bobSide.page.evaluate(() => window.__sockets.length)) === 2, 'a new socket', BROWSER_WAIT_MS);
+    await bobSide.page.locator('#signal-status[data-state="open"]').waitFor();
+    assert.ok(await bobSide.page.locator('.call-screen').isVisible(), 'the call is still on screen');
+    await waitMediaGrowing(bobSide.page, 'the member whose socket dropped');
+    await waitMediaGrowing(aliceSide.page, 'the other member');
+
+    // The call is bound to Bob's new socket: Alice's hang-up reaches him there.
+    await aliceSide.page.getByRole('button', { name: 'Hang up' }).click();
+    await bobSide.page.locator('#call-notice:not([hidden])', { hasText: 'Call with Alice Roux ended' }).waitFor();
+    assert.is(await bobSide.page.evaluate(() => window.__sockets.at(-1).readyState), 1, 'the new socket stays open');
   } finally {
     await aliceSide.context.close();
     await bobSide.context.close();
