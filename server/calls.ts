@@ -19,7 +19,8 @@ import { callRoutes, GUEST_TICKET_COOKIE, guestRoutes, iceRoutes, presentLink } 
 import { createCallService, type CallService } from './services/calls.js';
 import { createGuestTickets, type GuestTickets } from './services/guest-tickets.js';
 import { partyKeyOf, type Authenticate, type IceProvider } from './signal/deps.js';
-import { createHub, type Hub, type HubTiming } from './signal/hub.js';
+import { createHub } from './signal/hub.js';
+import type { Hub, HubTiming } from './signal/hub-api.js';
 import { attachSignaler, type Signaler, type SignalerLimits } from './signal/server.js';
 import type { TurnCredentials } from './turn/credentials.js';
 

@@ -7,72 +7,24 @@
 // Invariants: a party (a member, or one guest) is in at most one live call; a live call is in
 // `calls` and under both parties' keys in `callByParty`; a connection is bound to at most one call.
 import { randomBytes } from 'node:crypto';
-import type { Logger } from '../log.js';
 import { callerRecordOf, isSameParty, receivedCallOf, relayedMessage, sideOf, sideWithToken, type Call, type CallSide, type RelayedClientMessage, type Side } from './calls.js';
 import {
   memberKey,
   partyKeyOf,
   systemClock,
   viewOf,
-  type CallLog,
-  type Clock,
-  type IceProvider,
-  type MemberDirectory,
   type Party,
   type ReceivedCall,
   type TimerHandle,
 } from './deps.js';
 import { dispositionOf, ProtocolViolation, Refusal, type Disposition } from './errors.js';
+import { HELLO_TIMEOUT_MS, RESUME_GRACE_MS, RING_TIMEOUT_MS, GUEST_CALLS_ARE_RELAY_ONLY, type Hub, type HubDeps, type HubTiming } from './hub-api.js';
 import type { Peer } from './peer.js';
 import { CLOSE_CODES, parseClientMessage, PROTOCOL_VERSION, type ClientMessage, type EndReason, type IceConfig, type ServerMessage } from './protocol.js';
 
-/** The issue asks for 30–60 s; 45 s is about nine rings, and voicemail-less callers give up
- *  around there anyway. */
-export const RING_TIMEOUT_MS = 45_000;
-/** How long a connected call waits for a dropped socket to come back (a phone switching from
- *  Wi-Fi to mobile data, a laptop lid); past it the call ends as if hung up. */
-export const RESUME_GRACE_MS = 20_000;
-/** A client sends hello as soon as the socket opens; a socket that stays silent is dropped. */
-export const HELLO_TIMEOUT_MS = 10_000;
-/** Guests are strangers to the member: their calls go through the relay so neither learns the
- *  other's address (the privacy policy's promise). */
-export const GUEST_CALLS_ARE_RELAY_ONLY = true;
 /** Random bytes in call ids, connection ids and resume tokens (base64url: 24 bytes → 32 chars). */
 const ID_BYTES = 16;
 const TOKEN_BYTES = 24;
-
-export type HubTiming = { ringTimeoutMs: number; resumeGraceMs: number; helloTimeoutMs: number };
-
-export type HubDeps = {
-  members: MemberDirectory;
-  callLog: CallLog;
-  ice: IceProvider;
-  log: Logger;
-  clock?: Clock;
-  timing?: Partial<HubTiming>;
-};
-
-/** One socket as the transport sees it: it hands over each text frame and says when it closed. */
-export type HubConnection = {
-  readonly id: string;
-  readonly party: Party;
-  receive(text: string): void;
-  /** The socket closed. `isResumable` is false when it closed for good (the session ended). */
-  closed(isResumable: boolean): void;
-};
-
-export type Hub = {
-  /** Registers a new authenticated socket; it must send hello before anything else. */
-  connect(peer: Peer, party: Party): HubConnection;
-  /** Closes every socket of a member (account deleted, password changed) with 4001. */
-  disconnectMember(memberId: string): void;
-  /** Closes the sockets opened with one session (log-out) with 4001. */
-  disconnectSession(sessionId: string): void;
-  /** Ends every call (each leaves its log record) and closes every socket with 1001. */
-  shutdown(): void;
-  connectionCount(): number;
-  liveCallCount(): number;
-};
 
 type Connection = {
   id: string;

@@ -11,7 +11,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../log.js';
 import { partyKeyOf, type Authenticate } from './deps.js';
-import type { Hub } from './hub.js';
+import type { Hub } from './hub-api.js';
 import type { Peer } from './peer.js';
 import { CLOSE_CODES, MAX_MESSAGE_BYTES } from './protocol.js';
 import { createTokenBucket, type RateLimiter } from './rate-limit.js';

@@ -11,7 +11,7 @@ import { createCallsModule, type CallsModule } from '../../server/calls.js';
 import { loadConfig, type Config, type Env } from '../../server/config.js';
 import { closeDatabase, DATABASE_FILE_NAME, openDatabase, type Database } from '../../server/db/open.js';
 import { createLogger } from '../../server/log.js';
-import type { HubTiming } from '../../server/signal/hub.js';
+import type { HubTiming } from '../../server/signal/hub-api.js';
 import type { Signaler } from '../../server/signal/server.js';
 import { createEmbeddedCredentials, embeddedTurnUrls } from '../../server/turn/credentials.js';
 import { startRelay, type Relay } from '../../server/turn/relay.js';

@@ -4,7 +4,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createLogger } from '../../server/log.js';
 import type { MemberProfile, Party } from '../../server/signal/deps.js';
-import { HELLO_TIMEOUT_MS, RESUME_GRACE_MS, RING_TIMEOUT_MS, createHub } from '../../server/signal/hub.js';
+import { createHub } from '../../server/signal/hub.js';
+import { HELLO_TIMEOUT_MS, RESUME_GRACE_MS, RING_TIMEOUT_MS } from '../../server/signal/hub-api.js';
 import { CLOSE_CODES, PROTOCOL_VERSION, type ClientMessage } from '../../server/signal/protocol.js';
 import { createCallLog, createFakeClock, createFakePeer, createIceProvider, createMemberDirectory, guest, member, type FakePeer } from './fakes.js';
 

@@ -1,0 +1,50 @@
+// What the call hub promises (Hub, HubConnection) and what it is built from (HubDeps, its
+// timing): the contract the WebSocket adapter, the composition in server/calls.ts and the tests
+// rely on. The behaviour is in hub.ts.
+import type { Logger } from '../log.js';
+import type { CallLog, Clock, IceProvider, MemberDirectory, Party } from './deps.js';
+import type { Peer } from './peer.js';
+
+/** The issue asks for 30–60 s; 45 s is about nine rings, and voicemail-less callers give up
+ *  around there anyway. */
+export const RING_TIMEOUT_MS = 45_000;
+/** How long a connected call waits for a dropped socket to come back (a phone switching from
+ *  Wi-Fi to mobile data, a laptop lid); past it the call ends as if hung up. */
+export const RESUME_GRACE_MS = 20_000;
+/** A client sends hello as soon as the socket opens; a socket that stays silent is dropped. */
+export const HELLO_TIMEOUT_MS = 10_000;
+/** Guests are strangers to the member: their calls go through the relay so neither learns the
+ *  other's address (the privacy policy's promise). */
+export const GUEST_CALLS_ARE_RELAY_ONLY = true;
+export type HubTiming = { ringTimeoutMs: number; resumeGraceMs: number; helloTimeoutMs: number };
+
+export type HubDeps = {
+  members: MemberDirectory;
+  callLog: CallLog;
+  ice: IceProvider;
+  log: Logger;
+  clock?: Clock;
+  timing?: Partial<HubTiming>;
+};
+
+/** One socket as the transport sees it: it hands over each text frame and says when it closed. */
+export type HubConnection = {
+  readonly id: string;
+  readonly party: Party;
+  receive(text: string): void;
+  /** The socket closed. `isResumable` is false when it closed for good (the session ended). */
+  closed(isResumable: boolean): void;
+};
+
+export type Hub = {
+  /** Registers a new authenticated socket; it must send hello before anything else. */
+  connect(peer: Peer, party: Party): HubConnection;
+  /** Closes every socket of a member (account deleted, password changed) with 4001. */
+  disconnectMember(memberId: string): void;
+  /** Closes the sockets opened with one session (log-out) with 4001. */
+  disconnectSession(sessionId: string): void;
+  /** Ends every call (each leaves its log record) and closes every socket with 1001. */
+  shutdown(): void;
+  connectionCount(): number;
+  liveCallCount(): number;
+};
