@@ -59,7 +59,6 @@ export function createCallStore(db: Database) {
   const unseenMissed = db.prepare("SELECT count(*) AS n FROM call_log WHERE callee_id = ? AND seen = 0 AND outcome = 'missed'");
   const markSeen = db.prepare('UPDATE call_log SET seen = 1 WHERE callee_id = ? AND seen = 0');
   const deleteCall = db.prepare('DELETE FROM call_log WHERE id = ? AND callee_id = ?');
-  const deleteAll = db.prepare('DELETE FROM call_log WHERE callee_id = ?');
   const directory = db.prepare(`SELECT id, first_name AS firstName, last_name AS lastName, avatar_id AS avatarId
     FROM users WHERE id != ? ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id LIMIT ?`);
   const nameOf = db.prepare('SELECT first_name AS firstName, last_name AS lastName FROM users WHERE id = ?');
@@ -89,9 +88,6 @@ export function createCallStore(db: Database) {
     },
     /** False when the entry does not exist or is someone else's. */
     deleteCall: (calleeId: string, id: number): boolean => deleteCall.run(id, calleeId).changes === 1,
-    deleteAllCalls(calleeId: string): number {
-      return deleteAll.run(calleeId).changes;
-    },
     /** Every member but one, by name, at most `limit`. */
     directory: (exceptId: string, limit: number): DirectoryRow[] => directory.all(exceptId, limit) as DirectoryRow[],
     nameOf: (userId: string): { firstName: string; lastName: string } | undefined =>

@@ -36,22 +36,24 @@ export function createCallService(store: CallStore, now: () => Date = () => new 
     return { code: row.code, path: `/c/${row.code}`, guestsAllowed: row.guestsAllowed, relayOnly: row.relayOnly };
   };
 
+  /** The member's call link, created on first use. */
+  const linkOf = (memberId: string): CallLink => {
+    store.ensureLink(memberId, newCode(), now().toISOString());
+    return present(memberId);
+  };
+
   return {
-    /** The member's call link, created on first use. */
-    linkOf(memberId: string): CallLink {
-      store.ensureLink(memberId, newCode(), now().toISOString());
-      return present(memberId);
-    },
+    linkOf,
 
     /** A new code; the old link stops working at once. */
     regenerateLink(memberId: string): CallLink {
-      store.ensureLink(memberId, newCode(), now().toISOString());
+      linkOf(memberId);
       store.setCode(memberId, newCode(), now().toISOString());
       return present(memberId);
     },
 
     updateSettings(memberId: string, changes: { guestsAllowed?: boolean; relayOnly?: boolean }): CallLink {
-      const current = this.linkOf(memberId);
+      const current = linkOf(memberId);
       store.setSettings(memberId, { guestsAllowed: changes.guestsAllowed ?? current.guestsAllowed, relayOnly: changes.relayOnly ?? current.relayOnly }, now().toISOString());
       return present(memberId);
     },
