@@ -143,19 +143,58 @@ test('carries chat over the data channel both ways and refuses what is too long'
   }
 });
 
-test('stays connected when both sides renegotiate at the same moment', async () => {
+const iceUfrags = (page: Page) =>
+  page.evaluate(() => {
+    const pc = (window as any).connection.pc;
+    const ufrag = (sdp: string | undefined) => /^a=ice-ufrag:(\S+)/m.exec(sdp ?? '')?.[1] ?? null;
+    return { local: ufrag(pc.localDescription?.sdp), remote: ufrag(pc.remoteDescription?.sdp) };
+  });
+
+test('both sides asking for an ICE restart at once restart once, without a collision, and media flows both ways', async () => {
   const { caller, callee } = await startCall();
   try {
     await waitConnected(caller.page, callee.page);
+    await waitMediaGrowing(caller.page);
+    const before = await iceUfrags(caller.page);
+    // Record every offer the polite side makes from now on: it must make none.
+    await callee.page.evaluate(() => {
+      const w = window as any;
+      w.offersMade = 0;
+      const original = w.deliver;
+      w.deliver = (message: any) => {
+        if (message.kind === 'description' && message.description.type === 'offer') w.offersMade += 1;
+        return original(message);
+      };
+    });
     await Promise.all([caller.page.evaluate(() => (window as any).connection.restartIce()), callee.page.evaluate(() => (window as any).connection.restartIce())]);
     await waitUntil(
-      async () => (await caller.page.evaluate(() => (window as any).connection.pc.signalingState)) === 'stable' &&
-        (await callee.page.evaluate(() => (window as any).connection.pc.signalingState)) === 'stable',
-      'both sides back to stable',
+      async () => {
+        const now = await iceUfrags(caller.page);
+        return now.local !== before.local && now.remote !== before.remote;
+      },
+      'both sides to have new ICE credentials',
       CONNECT_TIMEOUT_MS,
     );
     await waitConnected(caller.page, callee.page);
     await waitMediaGrowing(callee.page);
+    await waitMediaGrowing(caller.page);
+    assert.is(await callee.page.evaluate(() => (window as any).offersMade), 0, 'the polite side left the restart to the other side');
+  } finally {
+    await caller.close();
+    await callee.close();
+  }
+});
+
+test('the polite side restarts ICE itself when the other side does not', async () => {
+  const { caller, callee } = await startCall();
+  try {
+    await waitConnected(caller.page, callee.page);
+    const before = await iceUfrags(callee.page);
+    await callee.page.evaluate(() => (window as any).connection.restartIce());
+    await waitUntil(async () => (await iceUfrags(callee.page)).local !== before.local, 'the polite side’s own restart', CONNECT_TIMEOUT_MS);
+    await waitConnected(caller.page, callee.page);
+    await waitMediaGrowing(callee.page);
+    await waitMediaGrowing(caller.page);
   } finally {
     await caller.close();
     await callee.close();

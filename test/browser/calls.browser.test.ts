@@ -212,34 +212,42 @@ test('a member calls another member from the directory, both see and hear each o
   }
 });
 
-test('a call survives a dropped signaling socket: the page reconnects, resumes the call and media keeps flowing', async () => {
-  const alice = await signUp(server, { firstName: 'Alice', lastName: 'Roux' });
-  const bob = await signUp(server, { firstName: 'Bob', lastName: 'Petit' });
-  const bobSide = await memberOnCallsPage(bob);
-  const aliceSide = await memberOnCallsPage(alice);
-  try {
-    await aliceSide.page.getByRole('button', { name: 'Call Bob Petit' }).click();
-    await bobSide.page.locator('#incoming-dialog[open]').waitFor();
-    await bobSide.page.getByRole('button', { name: 'Answer' }).click();
-    for (const side of [aliceSide.page, bobSide.page]) await side.locator('.call-screen[data-phase="connected"]').waitFor();
+for (const dropped of ['callee', 'caller'] as const) {
+  test(`a call survives the ${dropped}'s dropped signaling socket: the page reconnects, resumes the call and media keeps flowing both ways`, async () => {
+    // Each variant has its own members: the directory lists every member of the suite.
+    const [aliceLast, bobLast] = dropped === 'callee' ? ['Roux', 'Petit'] : ['Blanc', 'Lefort'];
+    const alice = await signUp(server, { firstName: 'Alice', lastName: aliceLast });
+    const bob = await signUp(server, { firstName: 'Bob', lastName: bobLast });
+    const bobSide = await memberOnCallsPage(bob);
+    const aliceSide = await memberOnCallsPage(alice);
+    try {
+      await aliceSide.page.getByRole('button', { name: `Call Bob ${bobLast}` }).click();
+      await bobSide.page.locator('#incoming-dialog[open]').waitFor();
+      await bobSide.page.getByRole('button', { name: 'Answer' }).click();
+      for (const side of [aliceSide.page, bobSide.page]) await side.locator('.call-screen[data-phase="connected"]').waitFor();
 
-    // Bob's network drops the signaling connection; the media path is untouched.
-    await bobSide.page.evaluate(() => window.__sockets.at(-1).close());
-    await waitUntil(async () => (await bobSide.page.evaluate(() => window.__sockets.length)) === 2, 'a new socket', BROWSER_WAIT_MS);
-    await bobSide.page.locator('#signal-status[data-state="open"]').waitFor();
-    assert.ok(await bobSide.page.locator('.call-screen').isVisible(), 'the call is still on screen');
-    await waitMediaGrowing(bobSide.page, 'the member whose socket dropped');
-    await waitMediaGrowing(aliceSide.page, 'the other member');
+      // One side's network drops the signaling connection; the media path is untouched.
+      const [droppedSide, otherSide] = dropped === 'callee' ? [bobSide, aliceSide] : [aliceSide, bobSide];
+      await droppedSide.page.evaluate(() => window.__sockets.at(-1).close());
+      await waitUntil(async () => (await droppedSide.page.evaluate(() => window.__sockets.length)) === 2, 'a new socket', BROWSER_WAIT_MS);
+      await droppedSide.page.locator('#signal-status[data-state="open"]').waitFor();
+      assert.ok(await droppedSide.page.locator('.call-screen').isVisible(), 'the call is still on screen');
+      // The resume restarts ICE; media must flow both ways on the new path.
+      await waitUntil(async () => (await droppedSide.page.evaluate(() => window.__pcs.at(-1).signalingState)) === 'stable', 'a stable negotiation', BROWSER_WAIT_MS);
+      await waitMediaGrowing(droppedSide.page, 'the member whose socket dropped');
+      await waitMediaGrowing(otherSide.page, 'the other member');
 
-    // The call is bound to Bob's new socket: Alice's hang-up reaches him there.
-    await aliceSide.page.getByRole('button', { name: 'Hang up' }).click();
-    await bobSide.page.locator('#call-notice:not([hidden])', { hasText: 'Call with Alice Roux ended' }).waitFor();
-    assert.is(await bobSide.page.evaluate(() => window.__sockets.at(-1).readyState), 1, 'the new socket stays open');
-  } finally {
-    await aliceSide.context.close();
-    await bobSide.context.close();
-  }
-});
+      // The call is bound to the new socket: the other side's hang-up reaches it there.
+      const otherName = dropped === 'callee' ? `Alice ${aliceLast}` : `Bob ${bobLast}`;
+      await otherSide.page.getByRole('button', { name: 'Hang up' }).click();
+      await droppedSide.page.locator('#call-notice:not([hidden])', { hasText: `Call with ${otherName} ended` }).waitFor();
+      assert.is(await droppedSide.page.evaluate(() => window.__sockets.at(-1).readyState), 1, 'the new socket stays open');
+    } finally {
+      await aliceSide.context.close();
+      await bobSide.context.close();
+    }
+  });
+}
 
 test('a declined call and a missed call appear as such in the log, the missed one highlighted until seen', async () => {
   const member = await signUp(server, { firstName: 'Irène', lastName: 'Joliot' });

@@ -39,6 +39,13 @@ const CHAT_CHANNEL_ID = 0;
 export const CHAT_MAX_CHARS = 2000;
 /** How long a "disconnected" path may recover by itself before an ICE restart is asked. */
 const DISCONNECTED_GRACE_MS = 4000;
+/**
+ * How long the polite side waits for the other side's ICE restart before making its own. Both
+ * sides usually notice a broken path (or a resumed socket) at the same moment; if both offered,
+ * the offers would collide and the polite side would roll its offer back, after which Chromium
+ * may stop sending video. Several signaling round trips fit in this delay.
+ */
+const POLITE_RESTART_DELAY_MS = 5000;
 
 export class CallConnection {
   readonly pc: RTCPeerConnection;
@@ -48,6 +55,7 @@ export class CallConnection {
   private makingOffer = false;
   private ignoreOffer = false;
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
+  private politeRestartTimer: ReturnType<typeof setTimeout> | undefined;
   private phase: ConnectionPhase = 'connecting';
   private awaitingFirstOffer: boolean;
 
@@ -83,8 +91,11 @@ export class CallConnection {
     const collision = description.type === 'offer' && (this.makingOffer || this.pc.signalingState !== 'stable');
     this.ignoreOffer = !this.options.polite && collision;
     if (this.ignoreOffer) return;
+    const remoteUfrag = iceUfrag(this.pc.remoteDescription?.sdp);
     await this.pc.setRemoteDescription(description);
     if (description.type === 'offer') {
+      // The other side restarted ICE: ours is no longer needed.
+      if (remoteUfrag !== null && iceUfrag(description.sdp) !== remoteUfrag) this.cancelPoliteRestart();
       beforeAnswer?.();
       await this.pc.setLocalDescription();
       this.sendLocalDescription();
@@ -96,8 +107,10 @@ export class CallConnection {
     try {
       await this.pc.addIceCandidate(candidate ?? undefined);
     } catch (error) {
-      // Candidates of an offer we ignored in a collision are expected to fail.
-      if (!this.ignoreOffer) throw error;
+      // Candidates of an offer we ignored in a collision, or of one rolled back or replaced by an
+      // ICE restart, arrive late and are expected to fail (Firefox: "Unknown ufrag").
+      if (this.ignoreOffer || this.isStale(candidate)) return;
+      console.warn('call: a candidate from the other side was refused', error);
     }
   }
 
@@ -118,8 +131,20 @@ export class CallConnection {
     return true;
   }
 
+  /**
+   * Looks for a new path. The impolite side restarts at once; the polite side gives the other
+   * side's restart time to arrive first, so that the two restarts never collide.
+   */
   restartIce(): void {
-    this.pc.restartIce();
+    if (!this.options.polite) {
+      this.pc.restartIce();
+      return;
+    }
+    if (this.politeRestartTimer !== undefined) return;
+    this.politeRestartTimer = setTimeout(() => {
+      this.politeRestartTimer = undefined;
+      if (this.pc.signalingState !== 'closed') this.pc.restartIce();
+    }, POLITE_RESTART_DELAY_MS);
   }
 
   /** Whether the live path goes through a TURN relay, read from the selected candidate pair. */
@@ -138,6 +163,7 @@ export class CallConnection {
 
   close(): void {
     clearTimeout(this.restartTimer);
+    this.cancelPoliteRestart();
     this.chat.close();
     this.pc.close();
     this.setPhase('closed');
@@ -179,11 +205,11 @@ export class CallConnection {
     if (state === 'connected') this.setPhase('connected');
     else if (state === 'failed') {
       this.setPhase('reconnecting');
-      this.pc.restartIce();
+      this.restartIce();
     } else if (state === 'disconnected') {
       this.setPhase('reconnecting');
       this.restartTimer = setTimeout(() => {
-        if (this.pc.connectionState === 'disconnected') this.pc.restartIce();
+        if (this.pc.connectionState === 'disconnected') this.restartIce();
       }, DISCONNECTED_GRACE_MS);
     } else if (state === 'closed') this.setPhase('closed');
   }
@@ -194,7 +220,25 @@ export class CallConnection {
     this.options.onPhase?.(phase);
   }
 
+  private cancelPoliteRestart(): void {
+    clearTimeout(this.politeRestartTimer);
+    this.politeRestartTimer = undefined;
+  }
+
+  /** Whether a candidate belongs to an ICE generation that the current remote description replaced. */
+  private isStale(candidate: RTCIceCandidateInit | null): boolean {
+    const current = iceUfrag(this.pc.remoteDescription?.sdp);
+    if (current === null) return true;
+    const ufrag = candidate?.usernameFragment ?? null;
+    return ufrag !== null && ufrag !== current;
+  }
+
   private senderKind(sender: RTCRtpSender): string | undefined {
     return this.pc.getTransceivers().find((t) => t.sender === sender)?.receiver.track.kind;
   }
+}
+
+/** The ICE username fragment of a description: it changes with every ICE restart. */
+export function iceUfrag(sdp: string | undefined): string | null {
+  return sdp === undefined ? null : (/^a=ice-ufrag:(\S+)/m.exec(sdp)?.[1] ?? null);
 }

@@ -3,7 +3,7 @@
 // up (tracks stopped, screen closed) however the call ends.
 import type { CandidateFields, ServerMessage } from '../../../../server/signal/protocol.js';
 import type { SignalClient } from '../signal-client.js';
-import { CallConnection, type SignalOut } from './connection.js';
+import { CallConnection, iceUfrag, type SignalOut } from './connection.js';
 import { CallScreen } from './screen.js';
 
 type Connected = Extract<ServerMessage, { type: 'call-connected' }>;
@@ -66,20 +66,23 @@ export class CallSession {
     if (!('callId' in message) || message.callId !== this.callId || this.ended) return;
     switch (message.type) {
       case 'offer':
-        void this.connection.handleDescription({ type: 'offer', sdp: message.sdp }, () => {
-          if (!this.calleeTracksPending) return;
-          this.calleeTracksPending = false;
-          this.connection.addLocalStream(this.options.localStream);
-        });
+        this.connection
+          .handleDescription({ type: 'offer', sdp: message.sdp }, () => {
+            if (!this.calleeTracksPending) return;
+            this.calleeTracksPending = false;
+            this.connection.addLocalStream(this.options.localStream);
+          })
+          .catch(reportNegotiationError);
         break;
       case 'answer':
-        void this.connection.handleDescription({ type: 'answer', sdp: message.sdp });
+        this.connection.handleDescription({ type: 'answer', sdp: message.sdp }).catch(reportNegotiationError);
         break;
       case 'candidate':
         void this.connection.handleCandidate(message.candidate === '' ? null : toCandidateInit(message));
         break;
       case 'peer-back':
-        // The other side's network changed: find a new path.
+        // The other side's network changed: find a new path. Both sides ask; the connection
+        // lets only the caller offer the restart, so the two never collide.
         this.connection.restartIce();
         break;
       case 'call-connected':
@@ -126,15 +129,20 @@ export class CallSession {
     }
     const { type, sdp = '' } = message.description;
     if (type === 'offer') {
-      const ufrag = /^a=ice-ufrag:(\S+)/m.exec(sdp)?.[1] ?? null;
+      const ufrag = iceUfrag(sdp);
       const iceRestart = this.lastUfrag !== null && ufrag !== this.lastUfrag;
       this.lastUfrag = ufrag;
       signal.send({ type: 'offer', callId: this.callId, sdp, iceRestart });
     } else if (type === 'answer') {
-      this.lastUfrag = /^a=ice-ufrag:(\S+)/m.exec(sdp)?.[1] ?? this.lastUfrag;
+      this.lastUfrag = iceUfrag(sdp) ?? this.lastUfrag;
       signal.send({ type: 'answer', callId: this.callId, sdp });
     }
   }
+}
+
+/** A description the browser refused: the connection's phase shows the consequence to the person. */
+function reportNegotiationError(error: unknown): void {
+  console.warn('call: a description from the other side was refused', error);
 }
 
 function toCandidateInit(fields: CandidateFields): RTCIceCandidateInit {
