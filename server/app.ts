@@ -3,8 +3,8 @@
 // (so even errors carry them), language, static files, Origin check, body parsing, routes.
 import Koa from 'koa';
 import type { Database } from 'better-sqlite3';
-import { createAccountsModule, type AccountsModule } from './accounts.js';
-import { createCallsModule, type CallsModule } from './calls.js';
+import { createAccountsModule, type AccountsModule } from './accounts/accounts-module.js';
+import { createCallsModule, type CallsModule } from './calls/calls-module.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import { jsonBody } from './http/body.js';
@@ -16,9 +16,9 @@ import { securityHeaders } from './http/security-headers.js';
 import { loadAssets, serveAssets } from './http/static.js';
 import { LOCALE_COOKIE, isLocale, pickLocale } from './i18n/index.js';
 import { projectPath } from './paths.js';
-import { apiRoutes } from './routes/api.js';
-import { healthRoutes } from './routes/health.js';
-import { pageRoutes } from './routes/pages.js';
+import { apiRoutes } from './http/api-router.js';
+import { healthRoutes } from './http/health-routes.js';
+import { pageRoutes } from './http/home-routes.js';
 
 export type AppDeps = Readonly<{
   config: Config;

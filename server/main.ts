@@ -14,8 +14,8 @@ import { ConfigError, loadConfig, parseEnvFile, type Config, type Env } from './
 import { closeDatabase, DATABASE_FILE_NAME, openDatabase } from './db/open.js';
 import { EXIT_FAILURE, installCrashHandlers, installShutdown, type RunningParts } from './lifecycle.js';
 import { createLogger } from './log.js';
-import { createAccountsModule } from './accounts.js';
-import { createCallsModule } from './calls.js';
+import { createAccountsModule } from './accounts/accounts-module.js';
+import { createCallsModule } from './calls/calls-module.js';
 import { createTurnCredentials } from './turn/credentials.js';
 import { startRelay, type Relay } from './turn/relay.js';
 

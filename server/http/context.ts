@@ -1,7 +1,7 @@
 // The typed state every middleware and route shares, set up by the first middlewares.
 import type Koa from 'koa';
 import type { Locale } from '../i18n/index.js';
-import type { Member } from '../services/sessions.js';
+import type { Member } from '../accounts/session-service.js';
 
 export type AppState = {
   requestId: string;

@@ -2,24 +2,39 @@
 // sure a client never sees a stack trace. API paths get { "error": { "code", "message" } };
 // pages get the error page in the user's language.
 import { randomBytes } from 'node:crypto';
-import { AppError } from '../errors.js';
+import { AppError, type ErrorKind } from '../errors.js';
 import type { Logger } from '../log.js';
 import { isApiPath, type AppContext, type AppMiddleware } from './context.js';
 import type { PageRenderer } from './pages.js';
 
 const REQUEST_ID_BYTES = 8;
 
-/** Codes for the errors Koa or Node raise themselves (ctx.throw, body parsing, …). */
-const CODE_FOR_STATUS: Readonly<Record<number, string>> = {
-  400: 'bad_request',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not_found',
-  405: 'method_not_allowed',
-  413: 'payload_too_large',
-  415: 'unsupported_media_type',
-  429: 'too_many_requests',
-  503: 'unavailable',
+/** The one mapping from the service's error kinds to HTTP. */
+export const STATUS_FOR_KIND: Readonly<Record<ErrorKind, number>> = {
+  invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  unsupported: 415,
+  unprocessable: 422,
+  rate_limited: 429,
+  internal: 500,
+  busy: 503,
+};
+
+/** Kinds and codes for the errors Koa or Node raise themselves (ctx.throw, the router, …). */
+const FOR_STATUS: Readonly<Record<number, { kind: ErrorKind; code: string }>> = {
+  400: { kind: 'invalid', code: 'bad_request' },
+  401: { kind: 'unauthorized', code: 'unauthorized' },
+  403: { kind: 'forbidden', code: 'forbidden' },
+  404: { kind: 'not_found', code: 'not_found' },
+  405: { kind: 'invalid', code: 'method_not_allowed' },
+  413: { kind: 'too_large', code: 'payload_too_large' },
+  415: { kind: 'unsupported', code: 'unsupported_media_type' },
+  429: { kind: 'rate_limited', code: 'too_many_requests' },
+  503: { kind: 'busy', code: 'unavailable' },
 };
 
 export function errorHandler(log: Logger, pages: PageRenderer): AppMiddleware {
@@ -28,19 +43,19 @@ export function errorHandler(log: Logger, pages: PageRenderer): AppMiddleware {
     const started = performance.now();
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) throw new AppError(404, 'not_found', 'Not found.');
+      if (ctx.status === 404 && ctx.body === undefined) throw new AppError('not_found', 'not_found', 'Not found.');
     } catch (thrown) {
-      const error = toAppError(thrown);
-      if (error.status >= 500) {
+      const { error, status } = toAppError(thrown);
+      if (status >= 500 && error.kind === 'internal') {
         log.error('http', 'request failed', {
           request_id: ctx.state.requestId,
           method: ctx.method,
           route: routeOf(ctx),
-          status: error.status,
+          status,
           error: thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown),
         });
       }
-      render(ctx, error, pages);
+      render(ctx, error, status, pages);
     } finally {
       log.debug('http', 'request', {
         request_id: ctx.state.requestId,
@@ -53,21 +68,26 @@ export function errorHandler(log: Logger, pages: PageRenderer): AppMiddleware {
   };
 }
 
-/** Turns anything thrown into an AppError; what we do not recognise becomes a generic 500. */
-export function toAppError(thrown: unknown): AppError {
-  if (thrown instanceof AppError) return thrown;
+/**
+ * Turns anything thrown into an AppError and its status; what we do not recognise becomes a
+ * generic 500. Koa's own client errors (status 4xx on the error) keep their status.
+ */
+export function toAppError(thrown: unknown): { error: AppError; status: number } {
+  if (thrown instanceof AppError) return { error: thrown, status: STATUS_FOR_KIND[thrown.kind] };
   const candidate = thrown as { status?: unknown; expose?: unknown; message?: unknown };
   if (typeof candidate?.status === 'number' && candidate.status >= 400 && candidate.status < 500) {
-    const code = CODE_FOR_STATUS[candidate.status] ?? 'bad_request';
+    const { kind, code } = FOR_STATUS[candidate.status] ?? { kind: 'invalid', code: 'bad_request' };
     const message = candidate.expose === true && typeof candidate.message === 'string' ? candidate.message : code.replace(/_/g, ' ');
-    return new AppError(candidate.status, code, message);
+    return { error: new AppError(kind, code, message), status: candidate.status };
   }
-  return new AppError(500, 'internal_error', 'Internal error.', { expose: false, cause: thrown });
+  return { error: new AppError('internal', 'internal_error', 'Internal error.', { cause: thrown }), status: 500 };
 }
 
-function render(ctx: AppContext, error: AppError, pages: PageRenderer): void {
-  ctx.status = error.status;
-  for (const [name, value] of Object.entries(error.headers ?? {})) ctx.set(name, value);
+function render(ctx: AppContext, error: AppError, status: number, pages: PageRenderer): void {
+  ctx.status = status;
+  if (error.retryAfterS !== undefined) ctx.set('Retry-After', String(error.retryAfterS));
+  // A body refused part-way may still be arriving: close rather than drain it.
+  if (error.kind === 'too_large') ctx.set('Connection', 'close');
   const message = error.expose ? error.message : 'Internal error.';
   if (isApiPath(ctx.path)) {
     ctx.set('Cache-Control', 'no-store');
@@ -75,7 +95,7 @@ function render(ctx: AppContext, error: AppError, pages: PageRenderer): void {
     return;
   }
   ctx.type = 'html';
-  ctx.body = pages.renderError(ctx.state.locale, error.status, ctx.state.member !== undefined);
+  ctx.body = pages.renderError(ctx.state.locale, status, ctx.state.member !== undefined);
 }
 
 /** The matched route pattern, never the raw path: paths can carry call codes or tokens. */

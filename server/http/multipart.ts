@@ -3,16 +3,16 @@
 import busboy from 'busboy';
 import type { IncomingMessage } from 'node:http';
 import { AppError, badRequest } from '../errors.js';
-import { tooLarge } from './body.js';
+import { bodyTooLarge } from './body.js';
 
 /** Room for the multipart boundaries and part headers around the file. */
 const MULTIPART_OVERHEAD_BYTES = 16 * 1024;
 
 export async function readSingleFile(req: IncomingMessage, field: string, maxBytes: number): Promise<Buffer> {
   const type = req.headers['content-type'] ?? '';
-  if (!/^multipart\/form-data\s*;/i.test(type)) throw new AppError(415, 'unsupported_media_type', 'Send the picture as multipart/form-data.');
+  if (!/^multipart\/form-data\s*;/i.test(type)) throw new AppError('unsupported', 'unsupported_media_type', 'Send the picture as multipart/form-data.');
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes + MULTIPART_OVERHEAD_BYTES) throw tooLarge(maxBytes);
+  if (Number.isFinite(declared) && declared > maxBytes + MULTIPART_OVERHEAD_BYTES) throw bodyTooLarge(maxBytes);
 
   let parser: busboy.Busboy;
   try {
@@ -31,7 +31,7 @@ export async function readSingleFile(req: IncomingMessage, field: string, maxByt
       if (received <= maxBytes + MULTIPART_OVERHEAD_BYTES) return;
       req.off('data', countBytes);
       req.unpipe(parser);
-      reject(new AppError(413, 'payload_too_large', `The request body is larger than ${maxBytes} bytes.`, { headers: { Connection: 'close' } }));
+      reject(bodyTooLarge(maxBytes));
     };
     req.on('data', countBytes);
     parser.on('file', (name, stream) => {
@@ -41,7 +41,7 @@ export async function readSingleFile(req: IncomingMessage, field: string, maxByt
       }
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('limit', () => (failure = tooLarge(maxBytes)));
+      stream.on('limit', () => (failure = bodyTooLarge(maxBytes)));
       stream.on('end', () => {
         if (failure === null) file = Buffer.concat(chunks);
       });

@@ -5,10 +5,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { Config } from '../config.js';
 import { unauthorized } from '../errors.js';
-import type { Member, SessionService } from '../services/sessions.js';
+import type { Member, SessionService } from '../accounts/session-service.js';
 import type { AppContext, AppMiddleware } from './context.js';
 
-export type { Member } from '../services/sessions.js';
+export type { Member } from '../accounts/session-service.js';
 
 export const SESSION_COOKIE = 'porthello_session';
 export const SECURE_SESSION_COOKIE = '__Host-porthello_session';

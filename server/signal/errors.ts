@@ -1,7 +1,9 @@
 // The two ways a signaling request fails, after Galène: a refusal is an answer (the request was
 // understood and turned down; an error message goes back and the socket stays open), a
-// protocol violation is a client bug (the socket is closed with a specific code). Anything else
-// thrown while handling a message is ours and closes the socket with 1011.
+// protocol violation is a client bug (the socket is closed with a specific code). A service's
+// AppError (a full relay, a rate limit) is an expected condition too and becomes a refusal.
+// Anything else thrown while handling a message is ours and closes the socket with 1011.
+import { AppError, type ErrorKind } from '../errors.js';
 import { CLOSE_CODES, type CloseCode, type RefusalCode, type ServerMessage } from './protocol.js';
 
 export class Refusal extends Error {
@@ -27,6 +29,20 @@ export class ProtocolViolation extends Error {
   }
 }
 
+/** The one mapping from the service's error kinds to signaling refusals. */
+const REFUSAL_FOR_KIND: Readonly<Record<Exclude<ErrorKind, 'internal'>, RefusalCode>> = {
+  invalid: 'not_allowed',
+  unauthorized: 'not_allowed',
+  forbidden: 'not_allowed',
+  not_found: 'unknown_member',
+  conflict: 'not_allowed',
+  too_large: 'not_allowed',
+  unsupported: 'not_allowed',
+  unprocessable: 'not_allowed',
+  rate_limited: 'rate_limited',
+  busy: 'unavailable',
+};
+
 /** What to do with a connection after a failure: a message to send, a close, or both. */
 export type Disposition = {
   send: ServerMessage | null;
@@ -35,10 +51,14 @@ export type Disposition = {
   isInternal: boolean;
 };
 
-/** Maps anything thrown while handling a message to what the connection gets. The close
- *  reason is the violation's technical message, never a value taken from the client. */
-export function dispositionOf(error: unknown): Disposition {
+/** Maps anything thrown while handling a message (about `callId`, when it names a call) to what
+ *  the connection gets. The close reason is the violation's technical message, never a value
+ *  taken from the client. */
+export function dispositionOf(error: unknown, callId?: string): Disposition {
   if (error instanceof Refusal) return { send: refusalMessage(error), close: null, isInternal: false };
+  if (error instanceof AppError && error.kind !== 'internal') {
+    return { send: refusalMessage(new Refusal(REFUSAL_FOR_KIND[error.kind], error.message, callId)), close: null, isInternal: false };
+  }
   if (error instanceof ProtocolViolation) {
     return {
       send: error.notice === undefined ? null : refusalMessage(error.notice),

@@ -1,9 +1,10 @@
 // What the call hub promises (Hub, HubConnection) and what it is built from (HubDeps, its
-// timing): the contract the WebSocket adapter, the composition in server/calls.ts and the tests
+// timing): the contract the WebSocket adapter, the composition in server/calls/calls-module.ts and the tests
 // rely on. The behaviour is in hub.ts.
 import type { Logger } from '../log.js';
 import type { CallLog, Clock, IceProvider, MemberDirectory, Party } from './deps.js';
 import type { Peer } from './peer.js';
+import type { IceConfig } from './protocol.js';
 
 /** The issue asks for 30–60 s; 45 s is about nine rings, and voicemail-less callers give up
  *  around there anyway. */
@@ -16,6 +17,19 @@ export const HELLO_TIMEOUT_MS = 10_000;
 /** Guests are strangers to the member: their calls go through the relay so neither learns the
  *  other's address (the privacy policy's promise). */
 export const GUEST_CALLS_ARE_RELAY_ONLY = true;
+
+/** One party of a call, as the relay rule sees it. */
+export type RelayParty = Readonly<{ kind: 'member' | 'guest'; prefersRelayOnly: boolean }>;
+
+/**
+ * The one relay rule, for a call's parties or for one party asking for ICE servers before a
+ * call: 'relay' (ICE may only use the TURN relay) when a guest takes part or any member asked
+ * for relay-only calls, 'all' otherwise.
+ */
+export function relayPolicy(...parties: readonly RelayParty[]): IceConfig['iceTransportPolicy'] {
+  const relayOnly = parties.some((party) => (party.kind === 'guest' && GUEST_CALLS_ARE_RELAY_ONLY) || party.prefersRelayOnly);
+  return relayOnly ? 'relay' : 'all';
+}
 export type HubTiming = { ringTimeoutMs: number; resumeGraceMs: number; helloTimeoutMs: number };
 
 export type HubDeps = {

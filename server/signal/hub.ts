@@ -7,7 +7,7 @@
 // Invariants: a party (a member, or one guest) is in at most one live call; a live call is in
 // `calls` and under both parties' keys in `callByParty`; a connection is bound to at most one call.
 import { randomBytes } from 'node:crypto';
-import { callerRecordOf, isSameParty, receivedCallOf, relayedMessage, sideOf, sideWithToken, type Call, type CallSide, type RelayedClientMessage, type Side } from './calls.js';
+import { callerRecordOf, isSameParty, receivedCallOf, relayedMessage, sideOf, sideWithToken, type Call, type CallSide, type RelayedClientMessage, type Side } from './call-state.js';
 import {
   memberKey,
   partyKeyOf,
@@ -18,7 +18,7 @@ import {
   type TimerHandle,
 } from './deps.js';
 import { dispositionOf, ProtocolViolation, Refusal, type Disposition } from './errors.js';
-import { HELLO_TIMEOUT_MS, RESUME_GRACE_MS, RING_TIMEOUT_MS, GUEST_CALLS_ARE_RELAY_ONLY, type Hub, type HubDeps, type HubTiming } from './hub-api.js';
+import { HELLO_TIMEOUT_MS, RESUME_GRACE_MS, RING_TIMEOUT_MS, relayPolicy, type Hub, type HubDeps, type HubTiming } from './hub-api.js';
 import type { Peer } from './peer.js';
 import { CLOSE_CODES, parseClientMessage, PROTOCOL_VERSION, type ClientMessage, type EndReason, type IceConfig, type ServerMessage } from './protocol.js';
 
@@ -95,10 +95,11 @@ export function createHub(deps: HubDeps): Hub {
     if (devices.length === 0) return endAtOnce('unavailable', 'missed');
 
     const callerPrefersRelay = party.kind === 'member' && members.findMember(party.memberId)?.prefersRelayOnly === true;
+    const callPolicy = relayPolicy({ kind: party.kind, prefersRelayOnly: callerPrefersRelay }, { kind: 'member', prefersRelayOnly: profile.prefersRelayOnly });
     const call: LiveCall = {
       id: callId,
       state: 'ringing',
-      isRelayOnly: (party.kind === 'guest' && GUEST_CALLS_ARE_RELAY_ONLY) || profile.prefersRelayOnly || callerPrefersRelay,
+      isRelayOnly: callPolicy === 'relay',
       startedAtMs,
       connectedAtMs: null,
       caller: { key: conn.key, party, conn, resumeToken: randomId(TOKEN_BYTES), ice: null, graceTimer: null },
@@ -343,12 +344,14 @@ export function createHub(deps: HubDeps): Hub {
         party,
         receive(text) {
           if (!conn.isOpen) return;
+          let callId: string | undefined;
           try {
             const parsed = parseClientMessage(text);
             if (!parsed.ok) throw new ProtocolViolation(CLOSE_CODES.policyViolation, `malformed message: ${parsed.reason}`);
+            if ('callId' in parsed.message) callId = parsed.message.callId;
             handle(conn, parsed.message);
           } catch (error) {
-            apply(conn, dispositionOf(error), error);
+            apply(conn, dispositionOf(error, callId), error);
           }
         },
         closed(isResumable) {

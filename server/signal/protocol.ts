@@ -18,6 +18,10 @@
 
 /** Bumped whenever a message changes shape; a hello with another version is refused. */
 export const PROTOCOL_VERSION = 1;
+/** Where the signaling WebSocket is served. */
+export const SIGNAL_PATH = '/ws';
+/** In the socket's URL query: a guest's socket, authenticated by the ticket of a call link. */
+export const GUEST_SOCKET_QUERY = 'as=guest';
 
 /** The largest frame either side sends. An SDP offer with audio, video and a data channel is
  *  5–10 KB; 64 KiB leaves room for many codecs and is the bound OWASP and Nextcloud use.
@@ -97,6 +101,10 @@ export const REFUSAL_CODES = [
   'not_in_call',
   'cannot_resume',
   'unsupported_version',
+  /** A capacity bound was reached (the relay's credential table is full): try again later. */
+  'unavailable',
+  /** This client asked too often. */
+  'rate_limited',
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 

@@ -13,10 +13,9 @@ import type { Logger } from '../log.js';
 import { partyKeyOf, type Authenticate } from './deps.js';
 import type { Hub } from './hub-api.js';
 import type { Peer } from './peer.js';
-import { CLOSE_CODES, MAX_MESSAGE_BYTES } from './protocol.js';
+import { CLOSE_CODES, MAX_MESSAGE_BYTES, SIGNAL_PATH } from './protocol.js';
 import { createTokenBucket, type RateLimiter } from './rate-limit.js';
 
-export const SIGNAL_PATH = '/ws';
 /** ws's README suggests 30 s; 25 s also stays under the 30–60 s idle timeouts of common reverse
  *  proxies. A peer that misses one pong is terminated at the next tick (25–50 s after it died). */
 export const HEARTBEAT_INTERVAL_MS = 25_000;

@@ -9,7 +9,7 @@
 //   expire (the scheme has no channel back to coturn), so their lifetime is bounded instead.
 import { createHmac, randomBytes } from 'node:crypto';
 import { isIPv6 } from 'node:net';
-import { AppError } from '../errors.js';
+import { busy } from '../errors.js';
 import type { Relay } from './relay.js';
 
 /** An unused credential (no allocation made with it) is dropped after this. */
@@ -22,6 +22,8 @@ export const CREDENTIAL_SWEEP_INTERVAL_MS = 30_000;
 export const MAX_OUTSTANDING_CREDENTIALS = 5000;
 /** A participant re-fetching for an ICE restart keeps at most this many; the oldest goes. */
 export const MAX_CREDENTIALS_PER_PARTICIPANT = 3;
+/** Unused credentials expire within minutes and the sweep runs every 30 s: a minute frees room. */
+const SATURATED_RETRY_AFTER_S = 60;
 /** External mode: lifetime of a REST credential, longer than any call (it cannot be revoked). */
 export const EXTERNAL_CREDENTIAL_TTL_S = 12 * 60 * 60;
 /** Opaque username and password sizes (bytes of CSPRNG output before base64url). */
@@ -44,7 +46,7 @@ export type CredentialRequest = Readonly<{
 
 export interface TurnCredentials {
   readonly mode: 'embedded' | 'external';
-  /** Mints a credential for one participant of one call; throws AppError 503 when saturated. */
+  /** Mints a credential for one participant of one call; throws a busy AppError when saturated. */
   issue(request: CredentialRequest): IceConfiguration;
   /** Hang-up: every credential of the call stops working and its allocations end. */
   revokeCall(callId: string): void;
@@ -101,7 +103,7 @@ export function createEmbeddedCredentials(options: EmbeddedOptions): EmbeddedCre
     mode: 'embedded',
     issue(request) {
       if (byUsername.size >= MAX_OUTSTANDING_CREDENTIALS) sweep();
-      if (byUsername.size >= MAX_OUTSTANDING_CREDENTIALS) throw new AppError(503, 'turn_saturated', 'The relay is busy; try again in a minute.');
+      if (byUsername.size >= MAX_OUTSTANDING_CREDENTIALS) throw busy('turn_saturated', 'The relay is busy; try again in a minute.', SATURATED_RETRY_AFTER_S);
       const mine = [...(byCall.get(request.callId) ?? [])]
         .map((username) => byUsername.get(username) as Issued)
         .filter((issued) => issued.participantId === request.participantId)

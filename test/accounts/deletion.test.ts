@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MEMBER_DATA_TABLES } from '../../server/db/member-data.js';
-import { CURRENT_POLICY_VERSION } from '../../server/services/policy.js';
+import { CURRENT_POLICY_VERSION } from '../../server/accounts/privacy-policy.js';
 import { jsonOf, startTestServer, type TestServer } from '../helpers/server.js';
 import { jpegWithGps, uploadForm } from '../media/images.js';
 import { FAST_BCRYPT, json, logIn, signUp, withCookie, type TestMember } from './helpers.js';

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CURRENT_POLICY_VERSION } from '../../server/services/policy.js';
+import { CURRENT_POLICY_VERSION } from '../../server/accounts/privacy-policy.js';
 import { jsonOf, startTestServer, type TestServer } from '../helpers/server.js';
 import { FAST_BCRYPT, json, signUp, withCookie } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { deviceLabel } from '../../server/services/sessions.js';
+import { deviceLabel } from '../../server/accounts/session-service.js';
 import { jsonOf, startTestServer, type TestServer } from '../helpers/server.js';
 import { FAST_BCRYPT, json, logIn, sessionCookieOf, signUp, withCookie } from './helpers.js';
 

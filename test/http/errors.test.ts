@@ -4,7 +4,7 @@ import Koa from 'koa';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { TEMPLATES_DIR } from '../../server/app.js';
-import { AppError } from '../../server/errors.js';
+import { AppError, rateLimited } from '../../server/errors.js';
 import type { AppState } from '../../server/http/context.js';
 import { errorHandler, toAppError } from '../../server/http/errors.js';
 import { createPageRenderer } from '../../server/http/pages.js';
@@ -56,8 +56,8 @@ async function failingApp(): Promise<{ url: string; logs: string[]; close(): Pro
   });
   app.use((ctx) => {
     if (ctx.path === '/api/crash') throw new Error('secret detail at /srv/porthello/db.sqlite');
-    if (ctx.path === '/api/teapot') throw new AppError(429, 'slow_down', 'Try again later.', { headers: { 'Retry-After': '30' } });
-    if (ctx.path === '/api/fields') throw new AppError(400, 'invalid_input', 'Check the form.', { fields: { email: 'required' } });
+    if (ctx.path === '/api/teapot') throw rateLimited('slow_down', 'Try again later.', 30);
+    if (ctx.path === '/api/fields') throw new AppError('invalid', 'invalid_input', 'Check the form.', { fields: { email: 'required' } });
     if (ctx.path === '/api/koa') ctx.throw(400, 'Bad thing');
     if (ctx.path === '/page-crash') throw new TypeError('undefined is not a function');
   });
@@ -123,14 +123,14 @@ unknown.run();
 const conversion = suite('toAppError');
 
 conversion('never exposes the message of a 5xx', () => {
-  const error = toAppError(Object.assign(new Error('db path'), { status: 503, expose: true }));
-  assert.is(error.status, 500);
+  const { error, status } = toAppError(Object.assign(new Error('db path'), { status: 503, expose: true }));
+  assert.is(status, 500);
   assert.is(error.expose, false);
 });
 
 conversion('hides a 4xx message Koa marked as not exposable', () => {
-  const error = toAppError(Object.assign(new Error('internal'), { status: 413, expose: false }));
-  assert.equal([error.status, error.code, error.message], [413, 'payload_too_large', 'payload too large']);
+  const { error, status } = toAppError(Object.assign(new Error('internal'), { status: 413, expose: false }));
+  assert.equal([status, error.code, error.message], [413, 'payload_too_large', 'payload too large']);
 });
 
 conversion.run();

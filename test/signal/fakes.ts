@@ -1,5 +1,6 @@
 // In-memory stand-ins for the signaler's seams: a clock the test moves by hand, peers that
 // record what they were sent, and a member directory, call log and ICE provider in memory.
+import { busy } from '../../server/errors.js';
 import type { CallLog, Clock, IceProvider, MemberDirectory, MemberProfile, Party, ReceivedCall, TimerHandle } from '../../server/signal/deps.js';
 import type { Peer } from '../../server/signal/peer.js';
 import type { CloseCode, IceServer, ServerMessage, ServerMessageType } from '../../server/signal/protocol.js';
@@ -88,13 +89,16 @@ export function createCallLog(): CallLog & { records: ReceivedCall[] } {
 }
 
 /** Hands out one TURN server per call and party, and remembers what was released. */
-export function createIceProvider(): IceProvider & { minted: { callId: string; party: Party }[]; released: string[] } {
+export function createIceProvider(): IceProvider & { minted: { callId: string; party: Party }[]; released: string[]; saturated: boolean } {
   const minted: { callId: string; party: Party }[] = [];
   const released: string[] = [];
   return {
     minted,
     released,
+    /** Set by a test: the credential service then refuses as a full table does. */
+    saturated: false,
     iceServersFor(callId, party): IceServer[] {
+      if (this.saturated) throw busy('turn_saturated', 'The relay is busy; try again in a minute.', 60);
       minted.push({ callId, party });
       return [{ urls: ['turn:127.0.0.1:3478?transport=udp'], username: `u${minted.length}`, credential: 'secret' }];
     },

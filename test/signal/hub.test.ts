@@ -221,6 +221,21 @@ accept('connects the first device to accept; the others are told it was answered
   );
 });
 
+accept('a full relay refuses the accept with a retry hint, keeps the socket open and leaves the call ringing', () => {
+  const { ringBob, ice } = setup();
+  const { caller, phone, callId } = ringBob();
+  ice.saturated = true;
+  phone.send({ type: 'accept', callId });
+  assert.equal(phone.peer.last('error'), { type: 'error', code: 'unavailable', message: 'The relay is busy; try again in a minute.', callId });
+  assert.is(phone.peer.closedWith, null);
+  assert.equal(caller.peer.all('call-connected'), []);
+  // Once the relay has room again, the same call can still be answered.
+  ice.saturated = false;
+  phone.send({ type: 'accept', callId });
+  assert.is(phone.peer.last('call-connected').callId, callId);
+  assert.is(caller.peer.last('call-connected').callId, callId);
+});
+
 accept('a second accept, from the same or another device, is ignored', () => {
   const { connectCall } = setup();
   const { caller, phone, laptop, callId } = connectCall();

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { projectPath } from '../../server/paths.js';
-import { isCandidateForwardable, outcomeOf, sdpForCall } from '../../server/signal/calls.js';
+import { isCandidateForwardable, outcomeOf, sdpForCall } from '../../server/signal/call-state.js';
 import { candidateTypeOf, MAX_MESSAGE_BYTES, MAX_SDP_CHARS, parseClientMessage, PROTOCOL_VERSION, type ClientMessage } from '../../server/signal/protocol.js';
 import { createTokenBucket } from '../../server/signal/rate-limit.js';
 

@@ -1,6 +1,6 @@
 // The browser end of /ws: opens the socket, says hello, reconnects with backoff when the
 // connection drops for a reason reconnecting can fix, and hands every server message on.
-import { CLOSE_CODES, PROTOCOL_VERSION, type ClientMessage, type ServerMessage } from '../../../server/signal/protocol.js';
+import { CLOSE_CODES, GUEST_SOCKET_QUERY, PROTOCOL_VERSION, SIGNAL_PATH, type ClientMessage, type ServerMessage } from '../../../server/signal/protocol.js';
 
 export type SignalState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
@@ -41,9 +41,9 @@ export class SignalClient {
 
   connect(): void {
     this.stopped = false;
-    const url = new URL('/ws', window.location.href);
+    const url = new URL(SIGNAL_PATH, window.location.href);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-    url.search = this.options.asGuest === true ? '?as=guest' : '';
+    url.search = this.options.asGuest === true ? `?${GUEST_SOCKET_QUERY}` : '';
     const socket = new WebSocket(url);
     this.socket = socket;
     this.options.onState?.(this.attempts === 0 ? 'connecting' : 'reconnecting');

@@ -7,13 +7,10 @@ import { openLocalMedia } from '../lib/call/media.js';
 import { Phone, type CallEnd, type PhoneState } from '../lib/call/phone.js';
 import { endMessage, mediaProblemMessage } from '../lib/call-ui.js';
 import { byId } from '../lib/dom.js';
+import { DISPLAY_NAME_MAX_CODE_POINTS, nameProblem, normaliseName } from '../../../server/contract/names.js';
 import { clearErrors, showError } from '../lib/forms.js';
 import { t } from '../lib/messages.js';
 
-/** The same bound the server applies to a guest's display name. */
-const DISPLAY_NAME_MAX_CHARS = 60;
-// Control characters, and the invisible ones that could disguise a name.
-const INVISIBLE = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
 
 type Ticket = { calleeMemberId: string; guestId: string; expiresAt: string };
 
@@ -43,10 +40,10 @@ function show(part: 'start' | 'calling' | 'ended'): void {
 }
 
 function validName(): string | null {
-  const name = nameInput.value.trim();
-  const reason = name === '' ? 'guest.nameRequired' : name.length > DISPLAY_NAME_MAX_CHARS ? 'too_long' : INVISIBLE.test(name) ? 'control_characters' : null;
-  if (reason === null) return name;
-  nameError.textContent = t(reason, { name: memberName });
+  const name = normaliseName(nameInput.value);
+  const problem = nameProblem(name, DISPLAY_NAME_MAX_CODE_POINTS);
+  if (problem === null) return name;
+  nameError.textContent = t(problem === 'required' ? 'guest.nameRequired' : problem, { name: memberName });
   nameError.hidden = false;
   nameInput.setAttribute('aria-invalid', 'true');
   nameInput.focus();

@@ -1,6 +1,6 @@
 // Everything under /api. Unknown API paths fall through to the error middleware as a JSON 404.
 import Router from '@koa/router';
-import type { AppState } from '../http/context.js';
+import type { AppState } from './context.js';
 
 export type ApiRouteGroup = Router<AppState>;
 

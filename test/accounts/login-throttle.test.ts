@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { addressBlock, createThrottle } from '../../server/services/throttle.js';
+import { addressBlock, createThrottle } from '../../server/accounts/login-throttle.js';
 
 const throttle = suite('createThrottle');
 

@@ -6,26 +6,23 @@ import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Database } from 'better-sqlite3';
 import type Router from '@koa/router';
-import type { AccountsModule } from './accounts.js';
-import type { Config } from './config.js';
-import { createCallStore } from './db/calls.js';
-import { readCookie } from './http/session.js';
-import type { AppState } from './http/context.js';
-import type { PageRenderer } from './http/pages.js';
-import type { Logger } from './log.js';
-import { callPageRoutes } from './routes/call-pages.js';
-import type { ApiRouteGroup } from './routes/api.js';
-import { callRoutes, GUEST_TICKET_COOKIE, guestRoutes, iceRoutes, presentLink } from './routes/calls.js';
-import { createCallService, type CallService } from './services/calls.js';
-import { createGuestTickets, type GuestTickets } from './services/guest-tickets.js';
-import { partyKeyOf, type Authenticate, type IceProvider } from './signal/deps.js';
-import { createHub } from './signal/hub.js';
-import type { Hub, HubTiming } from './signal/hub-api.js';
-import { attachSignaler, type Signaler, type SignalerLimits } from './signal/server.js';
-import type { TurnCredentials } from './turn/credentials.js';
-
-/** A socket opened from a call link says so in its URL; any other socket is a member's. */
-export const GUEST_SOCKET_QUERY = 'as=guest';
+import type { AccountsModule } from '../accounts/accounts-module.js';
+import type { Config } from '../config.js';
+import { createCallStore } from './call-store.js';
+import type { AppState } from '../http/context.js';
+import type { PageRenderer } from '../http/pages.js';
+import type { Logger } from '../log.js';
+import { callPageRoutes } from './call-pages.js';
+import type { ApiRouteGroup } from '../http/api-router.js';
+import { callRoutes, GUEST_TICKET_COOKIE, guestRoutes, iceRoutes, presentLink } from './call-routes.js';
+import { createCallService, type CallService } from './call-service.js';
+import { createGuestTickets, type GuestTickets } from './guest-tickets.js';
+import { createSocketAuth } from './socket-auth.js';
+import { partyKeyOf, type Authenticate, type IceProvider } from '../signal/deps.js';
+import { createHub } from '../signal/hub.js';
+import type { Hub, HubTiming } from '../signal/hub-api.js';
+import { attachSignaler, type Signaler, type SignalerLimits } from '../signal/server.js';
+import type { TurnCredentials } from '../turn/credentials.js';
 
 export type CallsModule = Readonly<{
   service: CallService;
@@ -68,8 +65,8 @@ function iceProviderOf(credentials: TurnCredentials | null): IceProvider {
 
 export function createCallsModule(deps: CallsDeps): CallsModule {
   const { config, log, accounts } = deps;
-  const service = createCallService(createCallStore(deps.db));
   const tickets = createGuestTickets();
+  const service = createCallService(createCallStore(deps.db), tickets);
   const hub = createHub({
     members: {
       findMember(memberId) {
@@ -83,17 +80,12 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
     ...(deps.timing === undefined ? {} : { timing: deps.timing }),
   });
 
-  const authenticate: Authenticate = async (request) => {
-    if ((request.url ?? '').split('?')[1]?.split('&').includes(GUEST_SOCKET_QUERY) === true) {
-      const ticket = readCookie(request.headers.cookie, GUEST_TICKET_COOKIE);
-      const guest = ticket === undefined ? null : tickets.redeem(ticket);
-      return guest === null ? null : { kind: 'guest', ...guest };
-    }
-    const member = accounts.auth.memberFromRequest(request);
-    if (member === null) return null;
-    const names = service.namesOf(member.id);
-    return names === null ? null : { kind: 'member', memberId: member.id, ...names, sessionId: member.sessionId };
-  };
+  const authenticate = createSocketAuth({
+    guestTicketCookie: GUEST_TICKET_COOKIE,
+    tickets,
+    memberFromRequest: (request) => accounts.auth.memberFromRequest(request),
+    namesOf: (memberId) => service.namesOf(memberId),
+  });
 
   // Ended sessions and deleted members lose their sockets at once; a deleted member's link dies.
   accounts.events.onSessionsEnded((_memberId, sessionIds) => {
@@ -101,7 +93,7 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
   });
   accounts.events.onMemberDeleted((memberId) => {
     hub.disconnectMember(memberId);
-    tickets.revokeFor(memberId);
+    service.memberDeleted(memberId);
   });
 
   const routeDeps = {

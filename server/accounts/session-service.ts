@@ -1,7 +1,7 @@
 // Server-side sessions: a random token in the cookie, its SHA-256 in the database, an idle and
 // an absolute lifetime. Ending a session deletes its row, so an old cookie is worth nothing.
 import { createHash, randomBytes } from 'node:crypto';
-import type { SessionRow, SessionStore } from '../db/sessions.js';
+import type { SessionRow, SessionStore } from './session-store.js';
 import type { MemberEvents } from './member-events.js';
 
 /** 256 bits from the CSPRNG: far past ASVS's 64-bit floor. */

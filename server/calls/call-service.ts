@@ -1,9 +1,10 @@
 // The rules of call links, call preferences and the call log. Takes plain arguments and never
 // sees HTTP; the signaler reaches the log through `recordReceivedCall`.
 import { randomBytes } from 'node:crypto';
-import type { CallLogRow, CallOutcome, CallStore } from '../db/calls.js';
+import type { CallLogRow, CallOutcome, CallStore } from './call-store.js';
 import { notFound } from '../errors.js';
 import type { ReceivedCall } from '../signal/deps.js';
+import type { GuestTickets } from './guest-tickets.js';
 
 /** 128 bits: a call link cannot be guessed, and 22 URL-safe characters still fit in a message. */
 const CALL_LINK_CODE_BYTES = 16;
@@ -28,7 +29,11 @@ export type CallLogEntry = Readonly<{
 
 export type CallService = ReturnType<typeof createCallService>;
 
-export function createCallService(store: CallStore, now: () => Date = () => new Date()) {
+/**
+ * `tickets` are the guests' rights to ring through a link: the service revokes them whenever a
+ * link stops taking their calls (a new code, guest calls switched off, the member deleted).
+ */
+export function createCallService(store: CallStore, tickets: Pick<GuestTickets, 'revokeFor'>, now: () => Date = () => new Date()) {
   const newCode = (): string => randomBytes(CALL_LINK_CODE_BYTES).toString('base64url');
   const present = (userId: string): CallLink => {
     const row = store.linkOf(userId);
@@ -45,17 +50,20 @@ export function createCallService(store: CallStore, now: () => Date = () => new 
   return {
     linkOf,
 
-    /** A new code; the old link stops working at once. */
+    /** A new code; the old link and every guest ticket it gave stop working at once. */
     regenerateLink(memberId: string): CallLink {
       linkOf(memberId);
       store.setCode(memberId, newCode(), now().toISOString());
+      tickets.revokeFor(memberId);
       return present(memberId);
     },
 
     updateSettings(memberId: string, changes: { guestsAllowed?: boolean; relayOnly?: boolean }): CallLink {
       const current = linkOf(memberId);
       store.setSettings(memberId, { guestsAllowed: changes.guestsAllowed ?? current.guestsAllowed, relayOnly: changes.relayOnly ?? current.relayOnly }, now().toISOString());
-      return present(memberId);
+      const link = present(memberId);
+      if (!link.guestsAllowed) tickets.revokeFor(memberId);
+      return link;
     },
 
     /** The member a live link belongs to; null for an unknown or dead code, or when guests are off. */
@@ -63,6 +71,11 @@ export function createCallService(store: CallStore, now: () => Date = () => new 
       if (!CALL_LINK_CODE.test(code)) return null;
       const row = store.linkByCode(code);
       return row === undefined || !row.guestsAllowed ? null : { memberId: row.userId, relayOnly: row.relayOnly };
+    },
+
+    /** The member's rows went with their account; what lives only in memory goes now. */
+    memberDeleted(memberId: string): void {
+      tickets.revokeFor(memberId);
     },
 
     prefersRelayOnly: (memberId: string): boolean => store.linkOf(memberId)?.relayOnly ?? false,

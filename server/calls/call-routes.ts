@@ -4,9 +4,11 @@ import Router from '@koa/router';
 import { badRequest, notFound, unauthorized } from '../errors.js';
 import type { AppState } from '../http/context.js';
 import { requireMember } from '../http/session.js';
-import type { ApiRouteGroup } from './api.js';
-import { CALL_PAGE_MAX_LIMIT, type CallLink, type CallService } from '../services/calls.js';
-import { cleanDisplayName, DISPLAY_NAME_MAX_CHARS, type GuestTickets } from '../services/guest-tickets.js';
+import type { ApiRouteGroup } from '../http/api-router.js';
+import { CALL_PAGE_MAX_LIMIT, type CallLink, type CallService } from './call-service.js';
+import { DISPLAY_NAME_MAX_CODE_POINTS } from '../contract/names.js';
+import { relayPolicy } from '../signal/hub-api.js';
+import { readDisplayName, type GuestTickets } from './guest-tickets.js';
 import type { IceConfiguration } from '../turn/credentials.js';
 
 export const GUEST_TICKET_COOKIE = 'guest_ticket';
@@ -30,9 +32,7 @@ export function callRoutes(deps: CallRouteDeps): ApiRouteGroup {
   });
   router.post('/me/call-link', (ctx) => {
     const member = requireMember(ctx);
-    const link = calls.regenerateLink(member.id);
-    deps.tickets.revokeFor(member.id);
-    ctx.body = present(link);
+    ctx.body = present(calls.regenerateLink(member.id));
   });
   router.patch('/me/call-link', (ctx) => {
     const member = requireMember(ctx);
@@ -48,7 +48,6 @@ export function callRoutes(deps: CallRouteDeps): ApiRouteGroup {
       ...(guestsAllowed === undefined ? {} : { guestsAllowed: guestsAllowed as boolean }),
       ...(relayOnly === undefined ? {} : { relayOnly: relayOnly as boolean }),
     });
-    if (link.guestsAllowed === false) deps.tickets.revokeFor(member.id);
     ctx.body = present(link);
   });
 
@@ -87,11 +86,11 @@ export function guestRoutes(deps: CallRouteDeps): ApiRouteGroup {
     const callee = deps.calls.calleeOfLink(ctx.params['code'] ?? '');
     if (callee === null) throw notFound('This call link does not exist or no longer takes calls.');
     const body = ctx.state.body as { displayName?: unknown } | undefined;
-    const displayName = cleanDisplayName(body?.displayName);
-    if (displayName === null) {
-      throw badRequest('invalid_display_name', `Type a name of 1 to ${DISPLAY_NAME_MAX_CHARS} characters.`, { displayName: 'invalid' });
+    const displayName = readDisplayName(body?.displayName);
+    if ('problem' in displayName) {
+      throw badRequest('invalid_display_name', `Type a name of 1 to ${DISPLAY_NAME_MAX_CODE_POINTS} visible characters.`, { displayName: displayName.problem });
     }
-    const issued = deps.tickets.issue(callee.memberId, displayName);
+    const issued = deps.tickets.issue(callee.memberId, displayName.name);
     // Never readable by scripts, never sent cross-site; read by the WebSocket upgrade (/ws?as=guest)
     // and GET /api/ice-servers.
     ctx.cookies.set(GUEST_TICKET_COOKIE, issued.ticket, { httpOnly: true, sameSite: 'strict', path: '/', secure: deps.isHttps, expires: issued.expiresAt, overwrite: true });
@@ -121,8 +120,8 @@ export function iceRoutes(deps: { iceFor(party: { participantId: string; relayOn
     ctx.set('Cache-Control', 'no-store');
     ctx.body =
       member !== undefined
-        ? deps.iceFor({ participantId: `member:${member.id}`, relayOnly: deps.prefersRelayOnly(member.id) })
-        : deps.iceFor({ participantId: `guest:${guest?.guestId ?? ''}`, relayOnly: true });
+        ? deps.iceFor({ participantId: `member:${member.id}`, relayOnly: relayPolicy({ kind: 'member', prefersRelayOnly: deps.prefersRelayOnly(member.id) }) === 'relay' })
+        : deps.iceFor({ participantId: `guest:${guest?.guestId ?? ''}`, relayOnly: relayPolicy({ kind: 'guest', prefersRelayOnly: false }) === 'relay' });
   });
   return router;
 }

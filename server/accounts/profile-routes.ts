@@ -6,12 +6,12 @@ import type { AppState } from '../http/context.js';
 import { readSingleFile } from '../http/multipart.js';
 import { requireMember, type SessionAuth } from '../http/session.js';
 import type { Logger } from '../log.js';
-import { MAX_PICTURE_BYTES } from '../media/avatars.js';
-import { parsePasswordChange, parsePasswordConfirmation, parseProfileChange } from '../services/account-rules.js';
-import type { AccountService } from '../services/accounts.js';
-import type { AvatarService } from '../services/avatars.js';
-import type { SessionService } from '../services/sessions.js';
-import type { ApiRouteGroup } from './api.js';
+import { MAX_PICTURE_BYTES } from '../media/pictures.js';
+import { parsePasswordChange, parsePasswordConfirmation, parseProfileChange } from './account-rules.js';
+import type { AccountService } from './account-service.js';
+import type { AvatarService } from './picture-service.js';
+import type { SessionService } from './session-service.js';
+import type { ApiRouteGroup } from '../http/api-router.js';
 
 export type MeRouteDeps = Readonly<{
   accounts: AccountService;

@@ -1,7 +1,10 @@
 // Bounds how many expensive jobs (bcrypt hashes, image decoding) run at once. They run on libuv's
 // thread pool (4 threads by default), which file reads and DNS share: a burst of log-ins or
 // uploads must leave threads free for everything else.
-import { AppError } from '../errors.js';
+import { busy } from './errors.js';
+
+/** A queue this long drains within seconds; asking again sooner would likely be refused again. */
+const BUSY_RETRY_AFTER_S = 5;
 
 export type Limiter = {
   run<T>(job: () => Promise<T>): Promise<T>;
@@ -22,7 +25,7 @@ export function createLimiter(concurrency: number, maxWaiting: number): Limiter 
     async run(job) {
       if (active >= concurrency) {
         if (queue.length >= maxWaiting) {
-          throw new AppError(503, 'busy', 'The service is busy; try again in a moment.', { headers: { 'Retry-After': '5' } });
+          throw busy('busy', 'The service is busy; try again in a moment.', BUSY_RETRY_AFTER_S);
         }
         await new Promise<void>((resolve) => queue.push(resolve));
       }

@@ -2,7 +2,7 @@
 // Open to anyone (load balancers, systemd watchdogs); it reveals nothing but up or down.
 import Router from '@koa/router';
 import type { Database } from 'better-sqlite3';
-import type { AppState } from '../http/context.js';
+import type { AppState } from './context.js';
 
 export type HealthChecks = Readonly<{
   db: Database;

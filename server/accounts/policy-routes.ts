@@ -3,8 +3,8 @@
 import Router from '@koa/router';
 import type { AppState } from '../http/context.js';
 import { translate } from '../i18n/index.js';
-import { CURRENT_POLICY_VERSION, PRIVACY_POLICY_HISTORY } from '../services/policy.js';
-import type { ApiRouteGroup } from './api.js';
+import { CURRENT_POLICY_VERSION, PRIVACY_POLICY_HISTORY } from './privacy-policy.js';
+import type { ApiRouteGroup } from '../http/api-router.js';
 
 export function policyRoutes(): ApiRouteGroup {
   const router = new Router<AppState>();

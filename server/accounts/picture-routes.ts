@@ -3,7 +3,7 @@
 // year. Served with a fixed type, nosniff and same-origin resource policy (security-headers.ts).
 import Router from '@koa/router';
 import type { AppState } from '../http/context.js';
-import { AVATAR_URL_PREFIX, type AvatarService } from '../services/avatars.js';
+import { AVATAR_URL_PREFIX, type AvatarService } from './picture-service.js';
 
 const ONE_YEAR_S = 365 * 24 * 3600;
 

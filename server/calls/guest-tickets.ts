@@ -3,6 +3,7 @@
 // lives in memory only (a restart ends every call anyway), and slides while it is in use so a
 // dropped socket can come back to a live call.
 import { createHash, randomBytes } from 'node:crypto';
+import { DISPLAY_NAME_MAX_CODE_POINTS, nameProblem, normaliseName, type NameProblem } from '../contract/names.js';
 
 /** Long enough to allow camera permission prompts and a ringing period, short enough to be useless when leaked later. */
 export const GUEST_TICKET_TTL_MS = 30 * 60_000;
@@ -10,7 +11,6 @@ const TICKET_BYTES = 24;
 const GUEST_ID_BYTES = 12;
 /** Bounds memory whatever a flood of requests does; the oldest tickets go first. */
 export const MAX_LIVE_GUEST_TICKETS = 10_000;
-export const DISPLAY_NAME_MAX_CHARS = 60;
 
 export type GuestTicket = Readonly<{ guestId: string; displayName: string; calleeMemberId: string }>;
 
@@ -63,10 +63,9 @@ export function createGuestTickets(nowMs: () => number = Date.now) {
   };
 }
 
-/** A display name as a guest may type it: trimmed, 1–60 characters, no control characters. */
-export function cleanDisplayName(value: unknown): string | null {
-  if (typeof value !== 'string') return null;
-  const name = value.normalize('NFC').replace(/\s+/g, ' ').trim();
-  if (name.length === 0 || [...name].length > DISPLAY_NAME_MAX_CHARS || /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/.test(name)) return null;
-  return name;
+/** A display name as a guest may type it (the shared name rule), or what is wrong with it. */
+export function readDisplayName(value: unknown): { name: string } | { problem: NameProblem } {
+  const name = typeof value === 'string' ? normaliseName(value) : '';
+  const problem = nameProblem(name, DISPLAY_NAME_MAX_CODE_POINTS);
+  return problem === null ? { name } : { problem };
 }

@@ -5,7 +5,7 @@
 // bytes, never a NUL) before bcrypt: every byte counts, whatever the length.
 import { createHash, randomBytes } from 'node:crypto';
 import bcrypt from 'bcrypt';
-import { createLimiter, type Limiter } from './limiter.js';
+import { createLimiter, type Limiter } from '../limiter.js';
 
 /** CNIL's 50-bit case (with throttling) and ASVS's no-composition-rule advice: length only. */
 export const MIN_PASSWORD_LENGTH = 12;

@@ -4,10 +4,10 @@ import Router from '@koa/router';
 import type { AppContext, AppState } from '../http/context.js';
 import type { SessionAuth } from '../http/session.js';
 import type { Logger } from '../log.js';
-import { parseLogin, parseSignup } from '../services/account-rules.js';
-import type { AccountService } from '../services/accounts.js';
-import type { SessionService } from '../services/sessions.js';
-import type { ApiRouteGroup } from './api.js';
+import { parseLogin, parseSignup } from './account-rules.js';
+import type { AccountService } from './account-service.js';
+import type { SessionService } from './session-service.js';
+import type { ApiRouteGroup } from '../http/api-router.js';
 
 export type AuthRouteDeps = Readonly<{ accounts: AccountService; sessions: SessionService; auth: SessionAuth; log: Logger }>;
 

@@ -5,7 +5,7 @@ import Router from '@koa/router';
 import type { AppContext, AppState } from '../http/context.js';
 import type { PageName, PageOptions, PageRenderer } from '../http/pages.js';
 import { translate } from '../i18n/index.js';
-import { CURRENT_POLICY_VERSION, PRIVACY_POLICY_HISTORY } from '../services/policy.js';
+import { CURRENT_POLICY_VERSION, PRIVACY_POLICY_HISTORY } from './privacy-policy.js';
 import { escapeHtml } from '../http/pages.js';
 
 /** "7 jours", "12 hours": a duration in whole days when it is one, else in hours. */

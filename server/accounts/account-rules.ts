@@ -1,16 +1,13 @@
 // What a valid sign-up, profile change or password change looks like. Each parser takes the raw
 // JSON body and returns typed values, or throws one 400 naming every failing field with a
 // stable reason code (the pages translate the codes).
+import { MEMBER_NAME_MAX_CODE_POINTS, nameProblem, normaliseName } from '../contract/names.js';
 import { badRequest } from '../errors.js';
 import { passwordProblem } from './passwords.js';
 
 /** RFC 5321's limit on a forward path. */
 const MAX_EMAIL_LENGTH = 254;
 const MAX_LOCAL_PART_LENGTH = 64;
-/** Long enough for real names (compound, several given names), short enough for one line. */
-const MAX_NAME_LENGTH = 80;
-/** Control and invisible direction characters: they hide or reorder what others would read. */
-const FORBIDDEN_NAME_CHARS = /[\p{Cc}\u200B-\u200F\u2028-\u202E\u2060-\u206F\uFEFF]/u;
 
 type Fields = Record<string, string>;
 
@@ -36,13 +33,9 @@ function readEmail(value: unknown, fields: Fields, key = 'email'): string {
 }
 
 function readName(value: unknown, key: string, fields: Fields): string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    fields[key] = 'required';
-    return '';
-  }
-  const name = value.normalize('NFC').trim().replace(/\s+/g, ' ');
-  if (FORBIDDEN_NAME_CHARS.test(value)) fields[key] = 'control_characters';
-  else if ([...name].length > MAX_NAME_LENGTH) fields[key] = 'too_long';
+  const name = typeof value === 'string' ? normaliseName(value) : '';
+  const problem = nameProblem(name, MEMBER_NAME_MAX_CODE_POINTS);
+  if (problem !== null) fields[key] = problem;
   return name;
 }
 

@@ -4,26 +4,26 @@
 // and deleted members.
 import type { Database } from 'better-sqlite3';
 import type Router from '@koa/router';
-import type { Config } from './config.js';
-import { createMemberData } from './db/member-data.js';
-import { createSessionStore } from './db/sessions.js';
-import { createUserStore } from './db/users.js';
-import type { AppState } from './http/context.js';
-import { createSessionAuth, type SessionAuth } from './http/session.js';
-import type { Logger } from './log.js';
-import { accountPageRoutes } from './routes/account-pages.js';
-import type { ApiRouteGroup } from './routes/api.js';
-import { authRoutes } from './routes/auth.js';
-import { avatarRoutes } from './routes/avatars.js';
-import { meRoutes } from './routes/me.js';
-import { policyRoutes } from './routes/policy.js';
-import type { PageRenderer } from './http/pages.js';
-import { createAccountService, type AccountService } from './services/accounts.js';
-import { createAvatarService, type AvatarService } from './services/avatars.js';
-import { createMemberEvents, type MemberEvents } from './services/member-events.js';
-import { createPasswordHasher } from './services/passwords.js';
-import { createSessionService, type SessionService } from './services/sessions.js';
-import { createThrottle } from './services/throttle.js';
+import type { Config } from '../config.js';
+import { createMemberData } from '../db/member-data.js';
+import { createSessionStore } from './session-store.js';
+import { createUserStore } from './user-store.js';
+import type { AppState } from '../http/context.js';
+import { createSessionAuth, type SessionAuth } from '../http/session.js';
+import type { Logger } from '../log.js';
+import { accountPageRoutes } from './account-pages.js';
+import type { ApiRouteGroup } from '../http/api-router.js';
+import { authRoutes } from './auth-routes.js';
+import { avatarRoutes } from './picture-routes.js';
+import { meRoutes } from './profile-routes.js';
+import { policyRoutes } from './policy-routes.js';
+import type { PageRenderer } from '../http/pages.js';
+import { createAccountService, type AccountService } from './account-service.js';
+import { createAvatarService, type AvatarService } from './picture-service.js';
+import { createMemberEvents, type MemberEvents } from './member-events.js';
+import { createPasswordHasher } from './passwords.js';
+import { createSessionService, type SessionService } from './session-service.js';
+import { createThrottle } from './login-throttle.js';
 
 export type AccountsModule = Readonly<{
   auth: SessionAuth;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { AVATARS_DIR_NAME } from '../../server/services/avatars.js';
+import { AVATARS_DIR_NAME } from '../../server/accounts/picture-service.js';
 import { jsonOf, startTestServer, type TestServer } from '../helpers/server.js';
 import { withTimeout } from '../helpers/wait.js';
 import { jpegWithGps, pixelBombPng, pngOf, uploadForm } from '../media/images.js';

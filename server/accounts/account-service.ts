@@ -2,19 +2,19 @@
 // (validated by account-rules.ts), never a Koa context.
 import { randomBytes } from 'node:crypto';
 import type { MemberData } from '../db/member-data.js';
-import type { UserRow, UserStore } from '../db/users.js';
-import { AppError, conflict, forbidden, unauthorized } from '../errors.js';
+import type { UserRow, UserStore } from './user-store.js';
+import { AppError, conflict, forbidden, rateLimited, unauthorized } from '../errors.js';
 import type { LoginInput, ProfileChange, SignupInput } from './account-rules.js';
 import type { MemberEvents } from './member-events.js';
 import type { PasswordHasher } from './passwords.js';
-import { CURRENT_POLICY_VERSION } from './policy.js';
-import type { Member, SessionService } from './sessions.js';
-import type { Throttle } from './throttle.js';
+import { CURRENT_POLICY_VERSION } from './privacy-policy.js';
+import type { Member, SessionService } from './session-service.js';
+import type { Throttle } from './login-throttle.js';
 
 /** 128 random bits: member ids are opaque and never derived from anything about the person. */
 const MEMBER_ID_BYTES = 16;
 
-/** Where the picture files are; implemented by services/avatars.ts. */
+/** Where the picture files are; implemented by picture-service.ts. */
 export type PictureFiles = {
   /** The URLs of the picture sizes, for the profile. */
   urls(avatarId: string): Readonly<{ large: string; small: string }>;
@@ -95,14 +95,13 @@ export function createAccountService(deps: {
     async login(input: LoginInput, address: string, userAgent: string): Promise<{ token: string; member: Member }> {
       const waitMs = throttle.waitMs(input.email, address);
       if (waitMs > 0) {
-        const seconds = String(Math.ceil(waitMs / 1000));
-        throw new AppError(429, 'too_many_attempts', 'Too many failed attempts; wait before trying again.', { headers: { 'Retry-After': seconds } });
+        throw rateLimited('too_many_attempts', 'Too many failed attempts; wait before trying again.', Math.ceil(waitMs / 1000));
       }
       const user = users.byEmail(input.email);
       const ok = user === undefined ? await passwords.verifyNothing(input.password) : await passwords.verify(input.password, user.passwordHash);
       if (user === undefined || !ok) {
         throttle.failed(input.email, address);
-        throw new AppError(401, 'invalid_credentials', 'The e-mail address or the password is not correct.');
+        throw new AppError('unauthorized', 'invalid_credentials', 'The e-mail address or the password is not correct.');
       }
       throttle.succeeded(input.email);
       sessions.purgeExpired();

@@ -13,7 +13,7 @@ const libvips = sharp as unknown as {
   cache(options: boolean): unknown;
   concurrency(threads: number): number;
 };
-import { AppError } from '../errors.js';
+import { AppError, tooLarge } from '../errors.js';
 
 /** Bytes accepted for an upload: a large phone photo fits. */
 export const MAX_PICTURE_BYTES = 10 * 1024 * 1024;
@@ -58,13 +58,13 @@ export function sniffFormat(bytes: Buffer): PictureFormat | null {
 
 export type Picture = Readonly<{ large: Buffer; small: Buffer }>;
 
-const unsupported = (): AppError => new AppError(415, 'unsupported_image', 'Send a JPEG, PNG, WebP, GIF, AVIF or HEIC picture.');
-const tooManyPixels = (): AppError => new AppError(422, 'image_too_large', `The picture has more than ${MAX_INPUT_PIXELS} pixels.`);
-const invalid = (): AppError => new AppError(422, 'invalid_image', 'The picture cannot be read: it is damaged or incomplete.');
+const unsupported = (): AppError => new AppError('unsupported', 'unsupported_image', 'Send a JPEG, PNG, WebP, GIF, AVIF or HEIC picture.');
+const tooManyPixels = (): AppError => new AppError('unprocessable', 'image_too_large', `The picture has more than ${MAX_INPUT_PIXELS} pixels.`);
+const invalid = (): AppError => new AppError('unprocessable', 'invalid_image', 'The picture cannot be read: it is damaged or incomplete.');
 
 /** Turns an uploaded file into the two square WebP pictures; throws a 4xx AppError for bad input. */
 export async function processPicture(bytes: Buffer): Promise<Picture> {
-  if (bytes.length > MAX_PICTURE_BYTES) throw new AppError(413, 'payload_too_large', `The picture is larger than ${MAX_PICTURE_BYTES} bytes.`);
+  if (bytes.length > MAX_PICTURE_BYTES) throw tooLarge(`The picture is larger than ${MAX_PICTURE_BYTES} bytes.`);
   const format = sniffFormat(bytes);
   if (format === null) throw unsupported();
   // autoOrient applies the EXIF orientation before the metadata is dropped; pages: 1 takes the

@@ -5,11 +5,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { UserStore } from '../db/users.js';
+import type { UserStore } from './user-store.js';
 import { unauthorized } from '../errors.js';
-import { LARGE_SIZE_PX, processPicture, SMALL_SIZE_PX } from '../media/avatars.js';
-import type { PictureFiles } from './accounts.js';
-import { createLimiter, type Limiter } from './limiter.js';
+import { LARGE_SIZE_PX, processPicture, SMALL_SIZE_PX } from '../media/pictures.js';
+import type { PictureFiles } from './account-service.js';
+import { createLimiter, type Limiter } from '../limiter.js';
 
 export const AVATARS_DIR_NAME = 'avatars';
 export const AVATAR_URL_PREFIX = '/media/avatars/';

@@ -1,7 +1,7 @@
 // The pages people see. Each handler picks a template; the layout adds the shared frame.
 import Router from '@koa/router';
-import type { AppState } from '../http/context.js';
-import type { PageRenderer } from '../http/pages.js';
+import type { AppState } from './context.js';
+import type { PageRenderer } from './pages.js';
 
 export function pageRoutes(pages: PageRenderer): Router<AppState> {
   const router = new Router<AppState>();

@@ -3,10 +3,10 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadConfig } from '../../server/config.js';
-import type { Limiter } from '../../server/services/limiter.js';
-import { createPasswordHasher, passwordProblem } from '../../server/services/passwords.js';
+import type { Limiter } from '../../server/limiter.js';
+import { createPasswordHasher, passwordProblem } from '../../server/accounts/passwords.js';
 import { makeDataDir, startTestServer } from '../helpers/server.js';
-import { logIn, signUp, uniqueEmail } from '../accounts/helpers.js';
+import { logIn, signUp, uniqueEmail } from './helpers.js';
 
 const rules = suite('password rules');
 

@@ -1,19 +1,21 @@
+import { AppError } from '../../server/errors.js';
 import sharp from 'sharp';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MAX_INPUT_PIXELS, processPicture, sniffFormat } from '../../server/media/avatars.js';
+import { MAX_INPUT_PIXELS, processPicture, sniffFormat } from '../../server/media/pictures.js';
 import { jpegWithGps, pixelBombPng, pngOf, sidewaysJpeg } from './images.js';
 
 const processing = suite('processPicture (real sharp)');
 
-async function rejects(bytes: Buffer): Promise<{ status: number; code: string }> {
+async function rejects(bytes: Buffer): Promise<AppError> {
   try {
     await processPicture(bytes);
   } catch (error) {
-    return error as { status: number; code: string };
+    if (error instanceof AppError) return error;
+    throw error;
   }
   assert.unreachable('the picture was accepted');
-  return { status: 0, code: '' };
+  throw new Error('unreachable');
 }
 
 processing('re-encodes a JPEG to square WebP at 512 and 128 px with no EXIF, GPS, XMP or ICC left', async () => {
@@ -83,31 +85,31 @@ processing('takes PNG, WebP, GIF (first frame) and AVIF, sniffed from their byte
   }
 });
 
-processing('refuses a pixel bomb with 422 image_too_large', async () => {
+processing('refuses a pixel bomb as unprocessable, image_too_large', async () => {
   const error = await rejects(await pixelBombPng());
-  assert.is(error.status, 422);
+  assert.is(error.kind, 'unprocessable');
   assert.is(error.code, 'image_too_large');
   const justOver = await rejects(await pixelBombPng(10_000, Math.ceil(MAX_INPUT_PIXELS / 10_000) + 1));
   assert.is(justOver.code, 'image_too_large');
 });
 
-processing('refuses garbage, TIFF, SVG and PDF with 415, and a truncated JPEG with 422', async () => {
-  assert.is((await rejects(Buffer.from('definitely not a picture'))).status, 415);
+processing('refuses garbage, TIFF, SVG and PDF as unsupported, and a truncated JPEG as unprocessable', async () => {
+  assert.is((await rejects(Buffer.from('definitely not a picture'))).kind, 'unsupported');
   const tiff = await sharp({ create: { width: 10, height: 10, channels: 3, background: '#000' } }).tiff().toBuffer();
   assert.is((await rejects(tiff)).code, 'unsupported_image');
   assert.is((await rejects(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>'))).code, 'unsupported_image');
   assert.is((await rejects(Buffer.from('%PDF-1.4\n%âãÏÓ\n'))).code, 'unsupported_image');
   const photo = await jpegWithGps();
   const truncated = await rejects(photo.subarray(0, Math.floor(photo.length / 2)));
-  assert.is(truncated.status, 422);
+  assert.is(truncated.kind, 'unprocessable');
   assert.is(truncated.code, 'invalid_image');
   const fakePng = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(100)]);
-  assert.is((await rejects(fakePng)).status, 422);
+  assert.is((await rejects(fakePng)).kind, 'unprocessable');
 });
 
-processing('refuses more than 10 MiB with 413', async () => {
+processing('refuses more than 10 MiB as too large', async () => {
   const big = Buffer.concat([await pngOf(10, 10), Buffer.alloc(10 * 1024 * 1024)]);
-  assert.is((await rejects(big)).status, 413);
+  assert.is((await rejects(big)).kind, 'too_large');
 });
 
 processing.run();
