@@ -1,7 +1,9 @@
 // Runs every test suite, each file in its own process with a time bound, and ends with the one
 // line CI reads: "N passed, N failed, N skipped". Suites named *.browser.test.js run in a
 // private network namespace whose only interface is loopback, when the machine allows it
-// (root with unshare), so a browser under test can reach nothing but this machine.
+// (root with unshare), so a browser under test can reach nothing but this machine. Suites named
+// *.isolated.test.js run there too, and must: they send what may reach any address (a fuzzer's
+// peer addresses), so they check for themselves that they are isolated and fail otherwise.
 //
 //   npm test                      every suite
 //   npm test -- config db/        only files whose path contains one of the words
@@ -28,9 +30,12 @@ function findSuites(dir: string): string[] {
 
 const canIsolateNetwork = process.getuid?.() === 0 && spawnSync('unshare', ['-n', 'true']).status === 0;
 
+/** Suites run inside a private network namespace with only loopback up. */
+const ISOLATED_SUITE_SUFFIXES = ['.browser.test.js', '.isolated.test.js'];
+
 function commandFor(file: string): [string, string[]] {
   const node = [process.execPath, '--enable-source-maps', file];
-  if (file.endsWith('.browser.test.js') && canIsolateNetwork) {
+  if (ISOLATED_SUITE_SUFFIXES.some((suffix) => file.endsWith(suffix)) && canIsolateNetwork) {
     return ['unshare', ['-n', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', ...node]];
   }
   return [node[0] as string, node.slice(1)];

@@ -50,6 +50,11 @@ declare module 'node-turn' {
     udpBufferSize?: number;
     /** SOFTWARE attribute value; null omits it. */
     software?: string | null;
+    /**
+     * Called with whatever a packet handler threw: the packet was dropped and the allocation it
+     * came on ended; nothing escapes to the process.
+     */
+    onHandlerError?: (error: unknown) => void;
   };
 
   class NodeTurnServer extends EventEmitter {

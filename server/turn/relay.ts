@@ -35,6 +35,12 @@ export const TCP_IDLE_TIMEOUT_S = 120;
 export const UDP_SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
 /** The whole self-test (two allocations, permissions, one packet) must finish within this. */
 export const SELF_TEST_TIMEOUT_MS = 3000;
+/** A packet handler that throws is logged at most once per this interval, with how many were
+ * contained meanwhile: a client repeating the packet cannot flood the journal. */
+export const HANDLER_ERROR_LOG_INTERVAL_MS = 60_000;
+/** UDP port numbers a datagram can be sent to; port 0 makes dgram throw ERR_SOCKET_BAD_PORT. */
+const MIN_PEER_PORT = 1;
+const MAX_PEER_PORT = 65535;
 
 export type RelayOptions = Readonly<{
   host: string;
@@ -94,6 +100,9 @@ export function relayPeerFilter(options: RelayOptions): PeerFilter & ((address: 
   const deny = options.externalIp === null ? [] : [options.externalIp];
   const base = createPeerFilter({ allow: options.allowedPeers ?? [], deny });
   return (address: string, port?: number): boolean => {
+    // CreatePermission has no port (permissions are per address); ChannelBind and Send do, and
+    // a port nothing can be sent to is refused rather than failing at send time.
+    if (port !== undefined && !(Number.isInteger(port) && port >= MIN_PEER_PORT && port <= MAX_PEER_PORT)) return false;
     if (own.has(address) && (port === undefined || (port >= options.relayPortMin && port <= options.relayPortMax))) return true;
     return base(address);
   };
@@ -101,6 +110,19 @@ export function relayPeerFilter(options: RelayOptions): PeerFilter & ((address: 
 
 export async function startRelay(options: RelayOptions, log: Logger): Promise<Relay> {
   const filter = relayPeerFilter(options);
+  let handlerErrors = 0;
+  let lastHandlerErrorLogAt = -Infinity;
+  // node-turn contains every exception of its packet handlers (the packet is dropped and the
+  // sender's allocation ended); this only makes them visible, without addresses or payloads.
+  const onHandlerError = (error: unknown): void => {
+    handlerErrors += 1;
+    const now = Date.now();
+    if (now - lastHandlerErrorLogAt < HANDLER_ERROR_LOG_INTERVAL_MS) return;
+    lastHandlerErrorLogAt = now;
+    const code = (error as NodeJS.ErrnoException | null)?.code ?? (error instanceof Error ? error.name : 'error');
+    log.error('turn', 'relay packet handler failed; the packet was dropped and its allocation ended', { code, count: handlerErrors });
+    handlerErrors = 0;
+  };
   const server = new NodeTurnServer({
     listeningIps: [options.host],
     relayIps: [options.host],
@@ -131,6 +153,7 @@ export async function startRelay(options: RelayOptions, log: Logger): Promise<Re
     // The patched node-turn logs no addresses, but nothing of it is needed in production.
     debugLevel: 'OFF',
     log: () => {},
+    onHandlerError,
   });
   // node-turn treats 0 as "use 3478"; set the real wish after construction.
   server.network.listeningPort = options.port;

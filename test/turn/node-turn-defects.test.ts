@@ -1,15 +1,17 @@
-// One test per known defect of node-turn 0.0.6 (issue 5, items 1-9). Each was seen failing on
-// the package as published and passes with patches/node-turn+0.0.6.patch applied.
+// One test per known defect of node-turn 0.0.6 (issue 5, items 1-9, and the hardening issue's
+// defect 10). Each was seen failing on the package as published and passes with
+// patches/node-turn+0.0.6.patch applied.
 // Relay ports: 50000-50199.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import crypto from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import NodeTurnServer from 'node-turn';
-import { ATTR, CLASS, METHOD, attribute, encodeMessage, errorCode, hasValidIntegrity, u32, TRANSPORT_UDP } from '../../server/turn/stun.js';
+import { ATTR, CLASS, METHOD, attribute, encodeMessage, encodeXorAddress, errorCode, hasValidIntegrity, u32, TRANSPORT_UDP } from '../../server/turn/stun.js';
 import { TurnClient } from '../../server/turn/client.js';
 import { OTHER_USER, USER, isPortFree, sleep, startNodeTurn, withTimeout } from './helpers/node-turn-fixture.js';
 import { openUdpPeer } from './helpers/udp-peer.js';
+import { TcpTurnClient } from './helpers/tcp-turn.js';
 
 const DATA_TIMEOUT_MS = 1000;
 const CHANNEL = 0x4001;
@@ -578,3 +580,122 @@ d9('logs no peer address, port or payload even at the most verbose level', async
 
 d9.run();
 
+
+// ---------------------------------------------------------------------------------------------
+const d10 = suite('defect 10: peer ports, attribute lengths, address families, contained handlers');
+
+type Internals = { handleChannelData: (...args: unknown[]) => void; allocations: Record<string, { hasPermission: (...args: unknown[]) => boolean }> };
+const internals = (server: NodeTurnServer): Internals => server as unknown as Internals;
+
+d10('answers 403 to ChannelBind for a peer on port 0, and survives ChannelData on that channel', async () => {
+  const relay = await startNodeTurn([50145, 50149]);
+  const peer = await openUdpPeer();
+  try {
+    const client = await relay.client();
+    await client.allocate();
+    const refused = errorCode(await client.channelBind(CHANNEL, { address: '127.0.0.1', port: 0 }));
+    // On a relay that accepted the channel, this threw ERR_SOCKET_BAD_PORT out of the handler.
+    client.sendChannelData(CHANNEL, Buffer.from('to-port-zero'));
+    await sleep(100);
+    assert.is(errorCode(await client.channelBind(CHANNEL + 1, { address: '127.0.0.1', port: peer.port })), null);
+    client.sendChannelData(CHANNEL + 1, Buffer.from('after'));
+    assert.is((await peer.next(DATA_TIMEOUT_MS))?.data.toString(), 'after');
+    assert.is(refused, 403);
+  } finally {
+    await peer.close();
+    await relay.close();
+  }
+});
+
+d10('drops a Send indication to port 0 without trying to send it', async () => {
+  const lines: string[] = [];
+  const relay = await startNodeTurn([50150, 50154], { debugLevel: 'ERROR', log: (line) => lines.push(String(line)) });
+  try {
+    const client = await relay.client();
+    await client.allocate();
+    assert.is(errorCode(await client.createPermission([{ address: '127.0.0.1', port: 0 }])), null, 'a permission is per IP address');
+    client.sendIndication({ address: '127.0.0.1', port: 0 }, Buffer.from('to-port-zero'));
+    assert.is(await client.refresh(600), 600, 'the relay answers afterwards');
+    assert.equal(lines, [], 'no send was attempted, so nothing failed');
+  } finally {
+    await relay.close();
+  }
+});
+
+d10('answers 400 to a signed CreatePermission or ChannelBind whose XOR-PEER-ADDRESS is shorter than its family needs', async () => {
+  const relay = await startNodeTurn([50155, 50159]);
+  try {
+    const client = await relay.client();
+    await client.allocate();
+    const cut = (transactionId: Buffer) => ({ type: ATTR.XOR_PEER_ADDRESS, value: encodeXorAddress({ address: '127.0.0.1', port: 9 }, transactionId).subarray(0, 4) });
+    const permission = await client.transact(METHOD.CREATE_PERMISSION, (transactionId) => [cut(transactionId), { type: ATTR.XOR_PEER_ADDRESS, value: encodeXorAddress({ address: '127.0.0.1', port: 9 }, transactionId) }]);
+    assert.is(errorCode(permission), 400);
+    assert.ok(hasValidIntegrity(permission, client.integrityKey as Buffer), 'the 400 is signed for an authenticated sender');
+    const bind = await client.transact(METHOD.CHANNEL_BIND, (transactionId) => [cut(transactionId), { type: ATTR.CHANNEL_NUMBER, value: Buffer.from([0x40, 0x01, 0, 0]) }]);
+    assert.is(errorCode(bind), 400);
+    const lifetime = await client.transact(METHOD.REFRESH, [{ type: ATTR.LIFETIME, value: Buffer.from([0, 0]) }]);
+    assert.is(errorCode(lifetime), 400, 'any fixed-size attribute of another size');
+  } finally {
+    await relay.close();
+  }
+});
+
+d10('answers 443 to CreatePermission and ChannelBind for a peer of the other address family', async () => {
+  const relay = await startNodeTurn([50160, 50164]);
+  try {
+    const client = await relay.client();
+    await client.allocate();
+    assert.is(errorCode(await client.createPermission([{ address: '2001:4860:4860::8888', port: 9 }])), 443);
+    assert.is(errorCode(await client.channelBind(CHANNEL, { address: '2001:4860:4860::8888', port: 9 })), 443);
+  } finally {
+    await relay.close();
+  }
+});
+
+d10('ends only the sender\'s allocation when the ChannelData path throws, over UDP and TCP', async () => {
+  const relay = await startNodeTurn([50165, 50169], { tcp: true });
+  const tcp = await TcpTurnClient.open(relay.address, USER);
+  try {
+    const udp = await relay.client();
+    await udp.allocate();
+    await tcp.allocate();
+    const original = internals(relay.server).handleChannelData;
+    internals(relay.server).handleChannelData = () => {
+      throw new Error('a fault in the ChannelData path');
+    };
+    udp.sendChannelData(CHANNEL, Buffer.from('x'));
+    tcp.sendChannelData(CHANNEL, Buffer.from('x'));
+    await sleep(100);
+    internals(relay.server).handleChannelData = original;
+    assert.is(relay.server.allocationCount(), 0, 'both senders\' allocations ended');
+    const other = await (await relay.client(OTHER_USER)).allocate();
+    assert.ok(other.relayed.port >= 50165, 'the relay still allocates');
+  } finally {
+    await tcp.close();
+    await relay.close();
+  }
+});
+
+d10('ends only the receiving allocation when relaying a peer\'s datagram throws', async () => {
+  const relay = await startNodeTurn([50170, 50174]);
+  const peer = await openUdpPeer();
+  try {
+    const client = await relay.client();
+    const { relayed } = await client.allocate();
+    for (const allocation of Object.values(internals(relay.server).allocations)) {
+      allocation.hasPermission = () => {
+        throw new Error('a fault in the peer path');
+      };
+    }
+    peer.socket.send(Buffer.from('from-peer'), relayed.port, '127.0.0.1');
+    await sleep(100);
+    assert.is(relay.server.allocationCount(), 0);
+    assert.ok(await isPortFree(relayed.port), 'its relay port was freed');
+    assert.ok((await (await relay.client(OTHER_USER)).allocate()).relayed.port >= 50170);
+  } finally {
+    await peer.close();
+    await relay.close();
+  }
+});
+
+d10.run();
