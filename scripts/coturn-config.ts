@@ -18,7 +18,7 @@ import { ipv6Bytes } from '../server/turn/stun.js';
 
 export type CoturnOptions = {
   secret: string;
-  realm?: string;
+  realm?: string | undefined;
   listeningIp?: string | null;
   listeningPort: number;
   relayPortMin: number;

@@ -61,7 +61,7 @@ export function encodeMessage(options: {
   cls: number;
   transactionId?: Buffer;
   attributes?: Attribute[];
-  integrityKey?: Buffer;
+  integrityKey?: Buffer | undefined;
   fingerprint?: boolean;
 }): Buffer {
   const body = Buffer.concat((options.attributes ?? []).map(encodeAttribute));
