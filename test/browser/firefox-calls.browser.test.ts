@@ -4,8 +4,9 @@
 // call each other. Every call is checked the same way: media and chat both ways, mute and
 // camera off and on, a dropped signaling socket resumed, the hang-up and the member's log.
 //
-// In a namespace with only loopback, Firefox has no IPv4 UDP host candidate: it reaches the
-// relay over TURN/TCP, which /api/ice-servers offers next to UDP.
+// Firefox, granted the camera and microphone (see test/helpers/firefox.ts), gathers 127.0.0.1 and
+// ::1 like Chromium, and /api/ice-servers offers the relay over UDP and TCP. Every page's console
+// is watched: a description or candidate the engine refused ("call: ...") fails the test.
 import type { Browser as PlaywrightBrowser } from 'playwright-core';
 import type { Browser as PuppeteerBrowser } from 'puppeteer-core';
 import * as assert from 'uvu/assert';
@@ -59,7 +60,10 @@ firefoxCalls.after(async () => {
 
 type BrowserName = 'Firefox' | 'Chromium';
 /** One person's page, in its own browser context (its own cookies). */
-type Side = { page: DrivenPage; who: string; close(): Promise<void> };
+type Side = { page: DrivenPage; who: string; close(): Promise<void>; /** What the call engine complained of in the console. */ complaints: string[] };
+
+/** The call engine's console.warn lines start so (see public/ts/lib/call/). */
+const CALL_COMPLAINT = /^call: /;
 
 async function openSide(browser: BrowserName, who: string): Promise<Side> {
   if (browser === 'Firefox') {
@@ -69,14 +73,22 @@ async function openSide(browser: BrowserName, who: string): Promise<Side> {
     await page.evaluateOnNewDocument(RECORD_WEBSOCKETS);
     page.setDefaultTimeout(CALL_WAIT_MS);
     page.setDefaultNavigationTimeout(CALL_WAIT_MS);
-    return { page, who: `${who} (Firefox)`, close: () => context.close() };
+    const complaints: string[] = [];
+    page.on('console', (message) => {
+      if (CALL_COMPLAINT.test(message.text())) complaints.push(message.text());
+    });
+    return { page, who: `${who} (Firefox)`, close: () => context.close(), complaints };
   }
   const context = await chromium.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 800 } });
   await context.addInitScript(RECORD_PEER_CONNECTIONS);
   await context.addInitScript(RECORD_WEBSOCKETS);
   const page = await context.newPage();
   page.setDefaultTimeout(CALL_WAIT_MS);
-  return { page, who: `${who} (Chromium)`, close: () => context.close() };
+  const complaints: string[] = [];
+  page.on('console', (message) => {
+    if (CALL_COMPLAINT.test(message.text())) complaints.push(message.text());
+  });
+  return { page, who: `${who} (Chromium)`, close: () => context.close(), complaints };
 }
 
 const waitFor = (side: Side, selector: string): Promise<unknown> => side.page.waitForSelector(selector, { timeout: CALL_WAIT_MS });
@@ -219,6 +231,10 @@ async function memberSeesEnded(member: Side, peerName: string): Promise<void> {
   await waitUntil(async () => (await inPage(member.page, () => document.querySelector('.call-screen') === null)) === true, `${member.who}: the call screen to go`, CALL_WAIT_MS);
 }
 
+function noComplaints(...sides: Side[]): void {
+  for (const side of sides) assert.equal(side.complaints, [], `${side.who}: the call engine refused nothing`);
+}
+
 async function logShowsAnswered(member: Side, callerName: string): Promise<void> {
   await waitForText(member.page, '#call-log .call-entry:first-child .call-entry-name', callerName);
   assert.is(await attributeOf(member.page, '#call-log .call-entry:first-child', 'data-outcome'), 'answered');
@@ -231,7 +247,7 @@ async function guestCall(guestBrowser: BrowserName, memberBrowser: BrowserName, 
   try {
     await guestRings(guest, await callLinkOf(callee), names.guest);
     await answers(callee, names.guest);
-    // Calls from a link are relay-only: over TURN/TCP from Firefox, which has no IPv4 UDP host here.
+    // Calls from a link are relay-only: the member's address never reaches the guest.
     await bothConnected(callee, guest, 'relayed');
     await mediaFlowsBothWays(callee, guest);
     await chatBothWays(guest, callee);
@@ -243,6 +259,7 @@ async function guestCall(guestBrowser: BrowserName, memberBrowser: BrowserName, 
     await waitForText(guest.page, '#guest-ended:not([hidden]) #guest-ended-text', `Call with ${names.member[0]} ended`);
     await memberSeesEnded(callee, names.guest);
     await logShowsAnswered(callee, `${names.guest} (guest)`);
+    noComplaints(guest, callee);
   } finally {
     await guest.close();
     await callee.close();
@@ -278,6 +295,7 @@ async function memberCall(callerBrowser: BrowserName, calleeBrowser: BrowserName
     await memberSeesEnded(hearsIt, name);
     await memberSeesEnded(hangsUp, dropped === 'caller' ? `Alice ${lastNames[0]}` : `Bob ${lastNames[1]}`);
     await logShowsAnswered(bobSide, `Alice ${lastNames[0]}`);
+    noComplaints(aliceSide, bobSide);
   } finally {
     await aliceSide.close();
     await bobSide.close();
