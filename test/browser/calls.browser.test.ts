@@ -9,6 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import * as assert from 'uvu/assert';
 import { FAST_BCRYPT, signUp, type TestMember } from '../accounts/helpers.js';
 import { browserSuite, launchBrowser } from '../helpers/browser.js';
+import { logInOnCallsPage, RECORD_PEER_CONNECTIONS, RECORD_WEBSOCKETS, waitMediaGrowing } from '../helpers/call-pages.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { waitUntil, withTimeout } from '../helpers/wait.js';
 
@@ -37,24 +38,6 @@ calls.after(async () => {
   await server?.close();
 });
 
-/** Every RTCPeerConnection a page makes is kept on window.__pcs, so the test can read its stats. */
-const RECORD_PEER_CONNECTIONS = `(() => {
-  const Original = window.RTCPeerConnection;
-  window.__pcs = [];
-  window.RTCPeerConnection = class extends Original {
-    constructor(...args) { super(...args); window.__pcs.push(this); }
-  };
-})();`;
-
-/** Every WebSocket a page opens is kept on window.__sockets, so a test can cut one. */
-const RECORD_WEBSOCKETS = `(() => {
-  const Original = window.WebSocket;
-  window.__sockets = [];
-  window.WebSocket = class extends Original {
-    constructor(...args) { super(...args); window.__sockets.push(this); }
-  };
-})();`;
-
 async function openContext(locale: string, viewport = { width: 390, height: 844 }): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ locale, viewport });
   await context.addInitScript(RECORD_PEER_CONNECTIONS);
@@ -67,46 +50,13 @@ async function openContext(locale: string, viewport = { width: 390, height: 844 
 /** Logs the member in from the page itself (the browser keeps the cookie) and opens /calls. */
 async function memberOnCallsPage(member: TestMember, locale = 'en-GB'): Promise<{ context: BrowserContext; page: Page }> {
   const opened = await openContext(locale);
-  const { page } = opened;
-  await page.goto(`${server.url}/login`);
-  const status = await page.evaluate(
-    async ({ email, password }) =>
-      (await window.fetch('/api/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, password }) })).status,
-    { email: member.email, password: member.password },
-  );
-  assert.is(status, 200);
-  await page.goto(`${server.url}/calls`);
-  await page.locator('#signal-status[data-state="open"]').waitFor();
+  await logInOnCallsPage(opened.page, server.url, member, BROWSER_WAIT_MS);
   return opened;
 }
 
 async function callLinkOf(page: Page): Promise<string> {
   await waitUntil(async () => (await page.inputValue('#call-link')) !== '', 'the call link to show', BROWSER_WAIT_MS);
   return page.inputValue('#call-link');
-}
-
-const inboundBytes = (page: Page): Promise<Record<string, number>> =>
-  page.evaluate(async () => {
-    const bytes: Record<string, number> = { audio: 0, video: 0 };
-    const pc = window.__pcs.at(-1);
-    if (pc === undefined) return bytes;
-    const stats = await pc.getStats();
-    stats.forEach((report: any) => {
-      if (report.type === 'inbound-rtp') bytes[report.kind] = (bytes[report.kind] ?? 0) + report.bytesReceived;
-    });
-    return bytes;
-  });
-
-async function waitMediaGrowing(page: Page, who: string): Promise<void> {
-  const before = await inboundBytes(page);
-  await waitUntil(
-    async () => {
-      const now = await inboundBytes(page);
-      return (now['audio'] ?? 0) > (before['audio'] ?? 0) && (now['video'] ?? 0) > (before['video'] ?? 0);
-    },
-    `${who}: audio and video bytes to grow`,
-    BROWSER_WAIT_MS,
-  );
 }
 
 async function shot(page: Page, name: string): Promise<void> {
@@ -151,8 +101,8 @@ test('a guest rings a member from the link; they talk, chat and hang up; the log
     for (const side of [callee.page, guest.page]) await side.locator('.call-screen[data-phase="connected"]').waitFor();
     // Calls from a link are relay-only: the member's address never reaches the guest.
     for (const side of [callee.page, guest.page]) await side.locator('.call-screen[data-path="relayed"]').waitFor();
-    await waitMediaGrowing(callee.page, 'the member');
-    await waitMediaGrowing(guest.page, 'the guest');
+    await waitMediaGrowing(callee.page, 'the member', BROWSER_WAIT_MS);
+    await waitMediaGrowing(guest.page, 'the guest', BROWSER_WAIT_MS);
     await shot(callee.page, 'calls-in-call');
 
     await callee.page.getByRole('button', { name: 'Chat' }).click();
@@ -195,8 +145,8 @@ test('a member calls another member from the directory, both see and hear each o
     await bobSide.page.getByRole('button', { name: 'Answer' }).click();
 
     for (const side of [aliceSide.page, bobSide.page]) await side.locator('.call-screen[data-phase="connected"]').waitFor();
-    await waitMediaGrowing(aliceSide.page, 'the caller');
-    await waitMediaGrowing(bobSide.page, 'the callee');
+    await waitMediaGrowing(aliceSide.page, 'the caller', BROWSER_WAIT_MS);
+    await waitMediaGrowing(bobSide.page, 'the callee', BROWSER_WAIT_MS);
     assert.ok(await aliceSide.page.locator('#outgoing').isHidden(), 'the calling panel is gone');
 
     await aliceSide.page.getByRole('button', { name: 'Raccrocher' }).click();
@@ -234,8 +184,8 @@ for (const dropped of ['callee', 'caller'] as const) {
       assert.ok(await droppedSide.page.locator('.call-screen').isVisible(), 'the call is still on screen');
       // The resume restarts ICE; media must flow both ways on the new path.
       await waitUntil(async () => (await droppedSide.page.evaluate(() => window.__pcs.at(-1).signalingState)) === 'stable', 'a stable negotiation', BROWSER_WAIT_MS);
-      await waitMediaGrowing(droppedSide.page, 'the member whose socket dropped');
-      await waitMediaGrowing(otherSide.page, 'the other member');
+      await waitMediaGrowing(droppedSide.page, 'the member whose socket dropped', BROWSER_WAIT_MS);
+      await waitMediaGrowing(otherSide.page, 'the other member', BROWSER_WAIT_MS);
 
       // The call is bound to the new socket: the other side's hang-up reaches it there.
       const otherName = dropped === 'callee' ? `Alice ${aliceLast}` : `Bob ${bobLast}`;
