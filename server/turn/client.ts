@@ -1,4 +1,4 @@
-// A small TURN client over one UDP socket (RFC 8656), on top of the codec in stun.ts. The relay's
+// A small TURN client (RFC 8656), on top of the codec in stun.ts, over one UDP socket. The relay's
 // start-up self-test uses it to allocate and relay one packet through the relay, and the relay's
 // tests use it as an independent probe of node-turn. It only ever talks to addresses its caller
 // gives it.
@@ -20,41 +20,30 @@ export class TurnError extends Error {
 type Delivery = { peer: TransportAddress | null; channel: number | null; data: Buffer };
 
 /**
- * A TURN client over one UDP socket. Requests wait at most `timeoutMs` (retransmitted every
- * RETRANSMIT_MS), and 401/438 answers are retried once with the realm and nonce they carry.
+ * Everything a TURN client does whatever carries its packets: requests signed with the long-term
+ * credentials (401/438 answers are retried once with the realm and nonce they carry), and the
+ * relayed data that arrives. A subclass sends packets and hands every whole one it receives to
+ * `receive`: TurnClient over UDP here, a TCP one in the tests.
  */
-export class TurnClient {
-  static readonly RETRANSMIT_MS = 250;
-  readonly socket: Socket;
-  readonly server: TransportAddress;
+export abstract class TurnRequests {
   private credentials: Credentials | null;
   private realm = '';
   private nonce = '';
   private key: Buffer | null = null;
-  private readonly pending = new Map<string, (message: StunMessage) => void>();
+  protected readonly pending = new Map<string, (message: StunMessage) => void>();
   private readonly deliveries: Delivery[] = [];
   private deliveryWaiter: (() => void) | null = null;
   /** Every response received, for tests that inspect what the relay sent. */
   readonly responses: StunMessage[] = [];
 
-  private constructor(socket: Socket, server: TransportAddress, credentials: Credentials | null) {
-    this.socket = socket;
-    this.server = server;
+  protected constructor(credentials: Credentials | null) {
     this.credentials = credentials;
-    socket.on('message', (raw: Buffer) => this.receive(raw));
   }
 
-  static async open(server: TransportAddress, credentials: Credentials | null, localAddress = '127.0.0.1'): Promise<TurnClient> {
-    const socket = createSocket('udp4');
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(0, localAddress, () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    });
-    return new TurnClient(socket, server, credentials);
-  }
+  abstract sendRaw(raw: Buffer): void;
+  /** Sends `raw` and waits for the response with `transactionId`, or throws after timeoutMs. */
+  abstract exchange(raw: Buffer, transactionId: Buffer, timeoutMs: number): Promise<StunMessage>;
+  abstract close(): Promise<void>;
 
   get integrityKey(): Buffer | null {
     return this.key;
@@ -65,7 +54,18 @@ export class TurnClient {
     this.key = null;
   }
 
-  private receive(raw: Buffer): void {
+  /** The attributes that sign a request as this client (meaningful after the first 401). */
+  authAttributes(): Attribute[] {
+    if (this.credentials === null) return [];
+    return [
+      { type: ATTR.USERNAME, value: Buffer.from(this.credentials.username) },
+      { type: ATTR.REALM, value: Buffer.from(this.realm) },
+      { type: ATTR.NONCE, value: Buffer.from(this.nonce) },
+    ];
+  }
+
+  /** One whole packet from the relay: ChannelData, a Data indication or a response. */
+  protected receive(raw: Buffer): void {
     if (raw.length >= 4 && (raw[0] as number) >> 6 === 1) {
       const length = raw.readUInt16BE(2);
       if (4 + length <= raw.length) this.deliver({ peer: null, channel: raw.readUInt16BE(0), data: Buffer.from(raw.subarray(4, 4 + length)) });
@@ -111,10 +111,6 @@ export class TurnClient {
     return this.deliveries.shift() ?? null;
   }
 
-  sendRaw(raw: Buffer): void {
-    this.socket.send(raw, this.server.port, this.server.address);
-  }
-
   /**
    * Sends one request and waits for its response (success or error), or throws after timeoutMs.
    * `attributes` may depend on the transaction id (XOR-PEER-ADDRESS for IPv6 peers does).
@@ -130,14 +126,7 @@ export class TurnClient {
     for (let attempt = 0; attempt < 2; attempt += 1) {
       const transactionId = randomBytes(12);
       const signed = authenticate && this.key !== null && this.credentials !== null;
-      const auth: Attribute[] =
-        signed && this.credentials !== null
-          ? [
-              { type: ATTR.USERNAME, value: Buffer.from(this.credentials.username) },
-              { type: ATTR.REALM, value: Buffer.from(this.realm) },
-              { type: ATTR.NONCE, value: Buffer.from(this.nonce) },
-            ]
-          : [];
+      const auth = signed ? this.authAttributes() : [];
       const raw = encodeMessage({
         method,
         cls: CLASS.REQUEST,
@@ -160,27 +149,6 @@ export class TurnClient {
       return response;
     }
     throw new Error('unreachable: the loop returns on its second attempt');
-  }
-
-  /** Sends `raw` and retransmits it until the response with `transactionId` arrives. */
-  exchange(raw: Buffer, transactionId: Buffer, timeoutMs: number): Promise<StunMessage> {
-    const id = transactionId.toString('hex');
-    return new Promise((resolve, reject) => {
-      const send = (): void => this.sendRaw(raw);
-      const retransmit = setInterval(send, TurnClient.RETRANSMIT_MS);
-      const timer = setTimeout(() => {
-        clearInterval(retransmit);
-        this.pending.delete(id);
-        reject(new Error(`no response within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.pending.set(id, (message) => {
-        clearInterval(retransmit);
-        clearTimeout(timer);
-        this.pending.delete(id);
-        resolve(message);
-      });
-      send();
-    });
   }
 
   async allocate(options: { lifetimeS?: number; extra?: Attribute[] } = {}): Promise<{ relayed: TransportAddress; mapped: TransportAddress | null; lifetimeS: number }> {
@@ -242,6 +210,61 @@ export class TurnClient {
     out.writeUInt16BE(data.length, 2);
     data.copy(out, 4);
     this.sendRaw(out);
+  }
+
+}
+
+/**
+ * A TURN client over one UDP socket. Requests wait at most `timeoutMs`, retransmitted every
+ * RETRANSMIT_MS.
+ */
+export class TurnClient extends TurnRequests {
+  static readonly RETRANSMIT_MS = 250;
+  readonly socket: Socket;
+  readonly server: TransportAddress;
+
+  private constructor(socket: Socket, server: TransportAddress, credentials: Credentials | null) {
+    super(credentials);
+    this.socket = socket;
+    this.server = server;
+    socket.on('message', (raw: Buffer) => this.receive(raw));
+  }
+
+  static async open(server: TransportAddress, credentials: Credentials | null, localAddress = '127.0.0.1'): Promise<TurnClient> {
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(0, localAddress, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    return new TurnClient(socket, server, credentials);
+  }
+
+  sendRaw(raw: Buffer): void {
+    this.socket.send(raw, this.server.port, this.server.address);
+  }
+
+  /** Sends `raw` and retransmits it until the response with `transactionId` arrives. */
+  exchange(raw: Buffer, transactionId: Buffer, timeoutMs: number): Promise<StunMessage> {
+    const id = transactionId.toString('hex');
+    return new Promise((resolve, reject) => {
+      const send = (): void => this.sendRaw(raw);
+      const retransmit = setInterval(send, TurnClient.RETRANSMIT_MS);
+      const timer = setTimeout(() => {
+        clearInterval(retransmit);
+        this.pending.delete(id);
+        reject(new Error(`no response within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, (message) => {
+        clearInterval(retransmit);
+        clearTimeout(timer);
+        this.pending.delete(id);
+        resolve(message);
+      });
+      send();
+    });
   }
 
   close(): Promise<void> {

@@ -214,7 +214,7 @@ async function assertRelays(relay: TransportAddress, credentials: Credentials): 
     assert.is((await peer.next(DATA_TIMEOUT_MS))?.data.toString(), 'after-fuzz-udp');
     peer.socket.send(Buffer.from('back-udp'), relayed.port, '127.0.0.1');
     assert.is((await udp.nextData(DATA_TIMEOUT_MS))?.data.toString(), 'back-udp');
-    const relayedTcp = await tcp.allocate();
+    const relayedTcp = (await tcp.allocate()).relayed;
     assert.is(errorCode(await tcp.createPermission([{ address: '127.0.0.1', port: peer.port }])), null);
     tcp.sendIndication({ address: '127.0.0.1', port: peer.port }, Buffer.from('after-fuzz-tcp'));
     assert.is((await peer.next(DATA_TIMEOUT_MS))?.data.toString(), 'after-fuzz-tcp');
