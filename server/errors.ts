@@ -29,7 +29,6 @@ export type ErrorKind =
   | 'internal';
 
 export type AppErrorOptions = {
-  expose?: boolean;
   fields?: FieldErrors;
   /** With rate_limited and busy: whole seconds before a retry can succeed. */
   retryAfterS?: number;
@@ -40,6 +39,7 @@ export class AppError extends Error {
   readonly kind: ErrorKind;
   /** Stable snake_case identifier that clients and tests rely on. */
   readonly code: string;
+  /** Whether the message is meant for the client: never for our own failures. */
   readonly expose: boolean;
   /** Per-field reasons for a validation failure, shown to the user. */
   readonly fields: FieldErrors | undefined;
@@ -50,7 +50,7 @@ export class AppError extends Error {
     this.name = 'AppError';
     this.kind = kind;
     this.code = code;
-    this.expose = options.expose ?? kind !== 'internal';
+    this.expose = kind !== 'internal';
     this.fields = options.fields;
     this.retryAfterS = options.retryAfterS;
   }

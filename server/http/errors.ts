@@ -10,7 +10,7 @@ import type { PageRenderer } from './pages.js';
 const REQUEST_ID_BYTES = 8;
 
 /** The one mapping from the service's error kinds to HTTP. */
-export const STATUS_FOR_KIND: Readonly<Record<ErrorKind, number>> = {
+const STATUS_FOR_KIND: Readonly<Record<ErrorKind, number>> = {
   invalid: 400,
   unauthorized: 401,
   forbidden: 403,
