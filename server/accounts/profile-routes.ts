@@ -1,13 +1,13 @@
 // The logged-in member's own data: /api/me and below. Every route requires a session and acts
 // only on the session's member: there is no member id in these paths to tamper with.
 import Router from '@koa/router';
-import { badRequest, notFound } from '../errors.js';
+import { notFound } from '../errors.js';
 import type { AppState } from '../http/context.js';
 import { readSingleFile } from '../http/multipart.js';
 import { requireMember, type SessionAuth } from '../http/session.js';
 import type { Logger } from '../log.js';
 import { MAX_PICTURE_BYTES } from '../media/pictures.js';
-import { parsePasswordChange, parsePasswordConfirmation, parseProfileChange } from './account-rules.js';
+import { parsePasswordChange, parsePasswordConfirmation, parsePolicyAcceptance, parseProfileChange } from './account-rules.js';
 import type { AccountService } from './account-service.js';
 import type { AvatarService } from './picture-service.js';
 import type { SessionService } from './session-service.js';
@@ -44,7 +44,7 @@ export function meRoutes({ accounts, sessions, avatars, auth, log, profileExtras
 
   router.delete('/', async (ctx) => {
     const member = requireMember(ctx);
-    const password = parsePasswordConfirmation(ctx.state.body);
+    const { password } = parsePasswordConfirmation(ctx.state.body);
     await accounts.deleteAccount(member.id, password);
     auth.clearCookie(ctx);
     log.info('auth', 'account deleted');
@@ -60,8 +60,7 @@ export function meRoutes({ accounts, sessions, avatars, auth, log, profileExtras
   });
 
   router.post('/policy', (ctx) => {
-    const input = ctx.state.body as { acceptPolicy?: unknown } | undefined;
-    if (input?.acceptPolicy !== true) throw badRequest('invalid_fields', 'Some fields are invalid.', { acceptPolicy: 'must_accept' });
+    parsePolicyAcceptance(ctx.state.body);
     ctx.body = accounts.acceptPolicy(requireMember(ctx).id);
   });
 

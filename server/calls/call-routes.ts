@@ -8,7 +8,8 @@ import type { ApiRouteGroup } from '../http/api-router.js';
 import { CALL_PAGE_MAX_LIMIT, type CallLink, type CallService } from './call-service.js';
 import { DISPLAY_NAME_MAX_CODE_POINTS } from '../contract/names.js';
 import { relayPolicy } from '../signal/hub-api.js';
-import { readDisplayName, type GuestTickets } from './guest-tickets.js';
+import type { GuestTickets } from './guest-tickets.js';
+import { booleanField, nameField, optional, schema } from '../http/schema.js';
 import type { IceConfiguration } from '../turn/credentials.js';
 
 export const GUEST_TICKET_COOKIE = 'guest_ticket';
@@ -36,19 +37,7 @@ export function callRoutes(deps: CallRouteDeps): ApiRouteGroup {
   });
   router.patch('/me/call-link', (ctx) => {
     const member = requireMember(ctx);
-    const body = ctx.state.body;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('invalid_settings', 'Send an object.');
-    const { guestsAllowed, relayOnly, ...rest } = body as Record<string, unknown>;
-    const fields: Record<string, string> = {};
-    if (guestsAllowed !== undefined && typeof guestsAllowed !== 'boolean') fields['guestsAllowed'] = 'must be true or false';
-    if (relayOnly !== undefined && typeof relayOnly !== 'boolean') fields['relayOnly'] = 'must be true or false';
-    for (const key of Object.keys(rest)) fields[key] = 'is not a setting';
-    if (Object.keys(fields).length > 0) throw badRequest('invalid_settings', 'Some settings are not valid.', fields);
-    const link = calls.updateSettings(member.id, {
-      ...(guestsAllowed === undefined ? {} : { guestsAllowed: guestsAllowed as boolean }),
-      ...(relayOnly === undefined ? {} : { relayOnly: relayOnly as boolean }),
-    });
-    ctx.body = present(link);
+    ctx.body = present(calls.updateSettings(member.id, parseLinkSettings(ctx.state.body)));
   });
 
   router.get('/members', (ctx) => {
@@ -85,12 +74,8 @@ export function guestRoutes(deps: CallRouteDeps): ApiRouteGroup {
   router.post('/links/:code/tickets', (ctx) => {
     const callee = deps.calls.calleeOfLink(ctx.params['code'] ?? '');
     if (callee === null) throw notFound('This call link does not exist or no longer takes calls.');
-    const body = ctx.state.body as { displayName?: unknown } | undefined;
-    const displayName = readDisplayName(body?.displayName);
-    if ('problem' in displayName) {
-      throw badRequest('invalid_display_name', `Type a name of 1 to ${DISPLAY_NAME_MAX_CODE_POINTS} visible characters.`, { displayName: displayName.problem });
-    }
-    const issued = deps.tickets.issue(callee.memberId, displayName.name);
+    const { displayName } = parseTicketRequest(ctx.state.body);
+    const issued = deps.tickets.issue(callee.memberId, displayName);
     // Never readable by scripts, never sent cross-site; read by the WebSocket upgrade (/ws?as=guest)
     // and GET /api/ice-servers.
     ctx.cookies.set(GUEST_TICKET_COOKIE, issued.ticket, { httpOnly: true, sameSite: 'strict', path: '/', secure: deps.isHttps, expires: issued.expiresAt, overwrite: true });
@@ -125,6 +110,13 @@ export function iceRoutes(deps: { iceFor(party: { participantId: string; relayOn
   });
   return router;
 }
+
+const parseLinkSettings = schema({ guestsAllowed: optional(booleanField), relayOnly: optional(booleanField) }, { code: 'invalid_settings', message: 'Some settings are not valid.', closed: true });
+
+const parseTicketRequest = schema(
+  { displayName: nameField(DISPLAY_NAME_MAX_CODE_POINTS) },
+  { code: 'invalid_display_name', message: `Type a name of 1 to ${DISPLAY_NAME_MAX_CODE_POINTS} visible characters.` },
+);
 
 function optionalPositiveInteger(value: unknown, name: string, max: number): number | undefined {
   if (value === undefined) return undefined;

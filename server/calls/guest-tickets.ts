@@ -3,7 +3,6 @@
 // lives in memory only (a restart ends every call anyway), and slides while it is in use so a
 // dropped socket can come back to a live call.
 import { createHash, randomBytes } from 'node:crypto';
-import { DISPLAY_NAME_MAX_CODE_POINTS, nameProblem, normaliseName, type NameProblem } from '../contract/names.js';
 
 /** Long enough to allow camera permission prompts and a ringing period, short enough to be useless when leaked later. */
 export const GUEST_TICKET_TTL_MS = 30 * 60_000;
@@ -61,11 +60,4 @@ export function createGuestTickets(nowMs: () => number = Date.now) {
 
     size: (): number => live.size,
   };
-}
-
-/** A display name as a guest may type it (the shared name rule), or what is wrong with it. */
-export function readDisplayName(value: unknown): { name: string } | { problem: NameProblem } {
-  const name = typeof value === 'string' ? normaliseName(value) : '';
-  const problem = nameProblem(name, DISPLAY_NAME_MAX_CODE_POINTS);
-  return problem === null ? { name } : { problem };
 }

@@ -64,7 +64,7 @@ calls('lets a member switch guest calls off and choose relay-only, refusing anyt
   assert.is((await ticketFor(code, 'Zoé')).response.status, 404);
   const bad = await server.fetch('/api/me/call-link', json({ guestsAllowed: 'yes', colour: 'red' }, member.cookie, 'PATCH'));
   assert.is(bad.status, 400);
-  assert.equal((await jsonOf(bad)).error.fields, { guestsAllowed: 'must be true or false', colour: 'is not a setting' });
+  assert.equal((await jsonOf(bad)).error.fields, { guestsAllowed: 'must_be_boolean', colour: 'not_allowed' });
 });
 
 calls('lists the other members in the directory, by name, without e-mail', async () => {
