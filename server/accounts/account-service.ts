@@ -1,6 +1,7 @@
 // Accounts: sign-up, log-in, profile, password, deletion and export. Takes plain typed values
 // (validated by account-rules.ts), never a Koa context.
 import { randomBytes } from 'node:crypto';
+import type { ProfileView } from '../contract/api.js';
 import type { MemberData } from '../db/member-data.js';
 import type { UserRow, UserStore } from './user-store.js';
 import { AppError, conflict, forbidden, rateLimited, unauthorized } from '../errors.js';
@@ -23,15 +24,8 @@ export type PictureFiles = {
   remove(avatarId: string): Promise<void>;
 };
 
-export type Profile = Readonly<{
-  id: string;
-  email: string;
-  firstName: string;
-  lastName: string;
-  avatar: Readonly<{ large: string; small: string }> | null;
-  policy: Readonly<{ acceptedVersion: string | null; acceptedAt: string | null; currentVersion: string }>;
-  createdAt: string;
-}>;
+/** A member's profile as the API shows it. */
+export type Profile = ProfileView;
 
 export type AccountService = ReturnType<typeof createAccountService>;
 

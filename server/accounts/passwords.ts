@@ -5,12 +5,9 @@
 // bytes, never a NUL) before bcrypt: every byte counts, whatever the length.
 import { createHash, randomBytes } from 'node:crypto';
 import bcrypt from 'bcrypt';
+import { PASSWORD_MAX_CODE_POINTS, PASSWORD_MIN_CODE_POINTS } from '../contract/passwords.js';
 import { createLimiter, type Limiter } from '../limiter.js';
 
-/** CNIL's 50-bit case (with throttling) and ASVS's no-composition-rule advice: length only. */
-export const MIN_PASSWORD_LENGTH = 12;
-/** Long passphrases are welcome; past this the input is abuse, not a password. */
-export const MAX_PASSWORD_LENGTH = 1024;
 /** Hashes running at once: two of libuv's four threads, the others stay free for I/O and images. */
 const HASH_CONCURRENCY = 2;
 /** Log-ins queued beyond this get a 503 rather than piling up. */
@@ -22,8 +19,8 @@ export type PasswordProblem = 'required' | 'too_short' | 'too_long';
 export function passwordProblem(password: unknown): PasswordProblem | null {
   if (typeof password !== 'string' || password.length === 0) return 'required';
   const length = [...password].length;
-  if (length < MIN_PASSWORD_LENGTH) return 'too_short';
-  if (length > MAX_PASSWORD_LENGTH) return 'too_long';
+  if (length < PASSWORD_MIN_CODE_POINTS) return 'too_short';
+  if (length > PASSWORD_MAX_CODE_POINTS) return 'too_long';
   return null;
 }
 

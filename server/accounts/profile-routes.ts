@@ -1,6 +1,7 @@
 // The logged-in member's own data: /api/me and below. Every route requires a session and acts
 // only on the session's member: there is no member id in these paths to tamper with.
 import Router from '@koa/router';
+import type { PasswordChanged, PictureReplaced, SessionList } from '../contract/api.js';
 import { notFound } from '../errors.js';
 import type { AppState } from '../http/context.js';
 import { readSingleFile } from '../http/multipart.js';
@@ -56,7 +57,7 @@ export function meRoutes({ accounts, sessions, avatars, auth, log, profileExtras
     const { currentPassword, newPassword } = parsePasswordChange(ctx.state.body);
     const endedSessions = await accounts.changePassword(member, currentPassword, newPassword);
     log.info('auth', 'password changed', { member: member.id, ended: endedSessions });
-    ctx.body = { endedSessions };
+    ctx.body = { endedSessions } satisfies PasswordChanged;
   });
 
   router.post('/policy', (ctx) => {
@@ -65,7 +66,7 @@ export function meRoutes({ accounts, sessions, avatars, auth, log, profileExtras
   });
 
   router.get('/sessions', (ctx) => {
-    ctx.body = { sessions: sessions.list(requireMember(ctx)) };
+    ctx.body = { sessions: sessions.list(requireMember(ctx)) } satisfies SessionList;
   });
 
   router.delete('/sessions/:id', (ctx) => {
@@ -79,7 +80,7 @@ export function meRoutes({ accounts, sessions, avatars, auth, log, profileExtras
   router.put('/avatar', async (ctx) => {
     const member = requireMember(ctx);
     const upload = await readSingleFile(ctx.req, 'avatar', MAX_PICTURE_BYTES);
-    ctx.body = { avatar: await avatars.replace(member.id, upload) };
+    ctx.body = { avatar: await avatars.replace(member.id, upload) } satisfies PictureReplaced;
   });
 
   router.delete('/avatar', async (ctx) => {

@@ -1,5 +1,6 @@
 // Server-side sessions: a random token in the cookie, its SHA-256 in the database, an idle and
 // an absolute lifetime. Ending a session deletes its row, so an old cookie is worth nothing.
+import type { SessionView } from '../contract/api.js';
 import { createHash, randomBytes } from 'node:crypto';
 import type { SessionRow, SessionStore } from './session-store.js';
 import type { MemberEvents } from './member-events.js';
@@ -16,7 +17,7 @@ const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 /** The logged-in member of a request. */
 export type Member = Readonly<{ id: string; sessionId: string }>;
 
-export type SessionView = Readonly<{ id: string; device: string; createdAt: string; lastUsedAt: string; current: boolean }>;
+export type { SessionView };
 
 export type SessionService = ReturnType<typeof createSessionService>;
 

@@ -1,6 +1,7 @@
 // The call API: the member's call link and preferences, the directory, the call log, and the
 // tickets that let a guest ring a member from their link.
 import Router from '@koa/router';
+import type { CallLinkView, CallLogPage, Directory, GuestTicketIssued } from '../contract/api.js';
 import { badRequest, notFound, unauthorized } from '../errors.js';
 import type { AppState } from '../http/context.js';
 import { requireMember } from '../http/session.js';
@@ -43,7 +44,7 @@ export function callRoutes(deps: CallRouteDeps): ApiRouteGroup {
   router.get('/members', (ctx) => {
     const members = calls.directoryFor(requireMember(ctx).id);
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = { members: members.map((m) => ({ id: m.id, firstName: m.firstName, lastName: m.lastName, avatarUrl: m.avatarId === null ? null : deps.avatarUrl(m.avatarId) })) };
+    ctx.body = { members: members.map((m) => ({ id: m.id, firstName: m.firstName, lastName: m.lastName, avatarUrl: m.avatarId === null ? null : deps.avatarUrl(m.avatarId) })) } satisfies Directory;
   });
 
   router.get('/calls', (ctx) => {
@@ -51,7 +52,7 @@ export function callRoutes(deps: CallRouteDeps): ApiRouteGroup {
     const before = optionalPositiveInteger(ctx.query['before'], 'before', Number.MAX_SAFE_INTEGER);
     const limit = optionalPositiveInteger(ctx.query['limit'], 'limit', CALL_PAGE_MAX_LIMIT);
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = calls.callsOf(member.id, { ...(before === undefined ? {} : { before }), ...(limit === undefined ? {} : { limit }) });
+    ctx.body = calls.callsOf(member.id, { ...(before === undefined ? {} : { before }), ...(limit === undefined ? {} : { limit }) }) satisfies CallLogPage;
   });
   router.post('/calls/seen', (ctx) => {
     calls.markCallsSeen(requireMember(ctx).id);
@@ -81,13 +82,13 @@ export function guestRoutes(deps: CallRouteDeps): ApiRouteGroup {
     ctx.cookies.set(GUEST_TICKET_COOKIE, issued.ticket, { httpOnly: true, sameSite: 'strict', path: '/', secure: deps.isHttps, expires: issued.expiresAt, overwrite: true });
     ctx.status = 201;
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = { calleeMemberId: callee.memberId, guestId: issued.guestId, expiresAt: issued.expiresAt.toISOString() };
+    ctx.body = { calleeMemberId: callee.memberId, guestId: issued.guestId, expiresAt: issued.expiresAt.toISOString() } satisfies GuestTicketIssued;
   });
   return router;
 }
 
 /** A call link as the API shows it, with the absolute URL to share. */
-export function presentLink(link: CallLink, publicOrigin: string): CallLink & { url: string } {
+export function presentLink(link: CallLink, publicOrigin: string): CallLinkView {
   return { ...link, url: publicOrigin + link.path };
 }
 

@@ -1,7 +1,8 @@
 // The rules of call links, call preferences and the call log. Takes plain arguments and never
 // sees HTTP; the signaler reaches the log through `recordReceivedCall`.
 import { randomBytes } from 'node:crypto';
-import type { CallLogRow, CallOutcome, CallStore } from './call-store.js';
+import type { CallLogEntry, CallLogPage } from '../contract/api.js';
+import type { CallLogRow, CallStore } from './call-store.js';
 import { notFound } from '../errors.js';
 import type { ReceivedCall } from '../signal/deps.js';
 import type { GuestTickets } from './guest-tickets.js';
@@ -17,15 +18,7 @@ export const DIRECTORY_MAX_MEMBERS = 1000;
 export type CallLink = Readonly<{ code: string; path: string; guestsAllowed: boolean; relayOnly: boolean }>;
 
 
-export type CallLogEntry = Readonly<{
-  id: number;
-  startedAt: string;
-  outcome: CallOutcome;
-  durationS: number | null;
-  seen: boolean;
-  /** A member (with id, while they still have an account), a guest, or a former member. */
-  caller: { kind: 'member'; memberId: string; name: string } | { kind: 'guest'; name: string } | { kind: 'former-member' };
-}>;
+export type { CallLogEntry };
 
 export type CallService = ReturnType<typeof createCallService>;
 
@@ -103,7 +96,7 @@ export function createCallService(store: CallStore, tickets: Pick<GuestTickets, 
     },
 
     /** A page of the member's received calls, newest first; `nextBefore` fetches the next one. */
-    callsOf(memberId: string, page: { before?: number; limit?: number } = {}): { calls: CallLogEntry[]; nextBefore: number | null; unseenMissed: number } {
+    callsOf(memberId: string, page: { before?: number; limit?: number } = {}): CallLogPage {
       const limit = Math.min(Math.max(page.limit ?? CALL_PAGE_DEFAULT_LIMIT, 1), CALL_PAGE_MAX_LIMIT);
       const rows = store.callsOf(memberId, page.before ?? Number.MAX_SAFE_INTEGER, limit + 1);
       const calls = rows.slice(0, limit).map(toEntry);

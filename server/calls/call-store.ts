@@ -3,7 +3,9 @@ import type { Database } from 'better-sqlite3';
 
 export type CallLinkRow = Readonly<{ userId: string; code: string; guestsAllowed: boolean; relayOnly: boolean }>;
 
-export type CallOutcome = 'answered' | 'missed' | 'declined' | 'busy';
+import type { CallOutcome } from '../contract/api.js';
+
+export type { CallOutcome };
 
 export type CallLogRow = Readonly<{
   id: number;

@@ -5,6 +5,8 @@
 // checked: an unknown message key fails start-up, not a visitor's request.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DISPLAY_NAME_MAX_CODE_POINTS, MEMBER_NAME_MAX_CODE_POINTS } from '../contract/names.js';
+import { PASSWORD_MIN_CODE_POINTS } from '../contract/passwords.js';
 import { fr } from '../i18n/fr.js';
 import { isMessageKey, LOCALES, translate, type Locale, type MessageKey } from '../i18n/index.js';
 
@@ -24,6 +26,16 @@ export type PageOptions = {
 export type PageRenderer = {
   render(name: PageName, locale: Locale, options: PageOptions): string;
   renderError(locale: Locale, status: number, signedIn?: boolean): string;
+};
+
+/**
+ * The limits the server applies, for the forms to check before sending and the hints to state:
+ * `{{passwordMin}}` in a template, `{passwordMin}` in a translated string.
+ */
+const FORM_LIMITS: Readonly<Record<string, string>> = {
+  memberNameMax: String(MEMBER_NAME_MAX_CODE_POINTS),
+  displayNameMax: String(DISPLAY_NAME_MAX_CODE_POINTS),
+  passwordMin: String(PASSWORD_MIN_CODE_POINTS),
 };
 
 const PLACEHOLDER = /\{\{(\{)?\s*(t:)?([\w.]+)\s*\}?\}\}/g;
@@ -47,7 +59,7 @@ export function createPageRenderer(templatesDir: string): PageRenderer {
     });
 
   const render = (name: PageName, locale: Locale, options: PageOptions): string => {
-    const vars = options.vars ?? {};
+    const vars = { ...FORM_LIMITS, ...options.vars };
     const content = fill(templates.get(name) ?? '', locale, vars);
     const script = options.script === undefined ? '' : `<script type="module" src="/assets/js/${escapeHtml(options.script)}.js"></script>`;
     return fill(layout, locale, {
@@ -103,7 +115,8 @@ function accountLinks(locale: Locale, signedIn: boolean): string {
  * public/ts/lib/messages.ts: scripts stay static files under the strict CSP.
  */
 function clientMessages(locale: Locale): string {
-  const items = CLIENT_MESSAGE_KEYS.map((key) => `<li data-key="${key}">${escapeHtml(translate(locale, key))}</li>`).join('');
+  const withLimits = (text: string) => text.replace(/\{(\w+)\}/g, (slot, name: string) => FORM_LIMITS[name] ?? slot);
+  const items = CLIENT_MESSAGE_KEYS.map((key) => `<li data-key="${key}">${escapeHtml(withLimits(translate(locale, key)))}</li>`).join('');
   return `<ul id="client-messages" hidden>${items}</ul>`;
 }
 

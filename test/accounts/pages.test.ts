@@ -1,6 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CURRENT_POLICY_VERSION } from '../../server/accounts/privacy-policy.js';
+import { MEMBER_NAME_MAX_CODE_POINTS } from '../../server/contract/names.js';
+import { PASSWORD_MIN_CODE_POINTS } from '../../server/contract/passwords.js';
 import { jsonOf, startTestServer, type TestServer } from '../helpers/server.js';
 import { FAST_BCRYPT, json, signUp, withCookie } from './helpers.js';
 
@@ -28,6 +30,16 @@ pages('render in French and English, every placeholder filled, scripts only from
       assert.ok(response.headers.get('content-security-policy')?.includes("script-src 'self'"));
     }
   }
+});
+
+pages('state the limits the server applies, in the fields and in the hints', async () => {
+  const html = await (await server.fetch('/signup?lang=en')).text();
+  assert.ok(html.includes(`maxlength="${MEMBER_NAME_MAX_CODE_POINTS}"`), 'name fields carry the name rule');
+  assert.ok(html.includes(`minlength="${PASSWORD_MIN_CODE_POINTS}"`), 'the password field carries the minimum');
+  assert.ok(html.includes(`At least ${PASSWORD_MIN_CODE_POINTS} characters.`), 'the hint states the minimum');
+  assert.ok(html.includes(`<li data-key="client.too_short">Too short: at least ${PASSWORD_MIN_CODE_POINTS} characters.</li>`), 'so do the script messages');
+  const visible = html.replace(/<ul id="client-messages" hidden>.*?<\/ul>/s, '');
+  assert.not.match(visible, /\{[a-zA-Z]+\}/, 'no slot left unfilled (script messages keep theirs for the script)');
 });
 
 pages('show the policy version on the policy page and the sign-up form', async () => {

@@ -1,5 +1,7 @@
 // Calls to the JSON API from the pages. Errors come back as ApiError with the server's stable
-// code, field reasons and Retry-After, so forms can show them in the page's language.
+// code, field reasons and Retry-After, so forms can show them in the page's language. The bodies'
+// types come from the shared contract (server/contract/api.ts).
+import type { ApiErrorBody } from '../../../server/contract/api.js';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -15,7 +17,7 @@ export class ApiError extends Error {
   }
 }
 
-type ErrorBody = { error?: { code?: string; fields?: Record<string, string> } };
+type ErrorBody = Partial<ApiErrorBody>;
 
 export async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
   const init: RequestInit = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
@@ -38,15 +40,3 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
   }
   return data;
 }
-
-export type Profile = {
-  id: string;
-  email: string;
-  firstName: string;
-  lastName: string;
-  avatar: { large: string; small: string } | null;
-  policy: { acceptedVersion: string | null; acceptedAt: string | null; currentVersion: string };
-  createdAt: string;
-};
-
-export type SessionView = { id: string; device: string; createdAt: string; lastUsedAt: string; current: boolean };

@@ -1,21 +1,12 @@
 // The member's call log on /calls: newest first, paged with "show older calls", missed calls
 // highlighted until seen (the page tells the server once they have been on screen), one delete
 // button per entry, and "call back" for calls from members.
+import type { CallLogCaller, CallLogEntry, CallLogPage } from '../../../server/contract/api.js';
 import { api, ApiError } from './api.js';
 import { avatar, formatDuration } from './call-ui.js';
 import { el } from './dom.js';
 import { formatDate, hasMessage, t } from './messages.js';
 
-export type CallLogCaller = { kind: 'member'; memberId: string; name: string } | { kind: 'guest'; name: string } | { kind: 'former-member' };
-export type CallLogEntry = {
-  id: number;
-  startedAt: string;
-  outcome: 'answered' | 'missed' | 'declined' | 'busy';
-  durationS: number | null;
-  seen: boolean;
-  caller: CallLogCaller;
-};
-type CallPage = { calls: CallLogEntry[]; nextBefore: number | null; unseenMissed: number };
 
 /** One screenful on a phone; "show older calls" fetches the next page. */
 const PAGE_SIZE = 20;
@@ -60,7 +51,7 @@ export class CallLog {
     try {
       const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
       if (!fromStart && this.nextBefore !== null) query.set('before', String(this.nextBefore));
-      const page = await api<CallPage>('GET', `/api/calls?${query}`);
+      const page = await api<CallLogPage>('GET', `/api/calls?${query}`);
       error.hidden = true;
       const items = page.calls.map((entry) => this.entryItem(entry));
       if (fromStart) list.replaceChildren(...items);

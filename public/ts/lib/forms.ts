@@ -28,7 +28,7 @@ export function showError(form: HTMLFormElement, error: unknown, fieldIds: Recor
     const message = document.getElementById(`${id}-error`);
     const input = document.getElementById(id);
     if (message === null || input === null) continue;
-    message.textContent = t(reason);
+    message.textContent = t(hasMessage(reason) ? reason : 'generic');
     message.hidden = false;
     input.setAttribute('aria-invalid', 'true');
     first ??= input;

@@ -9,10 +9,8 @@ import { CallLog } from '../lib/call-log.js';
 import { avatar, endMessage, mediaProblemMessage } from '../lib/call-ui.js';
 import { byId, el } from '../lib/dom.js';
 import { hasMessage, t } from '../lib/messages.js';
-import type { PartyView } from '../../../server/signal/protocol.js';
-
-type CallLink = { code: string; url?: string; path?: string; guestsAllowed: boolean; relayOnly: boolean };
-type Member = { id: string; firstName: string; lastName: string; avatarUrl: string | null };
+import { CLOSE_CODES, type PartyView } from '../../../server/signal/protocol.js';
+import type { CallLinkView as CallLink, DirectoryMember as Member, Directory, MeView } from '../../../server/contract/api.js';
 
 const members = new Map<string, Member>();
 const fullName = (member: Member): string => `${member.firstName} ${member.lastName}`.trim();
@@ -87,7 +85,7 @@ regenerateDialog.addEventListener('close', () => {
 const directory = byId<HTMLUListElement>('directory');
 const filterInput = byId<HTMLInputElement>('directory-filter');
 
-function showDirectory(list: Member[]): void {
+function showDirectory(list: readonly Member[]): void {
   members.clear();
   for (const member of list) members.set(member.id, member);
   const sorted = [...list].sort((a, b) => fullName(a).localeCompare(fullName(b), document.documentElement.lang));
@@ -175,7 +173,7 @@ const phone = new Phone({
   onSignalState(state, code) {
     signalStatus.dataset['state'] = state;
     if (state === 'closed') {
-      signalStatus.textContent = t(code === 4001 ? 'calls.signal.sessionEnded' : code === 4000 ? 'calls.signal.outdated' : 'calls.signal.closed');
+      signalStatus.textContent = t(code === CLOSE_CODES.sessionEnded ? 'calls.signal.sessionEnded' : code === CLOSE_CODES.unsupportedVersion ? 'calls.signal.outdated' : 'calls.signal.closed');
     } else signalStatus.textContent = t(`calls.signal.${state}`);
   },
   onRefusal(code) {
@@ -297,14 +295,14 @@ function memberIdOf(party: PartyView): string {
 
 window.addEventListener('pagehide', () => phone.close());
 
-api<{ callLink: CallLink }>('GET', '/api/me').then(
+api<MeView>('GET', '/api/me').then(
   (me) => showLink(me.callLink),
   (problem: unknown) => {
     if (problem instanceof ApiError && problem.status === 401) window.location.assign('/login');
     else linkProblem(problem);
   },
 );
-api<{ members: Member[] }>('GET', '/api/members')
+api<Directory>('GET', '/api/members')
   .then((answer) => showDirectory(answer.members), () => showDirectory([]))
   .finally(() => void log.refresh());
 phone.connect();

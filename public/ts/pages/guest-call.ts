@@ -11,8 +11,7 @@ import { DISPLAY_NAME_MAX_CODE_POINTS, nameProblem, normaliseName } from '../../
 import { clearErrors, showError } from '../lib/forms.js';
 import { t } from '../lib/messages.js';
 
-
-type Ticket = { calleeMemberId: string; guestId: string; expiresAt: string };
+import type { GuestTicketIssued as Ticket } from '../../../server/contract/api.js';
 
 const code = decodeURIComponent(window.location.pathname.split('/').pop() ?? '');
 const form = byId<HTMLFormElement>('guest-form');

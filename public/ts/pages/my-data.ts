@@ -1,10 +1,11 @@
 // "My data": a summary of what is stored, the export link, and deletion with confirmation.
-import { api, type Profile, type SessionView } from '../lib/api.js';
+import type { ProfileView as Profile, SessionList } from '../../../server/contract/api.js';
+import { api } from '../lib/api.js';
 import { byId, onSubmit } from '../lib/forms.js';
 import { formatDate, t } from '../lib/messages.js';
 
 async function showSummary(): Promise<void> {
-  const [profile, { sessions }] = await Promise.all([api<Profile>('GET', '/api/me'), api<{ sessions: SessionView[] }>('GET', '/api/me/sessions')]);
+  const [profile, { sessions }] = await Promise.all([api<Profile>('GET', '/api/me'), api<SessionList>('GET', '/api/me/sessions')]);
   const lines = [
     profile.email,
     `${profile.firstName} ${profile.lastName}`,

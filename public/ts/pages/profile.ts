@@ -1,5 +1,6 @@
 // The profile page: picture, names, e-mail, password, logged-in devices, log-out.
-import { api, type Profile, type SessionView } from '../lib/api.js';
+import type { PasswordChanged, PictureReplaced, ProfileView as Profile, SessionList } from '../../../server/contract/api.js';
+import { api } from '../lib/api.js';
 import { byId, onSubmit, previewPicture, showStatus } from '../lib/forms.js';
 import { formatDate, t } from '../lib/messages.js';
 
@@ -23,7 +24,7 @@ function showAvatar(url: string | null): void {
 }
 
 async function showSessions(): Promise<void> {
-  const { sessions } = await api<{ sessions: SessionView[] }>('GET', '/api/me/sessions');
+  const { sessions } = await api<SessionList>('GET', '/api/me/sessions');
   const list = byId<HTMLUListElement>('sessions');
   list.replaceChildren(
     ...sessions.map((session) => {
@@ -67,7 +68,7 @@ onSubmit(byId<HTMLFormElement>('picture-form'), async () => {
   }
   const upload = new FormData();
   upload.append('avatar', file);
-  const { avatar } = await api<{ avatar: { large: string } }>('PUT', '/api/me/avatar', upload);
+  const { avatar } = await api<PictureReplaced>('PUT', '/api/me/avatar', upload);
   avatarInput.value = '';
   showAvatar(avatar.large);
 });
@@ -102,7 +103,7 @@ const passwordForm = byId<HTMLFormElement>('password-form');
 onSubmit(passwordForm, async () => {
   const current = byId<HTMLInputElement>('currentPassword');
   const next = byId<HTMLInputElement>('newPassword');
-  const { endedSessions } = await api<{ endedSessions: number }>('POST', '/api/me/password', { currentPassword: current.value, newPassword: next.value });
+  const { endedSessions } = await api<PasswordChanged>('POST', '/api/me/password', { currentPassword: current.value, newPassword: next.value });
   current.value = '';
   next.value = '';
   showStatus(passwordForm, t('passwordChanged', { count: endedSessions }));

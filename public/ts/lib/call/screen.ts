@@ -3,8 +3,8 @@
 // and the chat. It drives the local media and the CallConnection; the page only hears about
 // the hang-up.
 import { el } from '../dom.js';
-import { t } from '../messages.js';
-import type { CallConnection, ChatMessage, ConnectionPhase } from './connection.js';
+import { type ClientMessageKey, t } from '../messages.js';
+import { CHAT_MAX_CHARS, type CallConnection, type ChatMessage, type ConnectionPhase } from './connection.js';
 import { openCamera } from './media.js';
 
 export type CallScreenOptions = {
@@ -65,7 +65,7 @@ export class CallScreen {
     if (navigator.mediaDevices?.getDisplayMedia === undefined) this.buttons.share.hidden = true;
 
     this.chatLog = el('ol', { class: 'chat-log', role: 'log', 'aria-live': 'polite', 'aria-label': t('call.chat') });
-    this.chatInput = el('input', { type: 'text', id: 'call-chat-input', maxlength: '2000', autocomplete: 'off', placeholder: t('call.chat.placeholder') });
+    this.chatInput = el('input', { type: 'text', id: 'call-chat-input', maxlength: String(CHAT_MAX_CHARS), autocomplete: 'off', placeholder: t('call.chat.placeholder') });
     const chatForm = el(
       'form',
       { class: 'chat-form' },
@@ -285,7 +285,7 @@ export class CallScreen {
     this.buttons.switch.hidden = devices.filter((device) => device.kind === 'videoinput').length < 2;
   }
 
-  private setToggle(button: HTMLButtonElement, pressed: boolean, labelKey: string): void {
+  private setToggle(button: HTMLButtonElement, pressed: boolean, labelKey: ClientMessageKey): void {
     button.setAttribute('aria-pressed', String(pressed));
     button.setAttribute('aria-label', t(labelKey));
     button.title = t(labelKey);

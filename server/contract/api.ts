@@ -1,0 +1,58 @@
+// What the JSON API answers: the bodies the server builds and the pages read, as types only, so
+// both sides compile against one definition. Errors are `{ error: { code, message, fields? } }`.
+
+export type ApiErrorBody = Readonly<{ error: Readonly<{ code: string; message: string; fields?: Readonly<Record<string, string>> }> }>;
+
+/** The two sizes of a profile picture. */
+export type PictureUrls = Readonly<{ large: string; small: string }>;
+
+/** GET /api/me, PATCH /api/me, POST /api/me/policy, and the sign-up and log-in answers. */
+export type ProfileView = Readonly<{
+  id: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  avatar: PictureUrls | null;
+  policy: Readonly<{ acceptedVersion: string | null; acceptedAt: string | null; currentVersion: string }>;
+  createdAt: string;
+}>;
+
+/** One logged-in browser, as GET /api/me/sessions lists it (`current`: the one asking). */
+export type SessionView = Readonly<{ id: string; device: string; createdAt: string; lastUsedAt: string; current: boolean }>;
+export type SessionList = Readonly<{ sessions: readonly SessionView[] }>;
+
+/** POST /api/me/password: how many other sessions were ended. */
+export type PasswordChanged = Readonly<{ endedSessions: number }>;
+
+/** PUT /api/me/avatar. */
+export type PictureReplaced = Readonly<{ avatar: PictureUrls }>;
+
+/** The member's call link: GET, POST (a new code) and PATCH (settings) /api/me/call-link. */
+export type CallLinkView = Readonly<{ code: string; path: string; url: string; guestsAllowed: boolean; relayOnly: boolean }>;
+
+/** GET /api/me: the profile with what the calls part adds. */
+export type MeView = ProfileView & Readonly<{ callLink: CallLinkView }>;
+
+/** GET /api/members: the other members a member may ring. */
+export type DirectoryMember = Readonly<{ id: string; firstName: string; lastName: string; avatarUrl: string | null }>;
+export type Directory = Readonly<{ members: readonly DirectoryMember[] }>;
+
+export type CallOutcome = 'answered' | 'missed' | 'declined' | 'busy';
+
+/** A member (with id, while they still have an account), a guest, or a former member. */
+export type CallLogCaller = Readonly<{ kind: 'member'; memberId: string; name: string }> | Readonly<{ kind: 'guest'; name: string }> | Readonly<{ kind: 'former-member' }>;
+
+export type CallLogEntry = Readonly<{
+  id: number;
+  startedAt: string;
+  outcome: CallOutcome;
+  durationS: number | null;
+  seen: boolean;
+  caller: CallLogCaller;
+}>;
+
+/** GET /api/calls: newest first; `nextBefore` pages on, null at the end. */
+export type CallLogPage = Readonly<{ calls: readonly CallLogEntry[]; nextBefore: number | null; unseenMissed: number }>;
+
+/** POST /api/links/:code/tickets (the ticket itself is an HttpOnly cookie). */
+export type GuestTicketIssued = Readonly<{ calleeMemberId: string; guestId: string; expiresAt: string }>;
