@@ -42,7 +42,7 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
   // Behind one reverse proxy, believe only the address it adds, never the client's own entries.
   app.maxIpsCount = 1;
   app.silent = true;
-  const pages = createPageRenderer(TEMPLATES_DIR);
+  const pages = createPageRenderer(TEMPLATES_DIR, { publicOrigin: config.publicOrigin });
   const accounts = deps.accounts ?? createAccountsModule({ config, db: deps.db, log });
   const calls = deps.calls ?? createCallsModule({ config, db: deps.db, log, accounts, turnCredentials: null });
 
@@ -66,7 +66,7 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
     await next();
   });
   app.use(serveAssets(loadAssets(BUILT_ASSETS_DIR)));
-  app.use(requireSameOrigin(config.publicOrigin));
+  app.use(requireSameOrigin(config.pageOrigins, log));
   app.use(jsonBody());
   app.use(accounts.auth.middleware);
 

@@ -14,6 +14,12 @@ export type Config = Readonly<{
   dataDir: string;
   /** The origin users reach (scheme, host, port; no path), e.g. "https://call.example.org". */
   publicOrigin: string;
+  /**
+   * The origins whose pages may use the API and the signaling socket: the public origin, and for a
+   * local trial (no PORTHELLO_PUBLIC_URL, listening on loopback) the other loopback names of the
+   * same port, so http://localhost:8080 works as well as http://127.0.0.1:8080.
+   */
+  pageOrigins: readonly string[];
   /** True when users reach the service over HTTPS (directly or through a reverse proxy). */
   isHttps: boolean;
   tls: Readonly<{ certPath: string; keyPath: string }> | null;
@@ -235,6 +241,7 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
     port: httpPort,
     dataDir,
     publicOrigin,
+    pageOrigins: Object.freeze(raw('PORTHELLO_PUBLIC_URL') === '' ? loopbackAliases(publicOrigin, host, httpPort) : [publicOrigin]),
     isHttps: publicOrigin.startsWith('https:'),
     tls,
     trustProxy,
@@ -278,6 +285,21 @@ function parsePublicUrl(text: string, tlsOn: boolean, host: string, port: number
   }
   return url.origin;
 }
+
+/** The names a browser on this box may use for a loopback listener: the public origin first. */
+function loopbackAliases(publicOrigin: string, host: string, port: number): string[] {
+  const scheme = publicOrigin.slice(0, publicOrigin.indexOf(':'));
+  const names = LOOPBACK_NAMES_BY_HOST[host];
+  if (names === undefined) return [publicOrigin];
+  return [publicOrigin, ...names.map((name) => `${scheme}://${name}:${port}`).filter((origin) => origin !== publicOrigin)];
+}
+
+/** Loopback listeners and the host names that reach them (`localhost` resolves to either family). */
+const LOOPBACK_NAMES_BY_HOST: Readonly<Record<string, readonly string[]>> = {
+  '127.0.0.1': ['127.0.0.1', 'localhost'],
+  '::1': ['[::1]', 'localhost'],
+  localhost: ['localhost', '127.0.0.1', '[::1]'],
+};
 
 function parsePortRange(text: string): { min: number; max: number } | null {
   const match = /^(\d{1,5})-(\d{1,5})$/.exec(text);

@@ -57,6 +57,14 @@ defaults('keeps only the origin of the public URL and knows when it is HTTPS', (
   const config = loadConfig(withDataDir({ PORTHELLO_PUBLIC_URL: 'https://Call.Example.org/' }));
   assert.is(config.publicOrigin, 'https://call.example.org');
   assert.is(config.isHttps, true);
+  assert.equal(config.pageOrigins, ['https://call.example.org'], 'a configured public URL is the only page origin');
+});
+
+defaults('accepts the loopback names of the same port for a local trial, and only then', () => {
+  assert.equal(loadConfig(withDataDir({})).pageOrigins, ['http://127.0.0.1:8080', 'http://localhost:8080']);
+  assert.equal(loadConfig(withDataDir({ PORTHELLO_HOST: '::1', PORTHELLO_PORT: '9000' })).pageOrigins, ['http://[::1]:9000', 'http://localhost:9000']);
+  assert.equal(loadConfig(withDataDir({ PORTHELLO_HOST: '0.0.0.0' })).pageOrigins, ['http://0.0.0.0:8080']);
+  assert.equal(loadConfig(withDataDir({ PORTHELLO_PUBLIC_URL: 'http://127.0.0.1:8080' })).pageOrigins, ['http://127.0.0.1:8080']);
 });
 
 defaults('turns the relay off with port 0', () => {

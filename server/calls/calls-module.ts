@@ -136,6 +136,6 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
     ],
     profileExtras: (memberId) => ({ callLink: presentLink(service.linkOf(memberId), config.publicOrigin) }),
     attach: (server, limits) =>
-      attachSignaler(server, { publicOrigin: config.publicOrigin, trustProxy: config.trustProxy, authenticate, hub, log, ...(limits === undefined ? {} : { limits }) }),
+      attachSignaler(server, { pageOrigins: config.pageOrigins, trustProxy: config.trustProxy, authenticate, hub, log, ...(limits === undefined ? {} : { limits }) }),
   };
 }

@@ -40,7 +40,12 @@ const FORM_LIMITS: Readonly<Record<string, string>> = {
 
 const PLACEHOLDER = /\{\{(\{)?\s*(t:)?([\w.]+)\s*\}?\}\}/g;
 
-export function createPageRenderer(templatesDir: string): PageRenderer {
+/**
+ * `site` holds values every page and script message may use (the public origin, for the message
+ * that tells someone who opened the pages under another address where to go).
+ */
+export function createPageRenderer(templatesDir: string, site: Readonly<{ publicOrigin?: string }> = {}): PageRenderer {
+  const shared: Readonly<Record<string, string>> = { ...FORM_LIMITS, ...site };
   const read = (name: string): string => readFileSync(join(templatesDir, `${name}.html`), 'utf8');
   const layout = read('layout');
   const templates = new Map<PageName, string>(PAGE_NAMES.map((name) => [name, read(name)]));
@@ -59,7 +64,7 @@ export function createPageRenderer(templatesDir: string): PageRenderer {
     });
 
   const render = (name: PageName, locale: Locale, options: PageOptions): string => {
-    const vars = { ...FORM_LIMITS, ...options.vars };
+    const vars = { ...shared, ...options.vars };
     const content = fill(templates.get(name) ?? '', locale, vars);
     const script = options.script === undefined ? '' : `<script type="module" src="/assets/js/${escapeHtml(options.script)}.js"></script>`;
     return fill(layout, locale, {
@@ -70,7 +75,7 @@ export function createPageRenderer(templatesDir: string): PageRenderer {
       content,
       ...languageLinks(locale),
       accountLinks: accountLinks(locale, options.signedIn === true),
-      clientMessages: options.script === undefined ? '' : clientMessages(locale),
+      clientMessages: options.script === undefined ? '' : clientMessages(locale, shared),
     });
   };
 
@@ -114,9 +119,9 @@ function accountLinks(locale: Locale, signedIn: boolean): string {
  * The strings page scripts show (error reasons, confirmations), as a hidden list read by
  * public/ts/lib/messages.ts: scripts stay static files under the strict CSP.
  */
-function clientMessages(locale: Locale): string {
-  const withLimits = (text: string) => text.replace(/\{(\w+)\}/g, (slot, name: string) => FORM_LIMITS[name] ?? slot);
-  const items = CLIENT_MESSAGE_KEYS.map((key) => `<li data-key="${key}">${escapeHtml(withLimits(translate(locale, key)))}</li>`).join('');
+function clientMessages(locale: Locale, shared: Readonly<Record<string, string>>): string {
+  const fillShared = (text: string) => text.replace(/\{(\w+)\}/g, (slot, name: string) => shared[name] ?? slot);
+  const items = CLIENT_MESSAGE_KEYS.map((key) => `<li data-key="${key}">${escapeHtml(fillShared(translate(locale, key)))}</li>`).join('');
   return `<ul id="client-messages" hidden>${items}</ul>`;
 }
 

@@ -155,6 +155,7 @@ export const en: Readonly<Record<MessageKey, string>> = {
   'client.payload_too_large': "This file is over 10 MB.",
   'client.invalid_image': "This image is damaged or incomplete.",
   'client.busy': "The service is busy; try again in a moment.",
+  'client.bad_origin': "This page was opened at another address than the service's. Open {publicOrigin} and try again.",
   'client.generic': "Something went wrong. Try again in a moment.",
   'client.network': "The server does not answer. Check your connection.",
   'client.saved': "Saved.",

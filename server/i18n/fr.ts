@@ -154,6 +154,7 @@ export const fr = {
   'client.payload_too_large': "Ce fichier dépasse 10 Mo.",
   'client.invalid_image': "Cette image est endommagée ou incomplète.",
   'client.busy': "Le service est occupé ; réessayez dans un instant.",
+  'client.bad_origin': "Cette page a été ouverte à une autre adresse que celle du service. Ouvrez {publicOrigin} et réessayez.",
   'client.generic': "Un problème est survenu. Réessayez dans un instant.",
   'client.network': "Le serveur ne répond pas. Vérifiez votre connexion.",
   'client.saved': "Enregistré.",

@@ -5,6 +5,7 @@
 // be under their connection caps. ws's defaults are tightened here: 64 KiB frames (bigger
 // closes with 1009), no permessage-deflate, a heartbeat that terminates dead peers, a bound
 // on what may queue for a slow reader, and a message rate per connection.
+import { refusalLogger } from '../http/origin.js';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
@@ -43,8 +44,8 @@ export type SignalerLimits = {
 };
 
 export type SignalerOptions = {
-  /** Compared with the Origin header by exact equality. */
-  publicOrigin: string;
+  /** Compared with the Origin header by exact equality (config.pageOrigins). */
+  pageOrigins: readonly string[];
   /** Believe the last X-Forwarded-For entry for the client's address, as the Koa app does. */
   trustProxy: boolean;
   authenticate: Authenticate;
@@ -83,6 +84,8 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
 /** Attaches the signaler to an HTTP(S) server: upgrades on /ws are ours, every other upgrade gets a 404. */
 export function attachSignaler(server: HttpServer | HttpsServer, options: SignalerOptions): Signaler {
   const { hub, log } = options;
+  const pageOrigins = new Set(options.pageOrigins);
+  const logRefusedOrigin = refusalLogger('signal', options.pageOrigins[0] ?? '', log);
   const limits: SignalerLimits = {
     heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
     maxBufferedBytes: MAX_BUFFERED_BYTES,
@@ -123,7 +126,11 @@ export function attachSignaler(server: HttpServer | HttpsServer, options: Signal
     if (isClosing) return refuse(socket, 503);
     if (pathOf(request.url) !== SIGNAL_PATH) return refuse(socket, 404);
     // Exact equality: a prefix match would let https://call.example.org.evil.example in.
-    if (request.headers.origin !== options.publicOrigin) return refuse(socket, 403);
+    const origin = request.headers.origin ?? '';
+    if (!pageOrigins.has(origin)) {
+      logRefusedOrigin(origin);
+      return refuse(socket, 403);
+    }
     const address = clientAddress(request);
     if ((perAddress.get(address) ?? 0) >= limits.maxConnectionsPerAddress) return refuse(socket, 429);
     bump(perAddress, address, 1);

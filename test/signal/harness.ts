@@ -57,7 +57,7 @@ export async function startHarness(options: { timing?: Partial<HubTiming>; limit
   const callLog = createCallLog();
   const hub = createHub({ members: createMemberDirectory(PROFILES), callLog, ice: createIceProvider(), log, timing: options.timing ?? {} });
   const signaler = attachSignaler(server, {
-    publicOrigin: origin,
+    pageOrigins: [origin],
     trustProxy: options.trustProxy ?? false,
     hub,
     log,
