@@ -6,7 +6,7 @@
 // Exit status: 0 after a clean shutdown, 2 for invalid configuration, 1 for anything else.
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { buildApp } from './app.js';
@@ -18,6 +18,7 @@ import { createAccountsModule } from './accounts/accounts-module.js';
 import { createCallsModule } from './calls/calls-module.js';
 import { createTurnCredentials } from './turn/credentials.js';
 import { startRelay, type Relay } from './turn/relay.js';
+import { createCertificateReloader, readCertificate, secureContextOptions, type CertificatePair } from './tls.js';
 
 /** Node's defaults, named so the bound is visible: slow clients are cut off. */
 const HEADERS_TIMEOUT_MS = 60_000;
@@ -51,6 +52,13 @@ async function listen(server: Server, config: Config): Promise<AddressInfo> {
   return server.address() as AddressInfo;
 }
 
+/** Every listener that presents the certificate: HTTPS, and TURN over TLS when it is on. */
+function certificateUsers(https: HttpsServer, relay: Relay | null): Array<(pair: CertificatePair) => void> {
+  const users = [(pair: CertificatePair) => https.setSecureContext(secureContextOptions(pair))];
+  if (relay !== null && relay.tlsPort !== null) users.push((pair) => relay.replaceCertificate(secureContextOptions(pair)));
+  return users;
+}
+
 async function run(): Promise<void> {
   let config: Config;
   try {
@@ -66,6 +74,9 @@ async function run(): Promise<void> {
   const parts: RunningParts = {};
   installShutdown(log, parts);
 
+  // Checked before anything listens: a key that does not match its certificate stops start-up.
+  const certificate = config.tls === null ? null : readCertificate(config.tls);
+
   const databasePath = join(config.dataDir, DATABASE_FILE_NAME);
   const db = openDatabase(databasePath);
   parts.db = db;
@@ -74,7 +85,7 @@ async function run(): Promise<void> {
   // External TURN (PORTHELLO_TURN_URLS + PORTHELLO_TURN_SECRET) turns the embedded relay off.
   if (config.turn.port !== 0 && config.turn.external === null) {
     // TURN over TLS reuses the service's certificate, for clients behind UDP-blocking firewalls.
-    const turnTls = config.tls === null || config.turn.tlsPort === 0 ? null : { port: config.turn.tlsPort, cert: readFileSync(config.tls.certPath), key: readFileSync(config.tls.keyPath) };
+    const turnTls = certificate === null || config.turn.tlsPort === 0 ? null : { port: config.turn.tlsPort, ...certificate };
     relay = await startRelay({ ...config.turn, tls: turnTls }, log).catch((error: NodeJS.ErrnoException) => {
       closeDatabase(db);
       throw new Error(`the TURN relay cannot listen on ${config.turn.host}:${config.turn.port} (${error.code ?? error.message})`);
@@ -91,10 +102,7 @@ async function run(): Promise<void> {
   const accounts = createAccountsModule({ config, db, log });
   const calls = createCallsModule({ config, db, log, accounts, turnCredentials });
   const app = buildApp({ config, db, log, relay: relayHealth, accounts, calls });
-  const server =
-    config.tls === null
-      ? createHttpServer(app.callback())
-      : createHttpsServer({ cert: readFileSync(config.tls.certPath), key: readFileSync(config.tls.keyPath) }, app.callback());
+  const server = certificate === null ? createHttpServer(app.callback()) : createHttpsServer(secureContextOptions(certificate), app.callback());
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.requestTimeout = REQUEST_TIMEOUT_MS;
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
@@ -107,6 +115,13 @@ async function run(): Promise<void> {
     await relay?.stop();
     closeDatabase(db);
     throw new Error(`cannot listen on ${config.host}:${config.port} (${error.code ?? error.message})`);
+  });
+
+  // SIGHUP (systemctl reload) re-reads the certificate; without TLS there is nothing to reload.
+  const reloader = config.tls === null ? null : createCertificateReloader(config.tls, certificateUsers(server as HttpsServer, relay), log);
+  process.on('SIGHUP', () => {
+    if (reloader === null) log.info('main', 'SIGHUP: nothing to reload (no certificate configured)');
+    else reloader.reload('SIGHUP');
   });
 
   const scheme = config.tls === null ? 'http' : 'https';

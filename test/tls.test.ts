@@ -1,7 +1,9 @@
 // Built-in TLS: with a certificate configured the server speaks HTTPS only, and sends HSTS.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
+import { createServer } from 'node:net';
+import { connect, type TLSSocket } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -26,12 +28,68 @@ tlsSuite.after.each(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-tls('serves HTTPS with HSTS from the configured certificate', async () => {
-  const cert = join(scratch, 'cert.pem');
-  const key = join(scratch, 'key.pem');
+/** A self-signed certificate for 127.0.0.1 in DIR/NAME.cert.pem and DIR/NAME.key.pem. */
+function makeCertificate(name: string): { cert: string; key: string } {
+  const cert = join(scratch, `${name}.cert.pem`);
+  const key = join(scratch, `${name}.key.pem`);
   const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { encoding: 'utf8' });
+    '-subj', `/CN=${name}`, '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { encoding: 'utf8' });
   assert.is(made.status, 0, made.stderr);
+  return { cert, key };
+}
+
+/** Installs a certificate where the server reads it, the way renewal tools do (write aside, rename). */
+function install(from: { cert: string; key: string }, to: { cert: string; key: string }): void {
+  copyFileSync(from.key, `${to.key}.new`);
+  copyFileSync(from.cert, `${to.cert}.new`);
+  renameSync(`${to.key}.new`, to.key);
+  renameSync(`${to.cert}.new`, to.cert);
+}
+
+/** Opens a TLS connection and returns it with the subject the server presented. */
+async function handshake(port: number, options: { maxVersion?: 'TLSv1.1' } = {}): Promise<{ socket: TLSSocket; subject: string }> {
+  return withTimeout(
+    new Promise((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port, rejectUnauthorized: false, ...options }, () => resolve({ socket, subject: String(socket.getPeerCertificate().subject.CN ?? '') }));
+      socket.once('error', reject);
+    }),
+    'a TLS handshake',
+  );
+}
+
+/** Sends one keep-alive request on an open TLS connection and returns the status line. */
+async function statusOver(socket: TLSSocket): Promise<string> {
+  return withTimeout(
+    new Promise((resolve) => {
+      socket.once('data', (chunk: Buffer) => resolve(chunk.toString().split('\r\n')[0] ?? ''));
+      socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n');
+    }),
+    'an answer on the open connection',
+  );
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+/** Retries a handshake until the server presents `subject`, bounded; returns what it last saw. */
+async function waitForSubject(port: number, subject: string): Promise<string> {
+  let seen = '';
+  for (let attempt = 0; attempt < 50 && seen !== subject; attempt++) {
+    const { socket, subject: presented } = await handshake(port);
+    socket.destroy();
+    seen = presented;
+    if (seen !== subject) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return seen;
+}
+
+tls('serves HTTPS with HSTS from the configured certificate', async () => {
+  const { cert, key } = makeCertificate('127.0.0.1');
   server = spawnServer({
     PORTHELLO_DATA_DIR: join(scratch, 'data'),
     PORTHELLO_PORT: '0',
@@ -58,6 +116,57 @@ tls('serves HTTPS with HSTS from the configured certificate', async () => {
   assert.match(response.hsts, /max-age=\d{8,}/);
   const plain = await fetch(`http://127.0.0.1:${port}/healthz`).then(() => 'answered', () => 'refused');
   assert.is(plain, 'refused', 'no plain HTTP on the TLS port');
+});
+
+tls('replaces the certificate on SIGHUP and when the files change, keeping open connections, and refuses TLS 1.1', async () => {
+  const live = makeCertificate('first');
+  const second = makeCertificate('second');
+  const third = makeCertificate('third');
+  const [turnPort, turnTlsPort] = [await freePort(), await freePort()];
+  server = spawnServer({
+    PORTHELLO_DATA_DIR: join(scratch, 'data'),
+    PORTHELLO_PORT: '0',
+    PORTHELLO_PUBLIC_URL: 'https://127.0.0.1:1',
+    PORTHELLO_TURN_PORT: String(turnPort),
+    PORTHELLO_TURN_TLS_PORT: String(turnTlsPort),
+    PORTHELLO_TURN_RELAY_PORTS: '51040-51050',
+    PORTHELLO_TLS_CERT: live.cert,
+    PORTHELLO_TLS_KEY: live.key,
+  });
+  const [, portText] = await server.waitForOutput(/listening on https:\/\/127\.0\.0\.1:(\d+)/, 10_000);
+  await server.waitForOutput(/TURN over TLS on/, 10_000);
+  const port = Number(portText);
+  const open = await handshake(port);
+  assert.is(open.subject, 'first');
+  assert.is((await handshake(turnTlsPort)).subject, 'first');
+
+  // A renewal, then systemctl reload: the next handshakes, HTTPS and TURN, show the new certificate.
+  install(second, live);
+  server.child.kill('SIGHUP');
+  assert.is(await waitForSubject(port, 'second'), 'second');
+  assert.is(await waitForSubject(turnTlsPort, 'second'), 'second');
+  assert.match(await statusOver(open.socket), /^HTTP\/1\.1 200/, 'a connection opened before the reload keeps working');
+
+  // A renewal with no reload at all: the changed files are picked up by themselves.
+  install(third, live);
+  assert.is(await waitForSubject(port, 'third'), 'third');
+
+  // A key that does not match: the working certificate stays, and the log says why.
+  copyFileSync(second.key, live.key);
+  server.child.kill('SIGHUP');
+  await server.waitForOutput(/certificate not reloaded/, 10_000);
+  assert.is(await waitForSubject(port, 'third'), 'third');
+  assert.is(server.child.exitCode, null, 'still running');
+
+  const old = await handshake(port, { maxVersion: 'TLSv1.1' }).then(
+    ({ socket }) => {
+      socket.destroy();
+      return 'accepted';
+    },
+    () => 'refused',
+  );
+  assert.is(old, 'refused', 'TLS 1.1 is refused');
+  open.socket.destroy();
 });
 
 tlsSuite.run();

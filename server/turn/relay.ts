@@ -3,6 +3,7 @@
 // addresses, applies quotas and bounded lifetimes, listens on UDP and TCP on one port, awaits
 // bind on start and closes every relay socket on stop, and can check itself by relaying one
 // packet through itself.
+import type { SecureContextOptions, Server as TlsServer } from 'node:tls';
 import NodeTurnServer from 'node-turn';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -86,6 +87,8 @@ export type Relay = {
   selfTest(): Promise<SelfTestResult>;
   /** The last self-test's result, null before the first. */
   lastSelfTest(): SelfTestResult | null;
+  /** TURN over TLS: new handshakes use this certificate; open connections keep theirs. */
+  replaceCertificate(context: SecureContextOptions): void;
   stop(): Promise<void>;
 };
 
@@ -184,6 +187,7 @@ export async function startRelay(options: RelayOptions, log: Logger): Promise<Re
     removeUser: (username) => server.removeUser(username),
     allocationCount: (username) => server.allocationCount(username),
     lastSelfTest: () => lastSelfTest,
+    replaceCertificate: (context) => (tlsServer as TlsServer | undefined)?.setSecureContext(context),
     async selfTest() {
       lastSelfTest = await runSelfTest(relay, { address: options.host === '0.0.0.0' ? '127.0.0.1' : options.host, port });
       if (!lastSelfTest.ok) log.warn('turn', `relay self-test failed: ${lastSelfTest.detail}; calls behind NAT will not connect`);
