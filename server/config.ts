@@ -23,6 +23,11 @@ export type Config = Readonly<{
   /** True when users reach the service over HTTPS (directly or through a reverse proxy). */
   isHttps: boolean;
   tls: Readonly<{ certPath: string; keyPath: string }> | null;
+  /**
+   * With built-in TLS, a plain-HTTP listener (usually port 80) that only redirects to the public
+   * URL and, when a folder is given, serves ACME HTTP-01 challenges from it. null: none.
+   */
+  httpRedirect: Readonly<{ port: number; acmeChallengeDir: string | null }> | null;
   trustProxy: boolean;
   logLevel: LogLevel;
   accounts: Readonly<{
@@ -62,6 +67,8 @@ export const CONFIG_KEYS = {
   PORTHELLO_PUBLIC_URL: '',
   PORTHELLO_TLS_CERT: '',
   PORTHELLO_TLS_KEY: '',
+  PORTHELLO_HTTP_REDIRECT_PORT: '0',
+  PORTHELLO_ACME_CHALLENGE_DIR: '',
   PORTHELLO_TRUST_PROXY: 'false',
   PORTHELLO_LOG_LEVEL: 'info',
   PORTHELLO_BCRYPT_COST: '12',
@@ -115,6 +122,7 @@ export type FileSystemProbe = {
   /** Creates the directory if needed; returns a reason when it cannot be written to. */
   prepareWritableDir(path: string): string | null;
   isReadableFile(path: string): boolean;
+  isReadableDir(path: string): boolean;
 };
 
 /** Reads and validates the environment; throws ConfigError naming every bad key at once. */
@@ -158,6 +166,14 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
     if (tlsKey === '' || !fs.isReadableFile(tlsKey)) fail('PORTHELLO_TLS_KEY', 'must name a readable PEM file when TLS is on');
     tls = Object.freeze({ certPath: resolve(tlsCert), keyPath: resolve(tlsKey) });
   }
+
+  const redirectPort = raw('PORTHELLO_HTTP_REDIRECT_PORT') === '0' ? 0 : port('PORTHELLO_HTTP_REDIRECT_PORT', MIN_PORT);
+  const acmeDir = raw('PORTHELLO_ACME_CHALLENGE_DIR');
+  if (redirectPort !== 0 && tls === null) fail('PORTHELLO_HTTP_REDIRECT_PORT', 'needs built-in TLS (PORTHELLO_TLS_CERT and PORTHELLO_TLS_KEY): it redirects to HTTPS');
+  if (redirectPort !== 0 && redirectPort === httpPort) fail('PORTHELLO_HTTP_REDIRECT_PORT', 'must differ from PORTHELLO_PORT');
+  if (acmeDir !== '' && redirectPort === 0) fail('PORTHELLO_ACME_CHALLENGE_DIR', 'is served by the redirect listener: set PORTHELLO_HTTP_REDIRECT_PORT too');
+  if (acmeDir !== '' && !fs.isReadableDir(acmeDir)) fail('PORTHELLO_ACME_CHALLENGE_DIR', 'must name a readable folder');
+  const httpRedirect = redirectPort === 0 ? null : Object.freeze({ port: redirectPort, acmeChallengeDir: acmeDir === '' ? null : resolve(acmeDir) });
 
   const publicOrigin = parsePublicUrl(raw('PORTHELLO_PUBLIC_URL'), tls !== null, host, httpPort);
   if (typeof publicOrigin !== 'string') fail('PORTHELLO_PUBLIC_URL', publicOrigin.problem);
@@ -244,6 +260,7 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
     pageOrigins: Object.freeze(raw('PORTHELLO_PUBLIC_URL') === '' ? loopbackAliases(publicOrigin, host, httpPort) : [publicOrigin]),
     isHttps: publicOrigin.startsWith('https:'),
     tls,
+    httpRedirect,
     trustProxy,
     logLevel: logLevel as LogLevel,
     accounts: Object.freeze({
@@ -341,6 +358,14 @@ const realFileSystem: FileSystemProbe = {
     try {
       accessSync(path, fsConstants.R_OK);
       return statSync(path).isFile();
+    } catch {
+      return false;
+    }
+  },
+  isReadableDir(path) {
+    try {
+      accessSync(path, fsConstants.R_OK | fsConstants.X_OK);
+      return statSync(path).isDirectory();
     } catch {
       return false;
     }

@@ -12,6 +12,8 @@ export const EXIT_FAILURE = 1;
 /** What has been opened so far; shutdown closes what is there, in this order. */
 export type RunningParts = {
   server?: Server;
+  /** The plain-HTTP listener that redirects to HTTPS, when configured. */
+  redirectServer?: Server;
   /** Closes every WebSocket with 1001 "going away". */
   closeWebSockets?: () => Promise<void>;
   /** TURN credentials: its sweep timer stops and every credential is revoked. */
@@ -40,6 +42,8 @@ export function installShutdown(log: Logger, parts: RunningParts): void {
         await parts.closeWebSockets?.();
         await closed;
       }
+      parts.redirectServer?.close();
+      parts.redirectServer?.closeAllConnections();
       // 2. The relay: its credentials, its sockets and every allocation.
       parts.turnCredentials?.close();
       await parts.relay?.stop();

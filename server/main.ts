@@ -10,6 +10,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { buildApp } from './app.js';
+import { createRedirectServer } from './http/redirect.js';
 import { ConfigError, loadConfig, parseEnvFile, type Config, type Env } from './config.js';
 import { closeDatabase, DATABASE_FILE_NAME, openDatabase } from './db/open.js';
 import { EXIT_FAILURE, installCrashHandlers, installShutdown, type RunningParts } from './lifecycle.js';
@@ -24,6 +25,8 @@ import { createCertificateReloader, readCertificate, secureContextOptions, type 
 const HEADERS_TIMEOUT_MS = 60_000;
 const REQUEST_TIMEOUT_MS = 300_000;
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/** The redirect listener reads no bodies: a request that takes longer is not a browser's. */
+const REDIRECT_REQUEST_TIMEOUT_MS = 10_000;
 
 const EXIT_CONFIG = 2;
 
@@ -123,6 +126,17 @@ async function run(): Promise<void> {
     if (reloader === null) log.info('main', 'SIGHUP: nothing to reload (no certificate configured)');
     else reloader.reload('SIGHUP');
   });
+
+  if (config.httpRedirect !== null) {
+    const redirect = createRedirectServer({ publicOrigin: config.publicOrigin, acmeChallengeDir: config.httpRedirect.acmeChallengeDir }, log);
+    redirect.headersTimeout = HEADERS_TIMEOUT_MS;
+    redirect.requestTimeout = REDIRECT_REQUEST_TIMEOUT_MS;
+    parts.redirectServer = redirect;
+    const redirectAddress = await listen(redirect, { ...config, port: config.httpRedirect.port }).catch((error: NodeJS.ErrnoException) => {
+      throw new Error(`cannot listen on ${config.host}:${config.httpRedirect?.port ?? 0} for the HTTPS redirect (${error.code ?? error.message})`);
+    });
+    log.info('main', `redirecting http://${redirectAddress.address}:${redirectAddress.port} to ${config.publicOrigin}`, { port: redirectAddress.port });
+  }
 
   const scheme = config.tls === null ? 'http' : 'https';
   log.info('main', `listening on ${scheme}://${address.address}:${address.port}`, { port: address.port });

@@ -60,6 +60,20 @@ defaults('keeps only the origin of the public URL and knows when it is HTTPS', (
   assert.equal(config.pageOrigins, ['https://call.example.org'], 'a configured public URL is the only page origin');
 });
 
+defaults('takes a plain-HTTP redirect port and an ACME folder only with built-in TLS', () => {
+  const refused = (env: Record<string, string>): string => {
+    try {
+      loadConfig(withDataDir(env));
+    } catch (error) {
+      return String(error);
+    }
+    return 'accepted';
+  };
+  assert.match(refused({ PORTHELLO_HTTP_REDIRECT_PORT: '80' }), /PORTHELLO_HTTP_REDIRECT_PORT: needs built-in TLS/);
+  assert.match(refused({ PORTHELLO_ACME_CHALLENGE_DIR: scratch }), /PORTHELLO_ACME_CHALLENGE_DIR: is served by the redirect listener/);
+  assert.is(loadConfig(withDataDir({})).httpRedirect, null);
+});
+
 defaults('accepts the loopback names of the same port for a local trial, and only then', () => {
   assert.equal(loadConfig(withDataDir({})).pageOrigins, ['http://127.0.0.1:8080', 'http://localhost:8080']);
   assert.equal(loadConfig(withDataDir({ PORTHELLO_HOST: '::1', PORTHELLO_PORT: '9000' })).pageOrigins, ['http://[::1]:9000', 'http://localhost:9000']);

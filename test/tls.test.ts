@@ -1,6 +1,6 @@
 // Built-in TLS: with a certificate configured the server speaks HTTPS only, and sends HSTS.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { connect, type TLSSocket } from 'node:tls';
@@ -167,6 +167,40 @@ tls('replaces the certificate on SIGHUP and when the files change, keeping open 
   );
   assert.is(old, 'refused', 'TLS 1.1 is refused');
   open.socket.destroy();
+});
+
+tls('redirects plain HTTP to the public HTTPS URL, whatever Host says, and serves ACME challenges', async () => {
+  const { cert, key } = makeCertificate('127.0.0.1');
+  const challenges = join(scratch, 'acme');
+  mkdirSync(challenges);
+  const token = 'LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0';
+  writeFileSync(join(challenges, token), `${token}.thumbprint`);
+  const redirectPort = await freePort();
+  server = spawnServer({
+    PORTHELLO_DATA_DIR: join(scratch, 'data'),
+    PORTHELLO_PORT: '0',
+    PORTHELLO_PUBLIC_URL: 'https://call.example.org',
+    PORTHELLO_TURN_PORT: '0',
+    PORTHELLO_TLS_CERT: cert,
+    PORTHELLO_TLS_KEY: key,
+    PORTHELLO_HTTP_REDIRECT_PORT: String(redirectPort),
+    PORTHELLO_ACME_CHALLENGE_DIR: challenges,
+  });
+  await server.waitForOutput(/redirecting http:\/\/127\.0\.0\.1:\d+ to https:\/\/call\.example\.org/, 10_000);
+  const base = `http://127.0.0.1:${redirectPort}`;
+  const moved = await fetch(`${base}/calls?lang=fr`, { redirect: 'manual', headers: { Host: 'evil.example' } });
+  assert.is(moved.status, 308);
+  assert.is(moved.headers.get('location'), 'https://call.example.org/calls?lang=fr');
+  const post = await fetch(`${base}/api/auth/login`, { method: 'POST', redirect: 'manual', body: '{}' });
+  assert.is(post.status, 308, 'the method is kept');
+  const challenge = await fetch(`${base}/.well-known/acme-challenge/${token}`);
+  assert.is(challenge.status, 200);
+  assert.is(await challenge.text(), `${token}.thumbprint`);
+  for (const bad of ['unknownTokenUnknownToken', '..%2F..%2Fetc%2Fpasswd', 'short']) {
+    const response = await fetch(`${base}/.well-known/acme-challenge/${bad}`, { redirect: 'manual' });
+    assert.is(response.status, 404, bad);
+    await response.arrayBuffer();
+  }
 });
 
 tlsSuite.run();
