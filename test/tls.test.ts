@@ -99,19 +99,25 @@ tls('serves HTTPS with HSTS from the configured certificate', async () => {
     PORTHELLO_TLS_KEY: key,
   });
   const [, port] = await server.waitForOutput(/listening on https:\/\/127\.0\.0\.1:(\d+)/, 10_000);
-  const response = await withTimeout(
-    new Promise<{ status: number; hsts: string; body: string }>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: Number(port), path: '/healthz', ca: readFileSync(cert) }, (res) => {
-        let body = '';
-        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, hsts: String(res.headers['strict-transport-security'] ?? ''), body }));
-      });
-      req.on('error', reject);
-      req.end();
-    }),
-    'an HTTPS answer',
-  );
+  const get = (path: string) =>
+    withTimeout(
+      new Promise<{ status: number; hsts: string; body: string; headers: Record<string, string | string[] | undefined> }>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: Number(port), path, ca: readFileSync(cert) }, (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, hsts: String(res.headers['strict-transport-security'] ?? ''), body, headers: res.headers }));
+        });
+        req.on('error', reject);
+        req.end();
+      }),
+      'an HTTPS answer',
+    );
+  const response = await get('/healthz');
   assert.is(response.status, 200);
+  const page = await get('/?lang=fr');
+  const cookies = [page.headers['set-cookie'] ?? []].flat();
+  assert.ok(cookies.length > 0 && cookies.every((cookie) => /;\s*secure/i.test(cookie)), `every cookie is Secure: ${cookies.join(' | ')}`);
+  assert.match(String(page.headers['content-security-policy']), /connect-src 'self' wss:\/\/127\.0\.0\.1:1;/, 'the socket may only go to our own wss: origin');
   assert.equal(JSON.parse(response.body), { status: 'ok' });
   assert.match(response.hsts, /max-age=\d{8,}/);
   const plain = await fetch(`http://127.0.0.1:${port}/healthz`).then(() => 'answered', () => 'refused');
