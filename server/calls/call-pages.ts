@@ -33,10 +33,12 @@ export function callPageRoutes(pages: PageRenderer, deps: CallPageDeps): Router<
     const callee = deps.calleeOfLink(ctx.params['code'] ?? '');
     const card = callee === null ? null : deps.linkOwnerCard(callee.memberId);
     if (card === null) {
-      // Unknown, replaced and switched-off links all look the same: nothing tells them apart.
+      // Unknown, replaced and switched-off links all get this page: nothing tells them apart, so
+      // it reveals neither whose link it was nor that it ever worked; it says what to do.
       ctx.status = 404;
       ctx.type = 'html';
-      ctx.body = pages.renderError(ctx.state.locale, 404, ctx.state.member !== undefined);
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = pages.renderError(ctx.state.locale, 404, ctx.state.member !== undefined, { heading: 'guest.linkGone.title', text: 'guest.linkGone.text' });
       return;
     }
     ctx.type = 'html';

@@ -23,9 +23,14 @@ export type PageOptions = {
   signedIn?: boolean;
 };
 
+export type ErrorMessage = Readonly<{ heading: MessageKey; text: MessageKey }>;
+const NOT_FOUND: ErrorMessage = { heading: 'error.notFound.title', text: 'error.notFound.text' };
+const GENERIC_ERROR: ErrorMessage = { heading: 'error.generic.title', text: 'error.generic.text' };
+
 export type PageRenderer = {
   render(name: PageName, locale: Locale, options: PageOptions): string;
-  renderError(locale: Locale, status: number, signedIn?: boolean): string;
+  /** An error page; `message` replaces the status's own heading and text. */
+  renderError(locale: Locale, status: number, signedIn?: boolean, message?: ErrorMessage): string;
 };
 
 /**
@@ -81,16 +86,11 @@ export function createPageRenderer(templatesDir: string, site: Readonly<{ public
 
   return {
     render,
-    renderError(locale, status, signedIn = false) {
-      const notFound = status === 404;
+    renderError(locale, status, signedIn = false, message = status === 404 ? NOT_FOUND : GENERIC_ERROR) {
       return render('error', locale, {
         signedIn,
-        title: notFound ? 'error.notFound.title' : 'error.generic.title',
-        vars: {
-          status: String(status),
-          heading: translate(locale, notFound ? 'error.notFound.title' : 'error.generic.title'),
-          text: translate(locale, notFound ? 'error.notFound.text' : 'error.generic.text'),
-        },
+        title: message.heading,
+        vars: { status: String(status), heading: translate(locale, message.heading), text: translate(locale, message.text) },
       });
     },
   };

@@ -200,6 +200,8 @@ export const en: Readonly<Record<MessageKey, string>> = {
   'calls.incoming.title': "Incoming call",
   'calls.incoming.accept': "Answer",
   'calls.incoming.decline': "Decline",
+  'guest.linkGone.title': "This link no longer works",
+  'guest.linkGone.text': "This call link does not exist or no longer works: the person may have replaced it or turned off calls from their link. Ask them for their new link.",
   'guest.title': "Call",
   'guest.heading': "Call {name}",
   'guest.lead': "Type your name, then call: {name} sees it before answering. Your browser will ask for your camera and microphone.",

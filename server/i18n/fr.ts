@@ -199,6 +199,8 @@ export const fr = {
   'calls.incoming.title': "Appel entrant",
   'calls.incoming.accept': "Répondre",
   'calls.incoming.decline': "Refuser",
+  'guest.linkGone.title': "Ce lien ne fonctionne plus",
+  'guest.linkGone.text': "Ce lien d’appel n’existe pas ou plus : la personne l’a peut-être remplacé ou a coupé les appels par lien. Demandez-lui son nouveau lien.",
   'guest.title': "Appeler",
   'guest.heading': "Appeler {name}",
   'guest.lead': "Indiquez votre nom, puis appelez : {name} le verra avant de répondre. Votre navigateur vous demandera l’accès à la caméra et au micro.",

@@ -67,6 +67,26 @@ calls('lets a member switch guest calls off and choose relay-only, refusing anyt
   assert.equal((await jsonOf(bad)).error.fields, { guestsAllowed: 'must_be_boolean', colour: 'not_allowed' });
 });
 
+calls('answers a replaced, switched-off or unknown link with one page that says what to do and names nobody', async () => {
+  const member = await signUp(server);
+  const replaced = (await linkOf(member)).code;
+  await server.fetch('/api/me/call-link', withCookie(member.cookie, { method: 'POST' }));
+  const { code: switchedOff } = await linkOf(member);
+  await server.fetch('/api/me/call-link', json({ guestsAllowed: false }, member.cookie, 'PATCH'));
+  const pages: string[] = [];
+  for (const code of [replaced, switchedOff, 'not-a-real-code-at-all']) {
+    const response = await server.fetch(`/c/${code}?lang=en`);
+    assert.is(response.status, 404, code);
+    pages.push((await response.text()).replaceAll(code, 'CODE'));
+  }
+  assert.ok(pages[0]?.includes('<h1>This link no longer works</h1>'));
+  assert.ok(pages[0]?.includes('Ask them for their new link.'));
+  assert.not.ok(pages[0]?.includes(member.firstName), 'the page does not name the member');
+  assert.is(pages[1], pages[0], 'a switched-off link looks like a replaced one');
+  assert.is(pages[2], pages[0], 'and like a code that never existed');
+  assert.ok((await (await server.fetch(`/c/${replaced}?lang=fr`)).text()).includes('<h1>Ce lien ne fonctionne plus</h1>'));
+});
+
 calls('lists the other members in the directory, by name, without e-mail', async () => {
   const ada = await signUp(server, { firstName: 'Ada', lastName: 'Zed' });
   const bob = await signUp(server, { firstName: 'Bob', lastName: 'Abel' });
