@@ -234,7 +234,7 @@ export const en: Readonly<Record<MessageKey, string>> = {
   'client.calls.outcome.answered': "Answered",
   'client.calls.outcome.missed': "Missed",
   'client.calls.outcome.declined': "Declined",
-  'client.calls.outcome.busy': "Busy (you were in a call)",
+  'client.calls.outcome.busy': "Missed: you were already in a call",
   'client.calls.duration.seconds': "{seconds} s",
   'client.calls.duration.minutes': "{minutes} min {seconds} s",
   'client.calls.duration.hours': "{hours} h {minutes} min",

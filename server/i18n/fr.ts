@@ -18,7 +18,7 @@ export const fr = {
     'Chaque membre reçoit un lien à partager. Qui l’ouvre saisit son nom et sonne, sur téléphone comme sur ordinateur.',
   'home.point.box.title': 'Chez vous, pas ailleurs',
   'home.point.box.text':
-    'Le service tourne sur le serveur de votre organisation. Aucune page ne contacte un autre site : ni police externe, ni mesure d’audience, ni publicité.',
+    'Le service tourne sur le serveur de votre organisation. Aucune page ne contacte un autre site : aucune police de caractères externe, aucune mesure d’audience, aucune publicité.',
   'error.title': 'Erreur',
   'error.notFound.title': 'Page introuvable',
   'error.notFound.text': 'Cette adresse ne mène à rien. Vérifiez le lien ou revenez à l’accueil.',
@@ -233,7 +233,7 @@ export const fr = {
   'client.calls.outcome.answered': "Répondu",
   'client.calls.outcome.missed': "Manqué",
   'client.calls.outcome.declined': "Refusé",
-  'client.calls.outcome.busy': "Occupé (vous étiez en ligne)",
+  'client.calls.outcome.busy': "Manqué : vous étiez déjà en communication",
   'client.calls.duration.seconds': "{seconds} s",
   'client.calls.duration.minutes': "{minutes} min {seconds} s",
   'client.calls.duration.hours': "{hours} h {minutes} min",
