@@ -49,7 +49,7 @@ const PLACEHOLDER = /\{\{(\{)?\s*(t:)?([\w.]+)\s*\}?\}\}/g;
  * `site` holds values every page and script message may use (the public origin, for the message
  * that tells someone who opened the pages under another address where to go).
  */
-export function createPageRenderer(templatesDir: string, site: Readonly<{ publicOrigin?: string }> = {}): PageRenderer {
+export function createPageRenderer(templatesDir: string, site: Readonly<{ publicOrigin?: string; themeColor?: string }> = {}): PageRenderer {
   const shared: Readonly<Record<string, string>> = { ...FORM_LIMITS, ...site };
   const read = (name: string): string => readFileSync(join(templatesDir, `${name}.html`), 'utf8');
   const layout = read('layout');

@@ -197,4 +197,22 @@ it('deletes the account from "my data" only with the confirmation and the passwo
   }
 });
 
+it('can be installed as an app: Chromium finds nothing missing in the manifest', async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-GB' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(BROWSER_WAIT_MS);
+  try {
+    await page.goto(`${server.url}/login`);
+    const cdp = await context.newCDPSession(page);
+    const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: { errorId: string }[] };
+    // Playwright's contexts are incognito profiles, where nothing installs; that is the only excuse.
+    assert.equal(installabilityErrors.map((error) => error.errorId).filter((id) => id !== 'in-incognito'), []);
+    const { url, errors } = (await cdp.send('Page.getAppManifest')) as { url: string; errors: { message: string }[] };
+    assert.is(url, `${server.url}/manifest.webmanifest`);
+    assert.equal(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 pages.run();
