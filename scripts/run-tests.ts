@@ -4,6 +4,9 @@
 // (root with unshare), so a browser under test can reach nothing but this machine. Suites named
 // *.isolated.test.js run there too, and must: they send what may reach any address (a fuzzer's
 // peer addresses), so they check for themselves that they are isolated and fail otherwise.
+// Where the machine allows it, every suite also runs in its own PID namespace: when the suite's
+// process ends (or is killed at its time bound), the kernel ends whatever it started with it
+// (servers, browsers, coturn), so nothing a failed suite leaves behind can slow or skew the next.
 //
 //   npm test                      every suite
 //   npm test -- config db/        only files whose path contains one of the words
@@ -28,17 +31,22 @@ function findSuites(dir: string): string[] {
   });
 }
 
-const canIsolateNetwork = process.getuid?.() === 0 && spawnSync('unshare', ['-n', 'true']).status === 0;
+const isRoot = process.getuid?.() === 0;
+const canIsolateNetwork = isRoot && spawnSync('unshare', ['-n', 'true']).status === 0;
+/** The suite's process is PID 1 of a new namespace (with its own /proc, so PIDs it reads are its children's); --kill-child ends it if this runner kills unshare. */
+const OWN_PID_NAMESPACE = ['--pid', '--fork', '--kill-child', '--mount-proc'];
+const canIsolateProcesses = isRoot && spawnSync('unshare', [...OWN_PID_NAMESPACE, 'true']).status === 0;
 
 /** Suites run inside a private network namespace with only loopback up. */
 const ISOLATED_SUITE_SUFFIXES = ['.browser.test.js', '.isolated.test.js'];
 
 function commandFor(file: string): [string, string[]] {
   const node = [process.execPath, '--enable-source-maps', file];
+  const pid = canIsolateProcesses ? OWN_PID_NAMESPACE : [];
   if (ISOLATED_SUITE_SUFFIXES.some((suffix) => file.endsWith(suffix)) && canIsolateNetwork) {
-    return ['unshare', ['-n', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', ...node]];
+    return ['unshare', ['-n', ...pid, 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', ...node]];
   }
-  return [node[0] as string, node.slice(1)];
+  return canIsolateProcesses ? ['unshare', [...pid, ...node]] : [node[0] as string, node.slice(1)];
 }
 
 function runSuite(file: string): Promise<Outcome> {
