@@ -2,6 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { en } from '../server/i18n/en.js';
 import { fr } from '../server/i18n/fr.js';
+import { GLOSSARY } from '../server/i18n/glossary.js';
 import { pickLocale } from '../server/i18n/index.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
@@ -25,6 +26,19 @@ picking('ignores values it does not know and weights of zero', () => {
 picking('has an English string, not empty, for every French one', () => {
   assert.equal(Object.keys(en).sort(), Object.keys(fr).sort());
   for (const [key, text] of Object.entries(en)) assert.ok(text.trim().length > 0, key);
+});
+
+picking('uses the glossary’s word for each idea, never a variant it refuses', () => {
+  // Whole words only: a hyphen joins ("e-mail" does not contain the word "mail").
+  for (const [locale, catalogue] of [['fr', fr], ['en', en]] as const) {
+    for (const term of GLOSSARY) {
+      for (const variant of term.not[locale] ?? []) {
+        const pattern = new RegExp(`(^|[^\\p{L}-])${variant.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\p{L}-])`, 'iu');
+        const found = Object.entries(catalogue).filter(([, text]) => pattern.test(text));
+        assert.equal(found, [], `${locale} says "${variant}" for ${term.idea}; the glossary says "${term[locale]}"`);
+      }
+    }
+  }
 });
 
 picking.run();
