@@ -83,14 +83,15 @@ export function callRoutes(deps: CallRouteDeps): ApiRouteGroup {
 export function guestRoutes(deps: CallRouteDeps): ApiRouteGroup {
   const router = new Router<AppState>();
   router.post('/links/:code/tickets', (ctx) => {
-    const callee = deps.calls.calleeOfLink(ctx.params['code'] ?? '');
+    const code = ctx.params['code'] ?? '';
+    const callee = deps.calls.calleeOfLink(code);
     if (callee === null) throw notFound('This call link does not exist or no longer takes calls.');
     const body = ctx.state.body as { displayName?: unknown } | undefined;
     const displayName = readDisplayName(body?.displayName);
     if ('problem' in displayName) {
       throw badRequest('invalid_display_name', `Type a name of 1 to ${DISPLAY_NAME_MAX_CODE_POINTS} visible characters.`, { displayName: displayName.problem });
     }
-    const issued = deps.tickets.issue(callee.memberId, displayName.name);
+    const issued = deps.tickets.issue(callee.memberId, displayName.name, code);
     // Never readable by scripts, never sent cross-site; read by the WebSocket upgrade (/ws?as=guest)
     // and GET /api/ice-servers.
     ctx.cookies.set(GUEST_TICKET_COOKIE, issued.ticket, { httpOnly: true, sameSite: 'strict', path: '/', secure: deps.isHttps, expires: issued.expiresAt, overwrite: true });

@@ -78,6 +78,12 @@ export function createCallService(store: CallStore, tickets: Pick<GuestTickets, 
       tickets.revokeFor(memberId);
     },
 
+    /** The code guests ring the member through, or null when guest calls are off. */
+    guestLinkCodeOf(memberId: string): string | null {
+      const row = store.linkOf(memberId);
+      return row === undefined || !row.guestsAllowed ? null : row.code;
+    },
+
     prefersRelayOnly: (memberId: string): boolean => store.linkOf(memberId)?.relayOnly ?? false,
 
     /** The members someone may ring: everyone but themself. */

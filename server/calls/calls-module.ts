@@ -66,12 +66,19 @@ function iceProviderOf(credentials: TurnCredentials | null): IceProvider {
 export function createCallsModule(deps: CallsDeps): CallsModule {
   const { config, log, accounts } = deps;
   const tickets = createGuestTickets();
-  const service = createCallService(createCallStore(deps.db), tickets);
+  // A link that stops taking guests takes their tickets and their open sockets with it.
+  const guestAccess = {
+    revokeFor(memberId: string): void {
+      tickets.revokeFor(memberId);
+      hub.disconnectGuestsOf(memberId);
+    },
+  };
+  const service = createCallService(createCallStore(deps.db), guestAccess);
   const hub = createHub({
     members: {
       findMember(memberId) {
         const names = service.namesOf(memberId);
-        return names === null ? null : { memberId, ...names, prefersRelayOnly: service.prefersRelayOnly(memberId) };
+        return names === null ? null : { memberId, ...names, prefersRelayOnly: service.prefersRelayOnly(memberId), guestLinkCode: service.guestLinkCodeOf(memberId) };
       },
     },
     callLog: service,

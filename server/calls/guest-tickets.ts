@@ -12,7 +12,8 @@ const GUEST_ID_BYTES = 12;
 /** Bounds memory whatever a flood of requests does; the oldest tickets go first. */
 export const MAX_LIVE_GUEST_TICKETS = 10_000;
 
-export type GuestTicket = Readonly<{ guestId: string; displayName: string; calleeMemberId: string }>;
+/** `linkCode` is the call link the ticket was issued through. */
+export type GuestTicket = Readonly<{ guestId: string; displayName: string; calleeMemberId: string; linkCode: string }>;
 
 export type GuestTickets = ReturnType<typeof createGuestTickets>;
 
@@ -32,12 +33,12 @@ export function createGuestTickets(nowMs: () => number = Date.now) {
   };
 
   return {
-    issue(calleeMemberId: string, displayName: string): { ticket: string; guestId: string; expiresAt: Date } {
+    issue(calleeMemberId: string, displayName: string, linkCode: string): { ticket: string; guestId: string; expiresAt: Date } {
       sweep();
       const ticket = randomBytes(TICKET_BYTES).toString('base64url');
       const guestId = randomBytes(GUEST_ID_BYTES).toString('base64url');
       const expiresAtMs = nowMs() + GUEST_TICKET_TTL_MS;
-      live.set(keyOf(ticket), { guestId, displayName, calleeMemberId, expiresAtMs });
+      live.set(keyOf(ticket), { guestId, displayName, calleeMemberId, linkCode, expiresAtMs });
       return { ticket, guestId, expiresAt: new Date(expiresAtMs) };
     },
 
@@ -51,7 +52,7 @@ export function createGuestTickets(nowMs: () => number = Date.now) {
         return null;
       }
       entry.expiresAtMs = nowMs() + GUEST_TICKET_TTL_MS;
-      return { guestId: entry.guestId, displayName: entry.displayName, calleeMemberId: entry.calleeMemberId };
+      return { guestId: entry.guestId, displayName: entry.displayName, calleeMemberId: entry.calleeMemberId, linkCode: entry.linkCode };
     },
 
     /** Every ticket for a member ends (the member regenerated their link or left). */

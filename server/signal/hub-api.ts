@@ -55,6 +55,9 @@ export type Hub = {
   connect(peer: Peer, party: Party): HubConnection;
   /** Closes every socket of a member (account deleted, password changed) with 4001. */
   disconnectMember(memberId: string): void;
+  /** Closes with 4001 every guest socket opened through a member's link (the link was replaced
+   *  or switched off, or the member left); the calls they ring or hold end with them. */
+  disconnectGuestsOf(memberId: string): void;
   /** Closes the sockets opened with one session (log-out) with 4001. */
   disconnectSession(sessionId: string): void;
   /** Ends every call (each leaves its log record) and closes every socket with 1001. */

@@ -80,6 +80,9 @@ export function createHub(deps: HubDeps): Hub {
     if (party.kind === 'member' && party.memberId === calleeMemberId) throw new Refusal('cannot_call_self', 'You cannot call yourself.');
     const profile = members.findMember(calleeMemberId);
     if (profile === null) throw new Refusal('unknown_member', 'There is no such member.');
+    // The ticket outlives nothing the member closed: a replaced or switched-off link rings no one,
+    // even from a socket opened before the change.
+    if (party.kind === 'guest' && profile.guestLinkCode !== party.linkCode) throw new Refusal('not_allowed', 'This call link no longer takes calls.');
 
     const callId = randomId(ID_BYTES);
     const calleeKey = memberKey(calleeMemberId);
@@ -361,6 +364,9 @@ export function createHub(deps: HubDeps): Hub {
     },
     disconnectMember(memberId) {
       closeWhere((party) => party.kind === 'member' && party.memberId === memberId, CLOSE_CODES.sessionEnded, 'session ended');
+    },
+    disconnectGuestsOf(memberId) {
+      closeWhere((party) => party.kind === 'guest' && party.calleeMemberId === memberId, CLOSE_CODES.sessionEnded, 'call link closed');
     },
     disconnectSession(sessionId) {
       closeWhere((party) => party.kind === 'member' && party.sessionId === sessionId, CLOSE_CODES.sessionEnded, 'session ended');
