@@ -9,6 +9,7 @@ import { CALL_PAGE_MAX_LIMIT, type CallLink, type CallService } from './call-ser
 import { DISPLAY_NAME_MAX_CODE_POINTS } from '../contract/names.js';
 import { relayPolicy } from '../signal/hub-api.js';
 import { readDisplayName, type GuestTickets } from './guest-tickets.js';
+import type { TicketLimits } from './ticket-limits.js';
 import type { IceConfiguration } from '../turn/credentials.js';
 
 export const GUEST_TICKET_COOKIE = 'guest_ticket';
@@ -16,6 +17,7 @@ export const GUEST_TICKET_COOKIE = 'guest_ticket';
 export type CallRouteDeps = Readonly<{
   calls: CallService;
   tickets: GuestTickets;
+  ticketLimits: TicketLimits;
   publicOrigin: string;
   isHttps: boolean;
   avatarUrl: (avatarId: string) => string;
@@ -91,6 +93,7 @@ export function guestRoutes(deps: CallRouteDeps): ApiRouteGroup {
     if ('problem' in displayName) {
       throw badRequest('invalid_display_name', `Type a name of 1 to ${DISPLAY_NAME_MAX_CODE_POINTS} visible characters.`, { displayName: displayName.problem });
     }
+    deps.ticketLimits.admit(callee.memberId, ctx.ip);
     const issued = deps.tickets.issue(callee.memberId, displayName.name, code);
     // Never readable by scripts, never sent cross-site; read by the WebSocket upgrade (/ws?as=guest)
     // and GET /api/ice-servers.

@@ -18,6 +18,7 @@ import { callRoutes, GUEST_TICKET_COOKIE, guestRoutes, iceRoutes, presentLink } 
 import { createCallService, type CallService } from './call-service.js';
 import { createGuestTickets, type GuestTickets } from './guest-tickets.js';
 import { createSocketAuth } from './socket-auth.js';
+import { createTicketLimits } from './ticket-limits.js';
 import { partyKeyOf, type Authenticate, type IceProvider } from '../signal/deps.js';
 import { createHub } from '../signal/hub.js';
 import type { Hub, HubTiming } from '../signal/hub-api.js';
@@ -73,7 +74,10 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
       hub.disconnectGuestsOf(memberId);
     },
   };
-  const service = createCallService(createCallStore(deps.db), guestAccess);
+  const service = createCallService(createCallStore(deps.db), guestAccess, undefined, {
+    repeatWindowMs: config.calls.callLogRepeatWindowMs,
+    maxEntries: config.calls.callLogMaxEntries,
+  });
   const hub = createHub({
     members: {
       findMember(memberId) {
@@ -85,6 +89,7 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
     ice: iceProviderOf(deps.turnCredentials),
     log,
     ...(deps.timing === undefined ? {} : { timing: deps.timing }),
+    ringLimits: { ringCooldownMs: config.calls.ringCooldownMs },
   });
 
   const authenticate = createSocketAuth({
@@ -106,6 +111,7 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
   const routeDeps = {
     calls: service,
     tickets,
+    ticketLimits: createTicketLimits(),
     publicOrigin: config.publicOrigin,
     isHttps: config.isHttps,
     avatarUrl: (avatarId: string) => accounts.avatars.files.urls(avatarId).small,

@@ -20,6 +20,7 @@ import {
 import { dispositionOf, ProtocolViolation, Refusal, type Disposition } from './errors.js';
 import { HELLO_TIMEOUT_MS, RESUME_GRACE_MS, RING_TIMEOUT_MS, relayPolicy, type Hub, type HubDeps, type HubTiming } from './hub-api.js';
 import type { Peer } from './peer.js';
+import { createRingGuard, DEFAULT_RING_LIMITS } from './ring-guard.js';
 import { CLOSE_CODES, parseClientMessage, PROTOCOL_VERSION, type ClientMessage, type EndReason, type IceConfig, type ServerMessage } from './protocol.js';
 
 /** Random bytes in call ids, connection ids and resume tokens (base64url: 24 bytes → 32 chars). */
@@ -31,6 +32,8 @@ type Connection = {
   party: Party;
   key: string;
   peer: Peer;
+  /** The client's address block (client-address.ts), for the per-address limits; null when unknown. */
+  address: string | null;
   isGreeted: boolean;
   isOpen: boolean;
   helloTimer: TimerHandle | null;
@@ -45,6 +48,7 @@ export function createHub(deps: HubDeps): Hub {
   const connectionsByParty = new Map<string, Set<Connection>>();
   const calls = new Map<string, LiveCall>();
   const callByParty = new Map<string, LiveCall>();
+  const guard = createRingGuard({ ...DEFAULT_RING_LIMITS, ...deps.ringLimits }, () => clock.nowMs());
 
   const randomId = (bytes: number): string => randomBytes(bytes).toString('base64url');
 
@@ -83,12 +87,17 @@ export function createHub(deps: HubDeps): Hub {
     // The ticket outlives nothing the member closed: a replaced or switched-off link rings no one,
     // even from a socket opened before the change.
     if (party.kind === 'guest' && profile.guestLinkCode !== party.linkCode) throw new Refusal('not_allowed', 'This call link no longer takes calls.');
+    // Every ring counts, those that end at once as busy or unavailable too: each leaves a log row.
+    const ringer = { key: conn.key, party, address: conn.address };
+    guard.admit(ringer, calleeMemberId);
+    const cooldownKeys = guard.cooldownKeysOf(ringer, calleeMemberId);
 
     const callId = randomId(ID_BYTES);
     const calleeKey = memberKey(calleeMemberId);
     const startedAtMs = clock.nowMs();
     const calleeView = { kind: 'member', memberId: profile.memberId, displayName: party.kind === 'guest' ? profile.guestFacingName : profile.displayName } as const;
     const endAtOnce = (reason: EndReason, outcome: ReceivedCall['outcome']): void => {
+      if (reason === 'unavailable') guard.coolDown(cooldownKeys);
       send(conn, { type: 'call-ended', callId, reason });
       record({ calleeMemberId, caller: callerRecordOf(party), startedAt: new Date(startedAtMs), outcome, durationS: null });
     };
@@ -111,6 +120,7 @@ export function createHub(deps: HubDeps): Hub {
       ringing: new Set(devices),
       ringTimer: null,
       hasIce: false,
+      cooldownKeys,
     };
     calls.set(callId, call);
     callByParty.set(conn.key, call);
@@ -221,6 +231,8 @@ export function createHub(deps: HubDeps): Hub {
       if (timer !== null) clock.clearTimer(timer);
     }
     calls.delete(call.id);
+    // Turned down or not picked up: the same caller waits before ringing this member again.
+    if (call.connectedAtMs === null && (reason === 'declined' || reason === 'no-answer')) guard.coolDown(call.cooldownKeys);
     for (const key of [call.caller.key, call.callee.key]) {
       if (callByParty.get(key) === call) callByParty.delete(key);
     }
@@ -333,8 +345,8 @@ export function createHub(deps: HubDeps): Hub {
   }
 
   return {
-    connect(peer, party) {
-      const conn: Connection = { id: randomId(ID_BYTES), party, key: partyKeyOf(party), peer, isGreeted: false, isOpen: true, helloTimer: null };
+    connect(peer, party, address = null) {
+      const conn: Connection = { id: randomId(ID_BYTES), party, key: partyKeyOf(party), peer, address, isGreeted: false, isOpen: true, helloTimer: null };
       const devices = connectionsByParty.get(conn.key) ?? new Set<Connection>();
       devices.add(conn);
       connectionsByParty.set(conn.key, devices);

@@ -9,6 +9,7 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
+import { addressBlock } from '../client-address.js';
 import type { Logger } from '../log.js';
 import { partyKeyOf, type Authenticate } from './deps.js';
 import type { Hub } from './hub-api.js';
@@ -124,7 +125,8 @@ export function attachSignaler(server: HttpServer | HttpsServer, options: Signal
     if (pathOf(request.url) !== SIGNAL_PATH) return refuse(socket, 404);
     // Exact equality: a prefix match would let https://call.example.org.evil.example in.
     if (request.headers.origin !== options.publicOrigin) return refuse(socket, 403);
-    const address = clientAddress(request);
+    // An IPv6 host usually owns a whole /64: it is counted as one client.
+    const address = addressBlock(clientAddress(request));
     if ((perAddress.get(address) ?? 0) >= limits.maxConnectionsPerAddress) return refuse(socket, 429);
     bump(perAddress, address, 1);
     let isAccepted = false;
@@ -173,7 +175,7 @@ export function attachSignaler(server: HttpServer | HttpsServer, options: Signal
         if (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING) socket.close(code, reason);
       },
     };
-    const connection = hub.connect(peer, party);
+    const connection = hub.connect(peer, party, address);
     log.info('signal', 'connection opened', { connection: connection.id, party: party.kind });
 
     socket.on('pong', () => {

@@ -5,6 +5,8 @@ import * as assert from 'uvu/assert';
 import { FAST_BCRYPT, json, signUp, withCookie, type TestMember } from '../accounts/helpers.js';
 import { jsonOf, startTestServer, type TestServer } from '../helpers/server.js';
 import { withTimeout } from '../helpers/wait.js';
+import { TICKETS_PER_ADDRESS, TICKETS_PER_LINK } from '../../server/calls/ticket-limits.js';
+import { INVITES_PER_CALLER } from '../../server/signal/ring-guard.js';
 import { openSignalClient, type SignalTestClient } from '../helpers/ws.js';
 
 let server: TestServer;
@@ -30,6 +32,7 @@ async function connectGuest(code: string, displayName: string): Promise<SignalTe
   return client;
 }
 
+const callsOf = async (member: TestMember) => jsonOf(await server.fetch('/api/calls', withCookie(member.cookie)));
 const codeOf = async (member: TestMember): Promise<string> => (await jsonOf(await server.fetch('/api/me', withCookie(member.cookie)))).callLink.code;
 
 /** A guest rings the member; resolves once the member's device shows the call. */
@@ -73,3 +76,84 @@ for (const [what, change] of changes) {
 }
 
 closing.run();
+
+const bounded = suite('bounded ringing through the real server');
+bounded.before.each(async () => {
+  server = await startTestServer({ env: { ...FAST_BCRYPT, PORTHELLO_TRUST_PROXY: 'true' }, signaling: true });
+});
+bounded.after.each(async () => {
+  for (const client of clients.splice(0)) client.ws.terminate();
+  await server.close();
+});
+
+bounded('guest tickets are limited per client address, an IPv6 /64 counting as one, and per link', async () => {
+  const member = await signUp(server);
+  const code = await codeOf(member);
+  const from = (address: string) => ({ 'X-Forwarded-For': address });
+  for (let i = 1; i <= TICKETS_PER_ADDRESS.burst; i += 1) assert.is((await ticketFor(code, 'Zoé', from(`2001:db8:1:2::${i.toString(16)}`))).response.status, 201);
+  const refused = (await ticketFor(code, 'Zoé', from('2001:db8:1:2:ffff:1:2:3'))).response;
+  assert.is(refused.status, 429, 'another address of the same /64');
+  assert.is((await jsonOf(refused)).error.code, 'too_many_tickets');
+  assert.is(refused.headers.get('Retry-After'), String(TICKETS_PER_ADDRESS.refillEveryMs / 1000));
+  const left = TICKETS_PER_LINK.burst - TICKETS_PER_ADDRESS.burst;
+  for (let i = 1; i <= left; i += 1) assert.is((await ticketFor(code, 'Zoé', from(`2001:db8:2:${i.toString(16)}::1`))).response.status, 201);
+  assert.is((await ticketFor(code, 'Zoé', from('198.51.100.7'))).response.status, 429, 'the link has had its share');
+  const other = await codeOf(await signUp(server));
+  assert.is((await ticketFor(other, 'Zoé', from('198.51.100.7'))).response.status, 201, 'another member’s link is not affected');
+});
+
+bounded('a declined guest is refused with cooling_down and a retry delay, and rings no one', async () => {
+  const member = await signUp(server);
+  const code = await codeOf(member);
+  const device = await connectMember(member);
+  const guest = await connectGuest(code, 'Zoé');
+  const callId = await guestRings(member, device, guest);
+  device.send({ type: 'decline', callId });
+  await guest.next('call-ended');
+  guest.send({ type: 'invite', calleeMemberId: member.id });
+  const refusal = await guest.next('error');
+  assert.equal([refusal.code, refusal.retryAfterS], ['cooling_down', Number(server.config.calls.ringCooldownMs / 1000)]);
+  assert.is(device.received.filter((message) => message.type === 'incoming-call').length, 1);
+});
+
+bounded.run();
+
+const log = suite('the call log under repeated rings');
+log.before.each(async () => {
+  server = await startTestServer({ env: { ...FAST_BCRYPT, PORTHELLO_RING_COOLDOWN_S: '0', PORTHELLO_CALL_LOG_MAX_ENTRIES: '10' }, signaling: true });
+});
+log.after.each(async () => {
+  for (const client of clients.splice(0)) client.ws.terminate();
+  await server.close();
+});
+
+log('repeated rings from one caller share one entry that counts them', async () => {
+  const member = await signUp(server);
+  const code = await codeOf(member);
+  const guest = await connectGuest(code, 'Zoé');
+  for (let i = 0; i < INVITES_PER_CALLER.burst; i += 1) {
+    guest.send({ type: 'invite', calleeMemberId: member.id });
+    assert.is((await guest.next('call-ended')).reason, 'unavailable');
+  }
+  const caller = await signUp(server);
+  const device = await connectMember(caller);
+  device.send({ type: 'invite', calleeMemberId: member.id });
+  await device.next('call-ended');
+  const { calls, unseenMissed } = await callsOf(member);
+  assert.equal(
+    calls.map((entry: { caller: { kind: string }; attempts: number; outcome: string }) => [entry.caller.kind, entry.outcome, entry.attempts]),
+    [['member', 'missed', 1], ['guest', 'missed', INVITES_PER_CALLER.burst]],
+  );
+  assert.is(unseenMissed, 2);
+});
+
+log('keeps at most PORTHELLO_CALL_LOG_MAX_ENTRIES entries per member, the oldest going first', async () => {
+  const member = await signUp(server);
+  for (let i = 0; i < 15; i += 1) {
+    server.calls.service.recordReceivedCall({ calleeMemberId: member.id, caller: { kind: 'guest', displayName: `G${i}` }, startedAt: new Date(Date.UTC(2026, 10, 1, 9, i)), outcome: 'missed', durationS: null });
+  }
+  const { calls } = await callsOf(member);
+  assert.equal(calls.map((entry: { caller: { name: string } }) => entry.caller.name), ['G14', 'G13', 'G12', 'G11', 'G10', 'G9', 'G8', 'G7', 'G6', 'G5']);
+});
+
+log.run();

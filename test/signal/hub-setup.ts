@@ -3,6 +3,7 @@ import { createLogger } from '../../server/log.js';
 import type { MemberProfile, Party } from '../../server/signal/deps.js';
 import { createHub } from '../../server/signal/hub.js';
 import type { HubTiming } from '../../server/signal/hub-api.js';
+import type { RingLimits } from '../../server/signal/ring-guard.js';
 import { PROTOCOL_VERSION, type ClientMessage } from '../../server/signal/protocol.js';
 import { createCallLog, createFakeClock, createFakePeer, createIceProvider, createMemberDirectory, guest, linkCodeOf, member, type FakePeer } from './fakes.js';
 
@@ -20,16 +21,16 @@ export const zoe = guest('g-zoe', 'Zoé', 'bob');
 
 export type Device = { peer: FakePeer; send(message: ClientMessage): void; receive(text: string): void; closed(isResumable: boolean): void };
 
-export function setup(timing: Partial<HubTiming> = {}) {
+export function setup(timing: Partial<HubTiming> = {}, ringLimits: Partial<RingLimits> = {}) {
   const clock = createFakeClock();
   const callLog = createCallLog();
   const ice = createIceProvider();
   const members = createMemberDirectory(profiles.map((profile) => ({ ...profile })));
   const logs: string[] = [];
-  const hub = createHub({ members, callLog, ice, clock, timing, log: createLogger({ level: 'debug', write: (line) => logs.push(line) }) });
-  const open = (party: Party, options: { greet?: boolean } = {}): Device => {
+  const hub = createHub({ members, callLog, ice, clock, timing, ringLimits, log: createLogger({ level: 'debug', write: (line) => logs.push(line) }) });
+  const open = (party: Party, options: { greet?: boolean; address?: string } = {}): Device => {
     const peer = createFakePeer();
-    const conn = hub.connect(peer, party);
+    const conn = hub.connect(peer, party, options.address ?? null);
     const device: Device = {
       peer,
       send: (message) => conn.receive(JSON.stringify(message)),

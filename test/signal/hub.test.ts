@@ -176,7 +176,7 @@ accept('a full relay refuses the accept with a retry hint, keeps the socket open
   const { caller, phone, callId } = ringBob();
   ice.saturated = true;
   phone.send({ type: 'accept', callId });
-  assert.equal(phone.peer.last('error'), { type: 'error', code: 'unavailable', message: 'The relay is busy; try again in a minute.', callId });
+  assert.equal(phone.peer.last('error'), { type: 'error', code: 'unavailable', message: 'The relay is busy; try again in a minute.', callId, retryAfterS: 60 });
   assert.is(phone.peer.closedWith, null);
   assert.equal(caller.peer.all('call-connected'), []);
   // Once the relay has room again, the same call can still be answered.

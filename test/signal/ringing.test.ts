@@ -2,15 +2,17 @@
 // that only rings never locks the member. Fake peers and a fake clock: no sockets.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CLOSE_CODES } from '../../server/signal/protocol.js';
+import { RING_TIMEOUT_MS } from '../../server/signal/hub-api.js';
+import { CLOSE_CODES, type ServerMessage } from '../../server/signal/protocol.js';
+import { GUEST_INVITES_PER_ADDRESS, GUEST_INVITES_PER_LINK, INVITES_PER_CALLER, RING_COOLDOWN_MS } from '../../server/signal/ring-guard.js';
 import { guest } from './fakes.js';
-import { setup, zoe } from './hub-setup.js';
+import { alice, bob, carol, dan, setup, zoe, type Device } from './hub-setup.js';
 
 const links = suite('closed links');
 
 links('a guest invite re-checks the link: a replaced or switched-off link rings no one', () => {
   const { open, members } = setup();
-  const phone = open({ kind: 'member', memberId: 'bob', displayName: 'Bob Durand', guestFacingName: 'Bob', sessionId: 's-bob' });
+  const phone = open(bob);
   const device = open(zoe);
   const profile = members.findMember('bob');
   assert.ok(profile);
@@ -25,7 +27,7 @@ links('a guest invite re-checks the link: a replaced or switched-off link rings 
 
 links('closing a member’s guests closes only their sockets and ends the calls they ring', () => {
   const { open, hub, callLog } = setup();
-  const phone = open({ kind: 'member', memberId: 'bob', displayName: 'Bob Durand', guestFacingName: 'Bob', sessionId: 's-bob' });
+  const phone = open(bob);
   const ringing = open(zoe);
   const other = open(guest('g-yann', 'Yann', 'carol'));
   ringing.send({ type: 'invite', calleeMemberId: 'bob' });
@@ -40,3 +42,114 @@ links('closing a member’s guests closes only their sockets and ends the calls 
 });
 
 links.run();
+
+const bounded = suite('bounded ringing');
+
+bounded('a declined caller waits the cool-down: the refusal says cooling_down and when to retry', () => {
+  const { open, clock, callLog } = setup();
+  const phone = open(bob);
+  const caller = open(alice);
+  caller.send({ type: 'invite', calleeMemberId: 'bob' });
+  phone.send({ type: 'decline', callId: phone.peer.last('incoming-call').callId });
+  caller.send({ type: 'invite', calleeMemberId: 'bob' });
+  assert.equal(caller.peer.last('error'), {
+    type: 'error',
+    code: 'cooling_down',
+    message: 'This member could not take your call just now; wait before ringing again.',
+    retryAfterS: RING_COOLDOWN_MS / 1000,
+  });
+  assert.is(phone.peer.all('incoming-call').length, 1);
+  caller.send({ type: 'invite', calleeMemberId: 'carol' });
+  assert.is(caller.peer.last('call-ended').reason, 'unavailable', 'another member can still be rung');
+  clock.advance(RING_COOLDOWN_MS);
+  caller.send({ type: 'invite', calleeMemberId: 'bob' });
+  assert.is(phone.peer.all('incoming-call').length, 2);
+  assert.equal(callLog.records.map((record) => record.outcome), ['declined', 'missed']);
+});
+
+bounded('no answer and an unavailable member start the cool-down too; a cancel does not', () => {
+  const { open, clock } = setup();
+  const caller = open(alice);
+  caller.send({ type: 'invite', calleeMemberId: 'bob' });
+  assert.is(caller.peer.last('call-ended').reason, 'unavailable');
+  caller.send({ type: 'invite', calleeMemberId: 'bob' });
+  assert.is(caller.peer.last('error').code, 'cooling_down');
+  open(carol);
+  caller.send({ type: 'invite', calleeMemberId: 'carol' });
+  clock.advance(RING_TIMEOUT_MS);
+  assert.is(caller.peer.last('call-ended').reason, 'no-answer');
+  caller.send({ type: 'invite', calleeMemberId: 'carol' });
+  assert.is(caller.peer.last('error').code, 'cooling_down');
+  open(dan);
+  caller.send({ type: 'invite', calleeMemberId: 'dan' });
+  caller.send({ type: 'cancel', callId: caller.peer.last('call-ringing').callId });
+  caller.send({ type: 'invite', calleeMemberId: 'dan' });
+  assert.is(caller.peer.all('call-ringing').length, 3);
+});
+
+bounded('one socket ringing a declining member 121 times rings them once', () => {
+  const { open, callLog } = setup();
+  const phone = open(bob);
+  const caller = open(zoe, { address: '203.0.113.9' });
+  for (let i = 0; i < 121; i += 1) {
+    caller.send({ type: 'invite', calleeMemberId: 'bob' });
+    const incoming = phone.peer.all('incoming-call').at(-1);
+    if (incoming !== undefined) phone.send({ type: 'decline', callId: incoming.callId });
+  }
+  assert.is(phone.peer.all('incoming-call').length, 1);
+  assert.is(callLog.records.length, 1);
+  assert.is(caller.peer.closedWith, null);
+});
+
+bounded('a guest coming back with a new ticket from the same address still waits the cool-down', () => {
+  const { open } = setup();
+  const phone = open(bob);
+  const first = open(zoe, { address: '2001:db8:5::/64' });
+  first.send({ type: 'invite', calleeMemberId: 'bob' });
+  phone.send({ type: 'decline', callId: phone.peer.last('incoming-call').callId });
+  const again = open(guest('g-zoe-2', 'Zoé', 'bob'), { address: '2001:db8:5::/64' });
+  again.send({ type: 'invite', calleeMemberId: 'bob' });
+  assert.is(again.peer.last('error').code, 'cooling_down');
+  const elsewhere = open(guest('g-yann', 'Yann', 'bob'), { address: '198.51.100.4' });
+  elsewhere.send({ type: 'invite', calleeMemberId: 'bob' });
+  assert.ok(elsewhere.peer.last('call-ringing'));
+});
+
+/** Rings and cancels at once, so no cool-down applies: only the rate limits can refuse. */
+function ringAndCancel(device: Device, calleeMemberId: string): 'rang' | ServerError {
+  device.send({ type: 'invite', calleeMemberId });
+  const last = device.peer.sent.at(-1);
+  if (last?.type === 'error') return last;
+  device.send({ type: 'cancel', callId: device.peer.last('call-ringing').callId });
+  return 'rang';
+}
+type ServerError = Extract<ServerMessage, { type: 'error' }>;
+
+bounded('invites are limited per caller, with a retry delay', () => {
+  const { open, clock } = setup();
+  open(bob);
+  const caller = open(alice);
+  for (let i = 0; i < INVITES_PER_CALLER.burst; i += 1) assert.is(ringAndCancel(caller, 'bob'), 'rang');
+  const refused = ringAndCancel(caller, 'bob');
+  assert.equal(refused, { type: 'error', code: 'rate_limited', message: 'Too many calls in a short time; wait before ringing again.', retryAfterS: INVITES_PER_CALLER.refillEveryMs / 1000 });
+  clock.advance(INVITES_PER_CALLER.refillEveryMs);
+  assert.is(ringAndCancel(caller, 'bob'), 'rang');
+});
+
+bounded('guest invites are limited per address (an IPv6 /64 is one) and per link', () => {
+  const { open } = setup();
+  open(bob);
+  const fromOneAddress = Array.from({ length: GUEST_INVITES_PER_ADDRESS.burst + 1 }, (_, i) => open(guest(`g-a${i}`, 'A', 'bob'), { address: '2001:db8:7::/64' }));
+  const outcomes = fromOneAddress.map((device) => ringAndCancel(device, 'bob'));
+  assert.is(outcomes.filter((outcome) => outcome === 'rang').length, GUEST_INVITES_PER_ADDRESS.burst);
+  assert.is((outcomes.at(-1) as ServerError).code, 'rate_limited');
+  const left = GUEST_INVITES_PER_LINK.burst - GUEST_INVITES_PER_ADDRESS.burst;
+  const fromManyAddresses = Array.from({ length: left + 1 }, (_, i) => open(guest(`g-b${i}`, 'B', 'bob'), { address: `198.51.100.${i}` }));
+  const more = fromManyAddresses.map((device) => ringAndCancel(device, 'bob'));
+  assert.is(more.filter((outcome) => outcome === 'rang').length, left);
+  assert.is((more.at(-1) as ServerError).code, 'rate_limited', 'the link has had its share');
+  const member = open(carol);
+  assert.is(ringAndCancel(member, 'bob'), 'rang', 'members do not spend the link’s guest budget');
+});
+
+bounded.run();
