@@ -153,3 +153,65 @@ bounded('guest invites are limited per address (an IPv6 /64 is one) and per link
 });
 
 bounded.run();
+
+const unlocked = suite('a ringing call locks no one');
+
+unlocked('a member whose phone rings can still place a call', () => {
+  const { open } = setup();
+  const phone = open(bob);
+  open(carol);
+  const harasser = open(zoe);
+  harasser.send({ type: 'invite', calleeMemberId: 'bob' });
+  assert.ok(phone.peer.last('incoming-call'));
+  phone.send({ type: 'invite', calleeMemberId: 'carol' });
+  assert.is(phone.peer.last('call-ringing').callee.kind, 'member');
+  assert.is(phone.peer.all('error').length, 0);
+});
+
+unlocked('a second caller rings too while the first only rings, and gets busy once a call is answered', () => {
+  const { open, callLog } = setup();
+  const phone = open(bob);
+  const first = open(zoe);
+  const second = open(alice);
+  first.send({ type: 'invite', calleeMemberId: 'bob' });
+  second.send({ type: 'invite', calleeMemberId: 'bob' });
+  const [fromZoe, fromAlice] = phone.peer.all('incoming-call');
+  assert.ok(fromZoe && fromAlice, 'both calls ring');
+  assert.ok(second.peer.last('call-ringing'));
+  phone.send({ type: 'accept', callId: fromAlice.callId });
+  assert.is(second.peer.last('call-connected').callId, fromAlice.callId);
+  assert.equal(first.peer.last('call-ended'), { type: 'call-ended', callId: fromZoe.callId, reason: 'busy' });
+  const third = open(carol);
+  third.send({ type: 'invite', calleeMemberId: 'bob' });
+  assert.is(third.peer.last('call-ended').reason, 'busy');
+  assert.equal(callLog.records.map((record) => [record.caller.kind, record.outcome]), [['guest', 'busy'], ['member', 'busy']]);
+});
+
+unlocked('any device of the member may decline, the one busy ringing someone else too', () => {
+  const { open } = setup();
+  const laptop = open(bob);
+  open(carol);
+  laptop.send({ type: 'invite', calleeMemberId: 'carol' });
+  const harasser = open(zoe);
+  harasser.send({ type: 'invite', calleeMemberId: 'bob' });
+  const { callId } = laptop.peer.last('incoming-call');
+  laptop.send({ type: 'decline', callId });
+  assert.equal(harasser.peer.last('call-ended'), { type: 'call-ended', callId, reason: 'declined' });
+  assert.ok(laptop.peer.all('call-ended').every((ended) => ended.callId === callId), 'the member’s own call still rings');
+});
+
+unlocked('answering a call cancels the call the member was placing', () => {
+  const { open, hub } = setup();
+  const laptop = open(bob);
+  const carolPhone = open(carol);
+  laptop.send({ type: 'invite', calleeMemberId: 'carol' });
+  const outgoing = laptop.peer.last('call-ringing').callId;
+  const caller = open(alice);
+  caller.send({ type: 'invite', calleeMemberId: 'bob' });
+  laptop.send({ type: 'accept', callId: laptop.peer.last('incoming-call').callId });
+  assert.is(laptop.peer.last('call-connected').role, 'callee');
+  assert.equal(carolPhone.peer.last('call-ended'), { type: 'call-ended', callId: outgoing, reason: 'cancelled' });
+  assert.is(hub.liveCallCount(), 1);
+});
+
+unlocked.run();
