@@ -66,7 +66,8 @@ function iceProviderOf(credentials: TurnCredentials | null): IceProvider {
 
 export function createCallsModule(deps: CallsDeps): CallsModule {
   const { config, log, accounts } = deps;
-  const tickets = createGuestTickets();
+  // A guest in a call keeps their ticket whatever a flood of new ones does.
+  const tickets = createGuestTickets(Date.now, (guestId) => hub.isGuestInCall(guestId));
   // A link that stops taking guests takes their tickets and their open sockets with it.
   const guestAccess = {
     revokeFor(memberId: string): void {

@@ -97,7 +97,11 @@ export const systemClock: Clock = {
 
 /** The key under which a party's sockets and calls are indexed. */
 export function partyKeyOf(party: Party): string {
-  return party.kind === 'member' ? `member:${party.memberId}` : `guest:${party.guestId}`;
+  return party.kind === 'member' ? memberKey(party.memberId) : guestKey(party.guestId);
+}
+
+export function guestKey(guestId: string): string {
+  return `guest:${guestId}`;
 }
 
 export function memberKey(memberId: string): string {

@@ -66,6 +66,8 @@ export type Hub = {
   disconnectSession(sessionId: string): void;
   /** Ends every call (each leaves its log record) and closes every socket with 1001. */
   shutdown(): void;
+  /** Whether a guest placed a call that rings or is connected. */
+  isGuestInCall(guestId: string): boolean;
   connectionCount(): number;
   liveCallCount(): number;
 };

@@ -11,7 +11,7 @@
 // gets "busy" only once a call is answered. A connection is bound to at most one call.
 import { randomBytes } from 'node:crypto';
 import { callerRecordOf, isSameParty, receivedCallOf, relayedMessage, sideOf, sideWithToken, type Call, type CallSide, type RelayedClientMessage, type Side } from './call-state.js';
-import { memberKey, partyKeyOf, systemClock, viewOf, type Party, type ReceivedCall } from './deps.js';
+import { guestKey, memberKey, partyKeyOf, systemClock, viewOf, type Party, type ReceivedCall } from './deps.js';
 import { dispositionOf, ProtocolViolation, Refusal, type Disposition } from './errors.js';
 import { HELLO_TIMEOUT_MS, RESUME_GRACE_MS, RING_TIMEOUT_MS, relayPolicy, type Hub, type HubDeps, type HubTiming } from './hub-api.js';
 import { createConnections, type Connection } from './connections.js';
@@ -385,6 +385,7 @@ export function createHub(deps: HubDeps): Hub {
       for (const call of [...calls.values()]) endCall(call, 'server-shutdown');
       closeWhere(() => true, CLOSE_CODES.goingAway, 'server shutting down');
     },
+    isGuestInCall: (guestId) => callByParty.has(guestKey(guestId)),
     connectionCount: () => connections.count(),
     liveCallCount: () => calls.size,
   };

@@ -1,5 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { AppError } from '../../server/errors.js';
 import { createGuestTickets, GUEST_TICKET_TTL_MS, MAX_LIVE_GUEST_TICKETS } from '../../server/calls/guest-tickets.js';
 
 const tickets = suite('guest tickets');
@@ -41,6 +42,19 @@ tickets('stay bounded in number, the oldest going first', () => {
   for (let i = 0; i < MAX_LIVE_GUEST_TICKETS + 5; i += 1) store.issue('m', 'flood', 'code');
   assert.ok(store.size() <= MAX_LIVE_GUEST_TICKETS);
   assert.is(store.redeem(first.ticket), null);
+});
+
+tickets('never evict the ticket of a guest in a call; a table full of calls refuses a new one', () => {
+  const inCall = new Set<string>();
+  const store = createGuestTickets(Date.now, (guestId) => inCall.has(guestId));
+  const calling = store.issue('m', 'calling', 'code');
+  inCall.add(calling.guestId);
+  for (let i = 0; i < MAX_LIVE_GUEST_TICKETS + 5; i += 1) store.issue('m', 'flood', 'code');
+  assert.ok(store.size() <= MAX_LIVE_GUEST_TICKETS);
+  assert.ok(store.redeem(calling.ticket), 'the guest in a call keeps their ticket');
+  const everyone = createGuestTickets(Date.now, () => true);
+  for (let i = 0; i < MAX_LIVE_GUEST_TICKETS; i += 1) everyone.issue('m', 'in a call', 'code');
+  assert.throws(() => everyone.issue('m', 'one more', 'code'), (error: AppError) => error.kind === 'busy' && error.code === 'guest_tickets_full' && error.retryAfterS === 60);
 });
 
 tickets.run();

@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert';
 import { FAST_BCRYPT, json, signUp, withCookie, type TestMember } from '../accounts/helpers.js';
 import { jsonOf, startTestServer, type TestServer } from '../helpers/server.js';
 import { withTimeout } from '../helpers/wait.js';
+import { MAX_LIVE_GUEST_TICKETS } from '../../server/calls/guest-tickets.js';
 import { TICKETS_PER_ADDRESS, TICKETS_PER_LINK } from '../../server/calls/ticket-limits.js';
 import { INVITES_PER_CALLER } from '../../server/signal/ring-guard.js';
 import { openSignalClient, type SignalTestClient } from '../helpers/ws.js';
@@ -74,6 +75,24 @@ for (const [what, change] of changes) {
     }
   });
 }
+
+closing('a flood of new guest tickets never evicts the ticket of a guest in a call', async () => {
+  const member = await signUp(server);
+  const code = await codeOf(member);
+  const device = await connectMember(member);
+  const { response, cookie } = await ticketFor(code, 'Zoé');
+  assert.is(response.status, 201);
+  const guest = await openSignalClient(`${server.wsUrl}?as=guest`, { name: 'Zoé', headers: { Origin: server.origin, Cookie: cookie } });
+  clients.push(guest);
+  device.send({ type: 'accept', callId: await guestRings(member, device, guest) });
+  await guest.next('call-connected');
+  // The flood comes in through the service: the HTTP route's own limits would stop it first.
+  for (let i = 0; i < MAX_LIVE_GUEST_TICKETS + 10; i += 1) server.calls.tickets.issue(member.id, 'Flood', code);
+  assert.ok(server.calls.tickets.size() <= MAX_LIVE_GUEST_TICKETS);
+  const again = await openSignalClient(`${server.wsUrl}?as=guest`, { name: 'Zoé again', headers: { Origin: server.origin, Cookie: cookie } });
+  clients.push(again);
+  assert.is(again.received[0]?.type, 'welcome', 'the ticket still opens a socket, so a dropped call can come back');
+});
 
 closing.run();
 
