@@ -49,8 +49,12 @@ export function createCallStore(db: Database) {
   const setCode = db.prepare('UPDATE call_links SET code = ?, updated_at = ? WHERE user_id = ?');
   const setSettings = db.prepare('UPDATE call_links SET guests_allowed = ?, relay_only = ?, updated_at = ? WHERE user_id = ?');
 
+  // A call can end after one of its members deleted their account (the caller leaving mid-call
+  // is what ends it): the callee's row stays with the caller as a former member (NULL), and a
+  // callee who left gets no row. Either way the insert never trips the foreign keys.
   const insertCall = db.prepare(`INSERT INTO call_log (callee_id, caller_kind, caller_id, caller_guest_name, started_at, outcome, duration_s)
-    VALUES (@calleeId, @callerKind, @callerId, @callerGuestName, @startedAt, @outcome, @durationS)`);
+    SELECT @calleeId, @callerKind, (SELECT id FROM users WHERE id = @callerId), @callerGuestName, @startedAt, @outcome, @durationS
+    WHERE EXISTS (SELECT 1 FROM users WHERE id = @calleeId)`);
   // Keyset pagination: newest first, `before` is the id of the last row of the previous page.
   const page = db.prepare(`SELECT c.id, c.caller_kind AS callerKind, c.caller_id AS callerId, u.first_name AS callerFirstName,
       u.last_name AS callerLastName, c.caller_guest_name AS callerGuestName, c.started_at AS startedAt, c.outcome,

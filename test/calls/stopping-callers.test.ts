@@ -69,6 +69,8 @@ for (const [what, change] of changes) {
     const response = await change(member);
     assert.ok(response.status < 300, `${what}: ${response.status}`);
     for (const guest of [ringing, waiting]) assert.is((await withTimeout(guest.closed, 'the guest socket to close')).code, 4001);
+    // The ringing call's record finds its callee gone after a deletion: no row, and no error either.
+    assert.not.ok(server.logs.some((line) => line.includes('the call log refused a record')));
     if (what !== 'deleting the account') {
       assert.equal(await device.next('call-ended'), { type: 'call-ended', callId, reason: 'cancelled' });
       assert.is(server.calls.hub.liveCallCount(), 0);
@@ -94,6 +96,23 @@ closing('a flood of new guest tickets never evicts the ticket of a guest in a ca
   assert.is(again.received[0]?.type, 'welcome', 'the ticket still opens a socket, so a dropped call can come back');
 });
 
+closing('an answered call stays in the callee’s log when the caller deletes their account during it', async () => {
+  const caller = await signUp(server);
+  const callee = await signUp(server);
+  const device = await connectMember(callee);
+  const phone = await connectMember(caller);
+  phone.send({ type: 'invite', calleeMemberId: callee.id });
+  device.send({ type: 'accept', callId: (await device.next('incoming-call')).callId });
+  await device.next('call-connected');
+  const deleted = await server.fetch('/api/me', json({ password: caller.password }, caller.cookie, 'DELETE'));
+  assert.ok(deleted.status < 300, `deleted: ${deleted.status}`);
+  assert.is((await device.next('call-ended')).reason, 'peer-gone');
+  const { calls } = await callsOf(callee);
+  assert.is(calls.length, 1);
+  assert.equal([calls[0].caller, calls[0].outcome, typeof calls[0].durationS], [{ kind: 'former-member' }, 'answered', 'number']);
+  assert.not.ok(server.logs.some((line) => line.includes('the call log refused a record')));
+});
+
 closing.run();
 
 const bounded = suite('bounded ringing through the real server');
@@ -113,7 +132,9 @@ bounded('guest tickets are limited per client address, an IPv6 /64 counting as o
   const refused = (await ticketFor(code, 'Zoé', from('2001:db8:1:2:ffff:1:2:3'))).response;
   assert.is(refused.status, 429, 'another address of the same /64');
   assert.is((await jsonOf(refused)).error.code, 'too_many_tickets');
-  assert.is(refused.headers.get('Retry-After'), String(TICKETS_PER_ADDRESS.refillEveryMs / 1000));
+  // The bucket refills while the test runs: the delay is at most one refill, at least a second.
+  const retryAfterS = Number(refused.headers.get('Retry-After'));
+  assert.ok(retryAfterS >= 1 && retryAfterS <= TICKETS_PER_ADDRESS.refillEveryMs / 1000, `Retry-After: ${retryAfterS}`);
   const left = TICKETS_PER_LINK.burst - TICKETS_PER_ADDRESS.burst;
   for (let i = 1; i <= left; i += 1) assert.is((await ticketFor(code, 'Zoé', from(`2001:db8:2:${i.toString(16)}::1`))).response.status, 201);
   assert.is((await ticketFor(code, 'Zoé', from('198.51.100.7'))).response.status, 429, 'the link has had its share');
@@ -131,7 +152,8 @@ bounded('a declined guest is refused with cooling_down and a retry delay, and ri
   await guest.next('call-ended');
   guest.send({ type: 'invite', calleeMemberId: member.id });
   const refusal = await guest.next('error');
-  assert.equal([refusal.code, refusal.retryAfterS], ['cooling_down', Number(server.config.calls.ringCooldownMs / 1000)]);
+  assert.is(refusal.code, 'cooling_down');
+  assert.ok(refusal.retryAfterS !== undefined && refusal.retryAfterS >= 1 && refusal.retryAfterS <= server.config.calls.ringCooldownMs / 1000, `retryAfterS: ${refusal.retryAfterS}`);
   assert.is(device.received.filter((message) => message.type === 'incoming-call').length, 1);
 });
 
