@@ -57,7 +57,8 @@ export type Hub = {
   /** Registers a new authenticated socket; it must send hello before anything else.
    *  `address` is the client's address block (client-address.ts), for the per-address limits. */
   connect(peer: Peer, party: Party, address?: string | null): HubConnection;
-  /** Closes every socket of a member (account deleted, password changed) with 4001. */
+  /** Closes every socket of a member (account deleted, password changed) with 4001; the calls
+   *  ringing them end as unavailable. */
   disconnectMember(memberId: string): void;
   /** Closes with 4001 every guest socket opened through a member's link (the link was replaced
    *  or switched off, or the member left); the calls they ring or hold end with them. */

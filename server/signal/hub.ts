@@ -374,6 +374,8 @@ export function createHub(deps: HubDeps): Hub {
     },
     disconnectMember(memberId) {
       closeWhere((party) => party.kind === 'member' && party.memberId === memberId, CLOSE_CODES.sessionEnded, 'session ended');
+      // No device is left to ring: callers are told at once rather than at the ring timeout.
+      for (const call of [...(ringingFor.get(memberKey(memberId)) ?? [])]) endCall(call, 'unavailable');
     },
     disconnectGuestsOf(memberId) {
       closeWhere((party) => party.kind === 'guest' && party.calleeMemberId === memberId, CLOSE_CODES.sessionEnded, 'call link closed');

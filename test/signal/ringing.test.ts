@@ -41,6 +41,17 @@ links('closing a member’s guests closes only their sockets and ends the calls 
   assert.equal(callLog.records.map((record) => record.outcome), ['missed']);
 });
 
+links('a member who leaves stops ringing at once: their callers are told unavailable', () => {
+  const { open, hub } = setup();
+  open(bob);
+  const caller = open(alice);
+  caller.send({ type: 'invite', calleeMemberId: 'bob' });
+  const { callId } = caller.peer.last('call-ringing');
+  hub.disconnectMember('bob');
+  assert.equal(caller.peer.last('call-ended'), { type: 'call-ended', callId, reason: 'unavailable' });
+  assert.is(hub.liveCallCount(), 0);
+});
+
 links.run();
 
 const bounded = suite('bounded ringing');
