@@ -10,7 +10,7 @@ import type { Logger } from './log.js';
 import { jsonBody } from './http/body.js';
 import type { AppState } from './http/context.js';
 import { errorHandler } from './http/errors.js';
-import { manifestRoutes, THEME_COLOR } from './http/manifest.js';
+import { manifestRoutes } from './http/manifest.js';
 import { requireSameOrigin } from './http/origin.js';
 import { createPageRenderer } from './http/pages.js';
 import { securityHeaders } from './http/security-headers.js';
@@ -43,7 +43,7 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
   // Behind one reverse proxy, believe only the address it adds, never the client's own entries.
   app.maxIpsCount = 1;
   app.silent = true;
-  const pages = createPageRenderer(TEMPLATES_DIR, { publicOrigin: config.publicOrigin, themeColor: THEME_COLOR });
+  const pages = createPageRenderer(TEMPLATES_DIR, { publicOrigin: config.publicOrigin });
   const accounts = deps.accounts ?? createAccountsModule({ config, db: deps.db, log });
   const calls = deps.calls ?? createCallsModule({ config, db: deps.db, log, accounts, turnCredentials: null });
 

@@ -38,6 +38,14 @@ export type Config = Readonly<{
     /** A session ends this long after log-in, however active. */
     sessionMaxMs: number;
   }>;
+  calls: Readonly<{
+    /** A caller turned down (declined, no answer, unavailable) waits this long before ringing that member again; 0 = no cool-down. */
+    ringCooldownMs: number;
+    /** Rings from one caller within this long share one row of the callee's log. */
+    callLogRepeatWindowMs: number;
+    /** Rows each member's call log keeps; the oldest go first. */
+    callLogMaxEntries: number;
+  }>;
   turn: Readonly<{
     /** 0 turns the embedded relay off. */
     port: number;
@@ -74,6 +82,9 @@ export const CONFIG_KEYS = {
   PORTHELLO_BCRYPT_COST: '12',
   PORTHELLO_SESSION_IDLE_HOURS: '168',
   PORTHELLO_SESSION_MAX_DAYS: '30',
+  PORTHELLO_RING_COOLDOWN_S: '30',
+  PORTHELLO_CALL_LOG_REPEAT_MINUTES: '5',
+  PORTHELLO_CALL_LOG_MAX_ENTRIES: '1000',
   PORTHELLO_TURN_PORT: '3478',
   PORTHELLO_TURN_HOST: '127.0.0.1',
   PORTHELLO_TURN_EXTERNAL_IP: '',
@@ -107,7 +118,15 @@ const MIN_RELAY_PORT = 1024;
 /** bcrypt below 10 is too cheap for real use; 4 is its own floor and only suits tests. */
 const MIN_BCRYPT_COST = 4;
 const MAX_BCRYPT_COST = 15;
+const MINUTE_MS = 60_000;
 const HOUR_MS = 3600_000;
+/** A cool-down past an hour would stop a member's own colleagues from calling back that day. */
+const MAX_RING_COOLDOWN_S = 3600;
+/** A day: past it, "repeats" are separate calls a member wants to see. */
+const MAX_CALL_LOG_REPEAT_MINUTES = 24 * 60;
+/** Bounds each member's log (and the database) whatever the setting; a few entries at least. */
+const MIN_CALL_LOG_ENTRIES = 10;
+const MAX_CALL_LOG_ENTRIES = 100_000;
 const DAY_MS = 24 * HOUR_MS;
 /** The TURN REST shared secret must resist offline guessing: at least this many characters. */
 const MIN_TURN_SECRET_LENGTH = 32;
@@ -211,6 +230,9 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
   const bcryptCost = integer('PORTHELLO_BCRYPT_COST', MIN_BCRYPT_COST, MAX_BCRYPT_COST);
   const sessionIdleHours = integer('PORTHELLO_SESSION_IDLE_HOURS', 1, 24 * 365);
   const sessionMaxDays = integer('PORTHELLO_SESSION_MAX_DAYS', 1, 365);
+  const ringCooldownS = integer('PORTHELLO_RING_COOLDOWN_S', 0, MAX_RING_COOLDOWN_S);
+  const callLogRepeatMinutes = integer('PORTHELLO_CALL_LOG_REPEAT_MINUTES', 0, MAX_CALL_LOG_REPEAT_MINUTES);
+  const callLogMaxEntries = integer('PORTHELLO_CALL_LOG_MAX_ENTRIES', MIN_CALL_LOG_ENTRIES, MAX_CALL_LOG_ENTRIES);
   if (sessionIdleHours * HOUR_MS > sessionMaxDays * DAY_MS) fail('PORTHELLO_SESSION_IDLE_HOURS', 'must not be longer than PORTHELLO_SESSION_MAX_DAYS');
   const quota = (key: ConfigKey): number => {
     const text = raw(key);
@@ -267,6 +289,11 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
       bcryptCost,
       sessionIdleMs: sessionIdleHours * HOUR_MS,
       sessionMaxMs: sessionMaxDays * DAY_MS,
+    }),
+    calls: Object.freeze({
+      ringCooldownMs: ringCooldownS * 1000,
+      callLogRepeatWindowMs: callLogRepeatMinutes * MINUTE_MS,
+      callLogMaxEntries,
     }),
     turn: Object.freeze({
       port: turnPort,

@@ -135,6 +135,14 @@ invalid('refuses a relay range holding the relay port or below 1024', () => {
   assert.match(problemsOf(withDataDir({ PORTHELLO_TURN_RELAY_PORTS: '80-1000' }))[0] ?? '', /TURN_RELAY_PORTS/);
 });
 
+invalid('reads the call limits and refuses them out of range', () => {
+  const config = loadConfig(withDataDir({ PORTHELLO_RING_COOLDOWN_S: '0', PORTHELLO_CALL_LOG_REPEAT_MINUTES: '10', PORTHELLO_CALL_LOG_MAX_ENTRIES: '50' }));
+  assert.equal(config.calls, { ringCooldownMs: 0, callLogRepeatWindowMs: 600_000, callLogMaxEntries: 50 });
+  assert.equal(loadConfig(withDataDir({})).calls, { ringCooldownMs: 30_000, callLogRepeatWindowMs: 300_000, callLogMaxEntries: 1000 });
+  const problems = problemsOf(withDataDir({ PORTHELLO_RING_COOLDOWN_S: '3601', PORTHELLO_CALL_LOG_REPEAT_MINUTES: '-1', PORTHELLO_CALL_LOG_MAX_ENTRIES: '9' }));
+  assert.equal(problems.map((problem) => problem.split(':')[0]), ['PORTHELLO_RING_COOLDOWN_S', 'PORTHELLO_CALL_LOG_REPEAT_MINUTES', 'PORTHELLO_CALL_LOG_MAX_ENTRIES']);
+});
+
 invalid('refuses a data directory that cannot be created', () => {
   const file = join(scratch, 'a-file');
   writeFileSync(file, 'x');

@@ -4,7 +4,7 @@
 // they hold no e-mail (a keyed hash of it) and vanish with the process, which leaves nothing on
 // disk about who tried what.
 import { createHmac, randomBytes } from 'node:crypto';
-import { isIP } from 'node:net';
+import { addressBlock } from '../client-address.js';
 
 /** Failures an account may have before waits begin: room for a few typos. */
 const FREE_FAILURES_PER_ACCOUNT = 5;
@@ -67,17 +67,5 @@ export function createThrottle(now: () => number = Date.now): Throttle {
   };
 }
 
-/** IPv6 hosts usually own a whole /64: counting per address would let one host rotate freely. */
-const IPV6_BLOCK_GROUPS = 4;
-
-/** The unit an address is counted by: the IPv4 address, or the /64 of an IPv6 address. */
-export function addressBlock(address: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped !== null) return mapped[1] ?? address;
-  if (isIP(address) !== 6) return address;
-  const [head = '', tail] = address.toLowerCase().split('::');
-  const headGroups = head === '' ? [] : head.split(':');
-  const tailGroups = tail === undefined || tail === '' ? [] : tail.split(':');
-  const groups = tail === undefined ? headGroups : [...headGroups, ...Array<string>(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups];
-  return `${groups.slice(0, IPV6_BLOCK_GROUPS).map((group) => group.replace(/^0+(?=.)/, '')).join(':')}::/64`;
-}
+// The address rule is shared with the calls' limits.
+export { addressBlock } from '../client-address.js';

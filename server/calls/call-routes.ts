@@ -11,6 +11,7 @@ import { DISPLAY_NAME_MAX_CODE_POINTS } from '../contract/names.js';
 import { relayPolicy } from '../signal/hub-api.js';
 import type { GuestTickets } from './guest-tickets.js';
 import { booleanField, nameField, optional, schema } from '../http/schema.js';
+import type { TicketLimits } from './ticket-limits.js';
 import type { IceConfiguration } from '../turn/credentials.js';
 
 export const GUEST_TICKET_COOKIE = 'guest_ticket';
@@ -18,6 +19,7 @@ export const GUEST_TICKET_COOKIE = 'guest_ticket';
 export type CallRouteDeps = Readonly<{
   calls: CallService;
   tickets: GuestTickets;
+  ticketLimits: TicketLimits;
   publicOrigin: string;
   isHttps: boolean;
   avatarUrl: (avatarId: string) => string;
@@ -73,10 +75,12 @@ export function callRoutes(deps: CallRouteDeps): ApiRouteGroup {
 export function guestRoutes(deps: CallRouteDeps): ApiRouteGroup {
   const router = new Router<AppState>();
   router.post('/links/:code/tickets', (ctx) => {
-    const callee = deps.calls.calleeOfLink(ctx.params['code'] ?? '');
+    const code = ctx.params['code'] ?? '';
+    const callee = deps.calls.calleeOfLink(code);
     if (callee === null) throw notFound('This call link does not exist or no longer takes calls.');
     const { displayName } = parseTicketRequest(ctx.state.body);
-    const issued = deps.tickets.issue(callee.memberId, displayName);
+    deps.ticketLimits.admit(callee.memberId, ctx.ip);
+    const issued = deps.tickets.issue(callee.memberId, displayName, code);
     // Never readable by scripts, never sent cross-site; read by the WebSocket upgrade (/ws?as=guest)
     // and GET /api/ice-servers.
     ctx.cookies.set(GUEST_TICKET_COOKIE, issued.ticket, { httpOnly: true, sameSite: 'strict', path: '/', secure: deps.isHttps, expires: issued.expiresAt, overwrite: true });

@@ -26,7 +26,19 @@ export type CallService = ReturnType<typeof createCallService>;
  * `tickets` are the guests' rights to ring through a link: the service revokes them whenever a
  * link stops taking their calls (a new code, guest calls switched off, the member deleted).
  */
-export function createCallService(store: CallStore, tickets: Pick<GuestTickets, 'revokeFor'>, now: () => Date = () => new Date()) {
+/** Rings from one caller within this long share one row of the callee's log (PORTHELLO_CALL_LOG_REPEAT_MINUTES). */
+export const CALL_LOG_REPEAT_WINDOW_MS = 5 * 60_000;
+/** The rows a member's log keeps; older ones go (PORTHELLO_CALL_LOG_MAX_ENTRIES). */
+export const CALL_LOG_MAX_ENTRIES = 1000;
+
+export type CallLogRules = Readonly<{ repeatWindowMs: number; maxEntries: number }>;
+
+export function createCallService(
+  store: CallStore,
+  tickets: Pick<GuestTickets, 'revokeFor'>,
+  now: () => Date = () => new Date(),
+  logRules: CallLogRules = { repeatWindowMs: CALL_LOG_REPEAT_WINDOW_MS, maxEntries: CALL_LOG_MAX_ENTRIES },
+) {
   const newCode = (): string => randomBytes(CALL_LINK_CODE_BYTES).toString('base64url');
   const present = (userId: string): CallLink => {
     const row = store.linkOf(userId);
@@ -71,6 +83,12 @@ export function createCallService(store: CallStore, tickets: Pick<GuestTickets, 
       tickets.revokeFor(memberId);
     },
 
+    /** The code guests ring the member through, or null when guest calls are off. */
+    guestLinkCodeOf(memberId: string): string | null {
+      const row = store.linkOf(memberId);
+      return row === undefined || !row.guestsAllowed ? null : row.code;
+    },
+
     prefersRelayOnly: (memberId: string): boolean => store.linkOf(memberId)?.relayOnly ?? false,
 
     /** The members someone may ring: everyone but themself. */
@@ -82,9 +100,11 @@ export function createCallService(store: CallStore, tickets: Pick<GuestTickets, 
       return name === undefined ? null : { displayName: `${name.firstName} ${name.lastName}`.trim(), guestFacingName: name.firstName };
     },
 
-    /** One row per received call: when, how it ended, how long, who. Nothing else. */
+    /** One row per received call (repeats from one caller within minutes share it): when, how
+     *  it ended, how long, who, how many rings. Nothing else. */
     recordReceivedCall(call: ReceivedCall): void {
-      store.insertCall({
+      const repeatSince = new Date(call.startedAt.getTime() - logRules.repeatWindowMs).toISOString();
+      store.recordCall({
         calleeId: call.calleeMemberId,
         callerKind: call.caller.kind,
         callerId: call.caller.kind === 'member' ? call.caller.memberId : null,
@@ -92,7 +112,7 @@ export function createCallService(store: CallStore, tickets: Pick<GuestTickets, 
         startedAt: call.startedAt.toISOString(),
         outcome: call.outcome,
         durationS: call.outcome === 'answered' ? Math.max(0, Math.round(call.durationS ?? 0)) : null,
-      });
+      }, { repeatSince, keep: logRules.maxEntries });
     },
 
     /** A page of the member's received calls, newest first; `nextBefore` fetches the next one. */
@@ -120,5 +140,5 @@ function toEntry(row: CallLogRow): CallLogEntry {
       : row.callerId === null
         ? { kind: 'former-member' }
         : { kind: 'member', memberId: row.callerId, name: `${row.callerFirstName ?? ''} ${row.callerLastName ?? ''}`.trim() };
-  return { id: row.id, startedAt: row.startedAt, outcome: row.outcome, durationS: row.durationS, seen: row.seen, caller };
+  return { id: row.id, startedAt: row.startedAt, outcome: row.outcome, durationS: row.durationS, seen: row.seen, attempts: row.attempts, caller };
 }

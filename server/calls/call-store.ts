@@ -19,6 +19,8 @@ export type CallLogRow = Readonly<{
   outcome: CallOutcome;
   durationS: number | null;
   seen: boolean;
+  /** How many rings this row stands for (repeats from one caller within minutes share a row). */
+  attempts: number;
 }>;
 
 export type NewCallLogRow = Readonly<{
@@ -49,15 +51,40 @@ export function createCallStore(db: Database) {
   const setCode = db.prepare('UPDATE call_links SET code = ?, updated_at = ? WHERE user_id = ?');
   const setSettings = db.prepare('UPDATE call_links SET guests_allowed = ?, relay_only = ?, updated_at = ? WHERE user_id = ?');
 
+  // A call can end after one of its members deleted their account (the caller leaving mid-call
+  // is what ends it): the callee's row stays with the caller as a former member (NULL), and a
+  // callee who left gets no row. Either way the insert never trips the foreign keys.
   const insertCall = db.prepare(`INSERT INTO call_log (callee_id, caller_kind, caller_id, caller_guest_name, started_at, outcome, duration_s)
-    VALUES (@calleeId, @callerKind, @callerId, @callerGuestName, @startedAt, @outcome, @durationS)`);
+    SELECT @calleeId, @callerKind, (SELECT id FROM users WHERE id = @callerId), @callerGuestName, @startedAt, @outcome, @durationS
+    WHERE EXISTS (SELECT 1 FROM users WHERE id = @calleeId)`);
   // Keyset pagination: newest first, `before` is the id of the last row of the previous page.
   const page = db.prepare(`SELECT c.id, c.caller_kind AS callerKind, c.caller_id AS callerId, u.first_name AS callerFirstName,
       u.last_name AS callerLastName, c.caller_guest_name AS callerGuestName, c.started_at AS startedAt, c.outcome,
-      c.duration_s AS durationS, c.seen
+      c.duration_s AS durationS, c.seen, c.attempts
     FROM call_log c LEFT JOIN users u ON u.id = c.caller_id
     WHERE c.callee_id = @calleeId AND c.id < @before
     ORDER BY c.id DESC LIMIT @limit`);
+  // The caller's latest unanswered row since a time: a new ring from them joins it.
+  const latestFromCaller = db.prepare(`SELECT id FROM call_log
+    WHERE callee_id = @calleeId AND caller_kind = @callerKind AND caller_id IS @callerId AND caller_guest_name IS @callerGuestName
+      AND started_at >= @since AND outcome != 'answered'
+    ORDER BY started_at DESC, id DESC LIMIT 1`);
+  const addAttempt = db.prepare(`UPDATE call_log SET attempts = attempts + 1, outcome = @outcome,
+    seen = CASE WHEN @outcome = 'missed' THEN 0 ELSE seen END WHERE id = @id`);
+  // Past the cap, the member's oldest rows go.
+  const trim = db.prepare(`DELETE FROM call_log WHERE callee_id = @calleeId
+    AND id <= (SELECT id FROM call_log WHERE callee_id = @calleeId ORDER BY id DESC LIMIT 1 OFFSET @keep)`);
+  const recordCall = db.transaction((row: NewCallLogRow, rules: { repeatSince: string; keep: number }): void => {
+    if (row.outcome !== 'answered') {
+      const latest = latestFromCaller.get({ calleeId: row.calleeId, callerKind: row.callerKind, callerId: row.callerId, callerGuestName: row.callerGuestName, since: rules.repeatSince }) as { id: number } | undefined;
+      if (latest !== undefined) {
+        addAttempt.run({ id: latest.id, outcome: row.outcome });
+        return;
+      }
+    }
+    insertCall.run(row);
+    trim.run({ calleeId: row.calleeId, keep: rules.keep });
+  });
   const unseenMissed = db.prepare("SELECT count(*) AS n FROM call_log WHERE callee_id = ? AND seen = 0 AND outcome = 'missed'");
   const markSeen = db.prepare('UPDATE call_log SET seen = 1 WHERE callee_id = ? AND seen = 0');
   const deleteCall = db.prepare('DELETE FROM call_log WHERE id = ? AND callee_id = ?');
@@ -78,8 +105,13 @@ export function createCallStore(db: Database) {
     setSettings(userId: string, settings: { guestsAllowed: boolean; relayOnly: boolean }, now: string): void {
       setSettings.run(Number(settings.guestsAllowed), Number(settings.relayOnly), now, userId);
     },
-    insertCall(row: NewCallLogRow): void {
-      insertCall.run(row);
+    /**
+     * Records a received call: an unanswered one joins the caller's latest unanswered row started
+     * since `repeatSince` (counting one more attempt); otherwise a new row, and the member keeps
+     * at most `keep` rows, the oldest going first.
+     */
+    recordCall(row: NewCallLogRow, rules: { repeatSince: string; keep: number }): void {
+      recordCall(row, rules);
     },
     callsOf(calleeId: string, before: number, limit: number): CallLogRow[] {
       return (page.all({ calleeId, before, limit }) as RawLog[]).map((raw) => ({ ...raw, seen: raw.seen === 1 }));

@@ -18,6 +18,7 @@ import { callRoutes, GUEST_TICKET_COOKIE, guestRoutes, iceRoutes, presentLink } 
 import { createCallService, type CallService } from './call-service.js';
 import { createGuestTickets, type GuestTickets } from './guest-tickets.js';
 import { createSocketAuth } from './socket-auth.js';
+import { createTicketLimits } from './ticket-limits.js';
 import { partyKeyOf, type Authenticate, type IceProvider } from '../signal/deps.js';
 import { createHub } from '../signal/hub.js';
 import type { Hub, HubTiming } from '../signal/hub-api.js';
@@ -65,19 +66,31 @@ function iceProviderOf(credentials: TurnCredentials | null): IceProvider {
 
 export function createCallsModule(deps: CallsDeps): CallsModule {
   const { config, log, accounts } = deps;
-  const tickets = createGuestTickets();
-  const service = createCallService(createCallStore(deps.db), tickets);
+  // A guest in a call keeps their ticket whatever a flood of new ones does.
+  const tickets = createGuestTickets(Date.now, (guestId) => hub.isGuestInCall(guestId));
+  // A link that stops taking guests takes their tickets and their open sockets with it.
+  const guestAccess = {
+    revokeFor(memberId: string): void {
+      tickets.revokeFor(memberId);
+      hub.disconnectGuestsOf(memberId);
+    },
+  };
+  const service = createCallService(createCallStore(deps.db), guestAccess, undefined, {
+    repeatWindowMs: config.calls.callLogRepeatWindowMs,
+    maxEntries: config.calls.callLogMaxEntries,
+  });
   const hub = createHub({
     members: {
       findMember(memberId) {
         const names = service.namesOf(memberId);
-        return names === null ? null : { memberId, ...names, prefersRelayOnly: service.prefersRelayOnly(memberId) };
+        return names === null ? null : { memberId, ...names, prefersRelayOnly: service.prefersRelayOnly(memberId), guestLinkCode: service.guestLinkCodeOf(memberId) };
       },
     },
     callLog: service,
     ice: iceProviderOf(deps.turnCredentials),
     log,
     ...(deps.timing === undefined ? {} : { timing: deps.timing }),
+    ringLimits: { ringCooldownMs: config.calls.ringCooldownMs },
   });
 
   const authenticate = createSocketAuth({
@@ -99,6 +112,7 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
   const routeDeps = {
     calls: service,
     tickets,
+    ticketLimits: createTicketLimits(),
     publicOrigin: config.publicOrigin,
     isHttps: config.isHttps,
     avatarUrl: (avatarId: string) => accounts.avatars.files.urls(avatarId).small,

@@ -3,40 +3,60 @@
 // lives in memory only (a restart ends every call anyway), and slides while it is in use so a
 // dropped socket can come back to a live call.
 import { createHash, randomBytes } from 'node:crypto';
+import { busy } from '../errors.js';
 
 /** Long enough to allow camera permission prompts and a ringing period, short enough to be useless when leaked later. */
 export const GUEST_TICKET_TTL_MS = 30 * 60_000;
 const TICKET_BYTES = 24;
 const GUEST_ID_BYTES = 12;
-/** Bounds memory whatever a flood of requests does; the oldest tickets go first. */
+/** Bounds memory whatever a flood of requests does; the oldest tickets of guests not in a call go first. */
 export const MAX_LIVE_GUEST_TICKETS = 10_000;
+/** When every ticket belongs to a guest in a call (the table cannot make room), a new guest
+ *  waits this long: calls end and tickets expire within minutes. */
+const TABLE_FULL_RETRY_AFTER_S = 60;
 
-export type GuestTicket = Readonly<{ guestId: string; displayName: string; calleeMemberId: string }>;
+/** `linkCode` is the call link the ticket was issued through. */
+export type GuestTicket = Readonly<{ guestId: string; displayName: string; calleeMemberId: string; linkCode: string }>;
 
 export type GuestTickets = ReturnType<typeof createGuestTickets>;
 
-export function createGuestTickets(nowMs: () => number = Date.now) {
+/**
+ * `isInCall` says whether a guest is in a live call (the hub knows): their ticket is what lets a
+ * dropped socket come back, so a flood of new tickets never evicts it.
+ */
+export function createGuestTickets(nowMs: () => number = Date.now, isInCall: (guestId: string) => boolean = () => false) {
   // Keyed by the SHA-256 of the ticket: the map never holds a usable secret.
   const live = new Map<string, GuestTicket & { expiresAtMs: number }>();
   const keyOf = (ticket: string): string => createHash('sha256').update(ticket).digest('base64url');
 
   const sweep = (): void => {
+    // A redeemed ticket moves to the back (redeem), so the map runs from the soonest expiry to
+    // the latest and expired tickets are found at the front without a scan of the whole table.
     const now = nowMs();
-    for (const [key, entry] of live) if (entry.expiresAtMs <= now) live.delete(key);
-    // Map iteration is insertion order: the first entries are the oldest.
-    for (const key of live.keys()) {
-      if (live.size < MAX_LIVE_GUEST_TICKETS) break;
+    for (const [key, entry] of live) {
+      if (entry.expiresAtMs > now) break;
       live.delete(key);
     }
+    // Map iteration is insertion order: the first entries are the oldest. A guest in a call
+    // moves to the back instead of going; each entry is looked at once at most.
+    let looked = 0;
+    const total = live.size;
+    for (const [key, entry] of live) {
+      if (live.size < MAX_LIVE_GUEST_TICKETS || looked >= total) break;
+      looked += 1;
+      live.delete(key);
+      if (isInCall(entry.guestId)) live.set(key, entry);
+    }
+    if (live.size >= MAX_LIVE_GUEST_TICKETS) throw busy('guest_tickets_full', 'Too many guests are calling right now; try again in a minute.', TABLE_FULL_RETRY_AFTER_S);
   };
 
   return {
-    issue(calleeMemberId: string, displayName: string): { ticket: string; guestId: string; expiresAt: Date } {
+    issue(calleeMemberId: string, displayName: string, linkCode: string): { ticket: string; guestId: string; expiresAt: Date } {
       sweep();
       const ticket = randomBytes(TICKET_BYTES).toString('base64url');
       const guestId = randomBytes(GUEST_ID_BYTES).toString('base64url');
       const expiresAtMs = nowMs() + GUEST_TICKET_TTL_MS;
-      live.set(keyOf(ticket), { guestId, displayName, calleeMemberId, expiresAtMs });
+      live.set(keyOf(ticket), { guestId, displayName, calleeMemberId, linkCode, expiresAtMs });
       return { ticket, guestId, expiresAt: new Date(expiresAtMs) };
     },
 
@@ -50,7 +70,9 @@ export function createGuestTickets(nowMs: () => number = Date.now) {
         return null;
       }
       entry.expiresAtMs = nowMs() + GUEST_TICKET_TTL_MS;
-      return { guestId: entry.guestId, displayName: entry.displayName, calleeMemberId: entry.calleeMemberId };
+      live.delete(key);
+      live.set(key, entry);
+      return { guestId: entry.guestId, displayName: entry.displayName, calleeMemberId: entry.calleeMemberId, linkCode: entry.linkCode };
     },
 
     /** Every ticket for a member ends (the member regenerated their link or left). */

@@ -48,6 +48,8 @@ export type CallLogEntry = Readonly<{
   outcome: CallOutcome;
   durationS: number | null;
   seen: boolean;
+  /** Rings this entry stands for: repeats from one caller within minutes share an entry. */
+  attempts: number;
   caller: CallLogCaller;
 }>;
 

@@ -65,7 +65,7 @@ export const MEMBER_DATA_TABLES: readonly MemberDataTable[] = [
     exportKey: 'callsReceived',
     memberColumn: 'callee_id',
     onDelete: 'delete',
-    exported: ['started_at', 'outcome', 'duration_s', 'caller_kind', 'caller_guest_name', 'seen'],
+    exported: ['started_at', 'outcome', 'duration_s', 'caller_kind', 'caller_guest_name', 'seen', 'attempts'],
     withheld: {
       id: 'internal row number',
       callee_id: 'the member id, already in the profile',
@@ -78,7 +78,7 @@ export const MEMBER_DATA_TABLES: readonly MemberDataTable[] = [
     exportKey: 'callsMade',
     memberColumn: 'caller_id',
     onDelete: 'anonymise',
-    exported: ['started_at', 'outcome', 'duration_s'],
+    exported: ['started_at', 'outcome', 'duration_s', 'attempts'],
     withheld: {
       id: 'internal row number',
       callee_id: 'the identifier of another member',

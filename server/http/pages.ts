@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { DISPLAY_NAME_MAX_CODE_POINTS, MEMBER_NAME_MAX_CODE_POINTS } from '../contract/names.js';
 import { PASSWORD_MIN_CODE_POINTS } from '../contract/passwords.js';
 import { fr } from '../i18n/fr.js';
+import { THEME_COLOR } from './manifest.js';
 import { isMessageKey, LOCALES, translate, type Locale, type MessageKey } from '../i18n/index.js';
 
 export const PAGE_NAMES = ['home', 'error', 'signup', 'login', 'profile', 'my-data', 'privacy', 'calls', 'guest-call'] as const;
@@ -49,8 +50,8 @@ const PLACEHOLDER = /\{\{(\{)?\s*(t:)?([\w.]+)\s*\}?\}\}/g;
  * `site` holds values every page and script message may use (the public origin, for the message
  * that tells someone who opened the pages under another address where to go).
  */
-export function createPageRenderer(templatesDir: string, site: Readonly<{ publicOrigin?: string; themeColor?: string }> = {}): PageRenderer {
-  const shared: Readonly<Record<string, string>> = { ...FORM_LIMITS, ...site };
+export function createPageRenderer(templatesDir: string, site: Readonly<{ publicOrigin?: string }> = {}): PageRenderer {
+  const shared: Readonly<Record<string, string>> = { ...FORM_LIMITS, themeColor: THEME_COLOR, ...site };
   const read = (name: string): string => readFileSync(join(templatesDir, `${name}.html`), 'utf8');
   const layout = read('layout');
   const templates = new Map<PageName, string>(PAGE_NAMES.map((name) => [name, read(name)]));

@@ -267,6 +267,7 @@ export const en: Readonly<Record<MessageKey, string>> = {
   'client.calls.refused.unsupported_version': "Porthello was updated: reload the page.",
   'client.calls.refused.unavailable': "The service is busy right now. Try again in a minute.",
   'client.calls.refused.rate_limited': "Too many attempts. Wait a moment, then try again.",
+  'client.calls.refused.cooling_down': "{name} could not take your call just now. Wait a moment before calling again.",
   'client.calls.refused.generic': "The call could not go through.",
   'client.media.denied': "Your browser blocked the camera and microphone. Allow them for this site (the icon next to the address), then try again.",
   'client.media.no-device': "No camera or microphone found. Plug one in, then try again.",

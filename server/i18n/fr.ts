@@ -266,6 +266,7 @@ export const fr = {
   'client.calls.refused.unsupported_version': "Porthello a été mis à jour : rechargez la page.",
   'client.calls.refused.unavailable': "Le service est saturé pour le moment. Réessayez dans une minute.",
   'client.calls.refused.rate_limited': "Trop de tentatives. Patientez un instant, puis réessayez.",
+  'client.calls.refused.cooling_down': "{name} n’a pas pu prendre votre appel à l’instant. Patientez un peu avant de rappeler.",
   'client.calls.refused.generic': "L’appel n’a pas pu aboutir.",
   'client.media.denied': "Votre navigateur a bloqué la caméra et le micro. Autorisez-les pour ce site (icône à côté de l’adresse), puis réessayez.",
   'client.media.no-device': "Aucune caméra ni aucun micro trouvé. Branchez-en un, puis réessayez.",

@@ -38,6 +38,8 @@ export type Call<C> = {
   ringTimer: TimerHandle | null;
   /** True once ICE servers were asked for, so that the end of the call releases them. */
   hasIce: boolean;
+  /** Where a cool-down is kept if the callee turns this caller down (ring-guard.ts). */
+  cooldownKeys: readonly string[];
 };
 
 export type Side = 'caller' | 'callee';

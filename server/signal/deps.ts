@@ -24,6 +24,8 @@ export type Party =
       guestId: string;
       displayName: string;
       calleeMemberId: string;
+      /** The call link the ticket came from: an invite rings only while it still takes guests. */
+      linkCode: string;
     };
 
 /** Resolves the party behind an upgrade request (session cookie or guest ticket), or null for
@@ -39,6 +41,8 @@ export type MemberProfile = {
   guestFacingName: string;
   /** The member asked that every call of theirs goes through the relay (hides their address). */
   prefersRelayOnly: boolean;
+  /** The member's call link while it takes guest calls, null when guest calls are off. */
+  guestLinkCode: string | null;
 };
 
 export type MemberDirectory = {
@@ -93,7 +97,11 @@ export const systemClock: Clock = {
 
 /** The key under which a party's sockets and calls are indexed. */
 export function partyKeyOf(party: Party): string {
-  return party.kind === 'member' ? `member:${party.memberId}` : `guest:${party.guestId}`;
+  return party.kind === 'member' ? memberKey(party.memberId) : guestKey(party.guestId);
+}
+
+export function guestKey(guestId: string): string {
+  return `guest:${guestId}`;
 }
 
 export function memberKey(memberId: string): string {

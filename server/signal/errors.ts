@@ -9,11 +9,14 @@ import { CLOSE_CODES, type CloseCode, type RefusalCode, type ServerMessage } fro
 export class Refusal extends Error {
   readonly code: RefusalCode;
   readonly callId: string | undefined;
-  constructor(code: RefusalCode, message: string, callId?: string) {
+  /** Whole seconds before asking again can succeed (a rate limit, a cool-down, a full relay). */
+  readonly retryAfterS: number | undefined;
+  constructor(code: RefusalCode, message: string, callId?: string, retryAfterS?: number) {
     super(message);
     this.name = 'Refusal';
     this.code = code;
     this.callId = callId;
+    this.retryAfterS = retryAfterS;
   }
 }
 
@@ -57,7 +60,7 @@ export type Disposition = {
 export function dispositionOf(error: unknown, callId?: string): Disposition {
   if (error instanceof Refusal) return { send: refusalMessage(error), close: null, isInternal: false };
   if (error instanceof AppError && error.kind !== 'internal') {
-    return { send: refusalMessage(new Refusal(REFUSAL_FOR_KIND[error.kind], error.message, callId)), close: null, isInternal: false };
+    return { send: refusalMessage(new Refusal(REFUSAL_FOR_KIND[error.kind], error.message, callId, error.retryAfterS)), close: null, isInternal: false };
   }
   if (error instanceof ProtocolViolation) {
     return {
@@ -70,7 +73,11 @@ export function dispositionOf(error: unknown, callId?: string): Disposition {
 }
 
 function refusalMessage(refusal: Refusal): ServerMessage {
-  return refusal.callId === undefined
-    ? { type: 'error', code: refusal.code, message: refusal.message }
-    : { type: 'error', code: refusal.code, message: refusal.message, callId: refusal.callId };
+  return {
+    type: 'error',
+    code: refusal.code,
+    message: refusal.message,
+    ...(refusal.callId === undefined ? {} : { callId: refusal.callId }),
+    ...(refusal.retryAfterS === undefined ? {} : { retryAfterS: refusal.retryAfterS }),
+  };
 }

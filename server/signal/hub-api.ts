@@ -4,6 +4,7 @@
 import type { Logger } from '../log.js';
 import type { CallLog, Clock, IceProvider, MemberDirectory, Party } from './deps.js';
 import type { Peer } from './peer.js';
+import type { RingLimits } from './ring-guard.js';
 import type { IceConfig } from './protocol.js';
 
 /** The issue asks for 30–60 s; 45 s is about nine rings, and voicemail-less callers give up
@@ -39,6 +40,8 @@ export type HubDeps = {
   log: Logger;
   clock?: Clock;
   timing?: Partial<HubTiming>;
+  /** Invite rates and the cool-down after a turned-down call (defaults in ring-guard.ts). */
+  ringLimits?: Partial<RingLimits>;
 };
 
 /** One socket as the transport sees it: it hands over each text frame and says when it closed. */
@@ -51,14 +54,21 @@ export type HubConnection = {
 };
 
 export type Hub = {
-  /** Registers a new authenticated socket; it must send hello before anything else. */
-  connect(peer: Peer, party: Party): HubConnection;
-  /** Closes every socket of a member (account deleted, password changed) with 4001. */
+  /** Registers a new authenticated socket; it must send hello before anything else.
+   *  `address` is the client's address block (client-address.ts), for the per-address limits. */
+  connect(peer: Peer, party: Party, address?: string | null): HubConnection;
+  /** Closes every socket of a member (account deleted, password changed) with 4001; the calls
+   *  ringing them end as unavailable. */
   disconnectMember(memberId: string): void;
+  /** Closes with 4001 every guest socket opened through a member's link (the link was replaced
+   *  or switched off, or the member left); the calls they ring or hold end with them. */
+  disconnectGuestsOf(memberId: string): void;
   /** Closes the sockets opened with one session (log-out) with 4001. */
   disconnectSession(sessionId: string): void;
   /** Ends every call (each leaves its log record) and closes every socket with 1001. */
   shutdown(): void;
+  /** Whether a guest placed a call that rings or is connected. */
+  isGuestInCall(guestId: string): boolean;
   connectionCount(): number;
   liveCallCount(): number;
 };

@@ -4,37 +4,23 @@
 // ended), relays offers, answers and candidates between the two bound sockets of a live call,
 // rebuilding each message and stamping its sender, and leaves one call-log record per received call.
 //
-// Invariants: a party (a member, or one guest) is in at most one live call; a live call is in
-// `calls` and under both parties' keys in `callByParty`; a connection is bound to at most one call.
+// Invariants: a party (a member, or one guest) has at most one call of its own in `callByParty`:
+// the one it placed (ringing or connected) or the one it answered. A call that only rings a
+// member is under that member's key in `ringingFor`, never in `callByParty`, so being rung
+// locks nothing: the member can still call out, decline from any device, and a second caller
+// gets "busy" only once a call is answered. A connection is bound to at most one call.
 import { randomBytes } from 'node:crypto';
 import { callerRecordOf, isSameParty, receivedCallOf, relayedMessage, sideOf, sideWithToken, type Call, type CallSide, type RelayedClientMessage, type Side } from './call-state.js';
-import {
-  memberKey,
-  partyKeyOf,
-  systemClock,
-  viewOf,
-  type Party,
-  type ReceivedCall,
-  type TimerHandle,
-} from './deps.js';
+import { guestKey, memberKey, partyKeyOf, systemClock, viewOf, type Party, type ReceivedCall } from './deps.js';
 import { dispositionOf, ProtocolViolation, Refusal, type Disposition } from './errors.js';
 import { HELLO_TIMEOUT_MS, RESUME_GRACE_MS, RING_TIMEOUT_MS, relayPolicy, type Hub, type HubDeps, type HubTiming } from './hub-api.js';
-import type { Peer } from './peer.js';
+import { createConnections, type Connection } from './connections.js';
+import { createRingGuard, DEFAULT_RING_LIMITS } from './ring-guard.js';
 import { CLOSE_CODES, parseClientMessage, PROTOCOL_VERSION, type ClientMessage, type EndReason, type IceConfig, type ServerMessage } from './protocol.js';
 
 /** Random bytes in call ids, connection ids and resume tokens (base64url: 24 bytes → 32 chars). */
 const ID_BYTES = 16;
 const TOKEN_BYTES = 24;
-
-type Connection = {
-  id: string;
-  party: Party;
-  key: string;
-  peer: Peer;
-  isGreeted: boolean;
-  isOpen: boolean;
-  helloTimer: TimerHandle | null;
-};
 
 type LiveCall = Call<Connection>;
 
@@ -42,15 +28,14 @@ export function createHub(deps: HubDeps): Hub {
   const { members, callLog, ice, log } = deps;
   const clock = deps.clock ?? systemClock;
   const timing: HubTiming = { ringTimeoutMs: RING_TIMEOUT_MS, resumeGraceMs: RESUME_GRACE_MS, helloTimeoutMs: HELLO_TIMEOUT_MS, ...deps.timing };
-  const connectionsByParty = new Map<string, Set<Connection>>();
+  const connections = createConnections();
   const calls = new Map<string, LiveCall>();
   const callByParty = new Map<string, LiveCall>();
+  /** The calls ringing a member, under the member's key, until answered or ended. */
+  const ringingFor = new Map<string, Set<LiveCall>>();
+  const guard = createRingGuard({ ...DEFAULT_RING_LIMITS, ...deps.ringLimits }, () => clock.nowMs());
 
   const randomId = (bytes: number): string => randomBytes(bytes).toString('base64url');
-
-  function greetedDevicesOf(key: string): Connection[] {
-    return [...(connectionsByParty.get(key) ?? [])].filter((conn) => conn.isGreeted && conn.isOpen);
-  }
 
   function send(conn: Connection | null, message: ServerMessage): void {
     if (conn !== null && conn.isOpen) conn.peer.send(message);
@@ -67,31 +52,37 @@ export function createHub(deps: HubDeps): Hub {
   // --- the life cycle ----------------------------------------------------------------------
 
   function invite(conn: Connection, calleeMemberId: string): void {
-    const current = callByParty.get(conn.key);
-    if (current !== undefined) {
-      // Glare: the member we ring is ringing us. Taking their call ends in one call, not two.
-      const isGlare = current.state === 'ringing' && current.callee.key === conn.key && current.caller.key === memberKey(calleeMemberId);
-      if (isGlare) return accept(conn, current.id);
-      // Being rung counts too: a member declines (or lets it ring out) before calling someone else.
-      throw new Refusal('already_in_call', 'You are already in a call.');
-    }
+    // Being rung does not count: only a call this party placed or answered does.
+    if (callByParty.has(conn.key)) throw new Refusal('already_in_call', 'You are already in a call.');
+    // Glare: the member we ring is ringing us. Taking their call ends in one call, not two.
+    const glare = [...(ringingFor.get(conn.key) ?? [])].find((call) => call.caller.key === memberKey(calleeMemberId));
+    if (glare !== undefined) return accept(conn, glare.id);
     const { party } = conn;
     if (party.kind === 'guest' && party.calleeMemberId !== calleeMemberId) throw new Refusal('not_allowed', 'This link rings another member.');
     if (party.kind === 'member' && party.memberId === calleeMemberId) throw new Refusal('cannot_call_self', 'You cannot call yourself.');
     const profile = members.findMember(calleeMemberId);
     if (profile === null) throw new Refusal('unknown_member', 'There is no such member.');
+    // The ticket outlives nothing the member closed: a replaced or switched-off link rings no one,
+    // even from a socket opened before the change.
+    if (party.kind === 'guest' && profile.guestLinkCode !== party.linkCode) throw new Refusal('not_allowed', 'This call link no longer takes calls.');
+    // Every ring counts, those that end at once as busy or unavailable too: each leaves a log row.
+    const ringer = { key: conn.key, party, address: conn.address };
+    guard.admit(ringer, calleeMemberId);
+    const cooldownKeys = guard.cooldownKeysOf(ringer, calleeMemberId);
 
     const callId = randomId(ID_BYTES);
     const calleeKey = memberKey(calleeMemberId);
     const startedAtMs = clock.nowMs();
     const calleeView = { kind: 'member', memberId: profile.memberId, displayName: party.kind === 'guest' ? profile.guestFacingName : profile.displayName } as const;
     const endAtOnce = (reason: EndReason, outcome: ReceivedCall['outcome']): void => {
+      if (reason === 'unavailable') guard.coolDown(cooldownKeys);
       send(conn, { type: 'call-ended', callId, reason });
       record({ calleeMemberId, caller: callerRecordOf(party), startedAt: new Date(startedAtMs), outcome, durationS: null });
     };
-    // Busy means in any live call, ringing ones included: there is no call waiting.
-    if (callByParty.has(calleeKey)) return endAtOnce('busy', 'busy');
-    const devices = greetedDevicesOf(calleeKey);
+    // Busy means in a call that was answered; a member whose phone rings, or who is ringing
+    // someone, is rung too (whichever call connects first ends the others).
+    if (callByParty.get(calleeKey)?.state === 'connected') return endAtOnce('busy', 'busy');
+    const devices = connections.greetedOf(calleeKey);
     if (devices.length === 0) return endAtOnce('unavailable', 'missed');
 
     const callerPrefersRelay = party.kind === 'member' && members.findMember(party.memberId)?.prefersRelayOnly === true;
@@ -108,33 +99,58 @@ export function createHub(deps: HubDeps): Hub {
       ringing: new Set(devices),
       ringTimer: null,
       hasIce: false,
+      cooldownKeys,
     };
     calls.set(callId, call);
     callByParty.set(conn.key, call);
-    callByParty.set(calleeKey, call);
+    ringingFor.set(calleeKey, (ringingFor.get(calleeKey) ?? new Set()).add(call));
     call.ringTimer = clock.setTimer(() => endCall(call, 'no-answer'), timing.ringTimeoutMs);
     send(conn, { type: 'call-ringing', callId, callee: calleeView });
     for (const device of devices) send(device, { type: 'incoming-call', callId, caller: viewOf(party) });
   }
 
-  /** Rings a device of the callee that came online while its member's call rings. */
+  /** Rings a device of the callee that came online while calls ring its member. */
   function ringIfCalled(conn: Connection): void {
-    const call = callByParty.get(conn.key);
-    if (call === undefined || call.state !== 'ringing' || call.callee.key !== conn.key) return;
-    call.ringing.add(conn);
-    send(conn, { type: 'incoming-call', callId: call.id, caller: viewOf(call.caller.party) });
+    for (const call of ringingFor.get(conn.key) ?? []) {
+      call.ringing.add(conn);
+      send(conn, { type: 'incoming-call', callId: call.id, caller: viewOf(call.caller.party) });
+    }
+  }
+
+  /** Whether this socket belongs to the member a ringing call rings: any of their devices may turn it down. */
+  const isRungBy = (call: LiveCall, conn: Connection): boolean => call.state === 'ringing' && conn.isGreeted && conn.key === call.callee.key;
+
+  /** A call is answered: what else its two parties had going ends. The call they placed and
+   *  that still rings is cancelled; the calls still ringing them end as busy. */
+  function makeRoomFor(call: LiveCall): void {
+    for (const key of [call.caller.key, call.callee.key]) {
+      const own = callByParty.get(key);
+      if (own !== undefined && own !== call && own.state === 'ringing') endCall(own, 'cancelled');
+      for (const other of [...(ringingFor.get(key) ?? [])]) if (other !== call) endCall(other, 'busy');
+    }
+  }
+
+  function stopRinging(call: LiveCall): void {
+    const ringing = ringingFor.get(call.callee.key);
+    ringing?.delete(call);
+    if (ringing?.size === 0) ringingFor.delete(call.callee.key);
   }
 
   function accept(conn: Connection, callId: string): void {
     const call = calls.get(callId);
     // A second accept, or an accept from a device that was not rung, is stale: ignored.
     if (call === undefined || call.state !== 'ringing' || !call.ringing.has(conn)) return;
+    // The member is in a call they answered on another device: one call at a time.
+    if (callByParty.get(conn.key)?.state === 'connected') throw new Refusal('already_in_call', 'You are already in a call.', callId);
     // Mint both sides' ICE servers before changing anything, so a failing relay leaves the call ringing.
     call.hasIce = true;
     const callerIce = iceConfigFor(call, call.caller.party);
     const calleeIce = iceConfigFor(call, conn.party);
     if (call.ringTimer !== null) clock.clearTimer(call.ringTimer);
     call.ringTimer = null;
+    makeRoomFor(call);
+    stopRinging(call);
+    callByParty.set(call.callee.key, call);
     call.state = 'connected';
     call.connectedAtMs = clock.nowMs();
     call.caller.ice = callerIce;
@@ -160,7 +176,7 @@ export function createHub(deps: HubDeps): Hub {
 
   function decline(conn: Connection, callId: string): void {
     const call = calls.get(callId);
-    if (call !== undefined && call.state === 'ringing' && call.ringing.has(conn)) endCall(call, 'declined');
+    if (call !== undefined && isRungBy(call, conn)) endCall(call, 'declined');
   }
 
   function cancel(conn: Connection, callId: string): void {
@@ -173,7 +189,7 @@ export function createHub(deps: HubDeps): Hub {
     if (call === undefined) return;
     if (call.state === 'ringing') {
       if (call.caller.conn === conn) endCall(call, 'cancelled');
-      else if (call.ringing.has(conn)) endCall(call, 'declined');
+      else if (isRungBy(call, conn)) endCall(call, 'declined');
       return;
     }
     if (sideOf(call, conn) !== null) endCall(call, 'hung-up');
@@ -218,6 +234,9 @@ export function createHub(deps: HubDeps): Hub {
       if (timer !== null) clock.clearTimer(timer);
     }
     calls.delete(call.id);
+    // Turned down or not picked up: the same caller waits before ringing this member again.
+    if (call.connectedAtMs === null && (reason === 'declined' || reason === 'no-answer')) guard.coolDown(call.cooldownKeys);
+    stopRinging(call);
     for (const key of [call.caller.key, call.callee.key]) {
       if (callByParty.get(key) === call) callByParty.delete(key);
     }
@@ -288,15 +307,13 @@ export function createHub(deps: HubDeps): Hub {
     conn.isOpen = false;
     if (conn.helloTimer !== null) clock.clearTimer(conn.helloTimer);
     conn.helloTimer = null;
-    const devices = connectionsByParty.get(conn.key);
-    devices?.delete(conn);
-    if (devices?.size === 0) connectionsByParty.delete(conn.key);
+    connections.remove(conn);
 
+    for (const ringing of ringingFor.get(conn.key) ?? []) ringing.ringing.delete(conn);
     const call = callByParty.get(conn.key);
     if (call === undefined) return;
     if (call.state === 'ringing') {
       if (call.caller.conn === conn) endCall(call, 'cancelled');
-      else call.ringing.delete(conn);
       return;
     }
     const side = sideOf(call, conn);
@@ -320,21 +337,17 @@ export function createHub(deps: HubDeps): Hub {
   }
 
   function closeWhere(matches: (party: Party) => boolean, code: typeof CLOSE_CODES.sessionEnded | typeof CLOSE_CODES.goingAway, reason: string): void {
-    for (const devices of [...connectionsByParty.values()]) {
-      for (const conn of [...devices]) {
-        if (!matches(conn.party)) continue;
-        detach(conn, false);
-        conn.peer.close(code, reason);
-      }
+    for (const conn of connections.all()) {
+      if (!matches(conn.party)) continue;
+      detach(conn, false);
+      conn.peer.close(code, reason);
     }
   }
 
   return {
-    connect(peer, party) {
-      const conn: Connection = { id: randomId(ID_BYTES), party, key: partyKeyOf(party), peer, isGreeted: false, isOpen: true, helloTimer: null };
-      const devices = connectionsByParty.get(conn.key) ?? new Set<Connection>();
-      devices.add(conn);
-      connectionsByParty.set(conn.key, devices);
+    connect(peer, party, address = null) {
+      const conn: Connection = { id: randomId(ID_BYTES), party, key: partyKeyOf(party), peer, address, isGreeted: false, isOpen: true, helloTimer: null };
+      connections.add(conn);
       conn.helloTimer = clock.setTimer(() => {
         conn.helloTimer = null;
         apply(conn, dispositionOf(new ProtocolViolation(CLOSE_CODES.helloTimeout, 'no hello in time')), null);
@@ -361,6 +374,11 @@ export function createHub(deps: HubDeps): Hub {
     },
     disconnectMember(memberId) {
       closeWhere((party) => party.kind === 'member' && party.memberId === memberId, CLOSE_CODES.sessionEnded, 'session ended');
+      // No device is left to ring: callers are told at once rather than at the ring timeout.
+      for (const call of [...(ringingFor.get(memberKey(memberId)) ?? [])]) endCall(call, 'unavailable');
+    },
+    disconnectGuestsOf(memberId) {
+      closeWhere((party) => party.kind === 'guest' && party.calleeMemberId === memberId, CLOSE_CODES.sessionEnded, 'call link closed');
     },
     disconnectSession(sessionId) {
       closeWhere((party) => party.kind === 'member' && party.sessionId === sessionId, CLOSE_CODES.sessionEnded, 'session ended');
@@ -369,7 +387,8 @@ export function createHub(deps: HubDeps): Hub {
       for (const call of [...calls.values()]) endCall(call, 'server-shutdown');
       closeWhere(() => true, CLOSE_CODES.goingAway, 'server shutting down');
     },
-    connectionCount: () => [...connectionsByParty.values()].reduce((total, devices) => total + devices.size, 0),
+    isGuestInCall: (guestId) => callByParty.has(guestKey(guestId)),
+    connectionCount: () => connections.count(),
     liveCallCount: () => calls.size,
   };
 }

@@ -103,8 +103,10 @@ export const REFUSAL_CODES = [
   'unsupported_version',
   /** A capacity bound was reached (the relay's credential table is full): try again later. */
   'unavailable',
-  /** This client asked too often. */
+  /** This client asked too often (invites per caller, per link, per address). */
   'rate_limited',
+  /** This member declined, did not answer or was unavailable a moment ago: ring again later. */
+  'cooling_down',
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 
@@ -139,8 +141,8 @@ export type ClientMessage =
 export type ServerMessage =
   /** Answers hello: the protocol version and who the server takes this socket to be. */
   | { type: 'welcome'; version: number; connectionId: string; self: PartyView }
-  /** A refusal; `callId` when it concerns a call. */
-  | { type: 'error'; code: RefusalCode; message: string; callId?: string }
+  /** A refusal; `callId` when it concerns a call; `retryAfterS` when asking again later can succeed. */
+  | { type: 'error'; code: RefusalCode; message: string; callId?: string; retryAfterS?: number }
   /** To the caller: the callee's devices are ringing. */
   | { type: 'call-ringing'; callId: string; callee: PartyView }
   /** To each device of the callee. */

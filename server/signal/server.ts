@@ -10,6 +10,7 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
+import { addressBlock } from '../client-address.js';
 import type { Logger } from '../log.js';
 import { partyKeyOf, type Authenticate } from './deps.js';
 import type { Hub } from './hub-api.js';
@@ -131,7 +132,8 @@ export function attachSignaler(server: HttpServer | HttpsServer, options: Signal
       logRefusedOrigin(origin);
       return refuse(socket, 403);
     }
-    const address = clientAddress(request);
+    // An IPv6 host usually owns a whole /64: it is counted as one client.
+    const address = addressBlock(clientAddress(request));
     if ((perAddress.get(address) ?? 0) >= limits.maxConnectionsPerAddress) return refuse(socket, 429);
     bump(perAddress, address, 1);
     let isAccepted = false;
@@ -180,7 +182,7 @@ export function attachSignaler(server: HttpServer | HttpsServer, options: Signal
         if (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING) socket.close(code, reason);
       },
     };
-    const connection = hub.connect(peer, party);
+    const connection = hub.connect(peer, party, address);
     log.info('signal', 'connection opened', { connection: connection.id, party: party.kind });
 
     socket.on('pong', () => {

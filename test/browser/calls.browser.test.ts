@@ -28,7 +28,11 @@ let server: TestServer;
 let browser: Browser;
 
 calls.before(async () => {
-  server = await startTestServer({ env: FAST_BCRYPT, signaling: true, turnRelayPorts: RELAY_PORTS });
+  // These pages ring the same member again right after a decline and show each call as its own
+  // log entry: the ring cool-down and the merging of repeats (tested in test/calls and
+  // test/signal) are off here.
+  const separateCalls = { PORTHELLO_RING_COOLDOWN_S: '0', PORTHELLO_CALL_LOG_REPEAT_MINUTES: '0' };
+  server = await startTestServer({ env: { ...FAST_BCRYPT, ...separateCalls }, signaling: true, turnRelayPorts: RELAY_PORTS });
   browser = await withTimeout(launchBrowser(), 'Chromium to start', BROWSER_WAIT_MS);
   if (SCREENSHOT_DIR !== undefined) mkdirSync(SCREENSHOT_DIR, { recursive: true });
 });

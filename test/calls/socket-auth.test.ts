@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { createSocketAuth } from '../../server/calls/socket-auth.js';
 
 const COOKIE = 'porthello_guest';
-const GUEST = { guestId: 'g-1', displayName: 'Zoé', calleeMemberId: 'bob' };
+const GUEST = { guestId: 'g-1', displayName: 'Zoé', calleeMemberId: 'bob', linkCode: 'link-code' };
 
 function request(url: string, cookie?: string): IncomingMessage {
   return { url, headers: cookie === undefined ? {} : { cookie } } as IncomingMessage;

@@ -115,4 +115,6 @@ export const member = (memberId: string, displayName: string, sessionId = `sessi
   guestFacingName: displayName.split(' ')[0] ?? displayName,
   sessionId,
 });
-export const guest = (guestId: string, displayName: string, calleeMemberId: string): Party => ({ kind: 'guest', guestId, displayName, calleeMemberId });
+/** A guest holding a ticket from the callee's link; `linkCodeOf` names the code a profile gives its live link. */
+export const guest = (guestId: string, displayName: string, calleeMemberId: string, linkCode = linkCodeOf(calleeMemberId)): Party => ({ kind: 'guest', guestId, displayName, calleeMemberId, linkCode });
+export const linkCodeOf = (memberId: string): string => `link-of-${memberId}`;

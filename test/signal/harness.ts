@@ -11,7 +11,7 @@ import { SIGNAL_PATH } from '../../server/signal/protocol.js';
 import { attachSignaler, type Signaler, type SignalerLimits } from '../../server/signal/server.js';
 import { withTimeout } from '../helpers/wait.js';
 import { openSignalClient, WAIT_MS, type SignalTestClient } from '../helpers/ws.js';
-import { createCallLog, createIceProvider, createMemberDirectory, guest, member } from './fakes.js';
+import { createCallLog, createIceProvider, createMemberDirectory, guest, linkCodeOf, member } from './fakes.js';
 
 export { WAIT_MS };
 
@@ -25,7 +25,7 @@ export const PARTIES: Readonly<Record<string, Party>> = {
 
 const PROFILES: MemberProfile[] = ['alice', 'bob', 'carol', 'dan'].map((id) => {
   const party = PARTIES[id] as Party & { kind: 'member' };
-  return { memberId: party.memberId, displayName: party.displayName, guestFacingName: party.guestFacingName, prefersRelayOnly: false };
+  return { memberId: party.memberId, displayName: party.displayName, guestFacingName: party.guestFacingName, prefersRelayOnly: false, guestLinkCode: linkCodeOf(party.memberId) };
 });
 
 export type Client = SignalTestClient;

@@ -3,66 +3,16 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createLogger } from '../../server/log.js';
-import type { MemberProfile, Party } from '../../server/signal/deps.js';
 import { createHub } from '../../server/signal/hub.js';
 import { HELLO_TIMEOUT_MS, RESUME_GRACE_MS, RING_TIMEOUT_MS } from '../../server/signal/hub-api.js';
-import { CLOSE_CODES, PROTOCOL_VERSION, type ClientMessage } from '../../server/signal/protocol.js';
-import { createCallLog, createFakeClock, createFakePeer, createIceProvider, createMemberDirectory, guest, member, type FakePeer } from './fakes.js';
-
-const profiles: MemberProfile[] = [
-  { memberId: 'alice', displayName: 'Alice Martin', guestFacingName: 'Alice', prefersRelayOnly: false },
-  { memberId: 'bob', displayName: 'Bob Durand', guestFacingName: 'Bob', prefersRelayOnly: false },
-  { memberId: 'carol', displayName: 'Carol Petit', guestFacingName: 'Carol', prefersRelayOnly: false },
-  { memberId: 'dan', displayName: 'Dan Roux', guestFacingName: 'Dan', prefersRelayOnly: true },
-];
-const alice = member('alice', 'Alice Martin');
-const bob = member('bob', 'Bob Durand');
-const carol = member('carol', 'Carol Petit');
-const dan = member('dan', 'Dan Roux');
-const zoe = guest('g-zoe', 'Zoé', 'bob');
+import { CLOSE_CODES, PROTOCOL_VERSION } from '../../server/signal/protocol.js';
+import { createFakeClock, createFakePeer, createIceProvider, createMemberDirectory, guest, member } from './fakes.js';
+import { alice, bob, carol, dan, profiles, setup, zoe } from './hub-setup.js';
 
 const SDP = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n';
 const HOST = 'candidate:1 1 udp 2122260223 192.168.1.20 54321 typ host generation 0';
 const SRFLX = 'candidate:2 1 udp 1686052607 203.0.113.7 54321 typ srflx raddr 192.168.1.20 rport 54321';
 const RELAY = 'candidate:3 1 udp 41885439 198.51.100.1 50000 typ relay raddr 203.0.113.7 rport 54321';
-
-type Device = { peer: FakePeer; send(message: ClientMessage): void; receive(text: string): void; closed(isResumable: boolean): void };
-
-function setup() {
-  const clock = createFakeClock();
-  const callLog = createCallLog();
-  const ice = createIceProvider();
-  const members = createMemberDirectory(profiles.map((profile) => ({ ...profile })));
-  const logs: string[] = [];
-  const hub = createHub({ members, callLog, ice, clock, log: createLogger({ level: 'debug', write: (line) => logs.push(line) }) });
-  const open = (party: Party, options: { greet?: boolean } = {}): Device => {
-    const peer = createFakePeer();
-    const conn = hub.connect(peer, party);
-    const device: Device = {
-      peer,
-      send: (message) => conn.receive(JSON.stringify(message)),
-      receive: (text) => conn.receive(text),
-      closed: (isResumable) => conn.closed(isResumable),
-    };
-    if (options.greet !== false) device.send({ type: 'hello', version: PROTOCOL_VERSION });
-    return device;
-  };
-  /** Alice rings Bob, who has two devices; returns the call id. */
-  const ringBob = () => {
-    const caller = open(alice);
-    const phone = open(bob);
-    const laptop = open(bob);
-    caller.send({ type: 'invite', calleeMemberId: 'bob' });
-    const callId = caller.peer.last('call-ringing').callId;
-    return { caller, phone, laptop, callId };
-  };
-  const connectCall = () => {
-    const ringing = ringBob();
-    ringing.phone.send({ type: 'accept', callId: ringing.callId });
-    return ringing;
-  };
-  return { clock, callLog, ice, members, hub, logs, open, ringBob, connectCall };
-}
 
 const hello = suite('hello');
 
@@ -226,7 +176,7 @@ accept('a full relay refuses the accept with a retry hint, keeps the socket open
   const { caller, phone, callId } = ringBob();
   ice.saturated = true;
   phone.send({ type: 'accept', callId });
-  assert.equal(phone.peer.last('error'), { type: 'error', code: 'unavailable', message: 'The relay is busy; try again in a minute.', callId });
+  assert.equal(phone.peer.last('error'), { type: 'error', code: 'unavailable', message: 'The relay is busy; try again in a minute.', callId, retryAfterS: 60 });
   assert.is(phone.peer.closedWith, null);
   assert.equal(caller.peer.all('call-connected'), []);
   // Once the relay has room again, the same call can still be answered.

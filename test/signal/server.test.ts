@@ -101,6 +101,20 @@ upgrade(
 );
 
 upgrade(
+  'counts an IPv6 client by its /64, so rotating the low bits gains nothing',
+  withHarness(
+    async (harness) => {
+      const forwardedFor = (address: string) => ({ 'X-Forwarded-For': address });
+      await harness.connect('alice', { headers: forwardedFor('2001:db8:1:2::1') });
+      await harness.connect('bob', { headers: forwardedFor('2001:db8:1:2:aaaa:bbbb:cccc:dddd') });
+      assert.is(await harness.upgradeStatus({ Origin: harness.origin, Cookie: 'test-party=carol', ...forwardedFor('2001:db8:1:2::3') }), 429);
+      assert.is(await harness.upgradeStatus({ Origin: harness.origin, Cookie: 'test-party=carol', ...forwardedFor('2001:db8:1:3::1') }), 101, 'the next /64 is another client');
+    },
+    { trustProxy: true, limits: { maxConnectionsPerAddress: 2 } },
+  ),
+);
+
+upgrade(
   'ignores X-Forwarded-For when the proxy is not trusted',
   withHarness(
     async (harness) => {
