@@ -37,6 +37,9 @@ export type Config = Readonly<{
     sessionIdleMs: number;
     /** A session ends this long after log-in, however active. */
     sessionMaxMs: number;
+    /** New accounts per client address (IPv6 by /64) per hour, and in total per hour. */
+    signupsPerAddressPerHour: number;
+    signupsPerHour: number;
   }>;
   turn: Readonly<{
     /** 0 turns the embedded relay off. */
@@ -74,6 +77,8 @@ export const CONFIG_KEYS = {
   PORTHELLO_BCRYPT_COST: '12',
   PORTHELLO_SESSION_IDLE_HOURS: '168',
   PORTHELLO_SESSION_MAX_DAYS: '30',
+  PORTHELLO_SIGNUPS_PER_ADDRESS_PER_HOUR: '5',
+  PORTHELLO_SIGNUPS_PER_HOUR: '50',
   PORTHELLO_TURN_PORT: '3478',
   PORTHELLO_TURN_HOST: '127.0.0.1',
   PORTHELLO_TURN_EXTERNAL_IP: '',
@@ -107,6 +112,8 @@ const MIN_RELAY_PORT = 1024;
 /** bcrypt below 10 is too cheap for real use; 4 is its own floor and only suits tests. */
 const MIN_BCRYPT_COST = 4;
 const MAX_BCRYPT_COST = 15;
+/** Sign-up limits above this are certainly a typo (or a test). */
+const MAX_SIGNUPS_PER_HOUR = 100_000;
 const HOUR_MS = 3600_000;
 const DAY_MS = 24 * HOUR_MS;
 /** The TURN REST shared secret must resist offline guessing: at least this many characters. */
@@ -211,6 +218,8 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
   const bcryptCost = integer('PORTHELLO_BCRYPT_COST', MIN_BCRYPT_COST, MAX_BCRYPT_COST);
   const sessionIdleHours = integer('PORTHELLO_SESSION_IDLE_HOURS', 1, 24 * 365);
   const sessionMaxDays = integer('PORTHELLO_SESSION_MAX_DAYS', 1, 365);
+  const signupsPerAddressPerHour = integer('PORTHELLO_SIGNUPS_PER_ADDRESS_PER_HOUR', 1, MAX_SIGNUPS_PER_HOUR);
+  const signupsPerHour = integer('PORTHELLO_SIGNUPS_PER_HOUR', 1, MAX_SIGNUPS_PER_HOUR);
   if (sessionIdleHours * HOUR_MS > sessionMaxDays * DAY_MS) fail('PORTHELLO_SESSION_IDLE_HOURS', 'must not be longer than PORTHELLO_SESSION_MAX_DAYS');
   const quota = (key: ConfigKey): number => {
     const text = raw(key);
@@ -267,6 +276,8 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
       bcryptCost,
       sessionIdleMs: sessionIdleHours * HOUR_MS,
       sessionMaxMs: sessionMaxDays * DAY_MS,
+      signupsPerAddressPerHour,
+      signupsPerHour,
     }),
     turn: Object.freeze({
       port: turnPort,

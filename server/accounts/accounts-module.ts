@@ -24,6 +24,8 @@ import { createMemberEvents, type MemberEvents } from './member-events.js';
 import { createPasswordHasher } from './passwords.js';
 import { createSessionService, type SessionService } from './session-service.js';
 import { createThrottle } from './login-throttle.js';
+import { createSignupThrottle } from './signup-throttle.js';
+import { systemClock, type Clock } from './clock.js';
 
 export type AccountsModule = Readonly<{
   auth: SessionAuth;
@@ -36,20 +38,23 @@ export type AccountsModule = Readonly<{
   routers(pages: PageRenderer): Router<AppState>[];
 }>;
 
-export function createAccountsModule(deps: { config: Config; db: Database; log: Logger; events?: MemberEvents }): AccountsModule {
+export function createAccountsModule(deps: { config: Config; db: Database; log: Logger; events?: MemberEvents; clock?: Clock }): AccountsModule {
   const { config, db, log } = deps;
+  const clock = deps.clock ?? systemClock;
   const events = deps.events ?? createMemberEvents((error) => log.error('accounts', 'member event listener failed', { error: String(error) }));
   const users = createUserStore(db);
-  const sessions = createSessionService({ store: createSessionStore(db), events, idleMs: config.accounts.sessionIdleMs, maxMs: config.accounts.sessionMaxMs });
-  const avatars = createAvatarService({ dataDir: config.dataDir, users });
+  const sessions = createSessionService({ store: createSessionStore(db), events, idleMs: config.accounts.sessionIdleMs, maxMs: config.accounts.sessionMaxMs, now: clock.now });
+  const avatars = createAvatarService({ dataDir: config.dataDir, users, now: clock.now });
   const accounts = createAccountService({
     users,
     sessions,
     passwords: createPasswordHasher(config.accounts.bcryptCost),
-    throttle: createThrottle(),
+    throttle: createThrottle(clock),
+    signupThrottle: createSignupThrottle({ perAddressPerHour: config.accounts.signupsPerAddressPerHour, totalPerHour: config.accounts.signupsPerHour }, clock),
     memberData: createMemberData(db),
     pictures: avatars.files,
     events,
+    clock,
   });
   const auth = createSessionAuth(config, sessions);
   return {

@@ -25,7 +25,7 @@ export function authRoutes({ accounts, sessions, auth, log }: AuthRouteDeps): Ap
 
   router.post('/signup', async (ctx) => {
     const input = parseSignup(ctx.state.body);
-    const { token, member } = await accounts.signup(input, ctx.get('User-Agent'));
+    const { token, member } = await accounts.signup(input, ctx.ip, ctx.get('User-Agent'));
     endPreviousSession(ctx);
     auth.setCookie(ctx, token);
     log.info('auth', 'member signed up', { member: member.id });
