@@ -1,7 +1,7 @@
 // POST /api/auth/signup, /api/auth/login, /api/auth/logout. A new session replaces any session
 // the browser had (rotation): a cookie planted before log-in is worth nothing after it.
-import Router from '@koa/router';
-import type { AppContext, AppState } from '../http/context.js';
+import { createRouter } from '../http/router.js';
+import type { AppContext } from '../http/context.js';
 import type { SessionAuth } from '../http/session.js';
 import type { Logger } from '../log.js';
 import { parseLogin, parseSignup } from './account-rules.js';
@@ -12,7 +12,7 @@ import type { ApiRouteGroup } from '../http/api-router.js';
 export type AuthRouteDeps = Readonly<{ accounts: AccountService; sessions: SessionService; auth: SessionAuth; log: Logger }>;
 
 export function authRoutes({ accounts, sessions, auth, log }: AuthRouteDeps): ApiRouteGroup {
-  const router = new Router<AppState>({ prefix: '/auth' });
+  const router = createRouter({ prefix: '/auth' });
   router.use(async (ctx, next) => {
     ctx.set('Cache-Control', 'no-store');
     await next();

@@ -1,9 +1,8 @@
 // The call API: the member's call link and preferences, the directory, the call log, and the
 // tickets that let a guest ring a member from their link.
-import Router from '@koa/router';
 import type { CallLinkView, CallLogPage, Directory, GuestTicketIssued } from '../contract/api.js';
+import { createRouter } from '../http/router.js';
 import { badRequest, notFound, unauthorized } from '../errors.js';
-import type { AppState } from '../http/context.js';
 import { requireMember } from '../http/session.js';
 import type { ApiRouteGroup } from '../http/api-router.js';
 import { CALL_PAGE_MAX_LIMIT, type CallLink, type CallService } from './call-service.js';
@@ -26,7 +25,7 @@ export type CallRouteDeps = Readonly<{
 /** /api/me/call-link, /api/members, /api/calls. */
 export function callRoutes(deps: CallRouteDeps): ApiRouteGroup {
   const { calls } = deps;
-  const router = new Router<AppState>();
+  const router = createRouter();
   const present = (link: CallLink) => presentLink(link, deps.publicOrigin);
 
   router.get('/me/call-link', (ctx) => {
@@ -71,7 +70,7 @@ export function callRoutes(deps: CallRouteDeps): ApiRouteGroup {
 
 /** /api/links/:code/tickets: a guest names themself and gets the right to ring this one member. */
 export function guestRoutes(deps: CallRouteDeps): ApiRouteGroup {
-  const router = new Router<AppState>();
+  const router = createRouter();
   router.post('/links/:code/tickets', (ctx) => {
     const callee = deps.calls.calleeOfLink(ctx.params['code'] ?? '');
     if (callee === null) throw notFound('This call link does not exist or no longer takes calls.');
@@ -98,7 +97,7 @@ export function presentLink(link: CallLink, publicOrigin: string): CallLinkView 
  * within minutes; a call's own credentials come with call-connected and die with the call.
  */
 export function iceRoutes(deps: { iceFor(party: { participantId: string; relayOnly: boolean }): IceConfiguration; guestOf(ticket: string | undefined): { guestId: string } | null; prefersRelayOnly(memberId: string): boolean }): ApiRouteGroup {
-  const router = new Router<AppState>();
+  const router = createRouter();
   router.get('/ice-servers', (ctx) => {
     const member = ctx.state.member;
     const guest = member === undefined ? deps.guestOf(ctx.cookies.get(GUEST_TICKET_COOKIE)) : null;
