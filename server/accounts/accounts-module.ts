@@ -19,6 +19,7 @@ import { meRoutes } from './profile-routes.js';
 import { policyRoutes } from './policy-routes.js';
 import type { PageRenderer } from '../http/pages.js';
 import { createAccountService, type AccountService } from './account-service.js';
+import { normaliseEmail } from './account-rules.js';
 import { createAvatarService, type AvatarService } from './picture-service.js';
 import { createMemberEvents, type MemberEvents } from './member-events.js';
 import { createPasswordHasher } from './passwords.js';
@@ -43,6 +44,9 @@ export function createAccountsModule(deps: { config: Config; db: Database; log: 
   const clock = deps.clock ?? systemClock;
   const events = deps.events ?? createMemberEvents((error) => log.error('accounts', 'member event listener failed', { error: String(error) }));
   const users = createUserStore(db);
+  // Addresses stored before the current normalisation get it now, so their owners still log in.
+  const emails = users.normaliseStoredEmails(normaliseEmail);
+  if (emails.clashes > 0) log.warn('accounts', 'stored e-mail addresses left as they were: their normalised spelling belongs to another account', { count: emails.clashes });
   const sessions = createSessionService({ store: createSessionStore(db), events, idleMs: config.accounts.sessionIdleMs, maxMs: config.accounts.sessionMaxMs, now: clock.now });
   const avatars = createAvatarService({ dataDir: config.dataDir, users, now: clock.now });
   const accounts = createAccountService({
