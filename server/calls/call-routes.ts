@@ -13,6 +13,12 @@ import { booleanField, nameField, optional, schema } from '../http/schema.js';
 import type { IceConfiguration } from '../turn/credentials.js';
 
 export const GUEST_TICKET_COOKIE = 'guest_ticket';
+export const SECURE_GUEST_TICKET_COOKIE = '__Host-guest_ticket';
+
+/** Under HTTPS the `__Host-` name: only this host, over HTTPS, on every path can set it. */
+export function guestTicketCookieName(isHttps: boolean): string {
+  return isHttps ? SECURE_GUEST_TICKET_COOKIE : GUEST_TICKET_COOKIE;
+}
 
 export type CallRouteDeps = Readonly<{
   calls: CallService;
@@ -77,8 +83,10 @@ export function guestRoutes(deps: CallRouteDeps): ApiRouteGroup {
     const { displayName } = parseTicketRequest(ctx.state.body);
     const issued = deps.tickets.issue(callee.memberId, displayName);
     // Never readable by scripts, never sent cross-site; read by the WebSocket upgrade (/ws?as=guest)
-    // and GET /api/ice-servers.
-    ctx.cookies.set(GUEST_TICKET_COOKIE, issued.ticket, { httpOnly: true, sameSite: 'strict', path: '/', secure: deps.isHttps, expires: issued.expiresAt, overwrite: true });
+    // and GET /api/ice-servers. No Expires: the ticket slides while it is used, so a fixed date
+    // would drop the cookie from the browser in the middle of a long call; the server's sliding
+    // expiry is the only one, and the browser forgets the cookie when it closes.
+    ctx.cookies.set(guestTicketCookieName(deps.isHttps), issued.ticket, { httpOnly: true, sameSite: 'strict', path: '/', secure: deps.isHttps, overwrite: true });
     ctx.status = 201;
     ctx.set('Cache-Control', 'no-store');
     ctx.body = { calleeMemberId: callee.memberId, guestId: issued.guestId, expiresAt: issued.expiresAt.toISOString() } satisfies GuestTicketIssued;
@@ -96,11 +104,16 @@ export function presentLink(link: CallLink, publicOrigin: string): CallLinkView 
  * member (their session) or a guest (their ticket). Not tied to a call: unused, they expire
  * within minutes; a call's own credentials come with call-connected and die with the call.
  */
-export function iceRoutes(deps: { iceFor(party: { participantId: string; relayOnly: boolean }): IceConfiguration; guestOf(ticket: string | undefined): { guestId: string } | null; prefersRelayOnly(memberId: string): boolean }): ApiRouteGroup {
+export function iceRoutes(deps: {
+  iceFor(party: { participantId: string; relayOnly: boolean }): IceConfiguration;
+  guestOf(ticket: string | undefined): { guestId: string } | null;
+  prefersRelayOnly(memberId: string): boolean;
+  isHttps: boolean;
+}): ApiRouteGroup {
   const router = createRouter();
   router.get('/ice-servers', (ctx) => {
     const member = ctx.state.member;
-    const guest = member === undefined ? deps.guestOf(ctx.cookies.get(GUEST_TICKET_COOKIE)) : null;
+    const guest = member === undefined ? deps.guestOf(ctx.cookies.get(guestTicketCookieName(deps.isHttps))) : null;
     if (member === undefined && guest === null) throw unauthorized();
     ctx.set('Cache-Control', 'no-store');
     ctx.body =
