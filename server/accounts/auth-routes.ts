@@ -28,7 +28,7 @@ export function authRoutes({ accounts, sessions, auth, log }: AuthRouteDeps): Ap
     const { token, member } = await accounts.signup(input, ctx.ip, ctx.get('User-Agent'));
     endPreviousSession(ctx);
     auth.setCookie(ctx, token);
-    log.info('auth', 'member signed up', { member: member.id });
+    log.info('auth', 'member signed up', { request_id: ctx.state.requestId });
     ctx.status = 201;
     ctx.body = accounts.profile(member.id);
   });
@@ -39,11 +39,11 @@ export function authRoutes({ accounts, sessions, auth, log }: AuthRouteDeps): Ap
       const { token, member } = await accounts.login(input, ctx.ip, ctx.get('User-Agent'));
       endPreviousSession(ctx);
       auth.setCookie(ctx, token);
-      log.info('auth', 'login succeeded', { member: member.id });
+      log.info('auth', 'login succeeded', { request_id: ctx.state.requestId });
       ctx.body = accounts.profile(member.id);
     } catch (error) {
       // Neither the e-mail nor the address: the code says what happened, that is enough.
-      log.info('auth', 'login refused', { code: (error as { code?: string }).code ?? 'error' });
+      log.info('auth', 'login refused', { request_id: ctx.state.requestId, code: (error as { code?: string }).code ?? 'error' });
       throw error;
     }
   });
@@ -52,7 +52,7 @@ export function authRoutes({ accounts, sessions, auth, log }: AuthRouteDeps): Ap
     const member = ctx.state.member;
     if (member !== undefined) {
       sessions.end(member.id, member.sessionId);
-      log.info('auth', 'logged out', { member: member.id });
+      log.info('auth', 'logged out', { request_id: ctx.state.requestId });
     }
     auth.clearCookie(ctx);
     ctx.status = 204;

@@ -48,7 +48,7 @@ export function meRoutes({ accounts, sessions, avatars, auth, log, profileExtras
     const { password } = parsePasswordConfirmation(ctx.state.body);
     await accounts.deleteAccount(member.id, password);
     auth.clearCookie(ctx);
-    log.info('auth', 'account deleted');
+    log.info('auth', 'account deleted', { request_id: ctx.state.requestId });
     ctx.status = 204;
   });
 
@@ -56,7 +56,7 @@ export function meRoutes({ accounts, sessions, avatars, auth, log, profileExtras
     const member = requireMember(ctx);
     const { currentPassword, newPassword } = parsePasswordChange(ctx.state.body);
     const endedSessions = await accounts.changePassword(member, currentPassword, newPassword);
-    log.info('auth', 'password changed', { member: member.id, ended: endedSessions });
+    log.info('auth', 'password changed', { request_id: ctx.state.requestId, ended: endedSessions });
     ctx.body = { endedSessions } satisfies PasswordChanged;
   });
 
