@@ -25,7 +25,7 @@ emails('makes letter case, composed and decomposed accents and full-width letter
   assert.is(created.status, 201);
   const stored = server.db.prepare('SELECT email FROM users WHERE id = ?').get((await jsonOf(created)).id) as { email: string };
   assert.is(stored.email, `josé.${tag}@exämple.org`, 'stored composed and in lower case');
-  const fullWidth = [...`JOSÉ.${tag}@EXÄMPLE.ORG`].map((c) => (/[A-Z.@0-9a-z]/.test(c) ? String.fromCodePoint(c.codePointAt(0)! + 0xfee0) : c)).join('');
+  const fullWidth = [...`JOSÉ.${tag}@EXÄMPLE.ORG`].map((c) => (/[A-Z.@0-9a-z]/.test(c) ? String.fromCodePoint((c.codePointAt(0) ?? 0) + 0xfee0) : c)).join('');
   for (const spelling of [`josé.${tag}@exämple.org`, `JOSÉ.${tag}@EXÄMPLE.ORG`, fullWidth, `  Jose\u0301.${tag}@exämple.ORG `]) {
     const again = await signUpWith(spelling);
     assert.is(again.status, 409, `sign-up as ${JSON.stringify(spelling)}`);
@@ -67,7 +67,16 @@ const HIDDEN = ['\u034F', '\uFE0F', '\u{E0100}', '\u180B', '\u17B4', '\uFFA0', '
 
 names('refuses hidden characters at sign-up, in the profile and in a guest ticket, and stores names in NFC', async () => {
   for (const hidden of HIDDEN) {
-    const signup = await server.fetch('/api/auth/signup', json({ email: `n${randomBytes(4).toString('hex')}@example.org`, password: 'a long enough passphrase', firstName: `Ali${hidden}ce`, lastName: 'Liddell', acceptPolicy: true }));
+    const signup = await server.fetch(
+      '/api/auth/signup',
+      json({
+        email: `n${randomBytes(4).toString('hex')}@example.org`,
+        password: 'a long enough passphrase',
+        firstName: `Ali${hidden}ce`,
+        lastName: 'Liddell',
+        acceptPolicy: true,
+      }),
+    );
     assert.is(signup.status, 400, `sign-up ${JSON.stringify(hidden)}`);
     assert.equal((await jsonOf(signup)).error.fields, { firstName: 'control_characters' });
   }

@@ -83,7 +83,10 @@ flood('leaves a member able to log in (never a 503) while sign-ups are refused o
     await withTimeout(floodDone, 'the flood to be answered', FLOOD_WAIT_MS);
     const after = { memory: process.memoryUsage(), healthz: await healthzMs(server) };
     const created = statuses.filter((status) => status === 201).length;
-    assert.ok(statuses.every((status) => status === 201 || status === 503), `only 201 and 503: ${[...new Set(statuses)].join(', ')}`);
+    assert.ok(
+      statuses.every((status) => status === 201 || status === 503),
+      `only 201 and 503: ${[...new Set(statuses)].join(', ')}`,
+    );
     assert.ok(created >= 1, 'some sign-ups went through');
     console.log(
       `  ${FLOOD_SIZE} sign-ups: ${created} created, ${FLOOD_SIZE - created} refused busy (information)\n` +
