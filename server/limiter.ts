@@ -69,11 +69,6 @@ export function createSharedLimiter(concurrency: number): { lane(maxActive: numb
   };
 }
 
-/** Runs at most `concurrency` jobs at once; past `maxWaiting` queued jobs it refuses with 503. */
-export function createLimiter(concurrency: number, maxWaiting: number): Limiter {
-  return createSharedLimiter(concurrency).lane(concurrency, maxWaiting);
-}
-
 export type FairLimiter = {
   /** Runs `job` for `key` (a member) in its turn; refuses past the key's or the queue's bound. */
   run<T>(key: string, job: () => Promise<T>): Promise<T>;
