@@ -50,8 +50,8 @@ const flood = suite('a sign-up flood at the default bcrypt cost');
 
 /** More sign-ups at once than any hashing queue holds: some must be refused. */
 const FLOOD_SIZE = 260;
-/** A flood answered within this is bounded; log-ins queue behind at most one sign-up hash. */
-const FLOOD_WAIT_MS = 60_000;
+/** Bounds the flood on a machine shared with other work; log-ins queue behind at most one sign-up hash. */
+const FLOOD_WAIT_MS = 180_000;
 
 async function healthzMs(server: TestServer): Promise<number> {
   const started = performance.now();
