@@ -37,6 +37,9 @@ export type Config = Readonly<{
     sessionIdleMs: number;
     /** A session ends this long after log-in, however active. */
     sessionMaxMs: number;
+    /** New accounts per client address (IPv6 by /64) per hour, and in total per hour. */
+    signupsPerAddressPerHour: number;
+    signupsPerHour: number;
   }>;
   calls: Readonly<{
     /** A caller turned down (declined, no answer, unavailable) waits this long before ringing that member again; 0 = no cool-down. */
@@ -82,6 +85,8 @@ export const CONFIG_KEYS = {
   PORTHELLO_BCRYPT_COST: '12',
   PORTHELLO_SESSION_IDLE_HOURS: '168',
   PORTHELLO_SESSION_MAX_DAYS: '30',
+  PORTHELLO_SIGNUPS_PER_ADDRESS_PER_HOUR: '5',
+  PORTHELLO_SIGNUPS_PER_HOUR: '50',
   PORTHELLO_RING_COOLDOWN_S: '30',
   PORTHELLO_CALL_LOG_REPEAT_MINUTES: '5',
   PORTHELLO_CALL_LOG_MAX_ENTRIES: '1000',
@@ -119,6 +124,8 @@ const MIN_RELAY_PORT = 1024;
 const MIN_BCRYPT_COST = 4;
 const MAX_BCRYPT_COST = 15;
 const MINUTE_MS = 60_000;
+/** Sign-up limits above this are certainly a typo (or a test). */
+const MAX_SIGNUPS_PER_HOUR = 100_000;
 const HOUR_MS = 3600_000;
 /** A cool-down past an hour would stop a member's own colleagues from calling back that day. */
 const MAX_RING_COOLDOWN_S = 3600;
@@ -233,6 +240,8 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
   const ringCooldownS = integer('PORTHELLO_RING_COOLDOWN_S', 0, MAX_RING_COOLDOWN_S);
   const callLogRepeatMinutes = integer('PORTHELLO_CALL_LOG_REPEAT_MINUTES', 0, MAX_CALL_LOG_REPEAT_MINUTES);
   const callLogMaxEntries = integer('PORTHELLO_CALL_LOG_MAX_ENTRIES', MIN_CALL_LOG_ENTRIES, MAX_CALL_LOG_ENTRIES);
+  const signupsPerAddressPerHour = integer('PORTHELLO_SIGNUPS_PER_ADDRESS_PER_HOUR', 1, MAX_SIGNUPS_PER_HOUR);
+  const signupsPerHour = integer('PORTHELLO_SIGNUPS_PER_HOUR', 1, MAX_SIGNUPS_PER_HOUR);
   if (sessionIdleHours * HOUR_MS > sessionMaxDays * DAY_MS) fail('PORTHELLO_SESSION_IDLE_HOURS', 'must not be longer than PORTHELLO_SESSION_MAX_DAYS');
   const quota = (key: ConfigKey): number => {
     const text = raw(key);
@@ -289,6 +298,8 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
       bcryptCost,
       sessionIdleMs: sessionIdleHours * HOUR_MS,
       sessionMaxMs: sessionMaxDays * DAY_MS,
+      signupsPerAddressPerHour,
+      signupsPerHour,
     }),
     calls: Object.freeze({
       ringCooldownMs: ringCooldownS * 1000,

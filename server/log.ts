@@ -18,7 +18,8 @@ export type Logger = {
 const LEVEL_RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 /** Field names that must never carry their value into a log line. */
-const REDACTED_FIELD = /pass|secret|token|cookie|session|email|e_mail|mail|name|sdp|candidate|ip|address|phone|body/i;
+/** Member and guest ids are pseudonymous personal data too: requests and connections have their own ids. */
+const REDACTED_FIELD = /pass|secret|token|cookie|session|email|e_mail|mail|name|sdp|candidate|ip|address|phone|body|member|user|guest|caller|callee/i;
 
 /** Field names that look sensitive but are known to be technical. */
 const ALLOWED_FIELDS = new Set(['request_id', 'status', 'method', 'route', 'duration_ms', 'code', 'signal', 'port', 'path', 'version']);

@@ -1,7 +1,8 @@
 // The account pages: sign-up, log-in, profile, "my data" and the privacy policy. They are
 // shells filled by their page script from the JSON API; a member's pages send visitors to
 // log-in, and log-in and sign-up send members to their profile.
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { createRouter } from '../http/router.js';
 import type { AppContext, AppState } from '../http/context.js';
 import type { PageName, PageOptions, PageRenderer } from '../http/pages.js';
 import { translate } from '../i18n/index.js';
@@ -17,7 +18,7 @@ function duration(locale: string, ms: number): string {
 }
 
 export function accountPageRoutes(pages: PageRenderer, sessionLimits: Readonly<{ sessionIdleMs: number; sessionMaxMs: number }>): Router<AppState> {
-  const router = new Router<AppState>();
+  const router = createRouter();
   const show = (ctx: AppContext, name: PageName, options: PageOptions): void => {
     ctx.type = 'html';
     ctx.set('Cache-Control', 'no-store');

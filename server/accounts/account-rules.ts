@@ -1,7 +1,7 @@
 // What a valid sign-up, log-in, profile change or password change looks like: the schemas of
 // their bodies. Each takes the raw JSON body and returns typed values, or throws one 400 naming
 // every failing field with a stable reason code (the pages translate the codes).
-import { MEMBER_NAME_MAX_CODE_POINTS } from '../contract/names.js';
+import { hasHiddenCharacters, MEMBER_NAME_MAX_CODE_POINTS } from '../contract/names.js';
 import { badRequest } from '../errors.js';
 import { acceptedField, type FieldReader, nameField, optional, schema, secretField } from '../http/schema.js';
 import { passwordProblem } from './passwords.js';
@@ -12,11 +12,14 @@ const MAX_LOCAL_PART_LENGTH = 64;
 /** A password typed to prove who one is; longer than any we accept, short enough to hash at once. */
 const MAX_GIVEN_PASSWORD_CODE_POINTS = 1024;
 
-/** Trims, lower-cases the domain (the local part is the receiving server's business). */
+/**
+ * One spelling per address, so that one person has one account: Unicode NFKC (composed and
+ * decomposed accents are one, full-width letters and "＠" are ASCII), lower case throughout and
+ * trimmed. Lower-casing the local part is stricter than RFC 5321, but no mail provider gives
+ * "Ada@" and "ada@" to two people, and a member types their address in any case.
+ */
 export function normaliseEmail(raw: string): string {
-  const email = raw.trim();
-  const at = email.lastIndexOf('@');
-  return at < 0 ? email : email.slice(0, at) + email.slice(at).toLowerCase();
+  return raw.normalize('NFKC').toLowerCase().normalize('NFKC').trim();
 }
 
 const emailField: FieldReader<string> = (value, problems, key) => {
@@ -29,7 +32,7 @@ const emailField: FieldReader<string> = (value, problems, key) => {
   const local = email.slice(0, at);
   const domain = email.slice(at + 1);
   if (email.length > MAX_EMAIL_LENGTH || local.length > MAX_LOCAL_PART_LENGTH) problems[key] = 'too_long';
-  else if (at < 1 || !/^[^\s@]+$/.test(local) || !/^[^\s@.]+(\.[^\s@.]+)+$/.test(domain) || /\p{Cc}/u.test(email)) problems[key] = 'invalid';
+  else if (at < 1 || !/^[^\s@]+$/.test(local) || !/^[^\s@.]+(\.[^\s@.]+)+$/.test(domain) || hasHiddenCharacters(email)) problems[key] = 'invalid';
   return email;
 };
 

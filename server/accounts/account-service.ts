@@ -11,6 +11,8 @@ import type { PasswordHasher } from './passwords.js';
 import { CURRENT_POLICY_VERSION } from './privacy-policy.js';
 import type { Member, SessionService } from './session-service.js';
 import type { Throttle } from './login-throttle.js';
+import type { SignupThrottle } from './signup-throttle.js';
+import { systemClock, type Clock } from './clock.js';
 
 /** 128 random bits: member ids are opaque and never derived from anything about the person. */
 const MEMBER_ID_BYTES = 16;
@@ -34,14 +36,15 @@ export function createAccountService(deps: {
   sessions: SessionService;
   passwords: PasswordHasher;
   throttle: Throttle;
+  signupThrottle: SignupThrottle;
   memberData: MemberData;
   pictures: PictureFiles;
   events: MemberEvents;
-  now?: () => number;
+  clock?: Clock;
 }) {
-  const { users, sessions, passwords, throttle, memberData, pictures, events } = deps;
-  const now = deps.now ?? Date.now;
-  const iso = (): string => new Date(now()).toISOString();
+  const { users, sessions, passwords, throttle, signupThrottle, memberData, pictures, events } = deps;
+  const clock = deps.clock ?? systemClock;
+  const iso = (): string => new Date(clock.now()).toISOString();
 
   const userOf = (memberId: string): UserRow => {
     const user = users.byId(memberId);
@@ -67,10 +70,12 @@ export function createAccountService(deps: {
 
   return {
     /** Creates the member with their consent to the current policy and logs them in. */
-    async signup(input: SignupInput, userAgent: string): Promise<{ token: string; member: Member }> {
+    async signup(input: SignupInput, address: string, userAgent: string): Promise<{ token: string; member: Member }> {
+      // Counted before anything else: probing which e-mails are taken is throttled too.
+      signupThrottle.admit(address);
       // Checked before hashing so a taken e-mail costs no bcrypt; the insert re-checks (a race).
       if (users.byEmail(input.email) !== undefined) throw conflict('email_taken', 'An account already uses this e-mail address.');
-      const passwordHash = await passwords.hash(input.password);
+      const passwordHash = await passwords.hashForSignup(input.password);
       const id = randomBytes(MEMBER_ID_BYTES).toString('base64url');
       const at = iso();
       const created = users.insert(
@@ -87,17 +92,19 @@ export function createAccountService(deps: {
      * same error after the same bcrypt work.
      */
     async login(input: LoginInput, address: string, userAgent: string): Promise<{ token: string; member: Member }> {
-      const waitMs = throttle.waitMs(input.email, address);
-      if (waitMs > 0) {
-        throw rateLimited('too_many_attempts', 'Too many failed attempts; wait before trying again.', Math.ceil(waitMs / 1000));
+      const verdict = throttle.check(input.email, address);
+      if (verdict.refuseForMs > 0) {
+        throw rateLimited('too_many_attempts', 'Too many failed attempts; wait before trying again.', Math.ceil(verdict.refuseForMs / 1000));
       }
+      // The account is being guessed at: every answer on it comes late, the right one included.
+      if (verdict.delayMs > 0) await clock.sleep(verdict.delayMs);
       const user = users.byEmail(input.email);
       const ok = user === undefined ? await passwords.verifyNothing(input.password) : await passwords.verify(input.password, user.passwordHash);
       if (user === undefined || !ok) {
         throttle.failed(input.email, address);
         throw new AppError('unauthorized', 'invalid_credentials', 'The e-mail address or the password is not correct.');
       }
-      throttle.succeeded(input.email);
+      throttle.succeeded(input.email, address);
       sessions.purgeExpired();
       const { token, sessionId } = sessions.create(user.id, userAgent);
       return { token, member: { id: user.id, sessionId } };

@@ -19,11 +19,14 @@ import { meRoutes } from './profile-routes.js';
 import { policyRoutes } from './policy-routes.js';
 import type { PageRenderer } from '../http/pages.js';
 import { createAccountService, type AccountService } from './account-service.js';
+import { normaliseEmail } from './account-rules.js';
 import { createAvatarService, type AvatarService } from './picture-service.js';
 import { createMemberEvents, type MemberEvents } from './member-events.js';
 import { createPasswordHasher } from './passwords.js';
 import { createSessionService, type SessionService } from './session-service.js';
 import { createThrottle } from './login-throttle.js';
+import { createSignupThrottle } from './signup-throttle.js';
+import { systemClock, type Clock } from './clock.js';
 
 export type AccountsModule = Readonly<{
   auth: SessionAuth;
@@ -36,20 +39,26 @@ export type AccountsModule = Readonly<{
   routers(pages: PageRenderer): Router<AppState>[];
 }>;
 
-export function createAccountsModule(deps: { config: Config; db: Database; log: Logger; events?: MemberEvents }): AccountsModule {
+export function createAccountsModule(deps: { config: Config; db: Database; log: Logger; events?: MemberEvents; clock?: Clock }): AccountsModule {
   const { config, db, log } = deps;
+  const clock = deps.clock ?? systemClock;
   const events = deps.events ?? createMemberEvents((error) => log.error('accounts', 'member event listener failed', { error: String(error) }));
   const users = createUserStore(db);
-  const sessions = createSessionService({ store: createSessionStore(db), events, idleMs: config.accounts.sessionIdleMs, maxMs: config.accounts.sessionMaxMs });
-  const avatars = createAvatarService({ dataDir: config.dataDir, users });
+  // Addresses stored before the current normalisation get it now, so their owners still log in.
+  const emails = users.normaliseStoredEmails(normaliseEmail);
+  if (emails.clashes > 0) log.warn('accounts', 'stored e-mail addresses left as they were: their normalised spelling belongs to another account', { count: emails.clashes });
+  const sessions = createSessionService({ store: createSessionStore(db), events, idleMs: config.accounts.sessionIdleMs, maxMs: config.accounts.sessionMaxMs, now: clock.now });
+  const avatars = createAvatarService({ dataDir: config.dataDir, users, now: clock.now });
   const accounts = createAccountService({
     users,
     sessions,
     passwords: createPasswordHasher(config.accounts.bcryptCost),
-    throttle: createThrottle(),
+    throttle: createThrottle(clock),
+    signupThrottle: createSignupThrottle({ perAddressPerHour: config.accounts.signupsPerAddressPerHour, totalPerHour: config.accounts.signupsPerHour }, clock),
     memberData: createMemberData(db),
     pictures: avatars.files,
     events,
+    clock,
   });
   const auth = createSessionAuth(config, sessions);
   return {

@@ -1,7 +1,7 @@
 // POST /api/auth/signup, /api/auth/login, /api/auth/logout. A new session replaces any session
 // the browser had (rotation): a cookie planted before log-in is worth nothing after it.
-import Router from '@koa/router';
-import type { AppContext, AppState } from '../http/context.js';
+import { createRouter } from '../http/router.js';
+import type { AppContext } from '../http/context.js';
 import type { SessionAuth } from '../http/session.js';
 import type { Logger } from '../log.js';
 import { parseLogin, parseSignup } from './account-rules.js';
@@ -12,7 +12,7 @@ import type { ApiRouteGroup } from '../http/api-router.js';
 export type AuthRouteDeps = Readonly<{ accounts: AccountService; sessions: SessionService; auth: SessionAuth; log: Logger }>;
 
 export function authRoutes({ accounts, sessions, auth, log }: AuthRouteDeps): ApiRouteGroup {
-  const router = new Router<AppState>({ prefix: '/auth' });
+  const router = createRouter({ prefix: '/auth' });
   router.use(async (ctx, next) => {
     ctx.set('Cache-Control', 'no-store');
     await next();
@@ -25,10 +25,10 @@ export function authRoutes({ accounts, sessions, auth, log }: AuthRouteDeps): Ap
 
   router.post('/signup', async (ctx) => {
     const input = parseSignup(ctx.state.body);
-    const { token, member } = await accounts.signup(input, ctx.get('User-Agent'));
+    const { token, member } = await accounts.signup(input, ctx.ip, ctx.get('User-Agent'));
     endPreviousSession(ctx);
     auth.setCookie(ctx, token);
-    log.info('auth', 'member signed up', { member: member.id });
+    log.info('auth', 'member signed up', { request_id: ctx.state.requestId });
     ctx.status = 201;
     ctx.body = accounts.profile(member.id);
   });
@@ -39,11 +39,11 @@ export function authRoutes({ accounts, sessions, auth, log }: AuthRouteDeps): Ap
       const { token, member } = await accounts.login(input, ctx.ip, ctx.get('User-Agent'));
       endPreviousSession(ctx);
       auth.setCookie(ctx, token);
-      log.info('auth', 'login succeeded', { member: member.id });
+      log.info('auth', 'login succeeded', { request_id: ctx.state.requestId });
       ctx.body = accounts.profile(member.id);
     } catch (error) {
       // Neither the e-mail nor the address: the code says what happened, that is enough.
-      log.info('auth', 'login refused', { code: (error as { code?: string }).code ?? 'error' });
+      log.info('auth', 'login refused', { request_id: ctx.state.requestId, code: (error as { code?: string }).code ?? 'error' });
       throw error;
     }
   });
@@ -52,7 +52,7 @@ export function authRoutes({ accounts, sessions, auth, log }: AuthRouteDeps): Ap
     const member = ctx.state.member;
     if (member !== undefined) {
       sessions.end(member.id, member.sessionId);
-      log.info('auth', 'logged out', { member: member.id });
+      log.info('auth', 'logged out', { request_id: ctx.state.requestId });
     }
     auth.clearCookie(ctx);
     ctx.status = 204;

@@ -6,12 +6,18 @@
 import { createHash, randomBytes } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import { PASSWORD_MAX_CODE_POINTS, PASSWORD_MIN_CODE_POINTS } from '../contract/passwords.js';
-import { createLimiter, type Limiter } from '../limiter.js';
+import { createSharedLimiter, type Limiter } from '../limiter.js';
 
 /** Hashes running at once: two of libuv's four threads, the others stay free for I/O and images. */
 const HASH_CONCURRENCY = 2;
-/** Log-ins queued beyond this get a 503 rather than piling up. */
-const HASH_MAX_WAITING = 200;
+/** Log-ins (and members' own password checks) queued beyond this get a 503 rather than piling up. */
+const MEMBER_HASH_MAX_WAITING = 200;
+/**
+ * Sign-ups hash on at most one of the two threads, behind every waiting log-in: a sign-up flood
+ * leaves a member's log-in waiting for one hash at most. Few queue; the rest get a 503 at once.
+ */
+const SIGNUP_HASH_MAX_ACTIVE = 1;
+const SIGNUP_HASH_MAX_WAITING = 10;
 
 export type PasswordProblem = 'required' | 'too_short' | 'too_long';
 
@@ -25,13 +31,26 @@ export function passwordProblem(password: unknown): PasswordProblem | null {
 }
 
 export type PasswordHasher = {
+  /** A member's new password (password change): the members' lane. */
   hash(password: string): Promise<string>;
+  /** A new account's password: the low-priority sign-up lane. */
+  hashForSignup(password: string): Promise<string>;
   verify(password: string, hash: string): Promise<boolean>;
   /** Spends the time of a real verification, for unknown e-mails: both answers take as long. */
   verifyNothing(password: string): Promise<false>;
 };
 
-export function createPasswordHasher(cost: number, limiter: Limiter = createLimiter(HASH_CONCURRENCY, HASH_MAX_WAITING)): PasswordHasher {
+export type HashLanes = Readonly<{ members: Limiter; signups: Limiter }>;
+
+/** The members' lane first: a freed thread goes to a waiting log-in before any sign-up. */
+export function createHashLanes(): HashLanes {
+  const shared = createSharedLimiter(HASH_CONCURRENCY);
+  const members = shared.lane(HASH_CONCURRENCY, MEMBER_HASH_MAX_WAITING);
+  return { members, signups: shared.lane(SIGNUP_HASH_MAX_ACTIVE, SIGNUP_HASH_MAX_WAITING) };
+}
+
+export function createPasswordHasher(cost: number, lanes: HashLanes = createHashLanes()): PasswordHasher {
+  const limiter = lanes.members;
   // A hash of a random value at the same cost: comparing against it costs what a real check
   // costs. Made now, off the event loop, so the first unknown e-mail is not slower than the rest.
   const dummy = bcrypt.hash(prehash(randomBytes(32).toString('base64')), cost);
@@ -39,6 +58,7 @@ export function createPasswordHasher(cost: number, limiter: Limiter = createLimi
   const dummyHash = (): Promise<string> => dummy;
   return {
     hash: (password) => limiter.run(() => bcrypt.hash(prehash(password), cost)),
+    hashForSignup: (password) => lanes.signups.run(() => bcrypt.hash(prehash(password), cost)),
     verify: (password, hash) => limiter.run(() => bcrypt.compare(prehash(password), hash)),
     async verifyNothing(password) {
       const hash = await dummyHash();

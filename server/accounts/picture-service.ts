@@ -9,7 +9,7 @@ import type { UserStore } from './user-store.js';
 import { unauthorized } from '../errors.js';
 import { LARGE_SIZE_PX, processPicture, SMALL_SIZE_PX } from '../media/pictures.js';
 import type { PictureFiles } from './account-service.js';
-import { createLimiter, type Limiter } from '../limiter.js';
+import { createFairLimiter, type FairLimiter } from '../limiter.js';
 
 export const AVATARS_DIR_NAME = 'avatars';
 export const AVATAR_URL_PREFIX = '/media/avatars/';
@@ -19,17 +19,20 @@ export const AVATAR_FILE_PATTERN = new RegExp(`^[A-Za-z0-9_-]{22}-(${LARGE_SIZE_
 /**
  * One picture decoded at a time (sharp's own concurrency is 1 too): a burst of ten uploads
  * queues instead of taking every thread and hundreds of MB at once. Beyond the queue: 503.
+ * The queue is served one member at a time in turn, and a member has at most two uploads in it
+ * (running or waiting; more get 429), so one member uploading in a loop never fills it.
  */
 const PROCESSING_CONCURRENCY = 1;
 const PROCESSING_MAX_WAITING = 20;
+const PROCESSING_MAX_PER_MEMBER = 2;
 
 export type AvatarService = ReturnType<typeof createAvatarService>;
 
-export function createAvatarService(deps: { dataDir: string; users: UserStore; limiter?: Limiter; now?: () => number }) {
+export function createAvatarService(deps: { dataDir: string; users: UserStore; limiter?: FairLimiter; now?: () => number }) {
   const dir = join(deps.dataDir, AVATARS_DIR_NAME);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const { users } = deps;
-  const limiter = deps.limiter ?? createLimiter(PROCESSING_CONCURRENCY, PROCESSING_MAX_WAITING);
+  const limiter = deps.limiter ?? createFairLimiter(PROCESSING_CONCURRENCY, PROCESSING_MAX_WAITING, PROCESSING_MAX_PER_MEMBER);
   const now = deps.now ?? Date.now;
   const pathOf = (avatarId: string, size: number): string => join(dir, `${avatarId}-${size}.webp`);
 
@@ -52,7 +55,7 @@ export function createAvatarService(deps: { dataDir: string; users: UserStore; l
 
     /** Processes and stores a new picture; nothing is written unless the image is good. */
     async replace(memberId: string, upload: Buffer): Promise<Readonly<{ large: string; small: string }>> {
-      const picture = await limiter.run(() => processPicture(upload));
+      const picture = await limiter.run(memberId, () => processPicture(upload));
       const avatarId = randomBytes(AVATAR_ID_BYTES).toString('base64url');
       try {
         // 'wx': never overwrite; mode 0600: only the service reads pictures.

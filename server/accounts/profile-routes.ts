@@ -1,9 +1,8 @@
 // The logged-in member's own data: /api/me and below. Every route requires a session and acts
 // only on the session's member: there is no member id in these paths to tamper with.
-import Router from '@koa/router';
 import type { PasswordChanged, PictureReplaced, SessionList } from '../contract/api.js';
+import { createRouter } from '../http/router.js';
 import { notFound } from '../errors.js';
-import type { AppState } from '../http/context.js';
 import { readSingleFile } from '../http/multipart.js';
 import { requireMember, type SessionAuth } from '../http/session.js';
 import type { Logger } from '../log.js';
@@ -25,51 +24,52 @@ export type MeRouteDeps = Readonly<{
 }>;
 
 export function meRoutes({ accounts, sessions, avatars, auth, log, profileExtras }: MeRouteDeps): ApiRouteGroup {
-  const router = new Router<AppState>({ prefix: '/me' });
-  router.use(async (ctx, next) => {
+  // Full paths, no prefix: a strict router would read a prefixed '/' route as '/me/' only.
+  const router = createRouter();
+  router.use('/me', async (ctx, next) => {
     // Personal data: never stored by a browser or proxy cache.
     ctx.set('Cache-Control', 'no-store');
     requireMember(ctx);
     await next();
   });
 
-  router.get('/', (ctx) => {
+  router.get('/me', (ctx) => {
     const { id } = requireMember(ctx);
     ctx.body = { ...accounts.profile(id), ...profileExtras?.(id) };
   });
 
-  router.patch('/', async (ctx) => {
+  router.patch('/me', async (ctx) => {
     const change = parseProfileChange(ctx.state.body);
     ctx.body = await accounts.updateProfile(requireMember(ctx).id, change);
   });
 
-  router.delete('/', async (ctx) => {
+  router.delete('/me', async (ctx) => {
     const member = requireMember(ctx);
     const { password } = parsePasswordConfirmation(ctx.state.body);
     await accounts.deleteAccount(member.id, password);
     auth.clearCookie(ctx);
-    log.info('auth', 'account deleted');
+    log.info('auth', 'account deleted', { request_id: ctx.state.requestId });
     ctx.status = 204;
   });
 
-  router.post('/password', async (ctx) => {
+  router.post('/me/password', async (ctx) => {
     const member = requireMember(ctx);
     const { currentPassword, newPassword } = parsePasswordChange(ctx.state.body);
     const endedSessions = await accounts.changePassword(member, currentPassword, newPassword);
-    log.info('auth', 'password changed', { member: member.id, ended: endedSessions });
+    log.info('auth', 'password changed', { request_id: ctx.state.requestId, ended: endedSessions });
     ctx.body = { endedSessions } satisfies PasswordChanged;
   });
 
-  router.post('/policy', (ctx) => {
+  router.post('/me/policy', (ctx) => {
     parsePolicyAcceptance(ctx.state.body);
     ctx.body = accounts.acceptPolicy(requireMember(ctx).id);
   });
 
-  router.get('/sessions', (ctx) => {
+  router.get('/me/sessions', (ctx) => {
     ctx.body = { sessions: sessions.list(requireMember(ctx)) } satisfies SessionList;
   });
 
-  router.delete('/sessions/:id', (ctx) => {
+  router.delete('/me/sessions/:id', (ctx) => {
     const member = requireMember(ctx);
     const id = ctx.params['id'] ?? '';
     if (!sessions.end(member.id, id)) throw notFound('No such session.');
@@ -77,18 +77,18 @@ export function meRoutes({ accounts, sessions, avatars, auth, log, profileExtras
     ctx.status = 204;
   });
 
-  router.put('/avatar', async (ctx) => {
+  router.put('/me/avatar', async (ctx) => {
     const member = requireMember(ctx);
     const upload = await readSingleFile(ctx.req, 'avatar', MAX_PICTURE_BYTES);
     ctx.body = { avatar: await avatars.replace(member.id, upload) } satisfies PictureReplaced;
   });
 
-  router.delete('/avatar', async (ctx) => {
+  router.delete('/me/avatar', async (ctx) => {
     await avatars.remove(requireMember(ctx).id);
     ctx.status = 204;
   });
 
-  router.get('/export', async (ctx) => {
+  router.get('/me/export', async (ctx) => {
     const data = await accounts.exportData(requireMember(ctx).id);
     ctx.set('Content-Disposition', `attachment; filename="porthello-export-${new Date().toISOString().slice(0, 10)}.json"`);
     ctx.type = 'application/json; charset=utf-8';

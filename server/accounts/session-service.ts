@@ -11,6 +11,11 @@ const TOKEN_BYTES = 32;
 const SESSION_ID_BYTES = 16;
 /** last_used_at is written at most this often: one write per request would be wasted I/O. */
 const TOUCH_INTERVAL_MS = 60_000;
+/**
+ * Sessions one member may have at once: every device they own, many times over. Each log-in
+ * past it ends the oldest, so a script logging in in a loop cannot grow the table.
+ */
+export const MAX_SESSIONS_PER_MEMBER = 20;
 /** A cookie value we could have issued: base64url of TOKEN_BYTES. */
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
@@ -36,11 +41,13 @@ export function createSessionService(deps: {
     at - Date.parse(session.lastUsedAt) > idleMs || at - Date.parse(session.createdAt) > maxMs;
 
   return {
-    /** Opens a session; the token goes into the cookie and nowhere else. */
+    /** Opens a session, ending the oldest beyond the cap; the token goes into the cookie and nowhere else. */
     create(userId: string, userAgent: string): { token: string; sessionId: string } {
       const token = randomBytes(TOKEN_BYTES).toString('base64url');
       const sessionId = randomBytes(SESSION_ID_BYTES).toString('base64url');
       store.insert({ id: sessionId, tokenHash: hashToken(token), userId, device: deviceLabel(userAgent), createdAt: iso(now()) });
+      const ended = store.deleteOldestBeyond(userId, MAX_SESSIONS_PER_MEMBER);
+      if (ended.length > 0) events.sessionsEnded(userId, ended);
       return { token, sessionId };
     },
 

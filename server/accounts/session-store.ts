@@ -24,6 +24,9 @@ export function createSessionStore(db: Database) {
   const deleteById = db.prepare('DELETE FROM sessions WHERE id = ?');
   const deleteOthers = db.prepare('DELETE FROM sessions WHERE user_id = ? AND id != ? RETURNING id').pluck();
   const deleteAll = db.prepare('DELETE FROM sessions WHERE user_id = ? RETURNING id').pluck();
+  // rowid breaks ties between sessions opened in the same millisecond: insertion order.
+  const deleteOldestBeyond = db.prepare(`DELETE FROM sessions WHERE id IN
+    (SELECT id FROM sessions WHERE user_id = ? ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?) RETURNING id`).pluck();
   const deleteExpired = db.prepare('DELETE FROM sessions WHERE last_used_at < ? OR created_at < ? RETURNING id, user_id AS userId');
 
   return {
@@ -43,6 +46,8 @@ export function createSessionStore(db: Database) {
     },
     deleteOthers: (userId: string, keepId: string): string[] => deleteOthers.all(userId, keepId) as string[],
     deleteAll: (userId: string): string[] => deleteAll.all(userId) as string[],
+    /** Deletes the member's oldest sessions beyond the `keep` newest; returns their ids. */
+    deleteOldestBeyond: (userId: string, keep: number): string[] => deleteOldestBeyond.all(userId, keep) as string[],
     /** Deletes sessions idle since before `idleBefore` or created before `createdBefore`. */
     deleteExpired: (idleBefore: string, createdBefore: string): { id: string; userId: string }[] =>
       deleteExpired.all(idleBefore, createdBefore) as { id: string; userId: string }[],

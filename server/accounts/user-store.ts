@@ -30,9 +30,11 @@ export function createUserStore(db: Database) {
   const emailTaken = db.prepare('SELECT 1 FROM users WHERE email = ? AND id != ?');
   const setNames = db.prepare('UPDATE users SET first_name = ?, last_name = ?, updated_at = ? WHERE id = ?');
   const setEmail = db.prepare('UPDATE users SET email = ?, updated_at = ? WHERE id = ?');
+  const setEmailOnly = db.prepare('UPDATE users SET email = ? WHERE id = ?');
   const setPassword = db.prepare('UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?');
   const setAvatar = db.prepare('UPDATE users SET avatar_id = ?, updated_at = ? WHERE id = ?');
   const consentsOf = db.prepare('SELECT document, version, accepted_at AS acceptedAt FROM consents WHERE user_id = ? ORDER BY id');
+  const allEmails = db.prepare('SELECT id, email FROM users');
 
   return {
     /** Inserts the member and their consent together; false when the e-mail is taken. */
@@ -71,6 +73,28 @@ export function createUserStore(db: Database) {
       setAvatar.run(avatarId, now, id);
     },
     consentsOf: (id: string): ConsentRow[] => consentsOf.all(id) as ConsentRow[],
+    /**
+     * Rewrites every stored e-mail to its normalised spelling (addresses stored before NFKC and
+     * full lower-casing), in one transaction. An address whose normalised spelling another
+     * account already has is left as it is and counted: an operator merges those by hand.
+     */
+    normaliseStoredEmails(normalise: (email: string) => string): { changed: number; clashes: number } {
+      const rows = allEmails.all() as { id: string; email: string }[];
+      let changed = 0;
+      let clashes = 0;
+      db.transaction(() => {
+        for (const { id, email } of rows) {
+          const normalised = normalise(email);
+          if (normalised === email) continue;
+          if (emailTaken.get(normalised, id) !== undefined) clashes += 1;
+          else {
+            setEmailOnly.run(normalised, id);
+            changed += 1;
+          }
+        }
+      })();
+      return { changed, clashes };
+    },
     addConsent(id: string, consent: ConsentRow): void {
       insertConsent.run(id, consent.document, consent.version, consent.acceptedAt);
     },

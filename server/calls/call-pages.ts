@@ -2,7 +2,8 @@
 // /c/<code>, the page a guest opens from a member's link. Both are shells driven by their page
 // script; the guest page is rendered with the member's first name and picture so it says who
 // will be rung before any script runs.
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { createRouter } from '../http/router.js';
 import type { AppState } from '../http/context.js';
 import { escapeHtml, type PageRenderer } from '../http/pages.js';
 
@@ -17,7 +18,7 @@ export type CallPageDeps = Readonly<{
 }>;
 
 export function callPageRoutes(pages: PageRenderer, deps: CallPageDeps): Router<AppState> {
-  const router = new Router<AppState>();
+  const router = createRouter();
 
   router.get('/calls', (ctx) => {
     if (ctx.state.member === undefined) {

@@ -1,9 +1,8 @@
 // The call API: the member's call link and preferences, the directory, the call log, and the
 // tickets that let a guest ring a member from their link.
-import Router from '@koa/router';
 import type { CallLinkView, CallLogPage, Directory, GuestTicketIssued } from '../contract/api.js';
+import { createRouter } from '../http/router.js';
 import { badRequest, notFound, unauthorized } from '../errors.js';
-import type { AppState } from '../http/context.js';
 import { requireMember } from '../http/session.js';
 import type { ApiRouteGroup } from '../http/api-router.js';
 import { CALL_PAGE_MAX_LIMIT, type CallLink, type CallService } from './call-service.js';
@@ -15,6 +14,12 @@ import type { TicketLimits } from './ticket-limits.js';
 import type { IceConfiguration } from '../turn/credentials.js';
 
 export const GUEST_TICKET_COOKIE = 'guest_ticket';
+export const SECURE_GUEST_TICKET_COOKIE = '__Host-guest_ticket';
+
+/** Under HTTPS the `__Host-` name: only this host, over HTTPS, on every path can set it. */
+export function guestTicketCookieName(isHttps: boolean): string {
+  return isHttps ? SECURE_GUEST_TICKET_COOKIE : GUEST_TICKET_COOKIE;
+}
 
 export type CallRouteDeps = Readonly<{
   calls: CallService;
@@ -28,7 +33,7 @@ export type CallRouteDeps = Readonly<{
 /** /api/me/call-link, /api/members, /api/calls. */
 export function callRoutes(deps: CallRouteDeps): ApiRouteGroup {
   const { calls } = deps;
-  const router = new Router<AppState>();
+  const router = createRouter();
   const present = (link: CallLink) => presentLink(link, deps.publicOrigin);
 
   router.get('/me/call-link', (ctx) => {
@@ -73,7 +78,7 @@ export function callRoutes(deps: CallRouteDeps): ApiRouteGroup {
 
 /** /api/links/:code/tickets: a guest names themself and gets the right to ring this one member. */
 export function guestRoutes(deps: CallRouteDeps): ApiRouteGroup {
-  const router = new Router<AppState>();
+  const router = createRouter();
   router.post('/links/:code/tickets', (ctx) => {
     const code = ctx.params['code'] ?? '';
     const callee = deps.calls.calleeOfLink(code);
@@ -82,8 +87,10 @@ export function guestRoutes(deps: CallRouteDeps): ApiRouteGroup {
     deps.ticketLimits.admit(callee.memberId, ctx.ip);
     const issued = deps.tickets.issue(callee.memberId, displayName, code);
     // Never readable by scripts, never sent cross-site; read by the WebSocket upgrade (/ws?as=guest)
-    // and GET /api/ice-servers.
-    ctx.cookies.set(GUEST_TICKET_COOKIE, issued.ticket, { httpOnly: true, sameSite: 'strict', path: '/', secure: deps.isHttps, expires: issued.expiresAt, overwrite: true });
+    // and GET /api/ice-servers. No Expires: the ticket slides while it is used, so a fixed date
+    // would drop the cookie from the browser in the middle of a long call; the server's sliding
+    // expiry is the only one, and the browser forgets the cookie when it closes.
+    ctx.cookies.set(guestTicketCookieName(deps.isHttps), issued.ticket, { httpOnly: true, sameSite: 'strict', path: '/', secure: deps.isHttps, overwrite: true });
     ctx.status = 201;
     ctx.set('Cache-Control', 'no-store');
     ctx.body = { calleeMemberId: callee.memberId, guestId: issued.guestId, expiresAt: issued.expiresAt.toISOString() } satisfies GuestTicketIssued;
@@ -101,11 +108,16 @@ export function presentLink(link: CallLink, publicOrigin: string): CallLinkView 
  * member (their session) or a guest (their ticket). Not tied to a call: unused, they expire
  * within minutes; a call's own credentials come with call-connected and die with the call.
  */
-export function iceRoutes(deps: { iceFor(party: { participantId: string; relayOnly: boolean }): IceConfiguration; guestOf(ticket: string | undefined): { guestId: string } | null; prefersRelayOnly(memberId: string): boolean }): ApiRouteGroup {
-  const router = new Router<AppState>();
+export function iceRoutes(deps: {
+  iceFor(party: { participantId: string; relayOnly: boolean }): IceConfiguration;
+  guestOf(ticket: string | undefined): { guestId: string } | null;
+  prefersRelayOnly(memberId: string): boolean;
+  isHttps: boolean;
+}): ApiRouteGroup {
+  const router = createRouter();
   router.get('/ice-servers', (ctx) => {
     const member = ctx.state.member;
-    const guest = member === undefined ? deps.guestOf(ctx.cookies.get(GUEST_TICKET_COOKIE)) : null;
+    const guest = member === undefined ? deps.guestOf(ctx.cookies.get(guestTicketCookieName(deps.isHttps))) : null;
     if (member === undefined && guest === null) throw unauthorized();
     ctx.set('Cache-Control', 'no-store');
     ctx.body =

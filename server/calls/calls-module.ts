@@ -14,7 +14,7 @@ import type { PageRenderer } from '../http/pages.js';
 import type { Logger } from '../log.js';
 import { callPageRoutes } from './call-pages.js';
 import type { ApiRouteGroup } from '../http/api-router.js';
-import { callRoutes, GUEST_TICKET_COOKIE, guestRoutes, iceRoutes, presentLink } from './call-routes.js';
+import { callRoutes, guestRoutes, guestTicketCookieName, iceRoutes, presentLink } from './call-routes.js';
 import { createCallService, type CallService } from './call-service.js';
 import { createGuestTickets, type GuestTickets } from './guest-tickets.js';
 import { createSocketAuth } from './socket-auth.js';
@@ -94,7 +94,7 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
   });
 
   const authenticate = createSocketAuth({
-    guestTicketCookie: GUEST_TICKET_COOKIE,
+    guestTicketCookie: guestTicketCookieName(config.isHttps),
     tickets,
     memberFromRequest: (request) => accounts.auth.memberFromRequest(request),
     namesOf: (memberId) => service.namesOf(memberId),
@@ -146,6 +146,7 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
             : deps.turnCredentials.issue({ callId: `unbound-${randomBytes(UNBOUND_CALL_ID_BYTES).toString('base64url')}`, participantId, relayOnly }),
         guestOf: (ticket) => (ticket === undefined ? null : tickets.redeem(ticket)),
         prefersRelayOnly: service.prefersRelayOnly,
+        isHttps: config.isHttps,
       }),
     ],
     profileExtras: (memberId) => ({ callLink: presentLink(service.linkOf(memberId), config.publicOrigin) }),

@@ -18,11 +18,13 @@ export type NameProblem = 'required' | 'too_long' | 'control_characters' | 'too_
 
 /**
  * Controls (Cc), format characters (Cf: zero-width spaces and joiners, bidirectional marks and
- * overrides, tags, the byte-order mark), private-use and unassigned code points, line and
- * paragraph separators, and the blank letters that render as nothing (Hangul fillers, the
- * braille blank, the Khmer inherent vowels).
+ * overrides, tags, the byte-order mark, the soft hyphen), private-use and unassigned code
+ * points, line and paragraph separators, every other code point Unicode says to render as
+ * nothing (Default_Ignorable_Code_Point: variation selectors, the combining grapheme joiner,
+ * Mongolian free variation selectors, Hangul fillers, the Khmer inherent vowels) and the braille
+ * blank, which is not "ignorable" but shows as a blank all the same.
  */
-const FORBIDDEN_CHARACTERS = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}\u115F\u1160\u17B4\u17B5\u2800\u3164\uFFA0]/u;
+const FORBIDDEN_CHARACTERS = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\u2800]/u;
 const TOO_MANY_MARKS = new RegExp(`\\p{M}{${MAX_COMBINING_MARKS_PER_LETTER + 1},}`, 'u');
 
 /**
@@ -34,10 +36,15 @@ export function normaliseName(raw: string): string {
   return raw.normalize('NFC').replace(/[\p{Zs}\t\n\r]+/gu, ' ').trim();
 }
 
+/** Whether text holds a character no one can see or that changes how the text around it reads. */
+export function hasHiddenCharacters(text: string): boolean {
+  return FORBIDDEN_CHARACTERS.test(text);
+}
+
 /** What is wrong with a name (already normalised), or null when it may be used. */
 export function nameProblem(name: string, maxCodePoints: number): NameProblem | null {
   if (name === '') return 'required';
-  if (FORBIDDEN_CHARACTERS.test(name)) return 'control_characters';
+  if (hasHiddenCharacters(name)) return 'control_characters';
   if (TOO_MANY_MARKS.test(name)) return 'too_many_marks';
   if ([...name].length > maxCodePoints) return 'too_long';
   return null;

@@ -15,6 +15,12 @@ export type AppState = {
 export type AppContext = Koa.ParameterizedContext<AppState>;
 export type AppMiddleware = Koa.Middleware<AppState>;
 
+/**
+ * Whether the Origin check, the JSON body parser and JSON errors apply. Any letter case counts:
+ * the routers are case-sensitive (server/http/router.ts), so `/API/...` reaches no route, and
+ * should one ever match it, it still passes the same checks.
+ */
 export function isApiPath(path: string): boolean {
-  return path === '/api' || path.startsWith('/api/');
+  const lower = path.toLowerCase();
+  return lower === '/api' || lower.startsWith('/api/');
 }

@@ -1,6 +1,7 @@
 // GET /healthz: 200 {"status":"ok"} when every part is up, 503 naming the parts that are down.
 // Open to anyone (load balancers, systemd watchdogs); it reveals nothing but up or down.
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { createRouter } from './router.js';
 import type { Database } from 'better-sqlite3';
 import type { AppState } from './context.js';
 
@@ -11,7 +12,7 @@ export type HealthChecks = Readonly<{
 }>;
 
 export function healthRoutes(checks: HealthChecks): Router<AppState> {
-  const router = new Router<AppState>();
+  const router = createRouter();
   router.get('/healthz', (ctx) => {
     const down: string[] = [];
     if (!isDatabaseUp(checks.db)) down.push('database');

@@ -1,7 +1,8 @@
 // The web app manifest: a member can install Porthello on a phone or a computer and open it on
 // /calls, where they are rung. No service worker and no push: that would need a third-party push
 // service, and the page must stay open (or installed and open) to ring anyway.
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { createRouter } from './router.js';
 import { translate, type Locale } from '../i18n/index.js';
 import type { AppState } from './context.js';
 
@@ -30,7 +31,7 @@ export function manifestFor(locale: Locale) {
 }
 
 export function manifestRoutes(): Router<AppState> {
-  const router = new Router<AppState>();
+  const router = createRouter();
   router.get('/manifest.webmanifest', (ctx) => {
     ctx.type = 'application/manifest+json';
     ctx.set('Cache-Control', 'no-cache');

@@ -23,6 +23,19 @@ export const MAX_PICTURE_BYTES = 10 * 1024 * 1024;
  * default is 268 M.
  */
 export const MAX_INPUT_PIXELS = 50_000_000;
+/**
+ * Bytes the decoded input may take, counted from the header before any decoding: width ×
+ * height × channels × bytes per sample. A 50 MP photo at 8 bits per sample with alpha fits.
+ */
+export const MAX_DECODED_BYTES = 200_000_000;
+/**
+ * The tighter budget of inputs that cost far more per byte to decode: interlaced PNG and
+ * progressive JPEG (decoded whole, in several passes, not streamed) and 16-bit samples (twice
+ * the memory, and converted on the way). A 24 MP progressive JPEG or a 12 MP 16-bit RGBA PNG
+ * still fits; a small file declaring a large interlaced 16-bit image (20 s of CPU and 0.5 GB
+ * once decoded) does not.
+ */
+export const MAX_COSTLY_DECODED_BYTES = 100_000_000;
 export const LARGE_SIZE_PX = 512;
 export const SMALL_SIZE_PX = 128;
 /** A decode that takes longer than this is abuse or a broken file. */
@@ -60,6 +73,9 @@ export type Picture = Readonly<{ large: Buffer; small: Buffer }>;
 
 const unsupported = (): AppError => new AppError('unsupported', 'unsupported_image', 'Send a JPEG, PNG, WebP, GIF, AVIF or HEIC picture.');
 const tooManyPixels = (): AppError => new AppError('unprocessable', 'image_too_large', `The picture has more than ${MAX_INPUT_PIXELS} pixels.`);
+const tooManyBytes = (): AppError => new AppError('unprocessable', 'image_too_large', `The picture would take more than ${MAX_DECODED_BYTES} bytes once decoded.`);
+const tooCostly = (): AppError =>
+  new AppError('unprocessable', 'image_too_costly', 'The picture is too large to decode in this format (interlaced or 16 bits per channel): save it smaller or as an ordinary JPEG.');
 const invalid = (): AppError => new AppError('unprocessable', 'invalid_image', 'The picture cannot be read: it is damaged or incomplete.');
 
 /** Turns an uploaded file into the two square WebP pictures; throws a 4xx AppError for bad input. */
@@ -81,6 +97,7 @@ export async function processPicture(bytes: Buffer): Promise<Picture> {
   if (metadata.format !== expected) throw unsupported();
   if (format === 'avif' && heifCompression !== undefined && heifCompression !== 'av1') throw unsupported();
   if ((metadata.width ?? 0) * (metadata.height ?? 0) > MAX_INPUT_PIXELS) throw tooManyPixels();
+  checkDecodingBudget(metadata);
   try {
     const large = await sharp(bytes, options)
       .resize(LARGE_SIZE_PX, LARGE_SIZE_PX, { fit: 'cover', position: 'centre' })
@@ -93,6 +110,17 @@ export async function processPicture(bytes: Buffer): Promise<Picture> {
   } catch (error) {
     throw classify(error, format);
   }
+}
+
+/** Bytes of one sample for each libvips band format. */
+const BYTES_PER_SAMPLE: Readonly<Record<string, number>> = { uchar: 1, char: 1, ushort: 2, short: 2, uint: 4, int: 4, float: 4, double: 8, complex: 8, dpcomplex: 16 };
+
+/** What decoding the input would take, from its header; throws before any of it is spent. */
+export function checkDecodingBudget(metadata: Pick<Metadata, 'width' | 'height' | 'channels' | 'depth' | 'isProgressive'>): void {
+  const bytesPerSample = BYTES_PER_SAMPLE[metadata.depth ?? ''] ?? 8;
+  const decodedBytes = (metadata.width ?? 0) * (metadata.height ?? 0) * (metadata.channels ?? 4) * bytesPerSample;
+  const costly = metadata.isProgressive || bytesPerSample > 1;
+  if (decodedBytes > (costly ? MAX_COSTLY_DECODED_BYTES : MAX_DECODED_BYTES)) throw costly ? tooCostly() : tooManyBytes();
 }
 
 function classify(error: unknown, format: PictureFormat): AppError {

@@ -7,8 +7,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AVATARS_DIR_NAME } from '../../server/accounts/picture-service.js';
 import { jsonOf, startTestServer, type TestServer } from '../helpers/server.js';
-import { withTimeout } from '../helpers/wait.js';
-import { jpegWithGps, pixelBombPng, pngOf, uploadForm } from '../media/images.js';
+import { waitUntil, withTimeout } from '../helpers/wait.js';
+import { interlaced16BitPng, jpegWithGps, pixelBombPng, pngOf, uploadForm } from '../media/images.js';
 import { FAST_BCRYPT, logIn, signUp, withCookie } from './helpers.js';
 
 const avatars = suite('PUT/DELETE /api/me/avatar and the picture files');
@@ -149,4 +149,54 @@ avatars('processes ten simultaneous uploads while log-ins still get through', as
   console.log(`  worst event-loop delay during the uploads: ${Math.round(delay.max / 1e6)} ms (information)`);
 });
 
+avatars('refuses an interlaced 16-bit PNG too costly to decode with 422, from its header', async () => {
+  const member = await signUp(server);
+  const response = await put(member.cookie, uploadForm(await interlaced16BitPng(4000, 3200), 'deep.png', 'image/png'));
+  assert.is(response.status, 422);
+  assert.is((await jsonOf(response)).error.code, 'image_too_costly');
+});
+
 avatars.run();
+
+const fairness = suite('picture uploads under a flood from one member');
+
+/** More uploads at once than the processing queue holds. */
+const FLOOD_UPLOADS = 30;
+const FLOOD_WAIT_MS = 120_000;
+
+fairness("one member's flood of uploads gets 429s beyond their own bound and never keeps another member's upload at 503", async () => {
+  const own = await startTestServer({ env: FAST_BCRYPT });
+  try {
+    const [flooder, other] = [await signUp(own), await signUp(own)];
+    // Large enough that each takes a while to decode: the queue stays full while the flood lasts.
+    const photo = await sharp({ create: { width: 3000, height: 3000, channels: 3, background: '#aa3366' } }).jpeg().toBuffer();
+    const memoryBefore = process.memoryUsage().rss;
+    const statuses: number[] = [];
+    const flood = Promise.all(
+      Array.from({ length: FLOOD_UPLOADS }, async () => {
+        const response = await own.fetch('/api/me/avatar', withCookie(flooder.cookie, { method: 'PUT', body: uploadForm(photo) }));
+        statuses.push(response.status);
+        await response.body?.cancel();
+      }),
+    );
+    await waitUntil(() => statuses.some((status) => status !== 200), 'a flood upload refused', FLOOD_WAIT_MS);
+    const started = performance.now();
+    const healthz = await own.fetch('/healthz');
+    const healthzMs = Math.round(performance.now() - started);
+    assert.is(healthz.status, 200);
+    const response = await withTimeout(own.fetch('/api/me/avatar', withCookie(other.cookie, { method: 'PUT', body: uploadForm(await pngOf(64, 64), 'me.png', 'image/png') })), 'the other upload', FLOOD_WAIT_MS);
+    assert.is(response.status, 200, `the other member's upload answered ${response.status}`);
+    await withTimeout(flood, 'the flood to be answered', FLOOD_WAIT_MS);
+    const refused = statuses.filter((status) => status === 429).length;
+    assert.ok(statuses.every((status) => status === 200 || status === 429), `flood statuses: ${[...new Set(statuses)].join(', ')}`);
+    assert.ok(refused >= FLOOD_UPLOADS / 2, `only ${refused} of ${FLOOD_UPLOADS} refused`);
+    console.log(
+      `  ${FLOOD_UPLOADS} uploads from one member: ${FLOOD_UPLOADS - refused} processed, ${refused} refused 429; ` +
+        `rss ${(memoryBefore / 1e6).toFixed(0)} -> ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB; /healthz ${healthzMs} ms during (information)`,
+    );
+  } finally {
+    await own.close();
+  }
+});
+
+fairness.run();

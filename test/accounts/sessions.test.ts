@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { deviceLabel } from '../../server/accounts/session-service.js';
+import { deviceLabel, MAX_SESSIONS_PER_MEMBER } from '../../server/accounts/session-service.js';
+import { manualClock } from '../helpers/clock.js';
 import { jsonOf, startTestServer, type TestServer } from '../helpers/server.js';
 import { FAST_BCRYPT, json, logIn, sessionCookieOf, signUp, withCookie } from './helpers.js';
 
@@ -102,7 +103,49 @@ sessions('labels devices by browser and system only', () => {
   assert.is(deviceLabel(''), 'unknown');
 });
 
+sessions('caps the sessions of a member: a log-in past the cap ends the oldest, and the signaling hears of it', async () => {
+  const member = await signUp(server);
+  const ended: string[] = [];
+  const stop = server.accounts.events.onSessionsEnded((memberId, ids) => {
+    if (memberId === member.id) ended.push(...ids);
+  });
+  try {
+    const cookies = [member.cookie];
+    for (let login = 0; login < MAX_SESSIONS_PER_MEMBER; login += 1) cookies.push(await secondDevice(member));
+    const count = server.db.prepare('SELECT count(*) AS n FROM sessions WHERE user_id = ?').get(member.id) as { n: number };
+    assert.is(count.n, MAX_SESSIONS_PER_MEMBER);
+    assert.is((await server.fetch('/api/me', withCookie(member.cookie))).status, 401, 'the oldest (the sign-up) ended');
+    assert.is(ended.length, 1);
+    for (const cookie of cookies.slice(1)) assert.is((await server.fetch('/api/me', withCookie(cookie))).status, 200);
+  } finally {
+    stop();
+  }
+});
+
 sessions.run();
+
+const clocked = suite('session expiry on the accounts clock');
+
+clocked('ends a session idle for longer than the idle limit, and any session past the absolute limit, without sleeping', async () => {
+  const clock = manualClock();
+  const own = await startTestServer({ env: { ...FAST_BCRYPT, PORTHELLO_SESSION_IDLE_HOURS: '2', PORTHELLO_SESSION_MAX_DAYS: '1' }, clock });
+  try {
+    const member = await signUp(own);
+    clock.advance(2 * 3600_000);
+    assert.is((await own.fetch('/api/me', withCookie(member.cookie))).status, 200, 'exactly at the idle limit');
+    for (let hour = 0; hour < 23; hour += 1) {
+      clock.advance(3600_000);
+      assert.is((await own.fetch('/api/me', withCookie(member.cookie))).status, hour < 22 ? 200 : 401, `after ${hour + 3} h of use`);
+    }
+    const again = sessionCookieOf(await logIn(own, member.email, member.password)) ?? '';
+    clock.advance(2 * 3600_000 + 1);
+    assert.is((await own.fetch('/api/me', withCookie(again))).status, 401, 'idle past the limit');
+  } finally {
+    await own.close();
+  }
+});
+
+clocked.run();
 
 const profile = suite('GET/PATCH /api/me and POST /api/me/password');
 profile.before(async () => {

@@ -11,6 +11,7 @@ import { createCallsModule, type CallsModule } from '../../server/calls/calls-mo
 import { loadConfig, type Config, type Env } from '../../server/config.js';
 import { closeDatabase, DATABASE_FILE_NAME, openDatabase, type Database } from '../../server/db/open.js';
 import { createLogger } from '../../server/log.js';
+import type { Clock } from '../../server/accounts/clock.js';
 import type { HubTiming } from '../../server/signal/hub-api.js';
 import type { Signaler } from '../../server/signal/server.js';
 import { createEmbeddedCredentials, embeddedTurnUrls } from '../../server/turn/credentials.js';
@@ -46,6 +47,8 @@ export type TestServerOptions = {
   timing?: Partial<HubTiming>;
   /** Start the real embedded TURN relay on 127.0.0.1 (port 0) relaying from this port range. */
   turnRelayPorts?: { min: number; max: number };
+  /** The accounts part's clock (throttles, session expiry): a test moves it instead of sleeping. */
+  clock?: Clock;
 };
 
 export function makeDataDir(): string {
@@ -63,12 +66,15 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     PORTHELLO_PUBLIC_URL: origin,
     PORTHELLO_TURN_PORT: '0',
     PORTHELLO_LOG_LEVEL: 'debug',
+    // Every suite signs its members up from loopback; the sign-up throttle's own tests lower these.
+    PORTHELLO_SIGNUPS_PER_ADDRESS_PER_HOUR: '100000',
+    PORTHELLO_SIGNUPS_PER_HOUR: '100000',
     ...options.env,
   });
   const db = openDatabase(join(dataDir, DATABASE_FILE_NAME));
   const logs: string[] = [];
   const log = createLogger({ level: 'debug', write: (line) => logs.push(line) });
-  const accounts = createAccountsModule({ config, db, log });
+  const accounts = createAccountsModule({ config, db, log, ...(options.clock === undefined ? {} : { clock: options.clock }) });
   const ports = options.turnRelayPorts;
   const turn =
     ports === undefined

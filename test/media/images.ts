@@ -32,12 +32,30 @@ export async function sidewaysJpeg(): Promise<Buffer> {
 
 /** A tiny PNG whose header declares width × height pixels: a decompression ("pixel flood") bomb. */
 export async function pixelBombPng(width = 100_000, height = 100_000): Promise<Buffer> {
+  return forgedPngHeader({ width, height });
+}
+
+/**
+ * A tiny PNG whose header (IHDR) declares what is asked: size, bits per sample, colour type (6 =
+ * RGBA), Adam7 interlacing. Its one data chunk holds one pixel, so decoding it would fail; only
+ * a decoder that reads the header first and refuses can answer something else than "damaged".
+ */
+export async function forgedPngHeader(header: { width: number; height: number; bitDepth?: 8 | 16; colourType?: 2 | 6; interlaced?: boolean }): Promise<Buffer> {
   const png = Buffer.from(await sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } }).png().toBuffer());
-  // IHDR data starts at byte 16 (8 signature + 4 length + 4 type); its CRC follows at 29.
-  png.writeUInt32BE(width, 16);
-  png.writeUInt32BE(height, 20);
+  // IHDR data starts at byte 16 (8 signature + 4 length + 4 type): width, height, bit depth,
+  // colour type, compression, filter, interlace; its CRC follows at 29.
+  png.writeUInt32BE(header.width, 16);
+  png.writeUInt32BE(header.height, 20);
+  if (header.bitDepth !== undefined) png.writeUInt8(header.bitDepth, 24);
+  if (header.colourType !== undefined) png.writeUInt8(header.colourType, 25);
+  if (header.interlaced !== undefined) png.writeUInt8(header.interlaced ? 1 : 0, 28);
   png.writeUInt32BE(crc32(png.subarray(12, 29)) >>> 0, 29);
   return png;
+}
+
+/** A real, complete interlaced (Adam7) 16-bit RGBA PNG: small on disk, costly to decode. */
+export function interlaced16BitPng(width: number, height: number): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 4, background: '#336699' } }).toColourspace('rgb16').png({ progressive: true, compressionLevel: 9 }).toBuffer();
 }
 
 export async function pngOf(width: number, height: number, colour = '#33aa66'): Promise<Buffer> {

@@ -2,8 +2,8 @@ import { AppError } from '../../server/errors.js';
 import sharp from 'sharp';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MAX_INPUT_PIXELS, processPicture, sniffFormat } from '../../server/media/pictures.js';
-import { jpegWithGps, pixelBombPng, pngOf, sidewaysJpeg } from './images.js';
+import { checkDecodingBudget, MAX_COSTLY_DECODED_BYTES, MAX_DECODED_BYTES, MAX_INPUT_PIXELS, processPicture, sniffFormat } from '../../server/media/pictures.js';
+import { forgedPngHeader, interlaced16BitPng, jpegWithGps, pixelBombPng, pngOf, sidewaysJpeg } from './images.js';
 
 const processing = suite('processPicture (real sharp)');
 
@@ -105,6 +105,30 @@ processing('refuses garbage, TIFF, SVG and PDF as unsupported, and a truncated J
   assert.is(truncated.code, 'invalid_image');
   const fakePng = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(100)]);
   assert.is((await rejects(fakePng)).kind, 'unprocessable');
+});
+
+processing('counts decoded bytes from the header: width × height × channels × bytes per sample, tighter for interlaced or 16-bit input', async () => {
+  // 16-bit RGBA, not interlaced: 6000 × 5000 × 4 × 2 = 240 MB, under the pixel limit.
+  const deep = await rejects(await forgedPngHeader({ width: 6000, height: 5000, bitDepth: 16, colourType: 6, interlaced: false }));
+  assert.is(deep.code, 'image_too_costly');
+  // 8-bit RGBA interlaced: 6000 × 5000 × 4 = 120 MB, over the interlaced budget only.
+  assert.is((await rejects(await forgedPngHeader({ width: 6000, height: 5000, bitDepth: 8, colourType: 6, interlaced: true }))).code, 'image_too_costly');
+  // The same, not interlaced: within budget, so decoding starts and finds one pixel of data.
+  assert.is((await rejects(await forgedPngHeader({ width: 6000, height: 5000, bitDepth: 8, colourType: 6, interlaced: false }))).code, 'invalid_image');
+  const at = (width: number, height: number, channels: 3 | 4, depth: 'uchar' | 'ushort', isProgressive: boolean) => () => checkDecodingBudget({ width, height, channels, depth, isProgressive });
+  assert.not.throws(at(7000, 7000, 4, 'uchar', false), 'a 49 MP RGBA photo: 196 MB');
+  assert.throws(at(7100, 7100, 4, 'uchar', false), (error: AppError) => error.code === 'image_too_large' && MAX_DECODED_BYTES < 7100 * 7100 * 4);
+  assert.not.throws(at(6000, 4000, 3, 'uchar', true), 'a 24 MP progressive JPEG: 72 MB');
+  assert.throws(at(4000, 4000, 4, 'ushort', false), (error: AppError) => error.code === 'image_too_costly' && MAX_COSTLY_DECODED_BYTES < 4000 * 4000 * 8);
+  assert.not.throws(at(3000, 3000, 4, 'ushort', false), 'a 9 MP 16-bit RGBA PNG: 72 MB');
+});
+
+processing('refuses a real interlaced 16-bit PNG too costly to decode before decoding it, and takes a small one', async () => {
+  const costly = await interlaced16BitPng(4000, 3200);
+  assert.ok(costly.length < 1024 * 1024, `${costly.length} bytes on disk`);
+  assert.is((await rejects(costly)).code, 'image_too_costly');
+  const small = await processPicture(await interlaced16BitPng(300, 200));
+  assert.is((await sharp(small.large).metadata()).width, 512);
 });
 
 processing('refuses more than 10 MiB as too large', async () => {
