@@ -16,7 +16,8 @@ export type GuestTicket = Readonly<{ guestId: string; displayName: string; calle
 
 export type GuestTickets = ReturnType<typeof createGuestTickets>;
 
-export function createGuestTickets(nowMs: () => number = Date.now) {
+/** `onRevoked` hears of each ticket revoked with revokeFor (its relay credentials end with it). */
+export function createGuestTickets(nowMs: () => number = Date.now, onRevoked: (guestId: string) => void = () => {}) {
   // Keyed by the SHA-256 of the ticket: the map never holds a usable secret.
   const live = new Map<string, GuestTicket & { expiresAtMs: number }>();
   const keyOf = (ticket: string): string => createHash('sha256').update(ticket).digest('base64url');
@@ -56,7 +57,11 @@ export function createGuestTickets(nowMs: () => number = Date.now) {
 
     /** Every ticket for a member ends (the member regenerated their link or left). */
     revokeFor(calleeMemberId: string): void {
-      for (const [key, entry] of live) if (entry.calleeMemberId === calleeMemberId) live.delete(key);
+      for (const [key, entry] of live) {
+        if (entry.calleeMemberId !== calleeMemberId) continue;
+        live.delete(key);
+        onRevoked(entry.guestId);
+      }
     },
 
     size: (): number => live.size,

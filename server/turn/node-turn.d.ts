@@ -28,6 +28,15 @@ declare module 'node-turn' {
     userQuota?: number;
     /** Allocations in total; 0 = unlimited. Past it: 508. */
     totalQuota?: number;
+    /**
+     * The embedder's allocation policy, asked after the built-in quotas with the USERNAME and the
+     * client's address: a refusal is answered as is; every admitted allocation is released once
+     * (when it ends, or when it could not be made).
+     */
+    allocationGate?: {
+      admit(username: string | undefined, clientAddress: string): { code: number; reason: string } | null;
+      release(username: string | undefined, clientAddress: string): void;
+    };
     /** Seconds (RFC 8656: 300). */
     permissionLifetime?: number;
     /** Seconds (RFC 8656: 600). */

@@ -6,6 +6,7 @@
 import NodeTurnServer from 'node-turn';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { addressBlock } from '../accounts/login-throttle.js';
 import type { Logger } from '../log.js';
 import { createPeerFilter, type PeerFilter } from './peer-policy.js';
 import { errorCode, type TransportAddress } from './stun.js';
@@ -42,6 +43,10 @@ export const HANDLER_ERROR_LOG_INTERVAL_MS = 60_000;
 const MIN_PEER_PORT = 1;
 const MAX_PEER_PORT = 65535;
 
+/** A credential of a call live in the hub, or one asked for outside a call (GET /api/ice-servers),
+ * which only gets the capacity not reserved for calls. */
+export type CredentialKind = 'call' | 'unbound';
+
 export type RelayOptions = Readonly<{
   host: string;
   /** 0 picks a free port (tests). */
@@ -53,6 +58,10 @@ export type RelayOptions = Readonly<{
   userQuota: number;
   /** Allocations in total; 0 = unlimited (the port range still bounds it). */
   totalQuota: number;
+  /** Allocations per client address (IPv6: per /64), whatever the credential; 0 = unlimited. */
+  addressQuota?: number;
+  /** Of totalQuota, allocations only call credentials may take; 0 = none reserved. */
+  callReserve?: number;
   /** Per-allocation cap, bytes per second in each direction; 0 = unlimited. */
   maxBytesPerSecond?: number;
   /** TURN over TLS on its own port (0 picks one) with this PEM certificate and key. */
@@ -76,8 +85,8 @@ export type Relay = {
   /** The host:port pair clients use, as advertised (external IP when behind 1:1 NAT). */
   readonly advertisedHost: string;
   isListening(): boolean;
-  /** Registers a long-term credential. */
-  addUser(username: string, password: string): void;
+  /** Registers a long-term credential ('call' unless said otherwise). */
+  addUser(username: string, password: string, kind?: CredentialKind): void;
   /** Revokes a credential and ends its allocations at once. */
   removeUser(username: string): void;
   /** Live allocations of one credential, or of everyone. */
@@ -108,8 +117,70 @@ export function relayPeerFilter(options: RelayOptions): PeerFilter & ((address: 
   };
 }
 
+type Refusal = { code: number; reason: string };
+const CAPACITY: Refusal = { code: 508, reason: 'Insufficient Capacity' };
+const QUOTA: Refusal = { code: 486, reason: 'Allocation Quota Reached' };
+
+/**
+ * Who may allocate: per credential, per client address block, in total, and unbound credentials
+ * only outside the share reserved for calls. Counters and maps only: an Allocate costs the same
+ * whatever the number of allocations.
+ */
+export function createAllocationGate(options: Pick<RelayOptions, 'userQuota' | 'totalQuota' | 'addressQuota' | 'callReserve'>) {
+  const kinds = new Map<string, CredentialKind>();
+  // Revoked while an allocation of theirs was still being made: the kind is kept until it is released.
+  const forgotten = new Set<string>();
+  const byUser = new Map<string, number>();
+  const byBlock = new Map<string, number>();
+  let total = 0;
+  let unbound = 0;
+  const bump = (map: Map<string, number>, key: string, by: number): void => {
+    const count = (map.get(key) ?? 0) + by;
+    if (count <= 0) map.delete(key);
+    else map.set(key, count);
+  };
+  const unboundRoom = Math.max(0, options.totalQuota - (options.callReserve ?? 0));
+  return {
+    setKind(username: string, kind: CredentialKind): void {
+      kinds.set(username, kind);
+      forgotten.delete(username);
+    },
+    forget(username: string): void {
+      if (byUser.has(username)) forgotten.add(username);
+      else kinds.delete(username);
+    },
+    allocations: (username?: string): number => (username === undefined ? total : (byUser.get(username) ?? 0)),
+    admit(username: string | undefined, clientAddress: string): Refusal | null {
+      const user = username ?? '';
+      const kind = kinds.get(user) ?? 'call';
+      const block = addressBlock(clientAddress);
+      if (options.totalQuota > 0 && total >= options.totalQuota) return CAPACITY;
+      if (kind === 'unbound' && options.totalQuota > 0 && unbound >= unboundRoom) return CAPACITY;
+      if (options.userQuota > 0 && (byUser.get(user) ?? 0) >= options.userQuota) return QUOTA;
+      if ((options.addressQuota ?? 0) > 0 && (byBlock.get(block) ?? 0) >= (options.addressQuota ?? 0)) return QUOTA;
+      total += 1;
+      if (kind === 'unbound') unbound += 1;
+      bump(byUser, user, 1);
+      bump(byBlock, block, 1);
+      return null;
+    },
+    release(username: string | undefined, clientAddress: string): void {
+      const user = username ?? '';
+      total -= 1;
+      if (kinds.get(user) === 'unbound') unbound -= 1;
+      bump(byUser, user, -1);
+      bump(byBlock, addressBlock(clientAddress), -1);
+      if (forgotten.has(user) && !byUser.has(user)) {
+        forgotten.delete(user);
+        kinds.delete(user);
+      }
+    },
+  };
+}
+
 export async function startRelay(options: RelayOptions, log: Logger): Promise<Relay> {
   const filter = relayPeerFilter(options);
+  const gate = createAllocationGate(options);
   let handlerErrors = 0;
   let lastHandlerErrorLogAt = -Infinity;
   // node-turn contains every exception of its packet handlers (the packet is dropped and the
@@ -134,9 +205,9 @@ export async function startRelay(options: RelayOptions, log: Logger): Promise<Re
     realm: TURN_REALM,
     credentials: {},
     peerFilter: filter,
-    userQuota: options.userQuota,
+    // Quotas are the gate's (per credential, per address, in total, the calls' reserve).
+    allocationGate: gate,
     maxBytesPerSecond: options.maxBytesPerSecond ?? 0,
-    totalQuota: options.totalQuota,
     defaultAllocatetLifetime: options.defaultLifetimeS ?? DEFAULT_ALLOCATION_LIFETIME_S,
     maxAllocateLifetime: options.maxLifetimeS ?? MAX_ALLOCATION_LIFETIME_S,
     permissionLifetime: options.permissionLifetimeS ?? PERMISSION_LIFETIME_S,
@@ -180,9 +251,16 @@ export async function startRelay(options: RelayOptions, log: Logger): Promise<Re
     tlsPort,
     advertisedHost: options.externalIp ?? options.host,
     isListening: () => listening,
-    addUser: (username, password) => server.addUser(username, password),
-    removeUser: (username) => server.removeUser(username),
-    allocationCount: (username) => server.allocationCount(username),
+    addUser: (username, password, kind = 'call') => {
+      gate.setKind(username, kind);
+      server.addUser(username, password);
+    },
+    removeUser: (username) => {
+      // Ends its allocations first, so the gate releases them under the credential's kind.
+      server.removeUser(username);
+      gate.forget(username);
+    },
+    allocationCount: (username) => gate.allocations(username),
     lastSelfTest: () => lastSelfTest,
     async selfTest() {
       lastSelfTest = await runSelfTest(relay, { address: options.host === '0.0.0.0' ? '127.0.0.1' : options.host, port });
