@@ -51,6 +51,12 @@ declare module 'node-turn' {
     maxTcpConnections?: number;
     /** Seconds without data before a TCP connection is closed. */
     tcpIdleTimeout?: number;
+    /** TCP and TLS connections at once per client (tcpClientKey of its address); 0 = no bound. */
+    maxTcpConnectionsPerClient?: number;
+    /** Seconds a TCP or TLS connection has for its first authenticated request; 0 = no deadline. */
+    tcpAuthTimeout?: number;
+    /** Groups client addresses for maxTcpConnectionsPerClient (default: the address itself). */
+    tcpClientKey?: (address: string) => string;
     /** Per-allocation cap in bytes per second, each direction; 0 = unlimited. */
     maxBytesPerSecond?: number;
     /** TURN over TLS on its own port (0 picks one), PEM certificate and key; null for none. */

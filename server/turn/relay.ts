@@ -30,6 +30,12 @@ export const NONCE_LIFETIME_S = 600;
  * send consent checks every few seconds on a live call). */
 export const MAX_TCP_CONNECTIONS = 1000;
 export const TCP_IDLE_TIMEOUT_S = 120;
+/** TURN over TCP and TLS, per client address (IPv6: per /64): connections at once, so one client
+ * cannot hold the listener's MAX_TCP_CONNECTIONS; a browser opens one or two per call. */
+export const MAX_TCP_CONNECTIONS_PER_ADDRESS = 20;
+/** Seconds a TCP or TLS connection has to send its first authenticated request (a browser does
+ * within milliseconds of connecting): idle or unauthenticated connections are closed. */
+export const TCP_AUTH_TIMEOUT_S = 10;
 /** Kernel buffer for the listening UDP socket, which carries every client: absorbs bursts that
  * the default (~208 KiB) drops (measured: 27% loss at 100 clients x 1200 B, see the benchmark).
  * Linux caps it at net.core.rmem_max. */
@@ -69,6 +75,7 @@ export type RelayOptions = Readonly<{
   /** Peers allowed despite the deny-list (CIDRs). Only for tests on loopback. */
   allowedPeers?: readonly string[];
   /** Shorter lifetimes for tests. */
+  tcpAuthTimeoutS?: number;
   defaultLifetimeS?: number;
   maxLifetimeS?: number;
   permissionLifetimeS?: number;
@@ -221,6 +228,9 @@ export async function startRelay(options: RelayOptions, log: Logger): Promise<Re
     tls: options.tls ?? null,
     maxTcpConnections: MAX_TCP_CONNECTIONS,
     tcpIdleTimeout: TCP_IDLE_TIMEOUT_S,
+    maxTcpConnectionsPerClient: MAX_TCP_CONNECTIONS_PER_ADDRESS,
+    tcpAuthTimeout: options.tcpAuthTimeoutS ?? TCP_AUTH_TIMEOUT_S,
+    tcpClientKey: addressBlock,
     // The patched node-turn logs no addresses, but nothing of it is needed in production.
     debugLevel: 'OFF',
     log: () => {},

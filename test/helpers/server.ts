@@ -48,8 +48,8 @@ export type TestServerOptions = {
   timing?: Partial<HubTiming>;
   /** Start the real embedded TURN relay on 127.0.0.1 (port 0) relaying from this port range. */
   turnRelayPorts?: { min: number; max: number };
-  /** The relay's allocation quotas (unlimited unless given). */
-  turnQuotas?: Partial<Pick<RelayOptions, 'userQuota' | 'totalQuota' | 'addressQuota' | 'callReserve'>>;
+  /** The relay's allocation quotas (unlimited unless given) and TCP deadline. */
+  turnQuotas?: Partial<Pick<RelayOptions, 'userQuota' | 'totalQuota' | 'addressQuota' | 'callReserve' | 'tcpAuthTimeoutS'>>;
   /** Lower bounds of the credential table, to reach them. */
   turnCredentialLimits?: Partial<CredentialLimits>;
 };

@@ -3,19 +3,28 @@
 // address and kept apart from the capacity reserved for answered calls; allocations are bounded
 // per client address and outside that reserve; and a credential ends, with its allocations, when
 // what it was minted for ends (ticket revocation, log-out, password change, account deletion).
-// Relay ports: 53600-53799.
+// TURN over TCP: connections per client address and a deadline for the first authenticated request.
+// Relay ports: 53600-53819.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FAST_BCRYPT, json, logIn, sessionCookieOf, signUp, withCookie, type TestMember } from '../accounts/helpers.js';
 import { jsonOf, startTestServer, type TestServer, type TestServerOptions } from '../helpers/server.js';
 import { openSignalClient, type SignalTestClient } from '../helpers/ws.js';
+import { connect, type Socket } from 'node:net';
 import { TurnClient, type Credentials } from '../../server/turn/client.js';
+import { MAX_TCP_CONNECTIONS_PER_ADDRESS } from '../../server/turn/relay.js';
+import { TcpTurnClient } from './helpers/tcp-turn.js';
+import { withTimeout } from './helpers/node-turn-fixture.js';
 
 type Ice = { iceServers: Array<{ urls: string[]; username: string; credential: string }>; iceTransportPolicy: string };
+
+/** Bounds every wait on a TCP connection opening or being closed by the relay. */
+const TCP_WAIT_MS = 5000;
 
 let server: TestServer;
 const sockets: SignalTestClient[] = [];
 const turnClients: TurnClient[] = [];
+const tcpSockets: Socket[] = [];
 
 async function start(options: TestServerOptions): Promise<void> {
   server = await startTestServer({ env: FAST_BCRYPT, signaling: true, ...options });
@@ -23,6 +32,7 @@ async function start(options: TestServerOptions): Promise<void> {
 
 async function stop(): Promise<void> {
   for (const socket of sockets.splice(0)) socket.ws.terminate();
+  for (const socket of tcpSockets.splice(0)) socket.destroy();
   await Promise.all(turnClients.splice(0).map((client) => client.close()));
   await server.close();
 }
@@ -217,3 +227,58 @@ revocation('account deletion', async () => {
 });
 
 revocation.run();
+
+// --- TURN over TCP ----------------------------------------------------------------------------
+
+/** A raw TCP connection to the relay that says nothing, with a promise of its close. */
+async function silentConnection(localAddress = '127.0.0.1'): Promise<{ socket: Socket; closed: Promise<void> }> {
+  const socket = connect({ host: '127.0.0.1', port: server.turn?.port ?? 0, localAddress });
+  tcpSockets.push(socket);
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  socket.on('error', () => {});
+  await withTimeout(new Promise<void>((resolve) => socket.once('connect', () => resolve())), TCP_WAIT_MS, 'TCP connect');
+  return { socket, closed };
+}
+
+async function tcpClient(credentials: Credentials, localAddress?: string): Promise<TcpTurnClient> {
+  const client = await TcpTurnClient.open({ address: '127.0.0.1', port: server.turn?.port ?? 0 }, credentials, localAddress);
+  tcpSockets.push(client.socket);
+  return client;
+}
+
+const tcp = suite('relay limits: TURN over TCP');
+tcp.after.each(stop);
+
+tcp('closes connections past the per-address cap, and serves other addresses and freed places', async () => {
+  await start({ turnRelayPorts: { min: 53800, max: 53809 }, turnQuotas: { tcpAuthTimeoutS: 600 } });
+  const member = await signUp(server);
+  const credential = credentialsOf(await iceServers(member.cookie));
+  const held = [];
+  for (let i = 0; i < MAX_TCP_CONNECTIONS_PER_ADDRESS; i += 1) held.push(await silentConnection());
+  const extra = await silentConnection();
+  await withTimeout(extra.closed, TCP_WAIT_MS, 'the relay to close the connection past the cap');
+  const elsewhere = await tcpClient(credential, '127.0.0.2');
+  await elsewhere.allocate();
+  held[0]?.socket.destroy();
+  await held[0]?.closed;
+  // The relay counts the freed place once it has seen the close: a new connection is kept then.
+  let kept: TcpTurnClient | null = null;
+  for (let attempt = 0; attempt < 20 && kept === null; attempt += 1) {
+    const candidate = await tcpClient(credential);
+    kept = await Promise.race([candidate.allocate().then(() => candidate), candidate.closed.then(() => null)]);
+  }
+  assert.ok(kept !== null, 'a freed place takes a new connection');
+});
+
+tcp('closes a connection without an authenticated request in time, and keeps an authenticated one', async () => {
+  await start({ turnRelayPorts: { min: 53810, max: 53819 }, turnQuotas: { tcpAuthTimeoutS: 1 } });
+  const member = await signUp(server);
+  const client = await tcpClient(credentialsOf(await iceServers(member.cookie)));
+  await client.allocate();
+  const silent = await silentConnection();
+  await withTimeout(silent.closed, TCP_WAIT_MS, 'the relay to close the silent connection');
+  assert.not.ok(client.socket.destroyed, 'the authenticated connection is still open');
+  assert.ok((await client.refresh(600)) > 0, 'and still served');
+});
+
+tcp.run();
