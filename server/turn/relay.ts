@@ -8,8 +8,9 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { addressBlock } from '../accounts/login-throttle.js';
 import type { Logger } from '../log.js';
-import { createPeerFilter, type PeerFilter } from './peer-policy.js';
-import { errorCode, type TransportAddress } from './stun.js';
+import { isIPv6 } from 'node:net';
+import { createPeerFilter, embeddedIPv4, type PeerFilter } from './peer-policy.js';
+import { errorCode, ipv6Bytes, type TransportAddress } from './stun.js';
 import { TurnClient } from './client.js';
 
 export const TURN_REALM = 'porthello';
@@ -106,22 +107,37 @@ export type Relay = {
 };
 
 /**
- * The relay's own addresses are reserved ranges on loopback and the box's public address in
- * production, both denied; yet two relay-only browsers on this relay talk relay port to relay
- * port. So the relay's own addresses are allowed for relay ports only, never for any other port
- * of the box (HTTP, SSH, the TURN port itself).
+ * The relay's own addresses (its listening host and external IP) are reachable only on relay
+ * ports: two relay-only browsers on this relay talk relay port to relay port, and nothing else of
+ * the box (HTTP, SSH, the TURN port itself) is ever a peer. That holds in every deployment: on
+ * loopback, behind 1:1 NAT, and on a box whose public address sits on its interface, where the
+ * deny-list of reserved ranges alone would let every port of that address through. Any spelling
+ * of an own address counts (IPv4-mapped and other embedded forms, IPv6 zero compression).
+ * Only the test allow-list (loopback setups) may open other ports of an own address.
  */
 export function relayPeerFilter(options: RelayOptions): PeerFilter & ((address: string, port: number | undefined) => boolean) {
-  const own = new Set([options.host, ...(options.externalIp === null ? [] : [options.externalIp])]);
-  const deny = options.externalIp === null ? [] : [options.externalIp];
-  const base = createPeerFilter({ allow: options.allowedPeers ?? [], deny });
+  const ownLiterals = new Set([options.host, ...(options.externalIp === null ? [] : [options.externalIp])]);
+  const own = new Set([...ownLiterals].map(canonicalAddress));
+  const base = createPeerFilter({ allow: options.allowedPeers ?? [] });
+  const allowedByTests = createPeerFilter({ allow: options.allowedPeers ?? [], deny: ['0.0.0.0/0', '::/0'] });
   return (address: string, port?: number): boolean => {
     // CreatePermission has no port (permissions are per address); ChannelBind and Send do, and
     // a port nothing can be sent to is refused rather than failing at send time.
     if (port !== undefined && !(Number.isInteger(port) && port >= MIN_PEER_PORT && port <= MAX_PEER_PORT)) return false;
-    if (own.has(address) && (port === undefined || (port >= options.relayPortMin && port <= options.relayPortMax))) return true;
+    if (own.has(canonicalAddress(address))) {
+      if (port !== undefined && (port < options.relayPortMin || port > options.relayPortMax)) return allowedByTests(address);
+      // Other spellings of an own address get no exception from the deny-list.
+      return ownLiterals.has(address) || base(address);
+    }
     return base(address);
   };
+}
+
+/** One spelling per address: IPv4 as is, an IPv6 address standing for an IPv4 one as that, any
+ * other IPv6 address as its 16 bytes in hex. */
+function canonicalAddress(address: string): string {
+  if (!isIPv6(address)) return address;
+  return embeddedIPv4(address) ?? ipv6Bytes(address).toString('hex');
 }
 
 type Refusal = { code: number; reason: string };
