@@ -180,7 +180,7 @@ export function createEmbeddedCredentials(options: EmbeddedOptions): EmbeddedCre
       const username = randomBytes(USERNAME_BYTES).toString('base64url');
       const password = randomBytes(PASSWORD_BYTES).toString('base64url');
       const kind: CredentialKind = isUnbound ? 'unbound' : 'call';
-      options.relay.addUser(username, password, kind);
+      options.relay.addUser(username, password, kind, request.callId);
       const issued: Issued = { username, password, key, callId: request.callId, owners: [...(request.owners ?? [])], block, issuedAtMs: now(), lastAskedAtMs: now(), used: false };
       byUsername.set(username, issued);
       byKey.set(key, issued);

@@ -33,6 +33,8 @@ declare module 'node-turn' {
      * client's address: a refusal is answered as is; every admitted allocation is released once
      * (when it ends, or when it could not be made).
      */
+    /** Whether a datagram from one allocation of this relay (its credential first) may reach another. */
+    relayPairGate?: (from: string | undefined, to: string | undefined) => boolean;
     allocationGate?: {
       admit(username: string | undefined, clientAddress: string): { code: number; reason: string } | null;
       release(username: string | undefined, clientAddress: string): void;

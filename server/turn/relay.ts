@@ -93,8 +93,9 @@ export type Relay = {
   /** The host:port pair clients use, as advertised (external IP when behind 1:1 NAT). */
   readonly advertisedHost: string;
   isListening(): boolean;
-  /** Registers a long-term credential ('call' unless said otherwise). */
-  addUser(username: string, password: string, kind?: CredentialKind): void;
+  /** Registers a long-term credential ('call' unless said otherwise). Allocations of this relay
+   *  reach each other only under one credential or two of the same `callId`. */
+  addUser(username: string, password: string, kind?: CredentialKind, callId?: string | null): void;
   /** Revokes a credential and ends its allocations at once. */
   removeUser(username: string): void;
   /** Live allocations of one credential, or of everyone. */
@@ -204,6 +205,7 @@ export function createAllocationGate(options: Pick<RelayOptions, 'userQuota' | '
 export async function startRelay(options: RelayOptions, log: Logger): Promise<Relay> {
   const filter = relayPeerFilter(options);
   const gate = createAllocationGate(options);
+  const callOf = new Map<string, string>();
   let handlerErrors = 0;
   let lastHandlerErrorLogAt = -Infinity;
   // node-turn contains every exception of its packet handlers (the packet is dropped and the
@@ -230,6 +232,8 @@ export async function startRelay(options: RelayOptions, log: Logger): Promise<Re
     peerFilter: filter,
     // Quotas are the gate's (per credential, per address, in total, the calls' reserve).
     allocationGate: gate,
+    // Relay-to-relay traffic inside the box: only between the two parties of one call.
+    relayPairGate: (from, to) => from !== undefined && (from === to || (callOf.get(from) !== undefined && callOf.get(from) === callOf.get(to ?? ''))),
     maxBytesPerSecond: options.maxBytesPerSecond ?? 0,
     defaultAllocatetLifetime: options.defaultLifetimeS ?? DEFAULT_ALLOCATION_LIFETIME_S,
     maxAllocateLifetime: options.maxLifetimeS ?? MAX_ALLOCATION_LIFETIME_S,
@@ -277,14 +281,16 @@ export async function startRelay(options: RelayOptions, log: Logger): Promise<Re
     tlsPort,
     advertisedHost: options.externalIp ?? options.host,
     isListening: () => listening,
-    addUser: (username, password, kind = 'call') => {
+    addUser: (username, password, kind = 'call', callId = null) => {
       gate.setKind(username, kind);
+      if (callId !== null) callOf.set(username, callId);
       server.addUser(username, password);
     },
     removeUser: (username) => {
       // Ends its allocations first, so the gate releases them under the credential's kind.
       server.removeUser(username);
       gate.forget(username);
+      callOf.delete(username);
     },
     allocationCount: (username) => gate.allocations(username),
     lastSelfTest: () => lastSelfTest,

@@ -796,3 +796,37 @@ d11('asks the allocation gate, answers its refusal and releases each admitted al
 });
 
 d11.run();
+
+// ---------------------------------------------------------------------------------------------
+const d12 = suite('defect 12: relay-to-relay traffic');
+
+d12('reaches an allocation from another of the relay only from a relayed address permitted with its port, and as relayPairGate allows', async () => {
+  const pairs: Array<[string | undefined, string | undefined]> = [];
+  const relay = await startNodeTurn([50190, 50198], { relayPairGate: (from, to) => (pairs.push([from, to]), from === to) });
+  try {
+    const a = await relay.client();
+    const { relayed: atA } = await a.allocate();
+    const b = await relay.client();
+    const { relayed: atB } = await b.allocate();
+    const otherPort = await relay.client();
+    await otherPort.allocate();
+    const otherUser = await relay.client(OTHER_USER);
+    const { relayed: atOther } = await otherUser.allocate();
+    // B permits A's relayed address and the other user's: a permission is per IP address, and
+    // all four share the relay's.
+    assert.is(errorCode(await b.createPermission([atA, atOther])), null);
+    for (const sender of [otherPort, otherUser]) {
+      assert.is(errorCode(await sender.createPermission([atB])), null);
+      sender.sendIndication(atB, Buffer.from('injected'));
+    }
+    assert.is(errorCode(await a.createPermission([atB])), null);
+    a.sendIndication(atB, Buffer.from('from-a'));
+    const got = await b.nextData(DATA_TIMEOUT_MS);
+    assert.is(got?.data.toString(), 'from-a', 'the first datagram B gets is A’s');
+    assert.ok(pairs.some(([from, to]) => from === OTHER_USER.username && to === USER.username), 'the gate was asked about the other user');
+  } finally {
+    await relay.close();
+  }
+});
+
+d12.run();

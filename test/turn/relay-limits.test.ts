@@ -4,7 +4,8 @@
 // per client address and outside that reserve; and a credential ends, with its allocations, when
 // what it was minted for ends (ticket revocation, log-out, password change, account deletion).
 // TURN over TCP: connections per client address and a deadline for the first authenticated request.
-// Relay ports: 53600-53819.
+// Relay to relay: only from the relayed address the client permitted, within its own call.
+// Relay ports: 53600-53839.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FAST_BCRYPT, json, logIn, sessionCookieOf, signUp, withCookie, type TestMember } from '../accounts/helpers.js';
@@ -12,6 +13,7 @@ import { jsonOf, startTestServer, type TestServer, type TestServerOptions } from
 import { openSignalClient, type SignalTestClient } from '../helpers/ws.js';
 import { connect, type Socket } from 'node:net';
 import { TurnClient, type Credentials } from '../../server/turn/client.js';
+import { errorCode } from '../../server/turn/stun.js';
 import { MAX_TCP_CONNECTIONS_PER_ADDRESS } from '../../server/turn/relay.js';
 import { TcpTurnClient } from './helpers/tcp-turn.js';
 import { withTimeout } from './helpers/node-turn-fixture.js';
@@ -282,3 +284,37 @@ tcp('closes a connection without an authenticated request in time, and keeps an 
 });
 
 tcp.run();
+
+// --- relay to relay ---------------------------------------------------------------------------
+
+const relayToRelay = suite('relay limits: relay-to-relay traffic');
+relayToRelay.after.each(stop);
+
+relayToRelay('reaches an allocation only from the relayed address its client permitted, and only within its call', async () => {
+  await start({ turnRelayPorts: { min: 53820, max: 53839 } });
+  const member = await signUp(server);
+  const { ice } = await answeredGuestCall(member, await guestTicket(member));
+  const caller = credentialsOf(ice[1] as Ice);
+  const callee = credentialsOf(ice[0] as Ice);
+  const a = await turnClient(caller);
+  const { relayed: atA } = await a.allocate();
+  const b = await turnClient(callee);
+  const { relayed: atB } = await b.allocate();
+  assert.is(errorCode(await b.createPermission([atA])), null);
+  // The same call's credential, another relayed port: B never permitted it.
+  const sameCallOtherPort = await turnClient(caller);
+  await sameCallOtherPort.allocate();
+  // Someone outside the call, who permits B's address as any relay-only browser would.
+  const outsider = await turnClient(credentialsOf(await iceServers(await guestTicket(member))));
+  await outsider.allocate();
+  for (const sender of [sameCallOtherPort, outsider]) {
+    assert.is(errorCode(await sender.createPermission([atB])), null);
+    sender.sendIndication(atB, Buffer.from('injected'));
+  }
+  assert.is(errorCode(await a.createPermission([atB])), null);
+  a.sendIndication(atB, Buffer.from('from-the-call'));
+  const got = await b.nextData(1000);
+  assert.is(got?.data.toString(), 'from-the-call', 'the first datagram B gets is its peer’s');
+  assert.equal(got?.peer, atA);
+});
+relayToRelay.run();
