@@ -135,6 +135,25 @@ credentials('keeps credentials for answered calls when the table is full of cred
   assert.is(await allocateCode(credentialsOf(ice[0] as Ice)), null);
 });
 
+credentials('answers an accept with a refusal, never a closed socket, when even the calls\' share is full', async () => {
+  await start({ turnRelayPorts: { min: 53660, max: 53679 }, turnCredentialLimits: { maxOutstanding: 1, maxUnbound: 1, maxUnboundPerAddress: 100 } });
+  const member = await signUp(server);
+  await iceServers(member.cookie);
+  const callee = await openSignalClient(server.wsUrl, { name: 'callee', headers: { Origin: server.origin, Cookie: member.cookie } });
+  sockets.push(callee);
+  const guest = await openSignalClient(`${server.wsUrl}?as=guest`, { name: 'guest', headers: { Origin: server.origin, Cookie: await guestTicket(member) } });
+  sockets.push(guest);
+  guest.send({ type: 'invite', calleeMemberId: member.id });
+  const incoming = await callee.next('incoming-call');
+  callee.send({ type: 'accept', callId: incoming.callId });
+  const refusal = await callee.next('error');
+  assert.is(refusal.code, 'unavailable');
+  assert.match(refusal.message, /relay is busy/);
+  // Both sockets still work: the callee can decline, and the guest hears of it.
+  callee.send({ type: 'decline', callId: incoming.callId });
+  assert.is((await guest.next('call-ended')).reason, 'declined');
+});
+
 credentials.run();
 
 // --- allocations ------------------------------------------------------------------------------
