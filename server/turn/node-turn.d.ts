@@ -18,7 +18,7 @@ declare module 'node-turn' {
     debugLevel?: 'OFF' | 'FATAL' | 'ERROR' | 'WARN' | 'INFO' | 'DEBUG' | 'TRACE' | 'ALL';
     log?: (message: unknown) => void;
     debug?: (level: string, message: unknown) => void;
-    // Options added by patches/node-turn+0.0.6.patch:
+    // Options added by the patches in patches/ (node-turn+0.0.6+NNN+*.patch):
     /**
      * Called with every peer of CreatePermission (port undefined: permissions are per address),
      * ChannelBind and Send; false → 403, or the Send is dropped.

@@ -1,6 +1,6 @@
 // The embedded TURN relay: the only module that imports node-turn (patched at install time by
-// patches/node-turn+0.0.6.patch). It forces long-term authentication, denies reserved peer
-// addresses, applies quotas and bounded lifetimes, listens on UDP and TCP on one port, awaits
+// patches/node-turn+0.0.6+NNN+*.patch, in sequence). It forces long-term authentication, denies
+// reserved peer addresses, applies quotas and bounded lifetimes, listens on UDP and TCP on one port, awaits
 // bind on start and closes every relay socket on stop, and can check itself by relaying one
 // packet through itself.
 import NodeTurnServer from 'node-turn';

@@ -1,6 +1,6 @@
 // One test per known defect of node-turn 0.0.6 (issue 5, items 1-9, and the hardening issue's
-// defects 10 and 11). Each was seen failing on the package as published and passes with
-// patches/node-turn+0.0.6.patch applied.
+// defects 10 to 12). Each was seen failing on the package as published and passes with the
+// patches applied (patches/node-turn+0.0.6+NNN+*.patch, named after their defect).
 // Relay ports: 50000-50199.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
