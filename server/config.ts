@@ -56,9 +56,13 @@ export type Config = Readonly<{
     externalIp: string | null;
     relayPortMin: number;
     relayPortMax: number;
-    /** Allocations per credential and in total (0 = unlimited). */
+    /** Allocations per credential, in total, and per client address or IPv6 /64 (0 = unlimited). */
     userQuota: number;
     totalQuota: number;
+    addressQuota: number;
+    /** Of totalQuota, allocations kept for calls live in the hub (credentials from GET
+     *  /api/ice-servers never take them). */
+    callReserve: number;
     /** TURN over TLS port, used when PORTHELLO_TLS_CERT/KEY are set; 0 turns it off. */
     tlsPort: number;
     /** Per-allocation bandwidth cap, bytes per second in each direction (0 = unlimited). */
@@ -97,6 +101,8 @@ export const CONFIG_KEYS = {
   PORTHELLO_TURN_TLS_PORT: '5349',
   PORTHELLO_TURN_USER_QUOTA: '10',
   PORTHELLO_TURN_TOTAL_QUOTA: '200',
+  PORTHELLO_TURN_ADDRESS_QUOTA: '20',
+  PORTHELLO_TURN_CALL_RESERVE: '100',
   PORTHELLO_TURN_MAX_BYTES_PER_S: '1250000',
   PORTHELLO_TURN_ALLOWED_PEERS: '',
   PORTHELLO_TURN_URLS: '',
@@ -256,6 +262,9 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
   const maxBytesPerSecond = /^\d+$/.test(maxBytesText) ? Number(maxBytesText) : 0;
   const userQuota = quota('PORTHELLO_TURN_USER_QUOTA');
   const totalQuota = quota('PORTHELLO_TURN_TOTAL_QUOTA');
+  const addressQuota = quota('PORTHELLO_TURN_ADDRESS_QUOTA');
+  const callReserve = quota('PORTHELLO_TURN_CALL_RESERVE');
+  if (totalQuota > 0 && callReserve > totalQuota) fail('PORTHELLO_TURN_CALL_RESERVE', 'must not be more than PORTHELLO_TURN_TOTAL_QUOTA');
   const allowedPeers = raw('PORTHELLO_TURN_ALLOWED_PEERS')
     .split(',')
     .map((rule) => rule.trim())
@@ -314,6 +323,8 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
       relayPortMax: relayPorts.max,
       userQuota,
       totalQuota,
+      addressQuota,
+      callReserve,
       tlsPort: turnTlsPort,
       maxBytesPerSecond,
       allowedPeers: Object.freeze(allowedPeers),

@@ -40,6 +40,8 @@ defaults('runs on loopback with embedded defaults when nothing is set', () => {
     tlsPort: 5349,
     userQuota: 10,
     totalQuota: 200,
+    addressQuota: 20,
+    callReserve: 100,
     maxBytesPerSecond: 1250000,
     allowedPeers: [],
     external: null,

@@ -100,5 +100,3 @@ export function createThrottle(clock: Pick<Clock, 'now'>): Throttle {
   };
 }
 
-// The address rule is shared with the calls' limits.
-export { addressBlock } from '../client-address.js';

@@ -4,7 +4,7 @@
 // (passwords.ts) that never holds up log-ins.
 import { rateLimited } from '../errors.js';
 import type { Clock } from './clock.js';
-import { addressBlock } from './login-throttle.js';
+import { addressBlock } from '../client-address.js';
 
 export const SIGNUP_WINDOW_MS = 60 * 60_000;
 /** Bounds memory under a flood of distinct addresses; the oldest windows go first. */

@@ -104,12 +104,14 @@ export function presentLink(link: CallLink, publicOrigin: string): CallLinkView 
 }
 
 /**
- * GET /api/ice-servers: TURN servers with fresh credentials, in RTCConfiguration's shape, for a
- * member (their session) or a guest (their ticket). Not tied to a call: unused, they expire
- * within minutes; a call's own credentials come with call-connected and die with the call.
+ * GET /api/ice-servers: TURN servers, in RTCConfiguration's shape, for a member (their session) or
+ * a guest (their ticket). Not tied to a call: one credential per session or ticket (asked again,
+ * the same one), bounded per client address, from the relay capacity not kept for calls; unused
+ * it expires within minutes, and it ends with the session or ticket. A call's own credentials
+ * come with call-connected and die with the call.
  */
 export function iceRoutes(deps: {
-  iceFor(party: { participantId: string; relayOnly: boolean }): IceConfiguration;
+  iceFor(party: { kind: 'member'; memberId: string; sessionId: string } | { kind: 'guest'; guestId: string }, clientAddress: string, relayOnly: boolean): IceConfiguration;
   guestOf(ticket: string | undefined): { guestId: string } | null;
   prefersRelayOnly(memberId: string): boolean;
   isHttps: boolean;
@@ -118,12 +120,15 @@ export function iceRoutes(deps: {
   router.get('/ice-servers', (ctx) => {
     const member = ctx.state.member;
     const guest = member === undefined ? deps.guestOf(ctx.cookies.get(guestTicketCookieName(deps.isHttps))) : null;
-    if (member === undefined && guest === null) throw unauthorized();
     ctx.set('Cache-Control', 'no-store');
-    ctx.body =
-      member !== undefined
-        ? deps.iceFor({ participantId: `member:${member.id}`, relayOnly: relayPolicy({ kind: 'member', prefersRelayOnly: deps.prefersRelayOnly(member.id) }) === 'relay' })
-        : deps.iceFor({ participantId: `guest:${guest?.guestId ?? ''}`, relayOnly: relayPolicy({ kind: 'guest', prefersRelayOnly: false }) === 'relay' });
+    if (member !== undefined) {
+      const relayOnly = relayPolicy({ kind: 'member', prefersRelayOnly: deps.prefersRelayOnly(member.id) }) === 'relay';
+      ctx.body = deps.iceFor({ kind: 'member', memberId: member.id, sessionId: member.sessionId }, ctx.ip, relayOnly);
+    } else if (guest !== null) {
+      ctx.body = deps.iceFor({ kind: 'guest', guestId: guest.guestId }, ctx.ip, relayPolicy({ kind: 'guest', prefersRelayOnly: false }) === 'relay');
+    } else {
+      throw unauthorized();
+    }
   });
   return router;
 }

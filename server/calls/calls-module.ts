@@ -1,7 +1,6 @@
 // Composition of the calls part: the call service (links, preferences, log), guest tickets,
 // the signaling hub with its seams filled (who is connecting, who can be rung, where calls are
 // logged, how TURN credentials are minted), the API groups, and the WebSocket signaler.
-import { randomBytes } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Database } from 'better-sqlite3';
@@ -50,24 +49,33 @@ export type CallsDeps = {
   timing?: Partial<HubTiming>;
 };
 
-/** Credentials asked for outside a call get a call id of their own, which nothing revokes: they expire unused. */
-const UNBOUND_CALL_ID_BYTES = 12;
-
 const NO_RELAY: IceProvider = { iceServersFor: () => [], releaseCall: () => {} };
 
 /** The hub's view of the credential service; the hub itself decides relay-only per call. */
 function iceProviderOf(credentials: TurnCredentials | null): IceProvider {
   if (credentials === null) return NO_RELAY;
   return {
-    iceServersFor: (callId, party) => [...credentials.issue({ callId, participantId: partyKeyOf(party), relayOnly: false }).iceServers].map((server) => ({ ...server, urls: [...server.urls] })),
+    iceServersFor: (callId, party) =>
+      [...credentials.issue({ callId, participantId: partyKeyOf(party), owners: credentialOwnersOf(party), relayOnly: false }).iceServers].map((server) => ({ ...server, urls: [...server.urls] })),
     releaseCall: (callId) => credentials.revokeCall(callId),
   };
+}
+
+/** What a TURN credential is minted for: it dies with the session or the member (log-out,
+ * password change, deletion), or with the guest's ticket (revoked with the link). */
+function credentialOwnersOf(party: { kind: 'member'; memberId: string; sessionId: string } | { kind: 'guest'; guestId: string }): string[] {
+  return party.kind === 'member' ? [`member:${party.memberId}`, `session:${party.sessionId}`] : [`guest:${party.guestId}`];
 }
 
 export function createCallsModule(deps: CallsDeps): CallsModule {
   const { config, log, accounts } = deps;
   // A guest in a call keeps their ticket whatever a flood of new ones does.
-  const tickets = createGuestTickets(Date.now, (guestId) => hub.isGuestInCall(guestId));
+  const tickets = createGuestTickets(
+    Date.now,
+    (guestId) => hub.isGuestInCall(guestId),
+    // A revoked ticket's relay credentials end with it.
+    (guestId) => deps.turnCredentials?.revokeOwner(`guest:${guestId}`),
+  );
   // A link that stops taking guests takes their tickets and their open sockets with it.
   const guestAccess = {
     revokeFor(memberId: string): void {
@@ -101,11 +109,16 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
   });
 
   // Ended sessions and deleted members lose their sockets at once; a deleted member's link dies.
+  // Their relay credentials end too, and with them every allocation made with them.
   accounts.events.onSessionsEnded((_memberId, sessionIds) => {
-    for (const sessionId of sessionIds) hub.disconnectSession(sessionId);
+    for (const sessionId of sessionIds) {
+      hub.disconnectSession(sessionId);
+      deps.turnCredentials?.revokeOwner(`session:${sessionId}`);
+    }
   });
   accounts.events.onMemberDeleted((memberId) => {
     hub.disconnectMember(memberId);
+    deps.turnCredentials?.revokeOwner(`member:${memberId}`);
     service.memberDeleted(memberId);
   });
 
@@ -140,10 +153,17 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
       callRoutes(routeDeps),
       guestRoutes(routeDeps),
       iceRoutes({
-        iceFor: ({ participantId, relayOnly }) =>
+        // Outside a call: one credential per session or guest ticket, counted per client address.
+        iceFor: (party, clientAddress, relayOnly) =>
           deps.turnCredentials === null
             ? { iceServers: [], iceTransportPolicy: 'all' }
-            : deps.turnCredentials.issue({ callId: `unbound-${randomBytes(UNBOUND_CALL_ID_BYTES).toString('base64url')}`, participantId, relayOnly }),
+            : deps.turnCredentials.issue({
+                callId: null,
+                participantId: party.kind === 'member' ? `session:${party.sessionId}` : `guest:${party.guestId}`,
+                owners: credentialOwnersOf(party),
+                clientAddress,
+                relayOnly,
+              }),
         guestOf: (ticket) => (ticket === undefined ? null : tickets.redeem(ticket)),
         prefersRelayOnly: service.prefersRelayOnly,
         isHttps: config.isHttps,

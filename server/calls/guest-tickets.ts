@@ -22,9 +22,14 @@ export type GuestTickets = ReturnType<typeof createGuestTickets>;
 
 /**
  * `isInCall` says whether a guest is in a live call (the hub knows): their ticket is what lets a
- * dropped socket come back, so a flood of new tickets never evicts it.
+ * dropped socket come back, so a flood of new tickets never evicts it. `onRevoked` hears of each
+ * ticket revoked with revokeFor (its relay credentials end with it).
  */
-export function createGuestTickets(nowMs: () => number = Date.now, isInCall: (guestId: string) => boolean = () => false) {
+export function createGuestTickets(
+  nowMs: () => number = Date.now,
+  isInCall: (guestId: string) => boolean = () => false,
+  onRevoked: (guestId: string) => void = () => {},
+) {
   // Keyed by the SHA-256 of the ticket: the map never holds a usable secret.
   const live = new Map<string, GuestTicket & { expiresAtMs: number }>();
   const keyOf = (ticket: string): string => createHash('sha256').update(ticket).digest('base64url');
@@ -77,7 +82,11 @@ export function createGuestTickets(nowMs: () => number = Date.now, isInCall: (gu
 
     /** Every ticket for a member ends (the member regenerated their link or left). */
     revokeFor(calleeMemberId: string): void {
-      for (const [key, entry] of live) if (entry.calleeMemberId === calleeMemberId) live.delete(key);
+      for (const [key, entry] of live) {
+        if (entry.calleeMemberId !== calleeMemberId) continue;
+        live.delete(key);
+        onRevoked(entry.guestId);
+      }
     },
 
     size: (): number => live.size,

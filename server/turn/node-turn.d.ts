@@ -18,7 +18,7 @@ declare module 'node-turn' {
     debugLevel?: 'OFF' | 'FATAL' | 'ERROR' | 'WARN' | 'INFO' | 'DEBUG' | 'TRACE' | 'ALL';
     log?: (message: unknown) => void;
     debug?: (level: string, message: unknown) => void;
-    // Options added by patches/node-turn+0.0.6.patch:
+    // Options added by the patches in patches/ (node-turn+0.0.6+NNN+*.patch):
     /**
      * Called with every peer of CreatePermission (port undefined: permissions are per address),
      * ChannelBind and Send; false → 403, or the Send is dropped.
@@ -28,6 +28,17 @@ declare module 'node-turn' {
     userQuota?: number;
     /** Allocations in total; 0 = unlimited. Past it: 508. */
     totalQuota?: number;
+    /**
+     * The embedder's allocation policy, asked after the built-in quotas with the USERNAME and the
+     * client's address: a refusal is answered as is; every admitted allocation is released once
+     * (when it ends, or when it could not be made).
+     */
+    /** Whether a datagram from one allocation of this relay (its credential first) may reach another. */
+    relayPairGate?: (from: string | undefined, to: string | undefined) => boolean;
+    allocationGate?: {
+      admit(username: string | undefined, clientAddress: string): { code: number; reason: string } | null;
+      release(username: string | undefined, clientAddress: string): void;
+    };
     /** Seconds (RFC 8656: 300). */
     permissionLifetime?: number;
     /** Seconds (RFC 8656: 600). */
@@ -42,6 +53,12 @@ declare module 'node-turn' {
     maxTcpConnections?: number;
     /** Seconds without data before a TCP connection is closed. */
     tcpIdleTimeout?: number;
+    /** TCP and TLS connections at once per client (tcpClientKey of its address); 0 = no bound. */
+    maxTcpConnectionsPerClient?: number;
+    /** Seconds a TCP or TLS connection has for its first authenticated request; 0 = no deadline. */
+    tcpAuthTimeout?: number;
+    /** Groups client addresses for maxTcpConnectionsPerClient (default: the address itself). */
+    tcpClientKey?: (address: string) => string;
     /** Per-allocation cap in bytes per second, each direction; 0 = unlimited. */
     maxBytesPerSecond?: number;
     /** TURN over TLS on its own port (0 picks one), PEM certificate and key; null for none. */

@@ -1,15 +1,17 @@
 // The embedded TURN relay: the only module that imports node-turn (patched at install time by
-// patches/node-turn+0.0.6.patch). It forces long-term authentication, denies reserved peer
-// addresses, applies quotas and bounded lifetimes, listens on UDP and TCP on one port, awaits
+// patches/node-turn+0.0.6+NNN+*.patch, in sequence). It forces long-term authentication, denies
+// reserved peer addresses, applies quotas and bounded lifetimes, listens on UDP and TCP on one port, awaits
 // bind on start and closes every relay socket on stop, and can check itself by relaying one
 // packet through itself.
 import type { SecureContextOptions, Server as TlsServer } from 'node:tls';
 import NodeTurnServer from 'node-turn';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { addressBlock } from '../client-address.js';
 import type { Logger } from '../log.js';
-import { createPeerFilter, type PeerFilter } from './peer-policy.js';
-import { errorCode, type TransportAddress } from './stun.js';
+import { isIPv6 } from 'node:net';
+import { createPeerFilter, embeddedIPv4, type PeerFilter } from './peer-policy.js';
+import { errorCode, ipv6Bytes, type TransportAddress } from './stun.js';
 import { TurnClient } from './client.js';
 
 export const TURN_REALM = 'porthello';
@@ -30,6 +32,12 @@ export const NONCE_LIFETIME_S = 600;
  * send consent checks every few seconds on a live call). */
 export const MAX_TCP_CONNECTIONS = 1000;
 export const TCP_IDLE_TIMEOUT_S = 120;
+/** TURN over TCP and TLS, per client address (IPv6: per /64): connections at once, so one client
+ * cannot hold the listener's MAX_TCP_CONNECTIONS; a browser opens one or two per call. */
+export const MAX_TCP_CONNECTIONS_PER_ADDRESS = 20;
+/** Seconds a TCP or TLS connection has to send its first authenticated request (a browser does
+ * within milliseconds of connecting): idle or unauthenticated connections are closed. */
+export const TCP_AUTH_TIMEOUT_S = 10;
 /** Kernel buffer for the listening UDP socket, which carries every client: absorbs bursts that
  * the default (~208 KiB) drops (measured: 27% loss at 100 clients x 1200 B, see the benchmark).
  * Linux caps it at net.core.rmem_max. */
@@ -43,6 +51,10 @@ export const HANDLER_ERROR_LOG_INTERVAL_MS = 60_000;
 const MIN_PEER_PORT = 1;
 const MAX_PEER_PORT = 65535;
 
+/** A credential of a call live in the hub, or one asked for outside a call (GET /api/ice-servers),
+ * which only gets the capacity not reserved for calls. */
+export type CredentialKind = 'call' | 'unbound';
+
 export type RelayOptions = Readonly<{
   host: string;
   /** 0 picks a free port (tests). */
@@ -54,6 +66,10 @@ export type RelayOptions = Readonly<{
   userQuota: number;
   /** Allocations in total; 0 = unlimited (the port range still bounds it). */
   totalQuota: number;
+  /** Allocations per client address (IPv6: per /64), whatever the credential; 0 = unlimited. */
+  addressQuota?: number;
+  /** Of totalQuota, allocations only call credentials may take; 0 = none reserved. */
+  callReserve?: number;
   /** Per-allocation cap, bytes per second in each direction; 0 = unlimited. */
   maxBytesPerSecond?: number;
   /** TURN over TLS on its own port (0 picks one) with this PEM certificate and key. */
@@ -61,6 +77,7 @@ export type RelayOptions = Readonly<{
   /** Peers allowed despite the deny-list (CIDRs). Only for tests on loopback. */
   allowedPeers?: readonly string[];
   /** Shorter lifetimes for tests. */
+  tcpAuthTimeoutS?: number;
   defaultLifetimeS?: number;
   maxLifetimeS?: number;
   permissionLifetimeS?: number;
@@ -77,8 +94,9 @@ export type Relay = {
   /** The host:port pair clients use, as advertised (external IP when behind 1:1 NAT). */
   readonly advertisedHost: string;
   isListening(): boolean;
-  /** Registers a long-term credential. */
-  addUser(username: string, password: string): void;
+  /** Registers a long-term credential ('call' unless said otherwise). Allocations of this relay
+   *  reach each other only under one credential or two of the same `callId`. */
+  addUser(username: string, password: string, kind?: CredentialKind, callId?: string | null): void;
   /** Revokes a credential and ends its allocations at once. */
   removeUser(username: string): void;
   /** Live allocations of one credential, or of everyone. */
@@ -93,26 +111,104 @@ export type Relay = {
 };
 
 /**
- * The relay's own addresses are reserved ranges on loopback and the box's public address in
- * production, both denied; yet two relay-only browsers on this relay talk relay port to relay
- * port. So the relay's own addresses are allowed for relay ports only, never for any other port
- * of the box (HTTP, SSH, the TURN port itself).
+ * The relay's own addresses (its listening host and external IP) are reachable only on relay
+ * ports: two relay-only browsers on this relay talk relay port to relay port, and nothing else of
+ * the box (HTTP, SSH, the TURN port itself) is ever a peer. That holds in every deployment: on
+ * loopback, behind 1:1 NAT, and on a box whose public address sits on its interface, where the
+ * deny-list of reserved ranges alone would let every port of that address through. Any spelling
+ * of an own address counts (IPv4-mapped and other embedded forms, IPv6 zero compression).
+ * Only the test allow-list (loopback setups) may open other ports of an own address.
  */
 export function relayPeerFilter(options: RelayOptions): PeerFilter & ((address: string, port: number | undefined) => boolean) {
-  const own = new Set([options.host, ...(options.externalIp === null ? [] : [options.externalIp])]);
-  const deny = options.externalIp === null ? [] : [options.externalIp];
-  const base = createPeerFilter({ allow: options.allowedPeers ?? [], deny });
+  const ownLiterals = new Set([options.host, ...(options.externalIp === null ? [] : [options.externalIp])]);
+  const own = new Set([...ownLiterals].map(canonicalAddress));
+  const base = createPeerFilter({ allow: options.allowedPeers ?? [] });
+  const allowedByTests = createPeerFilter({ allow: options.allowedPeers ?? [], deny: ['0.0.0.0/0', '::/0'] });
   return (address: string, port?: number): boolean => {
     // CreatePermission has no port (permissions are per address); ChannelBind and Send do, and
     // a port nothing can be sent to is refused rather than failing at send time.
     if (port !== undefined && !(Number.isInteger(port) && port >= MIN_PEER_PORT && port <= MAX_PEER_PORT)) return false;
-    if (own.has(address) && (port === undefined || (port >= options.relayPortMin && port <= options.relayPortMax))) return true;
+    if (own.has(canonicalAddress(address))) {
+      if (port !== undefined && (port < options.relayPortMin || port > options.relayPortMax)) return allowedByTests(address);
+      // Other spellings of an own address get no exception from the deny-list.
+      return ownLiterals.has(address) || base(address);
+    }
     return base(address);
+  };
+}
+
+/** One spelling per address: IPv4 as is, an IPv6 address standing for an IPv4 one as that, any
+ * other IPv6 address as its 16 bytes in hex. */
+function canonicalAddress(address: string): string {
+  if (!isIPv6(address)) return address;
+  return embeddedIPv4(address) ?? ipv6Bytes(address).toString('hex');
+}
+
+type Refusal = { code: number; reason: string };
+const CAPACITY: Refusal = { code: 508, reason: 'Insufficient Capacity' };
+const QUOTA: Refusal = { code: 486, reason: 'Allocation Quota Reached' };
+
+/**
+ * Who may allocate: per credential, per client address block, in total, and unbound credentials
+ * only outside the share reserved for calls. Counters and maps only: an Allocate costs the same
+ * whatever the number of allocations.
+ */
+export function createAllocationGate(options: Pick<RelayOptions, 'userQuota' | 'totalQuota' | 'addressQuota' | 'callReserve'>) {
+  const kinds = new Map<string, CredentialKind>();
+  // Revoked while an allocation of theirs was still being made: the kind is kept until it is released.
+  const forgotten = new Set<string>();
+  const byUser = new Map<string, number>();
+  const byBlock = new Map<string, number>();
+  let total = 0;
+  let unbound = 0;
+  const bump = (map: Map<string, number>, key: string, by: number): void => {
+    const count = (map.get(key) ?? 0) + by;
+    if (count <= 0) map.delete(key);
+    else map.set(key, count);
+  };
+  const unboundRoom = Math.max(0, options.totalQuota - (options.callReserve ?? 0));
+  return {
+    setKind(username: string, kind: CredentialKind): void {
+      kinds.set(username, kind);
+      forgotten.delete(username);
+    },
+    forget(username: string): void {
+      if (byUser.has(username)) forgotten.add(username);
+      else kinds.delete(username);
+    },
+    allocations: (username?: string): number => (username === undefined ? total : (byUser.get(username) ?? 0)),
+    admit(username: string | undefined, clientAddress: string): Refusal | null {
+      const user = username ?? '';
+      const kind = kinds.get(user) ?? 'call';
+      const block = addressBlock(clientAddress);
+      if (options.totalQuota > 0 && total >= options.totalQuota) return CAPACITY;
+      if (kind === 'unbound' && options.totalQuota > 0 && unbound >= unboundRoom) return CAPACITY;
+      if (options.userQuota > 0 && (byUser.get(user) ?? 0) >= options.userQuota) return QUOTA;
+      if ((options.addressQuota ?? 0) > 0 && (byBlock.get(block) ?? 0) >= (options.addressQuota ?? 0)) return QUOTA;
+      total += 1;
+      if (kind === 'unbound') unbound += 1;
+      bump(byUser, user, 1);
+      bump(byBlock, block, 1);
+      return null;
+    },
+    release(username: string | undefined, clientAddress: string): void {
+      const user = username ?? '';
+      total -= 1;
+      if (kinds.get(user) === 'unbound') unbound -= 1;
+      bump(byUser, user, -1);
+      bump(byBlock, addressBlock(clientAddress), -1);
+      if (forgotten.has(user) && !byUser.has(user)) {
+        forgotten.delete(user);
+        kinds.delete(user);
+      }
+    },
   };
 }
 
 export async function startRelay(options: RelayOptions, log: Logger): Promise<Relay> {
   const filter = relayPeerFilter(options);
+  const gate = createAllocationGate(options);
+  const callOf = new Map<string, string>();
   let handlerErrors = 0;
   let lastHandlerErrorLogAt = -Infinity;
   // node-turn contains every exception of its packet handlers (the packet is dropped and the
@@ -137,9 +233,11 @@ export async function startRelay(options: RelayOptions, log: Logger): Promise<Re
     realm: TURN_REALM,
     credentials: {},
     peerFilter: filter,
-    userQuota: options.userQuota,
+    // Quotas are the gate's (per credential, per address, in total, the calls' reserve).
+    allocationGate: gate,
+    // Relay-to-relay traffic inside the box: only between the two parties of one call.
+    relayPairGate: (from, to) => from !== undefined && (from === to || (callOf.get(from) !== undefined && callOf.get(from) === callOf.get(to ?? ''))),
     maxBytesPerSecond: options.maxBytesPerSecond ?? 0,
-    totalQuota: options.totalQuota,
     defaultAllocatetLifetime: options.defaultLifetimeS ?? DEFAULT_ALLOCATION_LIFETIME_S,
     maxAllocateLifetime: options.maxLifetimeS ?? MAX_ALLOCATION_LIFETIME_S,
     permissionLifetime: options.permissionLifetimeS ?? PERMISSION_LIFETIME_S,
@@ -153,6 +251,9 @@ export async function startRelay(options: RelayOptions, log: Logger): Promise<Re
     tls: options.tls ?? null,
     maxTcpConnections: MAX_TCP_CONNECTIONS,
     tcpIdleTimeout: TCP_IDLE_TIMEOUT_S,
+    maxTcpConnectionsPerClient: MAX_TCP_CONNECTIONS_PER_ADDRESS,
+    tcpAuthTimeout: options.tcpAuthTimeoutS ?? TCP_AUTH_TIMEOUT_S,
+    tcpClientKey: addressBlock,
     // The patched node-turn logs no addresses, but nothing of it is needed in production.
     debugLevel: 'OFF',
     log: () => {},
@@ -183,9 +284,18 @@ export async function startRelay(options: RelayOptions, log: Logger): Promise<Re
     tlsPort,
     advertisedHost: options.externalIp ?? options.host,
     isListening: () => listening,
-    addUser: (username, password) => server.addUser(username, password),
-    removeUser: (username) => server.removeUser(username),
-    allocationCount: (username) => server.allocationCount(username),
+    addUser: (username, password, kind = 'call', callId = null) => {
+      gate.setKind(username, kind);
+      if (callId !== null) callOf.set(username, callId);
+      server.addUser(username, password);
+    },
+    removeUser: (username) => {
+      // Ends its allocations first, so the gate releases them under the credential's kind.
+      server.removeUser(username);
+      gate.forget(username);
+      callOf.delete(username);
+    },
+    allocationCount: (username) => gate.allocations(username),
     lastSelfTest: () => lastSelfTest,
     replaceCertificate: (context) => (tlsServer as TlsServer | undefined)?.setSecureContext(context),
     async selfTest() {

@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { addressBlock, createThrottle } from '../../server/accounts/login-throttle.js';
+import { addressBlock } from '../../server/client-address.js';
+import { createThrottle } from '../../server/accounts/login-throttle.js';
 import { manualClock } from '../helpers/clock.js';
 
 const throttle = suite('createThrottle');

@@ -14,8 +14,8 @@ import { createLogger } from '../../server/log.js';
 import type { Clock } from '../../server/accounts/clock.js';
 import type { HubTiming } from '../../server/signal/hub-api.js';
 import type { Signaler } from '../../server/signal/server.js';
-import { createEmbeddedCredentials, embeddedTurnUrls } from '../../server/turn/credentials.js';
-import { startRelay, type Relay } from '../../server/turn/relay.js';
+import { createEmbeddedCredentials, embeddedTurnUrls, type CredentialLimits, type EmbeddedCredentials } from '../../server/turn/credentials.js';
+import { startRelay, type Relay, type RelayOptions } from '../../server/turn/relay.js';
 import { withTimeout } from './wait.js';
 
 export type TestServer = {
@@ -32,6 +32,8 @@ export type TestServer = {
   wsUrl: string;
   /** The embedded TURN relay, when `turnRelayPorts` was given. */
   turn: Relay | null;
+  /** Its credential service. */
+  turnCredentials: EmbeddedCredentials | null;
   /** Every log line the server wrote, for privacy assertions. */
   logs: string[];
   /** fetch against the server; state-changing requests carry our Origin unless one is given. */
@@ -49,6 +51,10 @@ export type TestServerOptions = {
   turnRelayPorts?: { min: number; max: number };
   /** The accounts part's clock (throttles, session expiry): a test moves it instead of sleeping. */
   clock?: Clock;
+  /** The relay's allocation quotas (unlimited unless given) and TCP deadline. */
+  turnQuotas?: Partial<Pick<RelayOptions, 'userQuota' | 'totalQuota' | 'addressQuota' | 'callReserve' | 'tcpAuthTimeoutS'>>;
+  /** Lower bounds of the credential table, to reach them. */
+  turnCredentialLimits?: Partial<CredentialLimits>;
 };
 
 export function makeDataDir(): string {
@@ -81,11 +87,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       ? null
       : await startRelay(
           // Every peer on one machine is loopback: the test relay allows it, as coturn's tests do.
-          { host: '127.0.0.1', port: 0, relayPortMin: ports.min, relayPortMax: ports.max, externalIp: null, userQuota: 0, totalQuota: 0, allowedPeers: ['127.0.0.1/32'] },
+          { host: '127.0.0.1', port: 0, relayPortMin: ports.min, relayPortMax: ports.max, externalIp: null, userQuota: 0, totalQuota: 0, allowedPeers: ['127.0.0.1/32'], ...options.turnQuotas },
           log,
         );
   const turnCredentials =
-    turn === null ? null : createEmbeddedCredentials({ relay: turn, urls: embeddedTurnUrls({ host: '127.0.0.1', externalIp: null, publicOrigin: origin, port: turn.port, tcp: true }), autoSweep: false });
+    turn === null ? null : createEmbeddedCredentials({ relay: turn, urls: embeddedTurnUrls({ host: '127.0.0.1', externalIp: null, publicOrigin: origin, port: turn.port, tcp: true }), autoSweep: false, ...(options.turnCredentialLimits === undefined ? {} : { limits: options.turnCredentialLimits }) });
   const calls = createCallsModule({ config, db, log, accounts, turnCredentials, ...(options.timing === undefined ? {} : { timing: options.timing }) });
   const app = buildApp({ config, db, log, relay: options.relay ?? turn, accounts, calls });
   server.on('request', app.callback());
@@ -108,6 +114,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     calls,
     wsUrl: `${origin.replace('http', 'ws')}/ws`,
     turn,
+    turnCredentials,
     async close() {
       await signaler?.close();
       turnCredentials?.close();

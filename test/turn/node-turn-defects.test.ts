@@ -1,11 +1,12 @@
 // One test per known defect of node-turn 0.0.6 (issue 5, items 1-9, and the hardening issue's
-// defect 10). Each was seen failing on the package as published and passes with
-// patches/node-turn+0.0.6.patch applied.
+// defects 10 to 12). Each was seen failing on the package as published and passes with the
+// patches applied (patches/node-turn+0.0.6+NNN+*.patch, named after their defect).
 // Relay ports: 50000-50199.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import crypto from 'node:crypto';
 import { createSocket } from 'node:dgram';
+import { connect } from 'node:net';
 import NodeTurnServer from 'node-turn';
 import { ATTR, CLASS, METHOD, attribute, encodeMessage, encodeXorAddress, errorCode, hasValidIntegrity, u32, TRANSPORT_UDP } from '../../server/turn/stun.js';
 import { TurnClient } from '../../server/turn/client.js';
@@ -699,3 +700,133 @@ d10('ends only the receiving allocation when relaying a peer\'s datagram throws'
 });
 
 d10.run();
+
+// ---------------------------------------------------------------------------------------------
+const d11 = suite('defect 11: TCP framing and connections, allocation bookkeeping');
+
+d11('frames a STUN message that arrives in many TCP chunks without re-copying the buffered bytes', async () => {
+  const relay = await startNodeTurn([50175, 50179], { tcp: true });
+  const [tcpServer] = relay.server.network.tcpServers;
+  const accepted = new Promise<import('node:net').Socket>((resolve) => tcpServer?.once('connection', resolve));
+  const client = connect({ host: '127.0.0.1', port: relay.address.port });
+  client.on('error', () => {});
+  try {
+    const serverSide = await withTimeout(accepted, DATA_TIMEOUT_MS, 'the relay to accept');
+    // A Binding request padded to 30 KB with a comprehension-optional attribute it ignores.
+    const request = encodeMessage({ method: METHOD.BINDING, cls: CLASS.REQUEST, attributes: [{ type: 0x8fff, value: Buffer.alloc(30_000, 1) }] });
+    const answered = new Promise<Buffer>((resolve) => client.once('data', resolve));
+    const concat = Buffer.concat;
+    const copy = Buffer.prototype.copy;
+    let copiedBytes = 0;
+    Buffer.concat = (list, total) => {
+      const out = concat(list, total);
+      copiedBytes += out.length;
+      return out;
+    };
+    Buffer.prototype.copy = function (this: Buffer, ...args: Parameters<Buffer['copy']>) {
+      const copied = copy.apply(this, args);
+      copiedBytes += copied;
+      return copied;
+    };
+    try {
+      // Emitted on the relay's own socket, so each piece is one chunk whatever the kernel merges.
+      for (let at = 0; at < request.length; at += 500) serverSide.emit('data', request.subarray(at, at + 500));
+    } finally {
+      Buffer.concat = concat;
+      Buffer.prototype.copy = copy;
+    }
+    const answer = await withTimeout(answered, DATA_TIMEOUT_MS, 'the Binding answer');
+    assert.is(answer.readUInt16BE(0), 0x0101, 'Binding success');
+    assert.ok(copiedBytes <= 2 * request.length, `copied ${copiedBytes} bytes for a ${request.length}-byte frame`);
+  } finally {
+    client.destroy();
+    await relay.close();
+  }
+});
+
+d11('caps TCP connections per client key and closes one without an authenticated request in time', async () => {
+  const relay = await startNodeTurn([50180, 50184], { tcp: true, maxTcpConnectionsPerClient: 2, tcpAuthTimeout: 1, tcpClientKey: () => 'everyone' });
+  const sockets: import('node:net').Socket[] = [];
+  const open = async (): Promise<{ closed: Promise<void> }> => {
+    const socket = connect({ host: '127.0.0.1', port: relay.address.port });
+    sockets.push(socket);
+    socket.on('error', () => {});
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    await withTimeout(new Promise<void>((resolve) => socket.once('connect', () => resolve())), DATA_TIMEOUT_MS, 'TCP connect');
+    return { closed };
+  };
+  try {
+    const authenticated = await TcpTurnClient.open(relay.address, USER);
+    sockets.push(authenticated.socket);
+    await authenticated.allocate();
+    const silent = await open();
+    const third = await open();
+    await withTimeout(third.closed, DATA_TIMEOUT_MS, 'the third connection of one client to be closed');
+    await withTimeout(silent.closed, 5000, 'the silent connection to be closed at its deadline');
+    assert.not.ok(authenticated.socket.destroyed);
+    assert.ok((await authenticated.refresh(600)) > 0);
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    await relay.close();
+  }
+});
+
+d11('asks the allocation gate, answers its refusal and releases each admitted allocation once', async () => {
+  const admitted: string[] = [];
+  const released: string[] = [];
+  const allocationGate = {
+    admit: (username: string | undefined) => (username === OTHER_USER.username ? { code: 486, reason: 'Allocation Quota Reached' } : (admitted.push(username ?? ''), null)),
+    release: (username: string | undefined) => void released.push(username ?? ''),
+  };
+  const relay = await startNodeTurn([50185, 50189], { allocationGate });
+  try {
+    await (await relay.client()).allocate();
+    await (await relay.client()).allocate();
+    let refused: number | null = null;
+    await (await relay.client(OTHER_USER)).allocate().catch((error: { code?: number }) => (refused = error.code ?? null));
+    assert.is(refused, 486);
+    assert.is(relay.server.allocationCount(USER.username), 2);
+    relay.server.removeUser(USER.username);
+    assert.is(relay.server.allocationCount(), 0);
+    assert.equal(admitted, [USER.username, USER.username]);
+    assert.equal(released, [USER.username, USER.username], 'each allocation released once when revoked');
+  } finally {
+    await relay.close();
+  }
+});
+
+d11.run();
+
+// ---------------------------------------------------------------------------------------------
+const d12 = suite('defect 12: relay-to-relay traffic');
+
+d12('reaches an allocation from another of the relay only from a relayed address permitted with its port, and as relayPairGate allows', async () => {
+  const pairs: Array<[string | undefined, string | undefined]> = [];
+  const relay = await startNodeTurn([50190, 50198], { relayPairGate: (from, to) => (pairs.push([from, to]), from === to) });
+  try {
+    const a = await relay.client();
+    const { relayed: atA } = await a.allocate();
+    const b = await relay.client();
+    const { relayed: atB } = await b.allocate();
+    const otherPort = await relay.client();
+    await otherPort.allocate();
+    const otherUser = await relay.client(OTHER_USER);
+    const { relayed: atOther } = await otherUser.allocate();
+    // B permits A's relayed address and the other user's: a permission is per IP address, and
+    // all four share the relay's.
+    assert.is(errorCode(await b.createPermission([atA, atOther])), null);
+    for (const sender of [otherPort, otherUser]) {
+      assert.is(errorCode(await sender.createPermission([atB])), null);
+      sender.sendIndication(atB, Buffer.from('injected'));
+    }
+    assert.is(errorCode(await a.createPermission([atB])), null);
+    a.sendIndication(atB, Buffer.from('from-a'));
+    const got = await b.nextData(DATA_TIMEOUT_MS);
+    assert.is(got?.data.toString(), 'from-a', 'the first datagram B gets is A’s');
+    assert.ok(pairs.some(([from, to]) => from === OTHER_USER.username && to === USER.username), 'the gate was asked about the other user');
+  } finally {
+    await relay.close();
+  }
+});
+
+d12.run();

@@ -61,4 +61,17 @@ policy('allows the relay own address only on relay ports', () => {
   assert.not.ok(relayFilter('10.1.1.2', 50050), 'a neighbour on the private network');
 });
 
+policy('allows a public address on the interface (no NAT) only on relay ports, however it is written', () => {
+  const onInterface = relayPeerFilter({ host: '8.8.4.4', port: 3478, relayPortMin: 50000, relayPortMax: 50100, externalIp: null, userQuota: 0, totalQuota: 0 });
+  assert.ok(onInterface('8.8.4.4', 50050));
+  assert.ok(onInterface('8.8.4.4', undefined));
+  for (const spelling of ['8.8.4.4', '::ffff:8.8.4.4', '64:ff9b::808:404', '2002:808:404::1']) {
+    assert.not.ok(onInterface(spelling, 22), `${spelling}:22`);
+  }
+  assert.ok(onInterface('8.8.8.8', 22), 'other public addresses stay reachable');
+  const v6 = relayPeerFilter({ host: '2001:4860:4860::8844', port: 3478, relayPortMin: 50000, relayPortMax: 50100, externalIp: null, userQuota: 0, totalQuota: 0 });
+  assert.not.ok(v6('2001:4860:4860:0:0:0:0:8844', 443));
+  assert.ok(v6('2001:4860:4860::8844', 50000));
+});
+
 policy.run();

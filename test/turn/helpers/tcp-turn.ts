@@ -25,8 +25,8 @@ export class TcpTurnClient extends TurnRequests {
     socket.on('error', () => {});
   }
 
-  static async open(server: TransportAddress, credentials: Credentials): Promise<TcpTurnClient> {
-    const socket = connect({ host: server.address, port: server.port });
+  static async open(server: TransportAddress, credentials: Credentials, localAddress?: string): Promise<TcpTurnClient> {
+    const socket = connect({ host: server.address, port: server.port, ...(localAddress === undefined ? {} : { localAddress }) });
     await withTimeout(
       new Promise<void>((resolve, reject) => {
         socket.once('connect', () => resolve());
