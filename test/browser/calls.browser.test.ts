@@ -130,6 +130,39 @@ test('a guest rings a member from the link; they talk, chat and hang up; the log
   }
 });
 
+test('a guest whose signaling socket is refused for good is told it could not connect; the camera goes off; no one is rung', async () => {
+  const member = await signUp(server, { firstName: 'Irène', lastName: 'Joliot' });
+  const callee = await memberOnCallsPage(member);
+  const guest = await openContext('en-GB');
+  try {
+    const link = await callLinkOf(callee.page);
+    // The server ends the socket as it does a session that ended: reconnecting cannot help.
+    await guest.page.routeWebSocket(/\/ws/, (socket) => socket.close({ code: 4001, reason: 'session ended' }));
+    await guest.page.addInitScript(() => {
+      const w = window as any;
+      w.openedStreams = [];
+      const open = w.navigator.mediaDevices.getUserMedia.bind(w.navigator.mediaDevices);
+      w.navigator.mediaDevices.getUserMedia = async (constraints: unknown) => {
+        const stream = await open(constraints);
+        w.openedStreams.push(stream);
+        return stream;
+      };
+    });
+    await guest.page.goto(link);
+    await guest.page.getByLabel('Your name').fill('Frédéric');
+    await guest.page.getByRole('button', { name: 'Call', exact: true }).click();
+    await guest.page.locator('#guest-ended:not([hidden])').waitFor();
+    assert.is(await guest.page.locator('#guest-ended-text').textContent(), 'Could not connect to the server. Try again.');
+    const tracks = await guest.page.evaluate(() => (window as any).openedStreams.flatMap((stream: any) => stream.getTracks().map((track: any) => track.readyState)));
+    assert.ok(tracks.length > 0);
+    assert.ok(tracks.every((state: string) => state === 'ended'), `every track stopped: ${tracks.join(', ')}`);
+    assert.is(await callee.page.locator('#incoming-dialog[open]').count(), 0);
+  } finally {
+    await guest.context.close();
+    await callee.context.close();
+  }
+});
+
 test('a member calls another member from the directory, both see and hear each other', async () => {
   const alice = await signUp(server, { firstName: 'Alice', lastName: 'Martin' });
   const bob = await signUp(server, { firstName: 'Bob', lastName: 'Durand' });
