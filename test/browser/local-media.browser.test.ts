@@ -33,7 +33,9 @@ media.before(async () => {
       res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(engine);
       return;
     }
-    res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>media</title><script src="/media.js"></script><button id="share">share</button>');
+    res
+      .writeHead(200, { 'Content-Type': 'text/html' })
+      .end('<!doctype html><title>media</title><script src="/media.js"></script><button id="share">share</button>');
   });
   await withTimeout(new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve)), 'the page server');
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -69,7 +71,9 @@ async function openMedia(): Promise<Page> {
 }
 
 const preview = (page: Page): Promise<TrackView[]> =>
-  page.evaluate(() => (window as any).media.stream.getTracks().map((t: any) => ({ id: t.id, kind: t.kind, live: t.readyState === 'live', enabled: t.enabled })));
+  page.evaluate(() =>
+    (window as any).media.stream.getTracks().map((t: any) => ({ id: t.id, kind: t.kind, live: t.readyState === 'live', enabled: t.enabled })),
+  );
 const sent = (page: Page): Promise<Sent[]> => page.evaluate(() => (window as any).sent);
 const flag = (page: Page, name: 'muted' | 'cameraOn' | 'sharing'): Promise<boolean> => page.evaluate((key) => (window as any).media[key], name);
 const videoOf = async (page: Page): Promise<TrackView | undefined> => (await preview(page)).find((track) => track.kind === 'video');

@@ -52,7 +52,12 @@ export function createFakeSignal(): { open: (events: SignalEvents) => SignalChan
       isOpen = true;
       signal.states.push('open');
       on().onState('open');
-      const welcome: Welcome = { type: 'welcome', version: PROTOCOL_VERSION, connectionId: `c${welcomes}`, self: { kind: 'member', memberId: 'alice', displayName: 'Alice Martin' } };
+      const welcome: Welcome = {
+        type: 'welcome',
+        version: PROTOCOL_VERSION,
+        connectionId: `c${welcomes}`,
+        self: { kind: 'member', memberId: 'alice', displayName: 'Alice Martin' },
+      };
       on().onWelcome(welcome, welcomes > 0);
       welcomes += 1;
       on().onMessage(welcome);

@@ -12,7 +12,13 @@ export const ZOE: PartyView = { kind: 'guest', guestId: 'g-zoe', displayName: 'Z
 
 type State = PhoneState<FakeMedia, FakeSession>;
 
-export function connected(callId: string, role: 'caller' | 'callee', peer: PartyView = BOB, resumeToken = 'token-1', resumed = false): Extract<ServerMessage, { type: 'call-connected' }> {
+export function connected(
+  callId: string,
+  role: 'caller' | 'callee',
+  peer: PartyView = BOB,
+  resumeToken = 'token-1',
+  resumed = false,
+): Extract<ServerMessage, { type: 'call-connected' }> {
   return { type: 'call-connected', callId, role, peer, ice: { iceServers: [], iceTransportPolicy: 'all' }, resumeToken, resumed };
 }
 export const ended = (callId: string, reason: EndReason): ServerMessage => ({ type: 'call-ended', callId, reason });
@@ -78,4 +84,3 @@ export function setup() {
   };
   return { clock, tones, signal, states, ends, refusals, sessions, signalStates, phone, online, ringBob, rungByBob, inCall, assertSettled };
 }
-

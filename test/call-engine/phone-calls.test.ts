@@ -23,7 +23,10 @@ invite('made before the welcome waits for it, then is sent; ringing plays the ri
   signal.deliver({ type: 'call-ringing', callId: 'call-1', callee: BOB });
   assert.equal(phone.state, { kind: 'ringing-out', callId: 'call-1', callee: BOB, media });
   assert.equal(tones.playing(), ['ringback']);
-  assert.equal(states.map((state) => state.kind), ['inviting', 'ringing-out']);
+  assert.equal(
+    states.map((state) => state.kind),
+    ['inviting', 'ringing-out'],
+  );
   assert.is(media.stops, 0);
 });
 
@@ -67,7 +70,10 @@ invite('waiting for the welcome survives a reconnection, not a close for good', 
   second.phone.call('bob', secondMedia);
   second.phone.connect();
   second.signal.closeForGood(1006);
-  assert.equal(second.ends.map((end) => end.reason), ['unreachable']);
+  assert.equal(
+    second.ends.map((end) => end.reason),
+    ['unreachable'],
+  );
   second.assertSettled(secondMedia);
   assert.equal(ends, []);
   assert.is(media.stops, 0);
@@ -207,7 +213,10 @@ answering('incoming rings with the ringtone; accept sends accept and stops it; c
   signal.deliver(connected('call-1', 'callee'));
   assert.is(phone.state.kind, 'in-call');
   assert.is(sessions[0]?.connected.callId, 'call-1');
-  assert.equal(states.map((state) => state.kind), ['ringing-in', 'accepting', 'in-call']);
+  assert.equal(
+    states.map((state) => state.kind),
+    ['ringing-in', 'accepting', 'in-call'],
+  );
 });
 
 answering('two devices answering: the slower one is told answered-elsewhere and stops its media', () => {
@@ -228,7 +237,10 @@ answering('answered on another device before we accept: the ringtone stops', () 
   const { signal, ends, rungByBob, assertSettled } = setup();
   rungByBob();
   signal.deliver(ended('call-1', 'answered-elsewhere'));
-  assert.equal(ends.map((end) => [end.reason, end.direction]), [['answered-elsewhere', 'incoming']]);
+  assert.equal(
+    ends.map((end) => [end.reason, end.direction]),
+    [['answered-elsewhere', 'incoming']],
+  );
   assertSettled();
 });
 

@@ -27,7 +27,10 @@ drops('while ringing, either way, or accepting, the call ends as network', () =>
   const acceptMedia = createFakeMedia();
   accepting.phone.accept(acceptMedia);
   accepting.signal.closeForGood(4001);
-  assert.equal(accepting.ends.map((end) => end.reason), ['network']);
+  assert.equal(
+    accepting.ends.map((end) => end.reason),
+    ['network'],
+  );
   accepting.assertSettled(acceptMedia);
 });
 
@@ -64,7 +67,10 @@ drops('a close for good during a call ends it as peer-gone', () => {
   const { signal, ends, inCall, assertSettled } = setup();
   const { media } = inCall();
   signal.closeForGood(4001);
-  assert.equal(ends.map((end) => end.reason), ['peer-gone']);
+  assert.equal(
+    ends.map((end) => end.reason),
+    ['peer-gone'],
+  );
   assertSettled(media);
 });
 
@@ -74,7 +80,12 @@ drops('every signal state reaches the page with its close code', () => {
   signal.welcome();
   signal.drop(1001);
   signal.closeForGood(4000);
-  assert.equal(signalStates, [['connecting', undefined], ['open', undefined], ['reconnecting', 1001], ['closed', 4000]]);
+  assert.equal(signalStates, [
+    ['connecting', undefined],
+    ['open', undefined],
+    ['reconnecting', 1001],
+    ['closed', 4000],
+  ]);
 });
 
 const connectedCall = suite('connected call');
@@ -105,8 +116,12 @@ connectedCall('negotiation messages go to the session', () => {
   const { signal, inCall } = setup();
   const { session } = inCall();
   const candidate: ServerMessage = { type: 'candidate', callId: 'call-1', from: BOB, candidate: '', sdpMid: null, sdpMLineIndex: null, usernameFragment: null };
-  for (const message of [OFFER, candidate, { type: 'peer-away', callId: 'call-1' }, { type: 'peer-back', callId: 'call-1' }] as ServerMessage[]) signal.deliver(message);
-  assert.equal(session.handled.map((message) => message.type), ['offer', 'candidate', 'peer-away', 'peer-back']);
+  for (const message of [OFFER, candidate, { type: 'peer-away', callId: 'call-1' }, { type: 'peer-back', callId: 'call-1' }] as ServerMessage[])
+    signal.deliver(message);
+  assert.equal(
+    session.handled.map((message) => message.type),
+    ['offer', 'candidate', 'peer-away', 'peer-back'],
+  );
 });
 
 connectedCall('close hangs up the call and closes the channel', () => {
@@ -114,7 +129,10 @@ connectedCall('close hangs up the call and closes the channel', () => {
   inCall();
   phone.close();
   assert.equal(signal.last('hang-up'), { type: 'hang-up', callId: 'call-1' });
-  assert.equal(ends.map((end) => [end.reason, end.byMe]), [['hung-up', true]]);
+  assert.equal(
+    ends.map((end) => [end.reason, end.byMe]),
+    [['hung-up', true]],
+  );
   assert.is(signal.closeCalls, 1);
 });
 

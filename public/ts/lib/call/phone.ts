@@ -10,7 +10,20 @@
 // through `end()` or the session's end, which stop the tones and the local media exactly once
 // and report one CallEnd.
 import type { EndReason, PartyView, RefusalCode, ServerMessage } from '../../../../server/signal/protocol.js';
-import type { Clock, Connected, OwnedMedia, SessionInit, SessionPort, SignalChannel, SignalEvents, SignalState, TimerHandle, Tone, Tones, Welcome } from './ports.js';
+import type {
+  Clock,
+  Connected,
+  OwnedMedia,
+  SessionInit,
+  SessionPort,
+  SignalChannel,
+  SignalEvents,
+  SignalState,
+  TimerHandle,
+  Tone,
+  Tones,
+  Welcome,
+} from './ports.js';
 
 /**
  * How long an invite made before the server's welcome waits for it (the socket still opening,
@@ -195,8 +208,7 @@ export class Phone<Media extends OwnedMedia = OwnedMedia, Session extends Sessio
       return;
     }
     // An invite crossing the other member's invite (glare) connects the call they started.
-    const ours =
-      (state.kind === 'inviting' && state.sent) || ((state.kind === 'ringing-out' || state.kind === 'accepting') && state.callId === message.callId);
+    const ours = (state.kind === 'inviting' && state.sent) || ((state.kind === 'ringing-out' || state.kind === 'accepting') && state.callId === message.callId);
     if (!ours) return;
     this.stopTone();
     const session = this.options.startSession({
