@@ -22,11 +22,11 @@ export class CallSession implements SessionPort {
   readonly media: LocalMedia;
   resumeToken: string;
   endedByMe = false;
-  remoteStream: MediaStream | null = null;
-  phase: ConnectionPhase = 'connecting';
   private readonly send: (message: ClientMessage) => boolean;
   private readonly onEnded: (reason: EndReason) => void;
   private readonly watchers = new Set<SessionWatcher>();
+  private latestRemoteStream: MediaStream | null = null;
+  private latestPhase: ConnectionPhase = 'connecting';
   private lastUfrag: string | null = null;
   private ended = false;
   /** A callee sends its tracks from the first offer on (see CallConnection.handleDescription). */
@@ -47,11 +47,11 @@ export class CallSession implements SessionPort {
       awaitFirstOffer: connected.role === 'callee',
       send: (message) => this.sendSignal(message),
       onRemoteStream: (stream) => {
-        this.remoteStream = stream;
+        this.latestRemoteStream = stream;
         for (const watcher of this.watchers) watcher.onRemoteStream?.(stream);
       },
       onPhase: (phase) => {
-        this.phase = phase;
+        this.latestPhase = phase;
         for (const watcher of this.watchers) watcher.onPhase?.(phase);
       },
       onChat: (message) => {
@@ -65,11 +65,20 @@ export class CallSession implements SessionPort {
     else this.calleeTracksPending = true;
   }
 
+  /** What the other side sends, once its first track arrived. */
+  get remoteStream(): MediaStream | null {
+    return this.latestRemoteStream;
+  }
+
+  get phase(): ConnectionPhase {
+    return this.latestPhase;
+  }
+
   /** Follows the call from now on, starting with where it stands; returns the way to stop. */
   watch(watcher: SessionWatcher): () => void {
     this.watchers.add(watcher);
-    watcher.onPhase?.(this.phase);
-    if (this.remoteStream !== null) watcher.onRemoteStream?.(this.remoteStream);
+    watcher.onPhase?.(this.latestPhase);
+    if (this.latestRemoteStream !== null) watcher.onRemoteStream?.(this.latestRemoteStream);
     return () => this.watchers.delete(watcher);
   }
 
