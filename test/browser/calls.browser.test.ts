@@ -290,10 +290,10 @@ test('a declined call and a missed call appear as such in the log, the missed on
   }
 });
 
-test('a dead link answers the 404 page and /calls sends visitors to log in', async () => {
+test('a dead link answers the link-gone page and /calls sends visitors to log in', async () => {
   const dead = await server.fetch('/c/AAAAAAAAAAAAAAAAAAAAAA');
   assert.is(dead.status, 404);
-  assert.match(await dead.text(), /Page introuvable|Page not found/);
+  assert.match(await dead.text(), /Ce lien ne fonctionne plus|This link no longer works/);
   const visitor = await server.fetch('/calls');
   assert.is(visitor.status, 302);
   assert.is(visitor.headers.get('location'), '/login');
