@@ -12,6 +12,8 @@ import { browserSuite, launchBrowser } from '../helpers/browser.js';
 import { logInOnCallsPage, RECORD_PEER_CONNECTIONS, RECORD_WEBSOCKETS, waitMediaGrowing } from '../helpers/call-pages.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { waitUntil, withTimeout } from '../helpers/wait.js';
+import { WELCOME_WAIT_MS } from '../../public/ts/lib/call/phone.js';
+import { CLOSE_CODES } from '../../server/signal/protocol.js';
 
 // Code passed to page.evaluate runs in the page; these name its globals for the type checker.
 declare const window: any;
@@ -134,6 +136,54 @@ test('a guest rings a member from the link; they talk, chat and hang up; the log
   }
 });
 
+/** Each way a guest's signaling socket can fail before the welcome: closed for good at once, or failing every retry until the invite's wait is over. */
+const REFUSED_SOCKETS = [
+  { code: CLOSE_CODES.sessionEnded, how: 'is refused for good', retried: false },
+  { code: CLOSE_CODES.internalError, how: 'fails on every retry until the invite stops waiting', retried: true },
+];
+
+for (const { code, how, retried } of REFUSED_SOCKETS) {
+  test(`a guest whose signaling socket ${how} is told it could not connect; the camera goes off; no one is rung`, async () => {
+    const member = await signUp(server, { firstName: 'Irène', lastName: 'Joliot' });
+    const callee = await memberOnCallsPage(member);
+    const guest = await openContext('en-GB');
+    try {
+      const link = await callLinkOf(callee.page);
+      let attempts = 0;
+      await guest.page.routeWebSocket(/\/ws/, (socket) => {
+        attempts += 1;
+        socket.close({ code, reason: 'refused by the test' });
+      });
+      await guest.page.addInitScript(() => {
+        const w = window as any;
+        w.openedStreams = [];
+        const open = w.navigator.mediaDevices.getUserMedia.bind(w.navigator.mediaDevices);
+        w.navigator.mediaDevices.getUserMedia = async (constraints: unknown) => {
+          const stream = await open(constraints);
+          w.openedStreams.push(stream);
+          return stream;
+        };
+      });
+      await guest.page.goto(link);
+      await guest.page.getByLabel('Your name').fill('Frédéric');
+      await guest.page.getByRole('button', { name: 'Call', exact: true }).click();
+      await guest.page.locator('#guest-ended:not([hidden])').waitFor({ timeout: WELCOME_WAIT_MS + BROWSER_WAIT_MS });
+      assert.is(await guest.page.locator('#guest-ended-text').textContent(), 'Could not connect to the server. Try again.');
+      const tracks: string[] = await guest.page.evaluate(() =>
+        (window as any).openedStreams.flatMap((stream: any) => stream.getTracks().map((track: any) => track.readyState)),
+      );
+      assert.ok(tracks.length > 0);
+      const live = tracks.filter((state) => state !== 'ended');
+      assert.is(live.length, 0, 'every track stopped');
+      assert.is(attempts > 1, retried, `${attempts} socket attempts`);
+      assert.is(await callee.page.locator('#incoming-dialog[open]').count(), 0);
+    } finally {
+      await guest.context.close();
+      await callee.context.close();
+    }
+  });
+}
+
 test('a member calls another member from the directory, both see and hear each other', async () => {
   const alice = await signUp(server, { firstName: 'Alice', lastName: 'Martin' });
   const bob = await signUp(server, { firstName: 'Bob', lastName: 'Durand' });
@@ -244,10 +294,10 @@ test('a declined call and a missed call appear as such in the log, the missed on
   }
 });
 
-test('a dead link answers the 404 page and /calls sends visitors to log in', async () => {
+test('a dead link answers the link-gone page and /calls sends visitors to log in', async () => {
   const dead = await server.fetch('/c/AAAAAAAAAAAAAAAAAAAAAA');
   assert.is(dead.status, 404);
-  assert.match(await dead.text(), /Page introuvable|Page not found/);
+  assert.match(await dead.text(), /Ce lien ne fonctionne plus|This link no longer works/);
   const visitor = await server.fetch('/calls');
   assert.is(visitor.status, 302);
   assert.is(visitor.headers.get('location'), '/login');

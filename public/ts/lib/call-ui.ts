@@ -32,6 +32,8 @@ export function formatDuration(totalS: number): string {
 export function endMessage(end: CallEnd, fallbackName = ''): string | null {
   const name = end.peer?.displayName ?? fallbackName;
   if (end.reason === 'refused') return t(`calls.refused.${end.refusal ?? 'generic'}`, { name });
+  // An invite that never reached the server reads as a lost connection.
+  if (end.reason === 'unreachable') return t('calls.ended.network', { name });
   if (end.direction === 'incoming' && end.durationS === null) {
     switch (end.reason) {
       case 'cancelled':

@@ -1,8 +1,7 @@
 // The browser end of /ws: opens the socket, says hello, reconnects with backoff when the
 // connection drops for a reason reconnecting can fix, and hands every server message on.
 import { CLOSE_CODES, GUEST_SOCKET_QUERY, PROTOCOL_VERSION, SIGNAL_PATH, type ClientMessage, type ServerMessage } from '../../../server/signal/protocol.js';
-
-export type SignalState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+import type { SignalState } from './call/ports.js';
 
 export type SignalClientOptions = {
   /** A guest's socket, authenticated by the ticket from a call link rather than a member's session. */

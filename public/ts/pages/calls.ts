@@ -3,8 +3,10 @@
 // to call, the log of received calls, the incoming-call dialog, the outgoing "calling…" panel
 // and, during a call, the call screen.
 import { api, ApiError } from '../lib/api.js';
+import { createPhone, followCallScreen, type BrowserPhoneState } from '../lib/call/browser-phone.js';
+import { LocalMedia } from '../lib/call/local-media.js';
 import { openLocalMedia } from '../lib/call/media.js';
-import { Phone, type CallEnd, type PhoneState } from '../lib/call/phone.js';
+import type { CallEnd } from '../lib/call/phone.js';
 import { CallLog } from '../lib/call-log.js';
 import { avatar, endMessage, mediaProblemMessage } from '../lib/call-ui.js';
 import { byId, el } from '../lib/dom.js';
@@ -166,8 +168,8 @@ const signalStatus = byId('signal-status');
 /** Who we are calling, for messages before the server names them. */
 let outgoingName = '';
 
-const phone = new Phone({
-  container: callArea,
+const showCallScreen = followCallScreen(callArea);
+const phone = createPhone({
   onState: showState,
   onEnded: callEnded,
   onSignalState(state, code) {
@@ -199,7 +201,7 @@ async function startCall(memberId: string, name: string, audioOnly = false): Pro
     ]);
     return;
   }
-  if (!phone.call(memberId, stream)) setCallingEnabled(phone.state.kind === 'idle');
+  if (!phone.call(memberId, new LocalMedia(stream))) setCallingEnabled(phone.state.kind === 'idle');
 }
 
 function showOutgoing(name: string, picture: string | null, status: string): void {
@@ -222,7 +224,8 @@ byId('outgoing-cancel').addEventListener('click', () => {
   phone.cancel();
 });
 
-function showState(state: PhoneState): void {
+function showState(state: BrowserPhoneState): void {
+  showCallScreen(state);
   setCallingEnabled(state.kind === 'idle');
   if (state.kind === 'inviting') showOutgoing(outgoingName, pictureOf(state.calleeMemberId), t('calls.outgoing.connecting'));
   else if (state.kind === 'ringing-out') showOutgoing(state.callee.displayName, pictureOf(memberIdOf(state.callee)), t('calls.outgoing.ringing'));
@@ -267,7 +270,7 @@ async function acceptCall(): Promise<void> {
     for (const track of stream.getTracks()) track.stop();
     return;
   }
-  phone.accept(stream);
+  phone.accept(new LocalMedia(stream));
 }
 
 function callEnded(end: CallEnd): void {

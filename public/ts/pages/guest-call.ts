@@ -3,8 +3,10 @@
 // signaling connection with it and rings. Then the call screen, then "call ended" with
 // "call again".
 import { api, ApiError } from '../lib/api.js';
+import { createPhone, followCallScreen, type BrowserPhone, type BrowserPhoneState } from '../lib/call/browser-phone.js';
+import { LocalMedia } from '../lib/call/local-media.js';
 import { openLocalMedia } from '../lib/call/media.js';
-import { Phone, type CallEnd, type PhoneState } from '../lib/call/phone.js';
+import type { CallEnd } from '../lib/call/phone.js';
 import { endMessage, mediaProblemMessage } from '../lib/call-ui.js';
 import { byId } from '../lib/dom.js';
 import { DISPLAY_NAME_MAX_CODE_POINTS, nameProblem, normaliseName } from '../../../server/contract/names.js';
@@ -24,13 +26,14 @@ const callingStatus = byId('guest-calling-status');
 const ended = byId('guest-ended');
 const endedText = byId('guest-ended-text');
 const mediaProblem = byId('media-problem');
-const callArea = byId('call-area');
 /** The member's first name, as the page was rendered with it. */
 const memberName = byId('guest-page').dataset['memberName'] ?? '';
+// The guest was shown the member's first name only; the call screen keeps to it.
+const showCallScreen = followCallScreen(byId('call-area'), memberName);
 
-let phone: Phone | null = null;
-let calleeMemberId = '';
-let pendingStream: MediaStream | null = null;
+let phone: BrowserPhone | null = null;
+/** The camera and microphone of an attempt still waiting for its ticket (cancel stops them). */
+let awaitingTicket: LocalMedia | null = null;
 
 function show(part: 'start' | 'calling' | 'ended'): void {
   start.hidden = part !== 'start';
@@ -72,9 +75,9 @@ async function ring(audioOnly: boolean): Promise<void> {
   try {
     // The camera and microphone first: a guest who cannot be seen or heard learns it before ringing anyone.
     callingStatus.textContent = t('calls.outgoing.preparing');
-    let stream: MediaStream;
+    let media: LocalMedia;
     try {
-      stream = await openLocalMedia(audioOnly ? { video: false } : {});
+      media = new LocalMedia(await openLocalMedia(audioOnly ? { video: false } : {}));
     } catch (problem) {
       byId('media-problem-text').textContent = mediaProblemMessage(problem);
       mediaProblem.hidden = false;
@@ -82,7 +85,7 @@ async function ring(audioOnly: boolean): Promise<void> {
       byId('media-retry').focus();
       return;
     }
-    pendingStream = stream;
+    awaitingTicket = media;
     show('calling');
     byId('guest-cancel').focus();
     callingStatus.textContent = t('calls.outgoing.connecting');
@@ -90,7 +93,8 @@ async function ring(audioOnly: boolean): Promise<void> {
     try {
       ticket = await api<Ticket>('POST', `/api/links/${encodeURIComponent(code)}/tickets`, { displayName: name });
     } catch (problem) {
-      stopPending();
+      media.stop();
+      awaitingTicket = null;
       show('start');
       if (problem instanceof ApiError && problem.status === 404) showError(form, new ApiError(404, 'guest.linkGone'));
       else if (problem instanceof ApiError && problem.code === 'invalid_display_name') {
@@ -101,50 +105,25 @@ async function ring(audioOnly: boolean): Promise<void> {
       } else showError(form, problem);
       return;
     }
-    if (pendingStream === null) return; // cancelled while the ticket was on its way
-    calleeMemberId = ticket.calleeMemberId;
-    connect();
+    if (awaitingTicket !== media) return; // cancelled while the ticket was on its way
+    awaitingTicket = null;
+    callWith(ticket, media);
   } finally {
     callButton.disabled = false;
   }
 }
 
-/** A fresh signaling connection per attempt: it authenticates with the ticket just issued. */
-function connect(): void {
+/** A fresh signaling connection per attempt: it authenticates with the ticket just issued. The invite waits for its welcome. */
+function callWith(ticket: Ticket, media: LocalMedia): void {
   phone?.close();
-  const current = new Phone({
-    asGuest: true,
-    // The guest was shown the member's first name only; the call keeps to it.
-    peerName: memberName,
-    container: callArea,
-    onState: showState,
-    onEnded: callEnded,
-    onWelcome(_welcome, isReconnect) {
-      if (isReconnect || pendingStream === null) return;
-      const stream = pendingStream;
-      pendingStream = null;
-      current.call(calleeMemberId, stream);
-    },
-    onSignalState(state) {
-      if (state === 'closed' && pendingStream !== null) {
-        // The ticket was refused before any call started.
-        stopPending();
-        show('ended');
-        endedText.textContent = t('guest.connectFailed');
-      }
-    },
-  });
-  phone = current;
-  current.connect();
-}
-
-function stopPending(): void {
-  for (const track of pendingStream?.getTracks() ?? []) track.stop();
-  pendingStream = null;
+  phone = createPhone({ asGuest: true, onState: showState, onEnded: callEnded });
+  phone.call(ticket.calleeMemberId, media);
+  phone.connect();
 }
 
 byId('guest-cancel').addEventListener('click', () => {
-  stopPending();
+  awaitingTicket?.stop();
+  awaitingTicket = null;
   if (phone !== null && phone.state.kind !== 'idle') phone.cancel();
   else {
     phone?.close();
@@ -154,7 +133,8 @@ byId('guest-cancel').addEventListener('click', () => {
   }
 });
 
-function showState(state: PhoneState): void {
+function showState(state: BrowserPhoneState): void {
+  showCallScreen(state);
   if (state.kind === 'inviting') callingStatus.textContent = t('calls.outgoing.connecting');
   if (state.kind === 'ringing-out') callingStatus.textContent = t('guest.ringing', { name: memberName });
   const inCall = state.kind === 'in-call';
@@ -171,7 +151,9 @@ function callEnded(end: CallEnd): void {
     callButton.focus();
     return;
   }
-  endedText.textContent = endMessage({ ...end, peer: null }, memberName) ?? t('calls.ended.generic');
+  // The ticket refused, or the server out of reach, before the invite could be sent.
+  if (end.reason === 'unreachable') endedText.textContent = t('guest.connectFailed');
+  else endedText.textContent = endMessage({ ...end, peer: null }, memberName) ?? t('calls.ended.generic');
   show('ended');
   byId('guest-again').focus();
 }

@@ -1,31 +1,55 @@
 // The phone both call pages share: one signaling connection, and at most one call at a time
 // going through its life cycle (invite → ringing → connected → ended, or incoming → accept /
-// decline). It owns the protocol side and the tones; the pages only draw what it reports.
+// decline). It owns the protocol side and the tones; the pages draw what it reports, the call
+// screen included (from the session of the in-call state).
+//
+// Nothing here touches the DOM or WebRTC: the signaling channel, tones, clock and what starts a
+// connected call are given (see ports.ts), so the state machine runs under Node in the tests.
 //
 // Invariants: `state` says which call this page is dealing with; every path out of a call goes
-// through `end()`, which stops the tones and the local media exactly once and reports one CallEnd.
+// through `end()` or the session's end, which stop the tones and the local media exactly once
+// and report one CallEnd.
 import type { EndReason, PartyView, RefusalCode, ServerMessage } from '../../../../server/signal/protocol.js';
-import { SignalClient, type SignalState } from '../signal-client.js';
-import { CallSession } from './session.js';
-import { playRingback, playRingtone, type Tone } from './tones.js';
+import type {
+  Clock,
+  Connected,
+  OwnedMedia,
+  SessionInit,
+  SessionPort,
+  SignalChannel,
+  SignalEvents,
+  SignalState,
+  TimerHandle,
+  Tone,
+  Tones,
+  Welcome,
+} from './ports.js';
 
-type Welcome = Extract<ServerMessage, { type: 'welcome' }>;
+/**
+ * How long an invite made before the server's welcome waits for it (the socket still opening,
+ * or reconnecting). Past this the call ends as unreachable rather than ringing much later.
+ */
+export const WELCOME_WAIT_MS = 15_000;
 
-export type PhoneState =
+export type PhoneState<Media = OwnedMedia, Session = SessionPort> =
   | { kind: 'idle' }
-  /** Our invite is on its way; the server answers with ringing, an end, a refusal, or (glare) a connected call. */
-  | { kind: 'inviting'; calleeMemberId: string; stream: MediaStream }
-  | { kind: 'ringing-out'; callId: string; callee: PartyView; stream: MediaStream }
+  /** Our invite waits for the welcome (`sent` false) or is on its way; the server answers with ringing, an end, a refusal, or (glare) a connected call. */
+  | { kind: 'inviting'; calleeMemberId: string; media: Media; sent: boolean }
+  | { kind: 'ringing-out'; callId: string; callee: PartyView; media: Media }
   | { kind: 'ringing-in'; callId: string; caller: PartyView }
   /** We accepted; the server confirms with call-connected (or another device was faster). */
-  | { kind: 'accepting'; callId: string; caller: PartyView; stream: MediaStream }
-  | { kind: 'in-call'; callId: string; peer: PartyView; session: CallSession; connectedAtMs: number };
+  | { kind: 'accepting'; callId: string; caller: PartyView; media: Media }
+  | { kind: 'in-call'; callId: string; peer: PartyView; session: Session; connectedAtMs: number };
 
 /** How a call ended, from this page's point of view. */
 export type CallEnd = {
   direction: 'outgoing' | 'incoming';
-  /** The protocol's reason, 'refused' when the server turned the request down, 'network' when our socket dropped. */
-  reason: EndReason | 'refused' | 'network';
+  /**
+   * The protocol's reason; 'refused' when the server turned the request down; 'network' when
+   * our socket dropped; 'unreachable' when an invite never got to the server (no welcome in time,
+   * or the socket closed for good first).
+   */
+  reason: EndReason | 'refused' | 'network' | 'unreachable';
   refusal?: RefusalCode;
   peer: PartyView | null;
   /** Seconds between connection and end; null when the call never connected. */
@@ -34,38 +58,39 @@ export type CallEnd = {
   byMe: boolean;
 };
 
-export type PhoneOptions = {
-  /** A guest's phone: its socket is authenticated by the ticket from a call link. */
-  asGuest?: boolean;
-  /** The name the call screen shows for the other side instead of the server's. */
-  peerName?: string;
-  /** Where the call screen goes while a call is connected. */
-  container: HTMLElement;
-  onState?: (state: PhoneState) => void;
+export type PhoneOptions<Media extends OwnedMedia, Session extends SessionPort> = {
+  /** Opens the signaling channel that reports to the given events (SignalClient in the browser). */
+  openSignal: (events: SignalEvents) => SignalChannel;
+  /** Starts the connected call (CallSession in the browser). */
+  startSession: (init: SessionInit<Media>) => Session;
+  tones: Tones;
+  clock: Clock;
+  onState?: (state: PhoneState<Media, Session>) => void;
   onEnded?: (end: CallEnd) => void;
   onSignalState?: (state: SignalState, closeCode?: number) => void;
-  onWelcome?: (welcome: Welcome, isReconnect: boolean) => void;
   /** A refusal that concerns no call of ours (rare: a stale message). */
   onRefusal?: (code: RefusalCode) => void;
 };
 
-export class Phone {
-  private readonly options: PhoneOptions;
-  private readonly signal: SignalClient;
-  private current: PhoneState = { kind: 'idle' };
+export class Phone<Media extends OwnedMedia = OwnedMedia, Session extends SessionPort = SessionPort> {
+  private readonly options: PhoneOptions<Media, Session>;
+  private readonly signal: SignalChannel;
+  private current: PhoneState<Media, Session> = { kind: 'idle' };
   private tone: Tone | null = null;
+  /** Between a welcome and the socket dropping: what is sent now reaches the server. */
+  private online = false;
+  private welcomeTimer: TimerHandle | null = null;
 
-  constructor(options: PhoneOptions) {
+  constructor(options: PhoneOptions<Media, Session>) {
     this.options = options;
-    this.signal = new SignalClient({
-      asGuest: options.asGuest === true,
+    this.signal = options.openSignal({
       onMessage: (message) => this.receive(message),
       onState: (state, code) => this.signalStateChanged(state, code),
       onWelcome: (welcome, isReconnect) => this.welcomed(welcome, isReconnect),
     });
   }
 
-  get state(): PhoneState {
+  get state(): PhoneState<Media, Session> {
     return this.current;
   }
 
@@ -75,23 +100,27 @@ export class Phone {
 
   /** Ends any call and closes the signaling connection for good. */
   close(): void {
+    // A call ringing here is left ringing on the member's other devices.
     if (this.current.kind === 'in-call') this.current.session.hangUp();
-    else if (this.current.kind !== 'idle') this.cancel();
+    else this.cancel();
     this.signal.close();
   }
 
-  /** Rings a member; `stream` is the camera and microphone already opened (it is ours to stop from now on). */
-  call(calleeMemberId: string, stream: MediaStream): boolean {
+  /**
+   * Rings a member; `media` is the camera and microphone already opened (ours to stop from now
+   * on). Before the server's welcome the invite waits for it, up to WELCOME_WAIT_MS.
+   */
+  call(calleeMemberId: string, media: Media): boolean {
     if (this.current.kind !== 'idle') {
-      stopStream(stream);
+      media.stop();
       return false;
     }
-    if (!this.signal.send({ type: 'invite', calleeMemberId })) {
-      stopStream(stream);
-      this.report({ direction: 'outgoing', reason: 'network', peer: null, durationS: null, byMe: false });
-      return false;
-    }
-    this.setState({ kind: 'inviting', calleeMemberId, stream });
+    this.setState({ kind: 'inviting', calleeMemberId, media, sent: false });
+    if (this.online) return this.sendInvite();
+    this.welcomeTimer = this.options.clock.setTimer(() => {
+      this.welcomeTimer = null;
+      if (this.current.kind === 'inviting' && !this.current.sent) this.end('unreachable');
+    }, WELCOME_WAIT_MS);
     return true;
   }
 
@@ -99,20 +128,18 @@ export class Phone {
   cancel(): void {
     const state = this.current;
     if (state.kind === 'ringing-out') this.signal.send({ type: 'cancel', callId: state.callId });
-    if (state.kind === 'ringing-out' || state.kind === 'inviting') {
-      this.end('cancelled', { byMe: true });
-    }
+    if (state.kind === 'ringing-out' || state.kind === 'inviting') this.end('cancelled', { byMe: true });
   }
 
   /** Takes the incoming call on this device with the camera and microphone already opened. */
-  accept(stream: MediaStream): void {
+  accept(media: Media): void {
     const state = this.current;
     if (state.kind !== 'ringing-in' || !this.signal.send({ type: 'accept', callId: state.callId })) {
-      stopStream(stream);
+      media.stop();
       return;
     }
     this.stopTone();
-    this.setState({ kind: 'accepting', callId: state.callId, caller: state.caller, stream });
+    this.setState({ kind: 'accepting', callId: state.callId, caller: state.caller, media });
   }
 
   decline(): void {
@@ -126,6 +153,19 @@ export class Phone {
     if (this.current.kind === 'in-call') this.current.session.hangUp();
   }
 
+  /** Sends the waiting invite; false (and the call ended) when the socket is gone after all. */
+  private sendInvite(): boolean {
+    const state = this.current;
+    if (state.kind !== 'inviting' || state.sent) return false;
+    this.clearWelcomeTimer();
+    if (!this.signal.send({ type: 'invite', calleeMemberId: state.calleeMemberId })) {
+      this.end('network');
+      return false;
+    }
+    this.current = { ...state, sent: true };
+    return true;
+  }
+
   private receive(message: ServerMessage): void {
     const state = this.current;
     switch (message.type) {
@@ -133,13 +173,13 @@ export class Phone {
         // One call at a time; the server counts us busy anyway while we are in one.
         if (state.kind === 'idle') {
           this.setState({ kind: 'ringing-in', callId: message.callId, caller: message.caller });
-          this.startTone(playRingtone);
+          this.startTone(this.options.tones.ringtone);
         }
         return;
       case 'call-ringing':
-        if (state.kind === 'inviting') {
-          this.setState({ kind: 'ringing-out', callId: message.callId, callee: message.callee, stream: state.stream });
-          this.startTone(playRingback);
+        if (state.kind === 'inviting' && state.sent) {
+          this.setState({ kind: 'ringing-out', callId: message.callId, callee: message.callee, media: state.media });
+          this.startTone(this.options.tones.ringback);
         }
         return;
       case 'call-connected':
@@ -151,7 +191,7 @@ export class Phone {
           return;
         }
         // An invite answered at once (busy, unavailable) ends a call we never heard the id of.
-        if (state.kind === 'inviting' || ('callId' in state && state.callId === message.callId)) this.end(message.reason);
+        if ((state.kind === 'inviting' && state.sent) || ('callId' in state && state.callId === message.callId)) this.end(message.reason);
         return;
       case 'error':
         this.refused(message.code, message.callId);
@@ -161,39 +201,37 @@ export class Phone {
     }
   }
 
-  private connected(message: Extract<ServerMessage, { type: 'call-connected' }>): void {
+  private connected(message: Connected): void {
     const state = this.current;
     if (state.kind === 'in-call') {
       if (message.callId === state.callId) state.session.handle(message);
       return;
     }
     // An invite crossing the other member's invite (glare) connects the call they started.
-    const ours = state.kind === 'inviting' || ((state.kind === 'ringing-out' || state.kind === 'accepting') && state.callId === message.callId);
+    const ours = (state.kind === 'inviting' && state.sent) || ((state.kind === 'ringing-out' || state.kind === 'accepting') && state.callId === message.callId);
     if (!ours) return;
     this.stopTone();
-    const session = new CallSession({
-      signal: this.signal,
+    const session = this.options.startSession({
       connected: message,
-      localStream: state.stream,
-      container: this.options.container,
-      ...(this.options.peerName === undefined ? {} : { peerName: this.options.peerName }),
-      onEnded: (reason) => this.sessionEnded(reason as EndReason),
+      media: state.media,
+      send: (out) => this.signal.send(out),
+      onEnded: (reason) => this.sessionEnded(reason),
     });
-    this.setState({ kind: 'in-call', callId: message.callId, peer: message.peer, session, connectedAtMs: Date.now() });
+    this.setState({ kind: 'in-call', callId: message.callId, peer: message.peer, session, connectedAtMs: this.options.clock.nowMs() });
   }
 
   private sessionEnded(reason: EndReason): void {
     const state = this.current;
     if (state.kind !== 'in-call') return;
-    const durationS = Math.max(0, Math.round((Date.now() - state.connectedAtMs) / 1000));
-    this.current = { kind: 'idle' };
-    this.options.onState?.(this.current);
-    this.report({ direction: state.session.role === 'caller' ? 'outgoing' : 'incoming', reason, peer: state.peer, durationS, byMe: reason === 'hung-up' && state.session.endedByMe });
+    const durationS = Math.max(0, Math.round((this.options.clock.nowMs() - state.connectedAtMs) / 1000));
+    this.setState({ kind: 'idle' });
+    const direction = state.session.role === 'caller' ? 'outgoing' : 'incoming';
+    this.report({ direction, reason, peer: state.peer, durationS, byMe: reason === 'hung-up' && state.session.endedByMe });
   }
 
   private refused(code: RefusalCode, callId: string | undefined): void {
     const state = this.current;
-    if (state.kind === 'inviting') {
+    if (state.kind === 'inviting' && state.sent) {
       this.end('refused', { refusal: code });
       return;
     }
@@ -209,21 +247,29 @@ export class Phone {
     this.options.onRefusal?.(code);
   }
 
-  private welcomed(welcome: Welcome, isReconnect: boolean): void {
+  private welcomed(_welcome: Welcome, isReconnect: boolean): void {
+    this.online = true;
     const state = this.current;
-    if (isReconnect && state.kind === 'in-call') {
+    if (state.kind === 'inviting') this.sendInvite();
+    else if (isReconnect && state.kind === 'in-call') {
       this.signal.send({ type: 'resume', callId: state.callId, resumeToken: state.session.resumeToken });
     }
-    this.options.onWelcome?.(welcome, isReconnect);
   }
 
   private signalStateChanged(signalState: SignalState, code?: number): void {
-    // A call that was not connected yet does not survive our socket dropping: the server ended
-    // it or will ring this device again (incoming) once we are back.
-    if (signalState === 'reconnecting' || signalState === 'closed') {
-      const state = this.current;
-      if (state.kind === 'inviting' || state.kind === 'ringing-out' || state.kind === 'ringing-in' || state.kind === 'accepting') this.end('network');
-      else if (state.kind === 'in-call' && signalState === 'closed') state.session.handle({ type: 'call-ended', callId: state.callId, reason: 'peer-gone' });
+    if (signalState !== 'open') this.online = false;
+    const state = this.current;
+    if (signalState === 'closed') {
+      // Nothing will reach the server any more.
+      if (state.kind === 'inviting' && !state.sent) this.end('unreachable');
+      else if (state.kind === 'in-call') state.session.handle({ type: 'call-ended', callId: state.callId, reason: 'peer-gone' });
+      else if (state.kind !== 'idle') this.end('network');
+    } else if (signalState === 'reconnecting') {
+      // A call that was not connected yet does not survive our socket dropping: the server ended
+      // it or will ring this device again (incoming) once we are back. An invite not sent yet
+      // waits for the new socket's welcome; a connected call resumes on it.
+      if (state.kind === 'ringing-out' || state.kind === 'ringing-in' || state.kind === 'accepting') this.end('network');
+      else if (state.kind === 'inviting' && state.sent) this.end('network');
     }
     this.options.onSignalState?.(signalState, code);
   }
@@ -233,9 +279,9 @@ export class Phone {
     const state = this.current;
     if (state.kind === 'idle' || state.kind === 'in-call') return;
     this.stopTone();
-    if ('stream' in state) stopStream(state.stream);
-    this.current = { kind: 'idle' };
-    this.options.onState?.(this.current);
+    this.clearWelcomeTimer();
+    if ('media' in state) state.media.stop();
+    this.setState({ kind: 'idle' });
     const direction = state.kind === 'inviting' || state.kind === 'ringing-out' ? 'outgoing' : 'incoming';
     const peer = state.kind === 'ringing-out' ? state.callee : state.kind === 'ringing-in' || state.kind === 'accepting' ? state.caller : null;
     const end: CallEnd = { direction, reason, peer, durationS: null, byMe: extra.byMe === true };
@@ -247,7 +293,7 @@ export class Phone {
     this.options.onEnded?.(end);
   }
 
-  private setState(state: PhoneState): void {
+  private setState(state: PhoneState<Media, Session>): void {
     this.current = state;
     this.options.onState?.(state);
   }
@@ -261,8 +307,9 @@ export class Phone {
     this.tone?.stop();
     this.tone = null;
   }
-}
 
-function stopStream(stream: MediaStream): void {
-  for (const track of stream.getTracks()) track.stop();
+  private clearWelcomeTimer(): void {
+    if (this.welcomeTimer !== null) this.options.clock.clearTimer(this.welcomeTimer);
+    this.welcomeTimer = null;
+  }
 }

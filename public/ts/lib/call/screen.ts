@@ -1,16 +1,16 @@
 // The in-call screen: the other person's video, our own preview, the connection state in plain
 // words, the controls (microphone, camera, camera switch, screen share, chat, devices, hang up)
-// and the chat. It drives the local media and the CallConnection; the page only hears about
-// the hang-up.
+// and the chat. It follows one CallSession and asks its LocalMedia for camera, microphone and
+// screen changes; the page only hears about the hang-up.
 import { el } from '../dom.js';
 import { type ClientMessageKey, t } from '../messages.js';
-import { CHAT_MAX_CHARS, type CallConnection, type ChatMessage, type ConnectionPhase } from './connection.js';
-import { openCamera } from './media.js';
+import { CHAT_MAX_CHARS, type ChatMessage, type ConnectionPhase } from './connection.js';
+import type { LocalMedia } from './local-media.js';
+import type { CallSession } from './session.js';
 
 export type CallScreenOptions = {
   container: HTMLElement;
-  connection: CallConnection;
-  localStream: MediaStream;
+  session: CallSession;
   peerName: string;
   onHangUp: () => void;
 };
@@ -32,20 +32,19 @@ export class CallScreen {
   private readonly chatInput: HTMLInputElement;
   private readonly buttons: Record<'mute' | 'camera' | 'switch' | 'share' | 'chat' | 'devices' | 'hangUp', HTMLButtonElement>;
   private readonly devicesDialog: HTMLDialogElement;
-  private cameraTrack: MediaStreamTrack | null;
-  private screenTrack: MediaStreamTrack | null = null;
-  private facing: 'user' | 'environment' = 'user';
+  private readonly media: LocalMedia;
+  private readonly unwatch: () => void;
   private pathTimer: ReturnType<typeof setInterval> | undefined;
   private unread = 0;
 
   constructor(options: CallScreenOptions) {
     this.options = options;
-    this.cameraTrack = options.localStream.getVideoTracks()[0] ?? null;
+    this.media = options.session.media;
 
     this.remoteVideo = el('video', { class: 'remote-video', autoplay: true, playsinline: true, 'aria-label': t('call.remoteVideo', { name: options.peerName }) });
     this.localVideo = el('video', { class: 'local-video', autoplay: true, playsinline: true, muted: true, 'aria-label': t('call.localVideo') });
     this.localVideo.muted = true;
-    this.localVideo.srcObject = options.localStream;
+    this.localVideo.srcObject = this.media.stream;
     this.status = el('p', { class: 'call-status', role: 'status', 'aria-live': 'polite' }, t('call.status.connecting'));
     this.path = el('p', { class: 'call-path', hidden: true });
 
@@ -60,7 +59,7 @@ export class CallScreen {
       devices: button('devices', t('call.devices')),
       hangUp: button('hang-up', t('call.hangUp')),
     };
-    if (this.cameraTrack === null) this.buttons.camera.disabled = true;
+    if (!this.media.hasCamera) this.buttons.camera.disabled = true;
     // Screen capture does not exist on phones; hide the button rather than fail.
     if (navigator.mediaDevices?.getDisplayMedia === undefined) this.buttons.share.hidden = true;
 
@@ -88,28 +87,37 @@ export class CallScreen {
     );
     options.container.replaceChildren(this.root);
 
-    this.buttons.mute.onclick = () => this.toggleMute();
-    this.buttons.camera.onclick = () => void this.toggleCamera();
-    this.buttons.switch.onclick = () => void this.switchCamera();
-    this.buttons.share.onclick = () => void this.toggleShare();
+    this.buttons.mute.onclick = () => {
+      this.media.toggleMute();
+      this.showMediaState();
+    };
+    this.buttons.camera.onclick = () => void this.media.toggleCamera().then(() => this.showMediaState(true));
+    this.buttons.switch.onclick = () => void this.media.switchCamera().then(() => this.showMediaState(true));
+    this.buttons.share.onclick = () => void this.media.toggleShare().then(() => this.showMediaState());
     this.buttons.chat.onclick = () => this.toggleChat();
     this.buttons.devices.onclick = () => void this.openDevices();
     this.buttons.hangUp.onclick = () => options.onHangUp();
     chatForm.onsubmit = (event) => {
       event.preventDefault();
-      if (options.connection.sendChat(this.chatInput.value)) {
+      if (options.session.connection.sendChat(this.chatInput.value)) {
         this.addChat({ text: this.chatInput.value.trim(), sentAt: new Date().toISOString() }, true);
         this.chatInput.value = '';
       }
     };
     void this.updateSwitchButton();
+    this.media.onChange = () => this.showMediaState();
+    this.unwatch = options.session.watch({
+      onRemoteStream: (stream) => this.showRemoteStream(stream),
+      onPhase: (phase) => this.showPhase(phase),
+      onChat: (message) => this.addChat(message, false),
+    });
   }
 
-  showRemoteStream(stream: MediaStream): void {
+  private showRemoteStream(stream: MediaStream): void {
     if (this.remoteVideo.srcObject !== stream) this.remoteVideo.srcObject = stream;
   }
 
-  showPhase(phase: ConnectionPhase): void {
+  private showPhase(phase: ConnectionPhase): void {
     this.status.textContent = t(`call.status.${phase}`);
     this.root.dataset['phase'] = phase;
     clearInterval(this.pathTimer);
@@ -119,92 +127,31 @@ export class CallScreen {
     }
   }
 
-  showChat(message: ChatMessage): void {
-    this.addChat(message, false);
-  }
-
-  /** Stops every local track (the camera light goes off) and the timers. */
+  /** Takes the screen away and stops its timers (the session stops the tracks). */
   close(): void {
     clearInterval(this.pathTimer);
-    for (const track of this.options.localStream.getTracks()) track.stop();
-    this.cameraTrack?.stop();
-    this.screenTrack?.stop();
+    this.unwatch();
+    this.media.onChange = null;
     this.root.remove();
   }
 
   private async refreshPath(): Promise<void> {
-    const path = await this.options.connection.path().catch(() => null);
+    const path = await this.options.session.connection.path().catch(() => null);
     if (path === null) return;
     this.path.hidden = false;
     this.path.textContent = t(`call.path.${path.kind}`);
     this.root.dataset['path'] = path.kind;
   }
 
-  private toggleMute(): void {
-    const tracks = this.options.localStream.getAudioTracks();
-    const muted = tracks.some((track) => track.enabled);
-    for (const track of tracks) track.enabled = !muted;
-    this.setToggle(this.buttons.mute, muted, muted ? 'call.unmute' : 'call.mute');
-  }
-
-  /** Camera off stops the track, so the camera light goes off too; on opens it again. */
-  private async toggleCamera(): Promise<void> {
-    if (this.cameraTrack !== null && this.cameraTrack.readyState === 'live') {
-      this.cameraTrack.stop();
-      this.options.localStream.removeTrack(this.cameraTrack);
-      this.cameraTrack = null;
-      if (this.screenTrack === null) await this.options.connection.replaceTrack('video', null, this.options.localStream);
-      this.setToggle(this.buttons.camera, true, 'call.cameraOn');
-      return;
+  /** The toggles and the preview, as the local media now stands. */
+  private showMediaState(cameraChanged = false): void {
+    this.setToggle(this.buttons.mute, this.media.muted, this.media.muted ? 'call.unmute' : 'call.mute');
+    if (this.media.hasCamera || !this.buttons.camera.disabled) {
+      this.setToggle(this.buttons.camera, !this.media.cameraOn, this.media.cameraOn ? 'call.cameraOff' : 'call.cameraOn');
     }
-    const track = await openCamera(undefined, this.facing).catch(() => null);
-    if (track === null) return;
-    await this.useCamera(track);
-    this.setToggle(this.buttons.camera, false, 'call.cameraOff');
-  }
-
-  private async switchCamera(): Promise<void> {
-    const cameras = (await navigator.mediaDevices.enumerateDevices()).filter((device) => device.kind === 'videoinput');
-    if (cameras.length < 2) return;
-    const current = this.cameraTrack?.getSettings().deviceId;
-    const index = cameras.findIndex((device) => device.deviceId === current);
-    const next = cameras[(index + 1) % cameras.length];
-    this.facing = this.facing === 'user' ? 'environment' : 'user';
-    this.cameraTrack?.stop();
-    const track = await openCamera(next?.deviceId).catch(() => null);
-    if (track !== null) await this.useCamera(track);
-  }
-
-  private async useCamera(track: MediaStreamTrack): Promise<void> {
-    for (const old of this.options.localStream.getVideoTracks()) {
-      old.stop();
-      this.options.localStream.removeTrack(old);
-    }
-    this.options.localStream.addTrack(track);
-    this.cameraTrack = track;
-    this.localVideo.srcObject = this.options.localStream;
-    if (this.screenTrack === null) await this.options.connection.replaceTrack('video', track, this.options.localStream);
-  }
-
-  private async toggleShare(): Promise<void> {
-    if (this.screenTrack !== null) {
-      this.stopShare();
-      return;
-    }
-    const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false }).catch(() => null);
-    const track = stream?.getVideoTracks()[0];
-    if (stream === null || stream === undefined || track === undefined) return;
-    this.screenTrack = track;
-    track.onended = () => this.stopShare();
-    await this.options.connection.replaceTrack('video', track, stream);
-    this.setToggle(this.buttons.share, true, 'call.stopShare');
-  }
-
-  private stopShare(): void {
-    this.screenTrack?.stop();
-    this.screenTrack = null;
-    void this.options.connection.replaceTrack('video', this.cameraTrack, this.options.localStream);
-    this.setToggle(this.buttons.share, false, 'call.share');
+    this.setToggle(this.buttons.share, this.media.sharing, this.media.sharing ? 'call.stopShare' : 'call.share');
+    // A new camera track: the preview picks it up.
+    if (cameraChanged) this.localVideo.srcObject = this.media.stream;
   }
 
   private toggleChat(): void {
@@ -258,21 +205,10 @@ export class CallScreen {
       select.closest('.field')?.toggleAttribute('hidden', options.length === 0);
       select.onchange = () => void onChange(select.value);
     };
-    fill('device-microphone', 'audioinput', this.options.localStream.getAudioTracks()[0]?.getSettings().deviceId, async (deviceId) => {
-      const stream = await navigator.mediaDevices.getUserMedia({ audio: { deviceId: { exact: deviceId } } });
-      const track = stream.getAudioTracks()[0];
-      if (track === undefined) return;
-      for (const old of this.options.localStream.getAudioTracks()) {
-        track.enabled = old.enabled;
-        old.stop();
-        this.options.localStream.removeTrack(old);
-      }
-      this.options.localStream.addTrack(track);
-      await this.options.connection.replaceTrack('audio', track, this.options.localStream);
-    });
-    fill('device-camera', 'videoinput', this.cameraTrack?.getSettings().deviceId, async (deviceId) => {
-      const track = await openCamera(deviceId);
-      await this.useCamera(track);
+    fill('device-microphone', 'audioinput', this.media.microphoneId, (deviceId) => this.media.useMicrophone(deviceId));
+    fill('device-camera', 'videoinput', this.media.cameraId, async (deviceId) => {
+      await this.media.useCamera(deviceId);
+      this.showMediaState(true);
     });
     const remote = this.remoteVideo as SetSinkId;
     if (remote.setSinkId === undefined) this.devicesDialog.querySelector('#device-speaker')?.closest('.field')?.setAttribute('hidden', '');

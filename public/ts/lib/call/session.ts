@@ -1,64 +1,85 @@
 // One connected call, from `call-connected` to `call-ended`: it turns protocol messages into
-// the CallConnection's descriptions and candidates and back, shows the CallScreen, and cleans
-// up (tracks stopped, screen closed) however the call ends.
-import type { CandidateFields, ServerMessage } from '../../../../server/signal/protocol.js';
-import type { SignalClient } from '../signal-client.js';
-import { CallConnection, iceUfrag, type SignalOut } from './connection.js';
-import { CallScreen } from './screen.js';
+// the CallConnection's descriptions and candidates and back, and cleans up (connection closed,
+// local tracks stopped) however the call ends. It draws nothing: a view follows it through
+// `watch` (the remote stream, the connection's phase, chat) and sends chat on `connection`.
+import type { CandidateFields, ClientMessage, EndReason, ServerMessage } from '../../../../server/signal/protocol.js';
+import { CallConnection, iceUfrag, type ChatMessage, type ConnectionPhase, type SignalOut } from './connection.js';
+import type { LocalMedia } from './local-media.js';
+import type { SessionInit, SessionPort } from './ports.js';
 
-type Connected = Extract<ServerMessage, { type: 'call-connected' }>;
-
-export type CallSessionOptions = {
-  signal: SignalClient;
-  connected: Connected;
-  localStream: MediaStream;
-  container: HTMLElement;
-  /** The name shown for the other side, when the page knows a better one than the server's. */
-  peerName?: string;
-  onEnded: (reason: string) => void;
+/** What a view of the call hears about; `watch` replays the current phase and remote stream. */
+export type SessionWatcher = {
+  onRemoteStream?: (stream: MediaStream) => void;
+  onPhase?: (phase: ConnectionPhase) => void;
+  onChat?: (message: ChatMessage) => void;
 };
 
-export class CallSession {
+export class CallSession implements SessionPort {
   readonly callId: string;
   readonly role: 'caller' | 'callee';
+  readonly connection: CallConnection;
+  /** Our camera and microphone; stopped when the call ends. */
+  readonly media: LocalMedia;
   resumeToken: string;
-  /** Whether this side hung up (rather than the other side or the network). */
   endedByMe = false;
-  private readonly options: CallSessionOptions;
-  private readonly connection: CallConnection;
-  private readonly screen: CallScreen;
+  private readonly send: (message: ClientMessage) => boolean;
+  private readonly onEnded: (reason: EndReason) => void;
+  private readonly watchers = new Set<SessionWatcher>();
+  private latestRemoteStream: MediaStream | null = null;
+  private latestPhase: ConnectionPhase = 'connecting';
   private lastUfrag: string | null = null;
   private ended = false;
   /** A callee sends its tracks from the first offer on (see CallConnection.handleDescription). */
   private calleeTracksPending = false;
 
-  constructor(options: CallSessionOptions) {
-    this.options = options;
-    const { connected } = options;
+  constructor(init: SessionInit<LocalMedia>) {
+    const { connected } = init;
     this.callId = connected.callId;
     this.role = connected.role;
     this.resumeToken = connected.resumeToken;
+    this.media = init.media;
+    this.send = init.send;
+    this.onEnded = init.onEnded;
     this.connection = new CallConnection({
       rtcConfig: { iceServers: connected.ice.iceServers, iceTransportPolicy: connected.ice.iceTransportPolicy },
       // The callee yields when both sides offer at once; the caller makes the first offer.
       polite: connected.role === 'callee',
       awaitFirstOffer: connected.role === 'callee',
       send: (message) => this.sendSignal(message),
-      onRemoteStream: (stream) => this.screen.showRemoteStream(stream),
-      onPhase: (phase) => this.screen.showPhase(phase),
-      onChat: (message) => this.screen.showChat(message),
+      onRemoteStream: (stream) => {
+        this.latestRemoteStream = stream;
+        for (const watcher of this.watchers) watcher.onRemoteStream?.(stream);
+      },
+      onPhase: (phase) => {
+        this.latestPhase = phase;
+        for (const watcher of this.watchers) watcher.onPhase?.(phase);
+      },
+      onChat: (message) => {
+        for (const watcher of this.watchers) watcher.onChat?.(message);
+      },
     });
-    this.screen = new CallScreen({
-      container: options.container,
-      connection: this.connection,
-      localStream: options.localStream,
-      peerName: options.peerName ?? connected.peer.displayName,
-      onHangUp: () => this.hangUp(),
-    });
+    this.media.sendTo(this.connection);
     // Only the caller adds its tracks at once: that starts the first negotiation. The callee
     // adds its own when the offer arrives, so both never offer together at the start.
-    if (connected.role === 'caller') this.connection.addLocalStream(options.localStream);
+    if (connected.role === 'caller') this.connection.addLocalStream(this.media.stream);
     else this.calleeTracksPending = true;
+  }
+
+  /** What the other side sends, once its first track arrived. */
+  get remoteStream(): MediaStream | null {
+    return this.latestRemoteStream;
+  }
+
+  get phase(): ConnectionPhase {
+    return this.latestPhase;
+  }
+
+  /** Follows the call from now on, starting with where it stands; returns the way to stop. */
+  watch(watcher: SessionWatcher): () => void {
+    this.watchers.add(watcher);
+    watcher.onPhase?.(this.latestPhase);
+    if (this.latestRemoteStream !== null) watcher.onRemoteStream?.(this.latestRemoteStream);
+    return () => this.watchers.delete(watcher);
   }
 
   /** Messages about this call; anything about another call is not ours to handle. */
@@ -70,7 +91,7 @@ export class CallSession {
           .handleDescription({ type: 'offer', sdp: message.sdp }, () => {
             if (!this.calleeTracksPending) return;
             this.calleeTracksPending = false;
-            this.connection.addLocalStream(this.options.localStream);
+            this.connection.addLocalStream(this.media.stream);
           })
           .catch(reportNegotiationError);
         break;
@@ -101,23 +122,23 @@ export class CallSession {
   hangUp(): void {
     if (this.ended) return;
     this.endedByMe = true;
-    this.options.signal.send({ type: 'hang-up', callId: this.callId });
+    this.send({ type: 'hang-up', callId: this.callId });
     this.finish('hung-up');
   }
 
-  private finish(reason: string): void {
+  private finish(reason: EndReason): void {
     if (this.ended) return;
     this.ended = true;
     this.connection.close();
-    this.screen.close();
-    this.options.onEnded(reason);
+    this.media.stop();
+    this.watchers.clear();
+    this.onEnded(reason);
   }
 
   private sendSignal(message: SignalOut): void {
-    const { signal } = this.options;
     if (message.kind === 'candidate') {
       const candidate = message.candidate;
-      signal.send({
+      this.send({
         type: 'candidate',
         callId: this.callId,
         candidate: candidate?.candidate ?? '',
@@ -132,10 +153,10 @@ export class CallSession {
       const ufrag = iceUfrag(sdp);
       const iceRestart = this.lastUfrag !== null && ufrag !== this.lastUfrag;
       this.lastUfrag = ufrag;
-      signal.send({ type: 'offer', callId: this.callId, sdp, iceRestart });
+      this.send({ type: 'offer', callId: this.callId, sdp, iceRestart });
     } else if (type === 'answer') {
       this.lastUfrag = iceUfrag(sdp) ?? this.lastUfrag;
-      signal.send({ type: 'answer', callId: this.callId, sdp });
+      this.send({ type: 'answer', callId: this.callId, sdp });
     }
   }
 }

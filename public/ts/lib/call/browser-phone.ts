@@ -1,0 +1,50 @@
+// The Phone as the pages use it: the real signaling socket, Web Audio tones, the system clock,
+// and CallSession over RTCPeerConnection with the page's LocalMedia; and the call screen shown
+// while a call is connected.
+import { SignalClient } from '../signal-client.js';
+import type { LocalMedia } from './local-media.js';
+import { Phone, type PhoneOptions, type PhoneState } from './phone.js';
+import type { Clock } from './ports.js';
+import { CallScreen } from './screen.js';
+import { CallSession } from './session.js';
+import { playRingback, playRingtone } from './tones.js';
+
+export type BrowserPhone = Phone<LocalMedia, CallSession>;
+export type BrowserPhoneState = PhoneState<LocalMedia, CallSession>;
+
+type PageHooks = Pick<PhoneOptions<LocalMedia, CallSession>, 'onState' | 'onEnded' | 'onSignalState' | 'onRefusal'>;
+
+const systemClock: Clock = {
+  nowMs: () => Date.now(),
+  setTimer: (callback, delayMs) => ({ id: setTimeout(callback, delayMs) }),
+  clearTimer: (timer) => clearTimeout(timer.id as ReturnType<typeof setTimeout>),
+};
+
+/** A phone on this page's signaling socket; a guest's socket is authenticated by its ticket. */
+export function createPhone(options: PageHooks & { asGuest?: boolean }): BrowserPhone {
+  const { asGuest, ...hooks } = options;
+  return new Phone<LocalMedia, CallSession>({
+    ...hooks,
+    openSignal: (events) => new SignalClient({ asGuest: asGuest === true, ...events }),
+    startSession: (init) => new CallSession(init),
+    tones: { ringback: playRingback, ringtone: playRingtone },
+    clock: systemClock,
+  });
+}
+
+/**
+ * Shows the call screen in `container` while the phone is in a call and takes it away after;
+ * call it with every state. `peerName` replaces the server's name for the other side.
+ */
+export function followCallScreen(container: HTMLElement, peerName?: string): (state: BrowserPhoneState) => void {
+  let shown: { session: CallSession; screen: CallScreen } | null = null;
+  return (state) => {
+    const session = state.kind === 'in-call' ? state.session : null;
+    if (shown !== null && shown.session === session) return;
+    shown?.screen.close();
+    shown = null;
+    if (state.kind !== 'in-call' || session === null) return;
+    const screen = new CallScreen({ container, session, peerName: peerName ?? state.peer.displayName, onHangUp: () => session.hangUp() });
+    shown = { session, screen };
+  };
+}
