@@ -82,9 +82,9 @@ export async function createBackup(options: BackupPaths & { root: string; keep: 
   mkdirSync(staging, { mode: PRIVATE_DIR_MODE });
   try {
     const copyPath = join(staging, DATABASE_FILE_NAME);
-    const source = new BetterSqlite3(sourcePath, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+    // Read-only: WAL lets a reader see a consistent snapshot beside the service's writes.
+    const source = new BetterSqlite3(sourcePath, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
     try {
-      source.pragma('query_only = ON');
       await source.backup(copyPath, { progress: () => ALL_PAGES });
     } finally {
       source.close();

@@ -170,10 +170,8 @@ function collectErasures(livePath: string, backupDir: string): { sets: ErasureSe
   const sources = [...(existsSync(livePath) ? [livePath] : []), ...listBackups(dirname(backupDir)).map((dir) => join(dir, DATABASE_FILE_NAME))];
   for (const path of sources) {
     try {
-      // The live file may hold a WAL to recover (after a crash), which a read-only handle cannot.
-      const db = new BetterSqlite3(path, { fileMustExist: true, readonly: path !== livePath, timeout: BUSY_TIMEOUT_MS });
+      const db = new BetterSqlite3(path, { fileMustExist: true, readonly: true, timeout: BUSY_TIMEOUT_MS });
       try {
-        db.pragma('query_only = ON');
         const set = readErasures(db);
         if (set !== null) sets.push(set);
       } finally {
