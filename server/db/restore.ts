@@ -2,7 +2,7 @@
 // the backup is verified (manifest, checksums, integrity_check, row counts) and staged beside the
 // live data; accounts deleted since the backup are erased again (erasures.ts); the data replaced
 // is kept aside in the data directory, never deleted.
-import { chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, describeFile, filesOf, listBackups, MANIFEST_FILE_NAME, pictureFileNames, tableCounts, type BackupPaths, type Manifest } from './backup.js';
@@ -132,11 +132,31 @@ export function restoreBackup(options: BackupPaths & { backupDir: string; now?: 
   const replacedDir = join(dataDir, `replaced-${stamp}`);
   const current = [...DATABASE_FILES, picturesDirName].filter((name) => existsSync(join(dataDir, name)));
   if (current.length > 0) mkdirSync(replacedDir, { mode: PRIVATE_DIR_MODE });
-  for (const name of current) renameSync(join(dataDir, name), join(replacedDir, name));
-  for (const name of [DATABASE_FILE_NAME, picturesDirName]) renameSync(join(staging, name), join(dataDir, name));
-  rmSync(staging, { recursive: true, force: true });
+  try {
+    swapIn([...current.map((name) => [join(dataDir, name), join(replacedDir, name)] as const), ...[DATABASE_FILE_NAME, picturesDirName].map((name) => [join(staging, name), join(dataDir, name)] as const)]);
+  } catch (error) {
+    // Only when the files went back: a replaced folder still holding data is never removed.
+    if (current.length > 0 && readdirSync(replacedDir).length === 0) rmdirSync(replacedDir);
+    throw error;
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
   giveToDataDirOwner(dataDir, [DATABASE_FILE_NAME, picturesDirName]);
   return { manifest, replacedDir: current.length > 0 ? replacedDir : null, erased, warnings };
+}
+
+/** Renames each pair in order; if one fails, undoes the renames done so the data is as it was. */
+export function swapIn(moves: readonly (readonly [string, string])[]): void {
+  const done: (readonly [string, string])[] = [];
+  try {
+    for (const [from, to] of moves) {
+      renameSync(from, to);
+      done.push([from, to]);
+    }
+  } catch (error) {
+    for (const [from, to] of done.reverse()) renameSync(to, from);
+    throw new Error(`the restore could not move the files into place (${(error as Error).message}); the data directory is as it was`, { cause: error });
+  }
 }
 
 function readManifest(dir: string): Manifest {

@@ -1,14 +1,14 @@
 // The checks a restore makes before it changes anything, and the backup's handling of a picture
 // replaced while it runs; the commands themselves are tested against the real process in
 // test/backup/.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createBackup, MANIFEST_FILE_NAME, pictureFileNames, type Manifest } from '../../server/db/backup.js';
 import { closeDatabase, DATABASE_FILE_NAME, openDatabase } from '../../server/db/open.js';
-import { databaseInUse, RestoreRefused, restoreBackup, verifyBackup } from '../../server/db/restore.js';
+import { databaseInUse, RestoreRefused, restoreBackup, swapIn, verifyBackup } from '../../server/db/restore.js';
 
 const PICTURES = 'avatars';
 let scratch = '';
@@ -87,6 +87,23 @@ checks('sees a database another connection holds open, and not one nobody does',
   assert.is(databaseInUse(path), true);
   closeDatabase(db);
   assert.is(databaseInUse(path), false);
+});
+
+checks('puts every file back where it was when one move fails', () => {
+  writeFileSync(join(dataDir, 'live'), 'live');
+  writeFileSync(join(scratch, 'staged'), 'staged');
+  assert.throws(
+    () =>
+      swapIn([
+        [join(dataDir, 'live'), join(scratch, 'aside')],
+        [join(scratch, 'staged'), join(dataDir, 'live')],
+        [join(scratch, 'missing'), join(dataDir, 'other')],
+      ]),
+    /the data directory is as it was/,
+  );
+  assert.is(readFileSync(join(dataDir, 'live'), 'utf8'), 'live');
+  assert.is(readFileSync(join(scratch, 'staged'), 'utf8'), 'staged');
+  assert.not.ok(existsSync(join(scratch, 'aside')));
 });
 
 checks.run();
