@@ -24,6 +24,12 @@ const BACKUP_DIR_PATTERN = /^porthello-\d{8}T\d{9}Z$/;
  * each time the service writes, and might never finish under a steady stream of writes.
  */
 const ALL_PAGES = 0x7fffffff;
+/**
+ * A partial backup folder older than this was left by a backup that crashed or ran out of space
+ * (a backup of this service's data takes seconds): it holds personal data, so it goes.
+ */
+const STALE_PARTIAL_MS = 60 * 60_000;
+const PARTIAL_DIR_PATTERN = /^\.porthello-\d{8}T\d{9}Z\.partial$/;
 const PRIVATE_DIR_MODE = 0o700;
 const PRIVATE_FILE_MODE = 0o600;
 
@@ -116,18 +122,25 @@ export async function createBackup(options: BackupPaths & { root: string; keep: 
     };
     writeFileSync(join(staging, MANIFEST_FILE_NAME), `${JSON.stringify(manifest, null, 2)}\n`, { mode: PRIVATE_FILE_MODE, flush: true });
     renameSync(staging, finalDir);
-    return { dir: finalDir, manifest, removed: pruneBackups(options.root, options.keep) };
+    return { dir: finalDir, manifest, removed: pruneBackups(options.root, options.keep, at.getTime()) };
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
     throw error;
   }
 }
 
-/** Removes the oldest complete backups beyond `keep`; returns the folders removed. */
-export function pruneBackups(root: string, keep: number): string[] {
+/**
+ * Removes the oldest complete backups beyond `keep`, and stale partial ones; returns the
+ * complete backups removed.
+ */
+export function pruneBackups(root: string, keep: number, nowMs = Date.now()): string[] {
   const backups = listBackups(root);
   const removed = backups.slice(0, Math.max(0, backups.length - keep));
   for (const dir of removed) rmSync(dir, { recursive: true, force: true });
+  for (const name of readdirSync(root).filter((entry) => PARTIAL_DIR_PATTERN.test(entry))) {
+    const dir = join(root, name);
+    if (statSync(dir).mtimeMs < nowMs - STALE_PARTIAL_MS) rmSync(dir, { recursive: true, force: true });
+  }
   return removed;
 }
 

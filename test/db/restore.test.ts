@@ -1,7 +1,7 @@
-// The checks a restore makes before it changes anything, and the backup's handling of a picture
-// replaced while it runs; the commands themselves are tested against the real process in
+// The checks a restore makes before it changes anything, and how a backup handles a picture
+// replaced while it runs and partial folders left by a crash; the commands themselves are tested against the real process in
 // test/backup/.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -31,7 +31,7 @@ function editManifest(dir: string, change: (manifest: Record<string, unknown>) =
   writeFileSync(path, JSON.stringify(manifest));
 }
 
-const checks = suite('restore checks');
+const checks = suite('backup and restore checks');
 checks.before.each(() => {
   scratch = mkdtempSync(join(tmpdir(), 'porthello-restore-'));
   dataDir = join(scratch, 'data');
@@ -104,6 +104,19 @@ checks('puts every file back where it was when one move fails', () => {
   assert.is(readFileSync(join(dataDir, 'live'), 'utf8'), 'live');
   assert.is(readFileSync(join(scratch, 'staged'), 'utf8'), 'staged');
   assert.not.ok(existsSync(join(scratch, 'aside')));
+});
+
+checks('a backup removes the partial folders a crashed backup left, and not one being written', async () => {
+  const root = join(scratch, 'backups');
+  const stale = join(root, '.porthello-20260101T000000000Z.partial');
+  const recent = join(root, '.porthello-20260101T000001000Z.partial');
+  mkdirSync(stale, { recursive: true });
+  mkdirSync(recent);
+  const dayAgo = new Date(Date.now() - 24 * 3600_000);
+  utimesSync(stale, dayAgo, dayAgo);
+  await backupWithPicture(false);
+  assert.not.ok(existsSync(stale));
+  assert.ok(existsSync(recent));
 });
 
 checks.run();
