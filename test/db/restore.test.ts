@@ -1,6 +1,6 @@
 // The checks a restore makes before it changes anything, and how a backup handles a picture
-// replaced while it runs and partial folders left by a crash; the commands themselves are tested against the real process in
-// test/backup/.
+// replaced while it runs and the partial folders a crash leaves; the commands themselves are
+// tested against the real process in test/backup/.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
