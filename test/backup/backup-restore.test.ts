@@ -1,16 +1,12 @@
 // npm run backup and npm run restore against the real server process: a backup taken under a
-// stream of sign-ups restores into a fresh box that starts and lets a member log in; a restore
-// refuses to run beside the live service or from a damaged backup; old backups are pruned.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// stream of sign-ups restores into a fresh box that starts and lets a member log in.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { listBackups, MANIFEST_FILE_NAME, type Manifest } from '../../server/db/backup.js';
 import { readMigrations } from '../../server/db/migrate.js';
 import { DATABASE_FILE_NAME, MIGRATIONS_DIR } from '../../server/db/open.js';
-import { logInRequest, runDataCommand, serverEnv, signUpMember, signUpStream, startLiveServer, stopLiveServer, type LiveServer } from '../helpers/live-server.js';
+import { dataSuite, emailsIn, integrityOf, logInRequest, runDataCommand, serverEnv, signUpMember, signUpStream, stopLiveServer } from '../helpers/live-server.js';
 import { waitUntil } from '../helpers/wait.js';
 
 /** Enough writes before, during and after the backup that it surely overlaps some. */
@@ -19,50 +15,13 @@ const WRITES_AFTER_BACKUP = 5;
 const STREAM_CONCURRENCY = 3;
 const STREAM_WAIT_MS = 30_000;
 
-let scratch = '';
-const live: LiveServer[] = [];
-async function start(dataDir: string): Promise<LiveServer> {
-  const server = await startLiveServer(dataDir);
-  live.push(server);
-  return server;
-}
+const online = dataSuite('npm run backup, under writes, then npm run restore');
 
-function emailsIn(path: string): Set<string> {
-  const db = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
-  try {
-    return new Set(db.prepare('SELECT email FROM users').pluck().all() as string[]);
-  } finally {
-    db.close();
-  }
-}
-
-function integrityOf(path: string): unknown {
-  const db = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
-  try {
-    return db.pragma('integrity_check', { simple: true });
-  } finally {
-    db.close();
-  }
-}
-
-const setup = (name: string) => {
-  const group = suite(name);
-  group.before.each(() => {
-    scratch = mkdtempSync(join(tmpdir(), 'porthello-backup-'));
-  });
-  group.after.each(async () => {
-    for (const server of live.splice(0)) server.process.kill();
-    rmSync(scratch, { recursive: true, force: true });
-  });
-  return group;
-};
-
-const online = setup('npm run backup, under writes, then npm run restore');
-
-online('restores a backup taken during a stream of sign-ups into a fresh box, which starts and lets a member in', async () => {
+online.test('restores a backup taken during a stream of sign-ups into a fresh box, which starts and lets a member in', async () => {
+  const scratch = online.scratch();
   const dataDir = join(scratch, 'data');
   const backups = join(scratch, 'backups');
-  const server = await start(dataDir);
+  const server = await online.start(dataDir);
   const early = await signUpMember(server);
   const stream = signUpStream(server, STREAM_CONCURRENCY, 'stream');
   await waitUntil(() => stream.acknowledged.length >= WRITES_BEFORE_BACKUP, 'sign-ups before the backup', STREAM_WAIT_MS);
@@ -92,7 +51,7 @@ online('restores a backup taken during a stream of sign-ups into a fresh box, wh
   assert.is(integrityOf(join(freshDir, DATABASE_FILE_NAME)), 'ok');
   assert.equal(emailsIn(join(freshDir, DATABASE_FILE_NAME)), inBackup);
 
-  const restored = await start(freshDir);
+  const restored = await online.start(freshDir);
   const login = await logInRequest(restored, early.email);
   assert.is(login.status, 200, await login.clone().text());
   const latest = beforeBackup.at(-1) ?? '';
@@ -100,90 +59,4 @@ online('restores a backup taken during a stream of sign-ups into a fresh box, wh
   await stopLiveServer(restored);
 });
 
-online.run();
-
-const refusals = setup('npm run restore refusals');
-
-refusals('refuses while the service runs, and changes nothing', async () => {
-  const dataDir = join(scratch, 'data');
-  const backups = join(scratch, 'backups');
-  const server = await start(dataDir);
-  const member = await signUpMember(server);
-  assert.is((await runDataCommand('backup', [backups], serverEnv(dataDir))).status, 0);
-  const restore = await runDataCommand('restore', [backups], serverEnv(dataDir));
-  assert.is(restore.status, 1, restore.output);
-  assert.match(restore.output, /is in use: stop the service first/);
-  assert.equal(readdirSync(dataDir).filter((name) => name.startsWith('replaced-') || name.startsWith('.restore-')), []);
-  assert.is((await logInRequest(server, member.email)).status, 200, 'the service runs on, unharmed');
-});
-
-refusals('refuses a backup whose database does not match its checksum, before touching the data', async () => {
-  const dataDir = join(scratch, 'data');
-  const backups = join(scratch, 'backups');
-  const server = await start(dataDir);
-  const member = await signUpMember(server);
-  assert.is((await runDataCommand('backup', [backups], serverEnv(dataDir))).status, 0);
-  await stopLiveServer(server);
-  const [folder = ''] = listBackups(backups);
-  const copy = join(folder, DATABASE_FILE_NAME);
-  const bytes = readFileSync(copy);
-  bytes[bytes.length - 100] = (bytes[bytes.length - 100] ?? 0) ^ 0xff;
-  writeFileSync(copy, bytes);
-  const restore = await runDataCommand('restore', [folder], serverEnv(dataDir));
-  assert.is(restore.status, 1, restore.output);
-  assert.match(restore.output, /does not match its checksum/);
-  assert.ok(emailsIn(join(dataDir, DATABASE_FILE_NAME)).has(member.email));
-  assert.not.ok(readdirSync(dataDir).some((name) => name.startsWith('replaced-')));
-});
-
-refusals('keeps the data it replaces aside, and says where', async () => {
-  const dataDir = join(scratch, 'data');
-  const backups = join(scratch, 'backups');
-  const server = await start(dataDir);
-  const before = await signUpMember(server);
-  assert.is((await runDataCommand('backup', [backups], serverEnv(dataDir))).status, 0);
-  const after = await signUpMember(server);
-  await stopLiveServer(server);
-  const restore = await runDataCommand('restore', [backups], serverEnv(dataDir));
-  assert.is(restore.status, 0, restore.output);
-  const [replaced] = readdirSync(dataDir).filter((name) => /^replaced-\d{8}T\d{9}Z$/.test(name));
-  assert.ok(replaced !== undefined, readdirSync(dataDir).join(', '));
-  assert.match(restore.output, new RegExp(`the data it replaced is in .*${replaced}`));
-  assert.ok(emailsIn(join(dataDir, replaced, DATABASE_FILE_NAME)).has(after.email), 'the replaced database is whole');
-  const current = emailsIn(join(dataDir, DATABASE_FILE_NAME));
-  assert.ok(current.has(before.email) && !current.has(after.email), 'the data is the backup’s');
-});
-
-refusals('rejects a bad --keep and a missing folder with usage errors', async () => {
-  const env = serverEnv(join(scratch, 'data'));
-  const keep = await runDataCommand('backup', [join(scratch, 'b'), '--keep', '0'], env);
-  assert.is(keep.status, 2, keep.output);
-  assert.match(keep.output, /--keep must be an integer/);
-  const none = await runDataCommand('restore', [], env);
-  assert.is(none.status, 2, none.output);
-  const empty = await runDataCommand('restore', [join(scratch, 'nothing-here')], env);
-  assert.is(empty.status, 1, empty.output);
-  assert.match(empty.output, /no backup at/);
-});
-
-refusals.run();
-
-const retention = setup('backup retention');
-
-retention('keeps the newest N backups with --keep N', async () => {
-  const dataDir = join(scratch, 'data');
-  const backups = join(scratch, 'backups');
-  const server = await start(dataDir);
-  await signUpMember(server);
-  const made: string[] = [];
-  for (let round = 0; round < 3; round += 1) {
-    const result = await runDataCommand('backup', [backups, '--keep', '2'], serverEnv(dataDir));
-    assert.is(result.status, 0, result.output);
-    made.push(listBackups(backups).at(-1) ?? '');
-  }
-  assert.equal(listBackups(backups), made.slice(1), 'the oldest went');
-  assert.ok(!existsSync(made[0] ?? ''));
-  await stopLiveServer(server);
-});
-
-retention.run();
+online.test.run();

@@ -2,11 +2,17 @@
 // commands, for the suites about data safety: backups, restores, crashes, locks, full disks.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { suite } from 'uvu';
 import { projectPath } from '../../server/paths.js';
 import { spawnServer, type ServerProcess } from './process.js';
 import { withTimeout } from './wait.js';
 
-export const START_TIMEOUT_MS = 15_000;
+/** A bound for a hang, not a measure: the machine may be busy with other suites. */
+export const START_TIMEOUT_MS = 30_000;
 /** A backup or restore of a few hundred rows takes well under a second; this bounds a hang. */
 export const COMMAND_TIMEOUT_MS = 60_000;
 /** The process picks a free port, so the public origin it checks is a fixed placeholder. */
@@ -30,7 +36,14 @@ export function serverEnv(dataDir: string): Record<string, string> {
 
 export async function startLiveServer(dataDir: string): Promise<LiveServer> {
   const process = spawnServer(serverEnv(dataDir));
-  const [, url = ''] = await process.waitForOutput(/listening on (http:\/\/\S+)/, START_TIMEOUT_MS);
+  let url: string;
+  try {
+    [, url = ''] = await process.waitForOutput(/listening on (http:\/\/\S+)/, START_TIMEOUT_MS);
+  } catch (error) {
+    // A process left running would keep the suite alive after it failed.
+    process.kill();
+    throw error;
+  }
   return {
     process,
     url,
@@ -127,4 +140,45 @@ export function runDataCommand(name: 'backup' | 'restore', args: readonly string
   return withTimeout(finished, `npm run ${name}`, COMMAND_TIMEOUT_MS).finally(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
+}
+
+/** A suite whose tests each get a scratch folder, and whose servers are killed after each test. */
+export function dataSuite(name: string) {
+  const test = suite(name);
+  const state = { scratch: '', servers: [] as LiveServer[] };
+  test.before.each(() => {
+    state.scratch = mkdtempSync(join(tmpdir(), 'porthello-data-'));
+  });
+  test.after.each(() => {
+    for (const server of state.servers.splice(0)) server.process.kill();
+    rmSync(state.scratch, { recursive: true, force: true });
+  });
+  return {
+    test,
+    scratch: (): string => state.scratch,
+    async start(dataDir: string): Promise<LiveServer> {
+      const server = await startLiveServer(dataDir);
+      state.servers.push(server);
+      return server;
+    },
+  };
+}
+
+/** The e-mail addresses in a database file, read without changing it. */
+export function emailsIn(path: string): Set<string> {
+  const db = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
+  try {
+    return new Set(db.prepare('SELECT email FROM users').pluck().all() as string[]);
+  } finally {
+    db.close();
+  }
+}
+
+export function integrityOf(path: string): unknown {
+  const db = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
+  try {
+    return db.pragma('integrity_check', { simple: true });
+  } finally {
+    db.close();
+  }
 }
