@@ -6,6 +6,7 @@
 // To add a table (call log, support messages, preferences…): append an entry below. Identifiers
 // here are our own constants, never user input, so building SQL from them is safe.
 import type { Database, Statement } from 'better-sqlite3';
+import { erasureRecorder } from './erasures.js';
 
 export type MemberDataTable = Readonly<{
   table: string;
@@ -96,8 +97,9 @@ export type MemberData = {
   /** Every row of every listed table about this member, keyed by exportKey. */
   exportRows(memberId: string): MemberRows;
   /**
-   * Deletes (or anonymises) every row of this member, the users row last, in one transaction,
-   * then folds the WAL into the main file and truncates it: with secure_delete on, the old
+   * Deletes (or anonymises) every row of this member, the users row last, and records an erasure
+   * token (erasures.ts) so no restore of an older backup brings the member back, in one
+   * transaction; then folds the WAL into the main file and truncates it: with secure_delete on, the old
    * content is then overwritten in the main file and gone from the WAL.
    */
   deleteRows(memberId: string): void;
@@ -116,8 +118,10 @@ export function createMemberData(db: Database, tables: readonly MemberDataTable[
       ? db.prepare(`DELETE FROM ${quoteId(entry.table)} WHERE ${quoteId(entry.memberColumn)} = ?`)
       : db.prepare(`UPDATE ${quoteId(entry.table)} SET ${quoteId(entry.memberColumn)} = NULL WHERE ${quoteId(entry.memberColumn)} = ?`),
   );
+  const recordErasure = erasureRecorder(db);
   const deleteAll = db.transaction((memberId: string) => {
     for (const statement of erasers) statement.run(memberId);
+    recordErasure(memberId);
   });
 
   return {

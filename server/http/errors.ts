@@ -2,6 +2,7 @@
 // sure a client never sees a stack trace. API paths get { "error": { "code", "message" } };
 // pages get the error page in the user's language.
 import { randomBytes } from 'node:crypto';
+import { storageError } from '../db/storage-errors.js';
 import { AppError, type ErrorKind } from '../errors.js';
 import type { Logger } from '../log.js';
 import { isApiPath, type AppContext, type AppMiddleware } from './context.js';
@@ -46,7 +47,8 @@ export function errorHandler(log: Logger, pages: PageRenderer): AppMiddleware {
       if (ctx.status === 404 && ctx.body === undefined) throw new AppError('not_found', 'not_found', 'Not found.');
     } catch (thrown) {
       const { error, status } = toAppError(thrown);
-      if (status >= 500 && error.kind === 'internal') {
+      // A storage failure (lock, full disk) is the sysadmin's to fix: it is logged too.
+      if (status >= 500 && (error.kind === 'internal' || storageError(thrown) !== null)) {
         log.error('http', 'request failed', {
           request_id: ctx.state.requestId,
           method: ctx.method,
@@ -74,6 +76,8 @@ export function errorHandler(log: Logger, pages: PageRenderer): AppMiddleware {
  */
 export function toAppError(thrown: unknown): { error: AppError; status: number } {
   if (thrown instanceof AppError) return { error: thrown, status: STATUS_FOR_KIND[thrown.kind] };
+  const storage = storageError(thrown);
+  if (storage !== null) return { error: storage, status: STATUS_FOR_KIND[storage.kind] };
   const candidate = thrown as { status?: unknown; expose?: unknown; message?: unknown };
   if (typeof candidate?.status === 'number' && candidate.status >= 400 && candidate.status < 500) {
     const { kind, code } = FOR_STATUS[candidate.status] ?? { kind: 'invalid', code: 'bad_request' };

@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { erasedMembers, erasureKey, erasureToken, readErasures } from '../../server/db/erasures.js';
 import { createMemberData, MEMBER_DATA_TABLES, registryProblems } from '../../server/db/member-data.js';
 import { closeDatabase, openDatabase, type Database } from '../../server/db/open.js';
 import { makeDataDir } from '../helpers/server.js';
@@ -78,6 +79,23 @@ registry('exports and deletes every listed row of one member, anonymising shared
   }
   assert.equal(db.prepare('SELECT callee_id, caller_id FROM shared_calls').all(), [{ callee_id: 'bob', caller_id: null }], 'Bob keeps his call, without Alice');
   assert.is((db.prepare("SELECT count(*) AS n FROM sessions WHERE user_id = 'bob'").get() as { n: number }).n, 1);
+});
+
+registry('records an erasure token that names nobody, and finds the member again by it', () => {
+  const insertUser = db.prepare("INSERT INTO users (id, email, first_name, last_name, password_hash, created_at, updated_at) VALUES (?, ?, 'F', 'L', 'h', 'now', 'now')");
+  insertUser.run('alice-id', 'alice@example.org');
+  insertUser.run('bob-id', 'bob@example.org');
+  const before = readErasures(db);
+  assert.ok(before !== null);
+  assert.is(before.tokens.size, 0);
+  createMemberData(db).deleteRows('alice-id');
+  const after = readErasures(db);
+  assert.equal([...(after?.tokens ?? [])], [erasureToken(erasureKey(db), 'alice-id')]);
+  assert.not.ok([...(after?.tokens ?? [])].some((token) => token.includes('alice')), 'the token is not the id');
+  assert.not.equal(erasureToken('00'.repeat(32), 'alice-id'), erasureToken(erasureKey(db), 'alice-id'), 'keyed: another installation makes other tokens');
+  // An older copy still holding Alice is matched; Bob is not.
+  insertUser.run('alice-id', 'alice@example.org');
+  assert.equal(erasedMembers(db, after === null ? [] : [after]), ['alice-id']);
 });
 
 registry.run();
