@@ -31,6 +31,9 @@ export function serverEnv(dataDir: string): Record<string, string> {
     // The suites sign up many members from one address; these limits are not what they test.
     PORTHELLO_SIGNUPS_PER_ADDRESS_PER_HOUR: '100000',
     PORTHELLO_SIGNUPS_PER_HOUR: '100000',
+    // Calls declined one after the other each make their own call-log row, with no cool-down.
+    PORTHELLO_RING_COOLDOWN_S: '0',
+    PORTHELLO_CALL_LOG_REPEAT_MINUTES: '0',
   };
 }
 
