@@ -15,6 +15,7 @@ import { ConfigError, loadConfig, type Config } from '../server/config.js';
 import { DATABASE_FILE_NAME } from '../server/db/open.js';
 import { projectPath } from '../server/paths.js';
 import { checkCertificate, checkClock, checkDatabase, checkDisk, checkExternalIp, checkPublicUrl, checkUnit, lookingFileSystem, type Finding } from './doctor-checks.js';
+import { checkServedCertificate } from './doctor-remote.js';
 import { checkTurn } from './doctor-turn.js';
 import { environmentWith } from './env-file.js';
 import { localOrigin } from './local-service.js';
@@ -49,7 +50,8 @@ async function runChecks(config: Config, env: Record<string, string | undefined>
   const now = Date.now();
   const databasePath = join(config.dataDir, DATABASE_FILE_NAME);
   const findings: Finding[] = [{ name: 'configuration', level: 'ok', message: 'every setting is valid' }, checkPublicUrl(config)];
-  const certificate = checkCertificate(config, now);
+  // Built-in TLS: the files Porthello serves; behind a proxy: what the proxy serves.
+  const certificate = config.tls !== null ? checkCertificate(config, now) : config.isHttps ? await checkServedCertificate(config.publicOrigin, now) : null;
   if (certificate !== null) findings.push(certificate);
   const external = checkExternalIp(config, interfaceAddresses());
   if (external !== null) findings.push(external);
