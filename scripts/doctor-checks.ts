@@ -1,9 +1,9 @@
 // npm run doctor's checks that need no network: each returns findings, a problem always with
 // how to fix it. Pure where they can be (the caller passes paths, times and addresses).
-import { accessSync, constants as fsConstants, existsSync, readFileSync, statfsSync, statSync } from 'node:fs';
+import { accessSync, chownSync, constants as fsConstants, existsSync, readFileSync, statfsSync, statSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
-import BetterSqlite3 from 'better-sqlite3';
+import BetterSqlite3, { type Database } from 'better-sqlite3';
 import type { Config, FileSystemProbe } from '../server/config.js';
 import { createPeerFilter } from '../server/turn/peer-policy.js';
 
@@ -122,19 +122,30 @@ export function checkDisk(dataDir: string): Finding {
   return { name, level: 'ok', message: shown };
 }
 
+/**
+ * Opens the service's database read-only and runs `use`. SQLite may create the -wal and -shm
+ * files even so; run as root, they would then belong to root and lock the service (its dynamic
+ * user) out, so any it created are given to the database file's owner afterwards.
+ */
+export function withDatabase<T>(path: string, use: (db: Database) => T): T {
+  const companions = [`${path}-wal`, `${path}-shm`].filter((file) => !existsSync(file));
+  const db = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
+  try {
+    return use(db);
+  } finally {
+    db.close();
+    const { uid, gid } = statSync(path);
+    for (const file of companions) if (existsSync(file)) chownSync(file, uid, gid);
+  }
+}
+
 export function checkDatabase(path: string): Finding {
   const name = 'database';
   if (!existsSync(path)) return { name, level: 'warn', message: `${path} does not exist yet: the service creates it at start`, fix: 'start the service' };
   try {
-    const db = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
-    try {
-      const rows = db.prepare('PRAGMA integrity_check').all() as Array<{ integrity_check: string }>;
-      const result = rows.map((row) => row.integrity_check);
-      if (result.length === 1 && result[0] === 'ok') return { name, level: 'ok', message: `${path}: integrity_check ok` };
-      return { name, level: 'fail', message: `${path}: integrity_check found ${result.length} problems, first: ${result[0] ?? ''}`, fix: 'stop the service and restore the latest backup (npm run restore)' };
-    } finally {
-      db.close();
-    }
+    const result = withDatabase(path, (db) => (db.prepare('PRAGMA integrity_check').all() as Array<{ integrity_check: string }>).map((row) => row.integrity_check));
+    if (result.length === 1 && result[0] === 'ok') return { name, level: 'ok', message: `${path}: integrity_check ok` };
+    return { name, level: 'fail', message: `${path}: integrity_check found ${result.length} problems, first: ${result[0] ?? ''}`, fix: 'stop the service and restore the latest backup (npm run restore)' };
   } catch (error) {
     return { name, level: 'fail', message: `${path} cannot be read as a database (${error instanceof Error ? error.message : String(error)})`, fix: 'stop the service and restore the latest backup (npm run restore)' };
   }

@@ -5,13 +5,12 @@
 // they are obtained the way a guest's browser does: a ticket on a call link open to guests,
 // then GET /api/ice-servers. External TURN (coturn) credentials are minted from the secret.
 import { createHmac, randomBytes } from 'node:crypto';
-import type { Database } from 'better-sqlite3';
 import type { Config } from '../server/config.js';
 import { TurnClient, type Credentials } from '../server/turn/client.js';
 import { ATTR, METHOD, attribute, errorCode } from '../server/turn/stun.js';
 import { GUEST_TICKET_COOKIE } from '../server/calls/call-routes.js';
 import { requestLocal } from './local-service.js';
-import type { Finding } from './doctor-checks.js';
+import { withDatabase, type Finding } from './doctor-checks.js';
 
 /** How long each TURN exchange and the relayed packet may take. */
 const TURN_TIMEOUT_MS = 3000;
@@ -20,7 +19,7 @@ const PROBE_GUEST_NAME = 'Porthello doctor';
 /** External mode: the probe's REST credential lives this long. */
 const PROBE_CREDENTIAL_TTL_S = 300;
 
-export async function checkTurn(config: Config, localOrigin: string, openDb: () => Database | null): Promise<Finding[]> {
+export async function checkTurn(config: Config, localOrigin: string, databasePath: string | null): Promise<Finding[]> {
   const name = 'TURN relay';
   if (config.turn.port === 0 && config.turn.external === null) return [{ name, level: 'warn', message: 'the embedded relay is off (PORTHELLO_TURN_PORT=0) and no external TURN is set: calls between two NATs will not connect', fix: 'set PORTHELLO_TURN_PORT=3478, or PORTHELLO_TURN_URLS and PORTHELLO_TURN_SECRET' }];
   if (config.turn.external !== null) {
@@ -36,7 +35,7 @@ export async function checkTurn(config: Config, localOrigin: string, openDb: () 
   if (answered !== null) return [{ name, level: 'fail', message: `the TURN port ${server.address}:${server.port}/udp does not answer: ${answered}`, fix: 'start the service (systemctl status porthello), and check PORTHELLO_TURN_HOST and PORTHELLO_TURN_PORT' }];
   findings.push({ name: 'TURN port', level: 'ok', message: `${server.address}:${server.port}/udp answers and asks for credentials` });
 
-  const credentials = await guestCredentials(localOrigin, config.publicOrigin, openDb);
+  const credentials = await guestCredentials(localOrigin, config.publicOrigin, databasePath);
   if (typeof credentials === 'string') {
     findings.push({ name: 'TURN relay range', level: 'warn', message: `not probed: ${credentials}`, fix: 'run npm run doctor again once a member has signed up' });
     return findings;
@@ -68,15 +67,9 @@ async function answersAllocate(server: { address: string; port: number }): Promi
 }
 
 /** A guest's credentials for the embedded relay, or why none could be had. */
-async function guestCredentials(localOrigin: string, publicOrigin: string, openDb: () => Database | null): Promise<Credentials | string> {
-  const db = openDb();
-  if (db === null) return 'no database yet';
-  let code: string | undefined;
-  try {
-    code = (db.prepare('SELECT code FROM call_links WHERE guests_allowed = 1 LIMIT 1').get() as { code: string } | undefined)?.code;
-  } finally {
-    db.close();
-  }
+async function guestCredentials(localOrigin: string, publicOrigin: string, databasePath: string | null): Promise<Credentials | string> {
+  if (databasePath === null) return 'no database yet';
+  const code = withDatabase(databasePath, (db) => (db.prepare('SELECT code FROM call_links WHERE guests_allowed = 1 LIMIT 1').get() as { code: string } | undefined)?.code);
   if (code === undefined) return 'no call link open to guests yet, and the relay only serves callers';
   const headers = { Origin: publicOrigin, 'Content-Type': 'application/json' };
   const ticket = await requestLocal(`${localOrigin}/api/links/${encodeURIComponent(code)}/tickets`, { method: 'POST', headers, body: JSON.stringify({ displayName: PROBE_GUEST_NAME }) });

@@ -10,7 +10,6 @@ import { statSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import BetterSqlite3 from 'better-sqlite3';
 import { ConfigError, loadConfig, type Config } from '../server/config.js';
 import { DATABASE_FILE_NAME } from '../server/db/open.js';
 import { projectPath } from '../server/paths.js';
@@ -55,8 +54,7 @@ async function runChecks(config: Config, env: Record<string, string | undefined>
   if (certificate !== null) findings.push(certificate);
   const external = checkExternalIp(config, interfaceAddresses());
   if (external !== null) findings.push(external);
-  const openDb = () => (lookingFileSystem.isReadableFile(databasePath) ? new BetterSqlite3(databasePath, { readonly: true, fileMustExist: true }) : null);
-  findings.push(...(await checkTurn(config, localOrigin(env), openDb)));
+  findings.push(...(await checkTurn(config, localOrigin(env), lookingFileSystem.isReadableFile(databasePath) ? databasePath : null)));
   findings.push(checkClock(now, statSync(projectPath('package.json')).mtimeMs, ntpSynchronized()));
   findings.push(checkDisk(config.dataDir));
   findings.push(checkDatabase(databasePath));

@@ -201,7 +201,8 @@ restore_backup() {
     fi
   else
     mkdir -p "$STATE"
-    find "$STATE" -mindepth 1 -delete
+    # -H: /var/lib/porthello is a symlink to systemd's private directory under DynamicUser.
+    find -H "$STATE" -mindepth 1 -delete
     cp -a "$1/." "$STATE/"
     say "restored $STATE from $1"
   fi

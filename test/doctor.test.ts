@@ -3,13 +3,15 @@
 // a packet from outside the process; then broken set-ups each produce a FAIL with a fix and a
 // non-zero exit status.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { projectPath } from '../server/paths.js';
+import { checkDatabase } from '../scripts/doctor-checks.js';
 import { requestLocal } from '../scripts/local-service.js';
 import { spawnServer, type ServerProcess } from './helpers/process.js';
 import { withTimeout } from './helpers/wait.js';
@@ -185,6 +187,23 @@ check('behind a proxy, checks the certificate served at the public URL as a brow
   const down = await runDoctor([`--env-file=${proxied}`]);
   assert.is(down.status, 1, down.output);
   assert.match(down.output, /^FAIL certificate: https:\/\/127\.0\.0\.1:\d+ does not answer HTTPS from here/m);
+});
+
+const ownership = process.getuid?.() === 0 ? check : doctor.skip;
+ownership('run as root, leaves the SQLite files it makes to the database owner (the dynamic user)', async () => {
+  const dataDir = join(scratch, 'owned');
+  mkdirSync(dataDir);
+  const path = join(dataDir, 'porthello.sqlite');
+  const db = new BetterSqlite3(path);
+  db.pragma('journal_mode = WAL');
+  db.exec('CREATE TABLE t (a)');
+  db.close();
+  const NOBODY = 65534;
+  chownSync(path, NOBODY, NOBODY);
+  assert.not.ok(existsSync(`${path}-shm`), 'a cleanly closed database has no -shm file');
+  assert.is(checkDatabase(path).level, 'ok');
+  // SQLite makes -wal and -shm even for a read-only connection: they must not stay root's.
+  for (const file of [path, `${path}-wal`, `${path}-shm`].filter((name) => existsSync(name))) assert.is(statSync(file).uid, NOBODY, file);
 });
 
 doctor.run();

@@ -3,7 +3,7 @@
 // an upgrade rolled back when /healthz fails and kept when it answers, uninstall and purge.
 // --no-build reuses this checkout's node_modules and dist/ instead of npm ci.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,6 +63,7 @@ const paths = () => ({
   confDir: join(root, 'etc', 'porthello'),
   env: join(root, 'etc', 'porthello', 'porthello.env'),
   state: join(root, 'var', 'lib', 'porthello'),
+  privateState: join(root, 'var', 'lib', 'private', 'porthello'),
   backups: join(root, 'var', 'backups', 'porthello'),
 });
 
@@ -118,6 +119,9 @@ check('a second run changes nothing and says so; the settings file is never over
 
 check('the installed copy serves from its own folder with the installed settings', async () => {
   const p = paths();
+  // The layout systemd makes for a DynamicUser's StateDirectory: a symlink to a private folder.
+  mkdirSync(p.privateState, { recursive: true, mode: 0o700 });
+  symlinkSync(p.privateState, p.state);
   writeFileSync(p.env, 'PORTHELLO_PORT=0\nPORTHELLO_PUBLIC_URL=http://127.0.0.1:1\nPORTHELLO_TURN_PORT=0\n');
   running = spawnServer({ PORTHELLO_DATA_DIR: p.state }, [`--env-file=${p.env}`], [], join(p.app, 'dist', 'server', 'main.js'));
   const [, url] = await running.waitForOutput(/listening on (http:\/\/\S+)/, START_TIMEOUT_MS);
@@ -174,6 +178,7 @@ check('--uninstall keeps the data and settings; --purge deletes them; then nothi
   assert.is(purge.status, 0, purge.output);
   assert.not.ok(existsSync(p.confDir));
   assert.not.ok(existsSync(p.state));
+  assert.not.ok(existsSync(p.privateState), 'the DynamicUser data itself is gone, not only the symlink');
   assert.not.ok(existsSync(p.backups));
 
   const again = await runInstall(root, ['--uninstall']);
