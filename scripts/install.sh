@@ -206,6 +206,8 @@ restore_backup() {
     cp -a "$1/." "$STATE/"
     say "restored $STATE from $1"
   fi
+  # Restored as root: give everything back to the owner of the state directory (the unit's user).
+  [ ! -d "$STATE" ] || chown -R "$(stat -L -c %u:%g "$STATE")" "$STATE/"
 }
 
 # Exit status 0 when /healthz answered 200 within the deadline.
