@@ -89,7 +89,7 @@ doctor.before(async () => {
   );
   running = spawnServer({}, [`--env-file=${envFile}`]);
   // uvu does not report a failing before hook: say why here.
-  await running.waitForOutput(/relay self-test passed/, START_TIMEOUT_MS).catch((error: unknown) => {
+  await running.waitForOutput(/TURN relay on udp\+tcp/, START_TIMEOUT_MS).catch((error: unknown) => {
     console.error(`the server did not start: ${String(error)}\n${running?.output() ?? ''}`);
     throw error;
   });
