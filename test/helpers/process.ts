@@ -16,8 +16,9 @@ export type ServerProcess = {
   kill(): void;
 };
 
-export function spawnServer(env: Record<string, string>, args: string[] = [], nodeArgs: string[] = []): ServerProcess {
-  const child = spawn(process.execPath, [...nodeArgs, MAIN_SCRIPT, ...args], {
+/** `script`: another copy of the server, e.g. one scripts/install.sh installed. */
+export function spawnServer(env: Record<string, string>, args: string[] = [], nodeArgs: string[] = [], script = MAIN_SCRIPT): ServerProcess {
+  const child = spawn(process.execPath, [...nodeArgs, script, ...args], {
     env: { PATH: process.env['PATH'] ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
