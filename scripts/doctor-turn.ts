@@ -8,7 +8,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { Config } from '../server/config.js';
 import { TurnClient, type Credentials } from '../server/turn/client.js';
 import { ATTR, METHOD, attribute, errorCode } from '../server/turn/stun.js';
-import { GUEST_TICKET_COOKIE } from '../server/calls/call-routes.js';
+import { guestTicketCookieName } from '../server/calls/call-routes.js';
 import { requestLocal } from './local-service.js';
 import { withDatabase, type Finding } from './doctor-checks.js';
 
@@ -73,7 +73,8 @@ async function guestCredentials(localOrigin: string, publicOrigin: string, datab
   if (code === undefined) return 'no call link open to guests yet, and the relay only serves callers';
   const headers = { Origin: publicOrigin, 'Content-Type': 'application/json' };
   const ticket = await requestLocal(`${localOrigin}/api/links/${encodeURIComponent(code)}/tickets`, { method: 'POST', headers, body: JSON.stringify({ displayName: PROBE_GUEST_NAME }) });
-  const cookie = [ticket.headers['set-cookie'] ?? []].flat().find((line) => line.startsWith(`${GUEST_TICKET_COOKIE}=`));
+  const cookieName = guestTicketCookieName(publicOrigin.startsWith('https:'));
+  const cookie = [ticket.headers['set-cookie'] ?? []].flat().find((line) => line.startsWith(`${cookieName}=`));
   if (ticket.status !== 201 || cookie === undefined) return `the service refused a guest ticket (${ticket.status})`;
   const ice = await requestLocal(`${localOrigin}/api/ice-servers`, { headers: { Origin: publicOrigin, Cookie: cookie.split(';')[0] ?? '' } });
   if (ice.status !== 200) return `GET /api/ice-servers answered ${ice.status}`;
