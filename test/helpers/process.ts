@@ -16,8 +16,10 @@ export type ServerProcess = {
   kill(): void;
 };
 
-export function spawnServer(env: Record<string, string>, args: string[] = [], nodeArgs: string[] = []): ServerProcess {
-  const child = spawn(process.execPath, [...nodeArgs, MAIN_SCRIPT, ...args], {
+/** `prefix` runs the server through another command that execs it (e.g. `ip netns exec NS`), so the process is still the server's. */
+export function spawnServer(env: Record<string, string>, args: string[] = [], nodeArgs: string[] = [], prefix: readonly string[] = []): ServerProcess {
+  const command = [...prefix, process.execPath, ...nodeArgs, MAIN_SCRIPT, ...args];
+  const child = spawn(command[0] as string, command.slice(1), {
     env: { PATH: process.env['PATH'] ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
