@@ -12,7 +12,7 @@ declare const window: any;
 export const NAT_CALL_WAIT_MS = 20_000;
 
 /** The selected candidate pair as one side sees it. */
-export type PathReport = Readonly<{ local: string; remote: string; protocol: string; relayProtocol: string | null }>;
+export type PathReport = Readonly<{ local: string; remote: string; protocol: string; relayProtocol: string | null; remoteAddress: string }>;
 export type PathKind = 'direct' | 'relayed';
 
 export type CallResult = {
@@ -41,7 +41,7 @@ export function selectedPath(page: Page): Promise<PathReport | null> {
     if (pair === undefined) return null;
     const local = stats.get(pair.localCandidateId) ?? {};
     const remote = stats.get(pair.remoteCandidateId) ?? {};
-    return { local: local.candidateType ?? '?', remote: remote.candidateType ?? '?', protocol: local.protocol ?? '?', relayProtocol: local.relayProtocol ?? null };
+    return { local: local.candidateType ?? '?', remote: remote.candidateType ?? '?', protocol: local.protocol ?? '?', relayProtocol: local.relayProtocol ?? null, remoteAddress: remote.address ?? '?' };
   });
 }
 
@@ -95,10 +95,10 @@ async function settlePath(caller: Page, callee: Page, expected: PathKind): Promi
 
 /**
  * Rings from `ring` (which opens the call from the caller's page), answers on the callee's page,
- * and measures the call; never throws, so a failed cell is still recorded. `expected` is the path
+ * and measures the call; never throws, so a failed cell is still recorded. `expected` is the path (null: any)
  * both sides should settle on; the report says what they did settle on.
  */
-export async function measureCall(caller: Party, callee: Party, ring: () => Promise<void>, expected: PathKind): Promise<CallResult> {
+export async function measureCall(caller: Party, callee: Party, ring: () => Promise<void>, expected: PathKind | null): Promise<CallResult> {
   const result: CallResult = { connected: false, connectMs: null, caller: null, callee: null, mediaBothWays: false, error: null };
   try {
     await ring();
@@ -111,7 +111,7 @@ export async function measureCall(caller: Party, callee: Party, ring: () => Prom
     await waitMediaGrowing(caller.page, `${caller.name} (caller)`, NAT_CALL_WAIT_MS);
     await waitMediaGrowing(callee.page, `${callee.name} (callee)`, NAT_CALL_WAIT_MS);
     result.mediaBothWays = true;
-    await settlePath(caller.page, callee.page, expected).catch((error: Error) => (result.error = error.message));
+    if (expected !== null) await settlePath(caller.page, callee.page, expected).catch((error: Error) => (result.error = error.message));
   } catch (error) {
     result.error = (error as Error).message.split('\n')[0] ?? 'unknown';
   }

@@ -71,11 +71,32 @@ usually shows the local \`host\` candidate (its server-reflexive twin is pruned)
 
 ${table}
 
+## Bad networks (test/nat/nat-bad-network.browser.test.ts)
+
+- A home that loses 5% of its packets (nftables) and carries 1 Mbit/s (tbf) both ways: a
+  member call connects with media both ways. No added delay: the kernel these tests run on
+  has no netem.
+- A home's link cut mid-call until the other side sees the path broken, then back: the call
+  recovers with media both ways.
+- **Known defect, skipped**: a move to another network mid-call (the phone's interface goes
+  down and comes back with a new address, its home with a new public address). The page's
+  signaling WebSocket is then dead but still "open": its TCP connection went with the old
+  address, the browser is not told (even \`close()\` waits for a closing handshake that cannot
+  come), and the page never checks that the socket is alive. Both sides' ICE restart offers
+  are lost (both stay in have-local-offer) and the call never recovers. The signaling client
+  needs a liveness check (e.g. an application ping with a deadline) and a reconnect before
+  the ICE restart.
+- Not built: the relay made unreachable (a guest should see a clear message instead of an
+  endless "Connecting…"), and the call screen reporting degraded quality (it has no quality
+  indicator today).
+
 ## Not covered here
 
 - A web app on 443 together with TURN/TLS on 443: the \`turns:\` URL uses the public URL's
   host, so both cannot share one address and port; the tcp443 home is therefore allowed
   the web app's port.
+- Firefox on one side of a cell: puppeteer's Firefox is driven over a WebSocket on the
+  browser's loopback, which a browser inside a client namespace does not share with the test.
 - True hairpinning (two clients isolated from each other on one LAN, reaching each other
   through the NAT's public address) is not built: the "same" home shares one LAN.
 `;

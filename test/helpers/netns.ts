@@ -35,6 +35,10 @@ export type TestNetwork = Readonly<{
   wrapperFor(client: Client, program: string): string;
   /** The command prefix that runs a program inside a namespace. */
   execPrefix(ns: string): string[];
+  /** The namespace of a home's router (its WAN link is "wan", its LAN bridge port to client k is "c<k>"). */
+  routerOf(home: string): string;
+  /** Runs a command inside a namespace; throws with its stderr when it fails. */
+  exec(ns: string, args: readonly string[]): string;
   /** Removes every namespace of this network and the processes in them; synchronous, so it runs on exit too. */
   destroy(): void;
 }>;
@@ -220,6 +224,11 @@ export function buildNetwork(homes: readonly HomeSpec[]): TestNetwork {
       return path;
     },
     execPrefix: (ns) => ['ip', 'netns', 'exec', ns],
+    routerOf(home) {
+      if (!homes.some((spec) => spec.name === home)) throw new Error(`no home ${home}`);
+      return `${id}-${home}-r`;
+    },
+    exec: (ns, args) => inNs(ns, args),
     destroy,
   };
 }
