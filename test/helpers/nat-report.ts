@@ -63,9 +63,8 @@ Homes in this run: ${homes.join('; ')}.
 Member ↔ member calls may connect directly; calls from a call link (guest) are relay-only
 by design, so they are relayed in every cell. "Pair" is the selected ICE candidate pair from
 getStats on that side: the local candidate type (and, for a relay candidate, how the browser
-reaches the relay: udp, tcp or tls), then the remote candidate type. A direct path behind NAT
-usually shows the local \`host\` candidate (its server-reflexive twin is pruned) and the remote
-\`srflx\` or \`prflx\` one.
+reaches the relay: udp, tcp or tls), then the remote candidate type. A direct path across
+NATs shows \`srflx\` or \`prflx\` candidates (addresses the NATs mapped); \`host\` only on one LAN.
 
 ## Last run
 

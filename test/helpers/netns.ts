@@ -5,7 +5,7 @@
 // Every name carries the creating process's id, so leftovers of a killed run are recognised
 // (their process is gone) and removed at the next start without touching a concurrent run.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -76,12 +76,13 @@ function namespacesOf(pid: number | null): string[] {
     .filter((name) => name.startsWith(NAME_PREFIX) && (pid === null || name.startsWith(`${NAME_PREFIX}${pid}-`)));
 }
 
+/** Whether the test process that made a namespace still runs (a reused pid running something else does not count). */
 function isAlive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('.test.');
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
   }
 }
 
