@@ -26,8 +26,9 @@ const CHROMIUM_ARGS = [
 /** Bounds a launch that hangs (a broken install) instead of the whole suite. */
 const LAUNCH_TIMEOUT_MS = 15_000;
 
-export function launchBrowser(extraArgs: readonly string[] = []): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extraArgs], timeout: LAUNCH_TIMEOUT_MS });
+/** `executablePath` may be a wrapper that execs Chromium elsewhere (inside a network namespace). */
+export function launchBrowser(extraArgs: readonly string[] = [], executablePath = CHROMIUM_PATH): Promise<Browser> {
+  return chromium.launch({ executablePath, args: [...CHROMIUM_ARGS, ...extraArgs], timeout: LAUNCH_TIMEOUT_MS });
 }
 
 /** A uvu suite whose tests are skipped, with the install command printed, where Chromium is missing. */

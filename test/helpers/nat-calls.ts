@@ -1,0 +1,141 @@
+// Calls through the real pages between browsers in different homes of the NAT test network:
+// a member rings a member from the directory, a guest rings a member from the call link. Each
+// call is measured: connected or not, time from "Answer" to connected on both screens, the
+// selected candidate pair on each side (from getStats), and media both ways.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { inPage, RECORD_PEER_CONNECTIONS, waitMediaGrowing } from './call-pages.js';
+import { waitUntil } from './wait.js';
+
+// Code passed to the page runs there; this names its globals for the type checker.
+declare const window: any;
+
+export const NAT_CALL_WAIT_MS = 20_000;
+
+/** The selected candidate pair as one side sees it. */
+export type PathReport = Readonly<{ local: string; remote: string; protocol: string; relayProtocol: string | null; remoteAddress: string }>;
+export type PathKind = 'direct' | 'relayed';
+
+export type CallResult = {
+  connected: boolean;
+  /** From the answer to both screens showing the call connected. */
+  connectMs: number | null;
+  caller: PathReport | null;
+  callee: PathReport | null;
+  /** Audio, video and decoded frames grew on both sides. */
+  mediaBothWays: boolean;
+  error: string | null;
+};
+
+export type Party = { context: BrowserContext; page: Page; name: string };
+
+export function selectedPath(page: Page): Promise<PathReport | null> {
+  return inPage(page, async () => {
+    const pc = window.__pcs.at(-1);
+    if (pc === undefined) return null;
+    const stats = await pc.getStats();
+    let pairId: string | undefined;
+    stats.forEach((report: any) => {
+      if (report.type === 'transport' && report.selectedCandidatePairId !== undefined) pairId = report.selectedCandidatePairId;
+    });
+    const pair = pairId === undefined ? undefined : stats.get(pairId);
+    if (pair === undefined) return null;
+    const local = stats.get(pair.localCandidateId) ?? {};
+    const remote = stats.get(pair.remoteCandidateId) ?? {};
+    return { local: local.candidateType ?? '?', remote: remote.candidateType ?? '?', protocol: local.protocol ?? '?', relayProtocol: local.relayProtocol ?? null, remoteAddress: remote.address ?? '?' };
+  });
+}
+
+export function kindOf(path: PathReport): PathKind {
+  return path.local === 'relay' || path.remote === 'relay' ? 'relayed' : 'direct';
+}
+
+export async function openParty(browser: Browser, name: string): Promise<Party> {
+  const context = await browser.newContext({ locale: 'en-GB', ignoreHTTPSErrors: true });
+  await context.addInitScript(RECORD_PEER_CONNECTIONS);
+  const page = await context.newPage();
+  page.setDefaultTimeout(NAT_CALL_WAIT_MS);
+  return { context, page, name };
+}
+
+/** Signs a new member up from the page itself (the browser keeps the session); /calls is opened later, by `openCallsPage`. */
+export async function signUpMember(browser: Browser, origin: string, firstName: string, lastName: string): Promise<Party> {
+  const party = await openParty(browser, `${firstName} ${lastName}`);
+  await party.page.goto(`${origin}/login`);
+  const email = `${firstName}.${lastName}@example.org`.toLowerCase();
+  const status = await inPage(
+    party.page,
+    async (body) => (await window.fetch('/api/auth/signup', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).status,
+    { email, password: 'correct horse battery staple', firstName, lastName, acceptPolicy: true },
+  );
+  if (status !== 201) throw new Error(`signing ${email} up answered ${String(status)}`);
+  return party;
+}
+
+/** Opens /calls, its signaling connected; its directory lists the members signed up so far. */
+export async function openCallsPage(member: Party, origin: string): Promise<void> {
+  await member.page.goto(`${origin}/calls`);
+  await member.page.locator('#signal-status[data-state="open"]').waitFor();
+}
+
+/** Waits until the pages' own path label and the stats of both sides agree on `expected`. */
+async function settlePath(caller: Page, callee: Page, expected: PathKind): Promise<void> {
+  await waitUntil(
+    async () => {
+      for (const page of [caller, callee]) {
+        const path = await selectedPath(page);
+        if (path === null || kindOf(path) !== expected) return false;
+        if ((await page.locator(`.call-screen[data-path="${expected}"]`).count()) === 0) return false;
+      }
+      return true;
+    },
+    `both sides to report a ${expected} path`,
+    NAT_CALL_WAIT_MS,
+  );
+}
+
+/**
+ * Rings from `ring` (which opens the call from the caller's page), answers on the callee's page,
+ * and measures the call; never throws, so a failed cell is still recorded. `expected` is the path (null: any)
+ * both sides should settle on; the report says what they did settle on.
+ */
+export async function measureCall(caller: Party, callee: Party, ring: () => Promise<void>, expected: PathKind | null): Promise<CallResult> {
+  const result: CallResult = { connected: false, connectMs: null, caller: null, callee: null, mediaBothWays: false, error: null };
+  try {
+    await ring();
+    await callee.page.locator('#incoming-dialog[open]').waitFor();
+    const answered = Date.now();
+    await callee.page.getByRole('button', { name: 'Answer' }).click();
+    await Promise.all([caller.page, callee.page].map((page) => page.locator('.call-screen[data-phase="connected"]').waitFor()));
+    result.connectMs = Date.now() - answered;
+    result.connected = true;
+    await waitMediaGrowing(caller.page, `${caller.name} (caller)`, NAT_CALL_WAIT_MS);
+    await waitMediaGrowing(callee.page, `${callee.name} (callee)`, NAT_CALL_WAIT_MS);
+    result.mediaBothWays = true;
+    if (expected !== null) await settlePath(caller.page, callee.page, expected).catch((error: Error) => (result.error = error.message));
+  } catch (error) {
+    result.error = (error as Error).message.split('\n')[0] ?? 'unknown';
+  }
+  result.caller = await selectedPath(caller.page).catch(() => null);
+  result.callee = await selectedPath(callee.page).catch(() => null);
+  return result;
+}
+
+/** Hangs up from the caller's side and waits until both call screens are gone. */
+export async function hangUp(caller: Party, callee: Party): Promise<void> {
+  if ((await caller.page.locator('.call-screen').count()) === 0) return;
+  await caller.page.getByRole('button', { name: 'Hang up' }).click();
+  for (const party of [caller, callee]) await party.page.locator('.call-screen').waitFor({ state: 'detached' });
+}
+
+/** A member page left mid-call by a failed step is reloaded, so the next call starts idle. */
+export async function makeIdle(member: Party, origin: string): Promise<void> {
+  const idle = (await member.page.locator('.call-screen').count()) === 0 && (await member.page.locator('#incoming-dialog[open]').count()) === 0;
+  if (idle && (await member.page.locator('#signal-status[data-state="open"]').count()) === 1) return;
+  await openCallsPage(member, origin);
+}
+
+export function describePath(path: PathReport | null): string {
+  if (path === null) return '–';
+  const via = path.local === 'relay' ? `relay/${path.relayProtocol ?? '?'}` : `${path.local}/${path.protocol}`;
+  return `${via} → ${path.remote}`;
+}

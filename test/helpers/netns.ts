@@ -1,0 +1,235 @@
+// A test network of Linux network namespaces: a "public" segment (a bridge in its own namespace,
+// where the server runs) and "homes", each one or more client namespaces on a LAN behind a
+// router namespace that NATs and filters with nftables. No link leaves the namespaces the test
+// creates, and no namespace has a route to anything else: nothing reaches another network.
+// Every name carries the creating process's id, so leftovers of a killed run are recognised
+// (their process is gone) and removed at the next start without touching a concurrent run.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** How a home's router maps and filters (RFC 4787 terms in the comments of `natRules`). */
+export type NatKind = 'cone' | 'restricted' | 'symmetric' | 'no-udp' | 'tcp443';
+export type HomeSpec = Readonly<{ name: string; nat: NatKind; clients: number }>;
+export type Client = Readonly<{ home: HomeSpec; ns: string; address: string }>;
+
+export const NAME_PREFIX = 'phnat-';
+/** The public segment: TEST-NET-3, which the relay's deny-list covers unless allowed. */
+export const PUBLIC_RANGE = '203.0.113.0/24';
+export const SERVER_ADDRESS = '203.0.113.1';
+/** The port the web app listens on; the TCP-443-only firewall lets the page reach it (see docs/nat.md). */
+export const WEB_PORT = 8443;
+/** Homes' LANs are 10.<LAN_OCTET>.<home>.0/24. */
+const LAN_OCTET = 77;
+/** A home's router WAN address is 203.0.113.(WAN_BASE + home index). */
+const WAN_BASE = 10;
+const MAX_HOMES = 200;
+const COMMAND_TIMEOUT_MS = 10_000;
+
+export type TestNetwork = Readonly<{
+  publicNs: string;
+  clients: readonly Client[];
+  client(home: string, index?: number): Client;
+  /** An executable that runs `program` inside the client's namespace (for a browser driver's executablePath). */
+  wrapperFor(client: Client, program: string): string;
+  /** The command prefix that runs a program inside a namespace. */
+  execPrefix(ns: string): string[];
+  /** The namespace of a home's router (its WAN link is "wan", its LAN bridge port to client k is "c<k>"). */
+  routerOf(home: string): string;
+  /** Runs a command inside a namespace; throws with its stderr when it fails. */
+  exec(ns: string, args: readonly string[]): string;
+  /** Removes every namespace of this network and the processes in them; synchronous, so it runs on exit too. */
+  destroy(): void;
+}>;
+
+function run(command: string, args: readonly string[], input?: string): string {
+  const result = spawnSync(command, args, { encoding: 'utf8', timeout: COMMAND_TIMEOUT_MS, ...(input === undefined ? {} : { input }) });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${String(result.status ?? result.signal)}): ${result.stderr}${result.error?.message ?? ''}`);
+  return result.stdout;
+}
+
+function inNs(ns: string, args: readonly string[], input?: string): string {
+  return run('ip', ['netns', 'exec', ns, ...args], input);
+}
+
+/** Why this machine cannot build the network, or null when it can (root, iproute2 with netns, nft). */
+export function networkUnavailableReason(): string | null {
+  if (process.getuid?.() !== 0) return 'not root: network namespaces and nftables need root';
+  for (const [command, args] of [['ip', ['-V']], ['nft', ['--version']]] as const) {
+    const probe = spawnSync(command, args, { encoding: 'utf8' });
+    if (probe.status !== 0) return `${command} is missing (apt-get install -y iproute2 nftables)`;
+  }
+  const probeName = `${NAME_PREFIX}${process.pid}-probe`;
+  const added = spawnSync('ip', ['netns', 'add', probeName], { encoding: 'utf8' });
+  if (added.status !== 0) return `ip netns add fails here: ${added.stderr.trim()}`;
+  const nft = spawnSync('ip', ['netns', 'exec', probeName, 'nft', 'add', 'table', 'ip', 'probe'], { encoding: 'utf8' });
+  spawnSync('ip', ['netns', 'del', probeName]);
+  if (nft.status !== 0) return `nft fails inside a namespace: ${nft.stderr.trim()}`;
+  return null;
+}
+
+function namespacesOf(pid: number | null): string[] {
+  return run('ip', ['netns', 'list'])
+    .split('\n')
+    .map((line) => line.split(' ')[0] ?? '')
+    .filter((name) => name.startsWith(NAME_PREFIX) && (pid === null || name.startsWith(`${NAME_PREFIX}${pid}-`)));
+}
+
+/** Whether the test process that made a namespace still runs (a reused pid running something else does not count). */
+function isAlive(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('.test.');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+/** Kills what runs in a namespace (a browser or server left by a killed run), then removes it. */
+function removeNamespace(ns: string): void {
+  const pids = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout.split('\n').filter((line) => /^\d+$/.test(line));
+  for (const pid of pids) {
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+    }
+  }
+  spawnSync('ip', ['netns', 'del', ns]);
+}
+
+/** Removes the namespaces of earlier runs whose process is gone. */
+export function removeLeftovers(): string[] {
+  const stale = namespacesOf(null).filter((name) => {
+    const pid = Number(/^phnat-(\d+)-/.exec(name)?.[1] ?? NaN);
+    return Number.isInteger(pid) && !isAlive(pid);
+  });
+  stale.forEach(removeNamespace);
+  return stale;
+}
+
+/**
+ * The router's nftables rules. `cone`: endpoint-independent mapping (masquerade keeps the port)
+ * and filtering (anything arriving on the WAN is forwarded to the home's one client: full cone).
+ * `restricted`: the same mapping, address-and-port-dependent filtering (conntrack). `symmetric`:
+ * a new random port per destination. `no-udp`: no outbound UDP at all. `tcp443`: outbound TCP to
+ * port 443 only, plus the web app's port on the server (the page must load).
+ */
+function natRules(nat: NatKind, firstClient: string): string {
+  const masquerade = nat === 'symmetric' ? 'masquerade random' : 'masquerade';
+  const outbound: Record<NatKind, string[]> = {
+    cone: ['accept'],
+    restricted: ['accept'],
+    symmetric: ['accept'],
+    'no-udp': ['meta l4proto tcp accept'],
+    tcp443: ['tcp dport 443 accept', `ip daddr ${SERVER_ADDRESS} tcp dport ${WEB_PORT} accept`],
+  };
+  return [
+    'table ip nat {',
+    '  chain post { type nat hook postrouting priority srcnat; policy accept;',
+    `    oifname "wan" ${masquerade}`,
+    '  }',
+    ...(nat === 'cone' ? ['  chain pre { type nat hook prerouting priority dstnat; policy accept;', `    iifname "wan" meta l4proto udp dnat to ${firstClient}`, '  }'] : []),
+    '}',
+    'table ip filter {',
+    // Unsolicited packets to the router itself are dropped before conntrack confirms them: an
+    // entry (and an ICMP error) left by a peer's early check would make masquerade pick another
+    // port for the client's own packets to that peer, turning a cone into a symmetric NAT.
+    '  chain input { type filter hook input priority filter; policy drop;',
+    '    ct state established,related accept',
+    '    iifname { "lo", "lan" } accept',
+    '  }',
+    '  chain forward { type filter hook forward priority filter; policy drop;',
+    '    ct state established,related accept',
+    ...(nat === 'cone' ? ['    iifname "wan" ct status dnat accept'] : []),
+    ...outbound[nat].map((rule) => `    iifname "lan" oifname "wan" ${rule}`),
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+function disableIpv6(ns: string): void {
+  // No IPv6 link-local paths: every address in the matrix is one the test chose.
+  inNs(ns, ['sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
+  inNs(ns, ['ip', 'link', 'set', 'lo', 'up']);
+}
+
+function addNamespace(ns: string): void {
+  run('ip', ['netns', 'add', ns]);
+  disableIpv6(ns);
+}
+
+/** A bridge whose frames skip the ip-family netfilter hooks (br_netfilter may be loaded on the host). */
+function addBridge(ns: string, name: string, address: string): void {
+  inNs(ns, ['ip', 'link', 'add', name, 'type', 'bridge']);
+  inNs(ns, ['sh', '-c', 'f=/proc/sys/net/bridge/bridge-nf-call-iptables; [ ! -e $f ] || echo 0 > $f']);
+  inNs(ns, ['ip', 'addr', 'add', address, 'dev', name]);
+  inNs(ns, ['ip', 'link', 'set', name, 'up']);
+}
+
+export function buildNetwork(homes: readonly HomeSpec[]): TestNetwork {
+  if (homes.length > MAX_HOMES) throw new Error(`at most ${MAX_HOMES} homes`);
+  const id = `${NAME_PREFIX}${process.pid}`;
+  const publicNs = `${id}-pub`;
+  const scratch = mkdtempSync(join(tmpdir(), `${id}-`));
+  const clients: Client[] = [];
+  const destroy = (): void => {
+    namespacesOf(process.pid).forEach(removeNamespace);
+    rmSync(scratch, { recursive: true, force: true });
+  };
+  try {
+    addNamespace(publicNs);
+    addBridge(publicNs, 'br0', `${SERVER_ADDRESS}/24`);
+    homes.forEach((home, index) => {
+      const router = `${id}-${home.name}-r`;
+      const lan = `10.${LAN_OCTET}.${index + 1}`;
+      addNamespace(router);
+      inNs(router, ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+      run('ip', ['-n', router, 'link', 'add', 'wan', 'type', 'veth', 'peer', 'name', `h${index + 1}`, 'netns', publicNs]);
+      run('ip', ['-n', publicNs, 'link', 'set', `h${index + 1}`, 'master', 'br0', 'up']);
+      inNs(router, ['ip', 'addr', 'add', `203.0.113.${WAN_BASE + index + 1}/24`, 'dev', 'wan']);
+      inNs(router, ['ip', 'link', 'set', 'wan', 'up']);
+      addBridge(router, 'lan', `${lan}.1/24`);
+      for (let k = 0; k < home.clients; k += 1) {
+        const ns = `${id}-${home.name}-c${k}`;
+        const address = `${lan}.${k + 2}`;
+        addNamespace(ns);
+        run('ip', ['-n', ns, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', `c${k}`, 'netns', router]);
+        run('ip', ['-n', router, 'link', 'set', `c${k}`, 'master', 'lan', 'up']);
+        inNs(ns, ['ip', 'addr', 'add', `${address}/24`, 'dev', 'eth0']);
+        inNs(ns, ['ip', 'link', 'set', 'eth0', 'up']);
+        // The router is the only way out, and it leads nowhere but the public segment.
+        inNs(ns, ['ip', 'route', 'add', 'default', 'via', `${lan}.1`]);
+        clients.push({ home, ns, address });
+      }
+      inNs(router, ['nft', '-f', '-'], natRules(home.nat, `${lan}.2`));
+    });
+  } catch (error) {
+    destroy();
+    throw error;
+  }
+  return {
+    publicNs,
+    clients,
+    client(home, index = 0) {
+      const found = clients.find((client) => client.home.name === home && client.ns.endsWith(`-c${index}`));
+      if (found === undefined) throw new Error(`no client ${index} in home ${home}`);
+      return found;
+    },
+    wrapperFor(client, program) {
+      const path = join(scratch, `${client.home.name}-${client.ns.slice(-2)}-${program.replace(/\W/g, '_')}`);
+      writeFileSync(path, `#!/bin/sh\nexec ip netns exec ${client.ns} ${program} "$@"\n`);
+      chmodSync(path, 0o755);
+      return path;
+    },
+    execPrefix: (ns) => ['ip', 'netns', 'exec', ns],
+    routerOf(home) {
+      if (!homes.some((spec) => spec.name === home)) throw new Error(`no home ${home}`);
+      return `${id}-${home}-r`;
+    },
+    exec: (ns, args) => inNs(ns, args),
+    destroy,
+  };
+}
