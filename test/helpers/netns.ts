@@ -2,10 +2,13 @@
 // where the server runs) and "homes", each one or more client namespaces on a LAN behind a
 // router namespace that NATs and filters with nftables. No link leaves the namespaces the test
 // creates, and no namespace has a route to anything else: nothing reaches another network.
-// Every name carries the creating process's id, so leftovers of a killed run are recognised
-// (their process is gone) and removed at the next start without touching a concurrent run.
+// Every name carries a random run id, with a marker file written when the run starts, so
+// leftovers of a killed run are recognised (no marker, or one older than any run lasts) and
+// removed at the next start without touching a concurrent run. Process ids cannot tell: the
+// test runner gives each suite its own PID namespace, where every suite is PID 1.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -15,6 +18,12 @@ export type HomeSpec = Readonly<{ name: string; nat: NatKind; clients: number }>
 export type Client = Readonly<{ home: HomeSpec; ns: string; address: string }>;
 
 export const NAME_PREFIX = 'phnat-';
+/** This run's id in every name it makes. */
+const RUN_ID = randomBytes(3).toString('hex');
+/** Marker files of running runs (tmpfs: gone after a reboot, like the namespaces). */
+const RUNS_DIR = '/run/porthello-nat-runs';
+/** Longer than any run lasts (the test runner kills a suite after 5 minutes). */
+const LEFTOVER_AFTER_MS = 30 * 60_000;
 /** The public segment: TEST-NET-3, which the relay's deny-list covers unless allowed. */
 export const PUBLIC_RANGE = '203.0.113.0/24';
 export const SERVER_ADDRESS = '203.0.113.1';
@@ -60,7 +69,7 @@ export function networkUnavailableReason(): string | null {
     const probe = spawnSync(command, args, { encoding: 'utf8' });
     if (probe.status !== 0) return `${command} is missing (apt-get install -y iproute2 nftables)`;
   }
-  const probeName = `${NAME_PREFIX}${process.pid}-probe`;
+  const probeName = `${NAME_PREFIX}${RUN_ID}-probe`;
   const added = spawnSync('ip', ['netns', 'add', probeName], { encoding: 'utf8' });
   if (added.status !== 0) return `ip netns add fails here: ${added.stderr.trim()}`;
   const nft = spawnSync('ip', ['netns', 'exec', probeName, 'nft', 'add', 'table', 'ip', 'probe'], { encoding: 'utf8' });
@@ -69,17 +78,17 @@ export function networkUnavailableReason(): string | null {
   return null;
 }
 
-function namespacesOf(pid: number | null): string[] {
+function namespacesOf(runId: string | null): string[] {
   return run('ip', ['netns', 'list'])
     .split('\n')
     .map((line) => line.split(' ')[0] ?? '')
-    .filter((name) => name.startsWith(NAME_PREFIX) && (pid === null || name.startsWith(`${NAME_PREFIX}${pid}-`)));
+    .filter((name) => name.startsWith(NAME_PREFIX) && (runId === null || name.startsWith(`${NAME_PREFIX}${runId}-`)));
 }
 
-/** Whether the test process that made a namespace still runs (a reused pid running something else does not count). */
-function isAlive(pid: number): boolean {
+/** Whether the run that made a namespace may still be going: its marker exists and is recent. */
+function isRunning(runId: string): boolean {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('.test.');
+    return Date.now() - statSync(join(RUNS_DIR, runId)).mtimeMs < LEFTOVER_AFTER_MS;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw error;
@@ -102,8 +111,8 @@ function removeNamespace(ns: string): void {
 /** Removes the namespaces of earlier runs whose process is gone. */
 export function removeLeftovers(): string[] {
   const stale = namespacesOf(null).filter((name) => {
-    const pid = Number(/^phnat-(\d+)-/.exec(name)?.[1] ?? NaN);
-    return Number.isInteger(pid) && !isAlive(pid);
+    const runId = /^phnat-([^-]+)-/.exec(name)?.[1];
+    return runId !== undefined && !isRunning(runId);
   });
   stale.forEach(removeNamespace);
   return stale;
@@ -171,12 +180,15 @@ function addBridge(ns: string, name: string, address: string): void {
 
 export function buildNetwork(homes: readonly HomeSpec[]): TestNetwork {
   if (homes.length > MAX_HOMES) throw new Error(`at most ${MAX_HOMES} homes`);
-  const id = `${NAME_PREFIX}${process.pid}`;
+  const id = `${NAME_PREFIX}${RUN_ID}`;
+  mkdirSync(RUNS_DIR, { recursive: true });
+  writeFileSync(join(RUNS_DIR, RUN_ID), '');
   const publicNs = `${id}-pub`;
   const scratch = mkdtempSync(join(tmpdir(), `${id}-`));
   const clients: Client[] = [];
   const destroy = (): void => {
-    namespacesOf(process.pid).forEach(removeNamespace);
+    namespacesOf(RUN_ID).forEach(removeNamespace);
+    rmSync(join(RUNS_DIR, RUN_ID), { force: true });
     rmSync(scratch, { recursive: true, force: true });
   };
   try {
