@@ -13,7 +13,8 @@ const USAGE = 'npm run backup -- DIR [--keep N] [--env-file=PATH]';
 await runCommand('backup', USAGE, async () => {
   const { config, dir, keep } = readCommand(process.argv.slice(2), process.env, true);
   const kept = keep === undefined ? DEFAULT_BACKUPS_KEPT : Number(keep);
-  if (!/^\d+$/.test(keep ?? String(DEFAULT_BACKUPS_KEPT)) || kept < 1 || kept > MAX_BACKUPS_KEPT) throw new UsageError(`--keep must be an integer from 1 to ${MAX_BACKUPS_KEPT}`);
+  if (!/^\d+$/.test(keep ?? String(DEFAULT_BACKUPS_KEPT)) || kept < 1 || kept > MAX_BACKUPS_KEPT)
+    throw new UsageError(`--keep must be an integer from 1 to ${MAX_BACKUPS_KEPT}`);
   const result = await createBackup({ dataDir: config.dataDir, picturesDirName: AVATARS_DIR_NAME, root: dir, keep: kept });
   const { counts, files, picturesDropped } = result.manifest;
   process.stdout.write(`backup written to ${result.dir}: schema ${result.manifest.schemaVersion}, ${counts['users'] ?? 0} members, ${files.length} files\n`);

@@ -28,7 +28,10 @@ async function main(): Promise<void> {
   // Phones and desktops install from PNGs (iOS only takes a 180 px one); the SVG stays the favicon.
   const icon = join(PUBLIC_DIR, 'img', 'icon.svg');
   for (const size of APP_ICON_PNG_SIZES) {
-    await sharp(icon, { density: Math.ceil((72 * size) / ICON_SVG_SIZE_PX) }).resize(size, size).png().toFile(join(OUT_DIR, 'img', `icon-${size}.png`));
+    await sharp(icon, { density: Math.ceil((72 * size) / ICON_SVG_SIZE_PX) })
+      .resize(size, size)
+      .png()
+      .toFile(join(OUT_DIR, 'img', `icon-${size}.png`));
   }
 
   const entries = existsSync(PAGES_DIR) ? readdirSync(PAGES_DIR).filter((name) => name.endsWith('.ts')) : [];

@@ -17,10 +17,31 @@ export const DISK_WARN_BYTES = 1024 ** 3;
 export const DISK_FAIL_BYTES = 100 * 1024 ** 2;
 /** Unit directives whose shipped value the installed unit must keep: its sandbox. */
 export const HARDENING_KEYS = [
-  'DynamicUser', 'StateDirectoryMode', 'UMask', 'NoNewPrivileges', 'ProtectSystem', 'ProtectHome', 'PrivateTmp', 'PrivateDevices',
-  'ProtectHostname', 'ProtectClock', 'ProtectKernelTunables', 'ProtectKernelModules', 'ProtectKernelLogs', 'ProtectControlGroups',
-  'ProtectProc', 'ProcSubset', 'RestrictAddressFamilies', 'RestrictNamespaces', 'RestrictRealtime', 'RestrictSUIDSGID',
-  'LockPersonality', 'RemoveIPC', 'SystemCallArchitectures', 'SystemCallFilter', 'CapabilityBoundingSet',
+  'DynamicUser',
+  'StateDirectoryMode',
+  'UMask',
+  'NoNewPrivileges',
+  'ProtectSystem',
+  'ProtectHome',
+  'PrivateTmp',
+  'PrivateDevices',
+  'ProtectHostname',
+  'ProtectClock',
+  'ProtectKernelTunables',
+  'ProtectKernelModules',
+  'ProtectKernelLogs',
+  'ProtectControlGroups',
+  'ProtectProc',
+  'ProcSubset',
+  'RestrictAddressFamilies',
+  'RestrictNamespaces',
+  'RestrictRealtime',
+  'RestrictSUIDSGID',
+  'LockPersonality',
+  'RemoveIPC',
+  'SystemCallArchitectures',
+  'SystemCallFilter',
+  'CapabilityBoundingSet',
 ] as const;
 
 /** The service's own view of the file system, except that the doctor creates nothing. */
@@ -58,8 +79,14 @@ export function checkPublicUrl(config: Config): Finding {
   const name = 'public URL';
   if (config.isHttps) return { name, level: 'ok', message: config.publicOrigin };
   const host = new URL(config.publicOrigin).hostname;
-  if (host === '127.0.0.1' || host === 'localhost' || host === '[::1]') return { name, level: 'warn', message: `${config.publicOrigin} only suits a trial on this machine`, fix: 'set PORTHELLO_PUBLIC_URL=https://your.name' };
-  return { name, level: 'fail', message: `${config.publicOrigin} is not HTTPS: browsers refuse camera and microphone there`, fix: 'use built-in TLS (PORTHELLO_TLS_CERT/KEY) or a reverse proxy, and an https:// PORTHELLO_PUBLIC_URL (README, Production)' };
+  if (host === '127.0.0.1' || host === 'localhost' || host === '[::1]')
+    return { name, level: 'warn', message: `${config.publicOrigin} only suits a trial on this machine`, fix: 'set PORTHELLO_PUBLIC_URL=https://your.name' };
+  return {
+    name,
+    level: 'fail',
+    message: `${config.publicOrigin} is not HTTPS: browsers refuse camera and microphone there`,
+    fix: 'use built-in TLS (PORTHELLO_TLS_CERT/KEY) or a reverse proxy, and an https:// PORTHELLO_PUBLIC_URL (README, Production)',
+  };
 }
 
 /** The certificate Porthello serves (built-in TLS): its end date and whether it names the public host. */
@@ -70,7 +97,12 @@ export function checkCertificate(config: Config, nowMs: number): Finding | null 
   try {
     cert = new X509Certificate(readFileSync(config.tls.certPath));
   } catch (error) {
-    return { name, level: 'fail', message: `${config.tls.certPath} is not a PEM certificate (${error instanceof Error ? error.message : String(error)})`, fix: 'point PORTHELLO_TLS_CERT at the full chain PEM file' };
+    return {
+      name,
+      level: 'fail',
+      message: `${config.tls.certPath} is not a PEM certificate (${error instanceof Error ? error.message : String(error)})`,
+      fix: 'point PORTHELLO_TLS_CERT at the full chain PEM file',
+    };
   }
   const host = new URL(config.publicOrigin).hostname.replace(/^\[|\]$/g, '');
   const covers = isIP(host) === 0 ? cert.checkHost(host) !== undefined : cert.checkIP(host) !== undefined;
@@ -78,8 +110,15 @@ export function checkCertificate(config: Config, nowMs: number): Finding | null 
   const endMs = Date.parse(cert.validTo);
   const daysLeft = Math.floor((endMs - nowMs) / DAY_MS);
   if (endMs <= nowMs) return { name, level: 'fail', message: `expired on ${cert.validTo}`, fix: 'renew it (certbot renew), then systemctl reload porthello' };
-  if (Date.parse(cert.validFrom) > nowMs) return { name, level: 'fail', message: `not valid before ${cert.validFrom}: this clock or the certificate is wrong`, fix: 'check the clock (timedatectl)' };
-  if (daysLeft < CERTIFICATE_WARN_DAYS) return { name, level: 'warn', message: `expires in ${daysLeft} days (${cert.validTo})`, fix: 'check that renewal runs (systemctl list-timers certbot*) and reloads porthello' };
+  if (Date.parse(cert.validFrom) > nowMs)
+    return { name, level: 'fail', message: `not valid before ${cert.validFrom}: this clock or the certificate is wrong`, fix: 'check the clock (timedatectl)' };
+  if (daysLeft < CERTIFICATE_WARN_DAYS)
+    return {
+      name,
+      level: 'warn',
+      message: `expires in ${daysLeft} days (${cert.validTo})`,
+      fix: 'check that renewal runs (systemctl list-timers certbot*) and reloads porthello',
+    };
   return { name, level: 'ok', message: `valid for ${host} for ${daysLeft} more days` };
 }
 
@@ -90,13 +129,30 @@ export function checkExternalIp(config: Config, interfaceAddresses: readonly str
   const isPublic = createPeerFilter({});
   const externalIp = config.turn.externalIp;
   if (externalIp !== null) {
-    if (!isPublic(externalIp)) return { name, level: 'fail', message: `PORTHELLO_TURN_EXTERNAL_IP=${externalIp} is not a public address: browsers elsewhere cannot reach it`, fix: 'set it to the address the Internet reaches this box at, or leave it empty when the box has that address itself' };
+    if (!isPublic(externalIp))
+      return {
+        name,
+        level: 'fail',
+        message: `PORTHELLO_TURN_EXTERNAL_IP=${externalIp} is not a public address: browsers elsewhere cannot reach it`,
+        fix: 'set it to the address the Internet reaches this box at, or leave it empty when the box has that address itself',
+      };
     return { name, level: 'ok', message: `relayed media is advertised at ${externalIp}` };
   }
   if (isPublic(config.turn.host)) return { name, level: 'ok', message: `the relay listens on the public address ${config.turn.host}` };
   const publicOne = interfaceAddresses.find((address) => isPublic(address));
-  if (publicOne !== undefined) return { name, level: 'warn', message: `this box has the public address ${publicOne} but the relay listens on ${config.turn.host} and advertises no public one`, fix: `set PORTHELLO_TURN_HOST=${publicOne}, or PORTHELLO_TURN_EXTERNAL_IP behind 1:1 NAT` };
-  return { name, level: 'warn', message: `the relay advertises ${config.turn.host}, a private address: only callers on this network can use it`, fix: 'behind 1:1 NAT set PORTHELLO_TURN_EXTERNAL_IP to the public address' };
+  if (publicOne !== undefined)
+    return {
+      name,
+      level: 'warn',
+      message: `this box has the public address ${publicOne} but the relay listens on ${config.turn.host} and advertises no public one`,
+      fix: `set PORTHELLO_TURN_HOST=${publicOne}, or PORTHELLO_TURN_EXTERNAL_IP behind 1:1 NAT`,
+    };
+  return {
+    name,
+    level: 'warn',
+    message: `the relay advertises ${config.turn.host}, a private address: only callers on this network can use it`,
+    fix: 'behind 1:1 NAT set PORTHELLO_TURN_EXTERNAL_IP to the public address',
+  };
 }
 
 /**
@@ -105,8 +161,20 @@ export function checkExternalIp(config: Config, interfaceAddresses: readonly str
  */
 export function checkClock(nowMs: number, builtAtMs: number, ntpSynchronized: boolean | null): Finding {
   const name = 'clock';
-  if (nowMs + DAY_MS < builtAtMs) return { name, level: 'fail', message: `the clock says ${new Date(nowMs).toISOString()}, before this copy was built`, fix: 'set the time and turn on NTP: timedatectl set-ntp true' };
-  if (ntpSynchronized === false) return { name, level: 'warn', message: 'not synchronised (timedatectl: NTPSynchronized=no): certificates and session ends depend on it', fix: 'timedatectl set-ntp true' };
+  if (nowMs + DAY_MS < builtAtMs)
+    return {
+      name,
+      level: 'fail',
+      message: `the clock says ${new Date(nowMs).toISOString()}, before this copy was built`,
+      fix: 'set the time and turn on NTP: timedatectl set-ntp true',
+    };
+  if (ntpSynchronized === false)
+    return {
+      name,
+      level: 'warn',
+      message: 'not synchronised (timedatectl: NTPSynchronized=no): certificates and session ends depend on it',
+      fix: 'timedatectl set-ntp true',
+    };
   return { name, level: 'ok', message: `${new Date(nowMs).toISOString()}${ntpSynchronized === true ? ', synchronised' : ''}` };
 }
 
@@ -143,11 +211,23 @@ export function checkDatabase(path: string): Finding {
   const name = 'database';
   if (!existsSync(path)) return { name, level: 'warn', message: `${path} does not exist yet: the service creates it at start`, fix: 'start the service' };
   try {
-    const result = withDatabase(path, (db) => (db.prepare('PRAGMA integrity_check').all() as Array<{ integrity_check: string }>).map((row) => row.integrity_check));
+    const result = withDatabase(path, (db) =>
+      (db.prepare('PRAGMA integrity_check').all() as Array<{ integrity_check: string }>).map((row) => row.integrity_check),
+    );
     if (result.length === 1 && result[0] === 'ok') return { name, level: 'ok', message: `${path}: integrity_check ok` };
-    return { name, level: 'fail', message: `${path}: integrity_check found ${result.length} problems, first: ${result[0] ?? ''}`, fix: 'stop the service and restore the latest backup (npm run restore)' };
+    return {
+      name,
+      level: 'fail',
+      message: `${path}: integrity_check found ${result.length} problems, first: ${result[0] ?? ''}`,
+      fix: 'stop the service and restore the latest backup (npm run restore)',
+    };
   } catch (error) {
-    return { name, level: 'fail', message: `${path} cannot be read as a database (${error instanceof Error ? error.message : String(error)})`, fix: 'stop the service and restore the latest backup (npm run restore)' };
+    return {
+      name,
+      level: 'fail',
+      message: `${path} cannot be read as a database (${error instanceof Error ? error.message : String(error)})`,
+      fix: 'stop the service and restore the latest backup (npm run restore)',
+    };
   }
 }
 
@@ -168,5 +248,10 @@ export function checkUnit(installedPath: string, shippedPath: string): Finding |
   const extra = installed.filter((line) => !shipped.includes(line));
   if (missing.length === 0 && extra.length === 0) return { name, level: 'ok', message: `${installedPath} keeps the shipped sandbox` };
   const changes = [...missing.map((line) => `missing ${line}`), ...extra.map((line) => `changed to ${line}`)].join('; ');
-  return { name, level: 'fail', message: `${installedPath} differs from the shipped sandbox: ${changes}`, fix: `install the shipped unit again (scripts/install.sh, or copy ${shippedPath}), then systemctl daemon-reload` };
+  return {
+    name,
+    level: 'fail',
+    message: `${installedPath} differs from the shipped sandbox: ${changes}`,
+    fix: `install the shipped unit again (scripts/install.sh, or copy ${shippedPath}), then systemctl daemon-reload`,
+  };
 }

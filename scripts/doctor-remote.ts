@@ -32,11 +32,28 @@ export async function checkServedCertificate(publicOrigin: string, nowMs: number
   try {
     result = await handshake(host, port);
   } catch (error) {
-    return { name, level: 'fail', message: `${publicOrigin} does not answer HTTPS from here (${error instanceof Error ? error.message : String(error)})`, fix: 'start the reverse proxy, and check DNS and the firewall (README, Production)' };
+    return {
+      name,
+      level: 'fail',
+      message: `${publicOrigin} does not answer HTTPS from here (${error instanceof Error ? error.message : String(error)})`,
+      fix: 'start the reverse proxy, and check DNS and the firewall (README, Production)',
+    };
   }
-  if (result.authorizationError !== null) return { name, level: 'fail', message: `browsers will refuse the certificate at ${publicOrigin}: ${result.authorizationError}`, fix: 'serve a certificate from a public CA for this name, with its full chain' };
+  if (result.authorizationError !== null)
+    return {
+      name,
+      level: 'fail',
+      message: `browsers will refuse the certificate at ${publicOrigin}: ${result.authorizationError}`,
+      fix: 'serve a certificate from a public CA for this name, with its full chain',
+    };
   const endMs = Date.parse(result.certificate.valid_to);
   const daysLeft = Math.floor((endMs - nowMs) / DAY_MS);
-  if (daysLeft < CERTIFICATE_WARN_DAYS) return { name, level: 'warn', message: `the certificate at ${publicOrigin} expires in ${daysLeft} days (${result.certificate.valid_to})`, fix: 'check that renewal runs and reloads the proxy' };
+  if (daysLeft < CERTIFICATE_WARN_DAYS)
+    return {
+      name,
+      level: 'warn',
+      message: `the certificate at ${publicOrigin} expires in ${daysLeft} days (${result.certificate.valid_to})`,
+      fix: 'check that renewal runs and reloads the proxy',
+    };
   return { name, level: 'ok', message: `${publicOrigin} serves a trusted certificate for ${daysLeft} more days` };
 }

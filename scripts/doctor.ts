@@ -13,7 +13,17 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../server/config.js';
 import { DATABASE_FILE_NAME } from '../server/db/open.js';
 import { projectPath } from '../server/paths.js';
-import { checkCertificate, checkClock, checkDatabase, checkDisk, checkExternalIp, checkPublicUrl, checkUnit, lookingFileSystem, type Finding } from './doctor-checks.js';
+import {
+  checkCertificate,
+  checkClock,
+  checkDatabase,
+  checkDisk,
+  checkExternalIp,
+  checkPublicUrl,
+  checkUnit,
+  lookingFileSystem,
+  type Finding,
+} from './doctor-checks.js';
 import { checkServedCertificate } from './doctor-remote.js';
 import { checkTurn } from './doctor-turn.js';
 import { environmentWith } from './env-file.js';
@@ -78,12 +88,23 @@ async function main(): Promise<number> {
     config = loadConfig(env, lookingFileSystem);
   } catch (error) {
     if (error instanceof ConfigError) {
-      for (const problem of error.problems) print({ name: 'configuration', level: 'fail', message: problem, fix: `correct it in ${values['env-file'] ?? 'the environment'} (config/porthello.env.example explains each setting)` });
+      for (const problem of error.problems)
+        print({
+          name: 'configuration',
+          level: 'fail',
+          message: problem,
+          fix: `correct it in ${values['env-file'] ?? 'the environment'} (config/porthello.env.example explains each setting)`,
+        });
       return EXIT_PROBLEMS;
     }
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== undefined) {
-      print({ name: 'configuration', level: 'fail', message: `cannot read ${values['env-file'] ?? ''} (${code})`, fix: 'run as root, with the path of the settings file' });
+      print({
+        name: 'configuration',
+        level: 'fail',
+        message: `cannot read ${values['env-file'] ?? ''} (${code})`,
+        fix: 'run as root, with the path of the settings file',
+      });
       return EXIT_PROBLEMS;
     }
     throw error;
@@ -93,7 +114,9 @@ async function main(): Promise<number> {
   const failed = findings.filter((finding) => finding.level === 'fail').length;
   const warned = findings.filter((finding) => finding.level === 'warn').length;
   const count = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-  process.stdout.write(failed === 0 ? `no problem found${warned > 0 ? ` (${count(warned, 'warning')})` : ''}\n` : `${count(failed, 'problem')}, ${count(warned, 'warning')}\n`);
+  process.stdout.write(
+    failed === 0 ? `no problem found${warned > 0 ? ` (${count(warned, 'warning')})` : ''}\n` : `${count(failed, 'problem')}, ${count(warned, 'warning')}\n`,
+  );
   return failed === 0 ? EXIT_OK : EXIT_PROBLEMS;
 }
 

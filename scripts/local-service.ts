@@ -42,12 +42,16 @@ export function requestLocal(url: string, options: { method?: string; headers?: 
   const target = new URL(url);
   const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = request(target, { method: options.method ?? 'GET', headers: options.headers ?? {}, timeout: ATTEMPT_TIMEOUT_MS, rejectUnauthorized: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = request(
+      target,
+      { method: options.method ?? 'GET', headers: options.headers ?? {}, timeout: ATTEMPT_TIMEOUT_MS, rejectUnauthorized: false },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`no answer from ${target.origin} within ${ATTEMPT_TIMEOUT_MS} ms`)));
     req.on('error', reject);
     req.end(options.body);

@@ -8,7 +8,10 @@
 // process ends (or is killed at its time bound), the kernel ends whatever it started with it
 // (servers, browsers, coturn), so nothing a failed suite leaves behind can slow or skew the next.
 //
-//   npm test                      every suite
+// The whole run also checks the code with Biome (`npm run lint`: formatting and lint rules),
+// counted as one more suite, so a lint error fails the run like a failing test.
+//
+//   npm test                      every suite and the lint
 //   npm test -- config db/        only files whose path contains one of the words
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -82,15 +85,14 @@ async function main(): Promise<void> {
   const files = findSuites(TEST_DIR)
     .filter((file) => filters.length === 0 || filters.some((word) => relative(TEST_DIR, file).includes(word)))
     .sort();
-  const outcomes: Outcome[] = [];
+  const outcomes: Outcome[] = filters.length === 0 ? [lint()] : [];
+  for (const outcome of outcomes) report(outcome);
   const queue = [...files];
   const worker = async (): Promise<void> => {
     for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
       const outcome = await runSuite(file);
       outcomes.push(outcome);
-      const mark = outcome.failed > 0 ? 'FAIL' : 'ok  ';
-      process.stdout.write(`${mark} ${outcome.file}: ${outcome.passed} passed, ${outcome.failed} failed, ${outcome.skipped} skipped\n`);
-      if (outcome.failed > 0 || outcome.skipped > 0) process.stdout.write(indent(outcome.output));
+      report(outcome);
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
@@ -99,6 +101,19 @@ async function main(): Promise<void> {
   const failed = sum('failed') + (files.length === 0 ? 1 : 0);
   process.stdout.write(`\n${sum('passed')} passed, ${failed} failed, ${sum('skipped')} skipped\n`);
   process.exit(failed === 0 ? 0 : 1);
+}
+
+function report(outcome: Outcome): void {
+  const mark = outcome.failed > 0 ? 'FAIL' : 'ok  ';
+  process.stdout.write(`${mark} ${outcome.file}: ${outcome.passed} passed, ${outcome.failed} failed, ${outcome.skipped} skipped\n`);
+  if (outcome.failed > 0 || outcome.skipped > 0) process.stdout.write(indent(outcome.output));
+}
+
+/** `biome check` over the sources (biome.json says which): one passed or one failed. */
+function lint(): Outcome {
+  const check = spawnSync(projectPath('node_modules', '.bin', 'biome'), ['check', '--colors=off'], { cwd: projectPath(), encoding: 'utf8' });
+  const ok = check.status === 0;
+  return { file: 'lint (biome check)', passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0, output: `${check.stdout ?? ''}${check.stderr ?? ''}${check.error === undefined ? '' : String(check.error)}` };
 }
 
 function indent(text: string): string {

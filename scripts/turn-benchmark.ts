@@ -37,10 +37,12 @@ type RunResult = { sent: number; received: number; seconds: number; lossPercent:
 
 function freePort(): Promise<number> {
   const socket = createSocket('udp4');
-  return new Promise((resolve) => socket.bind(0, '127.0.0.1', () => {
-    const { port } = socket.address();
-    socket.close(() => resolve(port));
-  }));
+  return new Promise((resolve) =>
+    socket.bind(0, '127.0.0.1', () => {
+      const { port } = socket.address();
+      socket.close(() => resolve(port));
+    }),
+  );
 }
 
 function sleep(ms: number): Promise<void> {
@@ -77,8 +79,26 @@ async function uclient(relayPort: number, peerPort: number, load: Load, cpu: () 
   const before = cpu();
   const started = process.hrtime.bigint();
   const output = await run('turnutils_uclient', [
-    '-u', USER.username, '-w', USER.password, '-e', '127.0.0.1', '-r', String(peerPort), '-p', String(relayPort),
-    '-m', String(load.clients), '-n', String(load.messages), '-l', String(load.bytes), '-z', '1', '-c', '127.0.0.1',
+    '-u',
+    USER.username,
+    '-w',
+    USER.password,
+    '-e',
+    '127.0.0.1',
+    '-r',
+    String(peerPort),
+    '-p',
+    String(relayPort),
+    '-m',
+    String(load.clients),
+    '-n',
+    String(load.messages),
+    '-l',
+    String(load.bytes),
+    '-z',
+    '1',
+    '-c',
+    '127.0.0.1',
   ]);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const totals = /start_mclient: tot_send_msgs=(\d+), tot_recv_msgs=(\d+)/.exec(output);
@@ -133,7 +153,16 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', () => resolve()));
   const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/`;
   const relay = await startRelay(
-    { host: '127.0.0.1', port: 0, relayPortMin: RELAY_PORTS[0], relayPortMax: RELAY_PORTS[1], externalIp: null, userQuota: 0, totalQuota: 0, allowedPeers: ['127.0.0.0/8'] },
+    {
+      host: '127.0.0.1',
+      port: 0,
+      relayPortMin: RELAY_PORTS[0],
+      relayPortMax: RELAY_PORTS[1],
+      externalIp: null,
+      userQuota: 0,
+      totalQuota: 0,
+      allowedPeers: ['127.0.0.0/8'],
+    },
     silentLogger,
   );
   relay.addUser(USER.username, USER.password);
@@ -155,11 +184,30 @@ async function main(): Promise<void> {
     loopDelay.disable();
     await relay.stop();
 
-    coturn = spawn('turnserver', [
-      '-n', '--listening-ip=127.0.0.1', `--listening-port=${coturnPort}`, '--relay-ip=127.0.0.1', `--min-port=${COTURN_RELAY_PORTS[0]}`, `--max-port=${COTURN_RELAY_PORTS[1]}`,
-      '--lt-cred-mech', `--user=${USER.username}:${USER.password}`, '--realm=porthello', '--no-tls', '--no-dtls', '--no-cli', '--no-rfc5780',
-      '--allow-loopback-peers', `--db=${join(dir, 'coturn.db')}`, '--log-file=stdout', '--simple-log', `--pidfile=${join(dir, 'pid')}`,
-    ], { stdio: 'ignore' });
+    coturn = spawn(
+      'turnserver',
+      [
+        '-n',
+        '--listening-ip=127.0.0.1',
+        `--listening-port=${coturnPort}`,
+        '--relay-ip=127.0.0.1',
+        `--min-port=${COTURN_RELAY_PORTS[0]}`,
+        `--max-port=${COTURN_RELAY_PORTS[1]}`,
+        '--lt-cred-mech',
+        `--user=${USER.username}:${USER.password}`,
+        '--realm=porthello',
+        '--no-tls',
+        '--no-dtls',
+        '--no-cli',
+        '--no-rfc5780',
+        '--allow-loopback-peers',
+        `--db=${join(dir, 'coturn.db')}`,
+        '--log-file=stdout',
+        '--simple-log',
+        `--pidfile=${join(dir, 'pid')}`,
+      ],
+      { stdio: 'ignore' },
+    );
     await sleep(1000);
     const coturnPid = coturn.pid as number;
     const reference = await uclient(coturnPort, peerPort, load, () => processCpuSeconds(coturnPid));
@@ -168,10 +216,16 @@ async function main(): Promise<void> {
     const line = (name: string, r: RunResult): string =>
       `${name.padEnd(14)} ${rate(r).toFixed(0).padStart(8)} msg/s  ${String(r.received).padStart(7)}/${r.sent} received  loss ${r.lossPercent.toFixed(2)}%  rtt ${r.rttMs.toFixed(2)} ms  cpu ${r.cpuSeconds.toFixed(2)} s`;
     process.stdout.write(`${line('embedded relay', ours)}\n${line('coturn', reference)}\n`);
-    process.stdout.write(`throughput ratio embedded/coturn: ${(rate(ours) / rate(reference)).toFixed(2)}  cpu ratio: ${(ours.cpuSeconds / Math.max(reference.cpuSeconds, 0.01)).toFixed(1)}x\n`);
-    process.stdout.write(`HTTP in the relay's process: idle p50 ${idle.p50.toFixed(2)} ms p99 ${idle.p99.toFixed(2)} ms (${idle.count} requests); under relay load p50 ${busy.p50.toFixed(2)} ms p99 ${busy.p99.toFixed(2)} ms (${busy.count} requests)\n`);
+    process.stdout.write(
+      `throughput ratio embedded/coturn: ${(rate(ours) / rate(reference)).toFixed(2)}  cpu ratio: ${(ours.cpuSeconds / Math.max(reference.cpuSeconds, 0.01)).toFixed(1)}x\n`,
+    );
+    process.stdout.write(
+      `HTTP in the relay's process: idle p50 ${idle.p50.toFixed(2)} ms p99 ${idle.p99.toFixed(2)} ms (${idle.count} requests); under relay load p50 ${busy.p50.toFixed(2)} ms p99 ${busy.p99.toFixed(2)} ms (${busy.count} requests)\n`,
+    );
     const lag = (nanoseconds: number): string => Math.max(0, nanoseconds / 1e6 - LOOP_DELAY_RESOLUTION_MS).toFixed(2);
-    process.stdout.write(`event-loop delay under relay load: p50 ${lag(loopDelay.percentile(50))} ms p99 ${lag(loopDelay.percentile(99))} ms max ${lag(loopDelay.max)} ms\n`);
+    process.stdout.write(
+      `event-loop delay under relay load: p50 ${lag(loopDelay.percentile(50))} ms p99 ${lag(loopDelay.percentile(99))} ms max ${lag(loopDelay.max)} ms\n`,
+    );
   } finally {
     if (coturn !== null) await stop(coturn);
     await stop(peer);

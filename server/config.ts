@@ -201,7 +201,8 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
 
   const redirectPort = raw('PORTHELLO_HTTP_REDIRECT_PORT') === '0' ? 0 : port('PORTHELLO_HTTP_REDIRECT_PORT', MIN_PORT);
   const acmeDir = raw('PORTHELLO_ACME_CHALLENGE_DIR');
-  if (redirectPort !== 0 && tls === null) fail('PORTHELLO_HTTP_REDIRECT_PORT', 'needs built-in TLS (PORTHELLO_TLS_CERT and PORTHELLO_TLS_KEY): it redirects to HTTPS');
+  if (redirectPort !== 0 && tls === null)
+    fail('PORTHELLO_HTTP_REDIRECT_PORT', 'needs built-in TLS (PORTHELLO_TLS_CERT and PORTHELLO_TLS_KEY): it redirects to HTTPS');
   if (redirectPort !== 0 && redirectPort === httpPort) fail('PORTHELLO_HTTP_REDIRECT_PORT', 'must differ from PORTHELLO_PORT');
   if (acmeDir !== '' && redirectPort === 0) fail('PORTHELLO_ACME_CHALLENGE_DIR', 'is served by the redirect listener: set PORTHELLO_HTTP_REDIRECT_PORT too');
   if (acmeDir !== '' && !fs.isReadableDir(acmeDir)) fail('PORTHELLO_ACME_CHALLENGE_DIR', 'must name a readable folder');
@@ -221,7 +222,10 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
   // Relay sockets send from and advertise this address, and relay-to-relay traffic is
   // recognised by it: a wildcard address would break both.
   if ((turnHost === '0.0.0.0' || turnHost === '::') && turnPort !== 0) {
-    fail('PORTHELLO_TURN_HOST', 'must be the specific address the relay listens and sends on (the private one behind 1:1 NAT, with PORTHELLO_TURN_EXTERNAL_IP)');
+    fail(
+      'PORTHELLO_TURN_HOST',
+      'must be the specific address the relay listens and sends on (the private one behind 1:1 NAT, with PORTHELLO_TURN_EXTERNAL_IP)',
+    );
   }
   const turnTlsPort = raw('PORTHELLO_TURN_TLS_PORT') === '0' ? 0 : port('PORTHELLO_TURN_TLS_PORT', MIN_PORT);
   const relayPorts = parsePortRange(raw('PORTHELLO_TURN_RELAY_PORTS'));
@@ -258,7 +262,8 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
     return Number(text);
   };
   const maxBytesText = raw('PORTHELLO_TURN_MAX_BYTES_PER_S');
-  if (!/^\d+$/.test(maxBytesText) || Number(maxBytesText) > MAX_TURN_BYTES_PER_S) fail('PORTHELLO_TURN_MAX_BYTES_PER_S', `must be an integer from 0 (unlimited) to ${MAX_TURN_BYTES_PER_S}`);
+  if (!/^\d+$/.test(maxBytesText) || Number(maxBytesText) > MAX_TURN_BYTES_PER_S)
+    fail('PORTHELLO_TURN_MAX_BYTES_PER_S', `must be an integer from 0 (unlimited) to ${MAX_TURN_BYTES_PER_S}`);
   const maxBytesPerSecond = /^\d+$/.test(maxBytesText) ? Number(maxBytesText) : 0;
   const userQuota = quota('PORTHELLO_TURN_USER_QUOTA');
   const totalQuota = quota('PORTHELLO_TURN_TOTAL_QUOTA');
@@ -271,17 +276,21 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
     .filter((rule) => rule !== '');
   for (const rule of allowedPeers) {
     const [address = '', prefix] = rule.split('/');
-    if (isIP(address) === 0 || (prefix !== undefined && !/^\d{1,3}$/.test(prefix))) fail('PORTHELLO_TURN_ALLOWED_PEERS', 'must be a comma-separated list of IP addresses or CIDRs');
+    if (isIP(address) === 0 || (prefix !== undefined && !/^\d{1,3}$/.test(prefix)))
+      fail('PORTHELLO_TURN_ALLOWED_PEERS', 'must be a comma-separated list of IP addresses or CIDRs');
   }
   const turnUrls = raw('PORTHELLO_TURN_URLS')
     .split(',')
     .map((url) => url.trim())
     .filter((url) => url !== '');
   const turnSecret = raw('PORTHELLO_TURN_SECRET');
-  if (turnUrls.some((url) => !/^turns?:[^\s?]+(\?transport=(udp|tcp))?$/.test(url))) fail('PORTHELLO_TURN_URLS', 'must be comma-separated turn: or turns: URLs');
+  if (turnUrls.some((url) => !/^turns?:[^\s?]+(\?transport=(udp|tcp))?$/.test(url)))
+    fail('PORTHELLO_TURN_URLS', 'must be comma-separated turn: or turns: URLs');
   // The secret's value never goes into an error message.
-  if ((turnUrls.length > 0) !== (turnSecret !== '')) problems.push('PORTHELLO_TURN_SECRET: PORTHELLO_TURN_URLS and PORTHELLO_TURN_SECRET are set together (external TURN) or not at all');
-  else if (turnSecret !== '' && turnSecret.length < MIN_TURN_SECRET_LENGTH) problems.push(`PORTHELLO_TURN_SECRET: must be at least ${MIN_TURN_SECRET_LENGTH} characters`);
+  if (turnUrls.length > 0 !== (turnSecret !== ''))
+    problems.push('PORTHELLO_TURN_SECRET: PORTHELLO_TURN_URLS and PORTHELLO_TURN_SECRET are set together (external TURN) or not at all');
+  else if (turnSecret !== '' && turnSecret.length < MIN_TURN_SECRET_LENGTH)
+    problems.push(`PORTHELLO_TURN_SECRET: must be at least ${MIN_TURN_SECRET_LENGTH} characters`);
 
   const dataDir = resolve(raw('PORTHELLO_DATA_DIR'));
   const trustProxy = boolean('PORTHELLO_TRUST_PROXY');

@@ -142,7 +142,8 @@ async function run(): Promise<void> {
   log.info('main', `listening on ${scheme}://${address.address}:${address.port}`, { port: address.port });
   if (relay !== null) {
     log.info('main', `TURN relay on udp+tcp ${config.turn.host}:${relay.port}`, { port: relay.port });
-    if (config.turn.allowedPeers.length > 0) log.warn('main', 'PORTHELLO_TURN_ALLOWED_PEERS is set: the relay can reach those reserved addresses (meant for tests only)');
+    if (config.turn.allowedPeers.length > 0)
+      log.warn('main', 'PORTHELLO_TURN_ALLOWED_PEERS is set: the relay can reach those reserved addresses (meant for tests only)');
     if (relay.tlsPort !== null) log.info('main', `TURN over TLS on ${config.turn.host}:${relay.tlsPort}`, { port: relay.tlsPort });
     // Allocate and relay one packet through ourselves; a failure is logged as a warning.
     void relay.selfTest();

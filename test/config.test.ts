@@ -118,7 +118,10 @@ invalid('names every bad key in one error', () => {
     'PORTHELLO_TURN_EXTERNAL_IP',
     'PORTHELLO_TURN_RELAY_PORTS',
   ]);
-  assert.ok(problems.some((problem) => problem.includes('"70000"')), 'shows the bad value');
+  assert.ok(
+    problems.some((problem) => problem.includes('"70000"')),
+    'shows the bad value',
+  );
 });
 
 invalid('refuses a public URL with a path, credentials or another scheme', () => {
@@ -142,7 +145,10 @@ invalid('reads the call limits and refuses them out of range', () => {
   assert.equal(config.calls, { ringCooldownMs: 0, callLogRepeatWindowMs: 600_000, callLogMaxEntries: 50 });
   assert.equal(loadConfig(withDataDir({})).calls, { ringCooldownMs: 30_000, callLogRepeatWindowMs: 300_000, callLogMaxEntries: 1000 });
   const problems = problemsOf(withDataDir({ PORTHELLO_RING_COOLDOWN_S: '3601', PORTHELLO_CALL_LOG_REPEAT_MINUTES: '-1', PORTHELLO_CALL_LOG_MAX_ENTRIES: '9' }));
-  assert.equal(problems.map((problem) => problem.split(':')[0]), ['PORTHELLO_RING_COOLDOWN_S', 'PORTHELLO_CALL_LOG_REPEAT_MINUTES', 'PORTHELLO_CALL_LOG_MAX_ENTRIES']);
+  assert.equal(
+    problems.map((problem) => problem.split(':')[0]),
+    ['PORTHELLO_RING_COOLDOWN_S', 'PORTHELLO_CALL_LOG_REPEAT_MINUTES', 'PORTHELLO_CALL_LOG_MAX_ENTRIES'],
+  );
 });
 
 invalid('refuses a data directory that cannot be created', () => {

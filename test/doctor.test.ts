@@ -64,8 +64,29 @@ doctor.before(async () => {
   const key = join(scratch, 'key.pem');
   certPath = cert;
   // One day left: the doctor must warn (fewer than 14).
-  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { encoding: 'utf8' });
+  const made = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { encoding: 'utf8' },
+  );
   assert.is(made.status, 0, made.stderr);
   const port = await freePort();
   const turnPort = await freePort();
@@ -137,7 +158,8 @@ check('fails on a weakened unit, naming each changed line', async () => {
   const run = await runDoctor([`--env-file=${envFile}`, `--unit=${unit}`]);
   assert.is(run.status, 1, run.output);
   const [line = ''] = /^FAIL systemd unit: .*$/m.exec(run.output) ?? [];
-  for (const change of ['missing ProtectSystem=strict', 'missing NoNewPrivileges=yes', 'changed to ProtectSystem=full']) assert.ok(line.includes(change), `${change} in: ${line}`);
+  for (const change of ['missing ProtectSystem=strict', 'missing NoNewPrivileges=yes', 'changed to ProtectSystem=full'])
+    assert.ok(line.includes(change), `${change} in: ${line}`);
   assert.match(run.output, /^ {5}fix: install the shipped unit again/m);
 });
 
@@ -159,7 +181,13 @@ check('fails on a private external IP, a relay that does not answer, plain HTTP 
   const bad = join(scratch, 'bad.env');
   writeFileSync(
     bad,
-    [`PORTHELLO_DATA_DIR=${dataDir}`, 'PORTHELLO_PUBLIC_URL=http://call.example.org', 'PORTHELLO_TURN_EXTERNAL_IP=10.1.2.3', `PORTHELLO_TURN_PORT=${silentPort}`, ''].join('\n'),
+    [
+      `PORTHELLO_DATA_DIR=${dataDir}`,
+      'PORTHELLO_PUBLIC_URL=http://call.example.org',
+      'PORTHELLO_TURN_EXTERNAL_IP=10.1.2.3',
+      `PORTHELLO_TURN_PORT=${silentPort}`,
+      '',
+    ].join('\n'),
   );
   const run = await runDoctor([`--env-file=${bad}`, `--unit=${join(scratch, 'no-such.service')}`]);
   assert.is(run.status, 1, run.output);
@@ -174,7 +202,10 @@ check('fails on a private external IP, a relay that does not answer, plain HTTP 
 check('behind a proxy, checks the certificate served at the public URL as a browser would', async () => {
   // The running server stands in for the proxy: HTTPS at the public URL, TLS not Porthello's here.
   const proxied = join(scratch, 'proxied.env');
-  writeFileSync(proxied, [`PORTHELLO_PUBLIC_URL=${origin}`, 'PORTHELLO_TRUST_PROXY=true', 'PORTHELLO_TURN_PORT=0', `PORTHELLO_DATA_DIR=${join(scratch, 'proxied')}`, ''].join('\n'));
+  writeFileSync(
+    proxied,
+    [`PORTHELLO_PUBLIC_URL=${origin}`, 'PORTHELLO_TRUST_PROXY=true', 'PORTHELLO_TURN_PORT=0', `PORTHELLO_DATA_DIR=${join(scratch, 'proxied')}`, ''].join('\n'),
+  );
   const untrusted = await runDoctor([`--env-file=${proxied}`]);
   assert.is(untrusted.status, 1, untrusted.output);
   assert.match(untrusted.output, /^FAIL certificate: browsers will refuse the certificate at https:\/\/127\.0\.0\.1:\d+: DEPTH_ZERO_SELF_SIGNED_CERT$/m);
@@ -183,7 +214,10 @@ check('behind a proxy, checks the certificate served at the public URL as a brow
   assert.match(trusted.output, /^WARN certificate: the certificate at https:\/\/127\.0\.0\.1:\d+ expires in 0 days/m);
   assert.not.match(trusted.output, /^FAIL certificate/m);
   const closed = await freePort();
-  writeFileSync(proxied, [`PORTHELLO_PUBLIC_URL=https://127.0.0.1:${closed}`, 'PORTHELLO_TURN_PORT=0', `PORTHELLO_DATA_DIR=${join(scratch, 'proxied')}`, ''].join('\n'));
+  writeFileSync(
+    proxied,
+    [`PORTHELLO_PUBLIC_URL=https://127.0.0.1:${closed}`, 'PORTHELLO_TURN_PORT=0', `PORTHELLO_DATA_DIR=${join(scratch, 'proxied')}`, ''].join('\n'),
+  );
   const down = await runDoctor([`--env-file=${proxied}`]);
   assert.is(down.status, 1, down.output);
   assert.match(down.output, /^FAIL certificate: https:\/\/127\.0\.0\.1:\d+ does not answer HTTPS from here/m);

@@ -30,7 +30,10 @@ picking('has an English string, not empty, for every French one', () => {
 
 picking('uses the glossary’s word for each idea, never a variant it refuses', () => {
   // Whole words only: a hyphen joins ("e-mail" does not contain the word "mail").
-  for (const [locale, catalogue] of [['fr', fr], ['en', en]] as const) {
+  for (const [locale, catalogue] of [
+    ['fr', fr],
+    ['en', en],
+  ] as const) {
     for (const term of GLOSSARY) {
       for (const variant of term.not[locale] ?? []) {
         const pattern = new RegExp(`(^|[^\\p{L}-])${variant.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\p{L}-])`, 'iu');

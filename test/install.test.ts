@@ -29,7 +29,10 @@ type Run = { status: number | null; output: string };
 function runInstall(root: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
   return withTimeout(
     new Promise<Run>((resolve) => {
-      const child = spawn('bash', [SCRIPT, '--no-build', ...args], { env: { PATH: process.env['PATH'] ?? '', PORTHELLO_INSTALL_ROOT: root, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn('bash', [SCRIPT, '--no-build', ...args], {
+        env: { PATH: process.env['PATH'] ?? '', PORTHELLO_INSTALL_ROOT: root, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -97,7 +100,10 @@ check('installs the application, the unit and the example settings (0600), witho
   assert.is(readFileSync(p.env, 'utf8'), readFileSync(projectPath('config', 'porthello.env.example'), 'utf8'));
   assert.is(mode(p.env), '600');
   assert.match(run.output, /skipping systemctl daemon-reload, enable and start \(install root /);
-  assert.ok(readdirSync(root).every((name) => name === 'opt' || name === 'etc'), `only /opt and /etc are written: ${readdirSync(root).join(' ')}`);
+  assert.ok(
+    readdirSync(root).every((name) => name === 'opt' || name === 'etc'),
+    `only /opt and /etc are written: ${readdirSync(root).join(' ')}`,
+  );
 });
 
 check('a second run changes nothing and says so; the settings file is never overwritten', async () => {

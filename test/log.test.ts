@@ -33,7 +33,10 @@ lines('drop events under the configured level', () => {
   log.info('x', 'b');
   log.warn('x', 'c');
   log.error('x', 'd');
-  assert.equal(written.map((line) => line.split(' ').at(-1)), ['c', 'd']);
+  assert.equal(
+    written.map((line) => line.split(' ').at(-1)),
+    ['c', 'd'],
+  );
 });
 
 lines.run();

@@ -52,7 +52,11 @@ lifecycle('prints one line per listening port and where the data lives, then ser
 
 lifecycle('starts the embedded relay and reports it', async () => {
   const port = await freeUdpPort();
-  const { process, url } = await startServer({ ...baseEnv(join(scratch, 'data')), PORTHELLO_TURN_PORT: String(port), PORTHELLO_TURN_RELAY_PORTS: '51000-51010' });
+  const { process, url } = await startServer({
+    ...baseEnv(join(scratch, 'data')),
+    PORTHELLO_TURN_PORT: String(port),
+    PORTHELLO_TURN_RELAY_PORTS: '51000-51010',
+  });
   await process.waitForOutput(new RegExp(`TURN relay on udp\\+tcp 127\\.0\\.0\\.1:${port}`));
   assert.equal(await (await fetch(`${url}/healthz`)).json(), { status: 'ok' });
 });
@@ -125,7 +129,11 @@ lifecycle('stops with status 1 when the relay port is taken', async () => {
   const blocker = createSocket('udp4');
   await new Promise<void>((resolve) => blocker.bind(0, '127.0.0.1', resolve));
   try {
-    running = spawnServer({ ...baseEnv(join(scratch, 'data')), PORTHELLO_TURN_PORT: String(blocker.address().port), PORTHELLO_TURN_RELAY_PORTS: '51020-51030' });
+    running = spawnServer({
+      ...baseEnv(join(scratch, 'data')),
+      PORTHELLO_TURN_PORT: String(blocker.address().port),
+      PORTHELLO_TURN_RELAY_PORTS: '51020-51030',
+    });
     assert.is(await withTimeout(running.exited, 'exit on a taken relay port', START_TIMEOUT_MS), 1);
     assert.match(running.output(), /TURN relay cannot listen.*EADDRINUSE/);
   } finally {

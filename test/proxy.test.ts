@@ -96,8 +96,29 @@ async function startPorthelloBehind(): Promise<void> {
   setup.scratch = mkdtempSync(join(tmpdir(), 'porthello-proxy-'));
   setup.cert = join(setup.scratch, 'cert.pem');
   setup.key = join(setup.scratch, 'key.pem');
-  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', setup.key, '-out', setup.cert], { encoding: 'utf8' });
+  const made = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      setup.key,
+      '-out',
+      setup.cert,
+    ],
+    { encoding: 'utf8' },
+  );
   assert.is(made.status, 0, made.stderr);
   setup.proxyPort = await freePort();
   setup.backendPort = await freePort();
@@ -172,7 +193,13 @@ function proxyChecks(test: (name: string, fn: () => Promise<void>) => void): voi
 
   test('passes the WebSocket upgrade on /ws through to the signaler', async () => {
     const upgrade = await send('/ws', {
-      headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', Origin: origin() },
+      headers: {
+        Connection: 'Upgrade',
+        Upgrade: 'websocket',
+        'Sec-WebSocket-Version': '13',
+        'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        Origin: origin(),
+      },
     });
     // 401: the signaler looked at it and found no session. Without the upgrade headers passed
     // on, the same path is an ordinary request that the pages do not know.
@@ -242,7 +269,11 @@ caddy.before(async () => {
   file = substitute(file, 'call.example.org {\n', `https://127.0.0.1:${setup.proxyPort} {\n\ttls ${setup.cert} ${setup.key}\n`);
   file = `{\n\tadmin off\n\tauto_https off\n\tstorage file_system ${join(setup.scratch, 'caddy')}\n}\n\n${file}`;
   writeFileSync(join(setup.scratch, 'Caddyfile'), file);
-  startProxy('caddy', ['run', '--adapter', 'caddyfile', '--config', join(setup.scratch, 'Caddyfile')], { HOME: setup.scratch, XDG_DATA_HOME: setup.scratch, XDG_CONFIG_HOME: setup.scratch });
+  startProxy('caddy', ['run', '--adapter', 'caddyfile', '--config', join(setup.scratch, 'Caddyfile')], {
+    HOME: setup.scratch,
+    XDG_DATA_HOME: setup.scratch,
+    XDG_CONFIG_HOME: setup.scratch,
+  });
   await waitForProxy();
 });
 caddy.after(async () => {

@@ -32,8 +32,29 @@ tlsSuite.after.each(async () => {
 function makeCertificate(name: string): { cert: string; key: string } {
   const cert = join(scratch, `${name}.cert.pem`);
   const key = join(scratch, `${name}.key.pem`);
-  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', `/CN=${name}`, '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { encoding: 'utf8' });
+  const made = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      `/CN=${name}`,
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { encoding: 'utf8' },
+  );
   assert.is(made.status, 0, made.stderr);
   return { cert, key };
 }
@@ -50,7 +71,9 @@ function install(from: { cert: string; key: string }, to: { cert: string; key: s
 async function handshake(port: number, options: { maxVersion?: 'TLSv1.1' } = {}): Promise<{ socket: TLSSocket; subject: string }> {
   return withTimeout(
     new Promise((resolve, reject) => {
-      const socket = connect({ host: '127.0.0.1', port, rejectUnauthorized: false, ...options }, () => resolve({ socket, subject: String(socket.getPeerCertificate().subject.CN ?? '') }));
+      const socket = connect({ host: '127.0.0.1', port, rejectUnauthorized: false, ...options }, () =>
+        resolve({ socket, subject: String(socket.getPeerCertificate().subject.CN ?? '') }),
+      );
       socket.once('error', reject);
     }),
     'a TLS handshake',
@@ -105,7 +128,9 @@ tls('serves HTTPS with HSTS from the configured certificate', async () => {
         const req = request({ host: '127.0.0.1', port: Number(port), path, ca: readFileSync(cert) }, (res) => {
           let body = '';
           res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, hsts: String(res.headers['strict-transport-security'] ?? ''), body, headers: res.headers }));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, hsts: String(res.headers['strict-transport-security'] ?? ''), body, headers: res.headers }),
+          );
         });
         req.on('error', reject);
         req.end();
@@ -120,7 +145,10 @@ tls('serves HTTPS with HSTS from the configured certificate', async () => {
   assert.match(String(page.headers['content-security-policy']), /connect-src 'self' wss:\/\/127\.0\.0\.1:1;/, 'the socket may only go to our own wss: origin');
   assert.equal(JSON.parse(response.body), { status: 'ok' });
   assert.match(response.hsts, /max-age=\d{8,}/);
-  const plain = await fetch(`http://127.0.0.1:${port}/healthz`).then(() => 'answered', () => 'refused');
+  const plain = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+    () => 'answered',
+    () => 'refused',
+  );
   assert.is(plain, 'refused', 'no plain HTTP on the TLS port');
 });
 

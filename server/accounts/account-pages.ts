@@ -49,7 +49,8 @@ export function accountPageRoutes(pages: PageRenderer, sessionLimits: Readonly<{
   });
   router.get('/privacy', (ctx) => {
     const history = PRIVACY_POLICY_HISTORY.map(
-      (entry) => `<li><time datetime="${escapeHtml(entry.version)}">${escapeHtml(entry.version)}</time> — ${escapeHtml(translate(ctx.state.locale, entry.changes))}</li>`,
+      (entry) =>
+        `<li><time datetime="${escapeHtml(entry.version)}">${escapeHtml(entry.version)}</time> — ${escapeHtml(translate(ctx.state.locale, entry.changes))}</li>`,
     ).join('');
     // The retention of sessions is stated from the configuration, so the policy says what the code does.
     show(ctx, 'privacy', {

@@ -63,7 +63,8 @@ export const parseProfileChange = schema(
   {
     check: (change, problems) => {
       if (change.email !== undefined && change.currentPassword === undefined) problems['currentPassword'] = 'required';
-      if (change.firstName === undefined && change.lastName === undefined && change.email === undefined) throw badRequest('nothing_to_change', 'Send firstName, lastName or email.');
+      if (change.firstName === undefined && change.lastName === undefined && change.email === undefined)
+        throw badRequest('nothing_to_change', 'Send firstName, lastName or email.');
     },
   },
 );

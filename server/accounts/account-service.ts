@@ -56,7 +56,10 @@ export function createAccountService(deps: {
   };
 
   const profileOf = (user: UserRow): Profile => {
-    const consent = users.consentsOf(user.id).filter((row) => row.document === 'privacy_policy').at(-1);
+    const consent = users
+      .consentsOf(user.id)
+      .filter((row) => row.document === 'privacy_policy')
+      .at(-1);
     return {
       id: user.id,
       email: user.email,
@@ -127,8 +130,12 @@ export function createAccountService(deps: {
     /** Records that the member accepted the current policy version (after it changed). */
     acceptPolicy(memberId: string): Profile {
       const user = userOf(memberId);
-      const latest = users.consentsOf(memberId).filter((row) => row.document === 'privacy_policy').at(-1);
-      if (latest?.version !== CURRENT_POLICY_VERSION) users.addConsent(memberId, { document: 'privacy_policy', version: CURRENT_POLICY_VERSION, acceptedAt: iso() });
+      const latest = users
+        .consentsOf(memberId)
+        .filter((row) => row.document === 'privacy_policy')
+        .at(-1);
+      if (latest?.version !== CURRENT_POLICY_VERSION)
+        users.addConsent(memberId, { document: 'privacy_policy', version: CURRENT_POLICY_VERSION, acceptedAt: iso() });
       return profileOf(user);
     },
 

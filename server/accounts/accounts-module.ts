@@ -46,8 +46,15 @@ export function createAccountsModule(deps: { config: Config; db: Database; log: 
   const users = createUserStore(db);
   // Addresses stored before the current normalisation get it now, so their owners still log in.
   const emails = users.normaliseStoredEmails(normaliseEmail);
-  if (emails.clashes > 0) log.warn('accounts', 'stored e-mail addresses left as they were: their normalised spelling belongs to another account', { count: emails.clashes });
-  const sessions = createSessionService({ store: createSessionStore(db), events, idleMs: config.accounts.sessionIdleMs, maxMs: config.accounts.sessionMaxMs, now: clock.now });
+  if (emails.clashes > 0)
+    log.warn('accounts', 'stored e-mail addresses left as they were: their normalised spelling belongs to another account', { count: emails.clashes });
+  const sessions = createSessionService({
+    store: createSessionStore(db),
+    events,
+    idleMs: config.accounts.sessionIdleMs,
+    maxMs: config.accounts.sessionMaxMs,
+    now: clock.now,
+  });
   const avatars = createAvatarService({ dataDir: config.dataDir, users, now: clock.now });
   const accounts = createAccountService({
     users,

@@ -99,4 +99,3 @@ export function createThrottle(clock: Pick<Clock, 'now'>): Throttle {
     },
   };
 }
-

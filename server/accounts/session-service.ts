@@ -26,19 +26,12 @@ export type { SessionView };
 
 export type SessionService = ReturnType<typeof createSessionService>;
 
-export function createSessionService(deps: {
-  store: SessionStore;
-  events: MemberEvents;
-  idleMs: number;
-  maxMs: number;
-  now?: () => number;
-}) {
+export function createSessionService(deps: { store: SessionStore; events: MemberEvents; idleMs: number; maxMs: number; now?: () => number }) {
   const { store, events, idleMs, maxMs } = deps;
   const now = deps.now ?? Date.now;
   const iso = (ms: number): string => new Date(ms).toISOString();
 
-  const isExpired = (session: SessionRow, at: number): boolean =>
-    at - Date.parse(session.lastUsedAt) > idleMs || at - Date.parse(session.createdAt) > maxMs;
+  const isExpired = (session: SessionRow, at: number): boolean => at - Date.parse(session.lastUsedAt) > idleMs || at - Date.parse(session.createdAt) > maxMs;
 
   return {
     /** Opens a session, ending the oldest beyond the cap; the token goes into the cookie and nowhere else. */
@@ -71,7 +64,13 @@ export function createSessionService(deps: {
       return store
         .ofUser(member.id)
         .filter((session) => !isExpired(session, at))
-        .map((session) => ({ id: session.id, device: session.device, createdAt: session.createdAt, lastUsedAt: session.lastUsedAt, current: session.id === member.sessionId }));
+        .map((session) => ({
+          id: session.id,
+          device: session.device,
+          createdAt: session.createdAt,
+          lastUsedAt: session.lastUsedAt,
+          current: session.id === member.sessionId,
+        }));
     },
 
     /** Ends one of the member's sessions; false when there is no such session of theirs. */
@@ -108,21 +107,30 @@ const DEVICE_LABEL_MAX = 60;
 /** "Firefox · Android": enough for a member to recognise a device, nothing more kept. */
 export function deviceLabel(userAgent: string): string {
   const ua = userAgent.slice(0, 512);
-  const browser =
-    /Edg(e|A|iOS)?\//.test(ua) ? 'Edge'
-    : /OPR\/|Opera/.test(ua) ? 'Opera'
-    : /Firefox\/|FxiOS\//.test(ua) ? 'Firefox'
-    : /Chrome\/|CriOS\/|Chromium\//.test(ua) ? 'Chrome'
-    : /Safari\//.test(ua) ? 'Safari'
-    : null;
-  const system =
-    /Android/.test(ua) ? 'Android'
-    : /iPhone|iPad|iPod/.test(ua) ? 'iOS'
-    : /CrOS/.test(ua) ? 'ChromeOS'
-    : /Windows/.test(ua) ? 'Windows'
-    : /Mac OS X|Macintosh/.test(ua) ? 'macOS'
-    : /Linux/.test(ua) ? 'Linux'
-    : null;
+  const browser = /Edg(e|A|iOS)?\//.test(ua)
+    ? 'Edge'
+    : /OPR\/|Opera/.test(ua)
+      ? 'Opera'
+      : /Firefox\/|FxiOS\//.test(ua)
+        ? 'Firefox'
+        : /Chrome\/|CriOS\/|Chromium\//.test(ua)
+          ? 'Chrome'
+          : /Safari\//.test(ua)
+            ? 'Safari'
+            : null;
+  const system = /Android/.test(ua)
+    ? 'Android'
+    : /iPhone|iPad|iPod/.test(ua)
+      ? 'iOS'
+      : /CrOS/.test(ua)
+        ? 'ChromeOS'
+        : /Windows/.test(ua)
+          ? 'Windows'
+          : /Mac OS X|Macintosh/.test(ua)
+            ? 'macOS'
+            : /Linux/.test(ua)
+              ? 'Linux'
+              : null;
   const label = [browser, system].filter((part) => part !== null).join(' · ');
   return (label === '' ? 'unknown' : label).slice(0, DEVICE_LABEL_MAX);
 }

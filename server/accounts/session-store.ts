@@ -25,8 +25,10 @@ export function createSessionStore(db: Database) {
   const deleteOthers = db.prepare('DELETE FROM sessions WHERE user_id = ? AND id != ? RETURNING id').pluck();
   const deleteAll = db.prepare('DELETE FROM sessions WHERE user_id = ? RETURNING id').pluck();
   // rowid breaks ties between sessions opened in the same millisecond: insertion order.
-  const deleteOldestBeyond = db.prepare(`DELETE FROM sessions WHERE id IN
-    (SELECT id FROM sessions WHERE user_id = ? ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?) RETURNING id`).pluck();
+  const deleteOldestBeyond = db
+    .prepare(`DELETE FROM sessions WHERE id IN
+    (SELECT id FROM sessions WHERE user_id = ? ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?) RETURNING id`)
+    .pluck();
   const deleteExpired = db.prepare('DELETE FROM sessions WHERE last_used_at < ? OR created_at < ? RETURNING id, user_id AS userId');
 
   return {

@@ -51,7 +51,14 @@ export function callRoutes(deps: CallRouteDeps): ApiRouteGroup {
   router.get('/members', (ctx) => {
     const members = calls.directoryFor(requireMember(ctx).id);
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = { members: members.map((m) => ({ id: m.id, firstName: m.firstName, lastName: m.lastName, avatarUrl: m.avatarId === null ? null : deps.avatarUrl(m.avatarId) })) } satisfies Directory;
+    ctx.body = {
+      members: members.map((m) => ({
+        id: m.id,
+        firstName: m.firstName,
+        lastName: m.lastName,
+        avatarUrl: m.avatarId === null ? null : deps.avatarUrl(m.avatarId),
+      })),
+    } satisfies Directory;
   });
 
   router.get('/calls', (ctx) => {
@@ -90,7 +97,13 @@ export function guestRoutes(deps: CallRouteDeps): ApiRouteGroup {
     // and GET /api/ice-servers. No Expires: the ticket slides while it is used, so a fixed date
     // would drop the cookie from the browser in the middle of a long call; the server's sliding
     // expiry is the only one, and the browser forgets the cookie when it closes.
-    ctx.cookies.set(guestTicketCookieName(deps.isHttps), issued.ticket, { httpOnly: true, sameSite: 'strict', path: '/', secure: deps.isHttps, overwrite: true });
+    ctx.cookies.set(guestTicketCookieName(deps.isHttps), issued.ticket, {
+      httpOnly: true,
+      sameSite: 'strict',
+      path: '/',
+      secure: deps.isHttps,
+      overwrite: true,
+    });
     ctx.status = 201;
     ctx.set('Cache-Control', 'no-store');
     ctx.body = { calleeMemberId: callee.memberId, guestId: issued.guestId, expiresAt: issued.expiresAt.toISOString() } satisfies GuestTicketIssued;
@@ -111,7 +124,11 @@ export function presentLink(link: CallLink, publicOrigin: string): CallLinkView 
  * come with call-connected and die with the call.
  */
 export function iceRoutes(deps: {
-  iceFor(party: { kind: 'member'; memberId: string; sessionId: string } | { kind: 'guest'; guestId: string }, clientAddress: string, relayOnly: boolean): IceConfiguration;
+  iceFor(
+    party: { kind: 'member'; memberId: string; sessionId: string } | { kind: 'guest'; guestId: string },
+    clientAddress: string,
+    relayOnly: boolean,
+  ): IceConfiguration;
   guestOf(ticket: string | undefined): { guestId: string } | null;
   prefersRelayOnly(memberId: string): boolean;
   isHttps: boolean;
@@ -133,7 +150,10 @@ export function iceRoutes(deps: {
   return router;
 }
 
-const parseLinkSettings = schema({ guestsAllowed: optional(booleanField), relayOnly: optional(booleanField) }, { code: 'invalid_settings', message: 'Some settings are not valid.', closed: true });
+const parseLinkSettings = schema(
+  { guestsAllowed: optional(booleanField), relayOnly: optional(booleanField) },
+  { code: 'invalid_settings', message: 'Some settings are not valid.', closed: true },
+);
 
 const parseTicketRequest = schema(
   { displayName: nameField(DISPLAY_NAME_MAX_CODE_POINTS) },
@@ -143,6 +163,7 @@ const parseTicketRequest = schema(
 function optionalPositiveInteger(value: unknown, name: string, max: number): number | undefined {
   if (value === undefined) return undefined;
   const number = typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(number) || number < 1 || number > max) throw badRequest('invalid_query', `${name} must be a whole number from 1 to ${max}.`, { [name]: 'invalid' });
+  if (!Number.isSafeInteger(number) || number < 1 || number > max)
+    throw badRequest('invalid_query', `${name} must be a whole number from 1 to ${max}.`, { [name]: 'invalid' });
   return number;
 }

@@ -17,7 +17,6 @@ export const DIRECTORY_MAX_MEMBERS = 1000;
 
 export type CallLink = Readonly<{ code: string; path: string; guestsAllowed: boolean; relayOnly: boolean }>;
 
-
 export type { CallLogEntry };
 
 export type CallService = ReturnType<typeof createCallService>;
@@ -65,7 +64,11 @@ export function createCallService(
 
     updateSettings(memberId: string, changes: { guestsAllowed?: boolean; relayOnly?: boolean }): CallLink {
       const current = linkOf(memberId);
-      store.setSettings(memberId, { guestsAllowed: changes.guestsAllowed ?? current.guestsAllowed, relayOnly: changes.relayOnly ?? current.relayOnly }, now().toISOString());
+      store.setSettings(
+        memberId,
+        { guestsAllowed: changes.guestsAllowed ?? current.guestsAllowed, relayOnly: changes.relayOnly ?? current.relayOnly },
+        now().toISOString(),
+      );
       const link = present(memberId);
       if (!link.guestsAllowed) tickets.revokeFor(memberId);
       return link;
@@ -104,15 +107,18 @@ export function createCallService(
      *  it ended, how long, who, how many rings. Nothing else. */
     recordReceivedCall(call: ReceivedCall): void {
       const repeatSince = new Date(call.startedAt.getTime() - logRules.repeatWindowMs).toISOString();
-      store.recordCall({
-        calleeId: call.calleeMemberId,
-        callerKind: call.caller.kind,
-        callerId: call.caller.kind === 'member' ? call.caller.memberId : null,
-        callerGuestName: call.caller.kind === 'guest' ? call.caller.displayName : null,
-        startedAt: call.startedAt.toISOString(),
-        outcome: call.outcome,
-        durationS: call.outcome === 'answered' ? Math.max(0, Math.round(call.durationS ?? 0)) : null,
-      }, { repeatSince, keep: logRules.maxEntries });
+      store.recordCall(
+        {
+          calleeId: call.calleeMemberId,
+          callerKind: call.caller.kind,
+          callerId: call.caller.kind === 'member' ? call.caller.memberId : null,
+          callerGuestName: call.caller.kind === 'guest' ? call.caller.displayName : null,
+          startedAt: call.startedAt.toISOString(),
+          outcome: call.outcome,
+          durationS: call.outcome === 'answered' ? Math.max(0, Math.round(call.durationS ?? 0)) : null,
+        },
+        { repeatSince, keep: logRules.maxEntries },
+      );
     },
 
     /** A page of the member's received calls, newest first; `nextBefore` fetches the next one. */

@@ -76,7 +76,13 @@ export function createCallStore(db: Database) {
     AND id <= (SELECT id FROM call_log WHERE callee_id = @calleeId ORDER BY id DESC LIMIT 1 OFFSET @keep)`);
   const recordCall = db.transaction((row: NewCallLogRow, rules: { repeatSince: string; keep: number }): void => {
     if (row.outcome !== 'answered') {
-      const latest = latestFromCaller.get({ calleeId: row.calleeId, callerKind: row.callerKind, callerId: row.callerId, callerGuestName: row.callerGuestName, since: rules.repeatSince }) as { id: number } | undefined;
+      const latest = latestFromCaller.get({
+        calleeId: row.calleeId,
+        callerKind: row.callerKind,
+        callerId: row.callerId,
+        callerGuestName: row.callerGuestName,
+        since: rules.repeatSince,
+      }) as { id: number } | undefined;
       if (latest !== undefined) {
         addAttempt.run({ id: latest.id, outcome: row.outcome });
         return;
@@ -124,7 +130,6 @@ export function createCallStore(db: Database) {
     deleteCall: (calleeId: string, id: number): boolean => deleteCall.run(id, calleeId).changes === 1,
     /** Every member but one, by name, at most `limit`. */
     directory: (exceptId: string, limit: number): DirectoryRow[] => directory.all(exceptId, limit) as DirectoryRow[],
-    nameOf: (userId: string): { firstName: string; lastName: string } | undefined =>
-      nameOf.get(userId) as { firstName: string; lastName: string } | undefined,
+    nameOf: (userId: string): { firstName: string; lastName: string } | undefined => nameOf.get(userId) as { firstName: string; lastName: string } | undefined,
   };
 }

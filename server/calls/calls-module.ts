@@ -56,7 +56,10 @@ function iceProviderOf(credentials: TurnCredentials | null): IceProvider {
   if (credentials === null) return NO_RELAY;
   return {
     iceServersFor: (callId, party) =>
-      [...credentials.issue({ callId, participantId: partyKeyOf(party), owners: credentialOwnersOf(party), relayOnly: false }).iceServers].map((server) => ({ ...server, urls: [...server.urls] })),
+      [...credentials.issue({ callId, participantId: partyKeyOf(party), owners: credentialOwnersOf(party), relayOnly: false }).iceServers].map((server) => ({
+        ...server,
+        urls: [...server.urls],
+      })),
     releaseCall: (callId) => credentials.revokeCall(callId),
   };
 }
@@ -91,7 +94,9 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
     members: {
       findMember(memberId) {
         const names = service.namesOf(memberId);
-        return names === null ? null : { memberId, ...names, prefersRelayOnly: service.prefersRelayOnly(memberId), guestLinkCode: service.guestLinkCodeOf(memberId) };
+        return names === null
+          ? null
+          : { memberId, ...names, prefersRelayOnly: service.prefersRelayOnly(memberId), guestLinkCode: service.guestLinkCodeOf(memberId) };
       },
     },
     callLog: service,
@@ -171,6 +176,13 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
     ],
     profileExtras: (memberId) => ({ callLink: presentLink(service.linkOf(memberId), config.publicOrigin) }),
     attach: (server, limits) =>
-      attachSignaler(server, { pageOrigins: config.pageOrigins, trustProxy: config.trustProxy, authenticate, hub, log, ...(limits === undefined ? {} : { limits }) }),
+      attachSignaler(server, {
+        pageOrigins: config.pageOrigins,
+        trustProxy: config.trustProxy,
+        authenticate,
+        hub,
+        log,
+        ...(limits === undefined ? {} : { limits }),
+      }),
   };
 }

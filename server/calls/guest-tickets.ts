@@ -52,7 +52,8 @@ export function createGuestTickets(
       live.delete(key);
       if (isInCall(entry.guestId)) live.set(key, entry);
     }
-    if (live.size >= MAX_LIVE_GUEST_TICKETS) throw busy('guest_tickets_full', 'Too many guests are calling right now; try again in a minute.', TABLE_FULL_RETRY_AFTER_S);
+    if (live.size >= MAX_LIVE_GUEST_TICKETS)
+      throw busy('guest_tickets_full', 'Too many guests are calling right now; try again in a minute.', TABLE_FULL_RETRY_AFTER_S);
   };
 
   return {

@@ -27,7 +27,8 @@ export function createTicketLimits(nowMs: () => number = Date.now): TicketLimits
         [perLink, linkOwnerId],
         [perAddress, addressBlock(clientAddress)],
       ]);
-      if (waitMs > 0) throw rateLimited('too_many_tickets', 'Too many calls through this link right now; try again later.', Math.max(1, Math.ceil(waitMs / 1000)));
+      if (waitMs > 0)
+        throw rateLimited('too_many_tickets', 'Too many calls through this link right now; try again later.', Math.max(1, Math.ceil(waitMs / 1000)));
     },
   };
 }

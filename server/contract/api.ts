@@ -40,7 +40,10 @@ export type Directory = Readonly<{ members: readonly DirectoryMember[] }>;
 export type CallOutcome = 'answered' | 'missed' | 'declined' | 'busy';
 
 /** A member (with id, while they still have an account), a guest, or a former member. */
-export type CallLogCaller = Readonly<{ kind: 'member'; memberId: string; name: string }> | Readonly<{ kind: 'guest'; name: string }> | Readonly<{ kind: 'former-member' }>;
+export type CallLogCaller =
+  | Readonly<{ kind: 'member'; memberId: string; name: string }>
+  | Readonly<{ kind: 'guest'; name: string }>
+  | Readonly<{ kind: 'former-member' }>;
 
 export type CallLogEntry = Readonly<{
   id: number;

@@ -33,7 +33,10 @@ const TOO_MANY_MARKS = new RegExp(`\\p{M}{${MAX_COMBINING_MARKS_PER_LETTER + 1},
  * separator stays, for nameProblem to refuse.
  */
 export function normaliseName(raw: string): string {
-  return raw.normalize('NFC').replace(/[\p{Zs}\t\n\r]+/gu, ' ').trim();
+  return raw
+    .normalize('NFC')
+    .replace(/[\p{Zs}\t\n\r]+/gu, ' ')
+    .trim();
 }
 
 /** Whether text holds a character no one can see or that changes how the text around it reads. */

@@ -74,7 +74,8 @@ export function listBackups(root: string): string[] {
 export type BackupPaths = Readonly<{ dataDir: string; picturesDirName: string }>;
 
 export async function createBackup(options: BackupPaths & { root: string; keep: number; now?: () => Date }): Promise<BackupResult> {
-  if (!Number.isInteger(options.keep) || options.keep < 1 || options.keep > MAX_BACKUPS_KEPT) throw new Error(`the number of backups to keep must be from 1 to ${MAX_BACKUPS_KEPT}`);
+  if (!Number.isInteger(options.keep) || options.keep < 1 || options.keep > MAX_BACKUPS_KEPT)
+    throw new Error(`the number of backups to keep must be from 1 to ${MAX_BACKUPS_KEPT}`);
   const at = (options.now ?? (() => new Date()))();
   const sourcePath = join(options.dataDir, DATABASE_FILE_NAME);
   if (!isFile(sourcePath)) throw new Error(`no database at ${sourcePath}: check PORTHELLO_DATA_DIR`);

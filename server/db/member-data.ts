@@ -152,8 +152,12 @@ export function registryProblems(db: Database, tables: readonly MemberDataTable[
   const schemaTables = (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[]).sort();
   const listed = (table: string, column: string): MemberDataTable | undefined => tables.find((entry) => entry.table === table && entry.memberColumn === column);
   for (const table of schemaTables) {
-    const columns = (db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table) as string[]);
-    const keys = db.prepare('SELECT "from" AS column, "table" AS target, on_delete AS onDelete FROM pragma_foreign_key_list(?)').all(table) as { column: string; target: string; onDelete: string }[];
+    const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table) as string[];
+    const keys = db.prepare('SELECT "from" AS column, "table" AS target, on_delete AS onDelete FROM pragma_foreign_key_list(?)').all(table) as {
+      column: string;
+      target: string;
+      onDelete: string;
+    }[];
     const memberColumns = new Set(keys.filter((key) => key.target === 'users').map((key) => key.column));
     for (const column of columns) if (/(^|_)(user|member)(_id)?$/.test(column) || /^(user|member)_id$/.test(column)) memberColumns.add(column);
     for (const column of memberColumns) {

@@ -5,7 +5,18 @@
 import { chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, describeFile, filesOf, listBackups, MANIFEST_FILE_NAME, pictureFileNames, tableCounts, type BackupPaths, type Manifest } from './backup.js';
+import {
+  BACKUP_FORMAT,
+  BACKUP_FORMAT_VERSION,
+  describeFile,
+  filesOf,
+  listBackups,
+  MANIFEST_FILE_NAME,
+  pictureFileNames,
+  tableCounts,
+  type BackupPaths,
+  type Manifest,
+} from './backup.js';
 import { erasedMembers, readErasures, type ErasureSet } from './erasures.js';
 import { createMemberData } from './member-data.js';
 import { readMigrations } from './migrate.js';
@@ -50,12 +61,14 @@ export function verifyBackup(dir: string): Manifest {
   for (const file of manifest.files) {
     if (!existsSync(join(dir, file.path))) throw new RestoreRefused(`the backup lacks ${file.path}`);
     const actual = describeFile(dir, file.path);
-    if (actual.bytes !== file.bytes || actual.sha256 !== file.sha256) throw new RestoreRefused(`${file.path} does not match its checksum in the manifest: the backup is damaged`);
+    if (actual.bytes !== file.bytes || actual.sha256 !== file.sha256)
+      throw new RestoreRefused(`${file.path} does not match its checksum in the manifest: the backup is damaged`);
   }
   const unlisted = filesOf(dir).filter((path) => path !== MANIFEST_FILE_NAME && !listed.has(path));
   if (unlisted.length > 0) throw new RestoreRefused(`the backup holds files its manifest does not list: ${unlisted.join(', ')}`);
   const latest = readMigrations(MIGRATIONS_DIR).length;
-  if (manifest.schemaVersion > latest) throw new RestoreRefused(`the backup is at schema version ${manifest.schemaVersion}, newer than this release knows (${latest}): upgrade Porthello first`);
+  if (manifest.schemaVersion > latest)
+    throw new RestoreRefused(`the backup is at schema version ${manifest.schemaVersion}, newer than this release knows (${latest}): upgrade Porthello first`);
   const db = new BetterSqlite3(join(dir, DATABASE_FILE_NAME), { readonly: true, fileMustExist: true });
   try {
     const check = db.pragma('integrity_check', { simple: true });
@@ -133,7 +146,10 @@ export function restoreBackup(options: BackupPaths & { backupDir: string; now?: 
   const current = [...DATABASE_FILES, picturesDirName].filter((name) => existsSync(join(dataDir, name)));
   if (current.length > 0) mkdirSync(replacedDir, { mode: PRIVATE_DIR_MODE });
   try {
-    swapIn([...current.map((name) => [join(dataDir, name), join(replacedDir, name)] as const), ...[DATABASE_FILE_NAME, picturesDirName].map((name) => [join(staging, name), join(dataDir, name)] as const)]);
+    swapIn([
+      ...current.map((name) => [join(dataDir, name), join(replacedDir, name)] as const),
+      ...[DATABASE_FILE_NAME, picturesDirName].map((name) => [join(staging, name), join(dataDir, name)] as const),
+    ]);
   } catch (error) {
     // Only when the files went back: a replaced folder still holding data is never removed.
     if (current.length > 0 && readdirSync(replacedDir).length === 0) rmdirSync(replacedDir);
@@ -169,10 +185,23 @@ function readManifest(dir: string): Manifest {
   const manifest = parsed as Partial<Manifest> | null;
   const fileOk = (file: unknown): boolean => {
     const candidate = file as Partial<Manifest['files'][number]> | null;
-    return typeof candidate?.path === 'string' && SAFE_RELATIVE_PATH.test(candidate.path) && Number.isInteger(candidate.bytes) && typeof candidate.sha256 === 'string' && /^[0-9a-f]{64}$/.test(candidate.sha256);
+    return (
+      typeof candidate?.path === 'string' &&
+      SAFE_RELATIVE_PATH.test(candidate.path) &&
+      Number.isInteger(candidate.bytes) &&
+      typeof candidate.sha256 === 'string' &&
+      /^[0-9a-f]{64}$/.test(candidate.sha256)
+    );
   };
-  if (manifest?.format !== BACKUP_FORMAT || manifest.formatVersion !== BACKUP_FORMAT_VERSION) throw new RestoreRefused(`${dir} is not a Porthello backup of format ${BACKUP_FORMAT_VERSION}`);
-  if (!Number.isInteger(manifest.schemaVersion) || typeof manifest.counts !== 'object' || manifest.counts === null || !Array.isArray(manifest.files) || !manifest.files.every(fileOk)) {
+  if (manifest?.format !== BACKUP_FORMAT || manifest.formatVersion !== BACKUP_FORMAT_VERSION)
+    throw new RestoreRefused(`${dir} is not a Porthello backup of format ${BACKUP_FORMAT_VERSION}`);
+  if (
+    !Number.isInteger(manifest.schemaVersion) ||
+    typeof manifest.counts !== 'object' ||
+    manifest.counts === null ||
+    !Array.isArray(manifest.files) ||
+    !manifest.files.every(fileOk)
+  ) {
     throw new RestoreRefused(`the manifest of ${dir} is malformed`);
   }
   if (!manifest.files.some((file) => file.path === DATABASE_FILE_NAME)) throw new RestoreRefused(`the manifest of ${dir} lists no ${DATABASE_FILE_NAME}`);
@@ -198,7 +227,8 @@ function collectErasures(livePath: string, backupDir: string): { sets: ErasureSe
         db.close();
       }
     } catch (error) {
-      if (path === livePath) throw new RestoreRefused(`cannot read the erasures of the current database ${path} (${(error as Error).message}); move it away to restore without it`);
+      if (path === livePath)
+        throw new RestoreRefused(`cannot read the erasures of the current database ${path} (${(error as Error).message}); move it away to restore without it`);
       warnings.push(`erasures of ${basename(dirname(path))} not read (${(error as Error).message})`);
     }
   }

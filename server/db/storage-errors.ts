@@ -16,7 +16,12 @@ const FULL_CODES = new Set(['SQLITE_FULL', 'ENOSPC', 'EDQUOT']);
 export function storageError(thrown: unknown): AppError | null {
   const code = (thrown as { code?: unknown } | null)?.code;
   if (typeof code !== 'string') return null;
-  if (BUSY_CODES.has(code)) return new AppError('busy', 'database_busy', 'The service is busy; try again in a moment.', { retryAfterS: BUSY_RETRY_AFTER_S, cause: thrown });
-  if (FULL_CODES.has(code)) return new AppError('busy', 'storage_full', 'The service cannot store anything at the moment; try again later.', { retryAfterS: FULL_RETRY_AFTER_S, cause: thrown });
+  if (BUSY_CODES.has(code))
+    return new AppError('busy', 'database_busy', 'The service is busy; try again in a moment.', { retryAfterS: BUSY_RETRY_AFTER_S, cause: thrown });
+  if (FULL_CODES.has(code))
+    return new AppError('busy', 'storage_full', 'The service cannot store anything at the moment; try again later.', {
+      retryAfterS: FULL_RETRY_AFTER_S,
+      cause: thrown,
+    });
   return null;
 }

@@ -64,7 +64,8 @@ export function createPageRenderer(templatesDir: string, site: Readonly<{ public
   const fill = (template: string, locale: Locale, vars: Readonly<Record<string, string>>): string =>
     template.replace(PLACEHOLDER, (_all, raw: string | undefined, isMessage: string | undefined, key: string) => {
       // A translated string may hold {name} slots filled from the page's values (e.g. durations).
-      const value = isMessage !== undefined ? translate(locale, key as MessageKey).replace(/\{(\w+)\}/g, (slot, name: string) => vars[name] ?? slot) : vars[key];
+      const value =
+        isMessage !== undefined ? translate(locale, key as MessageKey).replace(/\{(\w+)\}/g, (slot, name: string) => vars[name] ?? slot) : vars[key];
       if (value === undefined) throw new Error(`template value missing: ${key}`);
       return raw !== undefined ? value : escapeHtml(value);
     });
@@ -111,8 +112,15 @@ function languageLinks(current: Locale): Record<string, string> {
 /** The account links of the header: log in and sign up, or the member's pages. */
 function accountLinks(locale: Locale, signedIn: boolean): string {
   const links: [string, MessageKey][] = signedIn
-    ? [['/calls', 'nav.calls'], ['/profile', 'nav.profile'], ['/my-data', 'nav.myData']]
-    : [['/login', 'nav.login'], ['/signup', 'nav.signup']];
+    ? [
+        ['/calls', 'nav.calls'],
+        ['/profile', 'nav.profile'],
+        ['/my-data', 'nav.myData'],
+      ]
+    : [
+        ['/login', 'nav.login'],
+        ['/signup', 'nav.signup'],
+      ];
   return links.map(([href, key]) => `<a href="${href}">${escapeHtml(translate(locale, key))}</a>`).join('');
 }
 

@@ -28,7 +28,11 @@ export function createRedirectServer(options: Readonly<{ publicOrigin: string; a
   });
 }
 
-async function answer(request: IncomingMessage, response: ServerResponse, options: Readonly<{ publicOrigin: string; acmeChallengeDir: string | null }>): Promise<void> {
+async function answer(
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: Readonly<{ publicOrigin: string; acmeChallengeDir: string | null }>,
+): Promise<void> {
   const target = request.url ?? '/';
   if (options.acmeChallengeDir !== null && target.startsWith(ACME_PREFIX) && (request.method === 'GET' || request.method === 'HEAD')) {
     const token = target.slice(ACME_PREFIX.length);
@@ -52,6 +56,11 @@ async function readChallenge(path: string): Promise<string | null> {
 }
 
 function send(response: ServerResponse, status: number, type: string, body: string): void {
-  response.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+  response.writeHead(status, {
+    'Content-Type': type,
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+  });
   response.end(body);
 }

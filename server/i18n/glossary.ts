@@ -12,7 +12,12 @@ export type GlossaryTerm = Readonly<{
 
 export const GLOSSARY: readonly GlossaryTerm[] = [
   { idea: 'someone with an account in the organisation', fr: 'membre', en: 'member', not: { fr: ['utilisateur', 'utilisatrice', 'abonné'], en: ['user'] } },
-  { idea: 'someone who calls from a link without an account', fr: 'invité', en: 'guest', not: { fr: ['visiteur', 'visiteuse', 'anonyme'], en: ['visitor', 'anonymous'] } },
+  {
+    idea: 'someone who calls from a link without an account',
+    fr: 'invité',
+    en: 'guest',
+    not: { fr: ['visiteur', 'visiteuse', 'anonyme'], en: ['visitor', 'anonymous'] },
+  },
   { idea: "a member's personal address that guests open to ring them", fr: 'lien d’appel', en: 'call link', not: { fr: ['URL'], en: ['URL'] } },
   { idea: 'taking an incoming call', fr: 'répondre', en: 'answer', not: { fr: ['décrocher', 'accepter l’appel'], en: ['pick up', 'accept the call'] } },
   { idea: 'ending a call in progress', fr: 'raccrocher', en: 'hang up', not: { fr: ['terminer l’appel'], en: ['end the call'] } },

@@ -73,9 +73,14 @@ export type Picture = Readonly<{ large: Buffer; small: Buffer }>;
 
 const unsupported = (): AppError => new AppError('unsupported', 'unsupported_image', 'Send a JPEG, PNG, WebP, GIF, AVIF or HEIC picture.');
 const tooManyPixels = (): AppError => new AppError('unprocessable', 'image_too_large', `The picture has more than ${MAX_INPUT_PIXELS} pixels.`);
-const tooManyBytes = (): AppError => new AppError('unprocessable', 'image_too_large', `The picture would take more than ${MAX_DECODED_BYTES} bytes once decoded.`);
+const tooManyBytes = (): AppError =>
+  new AppError('unprocessable', 'image_too_large', `The picture would take more than ${MAX_DECODED_BYTES} bytes once decoded.`);
 const tooCostly = (): AppError =>
-  new AppError('unprocessable', 'image_too_costly', 'The picture is too large to decode in this format (interlaced or 16 bits per channel): save it smaller or as an ordinary JPEG.');
+  new AppError(
+    'unprocessable',
+    'image_too_costly',
+    'The picture is too large to decode in this format (interlaced or 16 bits per channel): save it smaller or as an ordinary JPEG.',
+  );
 const invalid = (): AppError => new AppError('unprocessable', 'invalid_image', 'The picture cannot be read: it is damaged or incomplete.');
 
 /** Turns an uploaded file into the two square WebP pictures; throws a 4xx AppError for bad input. */
@@ -113,7 +118,18 @@ export async function processPicture(bytes: Buffer): Promise<Picture> {
 }
 
 /** Bytes of one sample for each libvips band format. */
-const BYTES_PER_SAMPLE: Readonly<Record<string, number>> = { uchar: 1, char: 1, ushort: 2, short: 2, uint: 4, int: 4, float: 4, double: 8, complex: 8, dpcomplex: 16 };
+const BYTES_PER_SAMPLE: Readonly<Record<string, number>> = {
+  uchar: 1,
+  char: 1,
+  ushort: 2,
+  short: 2,
+  uint: 4,
+  int: 4,
+  float: 4,
+  double: 8,
+  complex: 8,
+  dpcomplex: 16,
+};
 
 /** What decoding the input would take, from its header; throws before any of it is spent. */
 export function checkDecodingBudget(metadata: Pick<Metadata, 'width' | 'height' | 'channels' | 'depth' | 'isProgressive'>): void {

@@ -10,7 +10,18 @@
 // locks nothing: the member can still call out, decline from any device, and a second caller
 // gets "busy" only once a call is answered. A connection is bound to at most one call.
 import { randomBytes } from 'node:crypto';
-import { callerRecordOf, isSameParty, receivedCallOf, relayedMessage, sideOf, sideWithToken, type Call, type CallSide, type RelayedClientMessage, type Side } from './call-state.js';
+import {
+  callerRecordOf,
+  isSameParty,
+  receivedCallOf,
+  relayedMessage,
+  sideOf,
+  sideWithToken,
+  type Call,
+  type CallSide,
+  type RelayedClientMessage,
+  type Side,
+} from './call-state.js';
 import { guestKey, memberKey, partyKeyOf, systemClock, viewOf, type Party, type ReceivedCall } from './deps.js';
 import { dispositionOf, ProtocolViolation, Refusal, type Disposition } from './errors.js';
 import { HELLO_TIMEOUT_MS, RESUME_GRACE_MS, RING_TIMEOUT_MS, relayPolicy, type Hub, type HubDeps, type HubTiming } from './hub-api.js';
@@ -73,7 +84,11 @@ export function createHub(deps: HubDeps): Hub {
     const callId = randomId(ID_BYTES);
     const calleeKey = memberKey(calleeMemberId);
     const startedAtMs = clock.nowMs();
-    const calleeView = { kind: 'member', memberId: profile.memberId, displayName: party.kind === 'guest' ? profile.guestFacingName : profile.displayName } as const;
+    const calleeView = {
+      kind: 'member',
+      memberId: profile.memberId,
+      displayName: party.kind === 'guest' ? profile.guestFacingName : profile.displayName,
+    } as const;
     const endAtOnce = (reason: EndReason, outcome: ReceivedCall['outcome']): void => {
       if (reason === 'unavailable') guard.coolDown(cooldownKeys);
       send(conn, { type: 'call-ended', callId, reason });
@@ -171,7 +186,15 @@ export function createHub(deps: HubDeps): Hub {
     const own = call[side];
     const other = call[side === 'caller' ? 'callee' : 'caller'];
     if (own.ice === null || other.party === null) return;
-    send(own.conn, { type: 'call-connected', callId: call.id, role: side, peer: viewOf(other.party, own.party), ice: own.ice, resumeToken: own.resumeToken, resumed });
+    send(own.conn, {
+      type: 'call-connected',
+      callId: call.id,
+      role: side,
+      peer: viewOf(other.party, own.party),
+      ice: own.ice,
+      resumeToken: own.resumeToken,
+      resumed,
+    });
   }
 
   function decline(conn: Connection, callId: string): void {

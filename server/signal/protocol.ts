@@ -67,9 +67,7 @@ export const CLOSE_CODES = {
 export type CloseCode = (typeof CLOSE_CODES)[keyof typeof CLOSE_CODES];
 
 /** Who someone is, as the other side of a call sees them. A guest's id is opaque and random. */
-export type PartyView =
-  | { kind: 'member'; memberId: string; displayName: string }
-  | { kind: 'guest'; guestId: string; displayName: string };
+export type PartyView = { kind: 'member'; memberId: string; displayName: string } | { kind: 'guest'; guestId: string; displayName: string };
 
 /** What RTCPeerConnection needs; credentials are minted for one call and one party. */
 export type IceServer = { urls: string[]; username?: string; credential?: string };

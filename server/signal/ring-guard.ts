@@ -56,13 +56,21 @@ export function createRingGuard(limits: RingLimits, nowMs: () => number): RingGu
   const toSeconds = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
 
   const cooldownKeysOf = (ringer: Ringer, calleeMemberId: string): string[] =>
-    ringer.party.kind === 'guest' && ringer.address !== null ? [`${ringer.key}>${calleeMemberId}`, `${ringer.address}>${calleeMemberId}`] : [`${ringer.key}>${calleeMemberId}`];
+    ringer.party.kind === 'guest' && ringer.address !== null
+      ? [`${ringer.key}>${calleeMemberId}`, `${ringer.address}>${calleeMemberId}`]
+      : [`${ringer.key}>${calleeMemberId}`];
 
   return {
     admit(ringer, calleeMemberId) {
       const now = nowMs();
       const coolingUntil = Math.max(0, ...cooldownKeysOf(ringer, calleeMemberId).map((key) => cooldowns.get(key) ?? 0));
-      if (coolingUntil > now) throw new Refusal('cooling_down', 'This member could not take your call just now; wait before ringing again.', undefined, toSeconds(coolingUntil - now));
+      if (coolingUntil > now)
+        throw new Refusal(
+          'cooling_down',
+          'This member could not take your call just now; wait before ringing again.',
+          undefined,
+          toSeconds(coolingUntil - now),
+        );
       const pairs: [KeyedRateLimiter, string][] = [[perCaller, ringer.key]];
       if (ringer.party.kind === 'guest') {
         pairs.push([perLink, ringer.party.calleeMemberId]);

@@ -4,7 +4,24 @@
 // gives it.
 import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
-import { ATTR, CLASS, METHOD, TRANSPORT_UDP, attribute, decodeMessage, decodeXorAddress, encodeMessage, encodeXorAddress, errorCode, longTermKey, padded, u32, type Attribute, type StunMessage, type TransportAddress } from './stun.js';
+import {
+  ATTR,
+  CLASS,
+  METHOD,
+  TRANSPORT_UDP,
+  attribute,
+  decodeMessage,
+  decodeXorAddress,
+  encodeMessage,
+  encodeXorAddress,
+  errorCode,
+  longTermKey,
+  padded,
+  u32,
+  type Attribute,
+  type StunMessage,
+  type TransportAddress,
+} from './stun.js';
 
 export type Credentials = { username: string; password: string };
 
@@ -151,7 +168,9 @@ export abstract class TurnRequests {
     throw new Error('unreachable: the loop returns on its second attempt');
   }
 
-  async allocate(options: { lifetimeS?: number; extra?: Attribute[] } = {}): Promise<{ relayed: TransportAddress; mapped: TransportAddress | null; lifetimeS: number }> {
+  async allocate(
+    options: { lifetimeS?: number; extra?: Attribute[] } = {},
+  ): Promise<{ relayed: TransportAddress; mapped: TransportAddress | null; lifetimeS: number }> {
     const attributes: Attribute[] = [{ type: ATTR.REQUESTED_TRANSPORT, value: Buffer.from([TRANSPORT_UDP, 0, 0, 0]) }];
     if (options.lifetimeS !== undefined) attributes.push({ type: ATTR.LIFETIME, value: u32(options.lifetimeS) });
     attributes.push(...(options.extra ?? []));
@@ -179,7 +198,9 @@ export abstract class TurnRequests {
 
   /** Resolves to the response (check errorCode) so tests can assert refusals. */
   createPermission(peers: TransportAddress[]): Promise<StunMessage> {
-    return this.transact(METHOD.CREATE_PERMISSION, (transactionId) => peers.map((peer) => ({ type: ATTR.XOR_PEER_ADDRESS, value: encodeXorAddress(peer, transactionId) })));
+    return this.transact(METHOD.CREATE_PERMISSION, (transactionId) =>
+      peers.map((peer) => ({ type: ATTR.XOR_PEER_ADDRESS, value: encodeXorAddress(peer, transactionId) })),
+    );
   }
 
   channelBind(channel: number, peer: TransportAddress): Promise<StunMessage> {
@@ -211,7 +232,6 @@ export abstract class TurnRequests {
     data.copy(out, 4);
     this.sendRaw(out);
   }
-
 }
 
 /**

@@ -117,7 +117,12 @@ function removeFrom(map: Map<string, Set<string>>, key: string, value: string): 
 export function createEmbeddedCredentials(options: EmbeddedOptions): EmbeddedCredentials {
   const now = options.now ?? Date.now;
   const unusedTtlMs = options.unusedTtlMs ?? UNUSED_CREDENTIAL_TTL_MS;
-  const limits: CredentialLimits = { maxOutstanding: MAX_OUTSTANDING_CREDENTIALS, maxUnbound: MAX_UNBOUND_CREDENTIALS, maxUnboundPerAddress: MAX_UNBOUND_CREDENTIALS_PER_ADDRESS, ...options.limits };
+  const limits: CredentialLimits = {
+    maxOutstanding: MAX_OUTSTANDING_CREDENTIALS,
+    maxUnbound: MAX_UNBOUND_CREDENTIALS,
+    maxUnboundPerAddress: MAX_UNBOUND_CREDENTIALS_PER_ADDRESS,
+    ...options.limits,
+  };
   // Every lookup is by key: no request walks the whole table.
   const byUsername = new Map<string, Issued>();
   const byKey = new Map<string, Issued>();
@@ -181,7 +186,17 @@ export function createEmbeddedCredentials(options: EmbeddedOptions): EmbeddedCre
       const password = randomBytes(PASSWORD_BYTES).toString('base64url');
       const kind: CredentialKind = isUnbound ? 'unbound' : 'call';
       options.relay.addUser(username, password, kind, request.callId);
-      const issued: Issued = { username, password, key, callId: request.callId, owners: [...(request.owners ?? [])], block, issuedAtMs: now(), lastAskedAtMs: now(), used: false };
+      const issued: Issued = {
+        username,
+        password,
+        key,
+        callId: request.callId,
+        owners: [...(request.owners ?? [])],
+        block,
+        issuedAtMs: now(),
+        lastAskedAtMs: now(),
+        used: false,
+      };
       byUsername.set(username, issued);
       byKey.set(key, issued);
       if (request.callId !== null) addTo(byCall, request.callId, username);
@@ -238,14 +253,22 @@ export function createExternalCredentials(options: ExternalOptions): TurnCredent
  * The turn: URLs of the embedded relay. Clients need an address they can reach: the external IP
  * behind 1:1 NAT, else the TURN listening address, else (wildcard) the public URL's host.
  */
-export function embeddedTurnUrls(options: { host: string; externalIp: string | null; publicOrigin: string; port: number; tcp: boolean; tlsPort?: number | null }): string[] {
+export function embeddedTurnUrls(options: {
+  host: string;
+  externalIp: string | null;
+  publicOrigin: string;
+  port: number;
+  tcp: boolean;
+  tlsPort?: number | null;
+}): string[] {
   let host = options.externalIp ?? options.host;
   if (host === '0.0.0.0' || host === '::') host = new URL(options.publicOrigin).hostname.replace(/^\[|\]$/g, '');
   const shown = isIPv6(host) ? `[${host}]` : host;
   const urls = [`turn:${shown}:${options.port}?transport=udp`];
   if (options.tcp) urls.push(`turn:${shown}:${options.port}?transport=tcp`);
   // TLS needs the name the certificate is for: the public URL's host.
-  if (options.tlsPort !== undefined && options.tlsPort !== null) urls.push(`turns:${new URL(options.publicOrigin).host.replace(/:\d+$/, '')}:${options.tlsPort}?transport=tcp`);
+  if (options.tlsPort !== undefined && options.tlsPort !== null)
+    urls.push(`turns:${new URL(options.publicOrigin).host.replace(/:\d+$/, '')}:${options.tlsPort}?transport=tcp`);
   return urls;
 }
 
@@ -257,5 +280,8 @@ export function createTurnCredentials(
 ): TurnCredentials | null {
   if (turn.external !== null) return createExternalCredentials({ urls: turn.external.urls, secret: turn.external.secret });
   if (relay === null) return null;
-  return createEmbeddedCredentials({ relay, urls: embeddedTurnUrls({ host: turn.host, externalIp: turn.externalIp, publicOrigin, port: relay.port, tcp: true, tlsPort: relay.tlsPort }) });
+  return createEmbeddedCredentials({
+    relay,
+    urls: embeddedTurnUrls({ host: turn.host, externalIp: turn.externalIp, publicOrigin, port: relay.port, tcp: true, tlsPort: relay.tlsPort }),
+  });
 }

@@ -335,7 +335,8 @@ async function runSelfTest(relay: Relay, server: TransportAddress): Promise<Self
       const peerB = (await b.allocate()).relayed;
       const permittedB = await b.createPermission([peerA]);
       const permittedA = await a.createPermission([peerB]);
-      if (errorCode(permittedA) !== null || errorCode(permittedB) !== null) return `CreatePermission refused (${errorCode(permittedA) ?? errorCode(permittedB)})`;
+      if (errorCode(permittedA) !== null || errorCode(permittedB) !== null)
+        return `CreatePermission refused (${errorCode(permittedA) ?? errorCode(permittedB)})`;
       const probe = randomBytes(16);
       a.sendIndication(peerB, probe);
       const got = await b.nextData(SELF_TEST_TIMEOUT_MS);

@@ -169,7 +169,9 @@ export function ipv6Bytes(text: string): Buffer {
   const right = tail === undefined || tail === '' ? [] : tail.split(':');
   const groups = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
   const out = Buffer.alloc(16);
-  groups.forEach((group, i) => out.writeUInt16BE(parseInt(group, 16) & 0xffff, i * 2));
+  groups.forEach((group, i) => {
+    out.writeUInt16BE(parseInt(group, 16) & 0xffff, i * 2);
+  });
   return out;
 }
 

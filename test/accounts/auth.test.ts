@@ -14,7 +14,10 @@ signup.after(() => server.close());
 
 signup('creates the member, logs them in with an HttpOnly SameSite=Lax cookie and answers 201 with the profile', async () => {
   const email = uniqueEmail();
-  const response = await server.fetch('/api/auth/signup', json({ email, password: 'a long enough passphrase', firstName: 'Ada', lastName: 'Lovelace', acceptPolicy: true }));
+  const response = await server.fetch(
+    '/api/auth/signup',
+    json({ email, password: 'a long enough passphrase', firstName: 'Ada', lastName: 'Lovelace', acceptPolicy: true }),
+  );
   assert.is(response.status, 201);
   const profile = await jsonOf(response);
   assert.is(profile.email, email);
@@ -50,19 +53,28 @@ signup('normalises the e-mail (trimmed, lower-cased) and refuses it again in ano
   const member = await signUp(server, { email: `  ${local}@Example.ORG ` });
   const stored = server.db.prepare('SELECT email FROM users WHERE id = ?').get(member.id) as { email: string };
   assert.is(stored.email, `${local.toLowerCase()}@example.org`);
-  const again = await server.fetch('/api/auth/signup', json({ email: `${local.toLowerCase()}@EXAMPLE.org`, password: 'another long passphrase', firstName: 'G', lastName: 'H', acceptPolicy: true }));
+  const again = await server.fetch(
+    '/api/auth/signup',
+    json({ email: `${local.toLowerCase()}@EXAMPLE.org`, password: 'another long passphrase', firstName: 'G', lastName: 'H', acceptPolicy: true }),
+  );
   assert.is(again.status, 409);
   assert.is((await jsonOf(again)).error.code, 'email_taken');
   assert.is(sessionCookieOf(again), null);
 });
 
 signup('answers 400 naming every failing field', async () => {
-  const response = await server.fetch('/api/auth/signup', json({ email: 'not-an-email', password: 'elevenchars', firstName: 'A\u0007da', lastName: ' ', acceptPolicy: false }));
+  const response = await server.fetch(
+    '/api/auth/signup',
+    json({ email: 'not-an-email', password: 'elevenchars', firstName: 'A\u0007da', lastName: ' ', acceptPolicy: false }),
+  );
   assert.is(response.status, 400);
   const { error } = await jsonOf(response);
   assert.is(error.code, 'invalid_fields');
   assert.equal(error.fields, { email: 'invalid', password: 'too_short', firstName: 'control_characters', lastName: 'required', acceptPolicy: 'must_accept' });
-  const overlong = await server.fetch('/api/auth/signup', json({ email: uniqueEmail(), password: 'x'.repeat(1025), firstName: 'A'.repeat(81), lastName: 'B\u202Eevil', acceptPolicy: true }));
+  const overlong = await server.fetch(
+    '/api/auth/signup',
+    json({ email: uniqueEmail(), password: 'x'.repeat(1025), firstName: 'A'.repeat(81), lastName: 'B\u202Eevil', acceptPolicy: true }),
+  );
   assert.equal((await jsonOf(overlong)).error.fields, { password: 'too_long', firstName: 'too_long', lastName: 'control_characters' });
   const noBody = await server.fetch('/api/auth/signup', json([]));
   assert.is(noBody.status, 400);
@@ -88,7 +100,15 @@ login.after(() => server.close());
 
 login('logs in with 200 and a new session cookie; the cookie held before log-in is worth nothing after it', async () => {
   const member = await signUp(server);
-  const response = await logIn(server, member.email.toUpperCase().replace('EXAMPLE.ORG', 'Example.Org').replace(/^MEMBER/, 'member'), member.password, { Cookie: member.cookie });
+  const response = await logIn(
+    server,
+    member.email
+      .toUpperCase()
+      .replace('EXAMPLE.ORG', 'Example.Org')
+      .replace(/^MEMBER/, 'member'),
+    member.password,
+    { Cookie: member.cookie },
+  );
   assert.is(response.status, 200);
   assert.is((await jsonOf(response)).id, member.id);
   const fresh = sessionCookieOf(response);
@@ -177,7 +197,8 @@ throttling('lets the real member in with the right password from another address
   assert.is(elsewhere.status, 200, 'six failures from one address do not lock the member out');
   // Many guessing addresses, five guesses each: each answer on the account then comes late.
   for (let address = 1; address <= 8; address += 1) {
-    for (let attempt = 1; attempt <= 5; attempt += 1) assert.is((await logIn(server, victim.email, `guess ${address}.${attempt}`, from(`203.0.113.${address}`))).status, 401);
+    for (let attempt = 1; attempt <= 5; attempt += 1)
+      assert.is((await logIn(server, victim.email, `guess ${address}.${attempt}`, from(`203.0.113.${address}`))).status, 401);
   }
   const sleptBefore = clock.sleeps.length;
   assert.is((await logIn(server, victim.email, victim.password, from('2001:db8:7::1'))).status, 200, 'the right password from a fresh address still passes');

@@ -23,7 +23,13 @@ function problemKeys(env: Env): string[] {
 
 accounts('defaults to bcrypt cost 12, sessions idle for 7 days and at most 30 days, 5 sign-ups per address and 50 in all per hour', () => {
   const config = loadConfig({ PORTHELLO_DATA_DIR: dataDir });
-  assert.equal(config.accounts, { bcryptCost: 12, sessionIdleMs: 7 * 24 * 3600_000, sessionMaxMs: 30 * 24 * 3600_000, signupsPerAddressPerHour: 5, signupsPerHour: 50 });
+  assert.equal(config.accounts, {
+    bcryptCost: 12,
+    sessionIdleMs: 7 * 24 * 3600_000,
+    sessionMaxMs: 30 * 24 * 3600_000,
+    signupsPerAddressPerHour: 5,
+    signupsPerHour: 50,
+  });
   assert.ok(Object.isFrozen(config.accounts));
 });
 
@@ -34,7 +40,10 @@ accounts('refuses a bcrypt cost outside 4-15, and lifetimes that are not whole p
     'PORTHELLO_SESSION_MAX_DAYS',
   ]);
   assert.equal(problemKeys({ PORTHELLO_BCRYPT_COST: '16' }), ['PORTHELLO_BCRYPT_COST']);
-  assert.equal(problemKeys({ PORTHELLO_SIGNUPS_PER_ADDRESS_PER_HOUR: '0', PORTHELLO_SIGNUPS_PER_HOUR: 'many' }), ['PORTHELLO_SIGNUPS_PER_ADDRESS_PER_HOUR', 'PORTHELLO_SIGNUPS_PER_HOUR']);
+  assert.equal(problemKeys({ PORTHELLO_SIGNUPS_PER_ADDRESS_PER_HOUR: '0', PORTHELLO_SIGNUPS_PER_HOUR: 'many' }), [
+    'PORTHELLO_SIGNUPS_PER_ADDRESS_PER_HOUR',
+    'PORTHELLO_SIGNUPS_PER_HOUR',
+  ]);
 });
 
 accounts('refuses an idle limit longer than the absolute one', () => {

@@ -45,5 +45,9 @@ export async function signUp(server: TestServer, overrides: Partial<Omit<TestMem
 }
 
 export async function logIn(server: TestServer, email: string, password: string, headers: Record<string, string> = {}): Promise<Response> {
-  return server.fetch('/api/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify({ email, password }) });
+  return server.fetch('/api/auth/login', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify({ email, password }),
+  });
 }

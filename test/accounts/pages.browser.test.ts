@@ -151,14 +151,20 @@ it('changes the picture, names, e-mail and password on the profile and ends anot
     await page.getByRole('button', { name: 'Change address' }).click();
     await page.locator('#email-form .form-status').getByText('Saved.').waitFor();
 
-    await page.locator('#sessions').getByRole('button', { name: /Log out/ }).click();
+    await page
+      .locator('#sessions')
+      .getByRole('button', { name: /Log out/ })
+      .click();
     await page.waitForFunction("document.querySelectorAll('#sessions li').length === 1");
     assert.is((await server.fetch('/api/me', { headers: { Cookie: phoneCookie } })).status, 401, 'the other device is logged out');
 
     await page.locator('#currentPassword').fill('first passphrase here');
     await page.locator('#newPassword').fill('second passphrase here');
     await page.getByRole('button', { name: 'Change password' }).click();
-    await page.locator('#password-form .form-status').getByText(/Password changed/).waitFor();
+    await page
+      .locator('#password-form .form-status')
+      .getByText(/Password changed/)
+      .waitFor();
 
     const me = (await (await page.request.get(`${server.url}/api/me`)).json()) as { firstName: string; email: string; avatar: { large: string } };
     assert.is(me.firstName, 'Mary W.');
@@ -206,7 +212,10 @@ it('can be installed as an app: Chromium finds nothing missing in the manifest',
     const cdp = await context.newCDPSession(page);
     const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: { errorId: string }[] };
     // Playwright's contexts are incognito profiles, where nothing installs; that is the only excuse.
-    assert.equal(installabilityErrors.map((error) => error.errorId).filter((id) => id !== 'in-incognito'), []);
+    assert.equal(
+      installabilityErrors.map((error) => error.errorId).filter((id) => id !== 'in-incognito'),
+      [],
+    );
     const { url, errors } = (await cdp.send('Page.getAppManifest')) as { url: string; errors: { message: string }[] };
     assert.is(url, `${server.url}/manifest.webmanifest`);
     assert.equal(errors, []);

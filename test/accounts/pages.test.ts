@@ -17,7 +17,10 @@ const PAGES = ['/signup', '/login', '/privacy'];
 
 pages('render in French and English, every placeholder filled, scripts only from /assets/js/', async () => {
   for (const path of PAGES) {
-    for (const [lang, marker] of [['fr', 'Confidentialité'], ['en', 'Privacy']] as const) {
+    for (const [lang, marker] of [
+      ['fr', 'Confidentialité'],
+      ['en', 'Privacy'],
+    ] as const) {
       const response = await server.fetch(`${path}?lang=${lang}`);
       assert.is(response.status, 200, path);
       const html = await response.text();

@@ -169,7 +169,9 @@ fairness("one member's flood of uploads gets 429s beyond their own bound and nev
   try {
     const [flooder, other] = [await signUp(own), await signUp(own)];
     // Large enough that each takes a while to decode: the queue stays full while the flood lasts.
-    const photo = await sharp({ create: { width: 3000, height: 3000, channels: 3, background: '#aa3366' } }).jpeg().toBuffer();
+    const photo = await sharp({ create: { width: 3000, height: 3000, channels: 3, background: '#aa3366' } })
+      .jpeg()
+      .toBuffer();
     const memoryBefore = process.memoryUsage().rss;
     const statuses: number[] = [];
     const flood = Promise.all(
@@ -184,11 +186,18 @@ fairness("one member's flood of uploads gets 429s beyond their own bound and nev
     const healthz = await own.fetch('/healthz');
     const healthzMs = Math.round(performance.now() - started);
     assert.is(healthz.status, 200);
-    const response = await withTimeout(own.fetch('/api/me/avatar', withCookie(other.cookie, { method: 'PUT', body: uploadForm(await pngOf(64, 64), 'me.png', 'image/png') })), 'the other upload', FLOOD_WAIT_MS);
+    const response = await withTimeout(
+      own.fetch('/api/me/avatar', withCookie(other.cookie, { method: 'PUT', body: uploadForm(await pngOf(64, 64), 'me.png', 'image/png') })),
+      'the other upload',
+      FLOOD_WAIT_MS,
+    );
     assert.is(response.status, 200, `the other member's upload answered ${response.status}`);
     await withTimeout(flood, 'the flood to be answered', FLOOD_WAIT_MS);
     const refused = statuses.filter((status) => status === 429).length;
-    assert.ok(statuses.every((status) => status === 200 || status === 429), `flood statuses: ${[...new Set(statuses)].join(', ')}`);
+    assert.ok(
+      statuses.every((status) => status === 200 || status === 429),
+      `flood statuses: ${[...new Set(statuses)].join(', ')}`,
+    );
     assert.ok(refused >= FLOOD_UPLOADS / 2, `only ${refused} of ${FLOOD_UPLOADS} refused`);
     console.log(
       `  ${FLOOD_UPLOADS} uploads from one member: ${FLOOD_UPLOADS - refused} processed, ${refused} refused 429; ` +

@@ -84,7 +84,11 @@ sessions('stores only the hash of the cookie token', async () => {
   const rows = server.db.prepare('SELECT * FROM sessions WHERE user_id = ?').all(member.id) as Record<string, unknown>[];
   assert.is(rows.length, 1);
   assert.not.ok(JSON.stringify(rows).includes(token));
-  assert.not.ok(Buffer.from(rows[0]?.['token_hash'] as Uint8Array).toString('latin1').includes(token));
+  assert.not.ok(
+    Buffer.from(rows[0]?.['token_hash'] as Uint8Array)
+      .toString('latin1')
+      .includes(token),
+  );
 });
 
 sessions('authenticates a raw upgrade request by its cookie, for the WebSocket signaler', async () => {
@@ -98,7 +102,10 @@ sessions('authenticates a raw upgrade request by its cookie, for the WebSocket s
 
 sessions('labels devices by browser and system only', () => {
   assert.is(deviceLabel(FIREFOX_ANDROID), 'Firefox · Android');
-  assert.is(deviceLabel('Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1'), 'Safari · iOS');
+  assert.is(
+    deviceLabel('Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1'),
+    'Safari · iOS',
+  );
   assert.is(deviceLabel('Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36'), 'Chrome · Linux');
   assert.is(deviceLabel(''), 'unknown');
 });

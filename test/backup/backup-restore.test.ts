@@ -6,7 +6,17 @@ import * as assert from 'uvu/assert';
 import { listBackups, MANIFEST_FILE_NAME, type Manifest } from '../../server/db/backup.js';
 import { readMigrations } from '../../server/db/migrate.js';
 import { DATABASE_FILE_NAME, MIGRATIONS_DIR } from '../../server/db/open.js';
-import { dataSuite, emailsIn, integrityOf, logInRequest, runDataCommand, serverEnv, signUpMember, signUpStream, stopLiveServer } from '../helpers/live-server.js';
+import {
+  dataSuite,
+  emailsIn,
+  integrityOf,
+  logInRequest,
+  runDataCommand,
+  serverEnv,
+  signUpMember,
+  signUpStream,
+  stopLiveServer,
+} from '../helpers/live-server.js';
 import { waitUntil } from '../helpers/wait.js';
 
 /** Enough writes before, during and after the backup that it surely overlaps some. */

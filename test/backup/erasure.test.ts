@@ -74,7 +74,11 @@ erasure('backup → delete an account → restore: the account, its pictures and
   assert.is(query(backupDb, 'SELECT 1 FROM call_log WHERE callee_id = ?', alice.id).length, 1);
   assert.is(query(backupDb, 'SELECT 1 FROM call_log WHERE caller_id = ?', alice.id).length, 1);
 
-  const deleted = await server.fetch('/api/me', { method: 'DELETE', headers: { Cookie: alice.cookie, 'Content-Type': 'application/json' }, body: JSON.stringify({ password: PASSWORD }) });
+  const deleted = await server.fetch('/api/me', {
+    method: 'DELETE',
+    headers: { Cookie: alice.cookie, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ password: PASSWORD }),
+  });
   assert.ok(deleted.status === 200 || deleted.status === 204, `deletion answered ${deleted.status}`);
   await stopLiveServer(server);
   server = null;
@@ -88,7 +92,7 @@ erasure('backup → delete an account → restore: the account, its pictures and
   const restored = join(dataDir, DATABASE_FILE_NAME);
   assert.equal(query(restored, 'SELECT email FROM users ORDER BY email'), [{ email: bob.email }]);
   assert.equal(query(restored, 'SELECT 1 FROM call_log WHERE callee_id = ?', alice.id), [], 'her call log is gone');
-  assert.equal(query(restored, 'SELECT callee_id, caller_id FROM call_log'), [{ callee_id: bob.id, caller_id: null }], "Bob keeps her call, without her");
+  assert.equal(query(restored, 'SELECT callee_id, caller_id FROM call_log'), [{ callee_id: bob.id, caller_id: null }], 'Bob keeps her call, without her');
   assert.equal(readdirSync(join(dataDir, AVATARS_DIR_NAME)), [], 'her pictures are gone');
   for (const table of ['users', 'consents', 'sessions', 'call_links']) {
     const column = table === 'users' ? 'id' : 'user_id';
@@ -101,7 +105,11 @@ erasure('backup → delete an account → restore: the account, its pictures and
   assert.not.ok(bytes.includes(Buffer.from(alice.id)), 'no trace of her id');
 
   server = await startLiveServer(dataDir);
-  const login = await server.fetch('/api/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: alice.email, password: PASSWORD }) });
+  const login = await server.fetch('/api/auth/login', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email: alice.email, password: PASSWORD }),
+  });
   assert.is(login.status, 401, 'she cannot log in');
   await stopLiveServer(server);
   server = null;
@@ -115,7 +123,11 @@ erasure('applies the erasures a newer backup remembers, when the live data is lo
   const bob = await signUpMember(server);
   assert.is((await runDataCommand('backup', [backups], serverEnv(dataDir))).status, 0);
   const [older = ''] = listBackups(backups);
-  const deleted = await server.fetch('/api/me', { method: 'DELETE', headers: { Cookie: alice.cookie, 'Content-Type': 'application/json' }, body: JSON.stringify({ password: PASSWORD }) });
+  const deleted = await server.fetch('/api/me', {
+    method: 'DELETE',
+    headers: { Cookie: alice.cookie, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ password: PASSWORD }),
+  });
   assert.ok(deleted.status < 300);
   assert.is((await runDataCommand('backup', [backups], serverEnv(dataDir))).status, 0);
   await stopLiveServer(server);

@@ -8,7 +8,6 @@ import { listBackups } from '../../server/db/backup.js';
 import { DATABASE_FILE_NAME } from '../../server/db/open.js';
 import { dataSuite, emailsIn, logInRequest, runDataCommand, serverEnv, signUpMember, stopLiveServer } from '../helpers/live-server.js';
 
-
 const refusals = dataSuite('npm run restore refusals');
 
 refusals.test('refuses while the service runs, and changes nothing', async () => {
@@ -21,7 +20,10 @@ refusals.test('refuses while the service runs, and changes nothing', async () =>
   const restore = await runDataCommand('restore', [backups], serverEnv(dataDir));
   assert.is(restore.status, 1, restore.output);
   assert.match(restore.output, /is in use: stop the service first/);
-  assert.equal(readdirSync(dataDir).filter((name) => name.startsWith('replaced-') || name.startsWith('.restore-')), []);
+  assert.equal(
+    readdirSync(dataDir).filter((name) => name.startsWith('replaced-') || name.startsWith('.restore-')),
+    [],
+  );
   assert.is((await logInRequest(server, member.email)).status, 200, 'the service runs on, unharmed');
 });
 

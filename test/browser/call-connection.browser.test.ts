@@ -166,7 +166,10 @@ test('both sides asking for an ICE restart at once restart once, without a colli
         return original(message);
       };
     });
-    await Promise.all([caller.page.evaluate(() => (window as any).connection.restartIce()), callee.page.evaluate(() => (window as any).connection.restartIce())]);
+    await Promise.all([
+      caller.page.evaluate(() => (window as any).connection.restartIce()),
+      callee.page.evaluate(() => (window as any).connection.restartIce()),
+    ]);
     await waitUntil(
       async () => {
         const now = await iceUfrags(caller.page);

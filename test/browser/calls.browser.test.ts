@@ -237,7 +237,11 @@ for (const dropped of ['callee', 'caller'] as const) {
       await droppedSide.page.locator('#signal-status[data-state="open"]').waitFor();
       assert.ok(await droppedSide.page.locator('.call-screen').isVisible(), 'the call is still on screen');
       // The resume restarts ICE; media must flow both ways on the new path.
-      await waitUntil(async () => (await droppedSide.page.evaluate(() => window.__pcs.at(-1).signalingState)) === 'stable', 'a stable negotiation', BROWSER_WAIT_MS);
+      await waitUntil(
+        async () => (await droppedSide.page.evaluate(() => window.__pcs.at(-1).signalingState)) === 'stable',
+        'a stable negotiation',
+        BROWSER_WAIT_MS,
+      );
       await waitMediaGrowing(droppedSide.page, 'the member whose socket dropped', BROWSER_WAIT_MS);
       await waitMediaGrowing(otherSide.page, 'the other member', BROWSER_WAIT_MS);
 
@@ -280,13 +284,22 @@ test('a declined call and a missed call appear as such in the log, the missed on
     await shot(callee.page, 'calls-log');
 
     // Shown once: the server now counts it seen, and it is no longer highlighted.
-    await waitUntil(async () => (await server.fetch('/api/calls', { headers: { Cookie: member.cookie } }).then((r) => r.json() as Promise<{ unseenMissed: number }>)).unseenMissed === 0, 'the log to be marked seen', BROWSER_WAIT_MS);
+    await waitUntil(
+      async () =>
+        (await server.fetch('/api/calls', { headers: { Cookie: member.cookie } }).then((r) => r.json() as Promise<{ unseenMissed: number }>)).unseenMissed ===
+        0,
+      'the log to be marked seen',
+      BROWSER_WAIT_MS,
+    );
     await callee.page.reload();
     await callee.page.locator('#call-log .call-entry[data-outcome="missed"]').waitFor();
     assert.is(await callee.page.locator('#call-log .call-entry[data-new]').count(), 0);
 
     // Entries can be deleted one by one.
-    await callee.page.getByRole('button', { name: /^Delete the call from Frédéric \(guest\)/ }).first().click();
+    await callee.page
+      .getByRole('button', { name: /^Delete the call from Frédéric \(guest\)/ })
+      .first()
+      .click();
     await waitUntil(async () => (await callee.page.locator('#call-log .call-entry').count()) === 1, 'one entry to be left', BROWSER_WAIT_MS);
   } finally {
     await guest.context.close();

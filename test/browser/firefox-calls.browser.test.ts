@@ -60,7 +60,7 @@ firefoxCalls.after(async () => {
 
 type BrowserName = 'Firefox' | 'Chromium';
 /** One person's page, in its own browser context (its own cookies). */
-type Side = { page: DrivenPage; who: string; close(): Promise<void>; /** What the call engine complained of in the console. */ complaints: string[] };
+type Side = { page: DrivenPage; who: string; close(): Promise<void> /** What the call engine complained of in the console. */; complaints: string[] };
 
 /** The call engine's console.warn lines start so (see public/ts/lib/call/). */
 const CALL_COMPLAINT = /^call: /;
@@ -101,7 +101,14 @@ async function memberOnCallsPage(browser: BrowserName, member: TestMember): Prom
 
 async function callLinkOf(member: Side): Promise<string> {
   let link = '';
-  await waitUntil(async () => (link = await inPage(member.page, () => document.querySelector('#call-link').value as string)) !== '', 'the call link to show', CALL_WAIT_MS);
+  await waitUntil(
+    async () => {
+      link = await inPage(member.page, () => document.querySelector('#call-link').value as string);
+      return link !== '';
+    },
+    'the call link to show',
+    CALL_WAIT_MS,
+  );
   return link;
 }
 
@@ -160,14 +167,21 @@ const sentTrack = (side: Side, kind: 'audio' | 'video'): Promise<{ enabled: bool
   inPage(
     side.page,
     (wanted) => {
-      const sender = window.__pcs.at(-1).getSenders().find((s: any) => s.track?.kind === wanted);
+      const sender = window.__pcs
+        .at(-1)
+        .getSenders()
+        .find((s: any) => s.track?.kind === wanted);
       return sender === undefined ? null : { enabled: sender.track.enabled as boolean };
     },
     kind,
   );
 
 async function pressed(side: Side, button: string, expected: boolean): Promise<void> {
-  await waitUntil(async () => (await attributeOf(side.page, button, 'aria-pressed')) === String(expected), `${side.who}: ${button} pressed=${String(expected)}`, CALL_WAIT_MS);
+  await waitUntil(
+    async () => (await attributeOf(side.page, button, 'aria-pressed')) === String(expected),
+    `${side.who}: ${button} pressed=${String(expected)}`,
+    CALL_WAIT_MS,
+  );
 }
 
 /**
@@ -217,18 +231,30 @@ async function muteAndCameraRoundTrip(actor: Side, viewer: Side): Promise<void> 
 async function survivesDroppedSocket(dropped: Side, other: Side): Promise<void> {
   await inPage(dropped.page, () => window.__sockets.at(-1).close());
   await waitUntil(async () => (await inPage(dropped.page, () => window.__sockets.length as number)) === 2, `${dropped.who}: a new socket`, CALL_WAIT_MS);
-  await waitUntil(async () => (await inPage(dropped.page, () => window.__sockets.at(-1).readyState as number)) === 1, `${dropped.who}: the new socket to open`, CALL_WAIT_MS);
+  await waitUntil(
+    async () => (await inPage(dropped.page, () => window.__sockets.at(-1).readyState as number)) === 1,
+    `${dropped.who}: the new socket to open`,
+    CALL_WAIT_MS,
+  );
   await waitFor(dropped, '.call-screen');
   // The resume restarts ICE from one side; the negotiation settles and media flows on the new path.
   for (const side of [dropped, other]) {
-    await waitUntil(async () => (await inPage(side.page, () => window.__pcs.at(-1).signalingState as string)) === 'stable', `${side.who}: a stable negotiation`, CALL_WAIT_MS);
+    await waitUntil(
+      async () => (await inPage(side.page, () => window.__pcs.at(-1).signalingState as string)) === 'stable',
+      `${side.who}: a stable negotiation`,
+      CALL_WAIT_MS,
+    );
   }
   await mediaFlowsBothWays(dropped, other);
 }
 
 async function memberSeesEnded(member: Side, peerName: string): Promise<void> {
   await waitForText(member.page, '#call-notice:not([hidden])', `Call with ${peerName} ended`);
-  await waitUntil(async () => (await inPage(member.page, () => document.querySelector('.call-screen') === null)) === true, `${member.who}: the call screen to go`, CALL_WAIT_MS);
+  await waitUntil(
+    async () => (await inPage(member.page, () => document.querySelector('.call-screen') === null)) === true,
+    `${member.who}: the call screen to go`,
+    CALL_WAIT_MS,
+  );
 }
 
 function noComplaints(...sides: Side[]): void {

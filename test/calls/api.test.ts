@@ -60,7 +60,7 @@ calls('lets a member switch guest calls off and choose relay-only, refusing anyt
   const member = await signUp(server);
   const { code } = await linkOf(member);
   const changed = await server.fetch('/api/me/call-link', json({ guestsAllowed: false, relayOnly: true }, member.cookie, 'PATCH'));
-  assert.equal((await jsonOf(changed)), { code, path: `/c/${code}`, guestsAllowed: false, relayOnly: true, url: `${server.origin}/c/${code}` });
+  assert.equal(await jsonOf(changed), { code, path: `/c/${code}`, guestsAllowed: false, relayOnly: true, url: `${server.origin}/c/${code}` });
   assert.is((await ticketFor(code, 'Zoé')).response.status, 404);
   const bad = await server.fetch('/api/me/call-link', json({ guestsAllowed: 'yes', colour: 'red' }, member.cookie, 'PATCH'));
   assert.is(bad.status, 400);
@@ -115,7 +115,10 @@ calls('issues guest tickets only with a clean name, as a cookie scripts cannot r
 calls('refuses sockets without a session or a ticket, and a member session posing as a guest', async () => {
   const member = await signUp(server);
   const refused = (url: string, cookie: string) =>
-    openSignalClient(url, { name: 'x', headers: { Origin: server.origin, Cookie: cookie } }).then(() => 'open', (error: Error) => error.message);
+    openSignalClient(url, { name: 'x', headers: { Origin: server.origin, Cookie: cookie } }).then(
+      () => 'open',
+      (error: Error) => error.message,
+    );
   assert.match(await refused(server.wsUrl, ''), /401/);
   assert.match(await refused(`${server.wsUrl}?as=guest`, member.cookie), /401/);
   assert.match(await refused(`${server.wsUrl}?as=guest`, 'guest_ticket=forged'), /401/);
@@ -181,12 +184,24 @@ calls('pages the log newest first and deletes only the member’s own entries', 
   const bob = await signUp(server);
   const ada = await signUp(server);
   for (let i = 0; i < 5; i += 1) {
-    server.calls.service.recordReceivedCall({ calleeMemberId: bob.id, caller: { kind: 'guest', displayName: `G${i}` }, startedAt: new Date(Date.UTC(2026, 10, 1, 9, i)), outcome: 'declined', durationS: null });
+    server.calls.service.recordReceivedCall({
+      calleeMemberId: bob.id,
+      caller: { kind: 'guest', displayName: `G${i}` },
+      startedAt: new Date(Date.UTC(2026, 10, 1, 9, i)),
+      outcome: 'declined',
+      durationS: null,
+    });
   }
   const first = await callsOf(bob, '?limit=2');
-  assert.equal(first.calls.map((call: { caller: { name: string } }) => call.caller.name), ['G4', 'G3']);
+  assert.equal(
+    first.calls.map((call: { caller: { name: string } }) => call.caller.name),
+    ['G4', 'G3'],
+  );
   const second = await callsOf(bob, `?limit=2&before=${first.nextBefore}`);
-  assert.equal(second.calls.map((call: { caller: { name: string } }) => call.caller.name), ['G2', 'G1']);
+  assert.equal(
+    second.calls.map((call: { caller: { name: string } }) => call.caller.name),
+    ['G2', 'G1'],
+  );
   const last = await callsOf(bob, `?limit=2&before=${second.nextBefore}`);
   assert.equal([last.calls.length, last.nextBefore], [1, null]);
   assert.is((await server.fetch('/api/calls?limit=0', withCookie(bob.cookie))).status, 400);
@@ -242,7 +257,10 @@ calls('gives each party TURN credentials that allocate during the call and are r
   await device.next('call-ended');
   const after = await TurnClient.open(relayAddress, credentials);
   try {
-    const refused = await after.allocate().then(() => 0, (error: { code?: number }) => error.code ?? -1);
+    const refused = await after.allocate().then(
+      () => 0,
+      (error: { code?: number }) => error.code ?? -1,
+    );
     assert.is(refused, 401);
   } finally {
     await after.close();

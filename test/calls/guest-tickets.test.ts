@@ -54,7 +54,10 @@ tickets('never evict the ticket of a guest in a call; a table full of calls refu
   assert.ok(store.redeem(calling.ticket), 'the guest in a call keeps their ticket');
   const everyone = createGuestTickets(Date.now, () => true);
   for (let i = 0; i < MAX_LIVE_GUEST_TICKETS; i += 1) everyone.issue('m', 'in a call', 'code');
-  assert.throws(() => everyone.issue('m', 'one more', 'code'), (error: AppError) => error.kind === 'busy' && error.code === 'guest_tickets_full' && error.retryAfterS === 60);
+  assert.throws(
+    () => everyone.issue('m', 'one more', 'code'),
+    (error: AppError) => error.kind === 'busy' && error.code === 'guest_tickets_full' && error.retryAfterS === 60,
+  );
 });
 
 tickets.run();

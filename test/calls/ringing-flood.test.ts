@@ -72,7 +72,10 @@ flood('many guests ringing a declining member reach them and their log only with
   // Tickets: each request from another address, so only the per-link limit can stop them.
   const cookies: string[] = [];
   for (let i = 0; i < TICKET_REQUESTS; i += 1) {
-    const response = await server.fetch(`/api/links/${code}/tickets`, { ...json({ displayName: `Guest ${i}` }), headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': `2001:db8:${i.toString(16)}::1` } });
+    const response = await server.fetch(`/api/links/${code}/tickets`, {
+      ...json({ displayName: `Guest ${i}` }),
+      headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': `2001:db8:${i.toString(16)}::1` },
+    });
     await response.arrayBuffer();
     if (response.status === 201) cookies.push(response.headers.getSetCookie()[0]?.split(';')[0] ?? '');
     else assert.is(response.status, 429);
@@ -83,7 +86,10 @@ flood('many guests ringing a declining member reach them and their log only with
   // Invites: every guest socket, each from its own address, rings again and again.
   const guests = await Promise.all(
     cookies.slice(0, RINGING_GUESTS).map(async (cookie, i) => {
-      const guest = await openSignalClient(`${server.wsUrl}?as=guest`, { name: `guest ${i}`, headers: { Origin: server.origin, Cookie: cookie, 'X-Forwarded-For': `2001:db8:${i.toString(16)}::1` } });
+      const guest = await openSignalClient(`${server.wsUrl}?as=guest`, {
+        name: `guest ${i}`,
+        headers: { Origin: server.origin, Cookie: cookie, 'X-Forwarded-For': `2001:db8:${i.toString(16)}::1` },
+      });
       clients.push(guest);
       return guest;
     }),
@@ -105,7 +111,9 @@ flood('many guests ringing a declining member reach them and their log only with
   );
   const elapsedMs = performance.now() - started;
   const after = await measure();
-  console.log(`ringing flood: ${TICKET_REQUESTS} ticket requests (${cookies.length} granted), ${RINGING_GUESTS * INVITES_PER_GUEST} invites from ${RINGING_GUESTS} guests in ${Math.round(elapsedMs)} ms; the member was rung ${rung} times`);
+  console.log(
+    `ringing flood: ${TICKET_REQUESTS} ticket requests (${cookies.length} granted), ${RINGING_GUESTS * INVITES_PER_GUEST} invites from ${RINGING_GUESTS} guests in ${Math.round(elapsedMs)} ms; the member was rung ${rung} times`,
+  );
   console.log(`  before: rss ${before.rssMiB} MiB, heap ${before.heapMiB} MiB, /healthz median ${before.healthzMs} ms`);
   console.log(`  after:  rss ${after.rssMiB} MiB, heap ${after.heapMiB} MiB, /healthz median ${after.healthzMs} ms`);
 

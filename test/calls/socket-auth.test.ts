@@ -15,7 +15,12 @@ function request(url: string, cookie?: string): IncomingMessage {
 const authenticate = createSocketAuth({
   guestTicketCookie: COOKIE,
   tickets: { redeem: (ticket) => (ticket === 'good-ticket' ? GUEST : null) },
-  memberFromRequest: (req) => (req.headers.cookie?.includes('session=alice') === true ? { id: 'alice', sessionId: 's-1' } : req.headers.cookie?.includes('session=gone') === true ? { id: 'gone', sessionId: 's-2' } : null),
+  memberFromRequest: (req) =>
+    req.headers.cookie?.includes('session=alice') === true
+      ? { id: 'alice', sessionId: 's-1' }
+      : req.headers.cookie?.includes('session=gone') === true
+        ? { id: 'gone', sessionId: 's-2' }
+        : null,
   namesOf: (memberId) => (memberId === 'alice' ? { displayName: 'Alice Martin', guestFacingName: 'Alice' } : null),
 });
 

@@ -128,7 +128,8 @@ bounded('guest tickets are limited per client address, an IPv6 /64 counting as o
   const member = await signUp(server);
   const code = await codeOf(member);
   const from = (address: string) => ({ 'X-Forwarded-For': address });
-  for (let i = 1; i <= TICKETS_PER_ADDRESS.burst; i += 1) assert.is((await ticketFor(code, 'Zoé', from(`2001:db8:1:2::${i.toString(16)}`))).response.status, 201);
+  for (let i = 1; i <= TICKETS_PER_ADDRESS.burst; i += 1)
+    assert.is((await ticketFor(code, 'Zoé', from(`2001:db8:1:2::${i.toString(16)}`))).response.status, 201);
   const refused = (await ticketFor(code, 'Zoé', from('2001:db8:1:2:ffff:1:2:3'))).response;
   assert.is(refused.status, 429, 'another address of the same /64');
   assert.is((await jsonOf(refused)).error.code, 'too_many_tickets');
@@ -153,7 +154,10 @@ bounded('a declined guest is refused with cooling_down and a retry delay, and ri
   guest.send({ type: 'invite', calleeMemberId: member.id });
   const refusal = await guest.next('error');
   assert.is(refusal.code, 'cooling_down');
-  assert.ok(refusal.retryAfterS !== undefined && refusal.retryAfterS >= 1 && refusal.retryAfterS <= server.config.calls.ringCooldownMs / 1000, `retryAfterS: ${refusal.retryAfterS}`);
+  assert.ok(
+    refusal.retryAfterS !== undefined && refusal.retryAfterS >= 1 && refusal.retryAfterS <= server.config.calls.ringCooldownMs / 1000,
+    `retryAfterS: ${refusal.retryAfterS}`,
+  );
   assert.is(device.received.filter((message) => message.type === 'incoming-call').length, 1);
 });
 
@@ -183,7 +187,10 @@ log('repeated rings from one caller share one entry that counts them', async () 
   const { calls, unseenMissed } = await callsOf(member);
   assert.equal(
     calls.map((entry: { caller: { kind: string }; attempts: number; outcome: string }) => [entry.caller.kind, entry.outcome, entry.attempts]),
-    [['member', 'missed', 1], ['guest', 'missed', INVITES_PER_CALLER.burst]],
+    [
+      ['member', 'missed', 1],
+      ['guest', 'missed', INVITES_PER_CALLER.burst],
+    ],
   );
   assert.is(unseenMissed, 2);
 });
@@ -191,10 +198,19 @@ log('repeated rings from one caller share one entry that counts them', async () 
 log('keeps at most PORTHELLO_CALL_LOG_MAX_ENTRIES entries per member, the oldest going first', async () => {
   const member = await signUp(server);
   for (let i = 0; i < 15; i += 1) {
-    server.calls.service.recordReceivedCall({ calleeMemberId: member.id, caller: { kind: 'guest', displayName: `G${i}` }, startedAt: new Date(Date.UTC(2026, 10, 1, 9, i)), outcome: 'missed', durationS: null });
+    server.calls.service.recordReceivedCall({
+      calleeMemberId: member.id,
+      caller: { kind: 'guest', displayName: `G${i}` },
+      startedAt: new Date(Date.UTC(2026, 10, 1, 9, i)),
+      outcome: 'missed',
+      durationS: null,
+    });
   }
   const { calls } = await callsOf(member);
-  assert.equal(calls.map((entry: { caller: { name: string } }) => entry.caller.name), ['G14', 'G13', 'G12', 'G11', 'G10', 'G9', 'G8', 'G7', 'G6', 'G5']);
+  assert.equal(
+    calls.map((entry: { caller: { name: string } }) => entry.caller.name),
+    ['G14', 'G13', 'G12', 'G11', 'G10', 'G9', 'G8', 'G7', 'G6', 'G5'],
+  );
 });
 
 log.run();

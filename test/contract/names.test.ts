@@ -35,7 +35,22 @@ rule('says a name is required when nothing visible is left', () => {
 });
 
 rule('refuses control, bidirectional, zero-width, tag, filler, variation-selector and separator characters', () => {
-  const hidden = ['\u0000', '\u0007', '\u202E', '\u2066', '\u200B', '\u200D', '\u2060', '\uFEFF', '\u{E0041}', '\u3164', '\u115F', '\u2800', '\u2028', '\uE000'];
+  const hidden = [
+    '\u0000',
+    '\u0007',
+    '\u202E',
+    '\u2066',
+    '\u200B',
+    '\u200D',
+    '\u2060',
+    '\uFEFF',
+    '\u{E0041}',
+    '\u3164',
+    '\u115F',
+    '\u2800',
+    '\u2028',
+    '\uE000',
+  ];
   // Invisible too, though not format characters: combining grapheme joiner, variation selectors
   // (and their supplement), a Mongolian free variation selector, the soft hyphen, the Khmer vowel.
   hidden.push('\u034F', '\uFE0F', '\u{E0100}', '\u180B', '\u180F', '\u00AD', '\u17B4', '\uFFA0', '\u1160', '\u061C', '\u{1D173}');

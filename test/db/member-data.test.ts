@@ -38,7 +38,9 @@ registry('fails when a listed table gains a column that is neither exported nor 
 });
 
 registry('fails when an anonymised column would cascade instead', () => {
-  db.exec('CREATE TABLE shared_calls (id INTEGER PRIMARY KEY, callee_id TEXT REFERENCES users(id) ON DELETE CASCADE, caller_id TEXT REFERENCES users(id) ON DELETE CASCADE) STRICT');
+  db.exec(
+    'CREATE TABLE shared_calls (id INTEGER PRIMARY KEY, callee_id TEXT REFERENCES users(id) ON DELETE CASCADE, caller_id TEXT REFERENCES users(id) ON DELETE CASCADE) STRICT',
+  );
   const tables = [
     ...MEMBER_DATA_TABLES,
     { table: 'shared_calls', exportKey: 'calls', memberColumn: 'callee_id', onDelete: 'delete', exported: ['id', 'callee_id', 'caller_id'], withheld: {} },
@@ -48,18 +50,44 @@ registry('fails when an anonymised column would cascade instead', () => {
 });
 
 registry('exports and deletes every listed row of one member, anonymising shared rows, and nothing of another', () => {
-  const insertUser = db.prepare("INSERT INTO users (id, email, first_name, last_name, password_hash, created_at, updated_at) VALUES (?, ?, 'F', 'L', 'h', 'now', 'now')");
+  const insertUser = db.prepare(
+    "INSERT INTO users (id, email, first_name, last_name, password_hash, created_at, updated_at) VALUES (?, ?, 'F', 'L', 'h', 'now', 'now')",
+  );
   insertUser.run('alice', 'alice@example.org');
   insertUser.run('bob', 'bob@example.org');
   db.prepare("INSERT INTO consents (user_id, document, version, accepted_at) VALUES (?, 'privacy_policy', 'v1', 'now')").run('alice');
-  db.prepare("INSERT INTO sessions (id, token_hash, user_id, device, created_at, last_used_at) VALUES (?, ?, ?, 'd', 'now', 'now')").run('s1', Buffer.from('a'), 'alice');
-  db.prepare("INSERT INTO sessions (id, token_hash, user_id, device, created_at, last_used_at) VALUES (?, ?, ?, 'd', 'now', 'now')").run('s2', Buffer.from('b'), 'bob');
-  db.exec('CREATE TABLE shared_calls (id INTEGER PRIMARY KEY, callee_id TEXT REFERENCES users(id) ON DELETE CASCADE, caller_id TEXT REFERENCES users(id) ON DELETE SET NULL) STRICT');
+  db.prepare("INSERT INTO sessions (id, token_hash, user_id, device, created_at, last_used_at) VALUES (?, ?, ?, 'd', 'now', 'now')").run(
+    's1',
+    Buffer.from('a'),
+    'alice',
+  );
+  db.prepare("INSERT INTO sessions (id, token_hash, user_id, device, created_at, last_used_at) VALUES (?, ?, ?, 'd', 'now', 'now')").run(
+    's2',
+    Buffer.from('b'),
+    'bob',
+  );
+  db.exec(
+    'CREATE TABLE shared_calls (id INTEGER PRIMARY KEY, callee_id TEXT REFERENCES users(id) ON DELETE CASCADE, caller_id TEXT REFERENCES users(id) ON DELETE SET NULL) STRICT',
+  );
   db.exec("INSERT INTO shared_calls (callee_id, caller_id) VALUES ('alice', 'bob'), ('bob', 'alice')");
   const tables = [
     ...MEMBER_DATA_TABLES,
-    { table: 'shared_calls', exportKey: 'calls_received', memberColumn: 'callee_id', onDelete: 'delete', exported: ['id', 'callee_id', 'caller_id'], withheld: {} },
-    { table: 'shared_calls', exportKey: 'calls_made', memberColumn: 'caller_id', onDelete: 'anonymise', exported: ['id', 'callee_id', 'caller_id'], withheld: {} },
+    {
+      table: 'shared_calls',
+      exportKey: 'calls_received',
+      memberColumn: 'callee_id',
+      onDelete: 'delete',
+      exported: ['id', 'callee_id', 'caller_id'],
+      withheld: {},
+    },
+    {
+      table: 'shared_calls',
+      exportKey: 'calls_made',
+      memberColumn: 'caller_id',
+      onDelete: 'anonymise',
+      exported: ['id', 'callee_id', 'caller_id'],
+      withheld: {},
+    },
   ] as const;
   assert.equal(registryProblems(db, tables), []);
   const data = createMemberData(db, tables);
@@ -82,7 +110,9 @@ registry('exports and deletes every listed row of one member, anonymising shared
 });
 
 registry('records an erasure token that names nobody, and finds the member again by it', () => {
-  const insertUser = db.prepare("INSERT INTO users (id, email, first_name, last_name, password_hash, created_at, updated_at) VALUES (?, ?, 'F', 'L', 'h', 'now', 'now')");
+  const insertUser = db.prepare(
+    "INSERT INTO users (id, email, first_name, last_name, password_hash, created_at, updated_at) VALUES (?, ?, 'F', 'L', 'h', 'now', 'now')",
+  );
   insertUser.run('alice-id', 'alice@example.org');
   insertUser.run('bob-id', 'bob@example.org');
   const before = readErasures(db);
@@ -91,7 +121,10 @@ registry('records an erasure token that names nobody, and finds the member again
   createMemberData(db).deleteRows('alice-id');
   const after = readErasures(db);
   assert.equal([...(after?.tokens ?? [])], [erasureToken(erasureKey(db), 'alice-id')]);
-  assert.not.ok([...(after?.tokens ?? [])].some((token) => token.includes('alice')), 'the token is not the id');
+  assert.not.ok(
+    [...(after?.tokens ?? [])].some((token) => token.includes('alice')),
+    'the token is not the id',
+  );
   assert.not.equal(erasureToken('00'.repeat(32), 'alice-id'), erasureToken(erasureKey(db), 'alice-id'), 'keyed: another installation makes other tokens');
   // An older copy still holding Alice is matched; Bob is not.
   insertUser.run('alice-id', 'alice@example.org');

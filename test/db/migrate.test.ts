@@ -68,20 +68,28 @@ open('refuses a database newer than the code', () => {
 open('stops with a clear error on a corrupt file', () => {
   const path = join(scratch, 'corrupt.sqlite');
   const db = openDatabase(path);
-  db.exec('CREATE TABLE filler (data BLOB); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200) INSERT INTO filler SELECT randomblob(1000) FROM n;');
+  db.exec(
+    'CREATE TABLE filler (data BLOB); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200) INSERT INTO filler SELECT randomblob(1000) FROM n;',
+  );
   closeDatabase(db);
   // Overwrite pages after the header: the file still looks like SQLite but its b-trees are garbage.
   const garbage = Buffer.alloc(64 * 1024, 0xa5);
   const fd = openSync(path, 'r+');
   writeSync(fd, garbage, 0, garbage.length, 4096);
   closeSync(fd);
-  assert.throws(() => openDatabase(path), (error: unknown) => error instanceof DatabaseCorruptError && /restore it from a backup/.test(error.message));
+  assert.throws(
+    () => openDatabase(path),
+    (error: unknown) => error instanceof DatabaseCorruptError && /restore it from a backup/.test(error.message),
+  );
 });
 
 open('stops with a clear error on a file that is not a database', () => {
   const path = join(scratch, 'text.sqlite');
   writeFileSync(path, 'this is not a database, only text that is long enough to fill a header. '.repeat(20));
-  assert.throws(() => openDatabase(path), (error: unknown) => error instanceof DatabaseCorruptError);
+  assert.throws(
+    () => openDatabase(path),
+    (error: unknown) => error instanceof DatabaseCorruptError,
+  );
 });
 
 open.run();
@@ -99,7 +107,10 @@ files('refuses a gap in the numbering and a badly named file', () => {
 
 files('applies the project migrations in order from 001', () => {
   const migrations = readMigrations(MIGRATIONS_DIR);
-  assert.equal(migrations.map((migration) => migration.version), migrations.map((_, index) => index + 1));
+  assert.equal(
+    migrations.map((migration) => migration.version),
+    migrations.map((_, index) => index + 1),
+  );
 });
 
 files.run();

@@ -11,7 +11,17 @@ import BetterSqlite3 from 'better-sqlite3';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DATABASE_FILE_NAME } from '../../server/db/open.js';
-import { logInRequest, ORIGIN, signUpMember, signUpRequest, signUpStream, startLiveServer, stopLiveServer, uniqueEmail, type LiveServer } from '../helpers/live-server.js';
+import {
+  logInRequest,
+  ORIGIN,
+  signUpMember,
+  signUpRequest,
+  signUpStream,
+  startLiveServer,
+  stopLiveServer,
+  uniqueEmail,
+  type LiveServer,
+} from '../helpers/live-server.js';
 import { withTimeout, waitUntil } from '../helpers/wait.js';
 import { openSignalClient, type SignalTestClient } from '../helpers/ws.js';
 import { jpegWithGps, uploadForm } from '../media/images.js';
@@ -36,7 +46,12 @@ function inspect(path: string): { emails: Set<string>; callsTo: (id: string) => 
   const db = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
   try {
     const emails = new Set(db.prepare('SELECT email FROM users').pluck().all() as string[]);
-    const counts = new Map(db.prepare('SELECT callee_id AS id, count(*) AS n FROM call_log GROUP BY callee_id').all().map((row) => [(row as { id: string }).id, (row as { n: number }).n]));
+    const counts = new Map(
+      db
+        .prepare('SELECT callee_id AS id, count(*) AS n FROM call_log GROUP BY callee_id')
+        .all()
+        .map((row) => [(row as { id: string }).id, (row as { n: number }).n]),
+    );
     return { emails, callsTo: (id) => counts.get(id) ?? 0, integrity: db.pragma('integrity_check', { simple: true }) };
   } finally {
     db.close();
@@ -101,7 +116,11 @@ crash(`keeps every acknowledged sign-up and call-log row, with an intact databas
     const caller = await signUpMember(live);
     acknowledged.push(caller.email);
     const calls = callStream(live, caller, alice);
-    await waitUntil(() => stream.acknowledged.length >= SIGN_UPS_PER_ROUND && calls.acknowledged() >= CALLS_PER_ROUND, `writes of round ${round}`, STREAM_WAIT_MS);
+    await waitUntil(
+      () => stream.acknowledged.length >= SIGN_UPS_PER_ROUND && calls.acknowledged() >= CALLS_PER_ROUND,
+      `writes of round ${round}`,
+      STREAM_WAIT_MS,
+    );
     // Killed with requests in flight: their outcome is unknown, only the acknowledged count.
     stream.halt();
     calls.state.stopped = true;
@@ -216,7 +235,11 @@ full.after(async () => {
   server = null;
   const { emails, integrity } = inspect(join(dataDir, DATABASE_FILE_NAME));
   assert.is(integrity, 'ok');
-  assert.equal(acknowledged.filter((email) => !emails.has(email)), [], 'every acknowledged sign-up is there');
+  assert.equal(
+    acknowledged.filter((email) => !emails.has(email)),
+    [],
+    'every acknowledged sign-up is there',
+  );
 });
 
 full.run();

@@ -16,7 +16,9 @@ let dataDir = '';
 
 async function backupWithPicture(removePictureFirst: boolean): Promise<string> {
   const db = openDatabase(join(dataDir, DATABASE_FILE_NAME));
-  db.prepare("INSERT OR IGNORE INTO users (id, email, first_name, last_name, password_hash, avatar_id, created_at, updated_at) VALUES ('m1', 'm@example.org', 'F', 'L', 'h', 'pic1', 'now', 'now')").run();
+  db.prepare(
+    "INSERT OR IGNORE INTO users (id, email, first_name, last_name, password_hash, avatar_id, created_at, updated_at) VALUES ('m1', 'm@example.org', 'F', 'L', 'h', 'pic1', 'now', 'now')",
+  ).run();
   closeDatabase(db);
   rmSync(join(dataDir, PICTURES), { recursive: true, force: true });
   mkdirSync(join(dataDir, PICTURES));
@@ -42,7 +44,15 @@ checks.after.each(() => rmSync(scratch, { recursive: true, force: true }));
 checks('a backup lists its picture files with checksums and verifies as it is', async () => {
   const dir = await backupWithPicture(false);
   const manifest = verifyBackup(dir);
-  assert.equal(manifest.files.map((file) => file.path), [...pictureFileNames('pic1').map((name) => `${PICTURES}/${name}`).sort(), DATABASE_FILE_NAME]);
+  assert.equal(
+    manifest.files.map((file) => file.path),
+    [
+      ...pictureFileNames('pic1')
+        .map((name) => `${PICTURES}/${name}`)
+        .sort(),
+      DATABASE_FILE_NAME,
+    ],
+  );
   assert.is(manifest.picturesDropped, 0);
 });
 
@@ -50,7 +60,10 @@ checks('a picture gone before its copy is left out, and the backup forgets it', 
   const dir = await backupWithPicture(true);
   const manifest: Manifest = verifyBackup(dir);
   assert.is(manifest.picturesDropped, 1);
-  assert.equal(manifest.files.map((file) => file.path), [DATABASE_FILE_NAME]);
+  assert.equal(
+    manifest.files.map((file) => file.path),
+    [DATABASE_FILE_NAME],
+  );
   const result = restoreBackup({ dataDir: join(scratch, 'fresh'), picturesDirName: PICTURES, backupDir: dir });
   const db = openDatabase(join(scratch, 'fresh', DATABASE_FILE_NAME));
   assert.is(db.prepare("SELECT avatar_id FROM users WHERE id = 'm1'").pluck().get(), null);
@@ -63,7 +76,10 @@ checks('refuses a manifest naming a path outside the backup', async () => {
   editManifest(dir, (manifest) => {
     (manifest['files'] as { path: string }[])[0]!.path = '../../etc/passwd';
   });
-  assert.throws(() => verifyBackup(dir), (error: unknown) => error instanceof RestoreRefused && /malformed/.test(error.message));
+  assert.throws(
+    () => verifyBackup(dir),
+    (error: unknown) => error instanceof RestoreRefused && /malformed/.test(error.message),
+  );
 });
 
 checks('refuses a file the manifest does not list, a missing file, and a newer schema', async () => {

@@ -82,7 +82,8 @@ export async function logInOnCallsPage(page: DrivenPage, origin: string, member:
   const status = await inPage(
     page,
     async ({ email, password }) =>
-      (await window.fetch('/api/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, password }) })).status,
+      (await window.fetch('/api/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, password }) }))
+        .status,
     { email: member.email, password: member.password },
   );
   if (status !== 200) throw new Error(`logging ${member.email} in answered ${String(status)}`);
@@ -93,7 +94,11 @@ export async function logInOnCallsPage(page: DrivenPage, origin: string, member:
 /** Waits until an element matching `selector` has `text` in its text. */
 export async function waitForText(page: DrivenPage, selector: string, text: string, timeoutMs = CALL_WAIT_MS): Promise<void> {
   await waitUntil(
-    () => inPage(page, ({ selector, text }) => [...document.querySelectorAll(selector)].some((node: any) => (node.textContent ?? '').includes(text)), { selector, text }),
+    () =>
+      inPage(page, ({ selector, text }) => [...document.querySelectorAll(selector)].some((node: any) => (node.textContent ?? '').includes(text)), {
+        selector,
+        text,
+      }),
     `"${text}" in ${selector}`,
     timeoutMs,
   );

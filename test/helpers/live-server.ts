@@ -87,7 +87,11 @@ export async function signUpMember(server: LiveServer, email = uniqueEmail()): P
 }
 
 export function logInRequest(server: LiveServer, email: string): Promise<Response> {
-  return server.fetch('/api/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) });
+  return server.fetch('/api/auth/login', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email, password: PASSWORD }),
+  });
 }
 
 /**

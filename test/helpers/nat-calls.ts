@@ -41,7 +41,13 @@ export function selectedPath(page: Page): Promise<PathReport | null> {
     if (pair === undefined) return null;
     const local = stats.get(pair.localCandidateId) ?? {};
     const remote = stats.get(pair.remoteCandidateId) ?? {};
-    return { local: local.candidateType ?? '?', remote: remote.candidateType ?? '?', protocol: local.protocol ?? '?', relayProtocol: local.relayProtocol ?? null, remoteAddress: remote.address ?? '?' };
+    return {
+      local: local.candidateType ?? '?',
+      remote: remote.candidateType ?? '?',
+      protocol: local.protocol ?? '?',
+      relayProtocol: local.relayProtocol ?? null,
+      remoteAddress: remote.address ?? '?',
+    };
   });
 }
 
@@ -64,7 +70,8 @@ export async function signUpMember(browser: Browser, origin: string, firstName: 
   const email = `${firstName}.${lastName}@example.org`.toLowerCase();
   const status = await inPage(
     party.page,
-    async (body) => (await window.fetch('/api/auth/signup', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).status,
+    async (body) =>
+      (await window.fetch('/api/auth/signup', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).status,
     { email, password: 'correct horse battery staple', firstName, lastName, acceptPolicy: true },
   );
   if (status !== 201) throw new Error(`signing ${email} up answered ${String(status)}`);

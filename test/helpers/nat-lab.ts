@@ -11,7 +11,17 @@ import type { Browser } from 'playwright-core';
 import { CHROMIUM_PATH, hasChromium, launchBrowser } from './browser.js';
 import { MAIN_SCRIPT, spawnServer, type ServerProcess } from './process.js';
 import { withTimeout } from './wait.js';
-import { buildNetwork, networkUnavailableReason, PUBLIC_RANGE, removeLeftovers, SERVER_ADDRESS, WEB_PORT, type Client, type HomeSpec, type TestNetwork } from './netns.js';
+import {
+  buildNetwork,
+  networkUnavailableReason,
+  PUBLIC_RANGE,
+  removeLeftovers,
+  SERVER_ADDRESS,
+  WEB_PORT,
+  type Client,
+  type HomeSpec,
+  type TestNetwork,
+} from './netns.js';
 
 export const LAB_ORIGIN = `https://${SERVER_ADDRESS}:${WEB_PORT}`;
 /** TURN over TLS on 443, the port a TCP-443-only network lets out. */
@@ -55,8 +65,29 @@ export async function startNatLab(homes: readonly HomeSpec[]): Promise<NatLab> {
   try {
     const cert = join(scratch, 'cert.pem');
     const key = join(scratch, 'key.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-      '-subj', `/CN=${SERVER_ADDRESS}`, '-addext', `subjectAltName=IP:${SERVER_ADDRESS}`, '-keyout', key, '-out', cert], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        `/CN=${SERVER_ADDRESS}`,
+        '-addext',
+        `subjectAltName=IP:${SERVER_ADDRESS}`,
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { stdio: 'ignore' },
+    );
     server = spawnServer(
       {
         PORTHELLO_HOST: SERVER_ADDRESS,
@@ -90,7 +121,11 @@ export async function startNatLab(homes: readonly HomeSpec[]): Promise<NatLab> {
       const started = browsers.get(client.ns);
       if (started !== undefined) return started;
       // The test certificate is self-signed; Chromium's TURN/TLS client checks it otherwise.
-      const browser = await withTimeout(launchBrowser(['--ignore-certificate-errors'], network.wrapperFor(client, CHROMIUM_PATH)), `Chromium in ${client.ns}`, BROWSER_START_MS);
+      const browser = await withTimeout(
+        launchBrowser(['--ignore-certificate-errors'], network.wrapperFor(client, CHROMIUM_PATH)),
+        `Chromium in ${client.ns}`,
+        BROWSER_START_MS,
+      );
       browsers.set(client.ns, browser);
       return browser;
     },

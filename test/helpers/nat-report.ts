@@ -15,7 +15,8 @@ export type MatrixRow = {
 };
 
 export function formatMatrix(rows: readonly MatrixRow[]): string {
-  const header = '| Homes (caller ↔ callee) | Call | Expected | Got | Connected | Answer → connected | Caller\'s pair (local → remote) | Callee\'s pair (local → remote) | Media both ways |';
+  const header =
+    "| Homes (caller ↔ callee) | Call | Expected | Got | Connected | Answer → connected | Caller's pair (local → remote) | Callee's pair (local → remote) | Media both ways |";
   const lines = rows.map((row) =>
     [
       row.cell,

@@ -54,7 +54,8 @@ export type TestNetwork = Readonly<{
 
 function run(command: string, args: readonly string[], input?: string): string {
   const result = spawnSync(command, args, { encoding: 'utf8', timeout: COMMAND_TIMEOUT_MS, ...(input === undefined ? {} : { input }) });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${String(result.status ?? result.signal)}): ${result.stderr}${result.error?.message ?? ''}`);
+  if (result.status !== 0)
+    throw new Error(`${command} ${args.join(' ')} failed (${String(result.status ?? result.signal)}): ${result.stderr}${result.error?.message ?? ''}`);
   return result.stdout;
 }
 
@@ -65,7 +66,10 @@ function inNs(ns: string, args: readonly string[], input?: string): string {
 /** Why this machine cannot build the network, or null when it can (root, iproute2 with netns, nft). */
 export function networkUnavailableReason(): string | null {
   if (process.getuid?.() !== 0) return 'not root: network namespaces and nftables need root';
-  for (const [command, args] of [['ip', ['-V']], ['nft', ['--version']]] as const) {
+  for (const [command, args] of [
+    ['ip', ['-V']],
+    ['nft', ['--version']],
+  ] as const) {
     const probe = spawnSync(command, args, { encoding: 'utf8' });
     if (probe.status !== 0) return `${command} is missing (apt-get install -y iproute2 nftables)`;
   }
@@ -97,7 +101,9 @@ function isRunning(runId: string): boolean {
 
 /** Kills what runs in a namespace (a browser or server left by a killed run), then removes it. */
 function removeNamespace(ns: string): void {
-  const pids = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout.split('\n').filter((line) => /^\d+$/.test(line));
+  const pids = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter((line) => /^\d+$/.test(line));
   for (const pid of pids) {
     try {
       process.kill(Number(pid), 'SIGKILL');
@@ -139,7 +145,9 @@ function natRules(nat: NatKind, firstClient: string): string {
     '  chain post { type nat hook postrouting priority srcnat; policy accept;',
     `    oifname "wan" ${masquerade}`,
     '  }',
-    ...(nat === 'cone' ? ['  chain pre { type nat hook prerouting priority dstnat; policy accept;', `    iifname "wan" meta l4proto udp dnat to ${firstClient}`, '  }'] : []),
+    ...(nat === 'cone'
+      ? ['  chain pre { type nat hook prerouting priority dstnat; policy accept;', `    iifname "wan" meta l4proto udp dnat to ${firstClient}`, '  }']
+      : []),
     '}',
     'table ip filter {',
     // Unsolicited packets to the router itself are dropped before conntrack confirms them: an

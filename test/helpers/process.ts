@@ -20,7 +20,13 @@ export type ServerProcess = {
  * `script`: another copy of the server, e.g. one scripts/install.sh installed. `prefix` runs the
  * server through another command that execs it (e.g. `ip netns exec NS`), so the process is still the server's.
  */
-export function spawnServer(env: Record<string, string>, args: string[] = [], nodeArgs: string[] = [], script = MAIN_SCRIPT, prefix: readonly string[] = []): ServerProcess {
+export function spawnServer(
+  env: Record<string, string>,
+  args: string[] = [],
+  nodeArgs: string[] = [],
+  script = MAIN_SCRIPT,
+  prefix: readonly string[] = [],
+): ServerProcess {
   const command = [...prefix, process.execPath, ...nodeArgs, script, ...args];
   const child = spawn(command[0] as string, command.slice(1), {
     env: { PATH: process.env['PATH'] ?? '', ...env },

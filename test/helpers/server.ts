@@ -87,11 +87,28 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       ? null
       : await startRelay(
           // Every peer on one machine is loopback: the test relay allows it, as coturn's tests do.
-          { host: '127.0.0.1', port: 0, relayPortMin: ports.min, relayPortMax: ports.max, externalIp: null, userQuota: 0, totalQuota: 0, allowedPeers: ['127.0.0.1/32'], ...options.turnQuotas },
+          {
+            host: '127.0.0.1',
+            port: 0,
+            relayPortMin: ports.min,
+            relayPortMax: ports.max,
+            externalIp: null,
+            userQuota: 0,
+            totalQuota: 0,
+            allowedPeers: ['127.0.0.1/32'],
+            ...options.turnQuotas,
+          },
           log,
         );
   const turnCredentials =
-    turn === null ? null : createEmbeddedCredentials({ relay: turn, urls: embeddedTurnUrls({ host: '127.0.0.1', externalIp: null, publicOrigin: origin, port: turn.port, tcp: true }), autoSweep: false, ...(options.turnCredentialLimits === undefined ? {} : { limits: options.turnCredentialLimits }) });
+    turn === null
+      ? null
+      : createEmbeddedCredentials({
+          relay: turn,
+          urls: embeddedTurnUrls({ host: '127.0.0.1', externalIp: null, publicOrigin: origin, port: turn.port, tcp: true }),
+          autoSweep: false,
+          ...(options.turnCredentialLimits === undefined ? {} : { limits: options.turnCredentialLimits }),
+        });
   const calls = createCallsModule({ config, db, log, accounts, turnCredentials, ...(options.timing === undefined ? {} : { timing: options.timing }) });
   const app = buildApp({ config, db, log, relay: options.relay ?? turn, accounts, calls });
   server.on('request', app.callback());

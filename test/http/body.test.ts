@@ -62,7 +62,11 @@ parsing('parses JSON just under the limit, with a charset or a +json type', asyn
     const padding = 'y'.repeat(JSON_BODY_LIMIT_BYTES - 20);
     const big = await fetch(`${app.url}/api/echo`, json({ padding }));
     assert.is((await jsonOf(big)).received.padding.length, padding.length);
-    const typed = await fetch(`${app.url}/api/echo`, { method: 'POST', headers: { 'Content-Type': 'application/merge-patch+json; charset=utf-8' }, body: '{"a":1}' });
+    const typed = await fetch(`${app.url}/api/echo`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/merge-patch+json; charset=utf-8' },
+      body: '{"a":1}',
+    });
     assert.equal(await typed.json(), { received: { a: 1 } });
   } finally {
     await app.close();
@@ -73,8 +77,18 @@ parsing('counts bytes of a chunked body that declares no length', async () => {
   const app = await echoApp();
   try {
     const chunk = new TextEncoder().encode('"' + 'z'.repeat(JSON_BODY_LIMIT_BYTES) + '"');
-    const stream = new ReadableStream({ start(controller) { controller.enqueue(chunk); controller.close(); } });
-    const response = await fetch(`${app.url}/api/echo`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: stream, duplex: 'half' } as RequestInit);
+    const stream = new ReadableStream({
+      start(controller) {
+        controller.enqueue(chunk);
+        controller.close();
+      },
+    });
+    const response = await fetch(`${app.url}/api/echo`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
     assert.is(response.status, 413);
   } finally {
     await app.close();

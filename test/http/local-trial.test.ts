@@ -68,7 +68,11 @@ test('refuses any other origin, and logs each refused origin once with the expec
     assert.is(response.status, 403);
     await response.arrayBuffer();
   }
-  const lines = running?.output().split('\n').filter((line) => line.includes('request from another origin refused')) ?? [];
+  const lines =
+    running
+      ?.output()
+      .split('\n')
+      .filter((line) => line.includes('request from another origin refused')) ?? [];
   assert.is(lines.length, 1, lines.join('\n'));
   assert.ok(lines[0]?.includes(`origin=http://localhost:${port + 1}`));
   assert.ok(lines[0]?.includes(`expected=http://127.0.0.1:${port}`));
@@ -76,7 +80,12 @@ test('refuses any other origin, and logs each refused origin once with the expec
 
 test('gives the pages the address to use, for the message shown when a request is refused', async () => {
   const html = await (await fetch(`http://127.0.0.1:${port}/login?lang=en`)).text();
-  assert.ok(html.includes(`<li data-key="client.bad_origin">This page was opened at another address than the service&#39;s. Open http://127.0.0.1:${port} and try again.</li>`), html);
+  assert.ok(
+    html.includes(
+      `<li data-key="client.bad_origin">This page was opened at another address than the service&#39;s. Open http://127.0.0.1:${port} and try again.</li>`,
+    ),
+    html,
+  );
 });
 
 test.run();

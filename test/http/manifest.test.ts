@@ -12,11 +12,20 @@ manifest.before(async () => {
 manifest.after(() => server.close());
 
 manifest('describes an app that opens on /calls, in the page language, with icons that exist at their sizes', async () => {
-  for (const [lang, tagline] of [['en', 'Private video calls, hosted by you'], ['fr', 'Appels vidéo privés, hébergés chez vous']] as const) {
+  for (const [lang, tagline] of [
+    ['en', 'Private video calls, hosted by you'],
+    ['fr', 'Appels vidéo privés, hébergés chez vous'],
+  ] as const) {
     const response = await server.fetch(`/manifest.webmanifest?lang=${lang}`);
     assert.is(response.status, 200);
     assert.match(String(response.headers.get('content-type')), /^application\/manifest\+json/);
-    const app = (await response.json()) as { start_url: string; display: string; lang: string; description: string; icons: { src: string; sizes: string; type: string }[] };
+    const app = (await response.json()) as {
+      start_url: string;
+      display: string;
+      lang: string;
+      description: string;
+      icons: { src: string; sizes: string; type: string }[];
+    };
     assert.equal([app.start_url, app.display, app.lang, app.description], ['/calls', 'standalone', lang, tagline]);
     for (const icon of app.icons) {
       const file = await server.fetch(icon.src);

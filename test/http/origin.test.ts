@@ -48,7 +48,10 @@ origin('does not apply to safe methods or to pages', async () => {
 
 origin('matches paths exactly: no letter case or trailing-slash spelling of an API path skips the check or reaches a route', async () => {
   const member = await signUp(server);
-  assert.is((await server.fetch('/api/me/avatar', withCookie(member.cookie, { method: 'PUT', body: uploadForm(await pngOf(64, 64), 'me.png', 'image/png') }))).status, 200);
+  assert.is(
+    (await server.fetch('/api/me/avatar', withCookie(member.cookie, { method: 'PUT', body: uploadForm(await pngOf(64, 64), 'me.png', 'image/png') }))).status,
+    200,
+  );
   const linkBefore = await jsonOf(await server.fetch('/api/me/call-link', withCookie(member.cookie)));
   const attempts: [string, string][] = [
     ['POST', '/API/me/call-link'],

@@ -25,7 +25,14 @@ assets('serves built assets with their type, an ETag and revalidation', async ()
 });
 
 assets('serves nothing outside the built assets, however the path is spelled', async () => {
-  for (const path of ['/assets/../package.json', '/assets/%2e%2e/package.json', '/assets/..%2fpackage.json', '/assets/css/', '/assets/nope.js', '/package.json']) {
+  for (const path of [
+    '/assets/../package.json',
+    '/assets/%2e%2e/package.json',
+    '/assets/..%2fpackage.json',
+    '/assets/css/',
+    '/assets/nope.js',
+    '/package.json',
+  ]) {
     const response = await server.fetch(path);
     assert.is(response.status, 404, path);
     assert.not.match(await response.text(), /"name": "porthello"/, path);

@@ -6,7 +6,9 @@ import sharp from 'sharp';
 export async function jpegWithGps(seed = Math.floor(Math.random() * 0xffffff)): Promise<Buffer> {
   const colour = `#${seed.toString(16).padStart(6, '0')}`;
   // PNG and raw only: the server under test blocks the SVG loader in this process.
-  const patch = await sharp({ create: { width: 240, height: 240, channels: 3, background: '#ffffff' } }).png().toBuffer();
+  const patch = await sharp({ create: { width: 240, height: 240, channels: 3, background: '#ffffff' } })
+    .png()
+    .toBuffer();
   return sharp({ create: { width: 800, height: 600, channels: 3, background: colour } })
     .composite([{ input: patch, top: 180, left: seed % 500 }])
     .jpeg({ quality: 90 })
@@ -22,7 +24,9 @@ export async function jpegWithGps(seed = Math.floor(Math.random() * 0xffffff)): 
  * that says "rotate 90° clockwise to display": shown upright it is red on top.
  */
 export async function sidewaysJpeg(): Promise<Buffer> {
-  const left = await sharp({ create: { width: 200, height: 200, channels: 3, background: '#ff0000' } }).png().toBuffer();
+  const left = await sharp({ create: { width: 200, height: 200, channels: 3, background: '#ff0000' } })
+    .png()
+    .toBuffer();
   return sharp({ create: { width: 400, height: 200, channels: 3, background: '#0000ff' } })
     .composite([{ input: left, left: 0, top: 0 }])
     .jpeg()
@@ -41,7 +45,11 @@ export async function pixelBombPng(width = 100_000, height = 100_000): Promise<B
  * a decoder that reads the header first and refuses can answer something else than "damaged".
  */
 export async function forgedPngHeader(header: { width: number; height: number; bitDepth?: 8 | 16; colourType?: 2 | 6; interlaced?: boolean }): Promise<Buffer> {
-  const png = Buffer.from(await sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } }).png().toBuffer());
+  const png = Buffer.from(
+    await sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } })
+      .png()
+      .toBuffer(),
+  );
   // IHDR data starts at byte 16 (8 signature + 4 length + 4 type): width, height, bit depth,
   // colour type, compression, filter, interlace; its CRC follows at 29.
   png.writeUInt32BE(header.width, 16);
@@ -55,11 +63,16 @@ export async function forgedPngHeader(header: { width: number; height: number; b
 
 /** A real, complete interlaced (Adam7) 16-bit RGBA PNG: small on disk, costly to decode. */
 export function interlaced16BitPng(width: number, height: number): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 4, background: '#336699' } }).toColourspace('rgb16').png({ progressive: true, compressionLevel: 9 }).toBuffer();
+  return sharp({ create: { width, height, channels: 4, background: '#336699' } })
+    .toColourspace('rgb16')
+    .png({ progressive: true, compressionLevel: 9 })
+    .toBuffer();
 }
 
 export async function pngOf(width: number, height: number, colour = '#33aa66'): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 4, background: colour } }).png().toBuffer();
+  return sharp({ create: { width, height, channels: 4, background: colour } })
+    .png()
+    .toBuffer();
 }
 
 export function uploadForm(bytes: Buffer, fileName = 'me.jpg', type = 'image/jpeg'): FormData {

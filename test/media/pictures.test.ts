@@ -2,7 +2,14 @@ import { AppError } from '../../server/errors.js';
 import sharp from 'sharp';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { checkDecodingBudget, MAX_COSTLY_DECODED_BYTES, MAX_DECODED_BYTES, MAX_INPUT_PIXELS, processPicture, sniffFormat } from '../../server/media/pictures.js';
+import {
+  checkDecodingBudget,
+  MAX_COSTLY_DECODED_BYTES,
+  MAX_DECODED_BYTES,
+  MAX_INPUT_PIXELS,
+  processPicture,
+  sniffFormat,
+} from '../../server/media/pictures.js';
 import { forgedPngHeader, interlaced16BitPng, jpegWithGps, pixelBombPng, pngOf, sidewaysJpeg } from './images.js';
 
 const processing = suite('processPicture (real sharp)');
@@ -23,7 +30,10 @@ processing('re-encodes a JPEG to square WebP at 512 and 128 px with no EXIF, GPS
   const before = await sharp(photo).metadata();
   assert.ok(before.exif !== undefined && before.exif.includes(Buffer.from('PorthelloCam')), 'the test photo carries EXIF');
   const { large, small } = await processPicture(photo);
-  for (const [output, size] of [[large, 512], [small, 128]] as const) {
+  for (const [output, size] of [
+    [large, 512],
+    [small, 128],
+  ] as const) {
     const meta = await sharp(output).metadata();
     assert.is(meta.format, 'webp');
     assert.is(meta.width, size);
@@ -39,7 +49,9 @@ processing('re-encodes a JPEG to square WebP at 512 and 128 px with no EXIF, GPS
 processing('converts a wide-gamut (Display P3) picture to sRGB and drops its ICC profile and XMP', async () => {
   const wide = await sharp({ create: { width: 600, height: 600, channels: 3, background: '#20c060' } })
     .withIccProfile('p3')
-    .withXmp('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/" dc:creator="Secret Photographer"/></rdf:RDF></x:xmpmeta>')
+    .withXmp(
+      '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/" dc:creator="Secret Photographer"/></rdf:RDF></x:xmpmeta>',
+    )
     .jpeg()
     .toBuffer();
   const before = await sharp(wide).metadata();
@@ -95,7 +107,9 @@ processing('refuses a pixel bomb as unprocessable, image_too_large', async () =>
 
 processing('refuses garbage, TIFF, SVG and PDF as unsupported, and a truncated JPEG as unprocessable', async () => {
   assert.is((await rejects(Buffer.from('definitely not a picture'))).kind, 'unsupported');
-  const tiff = await sharp({ create: { width: 10, height: 10, channels: 3, background: '#000' } }).tiff().toBuffer();
+  const tiff = await sharp({ create: { width: 10, height: 10, channels: 3, background: '#000' } })
+    .tiff()
+    .toBuffer();
   assert.is((await rejects(tiff)).code, 'unsupported_image');
   assert.is((await rejects(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>'))).code, 'unsupported_image');
   assert.is((await rejects(Buffer.from('%PDF-1.4\n%âãÏÓ\n'))).code, 'unsupported_image');
@@ -115,7 +129,8 @@ processing('counts decoded bytes from the header: width × height × channels ×
   assert.is((await rejects(await forgedPngHeader({ width: 6000, height: 5000, bitDepth: 8, colourType: 6, interlaced: true }))).code, 'image_too_costly');
   // The same, not interlaced: within budget, so decoding starts and finds one pixel of data.
   assert.is((await rejects(await forgedPngHeader({ width: 6000, height: 5000, bitDepth: 8, colourType: 6, interlaced: false }))).code, 'invalid_image');
-  const at = (width: number, height: number, channels: 3 | 4, depth: 'uchar' | 'ushort', isProgressive: boolean) => () => checkDecodingBudget({ width, height, channels, depth, isProgressive });
+  const at = (width: number, height: number, channels: 3 | 4, depth: 'uchar' | 'ushort', isProgressive: boolean) => () =>
+    checkDecodingBudget({ width, height, channels, depth, isProgressive });
   assert.not.throws(at(7000, 7000, 4, 'uchar', false), 'a 49 MP RGBA photo: 196 MB');
   assert.throws(at(7100, 7100, 4, 'uchar', false), (error: AppError) => error.code === 'image_too_large' && MAX_DECODED_BYTES < 7100 * 7100 * 4);
   assert.not.throws(at(6000, 4000, 3, 'uchar', true), 'a 24 MP progressive JPEG: 72 MB');

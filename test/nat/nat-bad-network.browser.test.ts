@@ -72,7 +72,9 @@ test('a call from a home that loses 5% of its packets and carries 1 Mbit/s conne
   const [caller, callee] = [member('lossy'), member('home')];
   try {
     const result = await measureCall(caller, callee, () => caller.page.getByRole('button', { name: `Call ${callee.name}` }).click(), null);
-    console.log(`lossy ↔ home: connected ${String(result.connected)} in ${String(result.connectMs)} ms; caller ${describePath(result.caller)}, callee ${describePath(result.callee)}`);
+    console.log(
+      `lossy ↔ home: connected ${String(result.connected)} in ${String(result.connectMs)} ms; caller ${describePath(result.caller)}, callee ${describePath(result.callee)}`,
+    );
     assert.ok(result.connected, String(result.error));
     assert.ok(result.mediaBothWays, String(result.error));
     assert.is(result.error, null);
@@ -102,7 +104,11 @@ async function connectedCall(caller: Party, callee: Party): Promise<{ oldAddress
 async function cutUntilNoticed(callee: Party, devices: Array<[string, string]>): Promise<void> {
   const network = (lab as NatLab).network;
   for (const [ns, device] of devices) network.exec(ns, ['ip', 'link', 'set', device, 'down']);
-  await waitUntil(async () => (await inPage(callee.page, () => window.__pcs.at(-1).iceConnectionState)) !== 'connected', 'the callee to notice the cut', NAT_CALL_WAIT_MS);
+  await waitUntil(
+    async () => (await inPage(callee.page, () => window.__pcs.at(-1).iceConnectionState)) !== 'connected',
+    'the callee to notice the cut',
+    NAT_CALL_WAIT_MS,
+  );
 }
 
 /** Both screens back to connected, media both ways; after an ICE restart (new credentials) when `ufragBefore` is given. */
@@ -112,7 +118,9 @@ async function assertRecovered(caller: Party, callee: Party, ufragBefore: string
   await waitMediaGrowing(caller.page, 'the member whose link was cut', RECOVERY_WAIT_MS);
   await waitMediaGrowing(callee.page, 'the other member', RECOVERY_WAIT_MS);
   const after = await selectedPath(callee.page);
-  console.log(`${what}: media both ways again ${Date.now() - back} ms after the link came back; callee ${describePath(after)} at ${String(after?.remoteAddress)}`);
+  console.log(
+    `${what}: media both ways again ${Date.now() - back} ms after the link came back; callee ${describePath(after)} at ${String(after?.remoteAddress)}`,
+  );
   if (ufragBefore !== undefined) assert.is.not(await iceUfrag(caller.page), ufragBefore, 'ICE was restarted (new credentials)');
 }
 
@@ -144,7 +152,10 @@ bad.skip('a move to another network mid-call (new address, new public address): 
   const [caller, callee] = [member('mobile'), member('home')];
   try {
     const before = await connectedCall(caller, callee);
-    await cutUntilNoticed(callee, [[phone.ns, 'eth0'], [router, 'wan']]);
+    await cutUntilNoticed(callee, [
+      [phone.ns, 'eth0'],
+      [router, 'wan'],
+    ]);
     network.exec(router, ['ip', 'addr', 'flush', 'dev', 'wan']);
     network.exec(router, ['ip', 'addr', 'add', MOVED_WAN, 'dev', 'wan']);
     network.exec(router, ['ip', 'link', 'set', 'wan', 'up']);

@@ -12,7 +12,20 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Client, HomeSpec, NatKind } from '../helpers/netns.js';
 import { LAB_ORIGIN, natLabUnavailableReason, startNatLab, type NatLab } from '../helpers/nat-lab.js';
-import { describePath, hangUp, kindOf, makeIdle, measureCall, openCallsPage, openParty, signUpMember, type CallResult, type Party, type PathKind, type PathReport } from '../helpers/nat-calls.js';
+import {
+  describePath,
+  hangUp,
+  kindOf,
+  makeIdle,
+  measureCall,
+  openCallsPage,
+  openParty,
+  signUpMember,
+  type CallResult,
+  type Party,
+  type PathKind,
+  type PathReport,
+} from '../helpers/nat-calls.js';
 import { formatMatrix, writeMatrixDoc, type MatrixRow } from '../helpers/nat-report.js';
 
 const HOMES: readonly HomeSpec[] = [
@@ -76,7 +89,10 @@ matrix.after(async () => {
   if (rows.length > 0) {
     const table = formatMatrix(rows);
     console.log(`\n${table}`);
-    writeMatrixDoc(table, HOMES.map((home) => `${home.name}: ${home.nat}${home.clients > 1 ? ` (${home.clients} clients)` : ''}`));
+    writeMatrixDoc(
+      table,
+      HOMES.map((home) => `${home.name}: ${home.nat}${home.clients > 1 ? ` (${home.clients} clients)` : ''}`),
+    );
   }
   await Promise.all([...members.values()].map((member) => member.context.close().catch(() => undefined)));
   await lab?.close();

@@ -116,5 +116,11 @@ export const member = (memberId: string, displayName: string, sessionId = `sessi
   sessionId,
 });
 /** A guest holding a ticket from the callee's link; `linkCodeOf` names the code a profile gives its live link. */
-export const guest = (guestId: string, displayName: string, calleeMemberId: string, linkCode = linkCodeOf(calleeMemberId)): Party => ({ kind: 'guest', guestId, displayName, calleeMemberId, linkCode });
+export const guest = (guestId: string, displayName: string, calleeMemberId: string, linkCode = linkCodeOf(calleeMemberId)): Party => ({
+  kind: 'guest',
+  guestId,
+  displayName,
+  calleeMemberId,
+  linkCode,
+});
 export const linkCodeOf = (memberId: string): string => `link-of-${memberId}`;

@@ -25,7 +25,13 @@ export const PARTIES: Readonly<Record<string, Party>> = {
 
 const PROFILES: MemberProfile[] = ['alice', 'bob', 'carol', 'dan'].map((id) => {
   const party = PARTIES[id] as Party & { kind: 'member' };
-  return { memberId: party.memberId, displayName: party.displayName, guestFacingName: party.guestFacingName, prefersRelayOnly: false, guestLinkCode: linkCodeOf(party.memberId) };
+  return {
+    memberId: party.memberId,
+    displayName: party.displayName,
+    guestFacingName: party.guestFacingName,
+    prefersRelayOnly: false,
+    guestLinkCode: linkCodeOf(party.memberId),
+  };
 });
 
 export type Client = SignalTestClient;

@@ -56,4 +56,3 @@ export function setup(timing: Partial<HubTiming> = {}, ringLimits: Partial<RingL
   };
   return { clock, callLog, ice, members, hub, logs, open, ringBob, connectCall };
 }
-

@@ -20,7 +20,12 @@ hello('is answered with welcome, the version and who the server takes the socket
   const { open } = setup();
   const device = open(alice);
   assert.equal(device.peer.sent, [
-    { type: 'welcome', version: PROTOCOL_VERSION, connectionId: device.peer.last('welcome').connectionId, self: { kind: 'member', memberId: 'alice', displayName: 'Alice Martin' } },
+    {
+      type: 'welcome',
+      version: PROTOCOL_VERSION,
+      connectionId: device.peer.last('welcome').connectionId,
+      self: { kind: 'member', memberId: 'alice', displayName: 'Alice Martin' },
+    },
   ]);
 });
 
@@ -73,7 +78,11 @@ hello('a later-connected device of a member being rung starts ringing too', () =
   const { open, ringBob } = setup();
   const { callId } = ringBob();
   const tablet = open(bob);
-  assert.equal(tablet.peer.last('incoming-call'), { type: 'incoming-call', callId, caller: { kind: 'member', memberId: 'alice', displayName: 'Alice Martin' } });
+  assert.equal(tablet.peer.last('incoming-call'), {
+    type: 'incoming-call',
+    callId,
+    caller: { kind: 'member', memberId: 'alice', displayName: 'Alice Martin' },
+  });
 });
 
 const invite = suite('invite');
@@ -83,7 +92,11 @@ invite('rings every device of the callee and tells the caller it is ringing', ()
   const { caller, phone, laptop, callId } = ringBob();
   assert.equal(caller.peer.last('call-ringing'), { type: 'call-ringing', callId, callee: { kind: 'member', memberId: 'bob', displayName: 'Bob Durand' } });
   for (const device of [phone, laptop]) {
-    assert.equal(device.peer.last('incoming-call'), { type: 'incoming-call', callId, caller: { kind: 'member', memberId: 'alice', displayName: 'Alice Martin' } });
+    assert.equal(device.peer.last('incoming-call'), {
+      type: 'incoming-call',
+      callId,
+      caller: { kind: 'member', memberId: 'alice', displayName: 'Alice Martin' },
+    });
   }
   assert.equal(callLog.records, []);
 });
@@ -119,7 +132,9 @@ invite('to a callee already in a call ends at once as busy and logs a busy call'
   const device = open(carol);
   device.send({ type: 'invite', calleeMemberId: 'bob' });
   assert.is(device.peer.last('call-ended').reason, 'busy');
-  assert.equal(callLog.records, [{ calleeMemberId: 'bob', caller: { kind: 'member', memberId: 'carol' }, startedAt: callLog.records[0]?.startedAt, outcome: 'busy', durationS: null }]);
+  assert.equal(callLog.records, [
+    { calleeMemberId: 'bob', caller: { kind: 'member', memberId: 'carol' }, startedAt: callLog.records[0]?.startedAt, outcome: 'busy', durationS: null },
+  ]);
 });
 
 invite('to a member with no device online ends at once as unavailable and logs a missed call', () => {
@@ -127,7 +142,9 @@ invite('to a member with no device online ends at once as unavailable and logs a
   const device = open(zoe);
   device.send({ type: 'invite', calleeMemberId: 'bob' });
   assert.is(device.peer.last('call-ended').reason, 'unavailable');
-  assert.equal(callLog.records, [{ calleeMemberId: 'bob', caller: { kind: 'guest', displayName: 'Zoé' }, startedAt: new Date(clock.nowMs()), outcome: 'missed', durationS: null }]);
+  assert.equal(callLog.records, [
+    { calleeMemberId: 'bob', caller: { kind: 'guest', displayName: 'Zoé' }, startedAt: new Date(clock.nowMs()), outcome: 'missed', durationS: null },
+  ]);
 });
 
 invite('from the callee of a ringing call to its caller (glare) ends in a single connected call', () => {
@@ -143,7 +160,10 @@ invite('from the callee of a ringing call to its caller (glare) ends in a single
   assert.is(bobDevice.peer.all('call-ringing').length, 0);
   assert.is(aliceDevice.peer.all('incoming-call').length, 0);
   bobDevice.send({ type: 'hang-up', callId });
-  assert.equal(callLog.records.map((record) => [record.calleeMemberId, record.outcome]), [['bob', 'answered']]);
+  assert.equal(
+    callLog.records.map((record) => [record.calleeMemberId, record.outcome]),
+    [['bob', 'answered']],
+  );
 });
 
 const accept = suite('accept');
@@ -223,7 +243,10 @@ ending('decline ends it for the caller and every device and logs a declined call
   const { caller, phone, laptop, callId } = ringBob();
   laptop.send({ type: 'decline', callId });
   for (const device of [caller, phone, laptop]) assert.equal(device.peer.last('call-ended'), { type: 'call-ended', callId, reason: 'declined' });
-  assert.equal(callLog.records.map((record) => [record.outcome, record.durationS]), [['declined', null]]);
+  assert.equal(
+    callLog.records.map((record) => [record.outcome, record.durationS]),
+    [['declined', null]],
+  );
   assert.is(clock.pendingTimers(), 0);
 });
 
@@ -236,7 +259,10 @@ ending('cancel by the caller ends it everywhere and logs a missed call', () => {
   caller.send({ type: 'cancel', callId });
   assert.is(phone.peer.last('call-ended').reason, 'cancelled');
   assert.is(caller.peer.all('call-ended').length, 1);
-  assert.equal(callLog.records.map((record) => record.outcome), ['missed']);
+  assert.equal(
+    callLog.records.map((record) => record.outcome),
+    ['missed'],
+  );
 });
 
 ending('hang-up while ringing is a cancel from the caller and a decline from the callee', () => {
@@ -256,7 +282,10 @@ ending('no answer within the ring timeout ends it and logs a missed call', () =>
   clock.advance(1);
   assert.equal(caller.peer.last('call-ended'), { type: 'call-ended', callId, reason: 'no-answer' });
   assert.is(phone.peer.last('call-ended').reason, 'no-answer');
-  assert.equal(callLog.records.map((record) => record.outcome), ['missed']);
+  assert.equal(
+    callLog.records.map((record) => record.outcome),
+    ['missed'],
+  );
   assert.is(hub.liveCallCount(), 0);
   assert.is(clock.pendingTimers(), 0);
 });
@@ -268,7 +297,10 @@ ending('the caller vanishing ends it as cancelled; a ringing device vanishing do
   assert.is(hub.liveCallCount(), 1);
   caller.closed(true);
   assert.equal(phone.peer.last('call-ended'), { type: 'call-ended', callId, reason: 'cancelled' });
-  assert.equal(callLog.records.map((record) => record.outcome), ['missed']);
+  assert.equal(
+    callLog.records.map((record) => record.outcome),
+    ['missed'],
+  );
 });
 
 const connected = suite('a connected call');
@@ -297,7 +329,15 @@ connected('relays offer, answer and candidates rebuilt, stamped with the sender'
   const bobView = { kind: 'member', memberId: 'bob', displayName: 'Bob Durand' };
   assert.equal(phone.peer.last('offer'), { type: 'offer', callId, from: aliceView, sdp: SDP, iceRestart: false });
   assert.equal(caller.peer.last('answer'), { type: 'answer', callId, from: bobView, sdp: SDP });
-  assert.equal(caller.peer.last('candidate'), { type: 'candidate', callId, from: bobView, candidate: HOST, sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'abcd' });
+  assert.equal(caller.peer.last('candidate'), {
+    type: 'candidate',
+    callId,
+    from: bobView,
+    candidate: HOST,
+    sdpMid: '0',
+    sdpMLineIndex: 0,
+    usernameFragment: 'abcd',
+  });
   assert.equal(laptop.peer.all('offer'), [], 'a device that did not answer gets nothing');
 });
 
@@ -332,7 +372,10 @@ connected('whose socket drops waits for it, then ends as peer-gone after the gra
   assert.is(phone.peer.all('call-ended').length, 0);
   clock.advance(1);
   assert.equal(phone.peer.last('call-ended'), { type: 'call-ended', callId, reason: 'peer-gone' });
-  assert.equal(callLog.records.map((record) => [record.outcome, record.durationS]), [['answered', 50]]);
+  assert.equal(
+    callLog.records.map((record) => [record.outcome, record.durationS]),
+    [['answered', 50]],
+  );
   assert.equal(ice.released, [callId]);
   assert.is(clock.pendingTimers(), 0);
 });

@@ -45,7 +45,12 @@ function upgradeStatus(url: string, origin: string): Promise<number> {
 
 wired('answers upgrades on /ws: 403 for another origin, 401 without a session; then stops cleanly', async () => {
   // The process picks a free port, so the public origin it compares with is a fixed placeholder.
-  running = spawnServer({ PORTHELLO_DATA_DIR: join(scratch, 'data'), PORTHELLO_PORT: '0', PORTHELLO_PUBLIC_URL: 'http://127.0.0.1:1', PORTHELLO_TURN_PORT: '0' });
+  running = spawnServer({
+    PORTHELLO_DATA_DIR: join(scratch, 'data'),
+    PORTHELLO_PORT: '0',
+    PORTHELLO_PUBLIC_URL: 'http://127.0.0.1:1',
+    PORTHELLO_TURN_PORT: '0',
+  });
   const [, url] = await running.waitForOutput(/listening on (http:\/\/\S+)/, START_TIMEOUT_MS);
   const wsUrl = `${(url ?? '').replace('http:', 'ws:')}/ws`;
   assert.is(await upgradeStatus(wsUrl, 'https://evil.example'), 403);
@@ -56,7 +61,13 @@ wired('answers upgrades on /ws: 403 for another origin, 401 without a session; t
 
 wired('closes live sockets with 1001 on SIGTERM, then exits 0', async () => {
   const origin = 'http://127.0.0.1:1';
-  running = spawnServer({ PORTHELLO_DATA_DIR: join(scratch, 'data'), PORTHELLO_PORT: '0', PORTHELLO_PUBLIC_URL: origin, PORTHELLO_TURN_PORT: '0', PORTHELLO_BCRYPT_COST: '4' });
+  running = spawnServer({
+    PORTHELLO_DATA_DIR: join(scratch, 'data'),
+    PORTHELLO_PORT: '0',
+    PORTHELLO_PUBLIC_URL: origin,
+    PORTHELLO_TURN_PORT: '0',
+    PORTHELLO_BCRYPT_COST: '4',
+  });
   const [, url] = await running.waitForOutput(/listening on (http:\/\/\S+)/, START_TIMEOUT_MS);
   const signUp = await fetch(`${url}/api/auth/signup`, {
     method: 'POST',

@@ -49,9 +49,15 @@ parse('rejects everything else, saying why', () => {
     ['{"type":"accept","callId":""}', 'bad or missing field callId in accept'],
     [`{"type":"accept","callId":"${'c'.repeat(65)}"}`, 'bad or missing field callId in accept'],
     ['{"type":"invite","calleeMemberId":42}', 'bad or missing field calleeMemberId in invite'],
-    ['{"type":"candidate","callId":"c","candidate":"x","sdpMid":"0","sdpMLineIndex":64,"usernameFragment":null}', 'bad or missing field sdpMLineIndex in candidate'],
+    [
+      '{"type":"candidate","callId":"c","candidate":"x","sdpMid":"0","sdpMLineIndex":64,"usernameFragment":null}',
+      'bad or missing field sdpMLineIndex in candidate',
+    ],
     ['{"type":"candidate","callId":"c","candidate":"x","sdpMid":"0","sdpMLineIndex":0}', 'bad or missing field usernameFragment in candidate'],
-    [`{"type":"candidate","callId":"c","candidate":"${'x'.repeat(513)}","sdpMid":"0","sdpMLineIndex":0,"usernameFragment":null}`, 'bad or missing field candidate in candidate'],
+    [
+      `{"type":"candidate","callId":"c","candidate":"${'x'.repeat(513)}","sdpMid":"0","sdpMLineIndex":0,"usernameFragment":null}`,
+      'bad or missing field candidate in candidate',
+    ],
   ];
   for (const [text, reason] of cases) assert.equal(parseClientMessage(text), { ok: false, reason }, text);
 });

@@ -38,7 +38,10 @@ links('closing a member’s guests closes only their sockets and ends the calls 
   assert.is(phone.peer.closedWith, null);
   assert.equal(phone.peer.last('call-ended'), { type: 'call-ended', callId, reason: 'cancelled' });
   assert.is(hub.liveCallCount(), 0);
-  assert.equal(callLog.records.map((record) => record.outcome), ['missed']);
+  assert.equal(
+    callLog.records.map((record) => record.outcome),
+    ['missed'],
+  );
 });
 
 links('a member who leaves stops ringing at once: their callers are told unavailable', () => {
@@ -75,7 +78,10 @@ bounded('a declined caller waits the cool-down: the refusal says cooling_down an
   clock.advance(RING_COOLDOWN_MS);
   caller.send({ type: 'invite', calleeMemberId: 'bob' });
   assert.is(phone.peer.all('incoming-call').length, 2);
-  assert.equal(callLog.records.map((record) => record.outcome), ['declined', 'missed']);
+  assert.equal(
+    callLog.records.map((record) => record.outcome),
+    ['declined', 'missed'],
+  );
 });
 
 bounded('no answer and an unavailable member start the cool-down too; a cancel does not', () => {
@@ -142,7 +148,12 @@ bounded('invites are limited per caller, with a retry delay', () => {
   const caller = open(alice);
   for (let i = 0; i < INVITES_PER_CALLER.burst; i += 1) assert.is(ringAndCancel(caller, 'bob'), 'rang');
   const refused = ringAndCancel(caller, 'bob');
-  assert.equal(refused, { type: 'error', code: 'rate_limited', message: 'Too many calls in a short time; wait before ringing again.', retryAfterS: INVITES_PER_CALLER.refillEveryMs / 1000 });
+  assert.equal(refused, {
+    type: 'error',
+    code: 'rate_limited',
+    message: 'Too many calls in a short time; wait before ringing again.',
+    retryAfterS: INVITES_PER_CALLER.refillEveryMs / 1000,
+  });
   clock.advance(INVITES_PER_CALLER.refillEveryMs);
   assert.is(ringAndCancel(caller, 'bob'), 'rang');
 });
@@ -150,7 +161,9 @@ bounded('invites are limited per caller, with a retry delay', () => {
 bounded('guest invites are limited per address (an IPv6 /64 is one) and per link', () => {
   const { open } = setup();
   open(bob);
-  const fromOneAddress = Array.from({ length: GUEST_INVITES_PER_ADDRESS.burst + 1 }, (_, i) => open(guest(`g-a${i}`, 'A', 'bob'), { address: '2001:db8:7::/64' }));
+  const fromOneAddress = Array.from({ length: GUEST_INVITES_PER_ADDRESS.burst + 1 }, (_, i) =>
+    open(guest(`g-a${i}`, 'A', 'bob'), { address: '2001:db8:7::/64' }),
+  );
   const outcomes = fromOneAddress.map((device) => ringAndCancel(device, 'bob'));
   assert.is(outcomes.filter((outcome) => outcome === 'rang').length, GUEST_INVITES_PER_ADDRESS.burst);
   assert.is((outcomes.at(-1) as ServerError).code, 'rate_limited');
@@ -195,7 +208,13 @@ unlocked('a second caller rings too while the first only rings, and gets busy on
   const third = open(carol);
   third.send({ type: 'invite', calleeMemberId: 'bob' });
   assert.is(third.peer.last('call-ended').reason, 'busy');
-  assert.equal(callLog.records.map((record) => [record.caller.kind, record.outcome]), [['guest', 'busy'], ['member', 'busy']]);
+  assert.equal(
+    callLog.records.map((record) => [record.caller.kind, record.outcome]),
+    [
+      ['guest', 'busy'],
+      ['member', 'busy'],
+    ],
+  );
 });
 
 unlocked('any device of the member may decline, the one busy ringing someone else too', () => {
@@ -208,7 +227,10 @@ unlocked('any device of the member may decline, the one busy ringing someone els
   const { callId } = laptop.peer.last('incoming-call');
   laptop.send({ type: 'decline', callId });
   assert.equal(harasser.peer.last('call-ended'), { type: 'call-ended', callId, reason: 'declined' });
-  assert.ok(laptop.peer.all('call-ended').every((ended) => ended.callId === callId), 'the member’s own call still rings');
+  assert.ok(
+    laptop.peer.all('call-ended').every((ended) => ended.callId === callId),
+    'the member’s own call still rings',
+  );
 });
 
 unlocked('answering a call cancels the call the member was placing', () => {

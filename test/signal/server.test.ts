@@ -108,7 +108,11 @@ upgrade(
       await harness.connect('alice', { headers: forwardedFor('2001:db8:1:2::1') });
       await harness.connect('bob', { headers: forwardedFor('2001:db8:1:2:aaaa:bbbb:cccc:dddd') });
       assert.is(await harness.upgradeStatus({ Origin: harness.origin, Cookie: 'test-party=carol', ...forwardedFor('2001:db8:1:2::3') }), 429);
-      assert.is(await harness.upgradeStatus({ Origin: harness.origin, Cookie: 'test-party=carol', ...forwardedFor('2001:db8:1:3::1') }), 101, 'the next /64 is another client');
+      assert.is(
+        await harness.upgradeStatus({ Origin: harness.origin, Cookie: 'test-party=carol', ...forwardedFor('2001:db8:1:3::1') }),
+        101,
+        'the next /64 is another client',
+      );
     },
     { trustProxy: true, limits: { maxConnectionsPerAddress: 2 } },
   ),
@@ -251,7 +255,13 @@ calls(
   withHarness(async (harness) => {
     const { caller, callee, callId } = await connectedCall(harness);
     caller.send({ type: 'offer', callId, sdp: SDP, iceRestart: false });
-    assert.equal(await callee.next('offer'), { type: 'offer', callId, from: { kind: 'member', memberId: 'alice', displayName: 'Alice Martin' }, sdp: SDP, iceRestart: false });
+    assert.equal(await callee.next('offer'), {
+      type: 'offer',
+      callId,
+      from: { kind: 'member', memberId: 'alice', displayName: 'Alice Martin' },
+      sdp: SDP,
+      iceRestart: false,
+    });
     callee.send({ type: 'answer', callId, sdp: SDP });
     assert.equal((await caller.next('answer')).from, { kind: 'member', memberId: 'bob', displayName: 'Bob Durand' });
     callee.send({ type: 'candidate', callId, candidate: HOST, sdpMid: '0', sdpMLineIndex: 0, usernameFragment: null });
@@ -292,7 +302,10 @@ calls(
       await callee.next('incoming-call');
       assert.is((await caller.next('call-ended')).reason, 'no-answer');
       assert.is((await callee.next('call-ended')).reason, 'no-answer');
-      assert.equal(harness.callLog.records.map((record) => record.outcome), ['missed']);
+      assert.equal(
+        harness.callLog.records.map((record) => record.outcome),
+        ['missed'],
+      );
     },
     { timing: { ringTimeoutMs: 200 } },
   ),
@@ -335,7 +348,10 @@ calls(
       caller.ws.terminate();
       assert.is((await callee.next('peer-away')).callId, callId);
       assert.is((await callee.next('call-ended')).reason, 'peer-gone');
-      assert.equal(harness.callLog.records.map((record) => record.outcome), ['answered']);
+      assert.equal(
+        harness.callLog.records.map((record) => record.outcome),
+        ['answered'],
+      );
     },
     { timing: { resumeGraceMs: 200 } },
   ),
@@ -368,7 +384,10 @@ calls(
     callee.send({ type: 'hang-up', callId });
     await caller.next('call-ended');
     assert.not.ok(caller.received.some((message) => message.type === 'candidate' && message.candidate === HOST));
-    assert.equal(harness.callLog.records.map((record) => record.caller), [{ kind: 'guest', displayName: 'Zoé' }]);
+    assert.equal(
+      harness.callLog.records.map((record) => record.caller),
+      [{ kind: 'guest', displayName: 'Zoé' }],
+    );
   }),
 );
 
@@ -380,7 +399,10 @@ calls(
     await harness.signaler.close();
     for (const client of [caller, callee, idle]) assert.is((await client.closed).code, CLOSE_CODES.goingAway);
     assert.is((await caller.next('call-ended')).reason, 'server-shutdown');
-    assert.equal(harness.callLog.records.map((record) => record.outcome), ['answered']);
+    assert.equal(
+      harness.callLog.records.map((record) => record.outcome),
+      ['answered'],
+    );
   }),
 );
 

@@ -33,10 +33,29 @@ config('writes CIDRs as coturn first-last ranges', () => {
 
 config('is hardened: REST secret, quotas, no CLI, no multicast, every reserved range denied', () => {
   const text = coturnConfig({ ...BASE, externalIp: '198.51.100.20', listeningIp: '10.0.0.2' });
-  for (const line of ['use-auth-secret', `static-auth-secret=${SECRET}`, 'no-cli', 'no-multicast-peers', 'no-tcp-relay', 'user-quota=10', 'total-quota=200', 'min-port=50600', 'max-port=50619', 'no-software-attribute', 'external-ip=198.51.100.20/10.0.0.2']) {
+  for (const line of [
+    'use-auth-secret',
+    `static-auth-secret=${SECRET}`,
+    'no-cli',
+    'no-multicast-peers',
+    'no-tcp-relay',
+    'user-quota=10',
+    'total-quota=200',
+    'min-port=50600',
+    'max-port=50619',
+    'no-software-attribute',
+    'external-ip=198.51.100.20/10.0.0.2',
+  ]) {
     assert.ok(text.split('\n').includes(line), line);
   }
-  for (const range of ['127.0.0.0-127.255.255.255', '10.0.0.0-10.255.255.255', '::ffff:127.0.0.0-::ffff:127.255.255.255', '::127.0.0.0-::127.255.255.255', 'fc00:0:0:0:0:0:0:0-fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', '198.51.100.20']) {
+  for (const range of [
+    '127.0.0.0-127.255.255.255',
+    '10.0.0.0-10.255.255.255',
+    '::ffff:127.0.0.0-::ffff:127.255.255.255',
+    '::127.0.0.0-::127.255.255.255',
+    'fc00:0:0:0:0:0:0:0-fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
+    '198.51.100.20',
+  ]) {
     assert.ok(text.includes(`denied-peer-ip=${range}\n`), range);
   }
   assert.not.ok(text.includes('allow-loopback-peers'));
@@ -52,7 +71,11 @@ withCoturn('coturn started with it accepts Porthello credentials and answers 403
   probe.close();
   const file = join(dir, 'turnserver.conf');
   writeFileSync(file, coturnConfig({ ...BASE, listeningPort: port }), { mode: 0o600 });
-  const coturn = spawn('turnserver', ['-c', file, '--listening-ip=127.0.0.1', '--relay-ip=127.0.0.1', `--db=${join(dir, 'coturn.db')}`, '--log-file=stdout', `--pidfile=${join(dir, 'pid')}`], { stdio: 'ignore' });
+  const coturn = spawn(
+    'turnserver',
+    ['-c', file, '--listening-ip=127.0.0.1', '--relay-ip=127.0.0.1', `--db=${join(dir, 'coturn.db')}`, '--log-file=stdout', `--pidfile=${join(dir, 'pid')}`],
+    { stdio: 'ignore' },
+  );
   let client: TurnClient | null = null;
   try {
     await waitForStun(port, DAEMON_START_TIMEOUT_MS);

@@ -73,7 +73,16 @@ function counts(output: string): { sent: number; received: number } {
 
 async function withRelayAndPeer(range: [number, number], allowLoopback: boolean, body: (relay: Relay, peerPort: number) => Promise<void>): Promise<void> {
   const relay = await startRelay(
-    { host: '127.0.0.1', port: 0, relayPortMin: range[0], relayPortMax: range[1], externalIp: null, userQuota: 0, totalQuota: 0, allowedPeers: allowLoopback ? ['127.0.0.0/8'] : [] },
+    {
+      host: '127.0.0.1',
+      port: 0,
+      relayPortMin: range[0],
+      relayPortMax: range[1],
+      externalIp: null,
+      userQuota: 0,
+      totalQuota: 0,
+      allowedPeers: allowLoopback ? ['127.0.0.0/8'] : [],
+    },
     silentLogger,
   );
   relay.addUser(USER.username, USER.password);
@@ -89,7 +98,29 @@ async function withRelayAndPeer(range: [number, number], allowLoopback: boolean,
 }
 
 function uclient(relay: Relay, peerPort: number, extra: string[]): Promise<{ code: number | null; output: string }> {
-  const args = ['-u', USER.username, '-w', USER.password, '-e', '127.0.0.1', '-r', String(peerPort), '-p', String(relay.port), '-m', String(CLIENTS), '-n', String(MESSAGES), '-l', '400', '-z', '5', '-c', ...extra, '127.0.0.1'];
+  const args = [
+    '-u',
+    USER.username,
+    '-w',
+    USER.password,
+    '-e',
+    '127.0.0.1',
+    '-r',
+    String(peerPort),
+    '-p',
+    String(relay.port),
+    '-m',
+    String(CLIENTS),
+    '-n',
+    String(MESSAGES),
+    '-l',
+    '400',
+    '-z',
+    '5',
+    '-c',
+    ...extra,
+    '127.0.0.1',
+  ];
   return run('turnutils_uclient', args, UCLIENT_TIMEOUT_MS);
 }
 
@@ -134,21 +165,40 @@ testExternal('coturn use-auth-secret accepts minted credentials and refuses expi
   const port = await freePortPair();
   const dir = mkdtempSync(join(tmpdir(), 'porthello-coturn-'));
   const coturn = startDaemon('turnserver', [
-    '-n', '--listening-ip=127.0.0.1', `--listening-port=${port}`, '--relay-ip=127.0.0.1', '--min-port=50780', '--max-port=50799',
-    '--use-auth-secret', `--static-auth-secret=${secret}`, '--realm=porthello', '--no-tls', '--no-dtls', '--no-cli', '--no-rfc5780',
-    '--no-tcp-relay', `--db=${join(dir, 'coturn.db')}`, '--log-file=stdout', '--simple-log',
+    '-n',
+    '--listening-ip=127.0.0.1',
+    `--listening-port=${port}`,
+    '--relay-ip=127.0.0.1',
+    '--min-port=50780',
+    '--max-port=50799',
+    '--use-auth-secret',
+    `--static-auth-secret=${secret}`,
+    '--realm=porthello',
+    '--no-tls',
+    '--no-dtls',
+    '--no-cli',
+    '--no-rfc5780',
+    '--no-tcp-relay',
+    `--db=${join(dir, 'coturn.db')}`,
+    '--log-file=stdout',
+    '--simple-log',
   ]);
   const clients: TurnClient[] = [];
   try {
     await waitForStun(port, DAEMON_START_TIMEOUT_MS);
-    const fresh = createExternalCredentials({ urls: [`turn:127.0.0.1:${port}`], secret }).issue({ callId: 'c', participantId: 'p', relayOnly: true }).iceServers[0]!;
+    const fresh = createExternalCredentials({ urls: [`turn:127.0.0.1:${port}`], secret }).issue({ callId: 'c', participantId: 'p', relayOnly: true })
+      .iceServers[0]!;
     const client = await TurnClient.open({ address: '127.0.0.1', port }, { username: fresh.username, password: fresh.credential });
     clients.push(client);
     const allocation = await client.allocate();
     assert.ok(allocation.relayed.port >= 50780 && allocation.relayed.port <= 50799);
     assert.is(await client.refresh(0), 0);
 
-    const expired = createExternalCredentials({ urls: [], secret, now: () => Date.now() - 2 * 3600_000, ttlS: 3600 }).issue({ callId: 'c', participantId: 'p', relayOnly: true }).iceServers[0]!;
+    const expired = createExternalCredentials({ urls: [], secret, now: () => Date.now() - 2 * 3600_000, ttlS: 3600 }).issue({
+      callId: 'c',
+      participantId: 'p',
+      relayOnly: true,
+    }).iceServers[0]!;
     const late = await TurnClient.open({ address: '127.0.0.1', port }, { username: expired.username, password: expired.credential });
     clients.push(late);
     let code: number | null = null;

@@ -119,11 +119,7 @@ d3('refuses an unauthenticated Allocate when no authentication mechanism is conf
   const started = server.start() as unknown;
   const socket = server.network.sockets[0];
   assert.ok(socket !== undefined);
-  await withTimeout(
-    started instanceof Promise ? started : new Promise((resolve) => socket.once('listening', resolve)),
-    2000,
-    'start',
-  );
+  await withTimeout(started instanceof Promise ? started : new Promise((resolve) => socket.once('listening', resolve)), 2000, 'start');
   const client = await TurnClient.open({ address: '127.0.0.1', port: socket.address().port }, null);
   try {
     const response = await client.transact(METHOD.ALLOCATE, [{ type: ATTR.REQUESTED_TRANSPORT, value: Buffer.from([TRANSPORT_UDP, 0, 0, 0]) }]);
@@ -133,7 +129,7 @@ d3('refuses an unauthenticated Allocate when no authentication mechanism is conf
     await client.close();
     for (const allocation of Object.values(server.allocations) as Array<{ sockets: Array<{ close(): void }>; timer: NodeJS.Timeout }>) {
       clearTimeout(allocation.timer);
-      allocation.sockets.forEach((s) => s.close());
+      for (const socket of allocation.sockets) socket.close();
     }
     const stopped = server.stop() as unknown;
     if (stopped instanceof Promise) await stopped;
@@ -393,7 +389,13 @@ const d8 = suite('defect 8: start and stop');
 d8('start() rejects when the listening port is already in use', async () => {
   const holder = createSocket('udp4');
   await new Promise<void>((resolve) => holder.bind(0, '127.0.0.1', () => resolve()));
-  const server = new NodeTurnServer({ listeningIps: ['127.0.0.1'], listeningPort: holder.address().port, authMech: 'long-term', debugLevel: 'OFF', log: () => {} });
+  const server = new NodeTurnServer({
+    listeningIps: ['127.0.0.1'],
+    listeningPort: holder.address().port,
+    authMech: 'long-term',
+    debugLevel: 'OFF',
+    log: () => {},
+  });
   try {
     const started = server.start() as unknown;
     assert.ok(started instanceof Promise, 'start() returns a promise');
@@ -439,7 +441,15 @@ d9('stores no state and starts no timer per unauthenticated request', async () =
     const timersBefore = process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
     const FLOOD = 5000;
     for (let i = 0; i < FLOOD; i += 1) {
-      socket.send(encodeMessage({ method: METHOD.ALLOCATE, cls: CLASS.REQUEST, attributes: [{ type: ATTR.REQUESTED_TRANSPORT, value: Buffer.from([TRANSPORT_UDP, 0, 0, 0]) }] }), relay.address.port, '127.0.0.1');
+      socket.send(
+        encodeMessage({
+          method: METHOD.ALLOCATE,
+          cls: CLASS.REQUEST,
+          attributes: [{ type: ATTR.REQUESTED_TRANSPORT, value: Buffer.from([TRANSPORT_UDP, 0, 0, 0]) }],
+        }),
+        relay.address.port,
+        '127.0.0.1',
+      );
       if (i % 50 === 0) await sleep(2);
     }
     await sleep(300);
@@ -581,7 +591,6 @@ d9('logs no peer address, port or payload even at the most verbose level', async
 
 d9.run();
 
-
 // ---------------------------------------------------------------------------------------------
 const d10 = suite('defect 10: peer ports, attribute lengths, address families, contained handlers');
 
@@ -628,11 +637,20 @@ d10('answers 400 to a signed CreatePermission or ChannelBind whose XOR-PEER-ADDR
   try {
     const client = await relay.client();
     await client.allocate();
-    const cut = (transactionId: Buffer) => ({ type: ATTR.XOR_PEER_ADDRESS, value: encodeXorAddress({ address: '127.0.0.1', port: 9 }, transactionId).subarray(0, 4) });
-    const permission = await client.transact(METHOD.CREATE_PERMISSION, (transactionId) => [cut(transactionId), { type: ATTR.XOR_PEER_ADDRESS, value: encodeXorAddress({ address: '127.0.0.1', port: 9 }, transactionId) }]);
+    const cut = (transactionId: Buffer) => ({
+      type: ATTR.XOR_PEER_ADDRESS,
+      value: encodeXorAddress({ address: '127.0.0.1', port: 9 }, transactionId).subarray(0, 4),
+    });
+    const permission = await client.transact(METHOD.CREATE_PERMISSION, (transactionId) => [
+      cut(transactionId),
+      { type: ATTR.XOR_PEER_ADDRESS, value: encodeXorAddress({ address: '127.0.0.1', port: 9 }, transactionId) },
+    ]);
     assert.is(errorCode(permission), 400);
     assert.ok(hasValidIntegrity(permission, client.integrityKey as Buffer), 'the 400 is signed for an authenticated sender');
-    const bind = await client.transact(METHOD.CHANNEL_BIND, (transactionId) => [cut(transactionId), { type: ATTR.CHANNEL_NUMBER, value: Buffer.from([0x40, 0x01, 0, 0]) }]);
+    const bind = await client.transact(METHOD.CHANNEL_BIND, (transactionId) => [
+      cut(transactionId),
+      { type: ATTR.CHANNEL_NUMBER, value: Buffer.from([0x40, 0x01, 0, 0]) },
+    ]);
     assert.is(errorCode(bind), 400);
     const lifetime = await client.transact(METHOD.REFRESH, [{ type: ATTR.LIFETIME, value: Buffer.from([0, 0]) }]);
     assert.is(errorCode(lifetime), 400, 'any fixed-size attribute of another size');
@@ -653,7 +671,7 @@ d10('answers 443 to CreatePermission and ChannelBind for a peer of the other add
   }
 });
 
-d10('ends only the sender\'s allocation when the ChannelData path throws, over UDP and TCP', async () => {
+d10("ends only the sender's allocation when the ChannelData path throws, over UDP and TCP", async () => {
   const relay = await startNodeTurn([50165, 50169], { tcp: true });
   const tcp = await TcpTurnClient.open(relay.address, USER);
   try {
@@ -668,7 +686,7 @@ d10('ends only the sender\'s allocation when the ChannelData path throws, over U
     tcp.sendChannelData(CHANNEL, Buffer.from('x'));
     await sleep(100);
     internals(relay.server).handleChannelData = original;
-    assert.is(relay.server.allocationCount(), 0, 'both senders\' allocations ended');
+    assert.is(relay.server.allocationCount(), 0, "both senders' allocations ended");
     const other = await (await relay.client(OTHER_USER)).allocate();
     assert.ok(other.relayed.port >= 50165, 'the relay still allocates');
   } finally {
@@ -677,7 +695,7 @@ d10('ends only the sender\'s allocation when the ChannelData path throws, over U
   }
 });
 
-d10('ends only the receiving allocation when relaying a peer\'s datagram throws', async () => {
+d10("ends only the receiving allocation when relaying a peer's datagram throws", async () => {
   const relay = await startNodeTurn([50170, 50174]);
   const peer = await openUdpPeer();
   try {
@@ -775,7 +793,8 @@ d11('asks the allocation gate, answers its refusal and releases each admitted al
   const admitted: string[] = [];
   const released: string[] = [];
   const allocationGate = {
-    admit: (username: string | undefined) => (username === OTHER_USER.username ? { code: 486, reason: 'Allocation Quota Reached' } : (admitted.push(username ?? ''), null)),
+    admit: (username: string | undefined) =>
+      username === OTHER_USER.username ? { code: 486, reason: 'Allocation Quota Reached' } : (admitted.push(username ?? ''), null),
     release: (username: string | undefined) => void released.push(username ?? ''),
   };
   const relay = await startNodeTurn([50185, 50189], { allocationGate });
@@ -823,7 +842,10 @@ d12('reaches an allocation from another of the relay only from a relayed address
     a.sendIndication(atB, Buffer.from('from-a'));
     const got = await b.nextData(DATA_TIMEOUT_MS);
     assert.is(got?.data.toString(), 'from-a', 'the first datagram B gets is A’s');
-    assert.ok(pairs.some(([from, to]) => from === OTHER_USER.username && to === USER.username), 'the gate was asked about the other user');
+    assert.ok(
+      pairs.some(([from, to]) => from === OTHER_USER.username && to === USER.username),
+      'the gate was asked about the other user',
+    );
   } finally {
     await relay.close();
   }

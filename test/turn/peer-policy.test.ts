@@ -8,14 +8,60 @@ const policy = suite('peer policy');
 const filter = createPeerFilter();
 
 const DENIED = [
-  '127.0.0.1', '127.0.0.2', '127.255.255.254', '0.0.0.0', '0.1.2.3', '10.0.0.5', '100.64.0.1', '100.127.255.254',
-  '169.254.169.254', '172.16.0.1', '172.31.255.255', '192.0.0.8', '192.0.2.1', '192.31.196.1', '192.52.193.1',
-  '192.88.99.1', '192.168.1.1', '192.175.48.1', '198.18.0.1', '198.19.255.255', '198.51.100.7', '203.0.113.9',
-  '224.0.0.1', '239.255.255.250', '240.0.0.1', '255.255.255.255',
-  '::1', '::', '::ffff:127.0.0.1', '::ffff:0.0.0.0', '::127.0.0.1', '::ffff:10.0.0.1', '::ffff:7f00:1',
-  '0:0:0:0:0:ffff:7f00:1', '::ffff:0:127.0.0.1', '64:ff9b::7f00:1', '64:ff9b::8.8.8.8', '64:ff9b:1::1', '100::1',
-  '2001::1', '2001:db8::1', '2002:7f00:1::1', '2002:808:808::1', '2620:4f:8000::1', '3fff::1', '5f00::1',
-  'fc00::1', 'fd12:3456::1', 'fe80::1', 'fec0::1', 'ff02::1', 'not-an-address', '', 'fe80::1%eth0',
+  '127.0.0.1',
+  '127.0.0.2',
+  '127.255.255.254',
+  '0.0.0.0',
+  '0.1.2.3',
+  '10.0.0.5',
+  '100.64.0.1',
+  '100.127.255.254',
+  '169.254.169.254',
+  '172.16.0.1',
+  '172.31.255.255',
+  '192.0.0.8',
+  '192.0.2.1',
+  '192.31.196.1',
+  '192.52.193.1',
+  '192.88.99.1',
+  '192.168.1.1',
+  '192.175.48.1',
+  '198.18.0.1',
+  '198.19.255.255',
+  '198.51.100.7',
+  '203.0.113.9',
+  '224.0.0.1',
+  '239.255.255.250',
+  '240.0.0.1',
+  '255.255.255.255',
+  '::1',
+  '::',
+  '::ffff:127.0.0.1',
+  '::ffff:0.0.0.0',
+  '::127.0.0.1',
+  '::ffff:10.0.0.1',
+  '::ffff:7f00:1',
+  '0:0:0:0:0:ffff:7f00:1',
+  '::ffff:0:127.0.0.1',
+  '64:ff9b::7f00:1',
+  '64:ff9b::8.8.8.8',
+  '64:ff9b:1::1',
+  '100::1',
+  '2001::1',
+  '2001:db8::1',
+  '2002:7f00:1::1',
+  '2002:808:808::1',
+  '2620:4f:8000::1',
+  '3fff::1',
+  '5f00::1',
+  'fc00::1',
+  'fd12:3456::1',
+  'fe80::1',
+  'fec0::1',
+  'ff02::1',
+  'not-an-address',
+  '',
+  'fe80::1%eth0',
 ];
 const ALLOWED = ['8.8.8.8', '1.1.1.1', '100.63.255.255', '100.128.0.1', '172.32.0.1', '192.0.3.1', '2a00:1450:4007::1', '2606:4700::1111', '::ffff:8.8.8.8'];
 
@@ -51,7 +97,15 @@ policy('denies extra addresses such as the box public address', () => {
 });
 
 policy('allows the relay own address only on relay ports', () => {
-  const relayFilter = relayPeerFilter({ host: '10.1.1.1', port: 3478, relayPortMin: 50000, relayPortMax: 50100, externalIp: '8.8.4.4', userQuota: 0, totalQuota: 0 });
+  const relayFilter = relayPeerFilter({
+    host: '10.1.1.1',
+    port: 3478,
+    relayPortMin: 50000,
+    relayPortMax: 50100,
+    externalIp: '8.8.4.4',
+    userQuota: 0,
+    totalQuota: 0,
+  });
   assert.ok(relayFilter('8.8.4.4', 50050), 'relay to relay through the public address');
   assert.ok(relayFilter('10.1.1.1', 50000), 'relay to relay through the local address');
   assert.ok(relayFilter('8.8.4.4', undefined), 'permissions are per address');
@@ -69,7 +123,15 @@ policy('allows a public address on the interface (no NAT) only on relay ports, h
     assert.not.ok(onInterface(spelling, 22), `${spelling}:22`);
   }
   assert.ok(onInterface('8.8.8.8', 22), 'other public addresses stay reachable');
-  const v6 = relayPeerFilter({ host: '2001:4860:4860::8844', port: 3478, relayPortMin: 50000, relayPortMax: 50100, externalIp: null, userQuota: 0, totalQuota: 0 });
+  const v6 = relayPeerFilter({
+    host: '2001:4860:4860::8844',
+    port: 3478,
+    relayPortMin: 50000,
+    relayPortMax: 50100,
+    externalIp: null,
+    userQuota: 0,
+    totalQuota: 0,
+  });
   assert.not.ok(v6('2001:4860:4860:0:0:0:0:8844', 443));
   assert.ok(v6('2001:4860:4860::8844', 50000));
 });

@@ -39,7 +39,11 @@ async function setUpPeer(page: Page, config: IceConfiguration, caller: boolean):
   await page.evaluate(
     async ({ config, caller }) => {
       const w = window as unknown as Record<string, unknown>;
-      const pc = new RTCPeerConnection({ iceServers: config.iceServers as RTCIceServer[], iceTransportPolicy: config.iceTransportPolicy, bundlePolicy: 'max-bundle' });
+      const pc = new RTCPeerConnection({
+        iceServers: config.iceServers as RTCIceServer[],
+        iceTransportPolicy: config.iceTransportPolicy,
+        bundlePolicy: 'max-bundle',
+      });
       w.pc = pc;
       const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
       for (const track of stream.getTracks()) pc.addTrack(track, stream);
@@ -94,9 +98,16 @@ function pathStats(page: Page): Promise<PathStats> {
       if (report.type === 'inbound-rtp' && report.kind === 'video') bytesReceived += report.bytesReceived ?? 0;
     });
     const pair = pairId === null ? undefined : (stats.get(pairId) as { localCandidateId: string; remoteCandidateId: string } | undefined);
-    const type = (id: string | undefined): string | null => (id === undefined ? null : ((stats.get(id) as { candidateType?: string } | undefined)?.candidateType ?? null));
+    const type = (id: string | undefined): string | null =>
+      id === undefined ? null : ((stats.get(id) as { candidateType?: string } | undefined)?.candidateType ?? null);
     const local = pair === undefined ? undefined : (stats.get(pair.localCandidateId) as { relayProtocol?: string } | undefined);
-    return { state: pc.connectionState, localType: type(pair?.localCandidateId), remoteType: type(pair?.remoteCandidateId), relayProtocol: local?.relayProtocol ?? null, bytesReceived };
+    return {
+      state: pc.connectionState,
+      localType: type(pair?.localCandidateId),
+      remoteType: type(pair?.remoteCandidateId),
+      relayProtocol: local?.relayProtocol ?? null,
+      bytesReceived,
+    };
   });
 }
 
@@ -126,7 +137,8 @@ async function openCall(callId: string, credentials: ReturnType<typeof createEmb
     const page = await context.newPage();
     await page.goto(origin, { timeout: 10_000 });
     const issued = credentials.issue({ callId, participantId, relayOnly: true });
-    const keep = (url: string): boolean => only === null || (only === 'tcp' ? url.startsWith('turn:') && url.endsWith('transport=tcp') : url.startsWith('turns:'));
+    const keep = (url: string): boolean =>
+      only === null || (only === 'tcp' ? url.startsWith('turn:') && url.endsWith('transport=tcp') : url.startsWith('turns:'));
     const config = { ...issued, iceServers: issued.iceServers.map((server) => ({ ...server, urls: server.urls.filter(keep) })) };
     sides.push({ page, config });
   }
@@ -150,11 +162,42 @@ call.before(async () => {
   if (!hasChromium) return;
   // A throw-away self-signed certificate for TURN over TLS.
   const dir = mkdtempSync(join(tmpdir(), 'porthello-browser-tls-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
   const tls = { port: 0, cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')) };
   rmSync(dir, { recursive: true, force: true });
   relay = await startRelay(
-    { host: '127.0.0.1', port: 0, relayPortMin: 50400, relayPortMax: 50499, externalIp: null, userQuota: 10, totalQuota: 50, defaultLifetimeS: ALLOCATION_LIFETIME_S, maxLifetimeS: ALLOCATION_LIFETIME_S, tls },
+    {
+      host: '127.0.0.1',
+      port: 0,
+      relayPortMin: 50400,
+      relayPortMax: 50499,
+      externalIp: null,
+      userQuota: 10,
+      totalQuota: 50,
+      defaultLifetimeS: ALLOCATION_LIFETIME_S,
+      maxLifetimeS: ALLOCATION_LIFETIME_S,
+      tls,
+    },
     silentLogger,
   );
   http = createServer((_request, response) => {

@@ -49,12 +49,16 @@ const PUBLIC_ORIGIN = 'http://127.0.0.1:1';
 function assertIsolated(): void {
   const names = Object.keys(networkInterfaces());
   if (names.some((name) => name !== 'lo')) {
-    throw new Error(`refusing to fuzz the relay outside a private network namespace (interfaces: ${names.join(', ')}): fuzzed peer addresses could leave this machine. Run it through npm test as root, which runs *.isolated.test.js under unshare -n.`);
+    throw new Error(
+      `refusing to fuzz the relay outside a private network namespace (interfaces: ${names.join(', ')}): fuzzed peer addresses could leave this machine. Run it through npm test as root, which runs *.isolated.test.js under unshare -n.`,
+    );
   }
 }
 
 function residentKiB(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((text) => text.startsWith('VmRSS:'));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((text) => text.startsWith('VmRSS:'));
   return Number(/(\d+)/.exec(line ?? '')?.[1] ?? NaN);
 }
 
@@ -75,7 +79,9 @@ async function turnCredentials(url: string): Promise<Credentials> {
   });
   assert.is(signUp.status, 201);
   const cookie = signUp.headers.getSetCookie()[0]?.split(';')[0] ?? '';
-  const ice = (await (await fetch(`${url}/api/ice-servers`, { headers: { Cookie: cookie } })).json()) as { iceServers: Array<{ username: string; credential: string }> };
+  const ice = (await (await fetch(`${url}/api/ice-servers`, { headers: { Cookie: cookie } })).json()) as {
+    iceServers: Array<{ username: string; credential: string }>;
+  };
   const server = ice.iceServers[0];
   assert.ok(server !== undefined, 'the API gave a TURN server');
   return { username: server.username, password: server.credential };
@@ -100,17 +106,38 @@ async function openSession(transport: 'udp' | 'tcp', valid: boolean, server: Tra
       { type: ATTR.REALM, value: realm },
       { type: ATTR.NONCE, value: nonce },
     ];
-    return { transport, valid, signing: { auth, key: longTermKey(used.username, realm.toString(), used.password) }, sent: 0, send: (raw) => client.sendRaw(raw), dead: () => false, close: () => client.close() };
+    return {
+      transport,
+      valid,
+      signing: { auth, key: longTermKey(used.username, realm.toString(), used.password) },
+      sent: 0,
+      send: (raw) => client.sendRaw(raw),
+      dead: () => false,
+      close: () => client.close(),
+    };
   }
   const client = await TcpTurnClient.open(server, used);
   let closed = false;
   void client.closed.then(() => (closed = true));
   if (valid) await client.allocate();
-  else assert.is(errorCode(await client.transact(METHOD.ALLOCATE, [{ type: ATTR.REQUESTED_TRANSPORT, value: Buffer.from([TRANSPORT_UDP, 0, 0, 0]) }])), 401, 'a wrong password allocates nothing');
+  else
+    assert.is(
+      errorCode(await client.transact(METHOD.ALLOCATE, [{ type: ATTR.REQUESTED_TRANSPORT, value: Buffer.from([TRANSPORT_UDP, 0, 0, 0]) }])),
+      401,
+      'a wrong password allocates nothing',
+    );
   // the key is the real one, or the wrong password's over the challenge's realm and nonce
   const key = client.integrityKey;
   assert.ok(key !== null, 'the relay challenged the TCP session');
-  return { transport, valid, signing: { auth: client.authAttributes(), key }, sent: 0, send: (raw) => client.sendRaw(raw), dead: () => closed, close: () => client.close() };
+  return {
+    transport,
+    valid,
+    signing: { auth: client.authAttributes(), key },
+    sent: 0,
+    send: (raw) => client.sendRaw(raw),
+    dead: () => closed,
+    close: () => client.close(),
+  };
 }
 
 let running: ServerProcess | null = null;
@@ -189,7 +216,9 @@ fuzz('survives thousands of mutated TURN packets over UDP and TCP, then answers 
     }
     await sleep(SETTLE_MS);
     const memoryAfter = server.child.exitCode === null ? residentKiB(pid) : NaN;
-    console.log(`fuzz sent ${sent} packets (${counts.udp} UDP, ${counts.tcp} TCP; ${counts.valid} with valid credentials, ${counts.invalid} without) over ${counts.tcpOpens} TCP connections; the relay sent ${sink.received.length} datagrams to the test peer`);
+    console.log(
+      `fuzz sent ${sent} packets (${counts.udp} UDP, ${counts.tcp} TCP; ${counts.valid} with valid credentials, ${counts.invalid} without) over ${counts.tcpOpens} TCP connections; the relay sent ${sink.received.length} datagrams to the test peer`,
+    );
     console.log(`relay process memory (RSS): ${memoryBefore} KiB before, ${memoryAfter} KiB after`);
     // Contained exceptions keep the process up but each one is a defect to look at: shown, not hidden.
     const contained = server.output().match(/relay packet handler failed[^\n]*/g) ?? [];

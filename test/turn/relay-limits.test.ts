@@ -75,7 +75,10 @@ async function allocateCode(credentials: Credentials): Promise<number | null> {
 }
 
 /** Two members' sockets and a guest's, the guest ringing the member who answers: both get call-connected. */
-async function answeredGuestCall(member: TestMember, ticket: string): Promise<{ callee: SignalTestClient; guest: SignalTestClient; callId: string; ice: Ice[] }> {
+async function answeredGuestCall(
+  member: TestMember,
+  ticket: string,
+): Promise<{ callee: SignalTestClient; guest: SignalTestClient; callId: string; ice: Ice[] }> {
   const callee = await openSignalClient(server.wsUrl, { name: 'callee', headers: { Origin: server.origin, Cookie: member.cookie } });
   sockets.push(callee);
   const guest = await openSignalClient(`${server.wsUrl}?as=guest`, { name: 'guest', headers: { Origin: server.origin, Cookie: ticket } });
@@ -135,7 +138,7 @@ credentials('keeps credentials for answered calls when the table is full of cred
   assert.is(await allocateCode(credentialsOf(ice[0] as Ice)), null);
 });
 
-credentials('answers an accept with a refusal, never a closed socket, when even the calls\' share is full', async () => {
+credentials("answers an accept with a refusal, never a closed socket, when even the calls' share is full", async () => {
   await start({ turnRelayPorts: { min: 53660, max: 53679 }, turnCredentialLimits: { maxOutstanding: 1, maxUnbound: 1, maxUnboundPerAddress: 100 } });
   const member = await signUp(server);
   await iceServers(member.cookie);
@@ -204,9 +207,13 @@ revocation('a guest ticket revoked with its link (and the guest call credential 
   const member = await signUp(server);
   const ticket = await guestTicket(member);
   const outside = credentialsOf(await iceServers(ticket));
-  await assertEndsWith(outside, async () => {
-    assert.is((await server.fetch('/api/me/call-link', json({}, member.cookie))).status, 200);
-  }, 'replacing the link');
+  await assertEndsWith(
+    outside,
+    async () => {
+      assert.is((await server.fetch('/api/me/call-link', json({}, member.cookie))).status, 200);
+    },
+    'replacing the link',
+  );
 });
 
 revocation('a guest call credential when the member switches guest calls off', async () => {
@@ -214,17 +221,25 @@ revocation('a guest call credential when the member switches guest calls off', a
   const member = await signUp(server);
   const { ice } = await answeredGuestCall(member, await guestTicket(member));
   const guestSide = credentialsOf(ice[1] as Ice);
-  await assertEndsWith(guestSide, async () => {
-    assert.is((await server.fetch('/api/me/call-link', json({ guestsAllowed: false }, member.cookie, 'PATCH'))).status, 200);
-  }, 'switching guest calls off');
+  await assertEndsWith(
+    guestSide,
+    async () => {
+      assert.is((await server.fetch('/api/me/call-link', json({ guestsAllowed: false }, member.cookie, 'PATCH'))).status, 200);
+    },
+    'switching guest calls off',
+  );
 });
 
 revocation('log-out', async () => {
   await start({ turnRelayPorts: { min: 53740, max: 53759 } });
   const member = await signUp(server);
-  await assertEndsWith(credentialsOf(await iceServers(member.cookie)), async () => {
-    assert.is((await server.fetch('/api/auth/logout', withCookie(member.cookie, { method: 'POST' }))).status, 204);
-  }, 'logging out');
+  await assertEndsWith(
+    credentialsOf(await iceServers(member.cookie)),
+    async () => {
+      assert.is((await server.fetch('/api/auth/logout', withCookie(member.cookie, { method: 'POST' }))).status, 204);
+    },
+    'logging out',
+  );
 });
 
 revocation('a password change ends the other sessions’ credentials and keeps the current one', async () => {
@@ -232,19 +247,27 @@ revocation('a password change ends the other sessions’ credentials and keeps t
   const member = await signUp(server);
   const other = sessionCookieOf(await logIn(server, member.email, member.password)) ?? '';
   const current = credentialsOf(await iceServers(member.cookie));
-  await assertEndsWith(credentialsOf(await iceServers(other)), async () => {
-    const changed = await server.fetch('/api/me/password', json({ currentPassword: member.password, newPassword: 'a brand new passphrase' }, member.cookie));
-    assert.is(changed.status, 200);
-  }, 'changing the password');
+  await assertEndsWith(
+    credentialsOf(await iceServers(other)),
+    async () => {
+      const changed = await server.fetch('/api/me/password', json({ currentPassword: member.password, newPassword: 'a brand new passphrase' }, member.cookie));
+      assert.is(changed.status, 200);
+    },
+    'changing the password',
+  );
   assert.is(await allocateCode(current), null, 'the session that changed it keeps its credential');
 });
 
 revocation('account deletion', async () => {
   await start({ turnRelayPorts: { min: 53780, max: 53799 } });
   const member = await signUp(server);
-  await assertEndsWith(credentialsOf(await iceServers(member.cookie)), async () => {
-    assert.is((await server.fetch('/api/me', json({ password: member.password }, member.cookie, 'DELETE'))).status, 204);
-  }, 'deleting the account');
+  await assertEndsWith(
+    credentialsOf(await iceServers(member.cookie)),
+    async () => {
+      assert.is((await server.fetch('/api/me', json({ password: member.password }, member.cookie, 'DELETE'))).status, 204);
+    },
+    'deleting the account',
+  );
 });
 
 revocation.run();

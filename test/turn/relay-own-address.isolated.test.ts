@@ -23,7 +23,8 @@ const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 function assertIsolated(): void {
   const names = Object.keys(networkInterfaces());
-  if (names.some((name) => name !== 'lo')) throw new Error(`refusing to put a public address on loopback outside a private network namespace (interfaces: ${names.join(', ')})`);
+  if (names.some((name) => name !== 'lo'))
+    throw new Error(`refusing to put a public address on loopback outside a private network namespace (interfaces: ${names.join(', ')})`);
 }
 
 const own = suite('relay: its own public address on the interface');
@@ -32,7 +33,10 @@ own('refuses the box’s other ports on its own public address, and still relays
   assertIsolated();
   const added = spawnSync('ip', ['addr', 'add', `${PUBLIC_HOST}/32`, 'dev', 'lo']);
   assert.is(added.status, 0, `ip addr add: ${added.stderr.toString()}`);
-  const relay = await startRelay({ host: PUBLIC_HOST, port: 0, relayPortMin: 53820, relayPortMax: 53829, externalIp: null, userQuota: 0, totalQuota: 0 }, quiet);
+  const relay = await startRelay(
+    { host: PUBLIC_HOST, port: 0, relayPortMin: 53820, relayPortMax: 53829, externalIp: null, userQuota: 0, totalQuota: 0 },
+    quiet,
+  );
   relay.addUser(USER.username, USER.password);
   // Another UDP service of the box, on its public address.
   const service = await openUdpPeer(PUBLIC_HOST);

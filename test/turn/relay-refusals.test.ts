@@ -31,7 +31,16 @@ function errorRecorder(errors: string[]): Logger {
 async function withRelay(range: [number, number], body: (running: Running) => Promise<void>): Promise<void> {
   const errors: string[] = [];
   // Every peer of these tests is on loopback: the test-only allow-list lets the relay reach it.
-  const options: RelayOptions = { host: '127.0.0.1', port: 0, relayPortMin: range[0], relayPortMax: range[1], externalIp: null, userQuota: 0, totalQuota: 0, allowedPeers: ['127.0.0.0/8'] };
+  const options: RelayOptions = {
+    host: '127.0.0.1',
+    port: 0,
+    relayPortMin: range[0],
+    relayPortMax: range[1],
+    externalIp: null,
+    userQuota: 0,
+    totalQuota: 0,
+    allowedPeers: ['127.0.0.0/8'],
+  };
   const relay = await startRelay(options, errorRecorder(errors));
   relay.addUser(USER.username, USER.password);
   try {
@@ -126,7 +135,10 @@ portZero.run();
 const malformed = suite('relay: malformed address attributes');
 
 /** An XOR-PEER-ADDRESS cut after family and port: the address bytes are missing. */
-const truncatedPeer = (transactionId: Buffer): { type: number; value: Buffer } => ({ type: ATTR.XOR_PEER_ADDRESS, value: encodeXorAddress(PUBLIC_V4, transactionId).subarray(0, 4) });
+const truncatedPeer = (transactionId: Buffer): { type: number; value: Buffer } => ({
+  type: ATTR.XOR_PEER_ADDRESS,
+  value: encodeXorAddress(PUBLIC_V4, transactionId).subarray(0, 4),
+});
 
 malformed('answers 400 to a signed CreatePermission whose XOR-PEER-ADDRESS is truncated, instead of reading the next attribute as the address', async () => {
   await withRelay([50350, 50359], async ({ server }) => {
@@ -134,7 +146,10 @@ malformed('answers 400 to a signed CreatePermission whose XOR-PEER-ADDRESS is tr
     try {
       await client.allocate();
       // The next attribute's header would decode as 33.0.164.74, a public address.
-      const response = await client.transact(METHOD.CREATE_PERMISSION, (transactionId) => [truncatedPeer(transactionId), { type: ATTR.XOR_PEER_ADDRESS, value: encodeXorAddress(PUBLIC_V4, transactionId) }]);
+      const response = await client.transact(METHOD.CREATE_PERMISSION, (transactionId) => [
+        truncatedPeer(transactionId),
+        { type: ATTR.XOR_PEER_ADDRESS, value: encodeXorAddress(PUBLIC_V4, transactionId) },
+      ]);
       assert.is(errorCode(response), 400);
       await assertStillRelays(server);
     } finally {
@@ -150,7 +165,10 @@ malformed('answers 400 to a signed ChannelBind whose XOR-PEER-ADDRESS is truncat
     try {
       await udp.allocate();
       await tcp.allocate();
-      const request = (transactionId: Buffer): Array<{ type: number; value: Buffer }> => [truncatedPeer(transactionId), { type: ATTR.CHANNEL_NUMBER, value: Buffer.from([0x40, 0x00, 0, 0]) }];
+      const request = (transactionId: Buffer): Array<{ type: number; value: Buffer }> => [
+        truncatedPeer(transactionId),
+        { type: ATTR.CHANNEL_NUMBER, value: Buffer.from([0x40, 0x00, 0, 0]) },
+      ];
       assert.is(errorCode(await udp.transact(METHOD.CHANNEL_BIND, request)), 400);
       assert.is(errorCode(await tcp.transact(METHOD.CHANNEL_BIND, request)), 400);
     } finally {

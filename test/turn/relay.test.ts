@@ -12,7 +12,18 @@ import { connect as connectTls } from 'node:tls';
 import { silentLogger } from '../../server/log.js';
 import { createEmbeddedCredentials, createExternalCredentials, embeddedTurnUrls, restPassword } from '../../server/turn/credentials.js';
 import { startRelay, type Relay, type RelayOptions } from '../../server/turn/relay.js';
-import { ATTR, CLASS, METHOD, TRANSPORT_UDP, attribute, decodeMessage, encodeMessage, errorCode, longTermKey, type StunMessage } from '../../server/turn/stun.js';
+import {
+  ATTR,
+  CLASS,
+  METHOD,
+  TRANSPORT_UDP,
+  attribute,
+  decodeMessage,
+  encodeMessage,
+  errorCode,
+  longTermKey,
+  type StunMessage,
+} from '../../server/turn/stun.js';
 import { TurnClient, type Credentials } from '../../server/turn/client.js';
 import { isPortFree, sleep, withTimeout } from './helpers/node-turn-fixture.js';
 import { openUdpPeer } from './helpers/udp-peer.js';
@@ -48,7 +59,22 @@ filtering('answers 403 to CreatePermission for reserved peers in every notation'
   await withRelay([50200, 50209], {}, async (relay, clients) => {
     const client = await open(relay, clients);
     await client.allocate();
-    for (const address of ['127.0.0.2', '0.0.0.0', '::1', '::', '::ffff:127.0.0.1', '::ffff:0.0.0.0', '::127.0.0.1', '10.0.0.5', '169.254.169.254', '192.168.0.1', '100.64.0.1', 'fe80::1', 'fd00::1', '224.0.0.1']) {
+    for (const address of [
+      '127.0.0.2',
+      '0.0.0.0',
+      '::1',
+      '::',
+      '::ffff:127.0.0.1',
+      '::ffff:0.0.0.0',
+      '::127.0.0.1',
+      '10.0.0.5',
+      '169.254.169.254',
+      '192.168.0.1',
+      '100.64.0.1',
+      'fe80::1',
+      'fd00::1',
+      '224.0.0.1',
+    ]) {
       assert.is(errorCode(await client.createPermission([{ address, port: 9 }])), 403, address);
     }
   });
@@ -217,7 +243,12 @@ lifecycle('serves TURN over TCP on the same port, and ends a TCP allocation with
         encodeMessage({
           method: METHOD.ALLOCATE,
           cls: CLASS.REQUEST,
-          attributes: [transport, { type: ATTR.USERNAME, value: Buffer.from(USER.username) }, { type: ATTR.REALM, value: realm }, { type: ATTR.NONCE, value: attribute(challenge, ATTR.NONCE) ?? Buffer.alloc(0) }],
+          attributes: [
+            transport,
+            { type: ATTR.USERNAME, value: Buffer.from(USER.username) },
+            { type: ATTR.REALM, value: realm },
+            { type: ATTR.NONCE, value: attribute(challenge, ATTR.NONCE) ?? Buffer.alloc(0) },
+          ],
           integrityKey: longTermKey(USER.username, realm.toString(), USER.password),
         }),
       );
@@ -234,7 +265,27 @@ lifecycle('serves TURN over TCP on the same port, and ends a TCP allocation with
 lifecycle('serves TURN over TLS on its own port when a certificate is configured', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'porthello-turn-tls-'));
   try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     const tls = { port: 0, cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')) };
     await withRelay([50305, 50309], { tls }, async (relay) => {
       assert.ok(relay.tlsPort !== null && relay.tlsPort !== relay.port);
@@ -243,12 +294,22 @@ lifecycle('serves TURN over TLS on its own port when a certificate is configured
       try {
         const binding = await tcpRequest(socket, encodeMessage({ method: METHOD.BINDING, cls: CLASS.REQUEST }));
         assert.is(binding.cls, CLASS.SUCCESS);
-        const challenge = await tcpRequest(socket, encodeMessage({ method: METHOD.ALLOCATE, cls: CLASS.REQUEST, attributes: [{ type: ATTR.REQUESTED_TRANSPORT, value: Buffer.from([TRANSPORT_UDP, 0, 0, 0]) }] }));
+        const challenge = await tcpRequest(
+          socket,
+          encodeMessage({
+            method: METHOD.ALLOCATE,
+            cls: CLASS.REQUEST,
+            attributes: [{ type: ATTR.REQUESTED_TRANSPORT, value: Buffer.from([TRANSPORT_UDP, 0, 0, 0]) }],
+          }),
+        );
         assert.is(errorCode(challenge), 401);
       } finally {
         socket.destroy();
       }
-      assert.equal(embeddedTurnUrls({ host: '127.0.0.1', externalIp: null, publicOrigin: 'https://call.example.org', port: relay.port, tcp: true, tlsPort: 5349 }).at(-1), 'turns:call.example.org:5349?transport=tcp');
+      assert.equal(
+        embeddedTurnUrls({ host: '127.0.0.1', externalIp: null, publicOrigin: 'https://call.example.org', port: relay.port, tcp: true, tlsPort: 5349 }).at(-1),
+        'turns:call.example.org:5349?transport=tcp',
+      );
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -350,7 +411,9 @@ credentials('drops an unused credential after its TTL but keeps a used one until
       service.sweep();
       assert.is(service.size(), 1);
       let code: number | null = null;
-      await (await open(relay, clients, { username: unused.username, password: unused.credential })).allocate().catch((error: { code?: number }) => (code = error.code ?? null));
+      await (await open(relay, clients, { username: unused.username, password: unused.credential }))
+        .allocate()
+        .catch((error: { code?: number }) => (code = error.code ?? null));
       assert.is(code, 401, 'the unused credential expired');
       assert.ok((await (await open(relay, clients, { username: used.username, password: used.credential })).allocate()).relayed.port >= 50270);
       service.revokeCall('c2');
@@ -375,13 +438,16 @@ credentials('mints TURN REST credentials for an external coturn', () => {
 });
 
 credentials('advertises the external address, or the public host for a wildcard listener', () => {
-  assert.equal(embeddedTurnUrls({ host: '10.0.0.2', externalIp: '203.0.113.5', publicOrigin: 'https://call.example.org', port: 3478, tcp: false }), ['turn:203.0.113.5:3478?transport=udp']);
+  assert.equal(embeddedTurnUrls({ host: '10.0.0.2', externalIp: '203.0.113.5', publicOrigin: 'https://call.example.org', port: 3478, tcp: false }), [
+    'turn:203.0.113.5:3478?transport=udp',
+  ]);
   assert.equal(embeddedTurnUrls({ host: '0.0.0.0', externalIp: null, publicOrigin: 'https://call.example.org', port: 3478, tcp: true }), [
     'turn:call.example.org:3478?transport=udp',
     'turn:call.example.org:3478?transport=tcp',
   ]);
-  assert.equal(embeddedTurnUrls({ host: '::1', externalIp: null, publicOrigin: 'http://[::1]:8080', port: 3478, tcp: false }), ['turn:[::1]:3478?transport=udp']);
+  assert.equal(embeddedTurnUrls({ host: '::1', externalIp: null, publicOrigin: 'http://[::1]:8080', port: 3478, tcp: false }), [
+    'turn:[::1]:3478?transport=udp',
+  ]);
 });
 
 credentials.run();
-

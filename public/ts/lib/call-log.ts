@@ -7,7 +7,6 @@ import { avatar, formatDuration } from './call-ui.js';
 import { el } from './dom.js';
 import { formatDate, hasMessage, t } from './messages.js';
 
-
 /** One screenful on a phone; "show older calls" fetches the next page. */
 const PAGE_SIZE = 20;
 
@@ -88,11 +87,19 @@ export class CallLog {
     if (entry.durationS !== null) details.push(formatDuration(entry.durationS));
     const isNewMiss = entry.outcome === 'missed' && !entry.seen;
 
-    const remove = el('button', { type: 'button', class: 'button secondary small call-delete', 'aria-label': t('calls.log.deleteLabel', { name, date }) }, t('calls.log.delete'));
+    const remove = el(
+      'button',
+      { type: 'button', class: 'button secondary small call-delete', 'aria-label': t('calls.log.deleteLabel', { name, date }) },
+      t('calls.log.delete'),
+    );
     const actions = el('div', { class: 'call-entry-actions' });
     const caller = entry.caller;
     if (caller.kind === 'member') {
-      const back = el('button', { type: 'button', class: 'button small call-back', 'aria-label': t('calls.log.callBackLabel', { name }) }, t('calls.log.callBack'));
+      const back = el(
+        'button',
+        { type: 'button', class: 'button small call-back', 'aria-label': t('calls.log.callBackLabel', { name }) },
+        t('calls.log.callBack'),
+      );
       back.addEventListener('click', () => this.options.onCallBack(caller.memberId, name));
       actions.append(back);
     }
@@ -100,15 +107,31 @@ export class CallLog {
 
     const item = el(
       'li',
-      { class: `call-entry outcome-${entry.outcome}`, 'data-call-id': String(entry.id), 'data-outcome': entry.outcome, 'data-new': isNewMiss, 'data-unseen': isNewMiss },
-      el('div', { class: 'call-entry-who' },
+      {
+        class: `call-entry outcome-${entry.outcome}`,
+        'data-call-id': String(entry.id),
+        'data-outcome': entry.outcome,
+        'data-new': isNewMiss,
+        'data-unseen': isNewMiss,
+      },
+      el(
+        'div',
+        { class: 'call-entry-who' },
         // Initials from the person's own name, not from the "(guest)" label around it.
         avatar(entry.caller.kind === 'former-member' ? '?' : entry.caller.name, picture),
-        el('div', { class: 'call-entry-text' },
+        el(
+          'div',
+          { class: 'call-entry-text' },
           el('span', { class: 'call-entry-name' }, name, isNewMiss ? el('span', { class: 'badge badge-new' }, t('calls.log.new')) : null),
-          el('span', { class: 'call-entry-meta' },
-            el('span', { class: 'call-outcome' }, details.join(' · ')), ' · ',
-            el('time', { datetime: entry.startedAt }, date)))),
+          el(
+            'span',
+            { class: 'call-entry-meta' },
+            el('span', { class: 'call-outcome' }, details.join(' · ')),
+            ' · ',
+            el('time', { datetime: entry.startedAt }, date),
+          ),
+        ),
+      ),
       actions,
     );
     remove.addEventListener('click', () => void this.remove(entry.id, item, remove));

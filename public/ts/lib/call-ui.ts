@@ -7,12 +7,16 @@ import { t } from './messages.js';
 
 /** The picture when there is one, else the initials on a disc; decorative either way (the name is next to it). */
 export function avatar(name: string, url: string | null, size: 'small' | 'large' = 'small'): HTMLElement {
-  if (url !== null) return el('img', { class: `avatar avatar-${size}`, src: url, alt: '', width: size === 'small' ? '48' : '128', height: size === 'small' ? '48' : '128' });
+  if (url !== null)
+    return el('img', { class: `avatar avatar-${size}`, src: url, alt: '', width: size === 'small' ? '48' : '128', height: size === 'small' ? '48' : '128' });
   return el('span', { class: `avatar avatar-${size} avatar-initials`, 'aria-hidden': 'true' }, initials(name));
 }
 
 export function initials(name: string): string {
-  const words = name.trim().split(/\s+/).filter((word) => word !== '');
+  const words = name
+    .trim()
+    .split(/\s+/)
+    .filter((word) => word !== '');
   const letters = words.length > 1 ? [words[0], words.at(-1)] : words;
   return letters.map((word) => [...(word ?? '')][0]?.toUpperCase() ?? '').join('') || '?';
 }

@@ -56,17 +56,23 @@ byId('link-copy').addEventListener('click', () => {
   );
 });
 
-for (const [box, field] of [[guestsBox, 'guestsAllowed'], [relayBox, 'relayOnly']] as const) {
+for (const [box, field] of [
+  [guestsBox, 'guestsAllowed'],
+  [relayBox, 'relayOnly'],
+] as const) {
   box.addEventListener('change', () => {
     box.disabled = true;
     api<CallLink>('PATCH', '/api/me/call-link', { [field]: box.checked })
-      .then((link) => {
-        showLink(link);
-        linkSaved(t('saved'));
-      }, (problem: unknown) => {
-        box.checked = !box.checked;
-        linkProblem(problem);
-      })
+      .then(
+        (link) => {
+          showLink(link);
+          linkSaved(t('saved'));
+        },
+        (problem: unknown) => {
+          box.checked = !box.checked;
+          linkProblem(problem);
+        },
+      )
       .finally(() => (box.disabled = false));
   });
 }
@@ -94,11 +100,18 @@ function showDirectory(list: readonly Member[]): void {
   directory.replaceChildren(
     ...sorted.map((member) => {
       const name = fullName(member);
-      const button = el('button', { type: 'button', class: 'button small call-member', 'aria-label': t('calls.directory.callLabel', { name }) }, t('calls.directory.call'));
+      const button = el(
+        'button',
+        { type: 'button', class: 'button small call-member', 'aria-label': t('calls.directory.callLabel', { name }) },
+        t('calls.directory.call'),
+      );
       button.addEventListener('click', () => void startCall(member.id, name));
-      return el('li', { class: 'directory-entry', 'data-member-id': member.id, 'data-name': name.toLocaleLowerCase() },
+      return el(
+        'li',
+        { class: 'directory-entry', 'data-member-id': member.id, 'data-name': name.toLocaleLowerCase() },
         el('span', { class: 'directory-who' }, avatar(name, member.avatarUrl), el('span', { class: 'directory-name' }, name)),
-        button);
+        button,
+      );
     }),
   );
   byId('directory-empty').hidden = list.length > 0;
@@ -107,7 +120,11 @@ function showDirectory(list: readonly Member[]): void {
 }
 
 function applyFilter(): void {
-  const words = filterInput.value.trim().toLocaleLowerCase().split(/\s+/).filter((word) => word !== '');
+  const words = filterInput.value
+    .trim()
+    .toLocaleLowerCase()
+    .split(/\s+/)
+    .filter((word) => word !== '');
   let shown = 0;
   for (const item of directory.querySelectorAll<HTMLElement>('.directory-entry')) {
     const match = words.every((word) => (item.dataset['name'] ?? '').includes(word));
@@ -175,7 +192,13 @@ const phone = createPhone({
   onSignalState(state, code) {
     signalStatus.dataset['state'] = state;
     if (state === 'closed') {
-      signalStatus.textContent = t(code === CLOSE_CODES.sessionEnded ? 'calls.signal.sessionEnded' : code === CLOSE_CODES.unsupportedVersion ? 'calls.signal.outdated' : 'calls.signal.closed');
+      signalStatus.textContent = t(
+        code === CLOSE_CODES.sessionEnded
+          ? 'calls.signal.sessionEnded'
+          : code === CLOSE_CODES.unsupportedVersion
+            ? 'calls.signal.outdated'
+            : 'calls.signal.closed',
+      );
     } else signalStatus.textContent = t(`calls.signal.${state}`);
   },
   onRefusal(code) {
@@ -306,6 +329,9 @@ api<MeView>('GET', '/api/me').then(
   },
 );
 api<Directory>('GET', '/api/members')
-  .then((answer) => showDirectory(answer.members), () => showDirectory([]))
+  .then(
+    (answer) => showDirectory(answer.members),
+    () => showDirectory([]),
+  )
   .finally(() => void log.refresh());
 phone.connect();

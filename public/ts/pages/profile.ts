@@ -82,7 +82,9 @@ removeButton.addEventListener('click', () => {
 
 const namesForm = byId<HTMLFormElement>('names-form');
 onSubmit(namesForm, async () => {
-  showProfile(await api<Profile>('PATCH', '/api/me', { firstName: byId<HTMLInputElement>('firstName').value, lastName: byId<HTMLInputElement>('lastName').value }));
+  showProfile(
+    await api<Profile>('PATCH', '/api/me', { firstName: byId<HTMLInputElement>('firstName').value, lastName: byId<HTMLInputElement>('lastName').value }),
+  );
   showStatus(namesForm, t('saved'));
 });
 

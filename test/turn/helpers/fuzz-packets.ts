@@ -67,7 +67,17 @@ export class PacketFactory {
 
   port(): number {
     const { random, targets } = this;
-    return random.pick([0, 0, 1, 65535, targets.peerPort, targets.peerPort, targets.turnPort, targets.relayPorts[0] + random.int(targets.relayPorts[1] - targets.relayPorts[0] + 1), random.int(65536)]);
+    return random.pick([
+      0,
+      0,
+      1,
+      65535,
+      targets.peerPort,
+      targets.peerPort,
+      targets.turnPort,
+      targets.relayPorts[0] + random.int(targets.relayPorts[1] - targets.relayPorts[0] + 1),
+      random.int(65536),
+    ]);
   }
 
   peer(): TransportAddress {
@@ -100,8 +110,7 @@ export class PacketFactory {
         return random.chance(0.8) ? [{ type: ATTR.LIFETIME, value: u32(random.chance(0.9) ? 600 : random.pick(LIFETIMES)) }] : [];
       case METHOD.CREATE_PERMISSION:
         return Array.from({ length: 1 + random.int(3) }, () => this.peerAttribute(transactionId));
-      case METHOD.CHANNEL_BIND:
-      {
+      case METHOD.CHANNEL_BIND: {
         const channel = this.channel();
         return [{ type: ATTR.CHANNEL_NUMBER, value: Buffer.from([channel >> 8, channel & 0xff, 0, 0]) }, this.peerAttribute(transactionId)];
       }
@@ -165,8 +174,26 @@ export class PacketFactory {
   /** One STUN/TURN message: signed when `signing` is given (valid or not, the caller decides). */
   message(signing: Signing): Buffer {
     const { random } = this;
-    const method = random.pick([METHOD.ALLOCATE, METHOD.REFRESH, METHOD.CREATE_PERMISSION, METHOD.CREATE_PERMISSION, METHOD.CHANNEL_BIND, METHOD.CHANNEL_BIND, METHOD.CHANNEL_BIND, METHOD.SEND, METHOD.SEND, METHOD.BINDING]);
-    const cls = method === METHOD.SEND ? (random.chance(0.9) ? CLASS.INDICATION : CLASS.REQUEST) : random.chance(0.95) ? CLASS.REQUEST : random.pick([CLASS.INDICATION, CLASS.SUCCESS, CLASS.ERROR]);
+    const method = random.pick([
+      METHOD.ALLOCATE,
+      METHOD.REFRESH,
+      METHOD.CREATE_PERMISSION,
+      METHOD.CREATE_PERMISSION,
+      METHOD.CHANNEL_BIND,
+      METHOD.CHANNEL_BIND,
+      METHOD.CHANNEL_BIND,
+      METHOD.SEND,
+      METHOD.SEND,
+      METHOD.BINDING,
+    ]);
+    const cls =
+      method === METHOD.SEND
+        ? random.chance(0.9)
+          ? CLASS.INDICATION
+          : CLASS.REQUEST
+        : random.chance(0.95)
+          ? CLASS.REQUEST
+          : random.pick([CLASS.INDICATION, CLASS.SUCCESS, CLASS.ERROR]);
     const transactionId = random.bytes(12);
     let attributes = this.body(method, transactionId);
     if (random.chance(0.35)) attributes = this.mutateAttributes(attributes);

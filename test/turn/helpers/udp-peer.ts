@@ -3,7 +3,13 @@ import { createSocket, type Socket } from 'node:dgram';
 import { isIPv4 } from 'node:net';
 import type { TransportAddress } from '../../../server/turn/stun.js';
 
-export async function openUdpPeer(address = '127.0.0.1'): Promise<{ socket: Socket; port: number; received: Array<{ data: Buffer; from: TransportAddress }>; next(timeoutMs: number): Promise<{ data: Buffer; from: TransportAddress } | null>; close(): Promise<void> }> {
+export async function openUdpPeer(address = '127.0.0.1'): Promise<{
+  socket: Socket;
+  port: number;
+  received: Array<{ data: Buffer; from: TransportAddress }>;
+  next(timeoutMs: number): Promise<{ data: Buffer; from: TransportAddress } | null>;
+  close(): Promise<void>;
+}> {
   const socket = createSocket(isIPv4(address) ? 'udp4' : 'udp6');
   const received: Array<{ data: Buffer; from: TransportAddress }> = [];
   let wake: (() => void) | null = null;

@@ -6,9 +6,7 @@
 // The signaling transport is not known here: descriptions and candidates leave through
 // `send` and come back through handleDescription / handleCandidate.
 
-export type SignalOut =
-  | { kind: 'description'; description: RTCSessionDescriptionInit }
-  | { kind: 'candidate'; candidate: RTCIceCandidateInit | null };
+export type SignalOut = { kind: 'description'; description: RTCSessionDescriptionInit } | { kind: 'candidate'; candidate: RTCIceCandidateInit | null };
 
 export type PathKind = 'direct' | 'relayed';
 export type ConnectionPhase = 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';

@@ -41,7 +41,12 @@ export class CallScreen {
     this.options = options;
     this.media = options.session.media;
 
-    this.remoteVideo = el('video', { class: 'remote-video', autoplay: true, playsinline: true, 'aria-label': t('call.remoteVideo', { name: options.peerName }) });
+    this.remoteVideo = el('video', {
+      class: 'remote-video',
+      autoplay: true,
+      playsinline: true,
+      'aria-label': t('call.remoteVideo', { name: options.peerName }),
+    });
     this.localVideo = el('video', { class: 'local-video', autoplay: true, playsinline: true, muted: true, 'aria-label': t('call.localVideo') });
     this.localVideo.muted = true;
     this.localVideo.srcObject = this.media.stream;
@@ -49,7 +54,11 @@ export class CallScreen {
     this.path = el('p', { class: 'call-path', hidden: true });
 
     const button = (name: string, label: string, extra: Record<string, string> = {}): HTMLButtonElement =>
-      el('button', { type: 'button', class: `call-button call-button-${name}`, 'aria-label': label, title: label, ...extra }, el('span', { class: 'icon', 'aria-hidden': 'true' }));
+      el(
+        'button',
+        { type: 'button', class: `call-button call-button-${name}`, 'aria-label': label, title: label, ...extra },
+        el('span', { class: 'icon', 'aria-hidden': 'true' }),
+      );
     this.buttons = {
       mute: button('mute', t('call.mute'), { 'aria-pressed': 'false' }),
       camera: button('camera', t('call.cameraOff'), { 'aria-pressed': 'false' }),
@@ -64,7 +73,13 @@ export class CallScreen {
     if (navigator.mediaDevices?.getDisplayMedia === undefined) this.buttons.share.hidden = true;
 
     this.chatLog = el('ol', { class: 'chat-log', role: 'log', 'aria-live': 'polite', 'aria-label': t('call.chat') });
-    this.chatInput = el('input', { type: 'text', id: 'call-chat-input', maxlength: String(CHAT_MAX_CHARS), autocomplete: 'off', placeholder: t('call.chat.placeholder') });
+    this.chatInput = el('input', {
+      type: 'text',
+      id: 'call-chat-input',
+      maxlength: String(CHAT_MAX_CHARS),
+      autocomplete: 'off',
+      placeholder: t('call.chat.placeholder'),
+    });
     const chatForm = el(
       'form',
       { class: 'chat-form' },
@@ -72,15 +87,25 @@ export class CallScreen {
       this.chatInput,
       el('button', { type: 'submit', class: 'button' }, t('call.chat.send')),
     );
-    this.chatPanel = el('section', { id: 'call-chat', class: 'chat-panel', hidden: true, 'aria-label': t('call.chat') },
-      el('p', { class: 'chat-note' }, t('call.chat.note')), this.chatLog, chatForm);
+    this.chatPanel = el(
+      'section',
+      { id: 'call-chat', class: 'chat-panel', hidden: true, 'aria-label': t('call.chat') },
+      el('p', { class: 'chat-note' }, t('call.chat.note')),
+      this.chatLog,
+      chatForm,
+    );
     this.devicesDialog = this.buildDevicesDialog();
 
     this.root = el(
       'section',
       { class: 'call-screen', 'aria-label': t('call.with', { name: options.peerName }) },
-      el('div', { class: 'call-stage' }, this.remoteVideo, this.localVideo,
-        el('div', { class: 'call-info' }, el('h2', { class: 'call-peer' }, options.peerName), this.status, this.path)),
+      el(
+        'div',
+        { class: 'call-stage' },
+        this.remoteVideo,
+        this.localVideo,
+        el('div', { class: 'call-info' }, el('h2', { class: 'call-peer' }, options.peerName), this.status, this.path),
+      ),
       this.chatPanel,
       el('div', { class: 'call-controls', role: 'toolbar', 'aria-label': t('call.controls') }, ...Object.values(this.buttons)),
       this.devicesDialog,
@@ -169,10 +194,13 @@ export class CallScreen {
     const time = new Date(message.sentAt);
     const shownTime = Number.isNaN(time.getTime()) ? '' : time.toLocaleTimeString(document.documentElement.lang, { hour: '2-digit', minute: '2-digit' });
     this.chatLog.append(
-      el('li', { class: mine ? 'chat-mine' : 'chat-theirs' },
+      el(
+        'li',
+        { class: mine ? 'chat-mine' : 'chat-theirs' },
         el('span', { class: 'chat-author' }, mine ? t('call.you') : this.options.peerName),
         el('span', { class: 'chat-text' }, message.text),
-        el('time', { class: 'chat-time', datetime: message.sentAt }, shownTime)),
+        el('time', { class: 'chat-time', datetime: message.sentAt }, shownTime),
+      ),
     );
     this.chatLog.lastElementChild?.scrollIntoView({ block: 'end' });
     if (!mine && this.chatPanel.hidden) {
@@ -182,15 +210,20 @@ export class CallScreen {
   }
 
   private buildDevicesDialog(): HTMLDialogElement {
-    const field = (id: string, label: string): HTMLElement =>
-      el('p', { class: 'field' }, el('label', { for: id }, label), el('select', { id }));
-    const dialog = el('dialog', { class: 'devices-dialog', 'aria-labelledby': 'devices-title' },
-      el('form', { method: 'dialog' },
+    const field = (id: string, label: string): HTMLElement => el('p', { class: 'field' }, el('label', { for: id }, label), el('select', { id }));
+    const dialog = el(
+      'dialog',
+      { class: 'devices-dialog', 'aria-labelledby': 'devices-title' },
+      el(
+        'form',
+        { method: 'dialog' },
         el('h2', { id: 'devices-title' }, t('call.devices')),
         field('device-microphone', t('call.devices.microphone')),
         field('device-camera', t('call.devices.camera')),
         field('device-speaker', t('call.devices.speaker')),
-        el('p', {}, el('button', { class: 'button', value: 'close' }, t('call.devices.close')))));
+        el('p', {}, el('button', { class: 'button', value: 'close' }, t('call.devices.close'))),
+      ),
+    );
     return dialog;
   }
 
@@ -200,8 +233,11 @@ export class CallScreen {
       const select = this.devicesDialog.querySelector<HTMLSelectElement>(`#${id}`);
       if (select === null) return;
       const options = devices.filter((device) => device.kind === kind);
-      select.replaceChildren(...options.map((device, index) =>
-        el('option', { value: device.deviceId, selected: device.deviceId === current }, device.label || `${t(`call.devices.${kind}`)} ${index + 1}`)));
+      select.replaceChildren(
+        ...options.map((device, index) =>
+          el('option', { value: device.deviceId, selected: device.deviceId === current }, device.label || `${t(`call.devices.${kind}`)} ${index + 1}`),
+        ),
+      );
       select.closest('.field')?.toggleAttribute('hidden', options.length === 0);
       select.onchange = () => void onChange(select.value);
     };
