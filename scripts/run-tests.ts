@@ -113,7 +113,13 @@ function report(outcome: Outcome): void {
 function lint(): Outcome {
   const check = spawnSync(projectPath('node_modules', '.bin', 'biome'), ['check', '--colors=off'], { cwd: projectPath(), encoding: 'utf8' });
   const ok = check.status === 0;
-  return { file: 'lint (biome check)', passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0, output: `${check.stdout ?? ''}${check.stderr ?? ''}${check.error === undefined ? '' : String(check.error)}` };
+  return {
+    file: 'lint (biome check)',
+    passed: ok ? 1 : 0,
+    failed: ok ? 0 : 1,
+    skipped: 0,
+    output: `${check.stdout ?? ''}${check.stderr ?? ''}${check.error === undefined ? '' : String(check.error)}`,
+  };
 }
 
 function indent(text: string): string {
