@@ -264,7 +264,13 @@ export async function startRelay(options: RelayOptions, log: Logger): Promise<Re
   const started = server.start();
   const [socket] = server.network.sockets;
   if (socket === undefined) throw new Error(`the relay cannot listen on ${options.host}`);
-  await started;
+  try {
+    await started;
+  } catch (error) {
+    // One listener failed (its port taken): the others must not stay bound, or keep the process alive.
+    await server.stop();
+    throw error;
+  }
 
   let listening = true;
   socket.on('close', () => {

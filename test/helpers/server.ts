@@ -57,6 +57,19 @@ export type TestServerOptions = {
   turnCredentialLimits?: Partial<CredentialLimits>;
 };
 
+/** A relay on port 0 listens on UDP first, then TCP on the same number, which another socket may hold: pick again. */
+const RELAY_START_ATTEMPTS = 5;
+
+async function startTestRelay(...args: Parameters<typeof startRelay>): ReturnType<typeof startRelay> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startRelay(...args);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= RELAY_START_ATTEMPTS) throw error;
+    }
+  }
+}
+
 export function makeDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'porthello-test-'));
 }
@@ -85,7 +98,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const turn =
     ports === undefined
       ? null
-      : await startRelay(
+      : await startTestRelay(
           // Every peer on one machine is loopback: the test relay allows it, as coturn's tests do.
           {
             host: '127.0.0.1',
