@@ -5,6 +5,7 @@ import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import type { Config, FileSystemProbe } from '../server/config.js';
+import { isReadableDir, isReadableFile } from '../server/config-files.js';
 import { createPeerFilter } from '../server/turn/peer-policy.js';
 
 export type Finding = { name: string; level: 'ok' | 'warn' | 'fail'; message: string; fix?: string };
@@ -57,22 +58,8 @@ export const lookingFileSystem: FileSystemProbe = {
       return `cannot be written (${(error as NodeJS.ErrnoException).code ?? 'error'})`;
     }
   },
-  isReadableFile(path) {
-    try {
-      accessSync(path, fsConstants.R_OK);
-      return statSync(path).isFile();
-    } catch {
-      return false;
-    }
-  },
-  isReadableDir(path) {
-    try {
-      accessSync(path, fsConstants.R_OK | fsConstants.X_OK);
-      return statSync(path).isDirectory();
-    } catch {
-      return false;
-    }
-  },
+  isReadableFile,
+  isReadableDir,
 };
 
 export function checkPublicUrl(config: Config): Finding {

@@ -1,9 +1,11 @@
 // Configuration: one pure function from the environment to a frozen, typed object.
 // Every setting is a PORTHELLO_* variable; `config/porthello.env.example` documents each one
 // and test/config.test.ts keeps that file and CONFIG_KEYS in step.
-import { accessSync, constants as fsConstants, mkdirSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { type FileSystemProbe, realFileSystem } from './config-files.js';
+
+export type { FileSystemProbe };
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -149,13 +151,6 @@ const MAX_TURN_BYTES_PER_S = 1_000_000_000;
 const MAX_TURN_QUOTA = 65535;
 const TRUE_WORDS = new Set(['1', 'true', 'yes', 'on']);
 const FALSE_WORDS = new Set(['0', 'false', 'no', 'off']);
-
-export type FileSystemProbe = {
-  /** Creates the directory if needed; returns a reason when it cannot be written to. */
-  prepareWritableDir(path: string): string | null;
-  isReadableFile(path: string): boolean;
-  isReadableDir(path: string): boolean;
-};
 
 /** Reads and validates the environment; throws ConfigError naming every bad key at once. */
 export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Config {
@@ -399,33 +394,3 @@ export function parseEnvFile(text: string): Record<string, string> {
   }
   return values;
 }
-
-const realFileSystem: FileSystemProbe = {
-  prepareWritableDir(path) {
-    try {
-      mkdirSync(path, { recursive: true, mode: 0o700 });
-      if (!statSync(path).isDirectory()) return 'is not a directory';
-      accessSync(path, fsConstants.W_OK | fsConstants.R_OK);
-      return null;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      return `cannot be created or written (${code})`;
-    }
-  },
-  isReadableFile(path) {
-    try {
-      accessSync(path, fsConstants.R_OK);
-      return statSync(path).isFile();
-    } catch {
-      return false;
-    }
-  },
-  isReadableDir(path) {
-    try {
-      accessSync(path, fsConstants.R_OK | fsConstants.X_OK);
-      return statSync(path).isDirectory();
-    } catch {
-      return false;
-    }
-  },
-};

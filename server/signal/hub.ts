@@ -27,6 +27,7 @@ import { dispositionOf, ProtocolViolation, Refusal, type Disposition } from './e
 import { HELLO_TIMEOUT_MS, RESUME_GRACE_MS, RING_TIMEOUT_MS, relayPolicy, type Hub, type HubDeps, type HubTiming } from './hub-api.js';
 import { createConnections, type Connection } from './connections.js';
 import { createRingGuard, DEFAULT_RING_LIMITS } from './ring-guard.js';
+import { createRingingIndex } from './ringing-index.js';
 import { CLOSE_CODES, parseClientMessage, PROTOCOL_VERSION, type ClientMessage, type EndReason, type IceConfig, type ServerMessage } from './protocol.js';
 
 /** Random bytes in call ids, connection ids and resume tokens (base64url: 24 bytes → 32 chars). */
@@ -42,8 +43,7 @@ export function createHub(deps: HubDeps): Hub {
   const connections = createConnections();
   const calls = new Map<string, LiveCall>();
   const callByParty = new Map<string, LiveCall>();
-  /** The calls ringing a member, under the member's key, until answered or ended. */
-  const ringingFor = new Map<string, Set<LiveCall>>();
+  const ringingFor = createRingingIndex<LiveCall>();
   const guard = createRingGuard({ ...DEFAULT_RING_LIMITS, ...deps.ringLimits }, () => clock.nowMs());
 
   const randomId = (bytes: number): string => randomBytes(bytes).toString('base64url');
@@ -66,7 +66,7 @@ export function createHub(deps: HubDeps): Hub {
     // Being rung does not count: only a call this party placed or answered does.
     if (callByParty.has(conn.key)) throw new Refusal('already_in_call', 'You are already in a call.');
     // Glare: the member we ring is ringing us. Taking their call ends in one call, not two.
-    const glare = [...(ringingFor.get(conn.key) ?? [])].find((call) => call.caller.key === memberKey(calleeMemberId));
+    const glare = ringingFor.of(conn.key).find((call) => call.caller.key === memberKey(calleeMemberId));
     if (glare !== undefined) return accept(conn, glare.id);
     const { party } = conn;
     if (party.kind === 'guest' && party.calleeMemberId !== calleeMemberId) throw new Refusal('not_allowed', 'This link rings another member.');
@@ -118,7 +118,7 @@ export function createHub(deps: HubDeps): Hub {
     };
     calls.set(callId, call);
     callByParty.set(conn.key, call);
-    ringingFor.set(calleeKey, (ringingFor.get(calleeKey) ?? new Set()).add(call));
+    ringingFor.add(calleeKey, call);
     call.ringTimer = clock.setTimer(() => endCall(call, 'no-answer'), timing.ringTimeoutMs);
     send(conn, { type: 'call-ringing', callId, callee: calleeView });
     for (const device of devices) send(device, { type: 'incoming-call', callId, caller: viewOf(party) });
@@ -126,7 +126,7 @@ export function createHub(deps: HubDeps): Hub {
 
   /** Rings a device of the callee that came online while calls ring its member. */
   function ringIfCalled(conn: Connection): void {
-    for (const call of ringingFor.get(conn.key) ?? []) {
+    for (const call of ringingFor.of(conn.key)) {
       call.ringing.add(conn);
       send(conn, { type: 'incoming-call', callId: call.id, caller: viewOf(call.caller.party) });
     }
@@ -141,14 +141,8 @@ export function createHub(deps: HubDeps): Hub {
     for (const key of [call.caller.key, call.callee.key]) {
       const own = callByParty.get(key);
       if (own !== undefined && own !== call && own.state === 'ringing') endCall(own, 'cancelled');
-      for (const other of [...(ringingFor.get(key) ?? [])]) if (other !== call) endCall(other, 'busy');
+      for (const other of ringingFor.of(key)) if (other !== call) endCall(other, 'busy');
     }
-  }
-
-  function stopRinging(call: LiveCall): void {
-    const ringing = ringingFor.get(call.callee.key);
-    ringing?.delete(call);
-    if (ringing?.size === 0) ringingFor.delete(call.callee.key);
   }
 
   function accept(conn: Connection, callId: string): void {
@@ -164,7 +158,7 @@ export function createHub(deps: HubDeps): Hub {
     if (call.ringTimer !== null) clock.clearTimer(call.ringTimer);
     call.ringTimer = null;
     makeRoomFor(call);
-    stopRinging(call);
+    ringingFor.remove(call.callee.key, call);
     callByParty.set(call.callee.key, call);
     call.state = 'connected';
     call.connectedAtMs = clock.nowMs();
@@ -259,7 +253,7 @@ export function createHub(deps: HubDeps): Hub {
     calls.delete(call.id);
     // Turned down or not picked up: the same caller waits before ringing this member again.
     if (call.connectedAtMs === null && (reason === 'declined' || reason === 'no-answer')) guard.coolDown(call.cooldownKeys);
-    stopRinging(call);
+    ringingFor.remove(call.callee.key, call);
     for (const key of [call.caller.key, call.callee.key]) {
       if (callByParty.get(key) === call) callByParty.delete(key);
     }
@@ -332,7 +326,7 @@ export function createHub(deps: HubDeps): Hub {
     conn.helloTimer = null;
     connections.remove(conn);
 
-    for (const ringing of ringingFor.get(conn.key) ?? []) ringing.ringing.delete(conn);
+    for (const ringing of ringingFor.of(conn.key)) ringing.ringing.delete(conn);
     const call = callByParty.get(conn.key);
     if (call === undefined) return;
     if (call.state === 'ringing') {
@@ -398,7 +392,7 @@ export function createHub(deps: HubDeps): Hub {
     disconnectMember(memberId) {
       closeWhere((party) => party.kind === 'member' && party.memberId === memberId, CLOSE_CODES.sessionEnded, 'session ended');
       // No device is left to ring: callers are told at once rather than at the ring timeout.
-      for (const call of [...(ringingFor.get(memberKey(memberId)) ?? [])]) endCall(call, 'unavailable');
+      for (const call of ringingFor.of(memberKey(memberId))) endCall(call, 'unavailable');
     },
     disconnectGuestsOf(memberId) {
       closeWhere((party) => party.kind === 'guest' && party.calleeMemberId === memberId, CLOSE_CODES.sessionEnded, 'call link closed');
