@@ -2,7 +2,7 @@
 // every check passes or warns where it should, the relay is probed with a real allocation and
 // a packet from outside the process; then broken set-ups each produce a FAIL with a fix and a
 // non-zero exit status.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import * as assert from 'uvu/assert';
 import { projectPath } from '../server/paths.js';
 import { checkDatabase } from '../scripts/doctor-checks.js';
 import { requestLocal } from '../scripts/local-service.js';
+import { hasOpenssl, makeCertificate } from './helpers/certificate.js';
 import { spawnServer, type ServerProcess } from './helpers/process.js';
 import { withTimeout } from './helpers/wait.js';
 
@@ -23,7 +24,6 @@ const DOCTOR_TIMEOUT_MS = 30_000;
 /** A relay range no other suite uses. */
 const RELAY_PORTS = '52300-52340';
 
-const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
 if (!hasOpenssl) console.log('doctor suite skipped: openssl is missing: apt-get install -y openssl');
 
 let scratch = '';
@@ -60,34 +60,9 @@ const check = hasOpenssl ? doctor : doctor.skip;
 doctor.before(async () => {
   if (!hasOpenssl) return;
   scratch = mkdtempSync(join(tmpdir(), 'porthello-doctor-'));
-  const cert = join(scratch, 'cert.pem');
-  const key = join(scratch, 'key.pem');
-  certPath = cert;
   // One day left: the doctor must warn (fewer than 14).
-  const made = spawnSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { encoding: 'utf8' },
-  );
-  assert.is(made.status, 0, made.stderr);
+  const { cert, key } = makeCertificate(scratch, '127.0.0.1');
+  certPath = cert;
   const port = await freePort();
   const turnPort = await freePort();
   origin = `https://127.0.0.1:${port}`;

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { projectPath } from '../server/paths.js';
+import { hasOpenssl, makeCertificate } from './helpers/certificate.js';
 import { spawnServer, type ServerProcess } from './helpers/process.js';
 import { waitUntil, withTimeout } from './helpers/wait.js';
 
@@ -22,7 +23,6 @@ const PROXY_START_TIMEOUT_MS = 30_000;
 /** One address's free failed log-ins before the throttle answers 429 (login-throttle.ts), plus room. */
 const MAX_LOGIN_ATTEMPTS = 40;
 
-const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
 const hasNginx = spawnSync('nginx', ['-v']).status === 0;
 const hasCaddy = spawnSync('caddy', ['version']).status === 0;
 
@@ -94,32 +94,7 @@ function postLogin(email: string, localAddress: string, headers: Record<string, 
 
 async function startPorthelloBehind(): Promise<void> {
   setup.scratch = mkdtempSync(join(tmpdir(), 'porthello-proxy-'));
-  setup.cert = join(setup.scratch, 'cert.pem');
-  setup.key = join(setup.scratch, 'key.pem');
-  const made = spawnSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      setup.key,
-      '-out',
-      setup.cert,
-    ],
-    { encoding: 'utf8' },
-  );
-  assert.is(made.status, 0, made.stderr);
+  ({ cert: setup.cert, key: setup.key } = makeCertificate(setup.scratch, '127.0.0.1'));
   setup.proxyPort = await freePort();
   setup.backendPort = await freePort();
   setup.porthello = spawnServer({

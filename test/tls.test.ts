@@ -1,5 +1,4 @@
 // Built-in TLS: with a certificate configured the server speaks HTTPS only, and sends HSTS.
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { createServer } from 'node:net';
@@ -8,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { hasOpenssl, makeCertificate as makeCertificateIn } from './helpers/certificate.js';
 import { spawnServer, type ServerProcess } from './helpers/process.js';
 import { withTimeout } from './helpers/wait.js';
 
-const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
 const tlsSuite = suite('built-in TLS');
 const tls = hasOpenssl ? tlsSuite : tlsSuite.skip;
 if (!hasOpenssl) console.log('openssl is missing: apt-get install -y openssl');
@@ -28,36 +27,8 @@ tlsSuite.after.each(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-/** A self-signed certificate for 127.0.0.1 in DIR/NAME.cert.pem and DIR/NAME.key.pem. */
-function makeCertificate(name: string): { cert: string; key: string } {
-  const cert = join(scratch, `${name}.cert.pem`);
-  const key = join(scratch, `${name}.key.pem`);
-  const made = spawnSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      `/CN=${name}`,
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { encoding: 'utf8' },
-  );
-  assert.is(made.status, 0, made.stderr);
-  return { cert, key };
-}
+/** A self-signed certificate for 127.0.0.1 in this test's folder. */
+const makeCertificate = (name: string) => makeCertificateIn(scratch, name);
 
 /** Installs a certificate where the server reads it, the way renewal tools do (write aside, rename). */
 function install(from: { cert: string; key: string }, to: { cert: string; key: string }): void {

@@ -2,7 +2,7 @@
 // the package as installed: patched, or, to see each test fail first, as published.
 import NodeTurnServer, { type NodeTurnOptions } from 'node-turn';
 import type { AddressInfo } from 'node:net';
-import { type TransportAddress } from '../../../server/turn/stun.js';
+import type { TransportAddress } from '../../../server/turn/stun.js';
 import { TurnClient, type Credentials } from '../../../server/turn/client.js';
 
 export const USER: Credentials = { username: 'probe-user', password: 'probe-password' };
