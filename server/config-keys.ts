@@ -35,6 +35,8 @@ export const CONFIG_KEYS = {
   PORTHELLO_TURN_ALLOWED_PEERS: '',
   PORTHELLO_TURN_URLS: '',
   PORTHELLO_TURN_SECRET: '',
+  PORTHELLO_METRICS_TOKEN: '',
+  PORTHELLO_METRICS_ALLOW: '',
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
