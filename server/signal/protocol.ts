@@ -15,9 +15,17 @@
 //
 // A socket that drops during a connected call may come back within a grace period: the new
 // socket sends hello, then resume {callId, resumeToken} (the token came in call-connected).
+//
+// Liveness: a page cannot see WebSocket pings, and after a move to another network its socket
+// may stay "open" with nothing behind it. So it sends LIVENESS_PING now and then; the signaler
+// answers LIVENESS_PONG at once (the hub never sees either), and a page that hears nothing
+// within its deadline drops the socket and reconnects.
 
 /** Bumped whenever a message changes shape; a hello with another version is refused. */
 export const PROTOCOL_VERSION = 1;
+/** The exact texts of the liveness check (see above): transport, not messages of the protocol. */
+export const LIVENESS_PING = '{"type":"ping"}';
+export const LIVENESS_PONG = '{"type":"pong"}';
 /** Where the signaling WebSocket is served. */
 export const SIGNAL_PATH = '/ws';
 /** In the socket's URL query: a guest's socket, authenticated by the ticket of a call link. */

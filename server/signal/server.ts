@@ -15,7 +15,7 @@ import type { Logger } from '../log.js';
 import { partyKeyOf, type Authenticate } from './deps.js';
 import type { Hub } from './hub-api.js';
 import type { Peer } from './peer.js';
-import { CLOSE_CODES, MAX_MESSAGE_BYTES, SIGNAL_PATH } from './protocol.js';
+import { CLOSE_CODES, LIVENESS_PING, LIVENESS_PONG, MAX_MESSAGE_BYTES, SIGNAL_PATH } from './protocol.js';
 import { createTokenBucket, type RateLimiter } from './rate-limit.js';
 
 /** ws's README suggests 30 s; 25 s also stays under the 30–60 s idle timeouts of common reverse
@@ -200,7 +200,13 @@ export function attachSignaler(server: HttpServer | HttpsServer, options: Signal
         log.warn('signal', 'message rate exceeded', { connection: connection.id });
         return shun(CLOSE_CODES.rateLimited, 'too many messages');
       }
-      connection.receive(rawText(data));
+      const text = rawText(data);
+      if (text === LIVENESS_PING) {
+        tracked.isAlive = true;
+        if (socket.readyState === WebSocket.OPEN) socket.send(LIVENESS_PONG);
+        return;
+      }
+      connection.receive(text);
     });
     socket.on('error', (error: Error & { code?: string }) => {
       // ws closes the socket after an error (1009 for an oversize frame); 'close' follows.

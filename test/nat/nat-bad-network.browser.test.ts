@@ -36,7 +36,6 @@ const skipReason = natLabUnavailableReason();
 const bad = suite('calls on bad networks');
 const test = skipReason === null ? bad : bad.skip;
 if (skipReason !== null) console.log(`calls on bad networks skipped: ${skipReason}`);
-else console.log('calls on bad networks: the move to another network is skipped, a known defect (see docs/nat.md)');
 
 let lab: NatLab | null = null;
 const members = new Map<string, Party>();
@@ -140,12 +139,10 @@ test('a link cut mid-call: once it is back, the call recovers with media both wa
   }
 });
 
-// Known defect (see docs/nat.md): after the move the page's signaling WebSocket is dead but still
-// "open" (its TCP connection went with the old address; the browser is not told, even close()
-// waits for a closing handshake that cannot come, and the page never checks that the socket is
-// alive), so both sides' ICE restart offers are lost (both stay in have-local-offer) and the call
-// never recovers. Skipped until the signaling client detects a dead connection.
-bad.skip('a move to another network mid-call (new address, new public address): an ICE restart recovers the call', async () => {
+// After the move the page's signaling socket looks open but leads nowhere (its TCP connection
+// went with the old address, and even close() waits for a handshake that cannot come): the page's
+// liveness check finds it silent, replaces it, resumes the call and restarts ICE.
+test('a move to another network mid-call (new address, new public address): an ICE restart recovers the call', async () => {
   const network = (lab as NatLab).network;
   const router = network.routerOf('mobile');
   const phone = network.client('mobile');

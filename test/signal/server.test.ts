@@ -2,8 +2,8 @@
 // upgrade handler. Every wait is bounded; every test closes its harness.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CLOSE_CODES, MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from '../../server/signal/protocol.js';
-import { waitUntil } from '../helpers/wait.js';
+import { CLOSE_CODES, LIVENESS_PING, LIVENESS_PONG, MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from '../../server/signal/protocol.js';
+import { waitUntil, withTimeout } from '../helpers/wait.js';
 import { connectedCall, startHarness, WAIT_MS, type Harness } from './harness.js';
 
 const SDP = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=fingerprint:sha-256 AB:CD\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n';
@@ -130,6 +130,24 @@ upgrade(
 );
 
 const limits = suite('limits on an open socket');
+
+limits(
+  "answers the page's liveness ping at once, on an idle socket and during a call, without the hub seeing it",
+  withHarness(async (harness) => {
+    const { caller, callee, callId } = await connectedCall(harness);
+    for (const client of [caller, callee]) {
+      const pong = new Promise<string>((resolve) => client.ws.once('message', (data) => resolve(String(data))));
+      client.ws.send(LIVENESS_PING);
+      assert.is(await withTimeout(pong, 'the pong', WAIT_MS), LIVENESS_PONG);
+    }
+    caller.send({ type: 'hang-up', callId });
+    await callee.next('call-ended');
+    assert.not.ok(
+      [...caller.received, ...callee.received].some((message) => message.type === 'error'),
+      'no refusal: the hub never saw the ping',
+    );
+  }),
+);
 
 limits(
   'a frame over 64 KiB closes the socket with 1009',

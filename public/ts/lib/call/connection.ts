@@ -145,6 +145,20 @@ export class CallConnection {
     }, POLITE_RESTART_DELAY_MS);
   }
 
+  /**
+   * A signaling socket came back (ours or the other side's). An offer this side made while it
+   * was away went with the dead socket, and the browser makes no other until that one is
+   * answered: the caller sends it again (the other side answers it, dropping any offer of its
+   * own). Otherwise, or on the polite side, look for a new path as after any break.
+   */
+  resumeNegotiation(): void {
+    if (!this.options.polite && this.pc.signalingState === 'have-local-offer') {
+      this.sendLocalDescription();
+      return;
+    }
+    this.restartIce();
+  }
+
   /** Whether the live path goes through a TURN relay, read from the selected candidate pair. */
   async path(): Promise<{ kind: PathKind; local: string; remote: string } | null> {
     const stats = await this.pc.getStats();

@@ -104,12 +104,12 @@ export class CallSession implements SessionPort {
       case 'peer-back':
         // The other side's network changed: find a new path. Both sides ask; the connection
         // lets only the caller offer the restart, so the two never collide.
-        this.connection.restartIce();
+        this.connection.resumeNegotiation();
         break;
       case 'call-connected':
         // Our own socket came back and the call resumed on it.
         this.resumeToken = message.resumeToken;
-        this.connection.restartIce();
+        this.connection.resumeNegotiation();
         break;
       case 'call-ended':
         this.finish(message.reason);
