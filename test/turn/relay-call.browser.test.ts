@@ -20,6 +20,7 @@ import { silentLogger } from '../../server/log.js';
 import { createEmbeddedCredentials, embeddedTurnUrls, type IceConfiguration } from '../../server/turn/credentials.js';
 import { startRelay, type Relay } from '../../server/turn/relay.js';
 import { TurnClient } from '../../server/turn/client.js';
+import { waitUntil } from '../helpers/wait.js';
 import { sleep, withTimeout } from './helpers/node-turn-fixture.js';
 
 /** Chromium validates a TURN server's TLS certificate (as production needs); this suite's
@@ -31,6 +32,23 @@ const CHECK_EVERY_MS = 10_000;
 const CONNECT_TIMEOUT_MS = 20_000;
 const GATHER_TIMEOUT_MS = 10_000;
 const AFTER_REVOKE_TIMEOUT_MS = 20_000;
+/** Video frames arrive many times a second on a connected call: more bytes well within this. */
+const VIDEO_FLOW_TIMEOUT_MS = 10_000;
+
+/** Waits until the callee has received more video than `since` bytes; returns its path then. */
+async function videoFlowsPast(page: Page, since: number): Promise<PathStats> {
+  let latest: PathStats | null = null;
+  await waitUntil(
+    async () => {
+      latest = await pathStats(page);
+      return latest.bytesReceived > since;
+    },
+    'more video to arrive',
+    VIDEO_FLOW_TIMEOUT_MS,
+  );
+  if (latest === null) throw new Error('no stats were read');
+  return latest;
+}
 
 type Side = { page: Page; config: IceConfiguration };
 
@@ -268,15 +286,25 @@ test('stays connected for 70 s across several refreshes, then stops working once
           if (event.candidate) candidates.push(event.candidate.candidate);
         };
         await pc.setLocalDescription(await pc.createOffer());
-        await new Promise((resolve) => setTimeout(resolve, timeoutMs));
+        // Gathering completes once the relay has answered (refused) every request: nothing more can come.
+        const complete = await new Promise<boolean>((resolve) => {
+          if (pc.iceGatheringState === 'complete') return resolve(true);
+          const timer = setTimeout(() => resolve(false), timeoutMs);
+          pc.addEventListener('icegatheringstatechange', () => {
+            if (pc.iceGatheringState !== 'complete') return;
+            clearTimeout(timer);
+            resolve(true);
+          });
+        });
         pc.close();
-        return candidates;
+        return complete ? candidates : null;
       },
-      { config: caller.config, timeoutMs: 4000 },
+      { config: caller.config, timeoutMs: GATHER_TIMEOUT_MS },
     ),
-    10_000,
+    GATHER_TIMEOUT_MS + 5_000,
     'gathering with revoked credentials',
   );
+  assert.ok(gathered !== null, 'gathering with revoked credentials completed');
   assert.is(gathered.length, 0, 'revoked credentials yield no relay candidate');
   credentials.close();
   await Promise.all(sides.map((side) => side.page.context().close()));
@@ -295,8 +323,7 @@ test('connects a relay-only call over TURN/TCP alone', async () => {
     const offer = await connect(caller, callee);
     assert.ok(/ typ relay /.test(offer));
     const first = (await pathStats(callee.page)).bytesReceived;
-    await sleep(3000);
-    const later = await pathStats(callee.page);
+    const later = await videoFlowsPast(callee.page, first);
     assert.is(later.state, 'connected');
     assert.is(later.localType, 'relay');
     assert.is(later.relayProtocol, 'tcp', 'the browser reaches the relay over TCP');
@@ -320,8 +347,7 @@ test('connects a relay-only call over TURN/TLS alone', async () => {
     assert.equal(caller.config.iceServers[0]?.urls, [`turns:localhost:${relay.tlsPort}?transport=tcp`]);
     await connect(caller, callee);
     const first = (await pathStats(callee.page)).bytesReceived;
-    await sleep(3000);
-    const later = await pathStats(callee.page);
+    const later = await videoFlowsPast(callee.page, first);
     assert.is(later.state, 'connected');
     assert.is(later.localType, 'relay');
     assert.is(later.relayProtocol, 'tls', 'the browser reaches the relay over TLS');

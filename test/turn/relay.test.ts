@@ -25,7 +25,8 @@ import {
   type StunMessage,
 } from '../../server/turn/stun.js';
 import { TurnClient, type Credentials } from '../../server/turn/client.js';
-import { isPortFree, sleep, withTimeout } from './helpers/node-turn-fixture.js';
+import { waitUntil } from '../helpers/wait.js';
+import { handledSoFar, isPortFree, withTimeout } from './helpers/node-turn-fixture.js';
 import { openUdpPeer } from './helpers/udp-peer.js';
 
 const DATA_TIMEOUT_MS = 1000;
@@ -134,6 +135,8 @@ filtering('caps each allocation at its bandwidth in both directions', async () =
   const CAP_BYTES_PER_S = 20_000;
   const PACKET_BYTES = 1000;
   const PACKETS = 100;
+  /** No packet for this long: the relay has sent all it will (at the cap, one every 50 ms). */
+  const QUIET_MS = 300;
   await withRelay([50300, 50304], { allowedPeers: ['127.0.0.0/8'], maxBytesPerSecond: CAP_BYTES_PER_S }, async (relay, clients) => {
     const peer = await openUdpPeer('127.0.0.1');
     try {
@@ -142,12 +145,17 @@ filtering('caps each allocation at its bandwidth in both directions', async () =
       assert.is(errorCode(await client.channelBind(0x4000, { address: '127.0.0.1', port: peer.port })), null);
       // 100 kB at once: one second's worth (the burst) gets through, the rest is dropped.
       for (let i = 0; i < PACKETS; i += 1) client.sendChannelData(0x4000, Buffer.alloc(PACKET_BYTES, i));
-      await sleep(300);
-      const toPeer = peer.received.length;
+      // The relay has relayed or dropped each of them; what it relayed is queued at the peer,
+      // ahead of a marker the peer then sends itself.
+      await handledSoFar(client);
+      peer.socket.send(Buffer.from('marker'), peer.port, '127.0.0.1');
+      await waitUntil(() => peer.received.some((packet) => packet.data.toString() === 'marker'), 'the marker');
+      const toPeer = peer.received.findIndex((packet) => packet.data.toString() === 'marker');
       assert.ok(toPeer >= 15 && toPeer <= 25, `client to peer: ${toPeer} of ${PACKETS} packets`);
       for (let i = 0; i < PACKETS; i += 1) peer.socket.send(Buffer.alloc(PACKET_BYTES, i), relayed.port, '127.0.0.1');
       let toClient = 0;
-      while ((await client.nextData(300)) !== null) toClient += 1;
+      // Nothing tells when the relay has gone through the peer's packets: count until it is quiet.
+      while ((await client.nextData(QUIET_MS)) !== null) toClient += 1;
       assert.ok(toClient >= 15 && toClient <= 25, `peer to client: ${toClient} of ${PACKETS} packets`);
     } finally {
       await peer.close();
@@ -257,7 +265,7 @@ lifecycle('serves TURN over TCP on the same port, and ends a TCP allocation with
     } finally {
       socket.destroy();
     }
-    for (let i = 0; i < 20 && relay.allocationCount(USER.username) > 0; i += 1) await sleep(50);
+    await waitUntil(() => relay.allocationCount(USER.username) === 0, 'the allocation of the closed connection to end', 1000);
     assert.is(relay.allocationCount(USER.username), 0, 'closing the connection ended the allocation');
   });
 });
