@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../server/log.js';
 import { createExternalCredentials } from '../../server/turn/credentials.js';
-import { startRelay, type Relay } from '../../server/turn/relay.js';
+import type { Relay } from '../../server/turn/relay.js';
+import { startTestRelay } from '../helpers/relay.js';
 import { TurnClient } from '../../server/turn/client.js';
 import { sleep, waitForEcho, waitForStun } from './helpers/node-turn-fixture.js';
 
@@ -72,7 +73,7 @@ function counts(output: string): { sent: number; received: number } {
 }
 
 async function withRelayAndPeer(range: [number, number], allowLoopback: boolean, body: (relay: Relay, peerPort: number) => Promise<void>): Promise<void> {
-  const relay = await startRelay(
+  const relay = await startTestRelay(
     {
       host: '127.0.0.1',
       port: 0,

@@ -18,7 +18,8 @@ import type { Browser, Page } from 'playwright-core';
 import { browserSuite, hasChromium, launchBrowser } from '../helpers/browser.js';
 import { silentLogger } from '../../server/log.js';
 import { createEmbeddedCredentials, embeddedTurnUrls, type IceConfiguration } from '../../server/turn/credentials.js';
-import { startRelay, type Relay } from '../../server/turn/relay.js';
+import type { Relay } from '../../server/turn/relay.js';
+import { startTestRelay } from '../helpers/relay.js';
 import { TurnClient } from '../../server/turn/client.js';
 import { waitUntil } from '../helpers/wait.js';
 import { sleep, withTimeout } from './helpers/node-turn-fixture.js';
@@ -203,7 +204,7 @@ call.before(async () => {
   );
   const tls = { port: 0, cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')) };
   rmSync(dir, { recursive: true, force: true });
-  relay = await startRelay(
+  relay = await startTestRelay(
     {
       host: '127.0.0.1',
       port: 0,

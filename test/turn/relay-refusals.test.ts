@@ -5,7 +5,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Logger } from '../../server/log.js';
-import { startRelay, type Relay, type RelayOptions } from '../../server/turn/relay.js';
+import type { Relay, RelayOptions } from '../../server/turn/relay.js';
+import { startTestRelay } from '../helpers/relay.js';
 import { ATTR, METHOD, encodeXorAddress, errorCode, type TransportAddress } from '../../server/turn/stun.js';
 import { TurnClient, type Credentials } from '../../server/turn/client.js';
 import { TcpTurnClient } from './helpers/tcp-turn.js';
@@ -39,7 +40,7 @@ async function withRelay(range: [number, number], body: (running: Running) => Pr
     totalQuota: 0,
     allowedPeers: ['127.0.0.0/8'],
   };
-  const relay = await startRelay(options, errorRecorder(errors));
+  const relay = await startTestRelay(options, errorRecorder(errors));
   relay.addUser(USER.username, USER.password);
   try {
     await body({ relay, errors, server: { address: '127.0.0.1', port: relay.port } });

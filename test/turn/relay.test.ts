@@ -12,6 +12,7 @@ import { connect as connectTls } from 'node:tls';
 import { silentLogger } from '../../server/log.js';
 import { createEmbeddedCredentials, createExternalCredentials, embeddedTurnUrls, restPassword } from '../../server/turn/credentials.js';
 import { startRelay, type Relay, type RelayOptions } from '../../server/turn/relay.js';
+import { startTestRelay } from '../helpers/relay.js';
 import {
   ATTR,
   CLASS,
@@ -37,7 +38,7 @@ function options(range: [number, number], extra: Partial<RelayOptions> = {}): Re
 }
 
 async function withRelay(range: [number, number], extra: Partial<RelayOptions>, body: (relay: Relay, clients: TurnClient[]) => Promise<void>): Promise<void> {
-  const relay = await startRelay(options(range, extra), silentLogger);
+  const relay = await startTestRelay(options(range, extra), silentLogger);
   relay.addUser(USER.username, USER.password);
   const clients: TurnClient[] = [];
   try {
@@ -92,7 +93,10 @@ filtering('never reaches a UDP service of the box itself, by Send or by ChannelB
       client.sendIndication({ address: '127.0.0.1', port: victim.port }, Buffer.from('probe'));
       assert.is(errorCode(await client.channelBind(0x4000, { address: '127.0.0.1', port: victim.port })), 403);
       assert.is(errorCode(await client.channelBind(0x4001, { address: '127.0.0.1', port: relay.port })), 403, 'the TURN port itself');
-      assert.is(await victim.next(300), null, 'nothing reached the loopback service');
+      // The relay handled the indication before answering the ChannelBinds; what it sent would be
+      // queued at the victim ahead of a marker the victim sends itself now.
+      victim.socket.send(Buffer.from('marker'), victim.port, '127.0.0.1');
+      assert.is((await victim.next(DATA_TIMEOUT_MS))?.data.toString(), 'marker', 'nothing reached the loopback service');
     } finally {
       await victim.close();
     }
@@ -202,7 +206,7 @@ lifecycle('refuses to start on a port already in use', async () => {
 });
 
 lifecycle('frees every relay port and the listening port on stop', async () => {
-  const relay = await startRelay(options([50253, 50259]), silentLogger);
+  const relay = await startTestRelay(options([50253, 50259]), silentLogger);
   relay.addUser(USER.username, USER.password);
   const client = await TurnClient.open({ address: '127.0.0.1', port: relay.port }, USER);
   const { relayed } = await client.allocate();
