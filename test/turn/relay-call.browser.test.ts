@@ -8,7 +8,7 @@
 // The same call also connects over TURN/TCP alone and over TURN/TLS alone.
 // Needs /usr/bin/chromium (apt-get install -y chromium) and openssl. Relay ports: 50400-50499.
 import * as assert from 'uvu/assert';
-import { execFileSync } from 'node:child_process';
+import { makeCertificate } from '../helpers/certificate.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -181,28 +181,8 @@ call.before(async () => {
   if (!hasChromium) return;
   // A throw-away self-signed certificate for TURN over TLS.
   const dir = mkdtempSync(join(tmpdir(), 'porthello-browser-tls-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
-  const tls = { port: 0, cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')) };
+  const pair = makeCertificate(dir, 'localhost', 'DNS:localhost');
+  const tls = { port: 0, cert: readFileSync(pair.cert), key: readFileSync(pair.key) };
   rmSync(dir, { recursive: true, force: true });
   relay = await startTestRelay(
     {

@@ -3,7 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createSocket } from 'node:dgram';
-import { execFileSync } from 'node:child_process';
+import { makeCertificate } from '../helpers/certificate.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, type Socket as TcpSocket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -277,28 +277,8 @@ lifecycle('serves TURN over TCP on the same port, and ends a TCP allocation with
 lifecycle('serves TURN over TLS on its own port when a certificate is configured', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'porthello-turn-tls-'));
   try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    const tls = { port: 0, cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')) };
+    const pair = makeCertificate(dir, 'localhost', 'DNS:localhost');
+    const tls = { port: 0, cert: readFileSync(pair.cert), key: readFileSync(pair.key) };
     await withRelay([50305, 50309], { tls }, async (relay) => {
       assert.ok(relay.tlsPort !== null && relay.tlsPort !== relay.port);
       const socket = connectTls({ host: '127.0.0.1', port: relay.tlsPort, rejectUnauthorized: false });
