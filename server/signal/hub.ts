@@ -50,7 +50,7 @@ export function createHub(deps: HubDeps): Hub {
   const randomId = (bytes: number): string => randomBytes(bytes).toString('base64url');
 
   function send(conn: Connection | null, message: ServerMessage): void {
-    if (conn !== null && conn.isOpen) conn.peer.send(message);
+    if (conn?.isOpen) conn.peer.send(message);
   }
 
   function record(call: ReceivedCall): void {

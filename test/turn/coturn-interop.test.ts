@@ -15,6 +15,7 @@ import type { Relay } from '../../server/turn/relay.js';
 import { startTestRelay } from '../helpers/relay.js';
 import { TurnClient } from '../../server/turn/client.js';
 import { sleep, waitForEcho, waitForStun } from './helpers/node-turn-fixture.js';
+import { first } from '../helpers/values.js';
 
 const DAEMON_START_TIMEOUT_MS = 5000;
 
@@ -187,19 +188,18 @@ testExternal('coturn use-auth-secret accepts minted credentials and refuses expi
   const clients: TurnClient[] = [];
   try {
     await waitForStun(port, DAEMON_START_TIMEOUT_MS);
-    const fresh = createExternalCredentials({ urls: [`turn:127.0.0.1:${port}`], secret }).issue({ callId: 'c', participantId: 'p', relayOnly: true })
-      .iceServers[0]!;
+    const fresh = first(
+      createExternalCredentials({ urls: [`turn:127.0.0.1:${port}`], secret }).issue({ callId: 'c', participantId: 'p', relayOnly: true }).iceServers,
+      'ICE server',
+    );
     const client = await TurnClient.open({ address: '127.0.0.1', port }, { username: fresh.username, password: fresh.credential });
     clients.push(client);
     const allocation = await client.allocate();
     assert.ok(allocation.relayed.port >= 50780 && allocation.relayed.port <= 50799);
     assert.is(await client.refresh(0), 0);
 
-    const expired = createExternalCredentials({ urls: [], secret, now: () => Date.now() - 2 * 3600_000, ttlS: 3600 }).issue({
-      callId: 'c',
-      participantId: 'p',
-      relayOnly: true,
-    }).iceServers[0]!;
+    const expiredService = createExternalCredentials({ urls: [], secret, now: () => Date.now() - 2 * 3600_000, ttlS: 3600 });
+    const expired = first(expiredService.issue({ callId: 'c', participantId: 'p', relayOnly: true }).iceServers, 'ICE server');
     const late = await TurnClient.open({ address: '127.0.0.1', port }, { username: expired.username, password: expired.credential });
     clients.push(late);
     let code: number | null = null;

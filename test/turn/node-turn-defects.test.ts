@@ -14,6 +14,7 @@ import { waitUntil } from '../helpers/wait.js';
 import { OTHER_USER, USER, handledSoFar, handledSoFarFrom, isPortFree, sleep, startNodeTurn, withTimeout } from './helpers/node-turn-fixture.js';
 import { openUdpPeer } from './helpers/udp-peer.js';
 import { TcpTurnClient } from './helpers/tcp-turn.js';
+import { first } from '../helpers/values.js';
 
 const DATA_TIMEOUT_MS = 1000;
 /** Waits for a relay timer (a lifetime of 1 s) to fire: several lifetimes, then the test fails. */
@@ -299,8 +300,8 @@ d6('does not leak a relay socket for a retransmitted Allocate', async () => {
       attributes: [
         { type: ATTR.REQUESTED_TRANSPORT, value: Buffer.from([TRANSPORT_UDP, 0, 0, 0]) },
         { type: ATTR.USERNAME, value: Buffer.from(USER.username) },
-        { type: ATTR.REALM, value: attribute(client.responses[0]!, ATTR.REALM) ?? Buffer.alloc(0) },
-        { type: ATTR.NONCE, value: attribute(client.responses[0]!, ATTR.NONCE) ?? Buffer.alloc(0) },
+        { type: ATTR.REALM, value: attribute(first(client.responses, 'response'), ATTR.REALM) ?? Buffer.alloc(0) },
+        { type: ATTR.NONCE, value: attribute(first(client.responses, 'response'), ATTR.NONCE) ?? Buffer.alloc(0) },
       ],
       integrityKey: client.integrityKey as Buffer,
     });
@@ -509,7 +510,7 @@ d9('accepts an expired-looking or forged nonce only with 438, and a fresh nonce 
       attributes: [
         { type: ATTR.LIFETIME, value: u32(600) },
         { type: ATTR.USERNAME, value: Buffer.from(USER.username) },
-        { type: ATTR.REALM, value: attribute(client.responses[0]!, ATTR.REALM) ?? Buffer.alloc(0) },
+        { type: ATTR.REALM, value: attribute(first(client.responses, 'response'), ATTR.REALM) ?? Buffer.alloc(0) },
         { type: ATTR.NONCE, value: Buffer.from('0000000000000000forged') },
       ],
       integrityKey: client.integrityKey as Buffer,
@@ -821,8 +822,11 @@ d11('asks the allocation gate, answers its refusal and releases each admitted al
   const admitted: string[] = [];
   const released: string[] = [];
   const allocationGate = {
-    admit: (username: string | undefined) =>
-      username === OTHER_USER.username ? { code: 486, reason: 'Allocation Quota Reached' } : (admitted.push(username ?? ''), null),
+    admit: (username: string | undefined) => {
+      if (username === OTHER_USER.username) return { code: 486, reason: 'Allocation Quota Reached' };
+      admitted.push(username ?? '');
+      return null;
+    },
     release: (username: string | undefined) => void released.push(username ?? ''),
   };
   const relay = await startNodeTurn([50185, 50189], { allocationGate });
@@ -849,7 +853,12 @@ const d12 = suite('defect 12: relay-to-relay traffic');
 
 d12('reaches an allocation from another of the relay only from a relayed address permitted with its port, and as relayPairGate allows', async () => {
   const pairs: Array<[string | undefined, string | undefined]> = [];
-  const relay = await startNodeTurn([50190, 50198], { relayPairGate: (from, to) => (pairs.push([from, to]), from === to) });
+  const relay = await startNodeTurn([50190, 50198], {
+    relayPairGate: (from, to) => {
+      pairs.push([from, to]);
+      return from === to;
+    },
+  });
   try {
     const a = await relay.client();
     const { relayed: atA } = await a.allocate();

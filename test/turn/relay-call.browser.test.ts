@@ -23,6 +23,7 @@ import { startTestRelay } from '../helpers/relay.js';
 import { TurnClient } from '../../server/turn/client.js';
 import { waitUntil } from '../helpers/wait.js';
 import { sleep, withTimeout } from './helpers/node-turn-fixture.js';
+import { first } from '../helpers/values.js';
 
 /** Chromium validates a TURN server's TLS certificate (as production needs); this suite's
  *  certificate is a throw-away self-signed one. */
@@ -248,7 +249,7 @@ test('stays connected for 70 s across several refreshes, then stops working once
   credentials.revokeCall('browser-call');
   assert.is(relay.allocationCount(), 0);
   await waitFor(callee.page, 'window.pc.connectionState !== "connected"', AFTER_REVOKE_TIMEOUT_MS);
-  const revoked = caller.config.iceServers[0]!;
+  const revoked = first(caller.config.iceServers, 'ICE server');
   const probe = await TurnClient.open({ address: '127.0.0.1', port: relay.port }, { username: revoked.username, password: revoked.credential });
   try {
     let code: number | null = null;

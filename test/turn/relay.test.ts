@@ -29,6 +29,7 @@ import { TurnClient, type Credentials } from '../../server/turn/client.js';
 import { waitUntil } from '../helpers/wait.js';
 import { handledSoFar, isPortFree, withTimeout } from './helpers/node-turn-fixture.js';
 import { openUdpPeer } from './helpers/udp-peer.js';
+import { first } from '../helpers/values.js';
 
 const DATA_TIMEOUT_MS = 1000;
 const USER: Credentials = { username: 'relay-test-user', password: 'relay-test-password' };
@@ -358,14 +359,14 @@ credentials('mints opaque per-participant credentials in RTCConfiguration shape'
   const config = service.issue({ callId: 'call-42', participantId: 'alice@example.org', relayOnly: true });
   assert.is(config.iceTransportPolicy, 'relay');
   assert.is(config.iceServers.length, 1);
-  const server = config.iceServers[0]!;
+  const server = first(config.iceServers, 'ICE server');
   assert.equal(server.urls, ['turn:127.0.0.1:3478?transport=udp']);
   assert.not.ok(server.username.includes('alice') || server.username.includes('42'), 'username reveals nothing');
   assert.ok(server.username.length >= 20 && server.credential.length >= 30);
   assert.equal(added, [server.username]);
   const other = service.issue({ callId: 'call-42', participantId: 'guest-1', relayOnly: false });
   assert.is(other.iceTransportPolicy, 'all');
-  assert.is.not(other.iceServers[0]!.username, server.username);
+  assert.is.not(first(other.iceServers, 'ICE server').username, server.username);
   service.close();
 });
 
@@ -374,7 +375,7 @@ credentials('a credential works until its call is revoked, which ends its alloca
     const service = createEmbeddedCredentials({ relay, urls: [], autoSweep: false });
     try {
       const config = service.issue({ callId: 'c1', participantId: 'p1', relayOnly: true });
-      const server = config.iceServers[0]!;
+      const server = first(config.iceServers, 'ICE server');
       const client = await open(relay, clients, { username: server.username, password: server.credential });
       const { relayed } = await client.allocate();
       assert.is(relay.allocationCount(server.username), 1);
@@ -396,8 +397,8 @@ credentials('drops an unused credential after its TTL but keeps a used one until
     let time = 1_000_000;
     const service = createEmbeddedCredentials({ relay, urls: [], autoSweep: false, now: () => time, unusedTtlMs: 60_000 });
     try {
-      const unused = service.issue({ callId: 'c2', participantId: 'p1', relayOnly: false }).iceServers[0]!;
-      const used = service.issue({ callId: 'c2', participantId: 'p2', relayOnly: false }).iceServers[0]!;
+      const unused = first(service.issue({ callId: 'c2', participantId: 'p1', relayOnly: false }).iceServers, 'ICE server');
+      const used = first(service.issue({ callId: 'c2', participantId: 'p2', relayOnly: false }).iceServers, 'ICE server');
       await (await open(relay, clients, { username: used.username, password: used.credential })).allocate();
       time += 61_000;
       service.sweep();
@@ -420,7 +421,7 @@ credentials('mints TURN REST credentials for an external coturn', () => {
   const secret = 'a-shared-secret-of-at-least-32-characters';
   const service = createExternalCredentials({ urls: ['turns:turn.example.org:443?transport=tcp'], secret, now: () => 1_700_000_000_000, ttlS: 3600 });
   const config = service.issue({ callId: 'c', participantId: 'member-7', relayOnly: true });
-  const server = config.iceServers[0]!;
+  const server = first(config.iceServers, 'ICE server');
   const [expiry, opaque] = server.username.split(':');
   assert.is(Number(expiry), 1_700_000_000 + 3600);
   assert.ok(opaque !== undefined && opaque.length >= 20 && !opaque.includes('member'));
