@@ -22,6 +22,8 @@ const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolv
 
 function start(role: 'caller' | 'callee' = 'caller', ice?: IceConfig) {
   const sent: ClientMessage[] = [];
+  /** The socket: while it is down, send() reports the message as not sent. */
+  const socket = { isOpen: true };
   const ends: EndReason[] = [];
   const negotiationErrors: unknown[] = [];
   const opened: FakeConnection[] = [];
@@ -32,6 +34,7 @@ function start(role: 'caller' | 'callee' = 'caller', ice?: IceConfig) {
       connected: ice === undefined ? init : { ...init, ice },
       media,
       send: (message) => {
+        if (!socket.isOpen) return false;
         sent.push(message);
         return true;
       },
@@ -55,7 +58,7 @@ function start(role: 'caller' | 'callee' = 'caller', ice?: IceConfig) {
     assert.is(connection.closes, 1, 'connection closed once');
     assert.is(media.stops, 1, 'media stopped once');
   };
-  return { session, connection, media, sent, ends, negotiationErrors, assertTornDown };
+  return { session, connection, media, sent, ends, negotiationErrors, socket, assertTornDown };
 }
 
 const setup = suite('starting');
@@ -299,6 +302,15 @@ ending('hanging up tells the server once, closes the connection, stops the media
   assertTornDown('hung-up');
   session.hangUp();
   assert.equal(sent, [{ type: 'hang-up', callId: 'call-1' }], 'a second hang-up sends nothing');
+  assertTornDown('hung-up');
+});
+
+ending('hanging up while the socket is down still ends the call here; the server ends it when the socket does not come back', () => {
+  const { session, sent, socket, assertTornDown } = start('caller');
+  socket.isOpen = false;
+  session.hangUp();
+  assert.equal(sent, []);
+  assert.is(session.endedByMe, true);
   assertTornDown('hung-up');
 });
 

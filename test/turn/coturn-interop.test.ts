@@ -14,7 +14,8 @@ import { createExternalCredentials } from '../../server/turn/credentials.js';
 import type { Relay } from '../../server/turn/relay.js';
 import { startTestRelay } from '../helpers/relay.js';
 import { TurnClient } from '../../server/turn/client.js';
-import { sleep, waitForEcho, waitForStun } from './helpers/node-turn-fixture.js';
+import { stopChild } from '../helpers/process.js';
+import { waitForEcho, waitForStun } from './helpers/node-turn-fixture.js';
 import { first } from '../helpers/values.js';
 
 const DAEMON_START_TIMEOUT_MS = 5000;
@@ -61,13 +62,6 @@ function startDaemon(command: string, args: string[]): ChildProcess {
   return spawn(command, args, { stdio: 'ignore' });
 }
 
-async function stopDaemon(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  await Promise.race([exited, sleep(2000).then(() => child.kill('SIGKILL'))]);
-}
-
 function counts(output: string): { sent: number; received: number } {
   const match = /start_mclient: tot_send_msgs=(\d+), tot_recv_msgs=(\d+)/.exec(output);
   return { sent: Number(match?.[1] ?? 0), received: Number(match?.[2] ?? 0) };
@@ -94,7 +88,7 @@ async function withRelayAndPeer(range: [number, number], allowLoopback: boolean,
     await waitForEcho(peerPort, DAEMON_START_TIMEOUT_MS);
     await body(relay, peerPort);
   } finally {
-    await stopDaemon(peer);
+    await stopChild(peer);
     await relay.stop();
   }
 }
@@ -207,7 +201,7 @@ testExternal('coturn use-auth-secret accepts minted credentials and refuses expi
     assert.is(code, 401);
   } finally {
     await Promise.all(clients.map((client) => client.close()));
-    await stopDaemon(coturn);
+    await stopChild(coturn);
     rmSync(dir, { recursive: true, force: true });
   }
 });
