@@ -20,12 +20,18 @@ import { projectPath } from './paths.js';
 import { apiRoutes } from './http/api-router.js';
 import { healthRoutes } from './http/health-routes.js';
 import { pageRoutes } from './http/home-routes.js';
+import { createMetrics, type Metrics, type MetricsSources } from './metrics/metrics.js';
+import { countRequests, metricsRoutes } from './metrics/metrics-routes.js';
 
 export type AppDeps = Readonly<{
   config: Config;
   db: Database;
   log: Logger;
   relay: { isListening(): boolean } | null;
+  /** The relay's counters for GET /metrics; null when the embedded relay is off. */
+  relayMeter?: MetricsSources['relay'];
+  /** Shared with the calls part (call outcomes); built here when not given. */
+  metrics?: Metrics;
   /** Accounts, sessions and their events; built here when the caller does not share one. */
   accounts?: AccountsModule;
   /** Calls: links, the call log, guest tickets and the signaling hub; built here when not given. */
@@ -45,8 +51,11 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
   app.silent = true;
   const pages = createPageRenderer(TEMPLATES_DIR, { publicOrigin: config.publicOrigin });
   const accounts = deps.accounts ?? createAccountsModule({ config, db: deps.db, log });
-  const calls = deps.calls ?? createCallsModule({ config, db: deps.db, log, accounts, turnCredentials: null });
+  const metrics = deps.metrics ?? createMetrics();
+  const calls = deps.calls ?? createCallsModule({ config, db: deps.db, log, accounts, turnCredentials: null, metrics });
+  metrics.observe({ census: () => calls.hub.census(), relay: deps.relayMeter ?? null });
 
+  app.use(countRequests(metrics));
   app.use(errorHandler(log, pages));
   app.use(securityHeaders(config));
   if (config.isHttps) {
@@ -73,6 +82,7 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
 
   const routers = [
     healthRoutes({ db: deps.db, relay: deps.relay }),
+    metricsRoutes(metrics, config.metrics),
     pageRoutes(pages),
     manifestRoutes(),
     ...accounts.routers(pages),

@@ -4,8 +4,13 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { type FileSystemProbe, realFileSystem } from './config-files.js';
+import type { Env } from './config-keys.js';
+import { createReader } from './config-reader.js';
+import { type MetricsConfig, readMetricsConfig } from './config-metrics.js';
+import { readTurnConfig, type TurnConfig } from './config-turn.js';
 
 export type { FileSystemProbe };
+export { CONFIG_KEYS, type ConfigKey, type Env } from './config-keys.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -51,68 +56,9 @@ export type Config = Readonly<{
     /** Rows each member's call log keeps; the oldest go first. */
     callLogMaxEntries: number;
   }>;
-  turn: Readonly<{
-    /** 0 turns the embedded relay off. */
-    port: number;
-    host: string;
-    externalIp: string | null;
-    relayPortMin: number;
-    relayPortMax: number;
-    /** Allocations per credential, in total, and per client address or IPv6 /64 (0 = unlimited). */
-    userQuota: number;
-    totalQuota: number;
-    addressQuota: number;
-    /** Of totalQuota, allocations kept for calls live in the hub (credentials from GET
-     *  /api/ice-servers never take them). */
-    callReserve: number;
-    /** TURN over TLS port, used when PORTHELLO_TLS_CERT/KEY are set; 0 turns it off. */
-    tlsPort: number;
-    /** Per-allocation bandwidth cap, bytes per second in each direction (0 = unlimited). */
-    maxBytesPerSecond: number;
-    /** Peers the relay may reach despite the deny-list; test setups on loopback only. */
-    allowedPeers: readonly string[];
-    /** External TURN (coturn use-auth-secret): when set, the embedded relay is off. */
-    external: Readonly<{ urls: readonly string[]; secret: string }> | null;
-  }>;
+  turn: TurnConfig;
+  metrics: MetricsConfig;
 }>;
-
-/** Every key the service reads, with its default as written in the example file. */
-export const CONFIG_KEYS = {
-  PORTHELLO_HOST: '127.0.0.1',
-  PORTHELLO_PORT: '8080',
-  PORTHELLO_DATA_DIR: './data',
-  PORTHELLO_PUBLIC_URL: '',
-  PORTHELLO_TLS_CERT: '',
-  PORTHELLO_TLS_KEY: '',
-  PORTHELLO_HTTP_REDIRECT_PORT: '0',
-  PORTHELLO_ACME_CHALLENGE_DIR: '',
-  PORTHELLO_TRUST_PROXY: 'false',
-  PORTHELLO_LOG_LEVEL: 'info',
-  PORTHELLO_BCRYPT_COST: '12',
-  PORTHELLO_SESSION_IDLE_HOURS: '168',
-  PORTHELLO_SESSION_MAX_DAYS: '30',
-  PORTHELLO_SIGNUPS_PER_ADDRESS_PER_HOUR: '5',
-  PORTHELLO_SIGNUPS_PER_HOUR: '50',
-  PORTHELLO_RING_COOLDOWN_S: '30',
-  PORTHELLO_CALL_LOG_REPEAT_MINUTES: '5',
-  PORTHELLO_CALL_LOG_MAX_ENTRIES: '1000',
-  PORTHELLO_TURN_PORT: '3478',
-  PORTHELLO_TURN_HOST: '127.0.0.1',
-  PORTHELLO_TURN_EXTERNAL_IP: '',
-  PORTHELLO_TURN_RELAY_PORTS: '49152-49407',
-  PORTHELLO_TURN_TLS_PORT: '5349',
-  PORTHELLO_TURN_USER_QUOTA: '10',
-  PORTHELLO_TURN_TOTAL_QUOTA: '200',
-  PORTHELLO_TURN_ADDRESS_QUOTA: '20',
-  PORTHELLO_TURN_CALL_RESERVE: '100',
-  PORTHELLO_TURN_MAX_BYTES_PER_S: '1250000',
-  PORTHELLO_TURN_ALLOWED_PEERS: '',
-  PORTHELLO_TURN_URLS: '',
-  PORTHELLO_TURN_SECRET: '',
-} as const;
-
-export type ConfigKey = keyof typeof CONFIG_KEYS;
-export type Env = Readonly<Record<string, string | undefined>>;
 
 /** Thrown by loadConfig with one line per bad key, so an operator fixes them all in one go. */
 export class ConfigError extends Error {
@@ -125,9 +71,6 @@ export class ConfigError extends Error {
 }
 
 const MIN_PORT = 1;
-const MAX_PORT = 65535;
-/** Relay ports stay out of the privileged range so the service never needs root for them. */
-const MIN_RELAY_PORT = 1024;
 /** bcrypt below 10 is too cheap for real use; 4 is its own floor and only suits tests. */
 const MIN_BCRYPT_COST = 4;
 const MAX_BCRYPT_COST = 15;
@@ -143,42 +86,11 @@ const MAX_CALL_LOG_REPEAT_MINUTES = 24 * 60;
 const MIN_CALL_LOG_ENTRIES = 10;
 const MAX_CALL_LOG_ENTRIES = 100_000;
 const DAY_MS = 24 * HOUR_MS;
-/** The TURN REST shared secret must resist offline guessing: at least this many characters. */
-const MIN_TURN_SECRET_LENGTH = 32;
-/** A per-allocation cap above 1 GB/s is certainly a typo. */
-const MAX_TURN_BYTES_PER_S = 1_000_000_000;
-/** Quotas above this are certainly a typo (the relay port range is smaller anyway). */
-const MAX_TURN_QUOTA = 65535;
-const TRUE_WORDS = new Set(['1', 'true', 'yes', 'on']);
-const FALSE_WORDS = new Set(['0', 'false', 'no', 'off']);
 
 /** Reads and validates the environment; throws ConfigError naming every bad key at once. */
 export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Config {
-  const problems: string[] = [];
-  const raw = (key: ConfigKey): string => {
-    const value = env[key];
-    return value === undefined || value.trim() === '' ? CONFIG_KEYS[key] : value.trim();
-  };
-  const fail = (key: ConfigKey, why: string): void => {
-    problems.push(`${key}: ${why} (got "${raw(key)}")`);
-  };
-
-  const port = (key: ConfigKey, min: number): number => {
-    const text = raw(key);
-    const value = Number(text);
-    if (!/^\d+$/.test(text) || value < min || value > MAX_PORT) {
-      fail(key, `must be an integer from ${min} to ${MAX_PORT}`);
-      return 0;
-    }
-    return value;
-  };
-
-  const boolean = (key: ConfigKey): boolean => {
-    const text = raw(key).toLowerCase();
-    if (TRUE_WORDS.has(text)) return true;
-    if (!FALSE_WORDS.has(text)) fail(key, 'must be true or false');
-    return false;
-  };
+  const reader = createReader(env);
+  const { raw, fail, port, integer, boolean } = reader;
 
   const host = raw('PORTHELLO_HOST');
   if (isIP(host) === 0 && host !== 'localhost') fail('PORTHELLO_HOST', 'must be an IP address');
@@ -209,36 +121,9 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
   const logLevel = raw('PORTHELLO_LOG_LEVEL').toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) fail('PORTHELLO_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
 
-  const turnPort = raw('PORTHELLO_TURN_PORT') === '0' ? 0 : port('PORTHELLO_TURN_PORT', MIN_PORT);
-  const turnHost = raw('PORTHELLO_TURN_HOST');
-  if (isIP(turnHost) === 0) fail('PORTHELLO_TURN_HOST', 'must be an IP address');
-  const externalIp = raw('PORTHELLO_TURN_EXTERNAL_IP');
-  if (externalIp !== '' && isIP(externalIp) === 0) fail('PORTHELLO_TURN_EXTERNAL_IP', 'must be an IP address or empty');
-  // Relay sockets send from and advertise this address, and relay-to-relay traffic is
-  // recognised by it: a wildcard address would break both.
-  if ((turnHost === '0.0.0.0' || turnHost === '::') && turnPort !== 0) {
-    fail(
-      'PORTHELLO_TURN_HOST',
-      'must be the specific address the relay listens and sends on (the private one behind 1:1 NAT, with PORTHELLO_TURN_EXTERNAL_IP)',
-    );
-  }
-  const turnTlsPort = raw('PORTHELLO_TURN_TLS_PORT') === '0' ? 0 : port('PORTHELLO_TURN_TLS_PORT', MIN_PORT);
-  const relayPorts = parsePortRange(raw('PORTHELLO_TURN_RELAY_PORTS'));
-  if (relayPorts === null) {
-    fail('PORTHELLO_TURN_RELAY_PORTS', `must be a range "low-high" within ${MIN_RELAY_PORT}-${MAX_PORT}`);
-  } else if (turnPort >= relayPorts.min && turnPort <= relayPorts.max) {
-    fail('PORTHELLO_TURN_RELAY_PORTS', 'must not contain PORTHELLO_TURN_PORT');
-  }
+  const turn = readTurnConfig(reader);
+  const metrics = readMetricsConfig(reader);
 
-  const integer = (key: ConfigKey, min: number, max: number): number => {
-    const text = raw(key);
-    const value = Number(text);
-    if (!/^\d+$/.test(text) || value < min || value > max) {
-      fail(key, `must be an integer from ${min} to ${max}`);
-      return min;
-    }
-    return value;
-  };
   const bcryptCost = integer('PORTHELLO_BCRYPT_COST', MIN_BCRYPT_COST, MAX_BCRYPT_COST);
   const sessionIdleHours = integer('PORTHELLO_SESSION_IDLE_HOURS', 1, 24 * 365);
   const sessionMaxDays = integer('PORTHELLO_SESSION_MAX_DAYS', 1, 365);
@@ -248,45 +133,6 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
   const signupsPerAddressPerHour = integer('PORTHELLO_SIGNUPS_PER_ADDRESS_PER_HOUR', 1, MAX_SIGNUPS_PER_HOUR);
   const signupsPerHour = integer('PORTHELLO_SIGNUPS_PER_HOUR', 1, MAX_SIGNUPS_PER_HOUR);
   if (sessionIdleHours * HOUR_MS > sessionMaxDays * DAY_MS) fail('PORTHELLO_SESSION_IDLE_HOURS', 'must not be longer than PORTHELLO_SESSION_MAX_DAYS');
-  const quota = (key: ConfigKey): number => {
-    const text = raw(key);
-    if (!/^\d+$/.test(text) || Number(text) > MAX_TURN_QUOTA) {
-      fail(key, `must be an integer from 0 (unlimited) to ${MAX_TURN_QUOTA}`);
-      return 0;
-    }
-    return Number(text);
-  };
-  const maxBytesText = raw('PORTHELLO_TURN_MAX_BYTES_PER_S');
-  if (!/^\d+$/.test(maxBytesText) || Number(maxBytesText) > MAX_TURN_BYTES_PER_S)
-    fail('PORTHELLO_TURN_MAX_BYTES_PER_S', `must be an integer from 0 (unlimited) to ${MAX_TURN_BYTES_PER_S}`);
-  const maxBytesPerSecond = /^\d+$/.test(maxBytesText) ? Number(maxBytesText) : 0;
-  const userQuota = quota('PORTHELLO_TURN_USER_QUOTA');
-  const totalQuota = quota('PORTHELLO_TURN_TOTAL_QUOTA');
-  const addressQuota = quota('PORTHELLO_TURN_ADDRESS_QUOTA');
-  const callReserve = quota('PORTHELLO_TURN_CALL_RESERVE');
-  if (totalQuota > 0 && callReserve > totalQuota) fail('PORTHELLO_TURN_CALL_RESERVE', 'must not be more than PORTHELLO_TURN_TOTAL_QUOTA');
-  const allowedPeers = raw('PORTHELLO_TURN_ALLOWED_PEERS')
-    .split(',')
-    .map((rule) => rule.trim())
-    .filter((rule) => rule !== '');
-  for (const rule of allowedPeers) {
-    const [address = '', prefix] = rule.split('/');
-    if (isIP(address) === 0 || (prefix !== undefined && !/^\d{1,3}$/.test(prefix)))
-      fail('PORTHELLO_TURN_ALLOWED_PEERS', 'must be a comma-separated list of IP addresses or CIDRs');
-  }
-  const turnUrls = raw('PORTHELLO_TURN_URLS')
-    .split(',')
-    .map((url) => url.trim())
-    .filter((url) => url !== '');
-  const turnSecret = raw('PORTHELLO_TURN_SECRET');
-  if (turnUrls.some((url) => !/^turns?:[^\s?]+(\?transport=(udp|tcp))?$/.test(url)))
-    fail('PORTHELLO_TURN_URLS', 'must be comma-separated turn: or turns: URLs');
-  // The secret's value never goes into an error message.
-  if (turnUrls.length > 0 !== (turnSecret !== ''))
-    problems.push('PORTHELLO_TURN_SECRET: PORTHELLO_TURN_URLS and PORTHELLO_TURN_SECRET are set together (external TURN) or not at all');
-  else if (turnSecret !== '' && turnSecret.length < MIN_TURN_SECRET_LENGTH)
-    problems.push(`PORTHELLO_TURN_SECRET: must be at least ${MIN_TURN_SECRET_LENGTH} characters`);
-
   const dataDir = resolve(raw('PORTHELLO_DATA_DIR'));
   const trustProxy = boolean('PORTHELLO_TRUST_PROXY');
 
@@ -294,7 +140,7 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
   const dataDirProblem = fs.prepareWritableDir(dataDir);
   if (dataDirProblem !== null) fail('PORTHELLO_DATA_DIR', dataDirProblem);
 
-  if (problems.length > 0 || typeof publicOrigin !== 'string' || relayPorts === null) throw new ConfigError(problems);
+  if (reader.problems.length > 0 || typeof publicOrigin !== 'string') throw new ConfigError(reader.problems);
 
   return Object.freeze({
     host,
@@ -319,21 +165,8 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
       callLogRepeatWindowMs: callLogRepeatMinutes * MINUTE_MS,
       callLogMaxEntries,
     }),
-    turn: Object.freeze({
-      port: turnPort,
-      host: turnHost,
-      externalIp: externalIp === '' ? null : externalIp,
-      relayPortMin: relayPorts.min,
-      relayPortMax: relayPorts.max,
-      userQuota,
-      totalQuota,
-      addressQuota,
-      callReserve,
-      tlsPort: turnTlsPort,
-      maxBytesPerSecond,
-      allowedPeers: Object.freeze(allowedPeers),
-      external: turnUrls.length === 0 ? null : Object.freeze({ urls: Object.freeze(turnUrls), secret: turnSecret }),
-    }),
+    turn,
+    metrics,
   });
 }
 
@@ -370,15 +203,6 @@ const LOOPBACK_NAMES_BY_HOST: Readonly<Record<string, readonly string[]>> = {
   '::1': ['[::1]', 'localhost'],
   localhost: ['localhost', '127.0.0.1', '[::1]'],
 };
-
-function parsePortRange(text: string): { min: number; max: number } | null {
-  const match = /^(\d{1,5})-(\d{1,5})$/.exec(text);
-  if (match === null) return null;
-  const min = Number(match[1]);
-  const max = Number(match[2]);
-  if (min < MIN_RELAY_PORT || max > MAX_PORT || min > max) return null;
-  return { min, max };
-}
 
 /** Parses an env file as systemd's EnvironmentFile reads it: KEY=VALUE lines, # comments, optional quotes. */
 export function parseEnvFile(text: string): Record<string, string> {

@@ -16,6 +16,7 @@ import { closeDatabase, DATABASE_FILE_NAME, openDatabase } from './db/open.js';
 import { EXIT_FAILURE, installCrashHandlers, installShutdown, type RunningParts } from './lifecycle.js';
 import { createLogger } from './log.js';
 import { createAccountsModule } from './accounts/accounts-module.js';
+import { createMetrics } from './metrics/metrics.js';
 import { createCallsModule } from './calls/calls-module.js';
 import { createTurnCredentials } from './turn/credentials.js';
 import { startRelay, type Relay } from './turn/relay.js';
@@ -103,8 +104,9 @@ async function run(): Promise<void> {
   // /healthz reports the relay down when it stopped listening or failed its self-test.
   const relayHealth = startedRelay === null ? null : { isListening: () => startedRelay.isListening() && startedRelay.lastSelfTest()?.ok !== false };
   const accounts = createAccountsModule({ config, db, log });
-  const calls = createCallsModule({ config, db, log, accounts, turnCredentials });
-  const app = buildApp({ config, db, log, relay: relayHealth, accounts, calls });
+  const metrics = createMetrics();
+  const calls = createCallsModule({ config, db, log, accounts, turnCredentials, metrics });
+  const app = buildApp({ config, db, log, relay: relayHealth, relayMeter: relay, accounts, calls, metrics });
   const server = certificate === null ? createHttpServer(app.callback()) : createHttpsServer(secureContextOptions(certificate), app.callback());
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.requestTimeout = REQUEST_TIMEOUT_MS;

@@ -4,7 +4,6 @@
 // non-zero exit status.
 import { spawn } from 'node:child_process';
 import { chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -16,6 +15,7 @@ import { requestLocal } from '../scripts/local-service.js';
 import { hasOpenssl, makeCertificate } from './helpers/certificate.js';
 import { spawnServer, type ServerProcess } from './helpers/process.js';
 import { withTimeout } from './helpers/wait.js';
+import { freePort } from './helpers/ports.js';
 
 const DOCTOR = projectPath('dist', 'scripts', 'doctor.js');
 /** Generous: start-up is slow on a loaded machine (the relay self-test included). */
@@ -31,15 +31,6 @@ let running: ServerProcess | null = null;
 let envFile = '';
 let origin = '';
 let certPath = '';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function runDoctor(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; output: string }> {
   return withTimeout(

@@ -148,6 +148,8 @@ check('--upgrade backs up, and rolls back to the previous build when /healthz do
   assert.is(run.status, 1, run.output);
   assert.match(run.output, /did not answer 200 within 1 s: rolling back/);
   assert.match(run.output, /upgrade failed and was rolled back/);
+  assert.match(run.output, /backing up with npm run backup/, 'the running service is backed up online');
+  assert.not.match(run.output, /restoring the data failed/, 'the data is restored with npm run restore');
   assert.ok(existsSync(join(p.app, 'old-build')), 'the previous build is back in place');
   assert.not.ok(existsSync(p.previous));
   assert.ok(readdirSync(p.backups).length > 0, 'a backup was taken first');

@@ -6,7 +6,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request, type RequestOptions } from 'node:https';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -15,6 +14,7 @@ import { projectPath } from '../server/paths.js';
 import { hasOpenssl, makeCertificate } from './helpers/certificate.js';
 import { spawnServer, type ServerProcess } from './helpers/process.js';
 import { waitUntil, withTimeout } from './helpers/wait.js';
+import { freePort } from './helpers/ports.js';
 
 /** Generous: start-up is slow on a loaded machine (the relay self-test included). */
 const START_TIMEOUT_MS = 30_000;
@@ -25,15 +25,6 @@ const MAX_LOGIN_ATTEMPTS = 40;
 
 const hasNginx = spawnSync('nginx', ['-v']).status === 0;
 const hasCaddy = spawnSync('caddy', ['version']).status === 0;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Replaces every `from` in an example; a missing one means the example changed under the test. */
 function substitute(text: string, from: string, to: string): string {

@@ -1,15 +1,15 @@
 // Built-in TLS: with a certificate configured the server speaks HTTPS only, and sends HSTS.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
 import { connect, type TLSSocket } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { hasOpenssl, makeCertificate as makeCertificateIn } from './helpers/certificate.js';
+import { hasOpenssl, installCertificate, makeCertificate as makeCertificateIn } from './helpers/certificate.js';
 import { spawnServer, type ServerProcess } from './helpers/process.js';
 import { withTimeout } from './helpers/wait.js';
+import { freePort } from './helpers/ports.js';
 
 const tlsSuite = suite('built-in TLS');
 const tls = hasOpenssl ? tlsSuite : tlsSuite.skip;
@@ -29,14 +29,6 @@ tlsSuite.after.each(async () => {
 
 /** A self-signed certificate for 127.0.0.1 in this test's folder. */
 const makeCertificate = (name: string) => makeCertificateIn(scratch, name);
-
-/** Installs a certificate where the server reads it, the way renewal tools do (write aside, rename). */
-function install(from: { cert: string; key: string }, to: { cert: string; key: string }): void {
-  copyFileSync(from.key, `${to.key}.new`);
-  copyFileSync(from.cert, `${to.cert}.new`);
-  renameSync(`${to.key}.new`, to.key);
-  renameSync(`${to.cert}.new`, to.cert);
-}
 
 /** Opens a TLS connection and returns it with the subject the server presented. */
 async function handshake(port: number, options: { maxVersion?: 'TLSv1.1' } = {}): Promise<{ socket: TLSSocket; subject: string }> {
@@ -60,14 +52,6 @@ async function statusOver(socket: TLSSocket): Promise<string> {
     }),
     'an answer on the open connection',
   );
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
 
 /** Retries a handshake until the server presents `subject`, bounded; returns what it last saw. */
@@ -146,14 +130,14 @@ tls('replaces the certificate on SIGHUP and when the files change, keeping open 
   assert.is((await handshake(turnTlsPort)).subject, 'first');
 
   // A renewal, then systemctl reload: the next handshakes, HTTPS and TURN, show the new certificate.
-  install(second, live);
+  installCertificate(second, live);
   server.child.kill('SIGHUP');
   assert.is(await waitForSubject(port, 'second'), 'second');
   assert.is(await waitForSubject(turnTlsPort, 'second'), 'second');
   assert.match(await statusOver(open.socket), /^HTTP\/1\.1 200/, 'a connection opened before the reload keeps working');
 
   // A renewal with no reload at all: the changed files are picked up by themselves.
-  install(third, live);
+  installCertificate(third, live);
   assert.is(await waitForSubject(port, 'third'), 'third');
 
   // A key that does not match: the working certificate stays, and the log says why.

@@ -23,6 +23,7 @@ import { createHub } from '../signal/hub.js';
 import type { Hub, HubTiming } from '../signal/hub-api.js';
 import { attachSignaler, type Signaler, type SignalerLimits } from '../signal/server.js';
 import type { TurnCredentials } from '../turn/credentials.js';
+import type { Metrics } from '../metrics/metrics.js';
 
 export type CallsModule = Readonly<{
   service: CallService;
@@ -47,6 +48,8 @@ export type CallsDeps = {
   turnCredentials: TurnCredentials | null;
   /** Tests shorten ringing and grace periods. */
   timing?: Partial<HubTiming>;
+  /** Counts call outcomes for GET /metrics. */
+  metrics?: Pick<Metrics, 'countCallOutcome'>;
 };
 
 const NO_RELAY: IceProvider = { iceServersFor: () => [], releaseCall: () => {} };
@@ -99,7 +102,12 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
           : { memberId, ...names, prefersRelayOnly: service.prefersRelayOnly(memberId), guestLinkCode: service.guestLinkCodeOf(memberId) };
       },
     },
-    callLog: service,
+    callLog: {
+      recordReceivedCall(call) {
+        deps.metrics?.countCallOutcome(call.outcome);
+        service.recordReceivedCall(call);
+      },
+    },
     ice: iceProviderOf(deps.turnCredentials),
     log,
     ...(deps.timing === undefined ? {} : { timing: deps.timing }),

@@ -71,4 +71,8 @@ export type Hub = {
   isGuestInCall(guestId: string): boolean;
   connectionCount(): number;
   liveCallCount(): number;
+  /** Open sockets by kind and live calls by state, for monitoring. */
+  census(): HubCensus;
 };
+
+export type HubCensus = Readonly<{ memberSockets: number; guestSockets: number; ringing: number; connected: number }>;

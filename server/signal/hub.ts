@@ -367,5 +367,11 @@ export function createHub(deps: HubDeps): Hub {
     isGuestInCall: (guestId) => callByParty.has(guestKey(guestId)),
     connectionCount: () => connections.count(),
     liveCallCount: () => calls.size,
+    census: () => {
+      const sockets = connections.all();
+      const members = sockets.filter((conn) => conn.party.kind === 'member').length;
+      const connected = [...calls.values()].filter((call) => call.connectedAtMs !== null).length;
+      return { memberSockets: members, guestSockets: sockets.length - members, ringing: calls.size - connected, connected };
+    },
   };
 }

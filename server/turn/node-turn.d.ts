@@ -78,6 +78,11 @@ declare module 'node-turn' {
     constructor(options?: NodeTurnOptions);
     network: { sockets: Socket[]; listeningPort: number; tcpServers: import('node:net').Server[] };
     allocations: Record<string, unknown>;
+    /** Running totals: bytes and packets relayed each way, error responses by STUN code. */
+    statistics: {
+      relayed: Record<'toPeer' | 'toClient', { packets: number; bytes: number }>;
+      errorResponses: Map<number, number>;
+    };
     /** Resolves when every listening socket is bound; rejects (and closes them) on a bind error. */
     start(): Promise<void>;
     /** Closes the listening sockets and every allocation's relay sockets. */

@@ -2,7 +2,8 @@
 // the box's own public address is a hole into that network (CVE-2020-26262, CVE-2026-27624), so
 // every special-purpose range is denied, IPv6 forms that embed an IPv4 address are judged by the
 // IPv4 address they carry, and anything that does not parse is denied.
-import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { isIPv4, isIPv6 } from 'node:net';
+import { buildAddressList } from '../address-list.js';
 import { ipv6Bytes } from './stun.js';
 
 /** IANA special-purpose IPv4 ranges (plus multicast, reserved and broadcast). */
@@ -53,26 +54,6 @@ export type PeerPolicyOptions = {
   deny?: readonly string[];
 };
 
-function addRule(list: BlockList, rule: string): void {
-  const [address = '', prefixText] = rule.split('/');
-  const type = isIPv4(address) ? 'ipv4' : isIPv6(address) ? 'ipv6' : null;
-  if (type === null) throw new Error(`not an IP address or CIDR: ${rule}`);
-  if (prefixText === undefined) {
-    list.addAddress(address, type);
-    return;
-  }
-  const prefix = Number(prefixText);
-  const bits = type === 'ipv4' ? 32 : 128;
-  if (!/^\d+$/.test(prefixText) || prefix > bits) throw new Error(`bad prefix length: ${rule}`);
-  list.addSubnet(address, prefix, type);
-}
-
-function buildList(rules: readonly string[]): BlockList {
-  const list = new BlockList();
-  for (const rule of rules) addRule(list, rule);
-  return list;
-}
-
 /**
  * The IPv4 address an IPv6 address stands for, if any: IPv4-mapped ::ffff:a.b.c.d,
  * IPv4-compatible ::a.b.c.d, IPv4-translated ::ffff:0:a.b.c.d, NAT64 64:ff9b::a.b.c.d and
@@ -94,9 +75,9 @@ export type PeerFilter = (address: string) => boolean;
 
 /** Returns true when the relay may send to `address`. Never throws. */
 export function createPeerFilter(options: PeerPolicyOptions = {}): PeerFilter {
-  const deniedV4 = buildList([...DENIED_IPV4, ...(options.deny ?? []).filter((rule) => isIPv4(rule.split('/')[0] ?? ''))]);
-  const deniedV6 = buildList([...DENIED_IPV6, ...(options.deny ?? []).filter((rule) => isIPv6(rule.split('/')[0] ?? ''))]);
-  const allow = buildList(options.allow ?? []);
+  const deniedV4 = buildAddressList([...DENIED_IPV4, ...(options.deny ?? []).filter((rule) => isIPv4(rule.split('/')[0] ?? ''))]);
+  const deniedV6 = buildAddressList([...DENIED_IPV6, ...(options.deny ?? []).filter((rule) => isIPv6(rule.split('/')[0] ?? ''))]);
+  const allow = buildAddressList(options.allow ?? []);
   const hasAllow = (options.allow ?? []).length > 0;
 
   return (address: string): boolean => {

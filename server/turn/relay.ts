@@ -86,6 +86,15 @@ export type RelayOptions = Readonly<{
 
 export type SelfTestResult = Readonly<{ ok: boolean; at: string; detail: string }>;
 
+/** Running totals since the relay started, for monitoring (never an address or a credential). */
+export type RelayStatistics = Readonly<{
+  relayed: Readonly<Record<'toPeer' | 'toClient', Readonly<{ packets: number; bytes: number }>>>;
+  /** Error responses sent, by STUN error code (401, 403, 437, 486…). */
+  errorResponses: ReadonlyMap<number, number>;
+  /** Packets whose handler threw (dropped, the sender's allocation ended). */
+  handlerErrors: number;
+}>;
+
 export type Relay = {
   /** UDP and TCP. */
   readonly port: number;
@@ -101,6 +110,7 @@ export type Relay = {
   removeUser(username: string): void;
   /** Live allocations of one credential, or of everyone. */
   allocationCount(username?: string): number;
+  statistics(): RelayStatistics;
   /** Allocates twice and relays one packet between the two allocations. */
   selfTest(): Promise<SelfTestResult>;
   /** The last self-test's result, null before the first. */
@@ -210,11 +220,13 @@ export async function startRelay(options: RelayOptions, log: Logger): Promise<Re
   const gate = createAllocationGate(options);
   const callOf = new Map<string, string>();
   let handlerErrors = 0;
+  let handlerErrorsTotal = 0;
   let lastHandlerErrorLogAt = -Infinity;
   // node-turn contains every exception of its packet handlers (the packet is dropped and the
   // sender's allocation ended); this only makes them visible, without addresses or payloads.
   const onHandlerError = (error: unknown): void => {
     handlerErrors += 1;
+    handlerErrorsTotal += 1;
     const now = Date.now();
     if (now - lastHandlerErrorLogAt < HANDLER_ERROR_LOG_INTERVAL_MS) return;
     lastHandlerErrorLogAt = now;
@@ -302,6 +314,7 @@ export async function startRelay(options: RelayOptions, log: Logger): Promise<Re
       callOf.delete(username);
     },
     allocationCount: (username) => gate.allocations(username),
+    statistics: () => ({ ...server.statistics, handlerErrors: handlerErrorsTotal }),
     lastSelfTest: () => lastSelfTest,
     replaceCertificate: (context) => (tlsServer as TlsServer | undefined)?.setSecureContext(context),
     async selfTest() {

@@ -1,5 +1,6 @@
 // Throw-away certificates for the suites that speak TLS: self-signed, one day, an EC key.
 import { spawnSync } from 'node:child_process';
+import { copyFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
@@ -36,4 +37,12 @@ export function makeCertificate(dir: string, name: string, subjectAltName = 'IP:
   );
   if (made.status !== 0) throw new Error(`openssl could not make a certificate: ${made.stderr}`);
   return { cert, key };
+}
+
+/** Installs a certificate where a server reads it, the way renewal tools do (write aside, rename). */
+export function installCertificate(from: { cert: string; key: string }, to: { cert: string; key: string }): void {
+  copyFileSync(from.key, `${to.key}.new`);
+  copyFileSync(from.cert, `${to.cert}.new`);
+  renameSync(`${to.key}.new`, to.key);
+  renameSync(`${to.cert}.new`, to.cert);
 }

@@ -11,6 +11,7 @@ import { createCallsModule, type CallsModule } from '../../server/calls/calls-mo
 import { loadConfig, type Config, type Env } from '../../server/config.js';
 import { closeDatabase, DATABASE_FILE_NAME, openDatabase, type Database } from '../../server/db/open.js';
 import { createLogger } from '../../server/log.js';
+import { createMetrics } from '../../server/metrics/metrics.js';
 import type { Clock } from '../../server/accounts/clock.js';
 import type { HubTiming } from '../../server/signal/hub-api.js';
 import type { Signaler } from '../../server/signal/server.js';
@@ -110,8 +111,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
           autoSweep: false,
           ...(options.turnCredentialLimits === undefined ? {} : { limits: options.turnCredentialLimits }),
         });
-  const calls = createCallsModule({ config, db, log, accounts, turnCredentials, ...(options.timing === undefined ? {} : { timing: options.timing }) });
-  const app = buildApp({ config, db, log, relay: options.relay ?? turn, accounts, calls });
+  const metrics = createMetrics();
+  const calls = createCallsModule({ config, db, log, accounts, turnCredentials, metrics, ...(options.timing === undefined ? {} : { timing: options.timing }) });
+  const app = buildApp({ config, db, log, relay: options.relay ?? turn, relayMeter: turn, accounts, calls, metrics });
   server.on('request', app.callback());
   const signaler: Signaler | null = options.signaling === true ? calls.attach(server) : null;
 

@@ -19,9 +19,9 @@ export type SignalTestClient = {
 /** Opens a socket and, unless told not to, says hello and waits for welcome. */
 export async function openSignalClient(
   url: string,
-  options: { name: string; headers: Record<string, string>; hello?: boolean; autoPong?: boolean },
+  options: { name: string; headers: Record<string, string>; hello?: boolean; autoPong?: boolean; selfSignedServer?: boolean },
 ): Promise<SignalTestClient> {
-  const ws = new WebSocket(url, { headers: options.headers, autoPong: options.autoPong ?? true });
+  const ws = new WebSocket(url, { headers: options.headers, autoPong: options.autoPong ?? true, rejectUnauthorized: options.selfSignedServer !== true });
   const received: ServerMessage[] = [];
   const taken = new Set<number>();
   const listeners = new Set<() => void>();

@@ -1,6 +1,5 @@
 // A newcomer's first run: `npm start` with no configuration, then the address they type.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -9,6 +8,7 @@ import WebSocket from 'ws';
 import { SIGNAL_PATH } from '../../server/signal/protocol.js';
 import { spawnServer, type ServerProcess } from '../helpers/process.js';
 import { withTimeout } from '../helpers/wait.js';
+import { freePort } from '../helpers/ports.js';
 
 const START_TIMEOUT_MS = 10_000;
 let scratch = '';
@@ -16,13 +16,6 @@ let running: ServerProcess | null = null;
 let port = 0;
 
 /** A free loopback port: with no public URL the server needs a real one to name its origin. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port: free } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return free;
-}
 
 test.before(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'porthello-trial-'));

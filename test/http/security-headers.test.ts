@@ -24,6 +24,8 @@ headers('are on every kind of response: page, API, static file, API error, page 
     assert.is(response.headers.get('referrer-policy'), 'no-referrer', path);
     const permissions = response.headers.get('permissions-policy') ?? '';
     for (const feature of ['camera', 'microphone', 'display-capture']) assert.ok(permissions.includes(`${feature}=(self)`), `${path}: ${feature}`);
+    // Chromium warns about tokens it does not know; speaker choice is allowed to the page by default.
+    assert.not.ok(permissions.includes('speaker-selection'), `${path}: speaker-selection`);
     assert.ok(permissions.includes('geolocation=()'), path);
     assert.is(response.headers.get('strict-transport-security'), null, `${path}: no HSTS over plain HTTP`);
     await response.arrayBuffer();

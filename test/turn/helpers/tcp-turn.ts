@@ -2,6 +2,7 @@
 // (server/turn/client.ts) framed on a stream, ChannelData padded to 4 bytes, each request sent
 // once since TCP is reliable.
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { TurnRequests, type Credentials } from '../../../server/turn/client.js';
 import { padded, type StunMessage, type TransportAddress } from '../../../server/turn/stun.js';
 import { withTimeout } from './node-turn-fixture.js';
@@ -36,6 +37,21 @@ export class TcpTurnClient extends TurnRequests {
       'TCP connect to the relay',
     );
     socket.setNoDelay(true);
+    return new TcpTurnClient(socket, credentials);
+  }
+
+  /** TURN over TLS (RFC 8656 section 3.1): the same framing inside a TLS stream. Test
+   *  certificates are self-signed, so the server's is not verified. */
+  static async openTls(server: TransportAddress, credentials: Credentials): Promise<TcpTurnClient> {
+    const socket = connectTls({ host: server.address, port: server.port, rejectUnauthorized: false });
+    await withTimeout(
+      new Promise<void>((resolve, reject) => {
+        socket.once('secureConnect', () => resolve());
+        socket.once('error', reject);
+      }),
+      CONNECT_TIMEOUT_MS,
+      'TLS connect to the relay',
+    );
     return new TcpTurnClient(socket, credentials);
   }
 
