@@ -28,7 +28,8 @@ import { HELLO_TIMEOUT_MS, RESUME_GRACE_MS, RING_TIMEOUT_MS, relayPolicy, type H
 import { createConnections, type Connection } from './connections.js';
 import { createRingGuard, DEFAULT_RING_LIMITS } from './ring-guard.js';
 import { createRingingIndex } from './ringing-index.js';
-import { CLOSE_CODES, parseClientMessage, PROTOCOL_VERSION, type ClientMessage, type EndReason, type IceConfig, type ServerMessage } from './protocol.js';
+import { type CallActions, receiveText } from './dispatch.js';
+import { CLOSE_CODES, PROTOCOL_VERSION, type EndReason, type IceConfig, type ServerMessage } from './protocol.js';
 
 /** Random bytes in call ids, connection ids and resume tokens (base64url: 24 bytes → 32 chars). */
 const ID_BYTES = 16;
@@ -49,7 +50,7 @@ export function createHub(deps: HubDeps): Hub {
   const randomId = (bytes: number): string => randomBytes(bytes).toString('base64url');
 
   function send(conn: Connection | null, message: ServerMessage): void {
-    if (conn !== null && conn.isOpen) conn.peer.send(message);
+    if (conn?.isOpen) conn.peer.send(message);
   }
 
   function record(call: ReceivedCall): void {
@@ -272,50 +273,18 @@ export function createHub(deps: HubDeps): Hub {
     record(received);
   }
 
-  // --- connections -------------------------------------------------------------------------
+  // --- connections (their messages are routed to the steps above by dispatch.ts) -----------
 
-  function handle(conn: Connection, message: ClientMessage): void {
-    if (message.type === 'hello') return hello(conn, message.version);
-    if (!conn.isGreeted) throw new ProtocolViolation(CLOSE_CODES.policyViolation, 'hello expected first');
-    switch (message.type) {
-      case 'invite':
-        return invite(conn, message.calleeMemberId);
-      case 'accept':
-        return accept(conn, message.callId);
-      case 'decline':
-        return decline(conn, message.callId);
-      case 'cancel':
-        return cancel(conn, message.callId);
-      case 'hang-up':
-        return hangUp(conn, message.callId);
-      case 'resume':
-        return resume(conn, message.callId, message.resumeToken);
-      case 'offer':
-      case 'answer':
-      case 'candidate':
-        return relay(conn, message);
-      default: {
-        const unhandled: never = message;
-        throw new Error(`unhandled message ${String((unhandled as { type?: unknown }).type)}`);
-      }
-    }
-  }
-
-  function hello(conn: Connection, version: number): void {
-    if (conn.isGreeted) return;
-    if (version !== PROTOCOL_VERSION) {
-      throw new ProtocolViolation(
-        CLOSE_CODES.unsupportedVersion,
-        'unsupported protocol version',
-        new Refusal('unsupported_version', `This server speaks protocol version ${PROTOCOL_VERSION}; reload the page.`),
-      );
-    }
+  /** The socket said hello in the protocol's version: it is one of the party's devices from now on. */
+  function hello(conn: Connection): void {
     conn.isGreeted = true;
     if (conn.helloTimer !== null) clock.clearTimer(conn.helloTimer);
     conn.helloTimer = null;
     send(conn, { type: 'welcome', version: PROTOCOL_VERSION, connectionId: conn.id, self: viewOf(conn.party) });
     ringIfCalled(conn);
   }
+
+  const actions: CallActions = { hello, invite, accept, decline, cancel, hangUp, resume, relay };
 
   /** Forgets a socket. A connected call it was bound to waits for it when it may come back,
    *  and ends at once otherwise; a ringing call ends if it was the caller's. */
@@ -373,16 +342,7 @@ export function createHub(deps: HubDeps): Hub {
         id: conn.id,
         party,
         receive(text) {
-          if (!conn.isOpen) return;
-          let callId: string | undefined;
-          try {
-            const parsed = parseClientMessage(text);
-            if (!parsed.ok) throw new ProtocolViolation(CLOSE_CODES.policyViolation, `malformed message: ${parsed.reason}`);
-            if ('callId' in parsed.message) callId = parsed.message.callId;
-            handle(conn, parsed.message);
-          } catch (error) {
-            apply(conn, dispositionOf(error, callId), error);
-          }
+          if (conn.isOpen) receiveText(conn, text, actions, (error, callId) => apply(conn, dispositionOf(error, callId), error));
         },
         closed(isResumable) {
           detach(conn, isResumable);

@@ -29,9 +29,7 @@ const online = dataSuite('npm run backup, under writes, then npm run restore');
 
 online.test('restores a backup taken during a stream of sign-ups into a fresh box, which starts and lets a member in', async () => {
   const scratch = online.scratch();
-  const dataDir = join(scratch, 'data');
-  const backups = join(scratch, 'backups');
-  const server = await online.start(dataDir);
+  const { dataDir, backups, server } = await online.startInScratch();
   const early = await signUpMember(server);
   const stream = signUpStream(server, STREAM_CONCURRENCY, 'stream');
   await waitUntil(() => stream.acknowledged.length >= WRITES_BEFORE_BACKUP, 'sign-ups before the backup', STREAM_WAIT_MS);

@@ -6,17 +6,20 @@ import { join } from 'node:path';
 import * as assert from 'uvu/assert';
 import { listBackups } from '../../server/db/backup.js';
 import { DATABASE_FILE_NAME } from '../../server/db/open.js';
-import { dataSuite, emailsIn, logInRequest, runDataCommand, serverEnv, signUpMember, stopLiveServer } from '../helpers/live-server.js';
+import { type DataSuite, dataSuite, emailsIn, logInRequest, runDataCommand, serverEnv, signUpMember, stopLiveServer } from '../helpers/live-server.js';
+
+/** A running service with one member, backed up once into `backups`. */
+async function backedUp(data: DataSuite) {
+  const live = await data.startInScratch();
+  const member = await signUpMember(live.server);
+  assert.is((await runDataCommand('backup', [live.backups], serverEnv(live.dataDir))).status, 0);
+  return { ...live, member };
+}
 
 const refusals = dataSuite('npm run restore refusals');
 
 refusals.test('refuses while the service runs, and changes nothing', async () => {
-  const scratch = refusals.scratch();
-  const dataDir = join(scratch, 'data');
-  const backups = join(scratch, 'backups');
-  const server = await refusals.start(dataDir);
-  const member = await signUpMember(server);
-  assert.is((await runDataCommand('backup', [backups], serverEnv(dataDir))).status, 0);
+  const { dataDir, backups, server, member } = await backedUp(refusals);
   const restore = await runDataCommand('restore', [backups], serverEnv(dataDir));
   assert.is(restore.status, 1, restore.output);
   assert.match(restore.output, /is in use: stop the service first/);
@@ -28,12 +31,7 @@ refusals.test('refuses while the service runs, and changes nothing', async () =>
 });
 
 refusals.test('refuses a backup whose database does not match its checksum, before touching the data', async () => {
-  const scratch = refusals.scratch();
-  const dataDir = join(scratch, 'data');
-  const backups = join(scratch, 'backups');
-  const server = await refusals.start(dataDir);
-  const member = await signUpMember(server);
-  assert.is((await runDataCommand('backup', [backups], serverEnv(dataDir))).status, 0);
+  const { dataDir, backups, server, member } = await backedUp(refusals);
   await stopLiveServer(server);
   const [folder = ''] = listBackups(backups);
   const copy = join(folder, DATABASE_FILE_NAME);
@@ -48,12 +46,7 @@ refusals.test('refuses a backup whose database does not match its checksum, befo
 });
 
 refusals.test('keeps the data it replaces aside, and says where', async () => {
-  const scratch = refusals.scratch();
-  const dataDir = join(scratch, 'data');
-  const backups = join(scratch, 'backups');
-  const server = await refusals.start(dataDir);
-  const before = await signUpMember(server);
-  assert.is((await runDataCommand('backup', [backups], serverEnv(dataDir))).status, 0);
+  const { dataDir, backups, server, member: before } = await backedUp(refusals);
   const after = await signUpMember(server);
   await stopLiveServer(server);
   const restore = await runDataCommand('restore', [backups], serverEnv(dataDir));
@@ -84,10 +77,7 @@ refusals.test.run();
 const retention = dataSuite('backup retention');
 
 retention.test('keeps the newest N backups with --keep N', async () => {
-  const scratch = retention.scratch();
-  const dataDir = join(scratch, 'data');
-  const backups = join(scratch, 'backups');
-  const server = await retention.start(dataDir);
+  const { dataDir, backups, server } = await retention.startInScratch();
   await signUpMember(server);
   const made: string[] = [];
   for (let round = 0; round < 3; round += 1) {

@@ -1,8 +1,24 @@
 // Stand-ins for what the browser gives the Phone: a signaling channel the test opens, drops and
 // feeds by hand, tones and media that count their starts and stops, and a session that records
-// what the Phone hands it. The clock is the signaler tests' fake clock.
+// what the Phone hands it. The clock is the signaler tests' fake clock. And for what a
+// CallSession drives: a peer connection and local media that record what they were asked.
 import { PROTOCOL_VERSION, type ClientMessage, type ClientMessageType, type EndReason, type ServerMessage } from '../../server/signal/protocol.js';
-import type { Connected, SessionInit, SessionPort, SignalChannel, SignalEvents, SignalState, Tone, Tones, Welcome } from '../../public/ts/lib/call/ports.js';
+import type {
+  CandidateInit,
+  Connected,
+  ConnectionInit,
+  ConnectionPort,
+  DescriptionInit,
+  SessionInit,
+  SessionMedia,
+  SessionPort,
+  SignalChannel,
+  SignalEvents,
+  SignalState,
+  Tone,
+  Tones,
+  Welcome,
+} from '../../public/ts/lib/call/ports.js';
 
 export type FakeSignal = SignalChannel & {
   sent: ClientMessage[];
@@ -167,4 +183,67 @@ export class FakeSession implements SessionPort {
     this.media.stop();
     this.init.onEnded(reason);
   }
+}
+
+// --- under a CallSession --------------------------------------------------------------------
+
+/** A remote or local stream: only its identity matters to the session. */
+export type FakeStream = { name: string };
+
+/** Records what the session asks of its peer connection, and plays the connection's side by hand. */
+export class FakeConnection implements ConnectionPort<FakeStream> {
+  readonly init: ConnectionInit<FakeStream>;
+  readonly added: FakeStream[] = [];
+  readonly descriptions: DescriptionInit[] = [];
+  readonly candidates: (CandidateInit | null)[] = [];
+  restarts = 0;
+  closes = 0;
+  /** Set to make the next description fail, as a browser refusing a malformed SDP does. */
+  refuseNext: Error | null = null;
+
+  constructor(init: ConnectionInit<FakeStream>) {
+    this.init = init;
+  }
+
+  addLocalStream(stream: FakeStream): void {
+    this.added.push(stream);
+  }
+
+  async handleDescription(description: DescriptionInit, beforeAnswer?: () => void): Promise<void> {
+    this.descriptions.push(description);
+    const refused = this.refuseNext;
+    this.refuseNext = null;
+    if (refused !== null) throw refused;
+    if (description.type === 'offer') beforeAnswer?.();
+  }
+
+  async handleCandidate(candidate: CandidateInit | null): Promise<void> {
+    this.candidates.push(candidate);
+  }
+
+  restartIce(): void {
+    this.restarts += 1;
+  }
+
+  close(): void {
+    this.closes += 1;
+    this.init.onPhase('closed');
+  }
+}
+
+export type FakeSessionMedia = SessionMedia<FakeStream, FakeConnection> & { stops: number; sinks: FakeConnection[] };
+
+export function createFakeSessionMedia(): FakeSessionMedia {
+  const media: FakeSessionMedia = {
+    stream: { name: 'local' },
+    stops: 0,
+    sinks: [],
+    sendTo(connection) {
+      media.sinks.push(connection);
+    },
+    stop() {
+      media.stops += 1;
+    },
+  };
+  return media;
 }

@@ -2,44 +2,21 @@
 // signaler with session cookies and guest tickets, and the call log the calls leave.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FAST_BCRYPT, json, signUp, withCookie, type TestMember } from '../accounts/helpers.js';
+import { FAST_BCRYPT, json, signUp, withCookie } from '../accounts/helpers.js';
 import { jsonOf, startTestServer, type TestServer } from '../helpers/server.js';
-import { openSignalClient, type SignalTestClient } from '../helpers/ws.js';
+import { openSignalClient } from '../helpers/ws.js';
+import { liveCalls } from './helpers.js';
 import { TurnClient } from '../../server/turn/client.js';
 
 let server: TestServer;
-const clients: SignalTestClient[] = [];
-
-async function connectMember(member: TestMember, name = member.firstName): Promise<SignalTestClient> {
-  const client = await openSignalClient(server.wsUrl, { name, headers: { Origin: server.origin, Cookie: member.cookie } });
-  clients.push(client);
-  return client;
-}
-
-async function ticketFor(code: string, displayName: string): Promise<{ response: Response; cookie: string | null }> {
-  const response = await server.fetch(`/api/links/${code}/tickets`, json({ displayName }));
-  const line = response.headers.getSetCookie().find((cookie) => cookie.startsWith('guest_ticket='));
-  return { response, cookie: line === undefined ? null : (line.split(';')[0] ?? null) };
-}
-
-async function connectGuest(code: string, displayName: string): Promise<{ client: SignalTestClient; calleeMemberId: string }> {
-  const { response, cookie } = await ticketFor(code, displayName);
-  assert.is(response.status, 201);
-  const { calleeMemberId } = await jsonOf(response);
-  const client = await openSignalClient(`${server.wsUrl}?as=guest`, { name: displayName, headers: { Origin: server.origin, Cookie: cookie ?? '' } });
-  clients.push(client);
-  return { client, calleeMemberId };
-}
-
-const linkOf = async (member: TestMember) => (await jsonOf(await server.fetch('/api/me', withCookie(member.cookie)))).callLink;
-const callsOf = async (member: TestMember, query = '') => jsonOf(await server.fetch(`/api/calls${query}`, withCookie(member.cookie)));
+const { connectMember, ticketFor, connectGuest, linkOf, callsOf, closeAll } = liveCalls(() => server);
 
 const calls = suite('calls through the real server');
 calls.before.each(async () => {
   server = await startTestServer({ env: FAST_BCRYPT, signaling: true, turnRelayPorts: { min: 52000, max: 52099 } });
 });
 calls.after.each(async () => {
-  for (const client of clients.splice(0)) client.ws.terminate();
+  closeAll();
   await server.close();
 });
 

@@ -8,33 +8,12 @@ import { withTimeout } from '../helpers/wait.js';
 import { MAX_LIVE_GUEST_TICKETS } from '../../server/calls/guest-tickets.js';
 import { TICKETS_PER_ADDRESS, TICKETS_PER_LINK } from '../../server/calls/ticket-limits.js';
 import { INVITES_PER_CALLER } from '../../server/signal/ring-guard.js';
-import { openSignalClient, type SignalTestClient } from '../helpers/ws.js';
+import type { SignalTestClient } from '../helpers/ws.js';
+import { liveCalls } from './helpers.js';
 
 let server: TestServer;
-const clients: SignalTestClient[] = [];
-
-async function connectMember(member: TestMember, name = member.firstName): Promise<SignalTestClient> {
-  const client = await openSignalClient(server.wsUrl, { name, headers: { Origin: server.origin, Cookie: member.cookie } });
-  clients.push(client);
-  return client;
-}
-
-async function ticketFor(code: string, displayName: string, headers: Record<string, string> = {}): Promise<{ response: Response; cookie: string }> {
-  const response = await server.fetch(`/api/links/${code}/tickets`, { ...json({ displayName }), headers: { 'Content-Type': 'application/json', ...headers } });
-  const line = response.headers.getSetCookie().find((cookie) => cookie.startsWith('guest_ticket='));
-  return { response, cookie: line?.split(';')[0] ?? '' };
-}
-
-async function connectGuest(code: string, displayName: string): Promise<SignalTestClient> {
-  const { response, cookie } = await ticketFor(code, displayName);
-  assert.is(response.status, 201, `ticket: ${response.status}`);
-  const client = await openSignalClient(`${server.wsUrl}?as=guest`, { name: displayName, headers: { Origin: server.origin, Cookie: cookie } });
-  clients.push(client);
-  return client;
-}
-
-const callsOf = async (member: TestMember) => jsonOf(await server.fetch('/api/calls', withCookie(member.cookie)));
-const codeOf = async (member: TestMember): Promise<string> => (await jsonOf(await server.fetch('/api/me', withCookie(member.cookie)))).callLink.code;
+const { connectMember, ticketFor, connectGuestWith, codeOf, callsOf, closeAll, ...live } = liveCalls(() => server);
+const connectGuest = async (code: string, displayName: string): Promise<SignalTestClient> => (await live.connectGuest(code, displayName)).client;
 
 /** A guest rings the member; resolves once the member's device shows the call. */
 async function guestRings(member: TestMember, device: SignalTestClient, guest: SignalTestClient): Promise<string> {
@@ -48,7 +27,7 @@ closing.before.each(async () => {
   server = await startTestServer({ env: FAST_BCRYPT, signaling: true });
 });
 closing.after.each(async () => {
-  for (const client of clients.splice(0)) client.ws.terminate();
+  closeAll();
   await server.close();
 });
 
@@ -84,15 +63,13 @@ closing('a flood of new guest tickets never evicts the ticket of a guest in a ca
   const device = await connectMember(member);
   const { response, cookie } = await ticketFor(code, 'Zoé');
   assert.is(response.status, 201);
-  const guest = await openSignalClient(`${server.wsUrl}?as=guest`, { name: 'Zoé', headers: { Origin: server.origin, Cookie: cookie } });
-  clients.push(guest);
+  const guest = await connectGuestWith(cookie ?? '', 'Zoé');
   device.send({ type: 'accept', callId: await guestRings(member, device, guest) });
   await guest.next('call-connected');
   // The flood comes in through the service: the HTTP route's own limits would stop it first.
   for (let i = 0; i < MAX_LIVE_GUEST_TICKETS + 10; i += 1) server.calls.tickets.issue(member.id, 'Flood', code);
   assert.ok(server.calls.tickets.size() <= MAX_LIVE_GUEST_TICKETS);
-  const again = await openSignalClient(`${server.wsUrl}?as=guest`, { name: 'Zoé again', headers: { Origin: server.origin, Cookie: cookie } });
-  clients.push(again);
+  const again = await connectGuestWith(cookie ?? '', 'Zoé again');
   assert.is(again.received[0]?.type, 'welcome', 'the ticket still opens a socket, so a dropped call can come back');
 });
 
@@ -120,7 +97,7 @@ bounded.before.each(async () => {
   server = await startTestServer({ env: { ...FAST_BCRYPT, PORTHELLO_TRUST_PROXY: 'true' }, signaling: true });
 });
 bounded.after.each(async () => {
-  for (const client of clients.splice(0)) client.ws.terminate();
+  closeAll();
   await server.close();
 });
 
@@ -168,7 +145,7 @@ log.before.each(async () => {
   server = await startTestServer({ env: { ...FAST_BCRYPT, PORTHELLO_RING_COOLDOWN_S: '0', PORTHELLO_CALL_LOG_MAX_ENTRIES: '10' }, signaling: true });
 });
 log.after.each(async () => {
-  for (const client of clients.splice(0)) client.ws.terminate();
+  closeAll();
   await server.close();
 });
 

@@ -9,6 +9,7 @@ import * as assert from 'uvu/assert';
 import { createBackup, MANIFEST_FILE_NAME, pictureFileNames, type Manifest } from '../../server/db/backup.js';
 import { closeDatabase, DATABASE_FILE_NAME, openDatabase } from '../../server/db/open.js';
 import { databaseInUse, RestoreRefused, restoreBackup, swapIn, verifyBackup } from '../../server/db/restore.js';
+import { first } from '../helpers/values.js';
 
 const PICTURES = 'avatars';
 let scratch = '';
@@ -74,7 +75,7 @@ checks('a picture gone before its copy is left out, and the backup forgets it', 
 checks('refuses a manifest naming a path outside the backup', async () => {
   const dir = await backupWithPicture(false);
   editManifest(dir, (manifest) => {
-    (manifest['files'] as { path: string }[])[0]!.path = '../../etc/passwd';
+    first(manifest['files'] as { path: string }[], 'file in the manifest').path = '../../etc/passwd';
   });
   assert.throws(
     () => verifyBackup(dir),

@@ -168,8 +168,17 @@ export function dataSuite(name: string) {
       state.servers.push(server);
       return server;
     },
+    /** The service on this test's scratch/data, with scratch/backups for its backups. */
+    async startInScratch(): Promise<{ dataDir: string; backups: string; server: LiveServer }> {
+      const dataDir = join(state.scratch, 'data');
+      const server = await startLiveServer(dataDir);
+      state.servers.push(server);
+      return { dataDir, backups: join(state.scratch, 'backups'), server };
+    },
   };
 }
+
+export type DataSuite = ReturnType<typeof dataSuite>;
 
 /** The e-mail addresses in a database file, read without changing it. */
 export function emailsIn(path: string): Set<string> {

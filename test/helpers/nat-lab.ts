@@ -3,7 +3,7 @@
 // 443, a throw-away certificate), and one Chromium per client namespace, started on demand.
 // Torn down on close, on process exit and on SIGINT/SIGTERM; a SIGKILLed run's namespaces are
 // removed by the next run.
-import { execFileSync } from 'node:child_process';
+import { makeCertificate } from './certificate.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,31 +63,7 @@ export async function startNatLab(homes: readonly HomeSpec[]): Promise<NatLab> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const cert = join(scratch, 'cert.pem');
-    const key = join(scratch, 'key.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        `/CN=${SERVER_ADDRESS}`,
-        '-addext',
-        `subjectAltName=IP:${SERVER_ADDRESS}`,
-        '-keyout',
-        key,
-        '-out',
-        cert,
-      ],
-      { stdio: 'ignore' },
-    );
+    const { cert, key } = makeCertificate(scratch, SERVER_ADDRESS, `IP:${SERVER_ADDRESS}`);
     server = spawnServer(
       {
         PORTHELLO_HOST: SERVER_ADDRESS,

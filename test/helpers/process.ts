@@ -71,3 +71,17 @@ export function spawnServer(
     },
   };
 }
+
+/** How long a process gets to exit on SIGTERM before it is killed. */
+const STOP_GRACE_MS = 2000;
+
+/** SIGTERM, then SIGKILL if it has not exited within STOP_GRACE_MS; resolves once it has exited. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  await withTimeout(exited, 'the process to exit on SIGTERM', STOP_GRACE_MS).catch(() => {
+    child.kill('SIGKILL');
+    return withTimeout(exited, 'the process to exit on SIGKILL');
+  });
+}

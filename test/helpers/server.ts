@@ -16,7 +16,8 @@ import type { Clock } from '../../server/accounts/clock.js';
 import type { HubTiming } from '../../server/signal/hub-api.js';
 import type { Signaler } from '../../server/signal/server.js';
 import { createEmbeddedCredentials, embeddedTurnUrls, type CredentialLimits, type EmbeddedCredentials } from '../../server/turn/credentials.js';
-import { startRelay, type Relay, type RelayOptions } from '../../server/turn/relay.js';
+import type { Relay, RelayOptions } from '../../server/turn/relay.js';
+import { startTestRelay } from './relay.js';
 import { withTimeout } from './wait.js';
 
 export type TestServer = {
@@ -57,19 +58,6 @@ export type TestServerOptions = {
   /** Lower bounds of the credential table, to reach them. */
   turnCredentialLimits?: Partial<CredentialLimits>;
 };
-
-/** A relay on port 0 listens on UDP first, then TCP on the same number, which another socket may hold: pick again. */
-const RELAY_START_ATTEMPTS = 5;
-
-async function startTestRelay(...args: Parameters<typeof startRelay>): ReturnType<typeof startRelay> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await startRelay(...args);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= RELAY_START_ATTEMPTS) throw error;
-    }
-  }
-}
 
 export function makeDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'porthello-test-'));

@@ -76,7 +76,7 @@ parsing('parses JSON just under the limit, with a charset or a +json type', asyn
 parsing('counts bytes of a chunked body that declares no length', async () => {
   const app = await echoApp();
   try {
-    const chunk = new TextEncoder().encode('"' + 'z'.repeat(JSON_BODY_LIMIT_BYTES) + '"');
+    const chunk = new TextEncoder().encode(`"${'z'.repeat(JSON_BODY_LIMIT_BYTES)}"`);
     const stream = new ReadableStream({
       start(controller) {
         controller.enqueue(chunk);

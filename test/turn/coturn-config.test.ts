@@ -12,7 +12,9 @@ import { cidrToRange, coturnConfig } from '../../scripts/coturn-config.js';
 import { createExternalCredentials } from '../../server/turn/credentials.js';
 import { errorCode } from '../../server/turn/stun.js';
 import { TurnClient } from '../../server/turn/client.js';
-import { sleep, waitForStun } from './helpers/node-turn-fixture.js';
+import { stopChild } from '../helpers/process.js';
+import { waitForStun } from './helpers/node-turn-fixture.js';
+import { first } from '../helpers/values.js';
 
 const DAEMON_START_TIMEOUT_MS = 5000;
 
@@ -79,7 +81,10 @@ withCoturn('coturn started with it accepts Porthello credentials and answers 403
   let client: TurnClient | null = null;
   try {
     await waitForStun(port, DAEMON_START_TIMEOUT_MS);
-    const server = createExternalCredentials({ urls: [], secret: SECRET }).issue({ callId: 'c', participantId: 'p', relayOnly: true }).iceServers[0]!;
+    const server = first(
+      createExternalCredentials({ urls: [], secret: SECRET }).issue({ callId: 'c', participantId: 'p', relayOnly: true }).iceServers,
+      'ICE server',
+    );
     client = await TurnClient.open({ address: '127.0.0.1', port }, { username: server.username, password: server.credential });
     await client.allocate();
     for (const address of ['127.0.0.1', '10.0.0.5', '192.168.1.1', '169.254.169.254', '0.0.0.0']) {
@@ -89,9 +94,7 @@ withCoturn('coturn started with it accepts Porthello credentials and answers 403
     assert.is(errorCode(await client.createPermission([{ address: '8.8.8.8', port: 9 }])), null);
   } finally {
     await client?.close();
-    const exited = new Promise<void>((resolve) => coturn.once('exit', () => resolve()));
-    coturn.kill('SIGTERM');
-    await Promise.race([exited, sleep(2000).then(() => coturn.kill('SIGKILL'))]);
+    await stopChild(coturn);
     rmSync(dir, { recursive: true, force: true });
   }
 });

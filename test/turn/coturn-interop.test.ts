@@ -11,9 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../server/log.js';
 import { createExternalCredentials } from '../../server/turn/credentials.js';
-import { startRelay, type Relay } from '../../server/turn/relay.js';
+import type { Relay } from '../../server/turn/relay.js';
+import { startTestRelay } from '../helpers/relay.js';
 import { TurnClient } from '../../server/turn/client.js';
-import { sleep, waitForEcho, waitForStun } from './helpers/node-turn-fixture.js';
+import { stopChild } from '../helpers/process.js';
+import { waitForEcho, waitForStun } from './helpers/node-turn-fixture.js';
+import { first } from '../helpers/values.js';
 
 const DAEMON_START_TIMEOUT_MS = 5000;
 
@@ -59,20 +62,13 @@ function startDaemon(command: string, args: string[]): ChildProcess {
   return spawn(command, args, { stdio: 'ignore' });
 }
 
-async function stopDaemon(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  await Promise.race([exited, sleep(2000).then(() => child.kill('SIGKILL'))]);
-}
-
 function counts(output: string): { sent: number; received: number } {
   const match = /start_mclient: tot_send_msgs=(\d+), tot_recv_msgs=(\d+)/.exec(output);
   return { sent: Number(match?.[1] ?? 0), received: Number(match?.[2] ?? 0) };
 }
 
 async function withRelayAndPeer(range: [number, number], allowLoopback: boolean, body: (relay: Relay, peerPort: number) => Promise<void>): Promise<void> {
-  const relay = await startRelay(
+  const relay = await startTestRelay(
     {
       host: '127.0.0.1',
       port: 0,
@@ -92,7 +88,7 @@ async function withRelayAndPeer(range: [number, number], allowLoopback: boolean,
     await waitForEcho(peerPort, DAEMON_START_TIMEOUT_MS);
     await body(relay, peerPort);
   } finally {
-    await stopDaemon(peer);
+    await stopChild(peer);
     await relay.stop();
   }
 }
@@ -186,19 +182,18 @@ testExternal('coturn use-auth-secret accepts minted credentials and refuses expi
   const clients: TurnClient[] = [];
   try {
     await waitForStun(port, DAEMON_START_TIMEOUT_MS);
-    const fresh = createExternalCredentials({ urls: [`turn:127.0.0.1:${port}`], secret }).issue({ callId: 'c', participantId: 'p', relayOnly: true })
-      .iceServers[0]!;
+    const fresh = first(
+      createExternalCredentials({ urls: [`turn:127.0.0.1:${port}`], secret }).issue({ callId: 'c', participantId: 'p', relayOnly: true }).iceServers,
+      'ICE server',
+    );
     const client = await TurnClient.open({ address: '127.0.0.1', port }, { username: fresh.username, password: fresh.credential });
     clients.push(client);
     const allocation = await client.allocate();
     assert.ok(allocation.relayed.port >= 50780 && allocation.relayed.port <= 50799);
     assert.is(await client.refresh(0), 0);
 
-    const expired = createExternalCredentials({ urls: [], secret, now: () => Date.now() - 2 * 3600_000, ttlS: 3600 }).issue({
-      callId: 'c',
-      participantId: 'p',
-      relayOnly: true,
-    }).iceServers[0]!;
+    const expiredService = createExternalCredentials({ urls: [], secret, now: () => Date.now() - 2 * 3600_000, ttlS: 3600 });
+    const expired = first(expiredService.issue({ callId: 'c', participantId: 'p', relayOnly: true }).iceServers, 'ICE server');
     const late = await TurnClient.open({ address: '127.0.0.1', port }, { username: expired.username, password: expired.credential });
     clients.push(late);
     let code: number | null = null;
@@ -206,7 +201,7 @@ testExternal('coturn use-auth-secret accepts minted credentials and refuses expi
     assert.is(code, 401);
   } finally {
     await Promise.all(clients.map((client) => client.close()));
-    await stopDaemon(coturn);
+    await stopChild(coturn);
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -10,12 +10,19 @@ import { connect } from 'node:net';
 import NodeTurnServer from 'node-turn';
 import { ATTR, CLASS, METHOD, attribute, encodeMessage, encodeXorAddress, errorCode, hasValidIntegrity, u32, TRANSPORT_UDP } from '../../server/turn/stun.js';
 import { TurnClient } from '../../server/turn/client.js';
-import { OTHER_USER, USER, isPortFree, sleep, startNodeTurn, withTimeout } from './helpers/node-turn-fixture.js';
+import { waitUntil } from '../helpers/wait.js';
+import { OTHER_USER, USER, handledSoFar, handledSoFarFrom, isPortFree, sleep, startNodeTurn, withTimeout } from './helpers/node-turn-fixture.js';
 import { openUdpPeer } from './helpers/udp-peer.js';
 import { TcpTurnClient } from './helpers/tcp-turn.js';
+import { first } from '../helpers/values.js';
 
 const DATA_TIMEOUT_MS = 1000;
+/** Waits for a relay timer (a lifetime of 1 s) to fire: several lifetimes, then the test fails. */
+const EXPIRY_TIMEOUT_MS = 5000;
 const CHANNEL = 0x4001;
+/** What some tests reach inside node-turn: its handlers and allocations. */
+type Internals = { handleChannelData: (...args: unknown[]) => void; allocations: Record<string, { hasPermission: (...args: unknown[]) => boolean }> };
+const internals = (server: NodeTurnServer): Internals => server as unknown as Internals;
 const loopbackOnly = (address: string): boolean => address.startsWith('127.');
 
 // ---------------------------------------------------------------------------------------------
@@ -92,14 +99,19 @@ d2('extends an allocation on Refresh, which stays usable afterwards', async () =
   }
 });
 
+/** Well inside the 1 s lifetime of the next test, so each Refresh comes before the expiry. */
+const REFRESH_EVERY_MS = 600;
+
 d2('keeps an allocation alive past its first lifetime when refreshed', async () => {
   const relay = await startNodeTurn([50020, 50024], { defaultAllocatetLifetime: 1, maxAllocateLifetime: 1 });
   try {
     const client = await relay.client();
     const { lifetimeS } = await client.allocate();
     assert.is(lifetimeS, 1);
+    // Crossing the lifetime is the point: the relay's own timer runs while the test refreshes
+    // inside each lifetime, three times, so the allocation outlives the first one.
     for (let i = 0; i < 3; i += 1) {
-      await sleep(600);
+      await sleep(REFRESH_EVERY_MS);
       assert.is(await client.refresh(1), 1);
     }
     assert.is(errorCode(await client.createPermission([{ address: '127.0.0.1', port: 9 }])), null);
@@ -201,7 +213,11 @@ d4('never delivers a Send indication to a denied loopback service', async () => 
     assert.is(errorCode(await client.createPermission([{ address: '127.0.0.1', port: victim.port }])), null);
     allowed = false;
     client.sendIndication({ address: '127.0.0.1', port: victim.port }, Buffer.from('probe'));
-    assert.is(await victim.next(300), null);
+    await handledSoFar(client);
+    // Allowed again, a second indication gets through: it must be the first thing the victim sees.
+    allowed = true;
+    client.sendIndication({ address: '127.0.0.1', port: victim.port }, Buffer.from('after'));
+    assert.is((await victim.next(DATA_TIMEOUT_MS))?.data.toString(), 'after');
   } finally {
     await victim.close();
     await relay.close();
@@ -251,8 +267,7 @@ d6('closes the relay port when the allocation expires', async () => {
   try {
     const { relayed } = await (await relay.client()).allocate();
     assert.not.ok(await isPortFree(relayed.port));
-    await sleep(1500);
-    assert.ok(await isPortFree(relayed.port), 'expired relay port must be closed');
+    await waitUntil(() => isPortFree(relayed.port), 'the expired relay port to be closed', EXPIRY_TIMEOUT_MS);
   } finally {
     await relay.close();
   }
@@ -285,8 +300,8 @@ d6('does not leak a relay socket for a retransmitted Allocate', async () => {
       attributes: [
         { type: ATTR.REQUESTED_TRANSPORT, value: Buffer.from([TRANSPORT_UDP, 0, 0, 0]) },
         { type: ATTR.USERNAME, value: Buffer.from(USER.username) },
-        { type: ATTR.REALM, value: attribute(client.responses[0]!, ATTR.REALM) ?? Buffer.alloc(0) },
-        { type: ATTR.NONCE, value: attribute(client.responses[0]!, ATTR.NONCE) ?? Buffer.alloc(0) },
+        { type: ATTR.REALM, value: attribute(first(client.responses, 'response'), ATTR.REALM) ?? Buffer.alloc(0) },
+        { type: ATTR.NONCE, value: attribute(first(client.responses, 'response'), ATTR.NONCE) ?? Buffer.alloc(0) },
       ],
       integrityKey: client.integrityKey as Buffer,
     });
@@ -294,7 +309,7 @@ d6('does not leak a relay socket for a retransmitted Allocate', async () => {
     client.sendRaw(raw);
     const answer = await client.exchange(raw, transactionId, 2000);
     assert.is(answer.cls, CLASS.SUCCESS);
-    await sleep(200);
+    await handledSoFar(client); // every copy of the Allocate has been handled
     assert.is(await client.refresh(0), 0);
     const a = await (await relay.client()).allocate();
     const b = await (await relay.client(OTHER_USER)).allocate();
@@ -370,9 +385,10 @@ d7('survives malformed datagrams and still allocates afterwards', async () => {
       if (i % 2 === 1) for (let j = 0; j < 3; j += 1) packet[20 + ((i * 7 + j) % (packet.length - 20))] = i & 0xff;
       if (i % 3 === 0) packet[0] = 0x40; // looks like ChannelData
       socket.send(packet, relay.address.port, '127.0.0.1');
-      if (i % 200 === 0) await sleep(5);
+      // The relay catches up every 200 datagrams, so the socket buffer never overflows.
+      if (i % 200 === 0) await handledSoFarFrom(socket, relay.address);
     }
-    await sleep(200);
+    await handledSoFarFrom(socket, relay.address);
     const result = await (await relay.client()).allocate();
     assert.ok(result.relayed.port >= 50095);
   } finally {
@@ -450,9 +466,9 @@ d9('stores no state and starts no timer per unauthenticated request', async () =
         relay.address.port,
         '127.0.0.1',
       );
-      if (i % 50 === 0) await sleep(2);
+      if (i % 50 === 0) await handledSoFarFrom(socket, relay.address);
     }
-    await sleep(300);
+    await handledSoFarFrom(socket, relay.address);
     assert.ok(answers > FLOOD / 4, `the relay answered (${answers})`);
     const timersAfter = process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
     assert.ok(timersAfter - timersBefore < 10, `timers grew by ${timersAfter - timersBefore}`);
@@ -472,7 +488,6 @@ d9('draws nonces from a CSPRNG, not Math.random', async () => {
     const client = await relay.client(null);
     const request = [{ type: ATTR.REQUESTED_TRANSPORT, value: Buffer.from([TRANSPORT_UDP, 0, 0, 0]) }];
     const first = await client.transact(METHOD.ALLOCATE, request, { authenticate: false });
-    await sleep(5);
     const second = await client.transact(METHOD.ALLOCATE, request, { authenticate: false });
     const a = attribute(first, ATTR.NONCE)?.toString();
     const b = attribute(second, ATTR.NONCE)?.toString();
@@ -495,7 +510,7 @@ d9('accepts an expired-looking or forged nonce only with 438, and a fresh nonce 
       attributes: [
         { type: ATTR.LIFETIME, value: u32(600) },
         { type: ATTR.USERNAME, value: Buffer.from(USER.username) },
-        { type: ATTR.REALM, value: attribute(client.responses[0]!, ATTR.REALM) ?? Buffer.alloc(0) },
+        { type: ATTR.REALM, value: attribute(first(client.responses, 'response'), ATTR.REALM) ?? Buffer.alloc(0) },
         { type: ATTR.NONCE, value: Buffer.from('0000000000000000forged') },
       ],
       integrityKey: client.integrityKey as Buffer,
@@ -534,11 +549,21 @@ d9('expires a channel binding that is not refreshed', async () => {
     const client = await relay.client();
     const { relayed } = await client.allocate();
     assert.is(errorCode(await client.channelBind(CHANNEL, { address: '127.0.0.1', port: peer.port })), null);
-    await sleep(1300);
-    peer.socket.send(Buffer.from('late'), relayed.port, '127.0.0.1');
-    const delivery = await client.nextData(DATA_TIMEOUT_MS);
-    assert.ok(delivery !== null, 'the permission outlives the channel');
-    assert.is(delivery.channel, null, 'after expiry data comes as a Data indication, not on the channel');
+    // Each datagram from the peer arrives, on the channel until it expires, then as a Data indication.
+    let sent = 0;
+    await waitUntil(
+      async () => {
+        sent += 1;
+        peer.socket.send(Buffer.from(`datagram-${sent}`), relayed.port, '127.0.0.1');
+        const delivery = await client.nextData(DATA_TIMEOUT_MS);
+        assert.ok(delivery !== null, 'the permission outlives the channel');
+        assert.is(delivery.data.toString(), `datagram-${sent}`);
+        return delivery.channel === null;
+      },
+      'data from the peer to come as a Data indication once the channel expired',
+      EXPIRY_TIMEOUT_MS,
+    );
+    assert.ok(sent > 1, 'the channel carried data before it expired');
   } finally {
     await peer.close();
     await relay.close();
@@ -548,16 +573,24 @@ d9('expires a channel binding that is not refreshed', async () => {
 d9('expires a permission that is not refreshed', async () => {
   const relay = await startNodeTurn([50130, 50134], { permissionLifetime: 1 });
   const peer = await openUdpPeer();
+  // Permissions are per IP address: a second peer on another loopback address keeps its own.
+  const witness = await openUdpPeer('127.0.0.2');
   try {
     const client = await relay.client();
     const { relayed } = await client.allocate();
     assert.is(errorCode(await client.createPermission([{ address: '127.0.0.1', port: peer.port }])), null);
     peer.socket.send(Buffer.from('early'), relayed.port, '127.0.0.1');
-    assert.ok((await client.nextData(DATA_TIMEOUT_MS)) !== null);
-    await sleep(1300);
+    assert.is((await client.nextData(DATA_TIMEOUT_MS))?.data.toString(), 'early');
+    const [allocation] = Object.values(internals(relay.server).allocations);
+    assert.ok(allocation !== undefined);
+    await waitUntil(() => !allocation.hasPermission('127.0.0.1'), 'the permission to expire', EXPIRY_TIMEOUT_MS);
+    assert.is(errorCode(await client.createPermission([{ address: '127.0.0.2', port: witness.port }])), null);
+    // The expired peer sends first, the permitted one after: the first thing relayed must be the second.
     peer.socket.send(Buffer.from('late'), relayed.port, '127.0.0.1');
-    assert.is(await client.nextData(400), null);
+    witness.socket.send(Buffer.from('witness'), relayed.port, '127.0.0.1');
+    assert.is((await client.nextData(DATA_TIMEOUT_MS))?.data.toString(), 'witness');
   } finally {
+    await witness.close();
     await peer.close();
     await relay.close();
   }
@@ -594,9 +627,6 @@ d9.run();
 // ---------------------------------------------------------------------------------------------
 const d10 = suite('defect 10: peer ports, attribute lengths, address families, contained handlers');
 
-type Internals = { handleChannelData: (...args: unknown[]) => void; allocations: Record<string, { hasPermission: (...args: unknown[]) => boolean }> };
-const internals = (server: NodeTurnServer): Internals => server as unknown as Internals;
-
 d10('answers 403 to ChannelBind for a peer on port 0, and survives ChannelData on that channel', async () => {
   const relay = await startNodeTurn([50145, 50149]);
   const peer = await openUdpPeer();
@@ -606,7 +636,7 @@ d10('answers 403 to ChannelBind for a peer on port 0, and survives ChannelData o
     const refused = errorCode(await client.channelBind(CHANNEL, { address: '127.0.0.1', port: 0 }));
     // On a relay that accepted the channel, this threw ERR_SOCKET_BAD_PORT out of the handler.
     client.sendChannelData(CHANNEL, Buffer.from('to-port-zero'));
-    await sleep(100);
+    // The ChannelBind below is handled after that ChannelData: same client, same order.
     assert.is(errorCode(await client.channelBind(CHANNEL + 1, { address: '127.0.0.1', port: peer.port })), null);
     client.sendChannelData(CHANNEL + 1, Buffer.from('after'));
     assert.is((await peer.next(DATA_TIMEOUT_MS))?.data.toString(), 'after');
@@ -684,7 +714,7 @@ d10("ends only the sender's allocation when the ChannelData path throws, over UD
     };
     udp.sendChannelData(CHANNEL, Buffer.from('x'));
     tcp.sendChannelData(CHANNEL, Buffer.from('x'));
-    await sleep(100);
+    await waitUntil(() => relay.server.allocationCount() === 0, "both senders' allocations to end");
     internals(relay.server).handleChannelData = original;
     assert.is(relay.server.allocationCount(), 0, "both senders' allocations ended");
     const other = await (await relay.client(OTHER_USER)).allocate();
@@ -707,8 +737,7 @@ d10("ends only the receiving allocation when relaying a peer's datagram throws",
       };
     }
     peer.socket.send(Buffer.from('from-peer'), relayed.port, '127.0.0.1');
-    await sleep(100);
-    assert.is(relay.server.allocationCount(), 0);
+    await waitUntil(() => relay.server.allocationCount() === 0, 'the receiving allocation to end');
     assert.ok(await isPortFree(relayed.port), 'its relay port was freed');
     assert.ok((await (await relay.client(OTHER_USER)).allocate()).relayed.port >= 50170);
   } finally {
@@ -793,8 +822,11 @@ d11('asks the allocation gate, answers its refusal and releases each admitted al
   const admitted: string[] = [];
   const released: string[] = [];
   const allocationGate = {
-    admit: (username: string | undefined) =>
-      username === OTHER_USER.username ? { code: 486, reason: 'Allocation Quota Reached' } : (admitted.push(username ?? ''), null),
+    admit: (username: string | undefined) => {
+      if (username === OTHER_USER.username) return { code: 486, reason: 'Allocation Quota Reached' };
+      admitted.push(username ?? '');
+      return null;
+    },
     release: (username: string | undefined) => void released.push(username ?? ''),
   };
   const relay = await startNodeTurn([50185, 50189], { allocationGate });
@@ -821,7 +853,12 @@ const d12 = suite('defect 12: relay-to-relay traffic');
 
 d12('reaches an allocation from another of the relay only from a relayed address permitted with its port, and as relayPairGate allows', async () => {
   const pairs: Array<[string | undefined, string | undefined]> = [];
-  const relay = await startNodeTurn([50190, 50198], { relayPairGate: (from, to) => (pairs.push([from, to]), from === to) });
+  const relay = await startNodeTurn([50190, 50198], {
+    relayPairGate: (from, to) => {
+      pairs.push([from, to]);
+      return from === to;
+    },
+  });
   try {
     const a = await relay.client();
     const { relayed: atA } = await a.allocate();

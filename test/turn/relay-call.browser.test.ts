@@ -8,7 +8,7 @@
 // The same call also connects over TURN/TCP alone and over TURN/TLS alone.
 // Needs /usr/bin/chromium (apt-get install -y chromium) and openssl. Relay ports: 50400-50499.
 import * as assert from 'uvu/assert';
-import { execFileSync } from 'node:child_process';
+import { makeCertificate } from '../helpers/certificate.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,9 +18,12 @@ import type { Browser, Page } from 'playwright-core';
 import { browserSuite, hasChromium, launchBrowser } from '../helpers/browser.js';
 import { silentLogger } from '../../server/log.js';
 import { createEmbeddedCredentials, embeddedTurnUrls, type IceConfiguration } from '../../server/turn/credentials.js';
-import { startRelay, type Relay } from '../../server/turn/relay.js';
+import type { Relay } from '../../server/turn/relay.js';
+import { startTestRelay } from '../helpers/relay.js';
 import { TurnClient } from '../../server/turn/client.js';
+import { waitUntil } from '../helpers/wait.js';
 import { sleep, withTimeout } from './helpers/node-turn-fixture.js';
+import { first } from '../helpers/values.js';
 
 /** Chromium validates a TURN server's TLS certificate (as production needs); this suite's
  *  certificate is a throw-away self-signed one. */
@@ -31,6 +34,23 @@ const CHECK_EVERY_MS = 10_000;
 const CONNECT_TIMEOUT_MS = 20_000;
 const GATHER_TIMEOUT_MS = 10_000;
 const AFTER_REVOKE_TIMEOUT_MS = 20_000;
+/** Video frames arrive many times a second on a connected call: more bytes well within this. */
+const VIDEO_FLOW_TIMEOUT_MS = 10_000;
+
+/** Waits until the callee has received more video than `since` bytes; returns its path then. */
+async function videoFlowsPast(page: Page, since: number): Promise<PathStats> {
+  let latest: PathStats | null = null;
+  await waitUntil(
+    async () => {
+      latest = await pathStats(page);
+      return latest.bytesReceived > since;
+    },
+    'more video to arrive',
+    VIDEO_FLOW_TIMEOUT_MS,
+  );
+  if (latest === null) throw new Error('no stats were read');
+  return latest;
+}
 
 type Side = { page: Page; config: IceConfiguration };
 
@@ -162,30 +182,10 @@ call.before(async () => {
   if (!hasChromium) return;
   // A throw-away self-signed certificate for TURN over TLS.
   const dir = mkdtempSync(join(tmpdir(), 'porthello-browser-tls-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
-  const tls = { port: 0, cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')) };
+  const pair = makeCertificate(dir, 'localhost', 'DNS:localhost');
+  const tls = { port: 0, cert: readFileSync(pair.cert), key: readFileSync(pair.key) };
   rmSync(dir, { recursive: true, force: true });
-  relay = await startRelay(
+  relay = await startTestRelay(
     {
       host: '127.0.0.1',
       port: 0,
@@ -249,7 +249,7 @@ test('stays connected for 70 s across several refreshes, then stops working once
   credentials.revokeCall('browser-call');
   assert.is(relay.allocationCount(), 0);
   await waitFor(callee.page, 'window.pc.connectionState !== "connected"', AFTER_REVOKE_TIMEOUT_MS);
-  const revoked = caller.config.iceServers[0]!;
+  const revoked = first(caller.config.iceServers, 'ICE server');
   const probe = await TurnClient.open({ address: '127.0.0.1', port: relay.port }, { username: revoked.username, password: revoked.credential });
   try {
     let code: number | null = null;
@@ -268,15 +268,25 @@ test('stays connected for 70 s across several refreshes, then stops working once
           if (event.candidate) candidates.push(event.candidate.candidate);
         };
         await pc.setLocalDescription(await pc.createOffer());
-        await new Promise((resolve) => setTimeout(resolve, timeoutMs));
+        // Gathering completes once the relay has answered (refused) every request: nothing more can come.
+        const complete = await new Promise<boolean>((resolve) => {
+          if (pc.iceGatheringState === 'complete') return resolve(true);
+          const timer = setTimeout(() => resolve(false), timeoutMs);
+          pc.addEventListener('icegatheringstatechange', () => {
+            if (pc.iceGatheringState !== 'complete') return;
+            clearTimeout(timer);
+            resolve(true);
+          });
+        });
         pc.close();
-        return candidates;
+        return complete ? candidates : null;
       },
-      { config: caller.config, timeoutMs: 4000 },
+      { config: caller.config, timeoutMs: GATHER_TIMEOUT_MS },
     ),
-    10_000,
+    GATHER_TIMEOUT_MS + 5_000,
     'gathering with revoked credentials',
   );
+  assert.ok(gathered !== null, 'gathering with revoked credentials completed');
   assert.is(gathered.length, 0, 'revoked credentials yield no relay candidate');
   credentials.close();
   await Promise.all(sides.map((side) => side.page.context().close()));
@@ -295,8 +305,7 @@ test('connects a relay-only call over TURN/TCP alone', async () => {
     const offer = await connect(caller, callee);
     assert.ok(/ typ relay /.test(offer));
     const first = (await pathStats(callee.page)).bytesReceived;
-    await sleep(3000);
-    const later = await pathStats(callee.page);
+    const later = await videoFlowsPast(callee.page, first);
     assert.is(later.state, 'connected');
     assert.is(later.localType, 'relay');
     assert.is(later.relayProtocol, 'tcp', 'the browser reaches the relay over TCP');
@@ -320,8 +329,7 @@ test('connects a relay-only call over TURN/TLS alone', async () => {
     assert.equal(caller.config.iceServers[0]?.urls, [`turns:localhost:${relay.tlsPort}?transport=tcp`]);
     await connect(caller, callee);
     const first = (await pathStats(callee.page)).bytesReceived;
-    await sleep(3000);
-    const later = await pathStats(callee.page);
+    const later = await videoFlowsPast(callee.page, first);
     assert.is(later.state, 'connected');
     assert.is(later.localType, 'relay');
     assert.is(later.relayProtocol, 'tls', 'the browser reaches the relay over TLS');

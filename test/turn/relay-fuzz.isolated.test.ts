@@ -21,7 +21,7 @@ import { spawnServer, type ServerProcess } from '../helpers/process.js';
 import { withTimeout } from '../helpers/wait.js';
 import { PacketFactory, prng, type Signing } from './helpers/fuzz-packets.js';
 import { TcpTurnClient } from './helpers/tcp-turn.js';
-import { sleep } from './helpers/node-turn-fixture.js';
+import { handledSoFarFrom, sleep } from './helpers/node-turn-fixture.js';
 import { openUdpPeer } from './helpers/udp-peer.js';
 
 /** Enough packets for every method, mutation and transport to come up many times. */
@@ -40,7 +40,6 @@ const TCP_ROTATE_PACKETS = 150;
 /** Bounds the TCP reconnections (each allocates) whatever the relay does with the connections. */
 const MAX_TCP_OPENS = 400;
 const START_TIMEOUT_MS = 15_000;
-const SETTLE_MS = 300;
 const DATA_TIMEOUT_MS = 1000;
 const RELAY_PORTS = [50500, 50599] as const;
 const PUBLIC_ORIGIN = 'http://127.0.0.1:1';
@@ -214,7 +213,11 @@ fuzz('survives thousands of mutated TURN packets over UDP and TCP, then answers 
       counts[session.valid ? 'valid' : 'invalid'] += 1;
       if (sent % PACE_EVERY_PACKETS === 0) await sleep(PACE_MS);
     }
-    await sleep(SETTLE_MS);
+    // The UDP datagrams already sent are queued at the relay ahead of this probe's Binding: once
+    // it is answered they have been handled. A relay that died does not answer; that is reported below.
+    const probe = createSocket('udp4');
+    await handledSoFarFrom(probe, relay).catch((error: unknown) => console.log(`the relay did not answer after the fuzz: ${String(error)}`));
+    probe.close();
     const memoryAfter = server.child.exitCode === null ? residentKiB(pid) : NaN;
     console.log(
       `fuzz sent ${sent} packets (${counts.udp} UDP, ${counts.tcp} TCP; ${counts.valid} with valid credentials, ${counts.invalid} without) over ${counts.tcpOpens} TCP connections; the relay sent ${sink.received.length} datagrams to the test peer`,

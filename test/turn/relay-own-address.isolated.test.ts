@@ -11,7 +11,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { TurnClient, type Credentials } from '../../server/turn/client.js';
 import type { Logger } from '../../server/log.js';
-import { startRelay } from '../../server/turn/relay.js';
+import { startTestRelay } from '../helpers/relay.js';
 import { errorCode } from '../../server/turn/stun.js';
 import { openUdpPeer } from './helpers/udp-peer.js';
 
@@ -33,7 +33,7 @@ own('refuses the box’s other ports on its own public address, and still relays
   assertIsolated();
   const added = spawnSync('ip', ['addr', 'add', `${PUBLIC_HOST}/32`, 'dev', 'lo']);
   assert.is(added.status, 0, `ip addr add: ${added.stderr.toString()}`);
-  const relay = await startRelay(
+  const relay = await startTestRelay(
     { host: PUBLIC_HOST, port: 0, relayPortMin: 53820, relayPortMax: 53829, externalIp: null, userQuota: 0, totalQuota: 0 },
     quiet,
   );

@@ -5,16 +5,15 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Logger } from '../../server/log.js';
-import { startRelay, type Relay, type RelayOptions } from '../../server/turn/relay.js';
+import type { Relay, RelayOptions } from '../../server/turn/relay.js';
+import { startTestRelay } from '../helpers/relay.js';
 import { ATTR, METHOD, encodeXorAddress, errorCode, type TransportAddress } from '../../server/turn/stun.js';
 import { TurnClient, type Credentials } from '../../server/turn/client.js';
 import { TcpTurnClient } from './helpers/tcp-turn.js';
-import { sleep } from './helpers/node-turn-fixture.js';
+import { handledSoFar } from './helpers/node-turn-fixture.js';
 import { openUdpPeer } from './helpers/udp-peer.js';
 
 const DATA_TIMEOUT_MS = 1000;
-/** Long enough for a datagram on loopback to reach the relay and be handled. */
-const SETTLE_MS = 100;
 const USER: Credentials = { username: 'refusals-user', password: 'refusals-password' };
 const PORT_ZERO: TransportAddress = { address: '127.0.0.1', port: 0 };
 /** Public addresses: the deny-list lets them through, so only the check under test refuses. */
@@ -41,7 +40,7 @@ async function withRelay(range: [number, number], body: (running: Running) => Pr
     totalQuota: 0,
     allowedPeers: ['127.0.0.0/8'],
   };
-  const relay = await startRelay(options, errorRecorder(errors));
+  const relay = await startTestRelay(options, errorRecorder(errors));
   relay.addUser(USER.username, USER.password);
   try {
     await body({ relay, errors, server: { address: '127.0.0.1', port: relay.port } });
@@ -77,7 +76,7 @@ portZero('refuses a channel to port 0 over UDP and keeps serving after ChannelDa
       const refused = errorCode(await client.channelBind(0x4000, PORT_ZERO));
       // Sent whatever the answer: on a relay that accepted the channel, this ended the process.
       client.sendChannelData(0x4000, Buffer.from('to-port-zero'));
-      await sleep(SETTLE_MS);
+      await handledSoFar(client);
       assert.ok(relay.isListening());
       await assertStillRelays(server);
       assert.is(refused, 403);
@@ -95,7 +94,7 @@ portZero('refuses a channel to port 0 over TCP and keeps serving after ChannelDa
       await client.allocate();
       const refused = errorCode(await client.channelBind(0x4000, PORT_ZERO));
       client.sendChannelData(0x4000, Buffer.from('to-port-zero'));
-      await sleep(SETTLE_MS);
+      await handledSoFar(client);
       assert.ok(relay.isListening());
       assert.is(errorCode(await client.createPermission([{ address: '127.0.0.1', port: 0 }])), null, 'the TCP allocation itself lives on');
       await assertStillRelays(server);
@@ -118,7 +117,7 @@ portZero('permits the address of a port-0 peer (permissions are per IP) but drop
       assert.is(errorCode(await tcp.createPermission([PORT_ZERO])), null);
       udp.sendIndication(PORT_ZERO, Buffer.from('to-port-zero'));
       tcp.sendIndication(PORT_ZERO, Buffer.from('to-port-zero'));
-      await sleep(SETTLE_MS);
+      await Promise.all([handledSoFar(udp), handledSoFar(tcp)]);
       assert.ok(relay.isListening());
       assert.is(relay.allocationCount(USER.username), 2, 'neither allocation was dropped');
       await assertStillRelays(server);

@@ -3,7 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createSocket } from 'node:dgram';
-import { execFileSync } from 'node:child_process';
+import { makeCertificate } from '../helpers/certificate.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, type Socket as TcpSocket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { connect as connectTls } from 'node:tls';
 import { silentLogger } from '../../server/log.js';
 import { createEmbeddedCredentials, createExternalCredentials, embeddedTurnUrls, restPassword } from '../../server/turn/credentials.js';
 import { startRelay, type Relay, type RelayOptions } from '../../server/turn/relay.js';
+import { startTestRelay } from '../helpers/relay.js';
 import {
   ATTR,
   CLASS,
@@ -25,8 +26,10 @@ import {
   type StunMessage,
 } from '../../server/turn/stun.js';
 import { TurnClient, type Credentials } from '../../server/turn/client.js';
-import { isPortFree, sleep, withTimeout } from './helpers/node-turn-fixture.js';
+import { waitUntil } from '../helpers/wait.js';
+import { handledSoFar, isPortFree, withTimeout } from './helpers/node-turn-fixture.js';
 import { openUdpPeer } from './helpers/udp-peer.js';
+import { first } from '../helpers/values.js';
 
 const DATA_TIMEOUT_MS = 1000;
 const USER: Credentials = { username: 'relay-test-user', password: 'relay-test-password' };
@@ -36,7 +39,7 @@ function options(range: [number, number], extra: Partial<RelayOptions> = {}): Re
 }
 
 async function withRelay(range: [number, number], extra: Partial<RelayOptions>, body: (relay: Relay, clients: TurnClient[]) => Promise<void>): Promise<void> {
-  const relay = await startRelay(options(range, extra), silentLogger);
+  const relay = await startTestRelay(options(range, extra), silentLogger);
   relay.addUser(USER.username, USER.password);
   const clients: TurnClient[] = [];
   try {
@@ -91,7 +94,10 @@ filtering('never reaches a UDP service of the box itself, by Send or by ChannelB
       client.sendIndication({ address: '127.0.0.1', port: victim.port }, Buffer.from('probe'));
       assert.is(errorCode(await client.channelBind(0x4000, { address: '127.0.0.1', port: victim.port })), 403);
       assert.is(errorCode(await client.channelBind(0x4001, { address: '127.0.0.1', port: relay.port })), 403, 'the TURN port itself');
-      assert.is(await victim.next(300), null, 'nothing reached the loopback service');
+      // The relay handled the indication before answering the ChannelBinds; what it sent would be
+      // queued at the victim ahead of a marker the victim sends itself now.
+      victim.socket.send(Buffer.from('marker'), victim.port, '127.0.0.1');
+      assert.is((await victim.next(DATA_TIMEOUT_MS))?.data.toString(), 'marker', 'nothing reached the loopback service');
     } finally {
       await victim.close();
     }
@@ -134,6 +140,8 @@ filtering('caps each allocation at its bandwidth in both directions', async () =
   const CAP_BYTES_PER_S = 20_000;
   const PACKET_BYTES = 1000;
   const PACKETS = 100;
+  /** No packet for this long: the relay has sent all it will (at the cap, one every 50 ms). */
+  const QUIET_MS = 300;
   await withRelay([50300, 50304], { allowedPeers: ['127.0.0.0/8'], maxBytesPerSecond: CAP_BYTES_PER_S }, async (relay, clients) => {
     const peer = await openUdpPeer('127.0.0.1');
     try {
@@ -142,12 +150,17 @@ filtering('caps each allocation at its bandwidth in both directions', async () =
       assert.is(errorCode(await client.channelBind(0x4000, { address: '127.0.0.1', port: peer.port })), null);
       // 100 kB at once: one second's worth (the burst) gets through, the rest is dropped.
       for (let i = 0; i < PACKETS; i += 1) client.sendChannelData(0x4000, Buffer.alloc(PACKET_BYTES, i));
-      await sleep(300);
-      const toPeer = peer.received.length;
+      // The relay has relayed or dropped each of them; what it relayed is queued at the peer,
+      // ahead of a marker the peer then sends itself.
+      await handledSoFar(client);
+      peer.socket.send(Buffer.from('marker'), peer.port, '127.0.0.1');
+      await waitUntil(() => peer.received.some((packet) => packet.data.toString() === 'marker'), 'the marker');
+      const toPeer = peer.received.findIndex((packet) => packet.data.toString() === 'marker');
       assert.ok(toPeer >= 15 && toPeer <= 25, `client to peer: ${toPeer} of ${PACKETS} packets`);
       for (let i = 0; i < PACKETS; i += 1) peer.socket.send(Buffer.alloc(PACKET_BYTES, i), relayed.port, '127.0.0.1');
       let toClient = 0;
-      while ((await client.nextData(300)) !== null) toClient += 1;
+      // Nothing tells when the relay has gone through the peer's packets: count until it is quiet.
+      while ((await client.nextData(QUIET_MS)) !== null) toClient += 1;
       assert.ok(toClient >= 15 && toClient <= 25, `peer to client: ${toClient} of ${PACKETS} packets`);
     } finally {
       await peer.close();
@@ -194,7 +207,7 @@ lifecycle('refuses to start on a port already in use', async () => {
 });
 
 lifecycle('frees every relay port and the listening port on stop', async () => {
-  const relay = await startRelay(options([50253, 50259]), silentLogger);
+  const relay = await startTestRelay(options([50253, 50259]), silentLogger);
   relay.addUser(USER.username, USER.password);
   const client = await TurnClient.open({ address: '127.0.0.1', port: relay.port }, USER);
   const { relayed } = await client.allocate();
@@ -257,7 +270,7 @@ lifecycle('serves TURN over TCP on the same port, and ends a TCP allocation with
     } finally {
       socket.destroy();
     }
-    for (let i = 0; i < 20 && relay.allocationCount(USER.username) > 0; i += 1) await sleep(50);
+    await waitUntil(() => relay.allocationCount(USER.username) === 0, 'the allocation of the closed connection to end', 1000);
     assert.is(relay.allocationCount(USER.username), 0, 'closing the connection ended the allocation');
   });
 });
@@ -265,28 +278,8 @@ lifecycle('serves TURN over TCP on the same port, and ends a TCP allocation with
 lifecycle('serves TURN over TLS on its own port when a certificate is configured', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'porthello-turn-tls-'));
   try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    const tls = { port: 0, cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')) };
+    const pair = makeCertificate(dir, 'localhost', 'DNS:localhost');
+    const tls = { port: 0, cert: readFileSync(pair.cert), key: readFileSync(pair.key) };
     await withRelay([50305, 50309], { tls }, async (relay) => {
       assert.ok(relay.tlsPort !== null && relay.tlsPort !== relay.port);
       const socket = connectTls({ host: '127.0.0.1', port: relay.tlsPort, rejectUnauthorized: false });
@@ -366,14 +359,14 @@ credentials('mints opaque per-participant credentials in RTCConfiguration shape'
   const config = service.issue({ callId: 'call-42', participantId: 'alice@example.org', relayOnly: true });
   assert.is(config.iceTransportPolicy, 'relay');
   assert.is(config.iceServers.length, 1);
-  const server = config.iceServers[0]!;
+  const server = first(config.iceServers, 'ICE server');
   assert.equal(server.urls, ['turn:127.0.0.1:3478?transport=udp']);
   assert.not.ok(server.username.includes('alice') || server.username.includes('42'), 'username reveals nothing');
   assert.ok(server.username.length >= 20 && server.credential.length >= 30);
   assert.equal(added, [server.username]);
   const other = service.issue({ callId: 'call-42', participantId: 'guest-1', relayOnly: false });
   assert.is(other.iceTransportPolicy, 'all');
-  assert.is.not(other.iceServers[0]!.username, server.username);
+  assert.is.not(first(other.iceServers, 'ICE server').username, server.username);
   service.close();
 });
 
@@ -382,7 +375,7 @@ credentials('a credential works until its call is revoked, which ends its alloca
     const service = createEmbeddedCredentials({ relay, urls: [], autoSweep: false });
     try {
       const config = service.issue({ callId: 'c1', participantId: 'p1', relayOnly: true });
-      const server = config.iceServers[0]!;
+      const server = first(config.iceServers, 'ICE server');
       const client = await open(relay, clients, { username: server.username, password: server.credential });
       const { relayed } = await client.allocate();
       assert.is(relay.allocationCount(server.username), 1);
@@ -404,8 +397,8 @@ credentials('drops an unused credential after its TTL but keeps a used one until
     let time = 1_000_000;
     const service = createEmbeddedCredentials({ relay, urls: [], autoSweep: false, now: () => time, unusedTtlMs: 60_000 });
     try {
-      const unused = service.issue({ callId: 'c2', participantId: 'p1', relayOnly: false }).iceServers[0]!;
-      const used = service.issue({ callId: 'c2', participantId: 'p2', relayOnly: false }).iceServers[0]!;
+      const unused = first(service.issue({ callId: 'c2', participantId: 'p1', relayOnly: false }).iceServers, 'ICE server');
+      const used = first(service.issue({ callId: 'c2', participantId: 'p2', relayOnly: false }).iceServers, 'ICE server');
       await (await open(relay, clients, { username: used.username, password: used.credential })).allocate();
       time += 61_000;
       service.sweep();
@@ -428,7 +421,7 @@ credentials('mints TURN REST credentials for an external coturn', () => {
   const secret = 'a-shared-secret-of-at-least-32-characters';
   const service = createExternalCredentials({ urls: ['turns:turn.example.org:443?transport=tcp'], secret, now: () => 1_700_000_000_000, ttlS: 3600 });
   const config = service.issue({ callId: 'c', participantId: 'member-7', relayOnly: true });
-  const server = config.iceServers[0]!;
+  const server = first(config.iceServers, 'ICE server');
   const [expiry, opaque] = server.username.split(':');
   assert.is(Number(expiry), 1_700_000_000 + 3600);
   assert.ok(opaque !== undefined && opaque.length >= 20 && !opaque.includes('member'));

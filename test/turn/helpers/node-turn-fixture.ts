@@ -1,13 +1,19 @@
 // Starts node-turn itself (not the project's wrapper) on loopback, so the defect suites observe
 // the package as installed: patched, or, to see each test fail first, as published.
 import NodeTurnServer, { type NodeTurnOptions } from 'node-turn';
+import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
-import type { TransportAddress } from '../../../server/turn/stun.js';
-import { TurnClient, type Credentials } from '../../../server/turn/client.js';
+import { CLASS, encodeMessage, METHOD, type TransportAddress } from '../../../server/turn/stun.js';
+import { TurnClient, type Credentials, type TurnRequests } from '../../../server/turn/client.js';
 
 export const USER: Credentials = { username: 'probe-user', password: 'probe-password' };
 export const OTHER_USER: Credentials = { username: 'other-user', password: 'other-password' };
 const START_TIMEOUT_MS = 2000;
+/** A loaded relay still answers a Binding well within this; past it the test fails. */
+const HANDLED_TIMEOUT_MS = 5000;
+/** A Binding lost in a flood (a full socket buffer) is sent again after this. */
+const HANDLED_RETRANSMIT_MS = 250;
 const STOP_TIMEOUT_MS = 2000;
 
 export type Fixture = {
@@ -87,6 +93,41 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Resolves once the relay has handled everything this client sent so far. A relay handles the
+ * datagrams (or the stream) of one client in the order they arrive, so once a request sent after
+ * them is answered, they all were: what they did or failed to do has happened.
+ */
+export async function handledSoFar(client: TurnRequests): Promise<void> {
+  await client.transact(METHOD.BINDING, [], { authenticate: false, timeoutMs: HANDLED_TIMEOUT_MS });
+}
+
+/** The same for a bare UDP socket (a fuzzer's): a Binding request, retransmitted until answered. */
+export async function handledSoFarFrom(socket: Socket, relay: TransportAddress): Promise<void> {
+  const transactionId = randomBytes(12);
+  const request = encodeMessage({ method: METHOD.BINDING, cls: CLASS.REQUEST, transactionId, attributes: [] });
+  let onMessage: ((data: Buffer) => void) | undefined;
+  let retransmit: NodeJS.Timeout | undefined;
+  try {
+    await withTimeout(
+      new Promise<void>((resolve) => {
+        onMessage = (data) => {
+          if (data.length >= 20 && data.subarray(8, 20).equals(transactionId)) resolve();
+        };
+        socket.on('message', onMessage);
+        const send = (): void => socket.send(request, relay.port, relay.address);
+        retransmit = setInterval(send, HANDLED_RETRANSMIT_MS);
+        send();
+      }),
+      HANDLED_TIMEOUT_MS,
+      'the relay to handle what was sent before',
+    );
+  } finally {
+    clearInterval(retransmit);
+    if (onMessage !== undefined) socket.off('message', onMessage);
+  }
 }
 
 /** True when a UDP port on 127.0.0.1 can be bound, i.e. nothing holds it. */

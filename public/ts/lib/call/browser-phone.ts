@@ -2,17 +2,18 @@
 // and CallSession over RTCPeerConnection with the page's LocalMedia; and the call screen shown
 // while a call is connected.
 import { SignalClient } from '../signal-client.js';
+import { openCallConnection } from './connection.js';
 import type { LocalMedia } from './local-media.js';
 import { Phone, type PhoneOptions, type PhoneState } from './phone.js';
 import type { Clock } from './ports.js';
-import { CallScreen } from './screen.js';
+import { type BrowserCallSession, CallScreen } from './screen.js';
 import { CallSession } from './session.js';
 import { playRingback, playRingtone } from './tones.js';
 
-export type BrowserPhone = Phone<LocalMedia, CallSession>;
-export type BrowserPhoneState = PhoneState<LocalMedia, CallSession>;
+export type BrowserPhone = Phone<LocalMedia, BrowserCallSession>;
+export type BrowserPhoneState = PhoneState<LocalMedia, BrowserCallSession>;
 
-type PageHooks = Pick<PhoneOptions<LocalMedia, CallSession>, 'onState' | 'onEnded' | 'onSignalState' | 'onRefusal'>;
+type PageHooks = Pick<PhoneOptions<LocalMedia, BrowserCallSession>, 'onState' | 'onEnded' | 'onSignalState' | 'onRefusal'>;
 
 const systemClock: Clock = {
   nowMs: () => Date.now(),
@@ -23,10 +24,10 @@ const systemClock: Clock = {
 /** A phone on this page's signaling socket; a guest's socket is authenticated by its ticket. */
 export function createPhone(options: PageHooks & { asGuest?: boolean }): BrowserPhone {
   const { asGuest, ...hooks } = options;
-  return new Phone<LocalMedia, CallSession>({
+  return new Phone<LocalMedia, BrowserCallSession>({
     ...hooks,
     openSignal: (events) => new SignalClient({ asGuest: asGuest === true, ...events }),
-    startSession: (init) => new CallSession(init),
+    startSession: (init) => new CallSession(init, { openConnection: openCallConnection }),
     tones: { ringback: playRingback, ringtone: playRingtone },
     clock: systemClock,
   });
@@ -37,7 +38,7 @@ export function createPhone(options: PageHooks & { asGuest?: boolean }): Browser
  * call it with every state. `peerName` replaces the server's name for the other side.
  */
 export function followCallScreen(container: HTMLElement, peerName?: string): (state: BrowserPhoneState) => void {
-  let shown: { session: CallSession; screen: CallScreen } | null = null;
+  let shown: { session: BrowserCallSession; screen: CallScreen } | null = null;
   return (state) => {
     const session = state.kind === 'in-call' ? state.session : null;
     if (shown !== null && shown.session === session) return;

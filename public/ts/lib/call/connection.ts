@@ -6,12 +6,11 @@
 // The signaling transport is not known here: descriptions and candidates leave through
 // `send` and come back through handleDescription / handleCandidate.
 
-export type SignalOut = { kind: 'description'; description: RTCSessionDescriptionInit } | { kind: 'candidate'; candidate: RTCIceCandidateInit | null };
+import type { ChatMessage, ConnectionInit, ConnectionPhase, ConnectionPort, SignalOut } from './ports.js';
+import { iceUfrag } from './sdp.js';
 
+export type { ChatMessage, ConnectionPhase, SignalOut } from './ports.js';
 export type PathKind = 'direct' | 'relayed';
-export type ConnectionPhase = 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';
-
-export type ChatMessage = { text: string; sentAt: string };
 
 export type CallConnectionOptions = {
   rtcConfig: RTCConfiguration;
@@ -45,7 +44,7 @@ const DISCONNECTED_GRACE_MS = 4000;
  */
 const POLITE_RESTART_DELAY_MS = 5000;
 
-export class CallConnection {
+export class CallConnection implements ConnectionPort<MediaStream> {
   readonly pc: RTCPeerConnection;
   private readonly options: CallConnectionOptions;
   private readonly chat: RTCDataChannel;
@@ -250,7 +249,8 @@ export class CallConnection {
   }
 }
 
-/** The ICE username fragment of a description: it changes with every ICE restart. */
-export function iceUfrag(sdp: string | undefined): string | null {
-  return sdp === undefined ? null : (/^a=ice-ufrag:(\S+)/m.exec(sdp)?.[1] ?? null);
+/** The browser's connection for a session (CallSession's `openConnection`). */
+export function openCallConnection(init: ConnectionInit<MediaStream>): CallConnection {
+  const { ice, ...rest } = init;
+  return new CallConnection({ rtcConfig: { iceServers: ice.iceServers, iceTransportPolicy: ice.iceTransportPolicy }, ...rest });
 }

@@ -1,8 +1,9 @@
-// What the call engine (Phone) is given instead of building it: the signaling channel, the
-// tones, the clock, and what starts a connected call. The browser passes the real ones
-// (browser-phone.ts); the Node tests pass fakes. Nothing here names a DOM or WebRTC type, so
-// phone.ts compiles, and is tested, without a browser.
-import type { ClientMessage, EndReason, ServerMessage } from '../../../../server/signal/protocol.js';
+// What the call engine (Phone, CallSession) is given instead of building it: the signaling
+// channel, the tones, the clock, what starts a connected call, and the peer connection and
+// local media that call drives. The browser passes the real ones (browser-phone.ts); the Node
+// tests pass fakes. Nothing here names a DOM or WebRTC type, so phone.ts and session.ts
+// compile, and are tested, without a browser.
+import type { ClientMessage, EndReason, IceConfig, ServerMessage } from '../../../../server/signal/protocol.js';
 
 export type SignalState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 export type Welcome = Extract<ServerMessage, { type: 'welcome' }>;
@@ -53,4 +54,46 @@ export type SessionPort = {
   /** Messages of the live call; anything about another call is ignored. */
   handle(message: ServerMessage): void;
   hangUp(): void;
+};
+
+// --- what a connected call drives ----------------------------------------------------------
+
+/** A session description, with the fields of WebRTC's RTCSessionDescriptionInit. */
+export type DescriptionInit = { type: 'offer' | 'answer' | 'pranswer' | 'rollback'; sdp?: string };
+/** An ICE candidate, with the fields of WebRTC's RTCIceCandidateInit. */
+export type CandidateInit = { candidate?: string; sdpMid?: string | null; sdpMLineIndex?: number | null; usernameFragment?: string | null };
+/** What the connection asks the session to signal to the other side; a null candidate ends the gathering. */
+export type SignalOut = { kind: 'description'; description: DescriptionInit } | { kind: 'candidate'; candidate: CandidateInit | null };
+
+export type ConnectionPhase = 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';
+export type ChatMessage = { text: string; sentAt: string };
+
+/** What a session starts its connection with. */
+export type ConnectionInit<Stream> = {
+  ice: IceConfig;
+  /** The polite side rolls back its own offer when both offer at once. Exactly one side is polite. */
+  polite: boolean;
+  /** Make no offer before the other side's first one has been answered (the callee). */
+  awaitFirstOffer: boolean;
+  send: (message: SignalOut) => void;
+  onRemoteStream: (stream: Stream) => void;
+  onPhase: (phase: ConnectionPhase) => void;
+  onChat: (message: ChatMessage) => void;
+};
+
+/** One call's peer connection as the session drives it (CallConnection in the browser). */
+export type ConnectionPort<Stream> = {
+  addLocalStream(stream: Stream): void;
+  /** Applies the other side's description; `beforeAnswer` runs between applying an offer and answering it. */
+  handleDescription(description: DescriptionInit, beforeAnswer?: () => void): Promise<void>;
+  handleCandidate(candidate: CandidateInit | null): Promise<void>;
+  restartIce(): void;
+  close(): void;
+};
+
+/** One call's camera and microphone as the session drives them (LocalMedia in the browser). */
+export type SessionMedia<Stream, Connection> = OwnedMedia & {
+  readonly stream: Stream;
+  /** Replacement tracks (camera switch, screen share) go to this connection from now on. */
+  sendTo(connection: Connection): void;
 };

@@ -4,13 +4,16 @@
 // screen changes; the page only hears about the hang-up.
 import { el } from '../dom.js';
 import { type ClientMessageKey, t } from '../messages.js';
-import { CHAT_MAX_CHARS, type ChatMessage, type ConnectionPhase } from './connection.js';
+import { CHAT_MAX_CHARS, type CallConnection, type ChatMessage, type ConnectionPhase } from './connection.js';
 import type { LocalMedia } from './local-media.js';
 import type { CallSession } from './session.js';
 
+/** A call in the browser: over an RTCPeerConnection, with the page's camera and microphone. */
+export type BrowserCallSession = CallSession<MediaStream, CallConnection, LocalMedia>;
+
 export type CallScreenOptions = {
   container: HTMLElement;
-  session: CallSession;
+  session: BrowserCallSession;
   peerName: string;
   onHangUp: () => void;
 };

@@ -1,38 +1,57 @@
 // One connected call, from `call-connected` to `call-ended`: it turns protocol messages into
-// the CallConnection's descriptions and candidates and back, and cleans up (connection closed,
+// its connection's descriptions and candidates and back, and cleans up (connection closed,
 // local tracks stopped) however the call ends. It draws nothing: a view follows it through
 // `watch` (the remote stream, the connection's phase, chat) and sends chat on `connection`.
+// The connection is opened by the injected `openConnection` (an RTCPeerConnection in the
+// browser, a fake in the Node tests), so nothing here names a DOM or WebRTC type.
 import type { CandidateFields, ClientMessage, EndReason, ServerMessage } from '../../../../server/signal/protocol.js';
-import { CallConnection, iceUfrag, type ChatMessage, type ConnectionPhase, type SignalOut } from './connection.js';
-import type { LocalMedia } from './local-media.js';
-import type { SessionInit, SessionPort } from './ports.js';
+import type {
+  CandidateInit,
+  ChatMessage,
+  ConnectionInit,
+  ConnectionPhase,
+  ConnectionPort,
+  SessionInit,
+  SessionMedia,
+  SessionPort,
+  SignalOut,
+} from './ports.js';
+import { iceUfrag } from './sdp.js';
 
 /** What a view of the call hears about; `watch` replays the current phase and remote stream. */
-export type SessionWatcher = {
-  onRemoteStream?: (stream: MediaStream) => void;
+export type SessionWatcher<Stream> = {
+  onRemoteStream?: (stream: Stream) => void;
   onPhase?: (phase: ConnectionPhase) => void;
   onChat?: (message: ChatMessage) => void;
 };
 
-export class CallSession implements SessionPort {
+/** What a session is built on besides the call: its connection, and where refused descriptions are reported. */
+export type SessionParts<Stream, Connection> = {
+  openConnection: (init: ConnectionInit<Stream>) => Connection;
+  /** A description from the other side the connection refused: the phase shows the consequence to the person. */
+  onNegotiationError?: (error: unknown) => void;
+};
+
+export class CallSession<Stream, Connection extends ConnectionPort<Stream>, Media extends SessionMedia<Stream, Connection>> implements SessionPort {
   readonly callId: string;
   readonly role: 'caller' | 'callee';
-  readonly connection: CallConnection;
+  readonly connection: Connection;
   /** Our camera and microphone; stopped when the call ends. */
-  readonly media: LocalMedia;
+  readonly media: Media;
   resumeToken: string;
   endedByMe = false;
   private readonly send: (message: ClientMessage) => boolean;
   private readonly onEnded: (reason: EndReason) => void;
-  private readonly watchers = new Set<SessionWatcher>();
-  private latestRemoteStream: MediaStream | null = null;
+  private readonly onNegotiationError: (error: unknown) => void;
+  private readonly watchers = new Set<SessionWatcher<Stream>>();
+  private latestRemoteStream: Stream | null = null;
   private latestPhase: ConnectionPhase = 'connecting';
   private lastUfrag: string | null = null;
   private ended = false;
   /** A callee sends its tracks from the first offer on (see CallConnection.handleDescription). */
   private calleeTracksPending = false;
 
-  constructor(init: SessionInit<LocalMedia>) {
+  constructor(init: SessionInit<Media>, parts: SessionParts<Stream, Connection>) {
     const { connected } = init;
     this.callId = connected.callId;
     this.role = connected.role;
@@ -40,8 +59,9 @@ export class CallSession implements SessionPort {
     this.media = init.media;
     this.send = init.send;
     this.onEnded = init.onEnded;
-    this.connection = new CallConnection({
-      rtcConfig: { iceServers: connected.ice.iceServers, iceTransportPolicy: connected.ice.iceTransportPolicy },
+    this.onNegotiationError = parts.onNegotiationError ?? reportNegotiationError;
+    this.connection = parts.openConnection({
+      ice: connected.ice,
       // The callee yields when both sides offer at once; the caller makes the first offer.
       polite: connected.role === 'callee',
       awaitFirstOffer: connected.role === 'callee',
@@ -66,7 +86,7 @@ export class CallSession implements SessionPort {
   }
 
   /** What the other side sends, once its first track arrived. */
-  get remoteStream(): MediaStream | null {
+  get remoteStream(): Stream | null {
     return this.latestRemoteStream;
   }
 
@@ -75,7 +95,7 @@ export class CallSession implements SessionPort {
   }
 
   /** Follows the call from now on, starting with where it stands; returns the way to stop. */
-  watch(watcher: SessionWatcher): () => void {
+  watch(watcher: SessionWatcher<Stream>): () => void {
     this.watchers.add(watcher);
     watcher.onPhase?.(this.latestPhase);
     if (this.latestRemoteStream !== null) watcher.onRemoteStream?.(this.latestRemoteStream);
@@ -93,10 +113,10 @@ export class CallSession implements SessionPort {
             this.calleeTracksPending = false;
             this.connection.addLocalStream(this.media.stream);
           })
-          .catch(reportNegotiationError);
+          .catch(this.onNegotiationError);
         break;
       case 'answer':
-        this.connection.handleDescription({ type: 'answer', sdp: message.sdp }).catch(reportNegotiationError);
+        this.connection.handleDescription({ type: 'answer', sdp: message.sdp }).catch(this.onNegotiationError);
         break;
       case 'candidate':
         void this.connection.handleCandidate(message.candidate === '' ? null : toCandidateInit(message));
@@ -166,6 +186,6 @@ function reportNegotiationError(error: unknown): void {
   console.warn('call: a description from the other side was refused', error);
 }
 
-function toCandidateInit(fields: CandidateFields): RTCIceCandidateInit {
+function toCandidateInit(fields: CandidateFields): CandidateInit {
   return { candidate: fields.candidate, sdpMid: fields.sdpMid, sdpMLineIndex: fields.sdpMLineIndex, usernameFragment: fields.usernameFragment };
 }

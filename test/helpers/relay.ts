@@ -1,0 +1,17 @@
+// The embedded relay as tests start it: on port 0, which the relay takes for UDP first and then
+// for TCP on the same number, which another socket of the machine may hold.
+import { startRelay } from '../../server/turn/relay.js';
+
+/** How many port-0 picks before a taken TCP twin port fails the test. */
+const RELAY_START_ATTEMPTS = 5;
+
+/** startRelay, picking again while the TCP twin of the UDP port it got is taken. */
+export async function startTestRelay(...args: Parameters<typeof startRelay>): ReturnType<typeof startRelay> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startRelay(...args);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= RELAY_START_ATTEMPTS) throw error;
+    }
+  }
+}
