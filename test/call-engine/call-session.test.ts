@@ -152,12 +152,12 @@ inbound('a description the connection refuses is reported, and the call goes on'
   assert.is(connection.descriptions.length, 2, 'the next description is still applied');
 });
 
-inbound('peer-back asks the connection for an ICE restart; peer-away changes nothing', () => {
+inbound('peer-back asks the connection to resume negotiating (re-send a lost offer or restart ICE); peer-away changes nothing', () => {
   const { session, connection, ends } = start('caller');
   session.handle({ type: 'peer-away', callId: 'call-1' });
-  assert.is(connection.restarts, 0);
+  assert.equal([connection.restarts, connection.resumes], [0, 0]);
   session.handle({ type: 'peer-back', callId: 'call-1' });
-  assert.is(connection.restarts, 1);
+  assert.equal([connection.restarts, connection.resumes], [0, 1]);
   assert.equal(ends, []);
 });
 
@@ -281,14 +281,14 @@ views('a watcher with only some handlers is fine', () => {
 
 const resume = suite('resume');
 
-resume('a call-connected for this call (our socket came back) takes the new token and restarts ICE', () => {
+resume('a call-connected for this call (our socket came back) takes the new token and resumes negotiating', () => {
   const { session, connection, ends } = start('caller');
   session.handle(connected('call-1', 'caller', BOB, 'token-2', true));
   assert.is(session.resumeToken, 'token-2');
-  assert.is(connection.restarts, 1);
+  assert.is(connection.resumes, 1);
   session.handle(connected('call-1', 'caller', BOB, 'token-3', true));
   assert.is(session.resumeToken, 'token-3');
-  assert.is(connection.restarts, 2);
+  assert.is(connection.resumes, 2);
   assert.equal(ends, []);
 });
 
@@ -346,7 +346,7 @@ ending('after the end, a view hears nothing more and late messages reach nothing
   assert.equal(connection.descriptions, []);
   assert.equal(connection.candidates, []);
   assert.equal(connection.added, [], 'a late offer does not add the callee tracks');
-  assert.is(connection.restarts, 0);
+  assert.equal([connection.restarts, connection.resumes], [0, 0]);
   assert.is(session.resumeToken, 'token-1');
   assert.is(media.stops, 1);
 });
@@ -365,7 +365,7 @@ stale('messages about another call change nothing', async () => {
   assert.equal(connection.descriptions, []);
   assert.equal(connection.candidates, []);
   assert.equal(connection.added, []);
-  assert.is(connection.restarts, 0);
+  assert.equal([connection.restarts, connection.resumes], [0, 0]);
   assert.is(session.resumeToken, 'token-1');
   assert.equal(ends, []);
   assert.is(connection.closes, 0);
@@ -379,7 +379,7 @@ stale('messages without a call (welcome, refusals, ringing elsewhere) change not
   session.handle({ type: 'incoming-call', callId: 'call-2', caller: BOB });
   assert.equal(ends, []);
   assert.is(connection.closes, 0);
-  assert.is(connection.restarts, 0);
+  assert.equal([connection.restarts, connection.resumes], [0, 0]);
 });
 
 for (const group of [setup, inbound, outbound, views, resume, ending, stale]) group.run();

@@ -197,6 +197,7 @@ export class FakeConnection implements ConnectionPort<FakeStream> {
   readonly descriptions: DescriptionInit[] = [];
   readonly candidates: (CandidateInit | null)[] = [];
   restarts = 0;
+  resumes = 0;
   closes = 0;
   /** Set to make the next description fail, as a browser refusing a malformed SDP does. */
   refuseNext: Error | null = null;
@@ -223,6 +224,10 @@ export class FakeConnection implements ConnectionPort<FakeStream> {
 
   restartIce(): void {
     this.restarts += 1;
+  }
+
+  resumeNegotiation(): void {
+    this.resumes += 1;
   }
 
   close(): void {

@@ -88,6 +88,8 @@ export type ConnectionPort<Stream> = {
   handleDescription(description: DescriptionInit, beforeAnswer?: () => void): Promise<void>;
   handleCandidate(candidate: CandidateInit | null): Promise<void>;
   restartIce(): void;
+  /** A signaling socket came back: re-send an offer lost with the old one, or restart ICE. */
+  resumeNegotiation(): void;
   close(): void;
 };
 
