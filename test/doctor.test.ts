@@ -16,10 +16,9 @@ import { hasOpenssl, makeCertificate } from './helpers/certificate.js';
 import { spawnServer, type ServerProcess } from './helpers/process.js';
 import { withTimeout } from './helpers/wait.js';
 import { freePort } from './helpers/ports.js';
+import { START_TIMEOUT_MS } from './helpers/live-server.js';
 
 const DOCTOR = projectPath('dist', 'scripts', 'doctor.js');
-/** Generous: start-up is slow on a loaded machine (the relay self-test included). */
-const START_TIMEOUT_MS = 30_000;
 const DOCTOR_TIMEOUT_MS = 30_000;
 /** A relay range no other suite uses. */
 const RELAY_PORTS = '52300-52340';

@@ -15,9 +15,8 @@ import { hasOpenssl, makeCertificate } from './helpers/certificate.js';
 import { spawnServer, type ServerProcess } from './helpers/process.js';
 import { waitUntil, withTimeout } from './helpers/wait.js';
 import { freePort } from './helpers/ports.js';
+import { START_TIMEOUT_MS } from './helpers/live-server.js';
 
-/** Generous: start-up is slow on a loaded machine (the relay self-test included). */
-const START_TIMEOUT_MS = 30_000;
 /** A proxy's start-up (TLS set-up included) is slow on a loaded machine. */
 const PROXY_START_TIMEOUT_MS = 30_000;
 /** One address's free failed log-ins before the throttle answers 429 (login-throttle.ts), plus room. */

@@ -14,6 +14,7 @@ import { TurnClient, type Credentials } from '../server/turn/client.js';
 import type { TransportAddress } from '../server/turn/stun.js';
 import { hasOpenssl, installCertificate, makeCertificate } from './helpers/certificate.js';
 import { freePort } from './helpers/ports.js';
+import { START_TIMEOUT_MS } from './helpers/live-server.js';
 import { spawnServer, type ServerProcess } from './helpers/process.js';
 import { withTimeout } from './helpers/wait.js';
 import { openSignalClient, type SignalTestClient } from './helpers/ws.js';
@@ -121,8 +122,8 @@ live('keeps the call: its wss sockets, its TURN over TLS connection and its sign
     PORTHELLO_TLS_CERT: certificate.cert,
     PORTHELLO_TLS_KEY: certificate.key,
   });
-  const [, portText] = await server.waitForOutput(/listening on https:\/\/127\.0\.0\.1:(\d+)/, 10_000);
-  await server.waitForOutput(/TURN over TLS on/, 10_000);
+  const [, portText] = await server.waitForOutput(/listening on https:\/\/127\.0\.0\.1:(\d+)/, START_TIMEOUT_MS);
+  await server.waitForOutput(/TURN over TLS on/, START_TIMEOUT_MS);
   const port = Number(portText);
 
   const alice = await signUp(port, 'Alice');

@@ -10,6 +10,7 @@ import { hasOpenssl, installCertificate, makeCertificate as makeCertificateIn } 
 import { spawnServer, type ServerProcess } from './helpers/process.js';
 import { withTimeout } from './helpers/wait.js';
 import { freePort } from './helpers/ports.js';
+import { START_TIMEOUT_MS } from './helpers/live-server.js';
 
 const tlsSuite = suite('built-in TLS');
 const tls = hasOpenssl ? tlsSuite : tlsSuite.skip;
@@ -76,7 +77,7 @@ tls('serves HTTPS with HSTS from the configured certificate', async () => {
     PORTHELLO_TLS_CERT: cert,
     PORTHELLO_TLS_KEY: key,
   });
-  const [, port] = await server.waitForOutput(/listening on https:\/\/127\.0\.0\.1:(\d+)/, 10_000);
+  const [, port] = await server.waitForOutput(/listening on https:\/\/127\.0\.0\.1:(\d+)/, START_TIMEOUT_MS);
   const get = (path: string) =>
     withTimeout(
       new Promise<{ status: number; hsts: string; body: string; headers: Record<string, string | string[] | undefined> }>((resolve, reject) => {
@@ -122,8 +123,8 @@ tls('replaces the certificate on SIGHUP and when the files change, keeping open 
     PORTHELLO_TLS_CERT: live.cert,
     PORTHELLO_TLS_KEY: live.key,
   });
-  const [, portText] = await server.waitForOutput(/listening on https:\/\/127\.0\.0\.1:(\d+)/, 10_000);
-  await server.waitForOutput(/TURN over TLS on/, 10_000);
+  const [, portText] = await server.waitForOutput(/listening on https:\/\/127\.0\.0\.1:(\d+)/, START_TIMEOUT_MS);
+  await server.waitForOutput(/TURN over TLS on/, START_TIMEOUT_MS);
   const port = Number(portText);
   const open = await handshake(port);
   assert.is(open.subject, 'first');

@@ -9,8 +9,8 @@ import { SIGNAL_PATH } from '../../server/signal/protocol.js';
 import { spawnServer, type ServerProcess } from '../helpers/process.js';
 import { withTimeout } from '../helpers/wait.js';
 import { freePort } from '../helpers/ports.js';
+import { START_TIMEOUT_MS } from '../helpers/live-server.js';
 
-const START_TIMEOUT_MS = 10_000;
 let scratch = '';
 let running: ServerProcess | null = null;
 let port = 0;

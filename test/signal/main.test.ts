@@ -9,8 +9,8 @@ import WebSocket from 'ws';
 import { spawnServer, type ServerProcess } from '../helpers/process.js';
 import { withTimeout } from '../helpers/wait.js';
 import { openSignalClient } from '../helpers/ws.js';
+import { START_TIMEOUT_MS } from '../helpers/live-server.js';
 
-const START_TIMEOUT_MS = 10_000;
 const wired = suite('the signaler in the server process');
 let scratch = '';
 let running: ServerProcess | null = null;

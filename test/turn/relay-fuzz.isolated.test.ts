@@ -23,6 +23,7 @@ import { PacketFactory, prng, type Signing } from './helpers/fuzz-packets.js';
 import { TcpTurnClient } from './helpers/tcp-turn.js';
 import { handledSoFarFrom, sleep } from './helpers/node-turn-fixture.js';
 import { openUdpPeer } from './helpers/udp-peer.js';
+import { START_TIMEOUT_MS } from '../helpers/live-server.js';
 
 /** Enough packets for every method, mutation and transport to come up many times. */
 const FUZZ_PACKETS = 12_000;
@@ -39,7 +40,6 @@ const TCP_SESSIONS = 6;
 const TCP_ROTATE_PACKETS = 150;
 /** Bounds the TCP reconnections (each allocates) whatever the relay does with the connections. */
 const MAX_TCP_OPENS = 400;
-const START_TIMEOUT_MS = 15_000;
 const DATA_TIMEOUT_MS = 1000;
 const RELAY_PORTS = [50500, 50599] as const;
 const PUBLIC_ORIGIN = 'http://127.0.0.1:1';
