@@ -7,6 +7,7 @@ import { type FileSystemProbe, realFileSystem } from './config-files.js';
 import type { Env } from './config-keys.js';
 import { createReader } from './config-reader.js';
 import { readTurnConfig, type TurnConfig } from './config-turn.js';
+import { readAccessConfig, type AccessConfig } from './config-access.js';
 
 export type { FileSystemProbe };
 export { CONFIG_KEYS, type ConfigKey, type Env } from './config-keys.js';
@@ -56,6 +57,7 @@ export type Config = Readonly<{
     callLogMaxEntries: number;
   }>;
   turn: TurnConfig;
+  access: AccessConfig;
 }>;
 
 /** Thrown by loadConfig with one line per bad key, so an operator fixes them all in one go. */
@@ -120,6 +122,7 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) fail('PORTHELLO_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
 
   const turn = readTurnConfig(reader);
+  const access = readAccessConfig(reader);
 
   const bcryptCost = integer('PORTHELLO_BCRYPT_COST', MIN_BCRYPT_COST, MAX_BCRYPT_COST);
   const sessionIdleHours = integer('PORTHELLO_SESSION_IDLE_HOURS', 1, 24 * 365);
@@ -163,6 +166,7 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
       callLogMaxEntries,
     }),
     turn,
+    access,
   });
 }
 
