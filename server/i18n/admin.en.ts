@@ -47,7 +47,6 @@ export const adminEn: Readonly<Record<keyof typeof adminFr, string>> = {
   'client.admin.account.lastSeen': 'Last active: {date}',
   'client.admin.account.never': 'No open session',
   'client.admin.account.sessions': 'Logged-in devices: {count}',
-  'client.admin.account.roleSaved': 'Role saved.',
   'client.admin.accounts.none': 'No account matches.',
   'client.admin.accounts.more': 'More accounts match: narrow the search.',
   'client.admin.invitation.created': 'Invitation created. Hand over this link; it will not be shown again.',

@@ -46,7 +46,6 @@ export const adminFr = {
   'client.admin.account.lastSeen': 'Dernière activité : {date}',
   'client.admin.account.never': 'Aucune session ouverte',
   'client.admin.account.sessions': 'Appareils connectés : {count}',
-  'client.admin.account.roleSaved': 'Rôle enregistré.',
   'client.admin.accounts.none': 'Aucun compte ne correspond.',
   'client.admin.accounts.more': 'D’autres comptes correspondent : précisez la recherche.',
   'client.admin.invitation.created': 'Invitation créée. Transmettez ce lien ; il ne sera plus affiché.',

@@ -53,7 +53,7 @@ function controls(account: AccountSummary, name: string, alert: HTMLElement): HT
       const replacement = accountItem(updated);
       button.closest('li')?.replaceWith(replacement);
       replacement.querySelector<HTMLElement>('select, button')?.focus();
-      status.textContent = t('admin.account.roleSaved');
+      status.textContent = t('saved');
     } catch (error) {
       alert.textContent = problemText(error);
       alert.hidden = false;
