@@ -34,7 +34,14 @@ function numberOption(text: string | undefined): number | string | undefined {
 
 function accountLine(account: AccountSummary): string {
   const state = account.disabledAt === null ? 'active' : `disabled ${account.disabledAt}`;
-  return [account.email, account.role, state, `created ${account.createdAt}`, `last seen ${account.lastSeenAt ?? 'never'}`, `${account.firstName} ${account.lastName}`].join('\t');
+  return [
+    account.email,
+    account.role,
+    state,
+    `created ${account.createdAt}`,
+    `last seen ${account.lastSeenAt ?? 'never'}`,
+    `${account.firstName} ${account.lastName}`,
+  ].join('\t');
 }
 
 function argument(context: CommandContext, index: number, name: string): string {
@@ -51,7 +58,8 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   'create-admin': {
     usage: 'create-admin --email E --first-name F --last-name L --accept-policy   (password on standard input)',
     async run(context) {
-      if (context.options['accept-policy'] === undefined) throw new UsageError('--accept-policy: the new admin accepts the privacy policy, like on the sign-up form');
+      if (context.options['accept-policy'] === undefined)
+        throw new UsageError('--accept-policy: the new admin accepts the privacy policy, like on the sign-up form');
       const password = await context.readLine();
       const input = parseSignup({
         email: context.options['email'],

@@ -64,7 +64,12 @@ await runCommand('admin', USAGE, async () => {
     // A refusal of the services (a bad field, an unknown account, the last admin) is the
     // operator's to fix: say it plainly, with the fields.
     if (error instanceof AppError && error.expose) {
-      const fields = error.fields === undefined ? '' : ` (${Object.entries(error.fields).map(([field, reason]) => `${field}: ${reason}`).join(', ')})`;
+      const fields =
+        error.fields === undefined
+          ? ''
+          : ` (${Object.entries(error.fields)
+              .map(([field, reason]) => `${field}: ${reason}`)
+              .join(', ')})`;
       throw new Error(`${error.code}: ${error.message}${fields}`);
     }
     throw error;

@@ -40,7 +40,8 @@ export function accountPageRoutes(
     heading: translate(locale, heading),
     lead: translate(locale, lead),
     signupMode: mode,
-    domainsHint: mode === 'domains' ? translate(locale, 'admin.signup.inviteHintDomains').replace('{signupDomains}', config.access.signupDomains.join(', ')) : '',
+    domainsHint:
+      mode === 'domains' ? translate(locale, 'admin.signup.inviteHintDomains').replace('{signupDomains}', config.access.signupDomains.join(', ')) : '',
   });
   const visitorsOnly = (ctx: AppContext): boolean => {
     if (ctx.state.member === undefined) return true;

@@ -11,7 +11,19 @@ import { fr } from '../i18n/fr.js';
 import { THEME_COLOR } from './manifest.js';
 import { isMessageKey, LOCALES, translate, type Locale, type MessageKey } from '../i18n/index.js';
 
-export const PAGE_NAMES = ['home', 'error', 'signup', 'login', 'profile', 'my-data', 'privacy', 'calls', 'guest-call', 'admin-accounts', 'admin-invitations'] as const;
+export const PAGE_NAMES = [
+  'home',
+  'error',
+  'signup',
+  'login',
+  'profile',
+  'my-data',
+  'privacy',
+  'calls',
+  'guest-call',
+  'admin-accounts',
+  'admin-invitations',
+] as const;
 export type PageName = (typeof PAGE_NAMES)[number];
 
 export type PageOptions = {
@@ -114,12 +126,7 @@ function languageLinks(current: Locale): Record<string, string> {
 /** The account links of the header: log in and sign up, or the member's pages. */
 function accountLinks(locale: Locale, signedIn: boolean, staff: boolean): string {
   const links: [string, MessageKey][] = signedIn
-    ? [
-        ['/calls', 'nav.calls'],
-        ['/profile', 'nav.profile'],
-        ['/my-data', 'nav.myData'],
-        ...(staff ? [['/admin', 'admin.nav'] as [string, MessageKey]] : []),
-      ]
+    ? [['/calls', 'nav.calls'], ['/profile', 'nav.profile'], ['/my-data', 'nav.myData'], ...(staff ? [['/admin', 'admin.nav'] as [string, MessageKey]] : [])]
     : [
         ['/login', 'nav.login'],
         ['/signup', 'nav.signup'],

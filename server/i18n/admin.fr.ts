@@ -11,8 +11,7 @@ export const adminFr = {
   'admin.setup.title': 'Créer le compte administrateur',
   'admin.setup.lead': 'Ce compte administrera le service : il invitera les membres et gérera les rôles. Le lien de création ne servira qu’une fois.',
   'admin.setup.gone.title': 'Lien de création périmé',
-  'admin.setup.gone.text':
-    'Ce lien ne vaut plus : un administrateur existe déjà, ou le service a redémarré et en a écrit un nouveau dans son journal.',
+  'admin.setup.gone.text': 'Ce lien ne vaut plus : un administrateur existe déjà, ou le service a redémarré et en a écrit un nouveau dans son journal.',
   'admin.signup.invite': 'Code d’invitation',
   'admin.signup.inviteHint': 'Il figure dans le lien d’invitation que vous avez reçu.',
   'admin.signup.inviteHintDomains': 'Inutile si votre adresse e-mail est à l’un de ces domaines : {signupDomains}.',
@@ -22,7 +21,8 @@ export const adminFr = {
   'admin.accounts.searchSubmit': 'Rechercher',
   'admin.accounts.results': 'Résultats',
   'admin.invitations.title': 'Invitations',
-  'admin.invitations.lead': 'Une invitation est un lien d’inscription à usage unique ou multiple, valable jusqu’à une date, éventuellement réservé à une adresse.',
+  'admin.invitations.lead':
+    'Une invitation est un lien d’inscription à usage unique ou multiple, valable jusqu’à une date, éventuellement réservé à une adresse.',
   'admin.invitations.create': 'Nouvelle invitation',
   'admin.invitations.uses': 'Nombre d’inscriptions possibles',
   'admin.invitations.days': 'Valable pendant (jours)',

@@ -26,7 +26,9 @@ function admin(dataDir: string, args: readonly string[], input = ''): Promise<Co
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   child.stdin.end(input);
-  const finished = new Promise<CommandResult>((resolve) => child.on('close', (code, signal) => resolve({ status: code ?? signal ?? 'unknown', stdout, stderr })));
+  const finished = new Promise<CommandResult>((resolve) =>
+    child.on('close', (code, signal) => resolve({ status: code ?? signal ?? 'unknown', stdout, stderr })),
+  );
   return withTimeout(finished, `admin ${args[0] ?? ''}`, COMMAND_TIMEOUT_MS).finally(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
@@ -78,7 +80,13 @@ cli('a fresh instance prints a one-time setup link; the account made with it is 
   const [line = '', path = ''] = await server.process.waitForOutput(/^.*(\/setup\/[A-Za-z0-9_-]{43}).*$/m, START_TIMEOUT_MS);
   assert.match(line, /warn +setup /);
   // One line holds the token, and only that one.
-  assert.is(server.process.output().split('\n').filter((entry) => entry.includes(path.slice('/setup/'.length))).length, 1);
+  assert.is(
+    server.process
+      .output()
+      .split('\n')
+      .filter((entry) => entry.includes(path.slice('/setup/'.length))).length,
+    1,
+  );
   const home = await (await server.request('/?lang=en')).text();
   assert.match(home, 'journalctl -u porthello');
   assert.is((await server.request(`${path}?lang=en`)).status, 200);
@@ -98,7 +106,11 @@ cli('a fresh instance prints a one-time setup link; the account made with it is 
 cli('the CLI invites, sets a role, disables (closing the socket in the running server) and enables', async (context) => {
   const dataDir = join(context.scratch, 'data');
   const adminEmail = uniqueEmail('cli-admin');
-  const created = await admin(dataDir, ['create-admin', '--email', adminEmail, '--first-name', 'Root', '--last-name', 'Admin', '--accept-policy'], `${PASSWORD}\n`);
+  const created = await admin(
+    dataDir,
+    ['create-admin', '--email', adminEmail, '--first-name', 'Root', '--last-name', 'Admin', '--accept-policy'],
+    `${PASSWORD}\n`,
+  );
   assert.is(created.status, 0, created.stderr);
   const server = await startServer(dataDir);
   context.server = server;
@@ -122,7 +134,7 @@ cli('the CLI invites, sets a role, disables (closing the socket in the running s
   assert.is((await admin(dataDir, ['set-role', email.toUpperCase(), 'support'])).status, 0);
   assert.is(((await (await server.request('/api/me', { cookie })).json()) as { role: string }).role, 'support');
 
-  const socket = await openSignalClient(server.url.replace('http', 'ws') + '/ws', { name: 'member', headers: { Cookie: cookie, Origin: ORIGIN } });
+  const socket = await openSignalClient(`${server.url.replace('http', 'ws')}/ws`, { name: 'member', headers: { Cookie: cookie, Origin: ORIGIN } });
   const disabled = await admin(dataDir, ['disable', email]);
   assert.is(disabled.status, 0, disabled.stderr);
   // The server reads the disabled accounts every DISABLED_ACCOUNTS_POLL_MS; a bound, not a measure.
@@ -154,7 +166,11 @@ cli('the CLI says what is wrong: usage (2), refusals and unknown accounts (1)', 
   const weak = await admin(dataDir, ['create-admin', '--email', uniqueEmail(), '--first-name', 'A', '--last-name', 'B', '--accept-policy'], 'short\n');
   assert.is(weak.status, 1);
   assert.match(weak.stderr, 'password: too_short');
-  const lastAdmin = await admin(dataDir, ['create-admin', '--email', 'only@example.org', '--first-name', 'A', '--last-name', 'B', '--accept-policy'], `${PASSWORD}\n`);
+  const lastAdmin = await admin(
+    dataDir,
+    ['create-admin', '--email', 'only@example.org', '--first-name', 'A', '--last-name', 'B', '--accept-policy'],
+    `${PASSWORD}\n`,
+  );
   assert.is(lastAdmin.status, 0);
   const demote = await admin(dataDir, ['set-role', 'only@example.org', 'member']);
   assert.is(demote.status, 1);

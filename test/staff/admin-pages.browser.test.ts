@@ -49,7 +49,10 @@ it('an invited newcomer opens the invitation link, signs up and lands logged in'
     const url = await link.inputValue();
     assert.ok(url.startsWith(`${server.url}/signup?invite=`), url);
     await page.getByRole('button', { name: 'Copy the link' }).click();
-    await page.locator('#copy-status').getByText(/Link copied|Could not copy/).waitFor();
+    await page
+      .locator('#copy-status')
+      .getByText(/Link copied|Could not copy/)
+      .waitFor();
     await page.locator('#invitations li').getByText('Valid', { exact: true }).first().waitFor();
 
     const newcomer = await newcomerSide.newPage();
@@ -106,7 +109,10 @@ it('the accounts page finds a member, changes their role and disables them', asy
     await item.getByRole('button', { name: 'Change the role' }).click();
     await page.locator('#accounts li', { hasText: email }).locator('.badge', { hasText: 'Support' }).waitFor();
     await page.locator('#accounts li', { hasText: email }).getByRole('button', { name: 'Disable the account of Alan Turing' }).click();
-    await page.locator('#accounts li', { hasText: email }).getByText(/Disabled on/).waitFor();
+    await page
+      .locator('#accounts li', { hasText: email })
+      .getByText(/Disabled on/)
+      .waitFor();
     await page.screenshot({ path: '/tmp/porthello-admin-accounts.png', fullPage: true });
     assert.is((await server.fetch('/api/me', withCookie(memberCookie))).status, 401);
     assert.is(server.db.prepare('SELECT role FROM users WHERE email = ?').pluck().get(email), 'support');

@@ -34,7 +34,11 @@ export async function firstAdmin(server: TestServer): Promise<TestMember> {
 }
 
 /** POST /api/admin/invitations as this admin; returns the answer's body (status 201 checked). */
-export async function invite(server: TestServer, admin: TestMember, body: Record<string, unknown> = {}): Promise<{ code: string; url: string; invitation: { id: string } }> {
+export async function invite(
+  server: TestServer,
+  admin: TestMember,
+  body: Record<string, unknown> = {},
+): Promise<{ code: string; url: string; invitation: { id: string } }> {
   const response = await server.fetch('/api/admin/invitations', json(body, admin.cookie));
   assert.is(response.status, 201, await response.clone().text());
   return (await response.json()) as { code: string; url: string; invitation: { id: string } };

@@ -2,7 +2,7 @@
 // an invitation stops working (used, expired, revoked, for another address).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { loadConfig, ConfigError } from '../../server/config.js';
+import { loadConfig, type ConfigError } from '../../server/config.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { manualClock } from '../helpers/clock.js';
 import { FAST_BCRYPT, json, sessionCookieOf, withCookie } from '../accounts/helpers.js';

@@ -43,7 +43,11 @@ function accountItem(account: AccountSummary): HTMLLIElement {
 
 function controls(account: AccountSummary, name: string, alert: HTMLElement): HTMLElement {
   const selectId = `role-${account.id}`;
-  const select = el('select', { id: selectId }, ...ROLES.map((role) => el('option', { value: role, selected: role === account.role }, t(`admin.role.${role}`))));
+  const select = el(
+    'select',
+    { id: selectId },
+    ...ROLES.map((role) => el('option', { value: role, selected: role === account.role }, t(`admin.role.${role}`))),
+  );
   const saveRole = el('button', { class: 'button secondary small', type: 'button' }, t('admin.account.saveRole'));
   const act = async (button: HTMLButtonElement, run: () => Promise<AccountSummary>): Promise<void> => {
     button.disabled = true;
@@ -63,12 +67,22 @@ function controls(account: AccountSummary, name: string, alert: HTMLElement): HT
   saveRole.addEventListener('click', () => {
     void act(saveRole, () => api<AccountSummary>('PUT', `/api/admin/accounts/${encodeURIComponent(account.id)}/role`, { role: select.value as Role }));
   });
-  const row = el('div', { class: 'actions admin-controls' }, el('label', { for: selectId, class: 'visually-hidden' }, t('admin.account.role', { name })), select, saveRole);
+  const row = el(
+    'div',
+    { class: 'actions admin-controls' },
+    el('label', { for: selectId, class: 'visually-hidden' }, t('admin.account.role', { name })),
+    select,
+    saveRole,
+  );
   if (account.id !== myId) {
     const disabled = account.disabledAt !== null;
     const toggle = el(
       'button',
-      { class: disabled ? 'button secondary small' : 'button danger small', type: 'button', 'aria-label': t(disabled ? 'admin.account.enableLabel' : 'admin.account.disableLabel', { name }) },
+      {
+        class: disabled ? 'button secondary small' : 'button danger small',
+        type: 'button',
+        'aria-label': t(disabled ? 'admin.account.enableLabel' : 'admin.account.disableLabel', { name }),
+      },
       t(disabled ? 'admin.account.enable' : 'admin.account.disable'),
     );
     toggle.addEventListener('click', () => {
