@@ -84,7 +84,7 @@ export function createInvitationService(deps: { store: InvitationStore; publicOr
         createdBy: actor.id,
         createdAt: iso(at),
       });
-      const row = store.list(LISTED_INVITATIONS).find((candidate) => candidate.id === id);
+      const row = store.byId(id);
       if (row === undefined) throw new AppError('internal', 'internal', 'The invitation was not stored.');
       return { invitation: view(row, at), code, url: publicOrigin + invitationPath(code) };
     },
@@ -98,7 +98,7 @@ export function createInvitationService(deps: { store: InvitationStore; publicOr
 
     revoke(actor: Actor, id: string): void {
       requireCapability(canManageInvitations, actor.role);
-      if (!store.exists(id)) throw notFound('No such invitation.');
+      if (store.byId(id) === undefined) throw notFound('No such invitation.');
       if (!store.revoke(id, iso(now()))) throw conflict('already_revoked', 'This invitation was already withdrawn.');
     },
 

@@ -22,7 +22,7 @@ export function createInvitationStore(db: Database) {
   const byCodeHash = db.prepare(`SELECT ${COLUMNS} FROM invitations WHERE code_hash = ?`);
   const all = db.prepare(`SELECT ${COLUMNS} FROM invitations ORDER BY created_at DESC, rowid DESC LIMIT ?`);
   const revoke = db.prepare('UPDATE invitations SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL');
-  const exists = db.prepare('SELECT 1 FROM invitations WHERE id = ?');
+  const byId = db.prepare(`SELECT ${COLUMNS} FROM invitations WHERE id = ?`);
   // The one statement that uses an invitation: it only succeeds while the invitation is valid,
   // so two sign-ups racing for its last use cannot both win. A bound invitation forgets the
   // address it was for: from now on the address is the new member's, kept in their account.
@@ -36,7 +36,7 @@ export function createInvitationStore(db: Database) {
     },
     byCodeHash: (codeHash: Buffer): InvitationRow | undefined => byCodeHash.get(codeHash) as InvitationRow | undefined,
     list: (limit: number): InvitationRow[] => all.all(limit) as InvitationRow[],
-    exists: (id: string): boolean => exists.get(id) !== undefined,
+    byId: (id: string): InvitationRow | undefined => byId.get(id) as InvitationRow | undefined,
     /** False when it was already revoked (or does not exist). */
     revoke: (id: string, now: string): boolean => revoke.run(now, id).changes > 0,
     /** False when it can no longer be used (used up, expired or revoked meanwhile). */

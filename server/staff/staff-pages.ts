@@ -34,7 +34,14 @@ export function staffPageRoutes(pages: PageRenderer): Router<AppState> {
       ctx.body = pages.renderError(ctx.state.locale, 403, true);
       return;
     }
-    ctx.body = pages.render(name, ctx.state.locale, { title, script: name, signedIn: true, staff: hasStaffPages(member.role), vars: FORM_VARS });
+    ctx.body = pages.render(name, ctx.state.locale, {
+      title,
+      script: name,
+      signedIn: true,
+      staff: hasStaffPages(member.role),
+      // Support sees the accounts only: no link to a page that would answer 403.
+      vars: { ...FORM_VARS, invitationsHidden: canManageInvitations(member.role) ? '' : 'hidden' },
+    });
   };
   router.get('/admin', (ctx) => {
     const member = ctx.state.member;

@@ -68,7 +68,9 @@ roles('the staff pages: log-in for visitors, 403 for members, the page for the r
   assert.is(visitor.status, 302);
   assert.is(visitor.headers.get('location'), '/login');
   assert.is((await server.fetch('/admin/accounts', withCookie(member.cookie))).status, 403);
-  assert.is((await server.fetch('/admin/accounts', withCookie(support.cookie))).status, 200);
+  const supportPage = await server.fetch('/admin/accounts', withCookie(support.cookie));
+  assert.is(supportPage.status, 200);
+  assert.match(await supportPage.text(), '<a href="/admin/invitations" hidden>');
   assert.is((await server.fetch('/admin/invitations', withCookie(support.cookie))).status, 403);
   const page = await server.fetch('/admin/invitations?lang=en', withCookie(admin.cookie));
   assert.is(page.status, 200);
