@@ -125,6 +125,14 @@ roles('an account disabled in the database by another process loses its socket t
   assert.is(code, 4001);
 });
 
+roles('a session that outlived its account being disabled (a log-in racing the disable) ends at its first use', async ({ server, admin }) => {
+  const member = await memberWithRole(server, admin, 'member');
+  // Disabled without its sessions being deleted: what a log-in checked just before the disable leaves.
+  server.db.prepare('UPDATE users SET disabled_at = ? WHERE id = ?').run(new Date().toISOString(), member.id);
+  assert.is((await server.fetch('/api/me', withCookie(member.cookie))).status, 401);
+  assert.is(server.db.prepare('SELECT count(*) FROM sessions WHERE user_id = ?').pluck().get(member.id), 0);
+});
+
 roles('the export holds the role and the invitations a member made; deletion keeps the invitations without them', async ({ server, admin }) => {
   const second = await memberWithRole(server, admin, 'admin');
   const made = await server.fetch('/api/admin/invitations', json({ email: 'friend@example.org' }, second.cookie));
