@@ -5,6 +5,7 @@ import Koa from 'koa';
 import type { Database } from 'better-sqlite3';
 import { createAccountsModule, type AccountsModule } from './accounts/accounts-module.js';
 import { createCallsModule, type CallsModule } from './calls/calls-module.js';
+import { createStaffModule, type StaffModule } from './staff/staff-module.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import { jsonBody } from './http/body.js';
@@ -36,6 +37,8 @@ export type AppDeps = Readonly<{
   accounts?: AccountsModule;
   /** Calls: links, the call log, guest tickets and the signaling hub; built here when not given. */
   calls?: CallsModule;
+  /** Roles, invitations and the admin pages; built here when not given. */
+  staff?: StaffModule;
 }>;
 
 export const TEMPLATES_DIR = projectPath('public', 'pages');
@@ -53,6 +56,7 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
   const accounts = deps.accounts ?? createAccountsModule({ config, db: deps.db, log });
   const metrics = deps.metrics ?? createMetrics();
   const calls = deps.calls ?? createCallsModule({ config, db: deps.db, log, accounts, turnCredentials: null, metrics });
+  const staff = deps.staff ?? createStaffModule({ config, db: deps.db, log, accounts });
   metrics.observe({ census: () => calls.hub.census(), relay: deps.relayMeter ?? null });
 
   app.use(countRequests(metrics));
@@ -83,11 +87,12 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
   const routers = [
     healthRoutes({ db: deps.db, relay: deps.relay }),
     metricsRoutes(metrics, config.metrics),
-    pageRoutes(pages),
+    pageRoutes(pages, { setupPending: accounts.firstAdmin.pending }),
     manifestRoutes(),
     ...accounts.routers(pages),
     ...calls.routers(pages),
-    apiRoutes([...accounts.apiGroups(calls.profileExtras), ...calls.apiGroups()]),
+    ...staff.routers(pages),
+    apiRoutes([...accounts.apiGroups(calls.profileExtras), ...calls.apiGroups(), ...staff.apiGroups()]),
   ];
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
   return app;

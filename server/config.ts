@@ -8,6 +8,7 @@ import type { Env } from './config-keys.js';
 import { createReader } from './config-reader.js';
 import { type MetricsConfig, readMetricsConfig } from './config-metrics.js';
 import { readTurnConfig, type TurnConfig } from './config-turn.js';
+import { readAccessConfig, type AccessConfig } from './config-access.js';
 
 export type { FileSystemProbe };
 export { CONFIG_KEYS, type ConfigKey, type Env } from './config-keys.js';
@@ -58,6 +59,7 @@ export type Config = Readonly<{
   }>;
   turn: TurnConfig;
   metrics: MetricsConfig;
+  access: AccessConfig;
 }>;
 
 /** Thrown by loadConfig with one line per bad key, so an operator fixes them all in one go. */
@@ -123,6 +125,7 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
 
   const turn = readTurnConfig(reader);
   const metrics = readMetricsConfig(reader);
+  const access = readAccessConfig(reader);
 
   const bcryptCost = integer('PORTHELLO_BCRYPT_COST', MIN_BCRYPT_COST, MAX_BCRYPT_COST);
   const sessionIdleHours = integer('PORTHELLO_SESSION_IDLE_HOURS', 1, 24 * 365);
@@ -167,6 +170,7 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
     }),
     turn,
     metrics,
+    access,
   });
 }
 

@@ -18,6 +18,7 @@ import { createLogger } from './log.js';
 import { createAccountsModule } from './accounts/accounts-module.js';
 import { createMetrics } from './metrics/metrics.js';
 import { createCallsModule } from './calls/calls-module.js';
+import { createStaffModule } from './staff/staff-module.js';
 import { createTurnCredentials } from './turn/credentials.js';
 import { startRelay, type Relay } from './turn/relay.js';
 import { createCertificateReloader, readCertificate, secureContextOptions, type CertificatePair } from './tls.js';
@@ -106,7 +107,8 @@ async function run(): Promise<void> {
   const accounts = createAccountsModule({ config, db, log });
   const metrics = createMetrics();
   const calls = createCallsModule({ config, db, log, accounts, turnCredentials, metrics });
-  const app = buildApp({ config, db, log, relay: relayHealth, relayMeter: relay, accounts, calls, metrics });
+  const staff = createStaffModule({ config, db, log, accounts });
+  const app = buildApp({ config, db, log, relay: relayHealth, relayMeter: relay, accounts, calls, staff, metrics });
   const server = certificate === null ? createHttpServer(app.callback()) : createHttpsServer(secureContextOptions(certificate), app.callback());
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.requestTimeout = REQUEST_TIMEOUT_MS;
@@ -115,6 +117,8 @@ async function run(): Promise<void> {
 
   const signaler = calls.attach(server);
   parts.closeWebSockets = () => signaler.close();
+  // `npm run admin -- disable` runs in another process: its disables reach the sockets through this.
+  staff.watchDisabled();
 
   const address = await listen(server, config).catch(async (error: NodeJS.ErrnoException) => {
     await relay?.stop();
@@ -153,6 +157,7 @@ async function run(): Promise<void> {
   else log.info('main', 'embedded TURN relay off (PORTHELLO_TURN_PORT=0)');
   log.info('main', `public URL ${config.publicOrigin}`);
   log.info('main', `data in ${config.dataDir}`, { path: config.dataDir });
+  staff.announceSetup();
 }
 
 run().catch((error: unknown) => {

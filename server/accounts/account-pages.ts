@@ -5,9 +5,13 @@ import type Router from '@koa/router';
 import { createRouter } from '../http/router.js';
 import type { AppContext, AppState } from '../http/context.js';
 import type { PageName, PageOptions, PageRenderer } from '../http/pages.js';
-import { translate } from '../i18n/index.js';
+import { translate, type MessageKey } from '../i18n/index.js';
 import { CURRENT_POLICY_VERSION, PRIVACY_POLICY_HISTORY } from './privacy-policy.js';
 import { escapeHtml } from '../http/pages.js';
+import type { Config } from '../config.js';
+import type { Locale } from '../i18n/index.js';
+import type { FirstAdminSetup } from '../staff/first-admin.js';
+import { hasStaffPages } from '../staff/roles.js';
 
 /** "7 jours", "12 hours": a duration in whole days when it is one, else in hours. */
 function duration(locale: string, ms: number): string {
@@ -17,13 +21,28 @@ function duration(locale: string, ms: number): string {
   return new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' }).format(value);
 }
 
-export function accountPageRoutes(pages: PageRenderer, sessionLimits: Readonly<{ sessionIdleMs: number; sessionMaxMs: number }>): Router<AppState> {
+export function accountPageRoutes(
+  pages: PageRenderer,
+  config: Pick<Config, 'accounts' | 'access'>,
+  firstAdmin: Pick<FirstAdminSetup, 'isValid'>,
+): Router<AppState> {
+  const sessionLimits = config.accounts;
   const router = createRouter();
   const show = (ctx: AppContext, name: PageName, options: PageOptions): void => {
     ctx.type = 'html';
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = pages.render(name, ctx.state.locale, { ...options, signedIn: ctx.state.member !== undefined });
+    const member = ctx.state.member;
+    ctx.body = pages.render(name, ctx.state.locale, { ...options, signedIn: member !== undefined, staff: member !== undefined && hasStaffPages(member.role) });
   };
+  /** The sign-up form, as itself or as the first admin's setup form (mode `setup`). */
+  const signupVars = (locale: Locale, mode: string, heading: MessageKey, lead: MessageKey): Record<string, string> => ({
+    policyVersion: CURRENT_POLICY_VERSION,
+    heading: translate(locale, heading),
+    lead: translate(locale, lead),
+    signupMode: mode,
+    domainsHint:
+      mode === 'domains' ? translate(locale, 'admin.signup.inviteHintDomains').replace('{signupDomains}', config.access.signupDomains.join(', ')) : '',
+  });
   const visitorsOnly = (ctx: AppContext): boolean => {
     if (ctx.state.member === undefined) return true;
     ctx.redirect('/calls');
@@ -36,7 +55,21 @@ export function accountPageRoutes(pages: PageRenderer, sessionLimits: Readonly<{
   };
 
   router.get('/signup', (ctx) => {
-    if (visitorsOnly(ctx)) show(ctx, 'signup', { title: 'signup.title', script: 'signup', vars: { policyVersion: CURRENT_POLICY_VERSION } });
+    if (visitorsOnly(ctx))
+      show(ctx, 'signup', { title: 'signup.title', script: 'signup', vars: signupVars(ctx.state.locale, config.access.signup, 'signup.title', 'signup.lead') });
+  });
+  // The first admin's one-time setup link, printed in the service's log at start-up.
+  router.get('/setup/:token', (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    // The token is in the path: no page it leads to may send it on in a Referer.
+    ctx.set('Referrer-Policy', 'no-referrer');
+    if (!firstAdmin.isValid(ctx.params['token'] ?? '')) {
+      ctx.status = 404;
+      ctx.type = 'html';
+      ctx.body = pages.renderError(ctx.state.locale, 404, ctx.state.member !== undefined, { heading: 'admin.setup.gone.title', text: 'admin.setup.gone.text' });
+      return;
+    }
+    show(ctx, 'signup', { title: 'admin.setup.title', script: 'signup', vars: signupVars(ctx.state.locale, 'setup', 'admin.setup.title', 'admin.setup.lead') });
   });
   router.get('/login', (ctx) => {
     if (visitorsOnly(ctx)) show(ctx, 'login', { title: 'login.title', script: 'login' });

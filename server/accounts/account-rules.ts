@@ -22,7 +22,7 @@ export function normaliseEmail(raw: string): string {
   return raw.normalize('NFKC').toLowerCase().normalize('NFKC').trim();
 }
 
-const emailField: FieldReader<string> = (value, problems, key) => {
+export const emailField: FieldReader<string> = (value, problems, key) => {
   if (typeof value !== 'string' || value.trim() === '') {
     problems[key] = 'required';
     return '';
@@ -51,7 +51,17 @@ const loginEmail: FieldReader<string> = (value, problems, key) => {
 };
 const givenPassword = secretField(MAX_GIVEN_PASSWORD_CODE_POINTS);
 
-export const parseSignup = schema({ email: emailField, password: newPasswordField, firstName: memberName, lastName: memberName, acceptPolicy: acceptedField });
+/** Invitation codes are 24 characters; anything much longer is not one of ours. */
+const MAX_INVITE_CODE_LENGTH = 64;
+
+export const parseSignup = schema({
+  email: emailField,
+  password: newPasswordField,
+  firstName: memberName,
+  lastName: memberName,
+  acceptPolicy: acceptedField,
+  inviteCode: optional(secretField(MAX_INVITE_CODE_LENGTH)),
+});
 export type SignupInput = ReturnType<typeof parseSignup>;
 
 export const parseLogin = schema({ email: loginEmail, password: givenPassword });

@@ -1,7 +1,7 @@
 // Accounts: sign-up, log-in, profile, password, deletion and export. Takes plain typed values
 // (validated by account-rules.ts), never a Koa context.
 import { randomBytes } from 'node:crypto';
-import type { ProfileView } from '../contract/api.js';
+import type { ProfileView, Role } from '../contract/api.js';
 import type { MemberData } from '../db/member-data.js';
 import type { UserRow, UserStore } from './user-store.js';
 import { AppError, conflict, forbidden, rateLimited, unauthorized } from '../errors.js';
@@ -13,6 +13,9 @@ import type { Member, SessionService } from './session-service.js';
 import type { Throttle } from './login-throttle.js';
 import type { SignupThrottle } from './signup-throttle.js';
 import { systemClock, type Clock } from './clock.js';
+import { OPEN_SIGNUP, type SignupGate } from './signup-gate.js';
+
+export { OPEN_SIGNUP, type SignupGate };
 
 /** 128 random bits: member ids are opaque and never derived from anything about the person. */
 const MEMBER_ID_BYTES = 16;
@@ -25,6 +28,9 @@ export type PictureFiles = {
   read(avatarId: string): Promise<Buffer | null>;
   remove(avatarId: string): Promise<void>;
 };
+
+/** How an account is created: through which gate (the configured one by default), with which role. */
+export type AccountOptions = Readonly<{ gate?: SignupGate; role?: Role }>;
 
 /** A member's profile as the API shows it. */
 export type Profile = ProfileView;
@@ -40,9 +46,11 @@ export function createAccountService(deps: {
   memberData: MemberData;
   pictures: PictureFiles;
   events: MemberEvents;
+  signupGate?: SignupGate;
   clock?: Clock;
 }) {
   const { users, sessions, passwords, throttle, signupThrottle, memberData, pictures, events } = deps;
+  const defaultGate = deps.signupGate ?? OPEN_SIGNUP;
   const clock = deps.clock ?? systemClock;
   const iso = (): string => new Date(clock.now()).toISOString();
 
@@ -53,6 +61,24 @@ export function createAccountService(deps: {
   };
   const requirePassword = async (user: UserRow, password: string): Promise<void> => {
     if (!(await passwords.verify(password, user.passwordHash))) throw forbidden('wrong_password', 'The current password is not correct.');
+  };
+
+  const createAccount = async (input: SignupInput, options: AccountOptions = {}): Promise<{ id: string; role: Role }> => {
+    const admit = (options.gate ?? defaultGate).check(input.email, input.inviteCode);
+    // Checked before hashing so a taken e-mail costs no bcrypt; the insert re-checks (a race).
+    if (users.byEmail(input.email) !== undefined) throw conflict('email_taken', 'An account already uses this e-mail address.');
+    const passwordHash = await passwords.hashForSignup(input.password);
+    const id = randomBytes(MEMBER_ID_BYTES).toString('base64url');
+    const at = iso();
+    const role = options.role ?? 'member';
+    // `admit` checks again inside the insert: the invitation may have been used up meanwhile.
+    const created = users.insert(
+      { id, email: input.email, firstName: input.firstName, lastName: input.lastName, passwordHash, createdAt: at, role },
+      { document: 'privacy_policy', version: CURRENT_POLICY_VERSION, acceptedAt: at },
+      admit,
+    );
+    if (!created) throw conflict('email_taken', 'An account already uses this e-mail address.');
+    return { id, role };
   };
 
   const profileOf = (user: UserRow): Profile => {
@@ -68,27 +94,25 @@ export function createAccountService(deps: {
       avatar: user.avatarId === null ? null : pictures.urls(user.avatarId),
       policy: { acceptedVersion: consent?.version ?? null, acceptedAt: consent?.acceptedAt ?? null, currentVersion: CURRENT_POLICY_VERSION },
       createdAt: user.createdAt,
+      role: user.role,
     };
   };
 
   return {
-    /** Creates the member with their consent to the current policy and logs them in. */
-    async signup(input: SignupInput, address: string, userAgent: string): Promise<{ token: string; member: Member }> {
+    /**
+     * Creates the member with their consent to the current policy and logs them in. The gate
+     * (the configured sign-up mode, or the first admin's setup link) decides who may.
+     */
+    async signup(input: SignupInput, address: string, userAgent: string, options: AccountOptions = {}): Promise<{ token: string; member: Member }> {
       // Counted before anything else: probing which e-mails are taken is throttled too.
       signupThrottle.admit(address);
-      // Checked before hashing so a taken e-mail costs no bcrypt; the insert re-checks (a race).
-      if (users.byEmail(input.email) !== undefined) throw conflict('email_taken', 'An account already uses this e-mail address.');
-      const passwordHash = await passwords.hashForSignup(input.password);
-      const id = randomBytes(MEMBER_ID_BYTES).toString('base64url');
-      const at = iso();
-      const created = users.insert(
-        { id, email: input.email, firstName: input.firstName, lastName: input.lastName, passwordHash, createdAt: at },
-        { document: 'privacy_policy', version: CURRENT_POLICY_VERSION, acceptedAt: at },
-      );
-      if (!created) throw conflict('email_taken', 'An account already uses this e-mail address.');
-      const { token, sessionId } = sessions.create(id, userAgent);
-      return { token, member: { id, sessionId } };
+      const member = await createAccount(input, options);
+      const { token, sessionId } = sessions.create(member.id, userAgent);
+      return { token, member: { ...member, sessionId } };
     },
+
+    /** An account without a session: the admin CLI's create-admin. */
+    createAccount,
 
     /**
      * Checks the credentials under throttling. An unknown e-mail and a wrong password give the
@@ -108,9 +132,11 @@ export function createAccountService(deps: {
         throw new AppError('unauthorized', 'invalid_credentials', 'The e-mail address or the password is not correct.');
       }
       throttle.succeeded(input.email, address);
+      // Said only to whoever knows the password: the account exists but an admin turned it off.
+      if (user.disabledAt !== null) throw forbidden('account_disabled', 'This account has been disabled by an administrator.');
       sessions.purgeExpired();
       const { token, sessionId } = sessions.create(user.id, userAgent);
-      return { token, member: { id: user.id, sessionId } };
+      return { token, member: { id: user.id, sessionId, role: user.role } };
     },
 
     profile: (memberId: string): Profile => profileOf(userOf(memberId)),

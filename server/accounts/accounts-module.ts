@@ -27,6 +27,11 @@ import { createSessionService, type SessionService } from './session-service.js'
 import { createThrottle } from './login-throttle.js';
 import { createSignupThrottle } from './signup-throttle.js';
 import { systemClock, type Clock } from './clock.js';
+import type { SignupGate } from './signup-gate.js';
+import { createAdmission } from '../staff/admission.js';
+import { createInvitationService } from '../staff/invitation-service.js';
+import { createInvitationStore } from '../staff/invitation-store.js';
+import { createFirstAdminSetup, type FirstAdminSetup } from '../staff/first-admin.js';
 
 export type AccountsModule = Readonly<{
   auth: SessionAuth;
@@ -34,12 +39,22 @@ export type AccountsModule = Readonly<{
   sessions: SessionService;
   accounts: AccountService;
   avatars: AvatarService;
+  /** The first admin's setup link, while no admin exists. */
+  firstAdmin: FirstAdminSetup;
   apiGroups(profileExtras?: (memberId: string) => Readonly<Record<string, unknown>>): ApiRouteGroup[];
   /** Routers outside /api: the account pages and the pictures. */
   routers(pages: PageRenderer): Router<AppState>[];
 }>;
 
-export function createAccountsModule(deps: { config: Config; db: Database; log: Logger; events?: MemberEvents; clock?: Clock }): AccountsModule {
+export function createAccountsModule(deps: {
+  config: Config;
+  db: Database;
+  log: Logger;
+  events?: MemberEvents;
+  clock?: Clock;
+  /** Who may sign up; by default PORTHELLO_SIGNUP's mode with the invitations of the database. */
+  signupGate?: SignupGate;
+}): AccountsModule {
   const { config, db, log } = deps;
   const clock = deps.clock ?? systemClock;
   const events = deps.events ?? createMemberEvents((error) => log.error('accounts', 'member event listener failed', { error: String(error) }));
@@ -65,20 +80,25 @@ export function createAccountsModule(deps: { config: Config; db: Database; log: 
     memberData: createMemberData(db),
     pictures: avatars.files,
     events,
+    signupGate:
+      deps.signupGate ??
+      createAdmission(config.access, createInvitationService({ store: createInvitationStore(db), publicOrigin: config.publicOrigin, now: clock.now })),
     clock,
   });
   const auth = createSessionAuth(config, sessions);
+  const firstAdmin = createFirstAdminSetup(db);
   return {
+    firstAdmin,
     auth,
     events,
     sessions,
     accounts,
     avatars,
     apiGroups: (profileExtras) => [
-      authRoutes({ accounts, sessions, auth, log }),
+      authRoutes({ accounts, sessions, auth, log, firstAdmin }),
       meRoutes({ accounts, sessions, avatars, auth, log, ...(profileExtras === undefined ? {} : { profileExtras }) }),
       policyRoutes(),
     ],
-    routers: (pages) => [accountPageRoutes(pages, config.accounts), avatarRoutes(avatars)],
+    routers: (pages) => [accountPageRoutes(pages, config, firstAdmin), avatarRoutes(avatars)],
   };
 }

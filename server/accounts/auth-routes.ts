@@ -8,10 +8,21 @@ import { parseLogin, parseSignup } from './account-rules.js';
 import type { AccountService } from './account-service.js';
 import type { SessionService } from './session-service.js';
 import type { ApiRouteGroup } from '../http/api-router.js';
+import type { FirstAdminSetup } from '../staff/first-admin.js';
+import { secretField, schema } from '../http/schema.js';
 
-export type AuthRouteDeps = Readonly<{ accounts: AccountService; sessions: SessionService; auth: SessionAuth; log: Logger }>;
+export type AuthRouteDeps = Readonly<{
+  accounts: AccountService;
+  sessions: SessionService;
+  auth: SessionAuth;
+  log: Logger;
+  firstAdmin: Pick<FirstAdminSetup, 'gate'>;
+}>;
 
-export function authRoutes({ accounts, sessions, auth, log }: AuthRouteDeps): ApiRouteGroup {
+/** The setup token (43 characters); the rest of the body is a sign-up's. */
+const parseSetupToken = schema({ token: secretField(64) });
+
+export function authRoutes({ accounts, sessions, auth, log, firstAdmin }: AuthRouteDeps): ApiRouteGroup {
   const router = createRouter({ prefix: '/auth' });
   router.use(async (ctx, next) => {
     ctx.set('Cache-Control', 'no-store');
@@ -29,6 +40,19 @@ export function authRoutes({ accounts, sessions, auth, log }: AuthRouteDeps): Ap
     endPreviousSession(ctx);
     auth.setCookie(ctx, token);
     log.info('auth', 'member signed up', { request_id: ctx.state.requestId });
+    ctx.status = 201;
+    ctx.body = accounts.profile(member.id);
+  });
+
+  // The first admin, through the one-time link start-up printed (server/staff/first-admin.ts).
+  router.post('/setup', async (ctx) => {
+    const { token, ...rest } = (typeof ctx.state.body === 'object' && ctx.state.body !== null ? ctx.state.body : {}) as Record<string, unknown>;
+    const setup = parseSetupToken({ token });
+    const input = parseSignup(rest);
+    const { token: sessionToken, member } = await accounts.signup(input, ctx.ip, ctx.get('User-Agent'), { gate: firstAdmin.gate(setup.token), role: 'admin' });
+    endPreviousSession(ctx);
+    auth.setCookie(ctx, sessionToken);
+    log.info('auth', 'first admin account created', { request_id: ctx.state.requestId });
     ctx.status = 201;
     ctx.body = accounts.profile(member.id);
   });

@@ -1,6 +1,6 @@
 // Server-side sessions: a random token in the cookie, its SHA-256 in the database, an idle and
 // an absolute lifetime. Ending a session deletes its row, so an old cookie is worth nothing.
-import type { SessionView } from '../contract/api.js';
+import type { Role, SessionView } from '../contract/api.js';
 import { createHash, randomBytes } from 'node:crypto';
 import type { SessionRow, SessionStore } from './session-store.js';
 import type { MemberEvents } from './member-events.js';
@@ -19,8 +19,8 @@ export const MAX_SESSIONS_PER_MEMBER = 20;
 /** A cookie value we could have issued: base64url of TOKEN_BYTES. */
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
-/** The logged-in member of a request. */
-export type Member = Readonly<{ id: string; sessionId: string }>;
+/** The logged-in member of a request, with their role as the database says it now. */
+export type Member = Readonly<{ id: string; sessionId: string; role: Role }>;
 
 export type { SessionView };
 
@@ -55,8 +55,14 @@ export function createSessionService(deps: { store: SessionStore; events: Member
         events.sessionsEnded(session.userId, [session.id]);
         return null;
       }
+      // Disabling deletes the sessions; one opened in a race with it (a log-in checked just
+      // before) ends here, at its first use.
+      if (session.disabledAt !== null) {
+        events.sessionsEnded(session.userId, store.deleteAll(session.userId));
+        return null;
+      }
       if (at - Date.parse(session.lastUsedAt) > TOUCH_INTERVAL_MS) store.touch(session.id, iso(at));
-      return { id: session.userId, sessionId: session.id };
+      return { id: session.userId, sessionId: session.id, role: session.role };
     },
 
     list(member: Member): SessionView[] {
@@ -77,6 +83,13 @@ export function createSessionService(deps: { store: SessionStore; events: Member
     end(memberId: string, sessionId: string): boolean {
       const ended = store.deleteOne(sessionId, memberId);
       if (ended) events.sessionsEnded(memberId, [sessionId]);
+      return ended;
+    },
+
+    /** Ends every session of the member (account disabled); returns their ids. */
+    endAll(memberId: string): string[] {
+      const ended = store.deleteAll(memberId);
+      events.sessionsEnded(memberId, ended);
       return ended;
     },
 

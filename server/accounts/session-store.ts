@@ -1,5 +1,6 @@
 // SQL for server-side sessions. The cookie token never reaches this module: only its hash.
 import type { Database } from 'better-sqlite3';
+import type { Role } from '../contract/api.js';
 
 export type SessionRow = Readonly<{
   id: string;
@@ -11,12 +12,16 @@ export type SessionRow = Readonly<{
 
 const SESSION_COLUMNS = 'id, user_id AS userId, device, created_at AS createdAt, last_used_at AS lastUsedAt';
 
+/** A session with what each request needs of its account: the role, and whether it is disabled. */
+export type AuthenticatedSessionRow = SessionRow & Readonly<{ role: Role; disabledAt: string | null }>;
+
 export type SessionStore = ReturnType<typeof createSessionStore>;
 
 export function createSessionStore(db: Database) {
   const insert = db.prepare(`INSERT INTO sessions (id, token_hash, user_id, device, created_at, last_used_at)
     VALUES (@id, @tokenHash, @userId, @device, @createdAt, @createdAt)`);
-  const byTokenHash = db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE token_hash = ?`);
+  const byTokenHash = db.prepare(`SELECT s.id, s.user_id AS userId, s.device, s.created_at AS createdAt, s.last_used_at AS lastUsedAt,
+    u.role, u.disabled_at AS disabledAt FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`);
   const touch = db.prepare('UPDATE sessions SET last_used_at = ? WHERE id = ?');
   const ofUser = db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE user_id = ? ORDER BY last_used_at DESC`);
   const idsOfUser = db.prepare('SELECT id FROM sessions WHERE user_id = ?').pluck();
@@ -35,7 +40,7 @@ export function createSessionStore(db: Database) {
     insert(session: { id: string; tokenHash: Buffer; userId: string; device: string; createdAt: string }): void {
       insert.run(session);
     },
-    byTokenHash: (tokenHash: Buffer): SessionRow | undefined => byTokenHash.get(tokenHash) as SessionRow | undefined,
+    byTokenHash: (tokenHash: Buffer): AuthenticatedSessionRow | undefined => byTokenHash.get(tokenHash) as AuthenticatedSessionRow | undefined,
     touch(id: string, now: string): void {
       touch.run(now, id);
     },

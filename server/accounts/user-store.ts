@@ -1,5 +1,6 @@
 // SQL for members (users) and their consents. Statements are prepared once per database.
 import type { Database } from 'better-sqlite3';
+import type { Role } from '../contract/api.js';
 
 export type UserRow = Readonly<{
   id: string;
@@ -10,20 +11,23 @@ export type UserRow = Readonly<{
   avatarId: string | null;
   createdAt: string;
   updatedAt: string;
+  role: Role;
+  /** When an admin disabled the account; null while it is usable. */
+  disabledAt: string | null;
 }>;
 
 export type ConsentRow = Readonly<{ document: 'privacy_policy'; version: string; acceptedAt: string }>;
 
-export type NewUser = Omit<UserRow, 'avatarId' | 'updatedAt'>;
+export type NewUser = Omit<UserRow, 'avatarId' | 'updatedAt' | 'role' | 'disabledAt'> & { role?: Role };
 
 const USER_COLUMNS = `id, email, first_name AS firstName, last_name AS lastName, password_hash AS passwordHash,
-  avatar_id AS avatarId, created_at AS createdAt, updated_at AS updatedAt`;
+  avatar_id AS avatarId, created_at AS createdAt, updated_at AS updatedAt, role, disabled_at AS disabledAt`;
 
 export type UserStore = ReturnType<typeof createUserStore>;
 
 export function createUserStore(db: Database) {
-  const insertUser = db.prepare(`INSERT INTO users (id, email, first_name, last_name, password_hash, created_at, updated_at)
-    VALUES (@id, @email, @firstName, @lastName, @passwordHash, @createdAt, @createdAt)`);
+  const insertUser = db.prepare(`INSERT INTO users (id, email, first_name, last_name, password_hash, created_at, updated_at, role)
+    VALUES (@id, @email, @firstName, @lastName, @passwordHash, @createdAt, @createdAt, @role)`);
   const insertConsent = db.prepare('INSERT INTO consents (user_id, document, version, accepted_at) VALUES (?, ?, ?, ?)');
   const byId = db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`);
   const byEmail = db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE email = ?`);
@@ -37,11 +41,15 @@ export function createUserStore(db: Database) {
   const allEmails = db.prepare('SELECT id, email FROM users');
 
   return {
-    /** Inserts the member and their consent together; false when the e-mail is taken. */
-    insert(user: NewUser, consent: ConsentRow): boolean {
+    /**
+     * Inserts the member and their consent together; false when the e-mail is taken. `within`
+     * runs in the same transaction (using up an invitation): when it throws, nothing is written.
+     */
+    insert(user: NewUser, consent: ConsentRow, within: () => void = () => {}): boolean {
       try {
         db.transaction(() => {
-          insertUser.run(user);
+          within();
+          insertUser.run({ ...user, role: user.role ?? 'member' });
           insertConsent.run(user.id, consent.document, consent.version, consent.acceptedAt);
         })();
         return true;

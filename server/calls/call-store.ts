@@ -46,7 +46,9 @@ const toLink = (raw: RawLink | undefined): CallLinkRow | undefined =>
 export function createCallStore(db: Database) {
   const LINK_COLUMNS = 'user_id AS userId, code, guests_allowed AS guestsAllowed, relay_only AS relayOnly';
   const linkOf = db.prepare(`SELECT ${LINK_COLUMNS} FROM call_links WHERE user_id = ?`);
-  const linkByCode = db.prepare(`SELECT ${LINK_COLUMNS} FROM call_links WHERE code = ?`);
+  // A disabled member's link rings nobody: they are treated as absent until enabled again.
+  const linkByCode = db.prepare(`SELECT ${LINK_COLUMNS} FROM call_links WHERE code = ?
+    AND user_id IN (SELECT id FROM users WHERE disabled_at IS NULL)`);
   const insertLink = db.prepare('INSERT INTO call_links (user_id, code, updated_at) VALUES (?, ?, ?) ON CONFLICT (user_id) DO NOTHING');
   const setCode = db.prepare('UPDATE call_links SET code = ?, updated_at = ? WHERE user_id = ?');
   const setSettings = db.prepare('UPDATE call_links SET guests_allowed = ?, relay_only = ?, updated_at = ? WHERE user_id = ?');
@@ -95,8 +97,9 @@ export function createCallStore(db: Database) {
   const markSeen = db.prepare('UPDATE call_log SET seen = 1 WHERE callee_id = ? AND seen = 0');
   const deleteCall = db.prepare('DELETE FROM call_log WHERE id = ? AND callee_id = ?');
   const directory = db.prepare(`SELECT id, first_name AS firstName, last_name AS lastName, avatar_id AS avatarId
-    FROM users WHERE id != ? ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id LIMIT ?`);
-  const nameOf = db.prepare('SELECT first_name AS firstName, last_name AS lastName FROM users WHERE id = ?');
+    FROM users WHERE id != ? AND disabled_at IS NULL ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id LIMIT ?`);
+  // Only usable accounts: a disabled member can neither be rung nor open a socket.
+  const nameOf = db.prepare('SELECT first_name AS firstName, last_name AS lastName FROM users WHERE id = ? AND disabled_at IS NULL');
 
   return {
     linkOf: (userId: string): CallLinkRow | undefined => toLink(linkOf.get(userId) as RawLink | undefined),

@@ -129,6 +129,14 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
       deps.turnCredentials?.revokeOwner(`session:${sessionId}`);
     }
   });
+  // A disabled member can neither be rung nor ring: their sockets, their guests' sockets and
+  // their relay credentials end at once.
+  accounts.events.onMemberDisabled((memberId) => {
+    hub.disconnectMember(memberId);
+    hub.disconnectGuestsOf(memberId);
+    tickets.revokeFor(memberId);
+    deps.turnCredentials?.revokeOwner(`member:${memberId}`);
+  });
   accounts.events.onMemberDeleted((memberId) => {
     hub.disconnectMember(memberId);
     deps.turnCredentials?.revokeOwner(`member:${memberId}`);

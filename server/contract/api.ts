@@ -6,6 +6,10 @@ export type ApiErrorBody = Readonly<{ error: Readonly<{ code: string; message: s
 /** The two sizes of a profile picture. */
 export type PictureUrls = Readonly<{ large: string; small: string }>;
 
+/** Staff roles; `member` is everyone else (server/staff/roles.ts says what each may do). */
+export const ROLES = ['member', 'support', 'marketing', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
 /** GET /api/me, PATCH /api/me, POST /api/me/policy, and the sign-up and log-in answers. */
 export type ProfileView = Readonly<{
   id: string;
@@ -15,6 +19,7 @@ export type ProfileView = Readonly<{
   avatar: PictureUrls | null;
   policy: Readonly<{ acceptedVersion: string | null; acceptedAt: string | null; currentVersion: string }>;
   createdAt: string;
+  role: Role;
 }>;
 
 /** One logged-in browser, as GET /api/me/sessions lists it (`current`: the one asking). */
@@ -61,3 +66,37 @@ export type CallLogPage = Readonly<{ calls: readonly CallLogEntry[]; nextBefore:
 
 /** POST /api/links/:code/tickets (the ticket itself is an HttpOnly cookie). */
 export type GuestTicketIssued = Readonly<{ calleeMemberId: string; guestId: string; expiresAt: string }>;
+
+/** An invitation to sign up, as the admin pages list it (never its code, which is only shown once). */
+export type InvitationState = 'active' | 'expired' | 'used' | 'revoked';
+export type InvitationView = Readonly<{
+  id: string;
+  /** The address it is for, until it is used; null for an invitation anyone with the link may use. */
+  email: string | null;
+  bound: boolean;
+  maxUses: number;
+  uses: number;
+  expiresAt: string;
+  revokedAt: string | null;
+  createdAt: string;
+  state: InvitationState;
+}>;
+/** POST /api/admin/invitations: the code and the link, shown this once. */
+export type InvitationCreated = Readonly<{ invitation: InvitationView; code: string; url: string }>;
+export type InvitationList = Readonly<{ invitations: readonly InvitationView[] }>;
+
+/** An account as the staff pages list it: identity and technical state, never a call log. */
+export type AccountSummary = Readonly<{
+  id: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  role: Role;
+  disabledAt: string | null;
+  createdAt: string;
+  /** The latest use of any of its sessions; null without one. */
+  lastSeenAt: string | null;
+  sessions: number;
+}>;
+/** GET /api/admin/accounts?q=: `more` when the search matched more than were returned. */
+export type AccountList = Readonly<{ accounts: readonly AccountSummary[]; more: boolean }>;

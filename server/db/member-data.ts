@@ -31,7 +31,7 @@ export const MEMBER_DATA_TABLES: readonly MemberDataTable[] = [
     exportKey: 'profile',
     memberColumn: 'id',
     onDelete: 'delete',
-    exported: ['id', 'email', 'first_name', 'last_name', 'created_at', 'updated_at'],
+    exported: ['id', 'email', 'first_name', 'last_name', 'created_at', 'updated_at', 'role', 'disabled_at'],
     withheld: {
       password_hash: 'a secret derived from the password; useless to the member and risky to hand out',
       avatar_id: 'the picture itself is embedded in the export under "picture"',
@@ -87,6 +87,18 @@ export const MEMBER_DATA_TABLES: readonly MemberDataTable[] = [
       caller_kind: 'always "member" for these rows',
       caller_guest_name: 'empty for calls made by a member',
       seen: 'whether the other member has looked at their log',
+    },
+  },
+  {
+    // Invitations an admin created stay (they may still be pending), without their creator.
+    table: 'invitations',
+    exportKey: 'invitationsCreated',
+    memberColumn: 'created_by',
+    onDelete: 'anonymise',
+    exported: ['id', 'email', 'bound', 'max_uses', 'uses', 'expires_at', 'revoked_at', 'created_at'],
+    withheld: {
+      code_hash: 'a secret derived from the invitation code',
+      created_by: 'the member id, already in the profile',
     },
   },
 ];

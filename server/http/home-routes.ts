@@ -2,13 +2,26 @@
 import type Router from '@koa/router';
 import { createRouter } from './router.js';
 import type { AppState } from './context.js';
-import type { PageRenderer } from './pages.js';
+import { escapeHtml, type PageRenderer } from './pages.js';
+import { translate, type Locale } from '../i18n/index.js';
+import { hasStaffPages } from '../staff/roles.js';
 
-export function pageRoutes(pages: PageRenderer): Router<AppState> {
+/** While no admin exists, the home page says where the setup link is (the service's log). */
+function setupNotice(locale: Locale): string {
+  return `<aside class="card notice" aria-labelledby="setup-title"><h2 id="setup-title">${escapeHtml(translate(locale, 'admin.setup.notice.title'))}</h2><p>${escapeHtml(translate(locale, 'admin.setup.notice.text'))}</p></aside>`;
+}
+
+export function pageRoutes(pages: PageRenderer, deps: Readonly<{ setupPending(): boolean }>): Router<AppState> {
   const router = createRouter();
   router.get('/', (ctx) => {
+    const member = ctx.state.member;
     ctx.type = 'html';
-    ctx.body = pages.render('home', ctx.state.locale, { title: 'home.title', signedIn: ctx.state.member !== undefined });
+    ctx.body = pages.render('home', ctx.state.locale, {
+      title: 'home.title',
+      signedIn: member !== undefined,
+      staff: member !== undefined && hasStaffPages(member.role),
+      vars: { setupNotice: deps.setupPending() ? setupNotice(ctx.state.locale) : '' },
+    });
   });
   return router;
 }

@@ -11,7 +11,19 @@ import { fr } from '../i18n/fr.js';
 import { THEME_COLOR } from './manifest.js';
 import { isMessageKey, LOCALES, translate, type Locale, type MessageKey } from '../i18n/index.js';
 
-export const PAGE_NAMES = ['home', 'error', 'signup', 'login', 'profile', 'my-data', 'privacy', 'calls', 'guest-call'] as const;
+export const PAGE_NAMES = [
+  'home',
+  'error',
+  'signup',
+  'login',
+  'profile',
+  'my-data',
+  'privacy',
+  'calls',
+  'guest-call',
+  'admin-accounts',
+  'admin-invitations',
+] as const;
 export type PageName = (typeof PAGE_NAMES)[number];
 
 export type PageOptions = {
@@ -22,6 +34,8 @@ export type PageOptions = {
   vars?: Readonly<Record<string, string>>;
   /** Whether a member is logged in: the header then links to their profile instead of log-in. */
   signedIn?: boolean;
+  /** Whether the member has staff pages: the header then links to them too. */
+  staff?: boolean;
 };
 
 export type ErrorMessage = Readonly<{ heading: MessageKey; text: MessageKey }>;
@@ -81,7 +95,7 @@ export function createPageRenderer(templatesDir: string, site: Readonly<{ public
       script,
       content,
       ...languageLinks(locale),
-      accountLinks: accountLinks(locale, options.signedIn === true),
+      accountLinks: accountLinks(locale, options.signedIn === true, options.staff === true),
       clientMessages: options.script === undefined ? '' : clientMessages(locale, shared),
     });
   };
@@ -110,13 +124,9 @@ function languageLinks(current: Locale): Record<string, string> {
 }
 
 /** The account links of the header: log in and sign up, or the member's pages. */
-function accountLinks(locale: Locale, signedIn: boolean): string {
+function accountLinks(locale: Locale, signedIn: boolean, staff: boolean): string {
   const links: [string, MessageKey][] = signedIn
-    ? [
-        ['/calls', 'nav.calls'],
-        ['/profile', 'nav.profile'],
-        ['/my-data', 'nav.myData'],
-      ]
+    ? [['/calls', 'nav.calls'], ['/profile', 'nav.profile'], ['/my-data', 'nav.myData'], ...(staff ? [['/admin', 'admin.nav'] as [string, MessageKey]] : [])]
     : [
         ['/login', 'nav.login'],
         ['/signup', 'nav.signup'],

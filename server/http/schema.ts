@@ -86,3 +86,21 @@ export function nameField(maxCodePoints: number): FieldReader<string> {
     return name;
   };
 }
+
+/** A whole number from `min` to `max` (`must_be_integer`, `out_of_range`). */
+export function integerField(min: number, max: number): FieldReader<number> {
+  return (value, problems, key) => {
+    if (typeof value !== 'number' || !Number.isInteger(value)) problems[key] = 'must_be_integer';
+    else if (value < min || value > max) problems[key] = 'out_of_range';
+    return typeof value === 'number' ? value : min;
+  };
+}
+
+/** One of a fixed list of words (`invalid` otherwise). */
+export function oneOfField<T extends string>(choices: readonly T[]): FieldReader<T> {
+  return (value, problems, key) => {
+    if (typeof value === 'string' && (choices as readonly string[]).includes(value)) return value as T;
+    problems[key] = 'invalid';
+    return choices[0] as T;
+  };
+}

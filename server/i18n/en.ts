@@ -1,6 +1,8 @@
+import { adminEn } from './admin.en.js';
 import type { MessageKey } from './fr.js';
 
 export const en: Readonly<Record<MessageKey, string>> = {
+  ...adminEn,
   'site.name': 'Porthello',
   'site.tagline': 'Private video calls, hosted by you',
   'nav.home': 'Home',
@@ -129,7 +131,8 @@ export const en: Readonly<Record<MessageKey, string>> = {
   'policy.purposes.text':
     'To sign you up and log you in, to talk with support, and to tell you about news of the service. Usage statistics are computed on the server, in aggregate, with no tracker and no third party.',
   'policy.recipients.title': 'Who has access',
-  'policy.recipients.text': 'Your organisation’s technical staff. Marketing and sales only see aggregated statistics, never a person.',
+  'policy.recipients.text':
+    'Your organisation’s technical staff: its administrators and support see your account (name, e-mail address, role, creation date, last activity, logged-in devices), never your call log; only administrators change a role or disable an account. Marketing and sales only see aggregated statistics, never a person.',
   'policy.retention.title': 'How long',
   'policy.retention.text':
     'Until you delete your account. Deletion immediately erases all of your data and your picture from the server. A session unused for {sessionIdle} ends, and every session after {sessionMax} at most.',

@@ -1,5 +1,8 @@
 // French is the reference language: every key exists here first, and en.ts must match it.
+import { adminFr } from './admin.fr.js';
+
 export const fr = {
+  ...adminFr,
   'site.name': 'Porthello',
   'site.tagline': 'Appels vidéo privés, hébergés chez vous',
   'nav.home': 'Accueil',
@@ -133,7 +136,7 @@ export const fr = {
     'Pour vous inscrire et vous connecter, échanger avec le support, et vous informer des nouveautés du service. Les statistiques d’usage sont calculées sur le serveur, de façon agrégée, sans traceur ni service tiers.',
   'policy.recipients.title': 'Qui y a accès',
   'policy.recipients.text':
-    'Le service technique de votre organisation. Le service marketing et commercial ne voit que des statistiques agrégées, jamais une personne.',
+    'Le service technique de votre organisation : ses administrateurs et son support voient votre compte (nom, adresse e-mail, rôle, date de création, dernière activité, appareils connectés), jamais votre journal des appels ; seuls les administrateurs changent un rôle ou désactivent un compte. Le service marketing et commercial ne voit que des statistiques agrégées, jamais une personne.',
   'policy.retention.title': 'Combien de temps',
   'policy.retention.text':
     'Jusqu’à ce que vous supprimiez votre compte. La suppression efface immédiatement toutes vos données et votre photo du serveur. Une session inutilisée pendant {sessionIdle} prend fin, et toute session au bout de {sessionMax} au plus.',

@@ -29,7 +29,8 @@ export function spawnServer(
 ): ServerProcess {
   const command = [...prefix, process.execPath, ...nodeArgs, script, ...args];
   const child = spawn(command[0] as string, command.slice(1), {
-    env: { PATH: process.env['PATH'] ?? '', ...env },
+    // Suites sign members up freely unless they set PORTHELLO_SIGNUP themselves (invite is the default).
+    env: { PATH: process.env['PATH'] ?? '', PORTHELLO_SIGNUP: 'open', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { createAccountsModule, type AccountsModule } from '../../server/accounts/accounts-module.js';
 import { buildApp, type AppDeps } from '../../server/app.js';
 import { createCallsModule, type CallsModule } from '../../server/calls/calls-module.js';
+import { createStaffModule, type StaffModule } from '../../server/staff/staff-module.js';
+import type { DisabledWatch } from '../../server/staff/disabled-watch.js';
 import { loadConfig, type Config, type Env } from '../../server/config.js';
 import { closeDatabase, DATABASE_FILE_NAME, openDatabase, type Database } from '../../server/db/open.js';
 import { createLogger } from '../../server/log.js';
@@ -30,6 +32,10 @@ export type TestServer = {
   accounts: AccountsModule;
   /** The calls part: call service, guest tickets, hub. */
   calls: CallsModule;
+  /** The staff part: roles, invitations, the watch on disabled accounts. */
+  staff: StaffModule;
+  /** The watch on accounts disabled by another process, when `signaling` was asked for. */
+  disabledWatch: DisabledWatch | null;
   /** The WebSocket URL of the signaler, when `signaling` was asked for. */
   wsUrl: string;
   /** The embedded TURN relay, when `turnRelayPorts` was given. */
@@ -77,6 +83,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     // Every suite signs its members up from loopback; the sign-up throttle's own tests lower these.
     PORTHELLO_SIGNUPS_PER_ADDRESS_PER_HOUR: '100000',
     PORTHELLO_SIGNUPS_PER_HOUR: '100000',
+    // Suites sign their members up freely; the suites about who may join ask for `invite` or `domains`.
+    PORTHELLO_SIGNUP: 'open',
     ...options.env,
   });
   const db = openDatabase(join(dataDir, DATABASE_FILE_NAME));
@@ -113,9 +121,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         });
   const metrics = createMetrics();
   const calls = createCallsModule({ config, db, log, accounts, turnCredentials, metrics, ...(options.timing === undefined ? {} : { timing: options.timing }) });
-  const app = buildApp({ config, db, log, relay: options.relay ?? turn, relayMeter: turn, accounts, calls, metrics });
+  const staff = createStaffModule({ config, db, log, accounts, ...(options.clock === undefined ? {} : { now: options.clock.now }) });
+  const app = buildApp({ config, db, log, relay: options.relay ?? turn, relayMeter: turn, accounts, calls, staff, metrics });
   server.on('request', app.callback());
   const signaler: Signaler | null = options.signaling === true ? calls.attach(server) : null;
+  const disabledWatch = options.signaling === true ? staff.watchDisabled() : null;
 
   return {
     url: origin,
@@ -132,10 +142,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       return fetch(origin + path, { ...init, headers, redirect: 'manual' });
     },
     calls,
+    staff,
+    disabledWatch,
     wsUrl: `${origin.replace('http', 'ws')}/ws`,
     turn,
     turnCredentials,
     async close() {
+      disabledWatch?.stop();
       await signaler?.close();
       turnCredentials?.close();
       await turn?.stop();
