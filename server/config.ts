@@ -6,6 +6,8 @@ import { resolve } from 'node:path';
 import { type FileSystemProbe, realFileSystem } from './config-files.js';
 import type { Env } from './config-keys.js';
 import { createReader } from './config-reader.js';
+import { readMailConfig, type MailConfig } from './config-mail.js';
+import { readOrganisationConfig, type OrganisationConfig } from './config-organisation.js';
 import { readTurnConfig, type TurnConfig } from './config-turn.js';
 
 export type { FileSystemProbe };
@@ -56,6 +58,10 @@ export type Config = Readonly<{
     callLogMaxEntries: number;
   }>;
   turn: TurnConfig;
+  /** SMTP and the sender; `mail.smtp` is null when no e-mail is sent. */
+  mail: MailConfig;
+  /** The data controller named on the privacy page. */
+  organisation: OrganisationConfig;
 }>;
 
 /** Thrown by loadConfig with one line per bad key, so an operator fixes them all in one go. */
@@ -120,6 +126,8 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) fail('PORTHELLO_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
 
   const turn = readTurnConfig(reader);
+  const mail = readMailConfig(reader);
+  const organisation = readOrganisationConfig(reader);
 
   const bcryptCost = integer('PORTHELLO_BCRYPT_COST', MIN_BCRYPT_COST, MAX_BCRYPT_COST);
   const sessionIdleHours = integer('PORTHELLO_SESSION_IDLE_HOURS', 1, 24 * 365);
@@ -163,6 +171,8 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
       callLogMaxEntries,
     }),
     turn,
+    mail,
+    organisation,
   });
 }
 

@@ -27,6 +27,13 @@ import { createSessionService, type SessionService } from './session-service.js'
 import { createThrottle } from './login-throttle.js';
 import { createSignupThrottle } from './signup-throttle.js';
 import { systemClock, type Clock } from './clock.js';
+import { createMailer, type Mailer } from '../mail/mailer.js';
+import { createEmailLinks } from './email-links.js';
+import { emailPageRoutes } from './email-pages.js';
+import { emailRoutes } from './email-routes.js';
+import { createEmailStore } from './email-store.js';
+import { createEmailVerification, type EmailVerification } from './email-verification.js';
+import { createPasswordReset, type PasswordReset } from './password-reset.js';
 
 export type AccountsModule = Readonly<{
   auth: SessionAuth;
@@ -34,12 +41,24 @@ export type AccountsModule = Readonly<{
   sessions: SessionService;
   accounts: AccountService;
   avatars: AvatarService;
+  /** Forgotten passwords: `issueLinkFor(memberId)` gives an admin a link to hand over. */
+  passwordReset: PasswordReset;
+  verification: EmailVerification;
+  mailer: Mailer;
   apiGroups(profileExtras?: (memberId: string) => Readonly<Record<string, unknown>>): ApiRouteGroup[];
   /** Routers outside /api: the account pages and the pictures. */
   routers(pages: PageRenderer): Router<AppState>[];
 }>;
 
-export function createAccountsModule(deps: { config: Config; db: Database; log: Logger; events?: MemberEvents; clock?: Clock }): AccountsModule {
+export function createAccountsModule(deps: {
+  config: Config;
+  db: Database;
+  log: Logger;
+  events?: MemberEvents;
+  clock?: Clock;
+  /** Built from config.mail when not given. */
+  mailer?: Mailer;
+}): AccountsModule {
   const { config, db, log } = deps;
   const clock = deps.clock ?? systemClock;
   const events = deps.events ?? createMemberEvents((error) => log.error('accounts', 'member event listener failed', { error: String(error) }));
@@ -56,10 +75,19 @@ export function createAccountsModule(deps: { config: Config; db: Database; log: 
     now: clock.now,
   });
   const avatars = createAvatarService({ dataDir: config.dataDir, users, now: clock.now });
+  const passwords = createPasswordHasher(config.accounts.bcryptCost);
+  const mailer = deps.mailer ?? createMailer(config.mail, log);
+  const emailStore = createEmailStore(db);
+  // Without e-mail nothing can verify an address: those left pending count as verified.
+  if (!mailer.isConfigured && emailStore.releasePending() > 0) log.info('accounts', 'e-mail is off: addresses awaiting verification now count as verified');
+  const links = createEmailLinks({ store: emailStore, clock, publicOrigin: config.publicOrigin });
+  const mailDeps = { store: emailStore, links, mailer, clock, publicOrigin: config.publicOrigin, log };
+  const passwordReset = createPasswordReset({ ...mailDeps, users, sessions, passwords });
+  const verification = createEmailVerification({ ...mailDeps, users, events });
   const accounts = createAccountService({
     users,
     sessions,
-    passwords: createPasswordHasher(config.accounts.bcryptCost),
+    passwords,
     throttle: createThrottle(clock),
     signupThrottle: createSignupThrottle({ perAddressPerHour: config.accounts.signupsPerAddressPerHour, totalPerHour: config.accounts.signupsPerHour }, clock),
     memberData: createMemberData(db),
@@ -74,11 +102,27 @@ export function createAccountsModule(deps: { config: Config; db: Database; log: 
     sessions,
     accounts,
     avatars,
+    passwordReset,
+    verification,
+    mailer,
     apiGroups: (profileExtras) => [
-      authRoutes({ accounts, sessions, auth, log }),
-      meRoutes({ accounts, sessions, avatars, auth, log, ...(profileExtras === undefined ? {} : { profileExtras }) }),
+      authRoutes({ accounts, sessions, auth, log, verification }),
+      meRoutes({
+        accounts,
+        sessions,
+        avatars,
+        auth,
+        log,
+        verification,
+        profileExtras: (memberId) => ({
+          emailVerification: verification.stateOf(memberId),
+          newsEmails: emailStore.wantsNews(memberId),
+          ...profileExtras?.(memberId),
+        }),
+      }),
+      emailRoutes({ reset: passwordReset, verification, store: emailStore, clock, log }),
       policyRoutes(),
     ],
-    routers: (pages) => [accountPageRoutes(pages, config.accounts), avatarRoutes(avatars)],
+    routers: (pages) => [accountPageRoutes(pages, config.accounts), emailPageRoutes(pages, mailer.isConfigured), avatarRoutes(avatars)],
   };
 }

@@ -8,10 +8,18 @@ import { parseLogin, parseSignup } from './account-rules.js';
 import type { AccountService } from './account-service.js';
 import type { SessionService } from './session-service.js';
 import type { ApiRouteGroup } from '../http/api-router.js';
+import type { EmailVerification } from './email-verification.js';
 
-export type AuthRouteDeps = Readonly<{ accounts: AccountService; sessions: SessionService; auth: SessionAuth; log: Logger }>;
+export type AuthRouteDeps = Readonly<{
+  accounts: AccountService;
+  sessions: SessionService;
+  auth: SessionAuth;
+  log: Logger;
+  /** A new member's address is verified by e-mail when e-mail is configured. */
+  verification: Pick<EmailVerification, 'addressSet'>;
+}>;
 
-export function authRoutes({ accounts, sessions, auth, log }: AuthRouteDeps): ApiRouteGroup {
+export function authRoutes({ accounts, sessions, auth, log, verification }: AuthRouteDeps): ApiRouteGroup {
   const router = createRouter({ prefix: '/auth' });
   router.use(async (ctx, next) => {
     ctx.set('Cache-Control', 'no-store');
@@ -26,6 +34,7 @@ export function authRoutes({ accounts, sessions, auth, log }: AuthRouteDeps): Ap
   router.post('/signup', async (ctx) => {
     const input = parseSignup(ctx.state.body);
     const { token, member } = await accounts.signup(input, ctx.ip, ctx.get('User-Agent'));
+    verification.addressSet(member.id, ctx.state.locale);
     endPreviousSession(ctx);
     auth.setCookie(ctx, token);
     log.info('auth', 'member signed up', { request_id: ctx.state.requestId });

@@ -1,5 +1,5 @@
-// Tells the rest of the server (the WebSocket signaler) when a member's sessions end or the
-// member is deleted, so it closes the matching sockets. Listeners run synchronously, after the
+// Tells the rest of the server (the WebSocket signaler) when a member's sessions end, the member
+// is deleted or their new address awaits verification, so it closes the matching sockets. Listeners run synchronously, after the
 // database change is committed; a listener that throws is isolated from the others.
 
 export type MemberEvents = {
@@ -7,13 +7,17 @@ export type MemberEvents = {
   onSessionsEnded(listener: (memberId: string, sessionIds: readonly string[]) => void): () => void;
   /** The account and everything about it has been erased. */
   onMemberDeleted(listener: (memberId: string) => void): () => void;
+  /** The member's new address awaits verification: they cannot be rung until it is verified. */
+  onAddressUnverified(listener: (memberId: string) => void): () => void;
   sessionsEnded(memberId: string, sessionIds: readonly string[]): void;
   memberDeleted(memberId: string): void;
+  addressUnverified(memberId: string): void;
 };
 
 export function createMemberEvents(onListenerError: (error: unknown) => void = () => {}): MemberEvents {
   const ended = new Set<(memberId: string, sessionIds: readonly string[]) => void>();
   const deleted = new Set<(memberId: string) => void>();
+  const unverified = new Set<(memberId: string) => void>();
   const each = <A extends unknown[]>(listeners: Set<(...args: A) => void>, ...args: A): void => {
     for (const listener of listeners) {
       try {
@@ -32,11 +36,18 @@ export function createMemberEvents(onListenerError: (error: unknown) => void = (
       deleted.add(listener);
       return () => deleted.delete(listener);
     },
+    onAddressUnverified(listener) {
+      unverified.add(listener);
+      return () => unverified.delete(listener);
+    },
     sessionsEnded(memberId, sessionIds) {
       if (sessionIds.length > 0) each(ended, memberId, sessionIds);
     },
     memberDeleted(memberId) {
       each(deleted, memberId);
+    },
+    addressUnverified(memberId) {
+      each(unverified, memberId);
     },
   };
 }

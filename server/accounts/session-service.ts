@@ -86,6 +86,13 @@ export function createSessionService(deps: { store: SessionStore; events: Member
       return ended;
     },
 
+    /** Ends every session of the member (a password set from a reset link); returns their ids. */
+    endAll(memberId: string): string[] {
+      const ended = store.deleteAll(memberId);
+      events.sessionsEnded(memberId, ended);
+      return ended;
+    },
+
     /** Deletes expired sessions everywhere; run on each log-in, so the table never grows stale. */
     purgeExpired(): void {
       const at = now();

@@ -11,7 +11,20 @@ import { fr } from '../i18n/fr.js';
 import { THEME_COLOR } from './manifest.js';
 import { isMessageKey, LOCALES, translate, type Locale, type MessageKey } from '../i18n/index.js';
 
-export const PAGE_NAMES = ['home', 'error', 'signup', 'login', 'profile', 'my-data', 'privacy', 'calls', 'guest-call'] as const;
+export const PAGE_NAMES = [
+  'home',
+  'error',
+  'signup',
+  'login',
+  'profile',
+  'my-data',
+  'privacy',
+  'calls',
+  'guest-call',
+  'forgot-password',
+  'password-reset',
+  'verify-email',
+] as const;
 export type PageName = (typeof PAGE_NAMES)[number];
 
 export type PageOptions = {

@@ -1,6 +1,8 @@
 import type { MessageKey } from './fr.js';
+import { mailEn } from './mail.en.js';
 
 export const en: Readonly<Record<MessageKey, string>> = {
+  ...mailEn,
   'site.name': 'Porthello',
   'site.tagline': 'Private video calls, hosted by you',
   'nav.home': 'Home',

@@ -1,5 +1,8 @@
 // French is the reference language: every key exists here first, and en.ts must match it.
+import { mailFr } from './mail.fr.js';
+
 export const fr = {
+  ...mailFr,
   'site.name': 'Porthello',
   'site.tagline': 'Appels vidéo privés, hébergés chez vous',
   'nav.home': 'Accueil',

@@ -147,6 +147,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     turnCredentials,
     async close() {
       await signaler?.close();
+      await accounts.passwordReset.idle();
+      accounts.mailer.close();
       turnCredentials?.close();
       await turn?.stop();
       server.closeAllConnections();
