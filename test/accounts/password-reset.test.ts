@@ -9,6 +9,7 @@ import {
   PASSWORD_RESET_MAILS_PER_ACCOUNT_PER_HOUR,
   PASSWORD_RESET_REQUESTS_PER_ADDRESS_PER_HOUR,
 } from '../../server/accounts/password-reset.js';
+import { TurnClient } from '../../server/turn/client.js';
 import { manualClock, type ManualClock } from '../helpers/clock.js';
 import { jsonOf, startTestServer, type TestServer } from '../helpers/server.js';
 import { linkOf, type ReceivedMail, SMTP_PASSWORD, startTestSmtp, type TestSmtp } from '../helpers/smtp.js';
@@ -21,11 +22,15 @@ let smtp: TestSmtp;
 let server: TestServer;
 let clock: ManualClock;
 
-async function start(options: { mail?: boolean } = {}): Promise<void> {
+async function start(options: { mail?: boolean; turnRelayPorts?: { min: number; max: number } } = {}): Promise<void> {
   smtp = await startTestSmtp();
   clock = manualClock(Date.now());
   const mailEnv = options.mail === false ? {} : { PORTHELLO_SMTP_URL: smtp.url, PORTHELLO_MAIL_FROM: 'Porthello <calls@example.org>' };
-  server = await startTestServer({ env: { ...FAST_BCRYPT, ...mailEnv }, clock });
+  server = await startTestServer({
+    env: { ...FAST_BCRYPT, ...mailEnv },
+    clock,
+    ...(options.turnRelayPorts === undefined ? {} : { turnRelayPorts: options.turnRelayPorts }),
+  });
 }
 
 async function stop(): Promise<void> {
@@ -150,6 +155,36 @@ recovery('limits requests per client address and mails per account', async () =>
 });
 
 recovery.run();
+
+const relay = suite('a password set from a reset link, and the relay');
+relay.after.each(async () => {
+  for (const client of turnClients.splice(0)) await client.close();
+  await stop();
+});
+const turnClients: TurnClient[] = [];
+
+relay('revokes the relay credentials of every session, as a password change does', async () => {
+  await start({ mail: false, turnRelayPorts: { min: 54100, max: 54119 } });
+  const member = await signUp(server);
+  const ice = await jsonOf(await server.fetch('/api/ice-servers', withCookie(member.cookie)));
+  const credentials = { username: ice.iceServers[0].username as string, password: ice.iceServers[0].credential as string };
+  const allocate = async (): Promise<number | null> => {
+    const client = await TurnClient.open({ address: '127.0.0.1', port: server.turn?.port ?? 0 }, credentials);
+    turnClients.push(client);
+    return client.allocate().then(
+      () => null,
+      (error: { code?: number }) => error.code ?? -1,
+    );
+  };
+  assert.is(await allocate(), null);
+  assert.is(server.turn?.allocationCount(credentials.username), 1);
+  const link = new URL(server.accounts.passwordReset.issueLinkFor(member.id));
+  assert.is((await confirm(link.hash.slice(1), NEW_PASSWORD)).status, 204);
+  assert.is(server.turn?.allocationCount(credentials.username), 0, 'the allocation ended');
+  assert.is(await allocate(), 401, 'the credential is revoked');
+});
+
+relay.run();
 
 const withoutMail = suite('a forgotten password without e-mail');
 withoutMail.before.each(() => start({ mail: false }));
