@@ -8,16 +8,9 @@ import type { PageName, PageOptions, PageRenderer } from '../http/pages.js';
 import { translate } from '../i18n/index.js';
 import { CURRENT_POLICY_VERSION, PRIVACY_POLICY_HISTORY } from './privacy-policy.js';
 import { escapeHtml } from '../http/pages.js';
+import { type PrivacyFacts, privacyPageVars } from './privacy-facts.js';
 
-/** "7 jours", "12 hours": a duration in whole days when it is one, else in hours. */
-function duration(locale: string, ms: number): string {
-  const HOUR_MS = 3600_000;
-  const DAY_MS = 24 * HOUR_MS;
-  const [value, unit] = ms % DAY_MS === 0 ? [ms / DAY_MS, 'day'] : [Math.round(ms / HOUR_MS), 'hour'];
-  return new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' }).format(value);
-}
-
-export function accountPageRoutes(pages: PageRenderer, sessionLimits: Readonly<{ sessionIdleMs: number; sessionMaxMs: number }>): Router<AppState> {
+export function accountPageRoutes(pages: PageRenderer, privacy: PrivacyFacts): Router<AppState> {
   const router = createRouter();
   const show = (ctx: AppContext, name: PageName, options: PageOptions): void => {
     ctx.type = 'html';
@@ -52,15 +45,11 @@ export function accountPageRoutes(pages: PageRenderer, sessionLimits: Readonly<{
       (entry) =>
         `<li><time datetime="${escapeHtml(entry.version)}">${escapeHtml(entry.version)}</time> — ${escapeHtml(translate(ctx.state.locale, entry.changes))}</li>`,
     ).join('');
-    // The retention of sessions is stated from the configuration, so the policy says what the code does.
+    // What is kept, for how long, where calls and mail go: from the live configuration, so the
+    // policy says what this instance does (privacy-facts.ts).
     show(ctx, 'privacy', {
       title: 'policy.title',
-      vars: {
-        policyVersion: CURRENT_POLICY_VERSION,
-        policyHistory: history,
-        sessionIdle: duration(ctx.state.locale, sessionLimits.sessionIdleMs),
-        sessionMax: duration(ctx.state.locale, sessionLimits.sessionMaxMs),
-      },
+      vars: { policyVersion: CURRENT_POLICY_VERSION, policyHistory: history, ...privacyPageVars(ctx.state.locale, privacy) },
     });
   });
   return router;

@@ -30,6 +30,7 @@ import { systemClock, type Clock } from './clock.js';
 import { createMailer, type Mailer } from '../mail/mailer.js';
 import { createEmailLinks } from './email-links.js';
 import { emailPageRoutes } from './email-pages.js';
+import { privacyFactsOf } from './privacy-facts.js';
 import { emailRoutes } from './email-routes.js';
 import { createEmailStore } from './email-store.js';
 import { createEmailVerification, type EmailVerification } from './email-verification.js';
@@ -123,6 +124,6 @@ export function createAccountsModule(deps: {
       emailRoutes({ reset: passwordReset, verification, store: emailStore, clock, log }),
       policyRoutes(),
     ],
-    routers: (pages) => [accountPageRoutes(pages, config.accounts), emailPageRoutes(pages, mailer.isConfigured), avatarRoutes(avatars)],
+    routers: (pages) => [accountPageRoutes(pages, privacyFactsOf(config)), emailPageRoutes(pages, mailer.isConfigured), avatarRoutes(avatars)],
   };
 }

@@ -39,8 +39,11 @@ export const mailEn: Readonly<Record<keyof typeof mailFr, string>> = {
   'client.too_many_mails': 'Too many e-mails asked for. Try again in {seconds} s.',
   'client.too_many_requests': 'Too many requests from your network. Try again in {seconds} s.',
   'client.already_verified': 'Your e-mail address is already confirmed.',
+  'policy.changes.v20261130':
+    'The data controller is named; the policy says exactly what is kept and for how long (including, in the call log, the name a guest typed and the duration), the relay, e-mails, backups and erasure tokens.',
   'policy.controller.title': 'Who is responsible for your data',
   'policy.controller.text': 'The data controller is {organisationName}. For any question about your data, write to: {organisationContact}.',
+  'policy.controller.nameOnly': 'The data controller is {organisationName}.',
   'policy.controller.missing':
     'The organisation running this service has not named itself in its configuration yet: ask the person who invited you who is responsible for it.',
   'policy.stored.title': 'Exactly what is kept',

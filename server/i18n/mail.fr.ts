@@ -40,8 +40,11 @@ export const mailFr = {
   'client.too_many_mails': 'Trop d’e-mails demandés. Réessayez dans {seconds} s.',
   'client.too_many_requests': 'Trop de demandes depuis votre réseau. Réessayez dans {seconds} s.',
   'client.already_verified': 'Votre adresse e-mail est déjà confirmée.',
+  'policy.changes.v20261130':
+    'Le responsable du traitement est nommé ; la politique dit exactement ce qui est conservé et combien de temps (dont, dans le journal des appels, le nom saisi par un invité et la durée), le relais, les e-mails, les sauvegardes et les jetons d’effacement.',
   'policy.controller.title': 'Qui est responsable de vos données',
   'policy.controller.text': 'Le responsable du traitement est {organisationName}. Pour toute question sur vos données, écrivez à : {organisationContact}.',
+  'policy.controller.nameOnly': 'Le responsable du traitement est {organisationName}.',
   'policy.controller.missing':
     'L’organisation qui gère ce service ne s’est pas encore nommée dans sa configuration : demandez à la personne qui vous a invité qui en est responsable.',
   'policy.stored.title': 'Exactement ce qui est conservé',

@@ -31,6 +31,8 @@ export async function startTestSmtp(): Promise<TestSmtp> {
     allowInsecureAuth: true,
     authMethods: ['PLAIN', 'LOGIN'],
     logger: false,
+    // A reverse DNS lookup of 127.0.0.1 can hang for seconds on a box without a resolver.
+    disableReverseLookup: true,
     onAuth(auth, _session, callback) {
       if (auth.username === SMTP_USER && auth.password === SMTP_PASSWORD) callback(null, { user: SMTP_USER });
       else {
