@@ -8,7 +8,7 @@ import { createAccountsModule } from '../../server/accounts/accounts-module.js';
 import { VERIFICATION_MAILS_PER_ACCOUNT_PER_HOUR } from '../../server/accounts/email-verification.js';
 import { silentLogger } from '../../server/log.js';
 import { jsonOf, startTestServer, type TestServer } from '../helpers/server.js';
-import { linkOf, type ReceivedMail, startTestSmtp, type TestSmtp } from '../helpers/smtp.js';
+import { linkOf, MAIL_WAIT_MS, type ReceivedMail, startTestSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { waitUntil } from '../helpers/wait.js';
 import { openSignalClient, type SignalTestClient } from '../helpers/ws.js';
 import { FAST_BCRYPT, json, signUp, type TestMember, uniqueEmail, withCookie } from './helpers.js';
@@ -30,7 +30,7 @@ async function stop(): Promise<void> {
 
 const mailsTo = (address: string): ReceivedMail[] => smtp.mails.filter((mail) => mail.to === address);
 async function verificationMail(address: string, count = 1): Promise<ReceivedMail> {
-  await waitUntil(() => mailsTo(address).length >= count, `verification mail ${count} to arrive`);
+  await waitUntil(() => mailsTo(address).length >= count, `verification mail ${count} to arrive`, MAIL_WAIT_MS);
   return mailsTo(address)[count - 1] as ReceivedMail;
 }
 const me = async (member: TestMember) => jsonOf(await server.fetch('/api/me', withCookie(member.cookie)));

@@ -5,7 +5,6 @@ import * as assert from 'uvu/assert';
 import { browserSuite, hasChromium, launchBrowser } from '../helpers/browser.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { linkOf, type ReceivedMail, startTestSmtp, type TestSmtp } from '../helpers/smtp.js';
-import { waitUntil } from '../helpers/wait.js';
 import { FAST_BCRYPT, logIn, signUp } from './helpers.js';
 
 const BROWSER_WAIT_MS = 10_000;
@@ -44,11 +43,13 @@ it('gets a member back in: log-in page, forgot password, the mail’s link, a ne
     assert.is(await page.title(), 'Forgotten password · Porthello');
     await page.getByLabel('E-mail address').fill(member.email);
     await page.getByRole('button', { name: 'Send me the link' }).click();
-    await page.locator('#forgot-form .form-status').getByText('If an account uses this address, an e-mail is on its way with a link valid for 1 hour.').waitFor();
+    await page
+      .locator('#forgot-form .form-status')
+      .getByText('If an account uses this address, an e-mail is on its way with a link valid for 1 hour.')
+      .waitFor();
 
     const isReset = (mail: ReceivedMail) => mail.text.includes('/password-reset#');
-    await waitUntil(() => smtp.mails.some(isReset), 'the reset mail');
-    const mail = smtp.mails.find(isReset) as ReceivedMail;
+    const mail = await smtp.waitForMail(isReset, 'the reset mail');
     assert.is(mail.language, 'en', 'in the language the member used');
     const link = linkOf(mail);
 

@@ -12,7 +12,7 @@ import {
 import { TurnClient } from '../../server/turn/client.js';
 import { manualClock, type ManualClock } from '../helpers/clock.js';
 import { jsonOf, startTestServer, type TestServer } from '../helpers/server.js';
-import { linkOf, type ReceivedMail, SMTP_PASSWORD, startTestSmtp, type TestSmtp } from '../helpers/smtp.js';
+import { linkOf, MAIL_WAIT_MS, type ReceivedMail, SMTP_PASSWORD, startTestSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { waitUntil } from '../helpers/wait.js';
 import { FAST_BCRYPT, json, logIn, sessionCookieOf, signUp, withCookie } from './helpers.js';
 
@@ -48,7 +48,7 @@ const resetMails = () => smtp.mails.filter((mail) => mail.text.includes('/passwo
 async function resetLink(email: string): Promise<{ url: string; path: string; token: string }> {
   const before = resetMails().length;
   assert.is((await askReset(email)).status, 202);
-  await waitUntil(() => resetMails().length > before, 'the reset mail');
+  await waitUntil(() => resetMails().length > before, 'the reset mail', MAIL_WAIT_MS);
   return linkOf(resetMails().at(-1) as ReceivedMail);
 }
 

@@ -15,8 +15,14 @@ export type TestSmtp = {
   readonly refusedLogins: number;
   /** Waits until `count` mails have arrived; returns the last one. */
   waitForMails(count: number): Promise<ReceivedMail>;
+  /** Waits until a mail that `matches` has arrived; returns the latest such. */
+  waitForMail(matches: (mail: ReceivedMail) => boolean, what: string): Promise<ReceivedMail>;
   close(): Promise<void>;
 };
+
+/** The first mail of a process loads nodemailer's and mailparser's lazy parts, which takes
+ *  seconds on a loaded two-core box: mail waits are longer than other waits, still bounded. */
+export const MAIL_WAIT_MS = 20_000;
 
 export const SMTP_USER = 'porthello';
 export const SMTP_PASSWORD = 'smtp-secret-Zq8vX';
@@ -68,8 +74,12 @@ export async function startTestSmtp(): Promise<TestSmtp> {
       return refusedLogins;
     },
     async waitForMails(count) {
-      await waitUntil(() => mails.length >= count, `${count} mail(s) to arrive`);
+      await waitUntil(() => mails.length >= count, `${count} mail(s) to arrive`, MAIL_WAIT_MS);
       return mails[count - 1] as ReceivedMail;
+    },
+    async waitForMail(matches, what) {
+      await waitUntil(() => mails.some(matches), what, MAIL_WAIT_MS);
+      return mails.filter(matches).at(-1) as ReceivedMail;
     },
     close: () => withTimeout(new Promise<void>((resolve) => server.close(() => resolve())), 'the SMTP server to close'),
   };
