@@ -1,15 +1,9 @@
 // The admin CLI's commands, one entry each: what it takes and what it does with the services of
 // the running configuration. scripts/admin.ts parses the command line and runs one.
-//
-// Extension point: `password-link EMAIL` prints a password-reset link for a member who lost
-// their password when no e-mail is configured. Its handler below is the place where the
-// password-reset service plugs in (issue the link for the account, print it); until then it
-// says the command is not available.
 import type { AccountSummary } from '../server/contract/api.js';
 import { parseSignup } from '../server/accounts/account-rules.js';
 import { OPEN_SIGNUP } from '../server/accounts/signup-gate.js';
 import type { AccountsModule } from '../server/accounts/accounts-module.js';
-import { AppError } from '../server/errors.js';
 import { parseInvitation, parseRoleChange } from '../server/staff/admin-rules.js';
 import { CLI_ACTOR } from '../server/staff/actor.js';
 import type { StaffModule } from '../server/staff/staff-module.js';
@@ -127,9 +121,11 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   },
   'password-link': {
     usage: 'password-link EMAIL',
-    async run() {
-      // The password-reset service fills this in (see the note at the top of this file).
-      throw new AppError('unsupported', 'not_available', 'password-link is not available in this version');
+    async run(context) {
+      // For a member who lost their password when no e-mail is configured: the admin hands the
+      // link over. Single use, valid an hour, like the e-mailed one.
+      const account = accountByEmail(context, argument(context, 0, 'the e-mail address'));
+      context.print(context.accounts.passwordReset.issueLinkFor(account.id));
     },
   },
 };

@@ -7,6 +7,8 @@ import { type FileSystemProbe, realFileSystem } from './config-files.js';
 import type { Env } from './config-keys.js';
 import { createReader } from './config-reader.js';
 import { type MetricsConfig, readMetricsConfig } from './config-metrics.js';
+import { readMailConfig, type MailConfig } from './config-mail.js';
+import { readOrganisationConfig, type OrganisationConfig } from './config-organisation.js';
 import { readTurnConfig, type TurnConfig } from './config-turn.js';
 import { readAccessConfig, type AccessConfig } from './config-access.js';
 
@@ -60,6 +62,10 @@ export type Config = Readonly<{
   turn: TurnConfig;
   metrics: MetricsConfig;
   access: AccessConfig;
+  /** SMTP and the sender; `mail.smtp` is null when no e-mail is sent. */
+  mail: MailConfig;
+  /** The data controller named on the privacy page. */
+  organisation: OrganisationConfig;
 }>;
 
 /** Thrown by loadConfig with one line per bad key, so an operator fixes them all in one go. */
@@ -126,6 +132,8 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
   const turn = readTurnConfig(reader);
   const metrics = readMetricsConfig(reader);
   const access = readAccessConfig(reader);
+  const mail = readMailConfig(reader);
+  const organisation = readOrganisationConfig(reader);
 
   const bcryptCost = integer('PORTHELLO_BCRYPT_COST', MIN_BCRYPT_COST, MAX_BCRYPT_COST);
   const sessionIdleHours = integer('PORTHELLO_SESSION_IDLE_HOURS', 1, 24 * 365);
@@ -171,6 +179,8 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
     turn,
     metrics,
     access,
+    mail,
+    organisation,
   });
 }
 

@@ -19,6 +19,8 @@ export type RunningParts = {
   /** TURN credentials: its sweep timer stops and every credential is revoked. */
   turnCredentials?: { close(): void } | null;
   relay?: { stop(): Promise<void> } | null;
+  /** The SMTP connection pool; a mail still being sent at shutdown is lost (a new link can be asked for). */
+  mailer?: { close(): void };
   db?: Database;
 };
 
@@ -44,6 +46,7 @@ export function installShutdown(log: Logger, parts: RunningParts): void {
       }
       parts.redirectServer?.close();
       parts.redirectServer?.closeAllConnections();
+      parts.mailer?.close();
       // 2. The relay: its credentials, its sockets and every allocation.
       parts.turnCredentials?.close();
       await parts.relay?.stop();

@@ -105,6 +105,7 @@ async function run(): Promise<void> {
   // /healthz reports the relay down when it stopped listening or failed its self-test.
   const relayHealth = startedRelay === null ? null : { isListening: () => startedRelay.isListening() && startedRelay.lastSelfTest()?.ok !== false };
   const accounts = createAccountsModule({ config, db, log });
+  parts.mailer = accounts.mailer;
   const metrics = createMetrics();
   const calls = createCallsModule({ config, db, log, accounts, turnCredentials, metrics });
   const staff = createStaffModule({ config, db, log, accounts });
@@ -156,6 +157,9 @@ async function run(): Promise<void> {
   } else if (config.turn.external !== null) log.info('main', 'embedded TURN relay off: using the external TURN servers (PORTHELLO_TURN_URLS)');
   else log.info('main', 'embedded TURN relay off (PORTHELLO_TURN_PORT=0)');
   log.info('main', `public URL ${config.publicOrigin}`);
+  // The mail server's host only: its URL holds the password.
+  if (config.mail.smtp === null) log.info('main', 'e-mail off (no PORTHELLO_SMTP_URL): reset links come from an admin');
+  else log.info('main', `e-mail through ${config.mail.smtp.host}:${config.mail.smtp.port}`, { port: config.mail.smtp.port });
   log.info('main', `data in ${config.dataDir}`, { path: config.dataDir });
   staff.announceSetup();
 }

@@ -12,21 +12,14 @@ import type { Config } from '../config.js';
 import type { Locale } from '../i18n/index.js';
 import type { FirstAdminSetup } from '../staff/first-admin.js';
 import { hasStaffPages } from '../staff/roles.js';
-
-/** "7 jours", "12 hours": a duration in whole days when it is one, else in hours. */
-function duration(locale: string, ms: number): string {
-  const HOUR_MS = 3600_000;
-  const DAY_MS = 24 * HOUR_MS;
-  const [value, unit] = ms % DAY_MS === 0 ? [ms / DAY_MS, 'day'] : [Math.round(ms / HOUR_MS), 'hour'];
-  return new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' }).format(value);
-}
+import { type PrivacyFacts, privacyPageVars } from './privacy-facts.js';
 
 export function accountPageRoutes(
   pages: PageRenderer,
-  config: Pick<Config, 'accounts' | 'access'>,
+  config: Pick<Config, 'access'>,
   firstAdmin: Pick<FirstAdminSetup, 'isValid'>,
+  privacy: PrivacyFacts,
 ): Router<AppState> {
-  const sessionLimits = config.accounts;
   const router = createRouter();
   const show = (ctx: AppContext, name: PageName, options: PageOptions): void => {
     ctx.type = 'html';
@@ -85,15 +78,11 @@ export function accountPageRoutes(
       (entry) =>
         `<li><time datetime="${escapeHtml(entry.version)}">${escapeHtml(entry.version)}</time> — ${escapeHtml(translate(ctx.state.locale, entry.changes))}</li>`,
     ).join('');
-    // The retention of sessions is stated from the configuration, so the policy says what the code does.
+    // What is kept, for how long, where calls and mail go: from the live configuration, so the
+    // policy says what this instance does (privacy-facts.ts).
     show(ctx, 'privacy', {
       title: 'policy.title',
-      vars: {
-        policyVersion: CURRENT_POLICY_VERSION,
-        policyHistory: history,
-        sessionIdle: duration(ctx.state.locale, sessionLimits.sessionIdleMs),
-        sessionMax: duration(ctx.state.locale, sessionLimits.sessionMaxMs),
-      },
+      vars: { policyVersion: CURRENT_POLICY_VERSION, policyHistory: history, ...privacyPageVars(ctx.state.locale, privacy) },
     });
   });
   return router;

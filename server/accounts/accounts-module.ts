@@ -32,6 +32,14 @@ import { createAdmission } from '../staff/admission.js';
 import { createInvitationService } from '../staff/invitation-service.js';
 import { createInvitationStore } from '../staff/invitation-store.js';
 import { createFirstAdminSetup, type FirstAdminSetup } from '../staff/first-admin.js';
+import { createMailer, type Mailer } from '../mail/mailer.js';
+import { createEmailLinks } from './email-links.js';
+import { emailPageRoutes } from './email-pages.js';
+import { privacyFactsOf } from './privacy-facts.js';
+import { emailRoutes } from './email-routes.js';
+import { createEmailStore } from './email-store.js';
+import { createEmailVerification, type EmailVerification } from './email-verification.js';
+import { createPasswordReset, type PasswordReset } from './password-reset.js';
 
 export type AccountsModule = Readonly<{
   auth: SessionAuth;
@@ -41,6 +49,10 @@ export type AccountsModule = Readonly<{
   avatars: AvatarService;
   /** The first admin's setup link, while no admin exists. */
   firstAdmin: FirstAdminSetup;
+  /** Forgotten passwords: `issueLinkFor(memberId)` gives an admin a link to hand over. */
+  passwordReset: PasswordReset;
+  verification: EmailVerification;
+  mailer: Mailer;
   apiGroups(profileExtras?: (memberId: string) => Readonly<Record<string, unknown>>): ApiRouteGroup[];
   /** Routers outside /api: the account pages and the pictures. */
   routers(pages: PageRenderer): Router<AppState>[];
@@ -54,6 +66,8 @@ export function createAccountsModule(deps: {
   clock?: Clock;
   /** Who may sign up; by default PORTHELLO_SIGNUP's mode with the invitations of the database. */
   signupGate?: SignupGate;
+  /** Built from config.mail when not given. */
+  mailer?: Mailer;
 }): AccountsModule {
   const { config, db, log } = deps;
   const clock = deps.clock ?? systemClock;
@@ -71,10 +85,19 @@ export function createAccountsModule(deps: {
     now: clock.now,
   });
   const avatars = createAvatarService({ dataDir: config.dataDir, users, now: clock.now });
+  const passwords = createPasswordHasher(config.accounts.bcryptCost);
+  const mailer = deps.mailer ?? createMailer(config.mail, log);
+  const emailStore = createEmailStore(db);
+  // Without e-mail nothing can verify an address: those left pending count as verified.
+  if (!mailer.isConfigured && emailStore.releasePending() > 0) log.info('accounts', 'e-mail is off: addresses awaiting verification now count as verified');
+  const links = createEmailLinks({ store: emailStore, clock, publicOrigin: config.publicOrigin });
+  const mailDeps = { store: emailStore, links, mailer, clock, publicOrigin: config.publicOrigin, log };
+  const passwordReset = createPasswordReset({ ...mailDeps, users, sessions, passwords });
+  const verification = createEmailVerification({ ...mailDeps, users, events });
   const accounts = createAccountService({
     users,
     sessions,
-    passwords: createPasswordHasher(config.accounts.bcryptCost),
+    passwords,
     throttle: createThrottle(clock),
     signupThrottle: createSignupThrottle({ perAddressPerHour: config.accounts.signupsPerAddressPerHour, totalPerHour: config.accounts.signupsPerHour }, clock),
     memberData: createMemberData(db),
@@ -94,11 +117,31 @@ export function createAccountsModule(deps: {
     sessions,
     accounts,
     avatars,
+    passwordReset,
+    verification,
+    mailer,
     apiGroups: (profileExtras) => [
-      authRoutes({ accounts, sessions, auth, log, firstAdmin }),
-      meRoutes({ accounts, sessions, avatars, auth, log, ...(profileExtras === undefined ? {} : { profileExtras }) }),
+      authRoutes({ accounts, sessions, auth, log, firstAdmin, verification }),
+      meRoutes({
+        accounts,
+        sessions,
+        avatars,
+        auth,
+        log,
+        verification,
+        profileExtras: (memberId) => ({
+          emailVerification: verification.stateOf(memberId),
+          newsEmails: emailStore.wantsNews(memberId),
+          ...profileExtras?.(memberId),
+        }),
+      }),
+      emailRoutes({ reset: passwordReset, verification, store: emailStore, clock, log }),
       policyRoutes(),
     ],
-    routers: (pages) => [accountPageRoutes(pages, config, firstAdmin), avatarRoutes(avatars)],
+    routers: (pages) => [
+      accountPageRoutes(pages, config, firstAdmin, privacyFactsOf(config)),
+      emailPageRoutes(pages, mailer.isConfigured),
+      avatarRoutes(avatars),
+    ],
   };
 }

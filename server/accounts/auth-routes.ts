@@ -10,6 +10,7 @@ import type { SessionService } from './session-service.js';
 import type { ApiRouteGroup } from '../http/api-router.js';
 import type { FirstAdminSetup } from '../staff/first-admin.js';
 import { secretField, schema } from '../http/schema.js';
+import type { EmailVerification } from './email-verification.js';
 
 export type AuthRouteDeps = Readonly<{
   accounts: AccountService;
@@ -17,12 +18,14 @@ export type AuthRouteDeps = Readonly<{
   auth: SessionAuth;
   log: Logger;
   firstAdmin: Pick<FirstAdminSetup, 'gate'>;
+  /** A new member's address is verified by e-mail when e-mail is configured. */
+  verification: Pick<EmailVerification, 'addressSet'>;
 }>;
 
 /** The setup token (43 characters); the rest of the body is a sign-up's. */
 const parseSetupToken = schema({ token: secretField(64) });
 
-export function authRoutes({ accounts, sessions, auth, log, firstAdmin }: AuthRouteDeps): ApiRouteGroup {
+export function authRoutes({ accounts, sessions, auth, log, firstAdmin, verification }: AuthRouteDeps): ApiRouteGroup {
   const router = createRouter({ prefix: '/auth' });
   router.use(async (ctx, next) => {
     ctx.set('Cache-Control', 'no-store');
@@ -37,6 +40,7 @@ export function authRoutes({ accounts, sessions, auth, log, firstAdmin }: AuthRo
   router.post('/signup', async (ctx) => {
     const input = parseSignup(ctx.state.body);
     const { token, member } = await accounts.signup(input, ctx.ip, ctx.get('User-Agent'));
+    verification.addressSet(member.id, ctx.state.locale);
     endPreviousSession(ctx);
     auth.setCookie(ctx, token);
     log.info('auth', 'member signed up', { request_id: ctx.state.requestId });
@@ -50,6 +54,7 @@ export function authRoutes({ accounts, sessions, auth, log, firstAdmin }: AuthRo
     const setup = parseSetupToken({ token });
     const input = parseSignup(rest);
     const { token: sessionToken, member } = await accounts.signup(input, ctx.ip, ctx.get('User-Agent'), { gate: firstAdmin.gate(setup.token), role: 'admin' });
+    verification.addressSet(member.id, ctx.state.locale);
     endPreviousSession(ctx);
     auth.setCookie(ctx, sessionToken);
     log.info('auth', 'first admin account created', { request_id: ctx.state.requestId });

@@ -1,5 +1,5 @@
-// Tells the rest of the server (the WebSocket signaler) when a member's sessions end or the
-// member is deleted or disabled, so it closes the matching sockets. Listeners run synchronously, after the
+// Tells the rest of the server (the WebSocket signaler) when a member's sessions end, the member
+// is deleted or disabled, or their new address awaits verification, so it closes the matching sockets. Listeners run synchronously, after the
 // database change is committed; a listener that throws is isolated from the others.
 
 export type MemberEvents = {
@@ -9,15 +9,19 @@ export type MemberEvents = {
   onMemberDeleted(listener: (memberId: string) => void): () => void;
   /** An admin disabled the account (here or through the CLI): its sessions are already gone. */
   onMemberDisabled(listener: (memberId: string) => void): () => void;
+  /** The member's new address awaits verification: they cannot be rung until it is verified. */
+  onAddressUnverified(listener: (memberId: string) => void): () => void;
   sessionsEnded(memberId: string, sessionIds: readonly string[]): void;
   memberDeleted(memberId: string): void;
   memberDisabled(memberId: string): void;
+  addressUnverified(memberId: string): void;
 };
 
 export function createMemberEvents(onListenerError: (error: unknown) => void = () => {}): MemberEvents {
   const ended = new Set<(memberId: string, sessionIds: readonly string[]) => void>();
   const deleted = new Set<(memberId: string) => void>();
   const disabled = new Set<(memberId: string) => void>();
+  const unverified = new Set<(memberId: string) => void>();
   const each = <A extends unknown[]>(listeners: Set<(...args: A) => void>, ...args: A): void => {
     for (const listener of listeners) {
       try {
@@ -40,6 +44,10 @@ export function createMemberEvents(onListenerError: (error: unknown) => void = (
       disabled.add(listener);
       return () => disabled.delete(listener);
     },
+    onAddressUnverified(listener) {
+      unverified.add(listener);
+      return () => unverified.delete(listener);
+    },
     sessionsEnded(memberId, sessionIds) {
       if (sessionIds.length > 0) each(ended, memberId, sessionIds);
     },
@@ -48,6 +56,9 @@ export function createMemberEvents(onListenerError: (error: unknown) => void = (
     },
     memberDisabled(memberId) {
       each(disabled, memberId);
+    },
+    addressUnverified(memberId) {
+      each(unverified, memberId);
     },
   };
 }

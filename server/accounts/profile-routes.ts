@@ -12,6 +12,7 @@ import type { AccountService } from './account-service.js';
 import type { AvatarService } from './picture-service.js';
 import type { SessionService } from './session-service.js';
 import type { ApiRouteGroup } from '../http/api-router.js';
+import type { EmailVerification } from './email-verification.js';
 
 export type MeRouteDeps = Readonly<{
   accounts: AccountService;
@@ -19,11 +20,13 @@ export type MeRouteDeps = Readonly<{
   avatars: AvatarService;
   auth: SessionAuth;
   log: Logger;
+  /** A changed address is verified again. */
+  verification: Pick<EmailVerification, 'addressSet'>;
   /** What other parts add to GET /api/me (the calls part: the call link). */
   profileExtras?: (memberId: string) => Readonly<Record<string, unknown>>;
 }>;
 
-export function meRoutes({ accounts, sessions, avatars, auth, log, profileExtras }: MeRouteDeps): ApiRouteGroup {
+export function meRoutes({ accounts, sessions, avatars, auth, log, verification, profileExtras }: MeRouteDeps): ApiRouteGroup {
   // Full paths, no prefix: a strict router would read a prefixed '/' route as '/me/' only.
   const router = createRouter();
   router.use('/me', async (ctx, next) => {
@@ -40,7 +43,11 @@ export function meRoutes({ accounts, sessions, avatars, auth, log, profileExtras
 
   router.patch('/me', async (ctx) => {
     const change = parseProfileChange(ctx.state.body);
-    ctx.body = await accounts.updateProfile(requireMember(ctx).id, change);
+    const { id } = requireMember(ctx);
+    const before = accounts.profile(id).email;
+    const profile = await accounts.updateProfile(id, change);
+    if (profile.email !== before) verification.addressSet(id, ctx.state.locale);
+    ctx.body = profile;
   });
 
   router.delete('/me', async (ctx) => {

@@ -86,7 +86,7 @@ export function createSessionService(deps: { store: SessionStore; events: Member
       return ended;
     },
 
-    /** Ends every session of the member (account disabled); returns their ids. */
+    /** Ends every session of the member (account disabled, password set from a reset link); returns their ids. */
     endAll(memberId: string): string[] {
       const ended = store.deleteAll(memberId);
       events.sessionsEnded(memberId, ended);

@@ -97,7 +97,7 @@ export function createCallStore(db: Database) {
   const markSeen = db.prepare('UPDATE call_log SET seen = 1 WHERE callee_id = ? AND seen = 0');
   const deleteCall = db.prepare('DELETE FROM call_log WHERE id = ? AND callee_id = ?');
   const directory = db.prepare(`SELECT id, first_name AS firstName, last_name AS lastName, avatar_id AS avatarId
-    FROM users WHERE id != ? AND disabled_at IS NULL ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id LIMIT ?`);
+    FROM users WHERE id != ? AND disabled_at IS NULL AND email_status != 'pending' ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id LIMIT ?`);
   // Only usable accounts: a disabled member can neither be rung nor open a socket.
   const nameOf = db.prepare('SELECT first_name AS firstName, last_name AS lastName FROM users WHERE id = ? AND disabled_at IS NULL');
 
@@ -131,7 +131,7 @@ export function createCallStore(db: Database) {
     },
     /** False when the entry does not exist or is someone else's. */
     deleteCall: (calleeId: string, id: number): boolean => deleteCall.run(id, calleeId).changes === 1,
-    /** Every member but one, by name, at most `limit`. */
+    /** Every member but one, by name, at most `limit`; not those whose address awaits verification (migration 007). */
     directory: (exceptId: string, limit: number): DirectoryRow[] => directory.all(exceptId, limit) as DirectoryRow[],
     nameOf: (userId: string): { firstName: string; lastName: string } | undefined => nameOf.get(userId) as { firstName: string; lastName: string } | undefined,
   };

@@ -118,7 +118,9 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
     guestTicketCookie: guestTicketCookieName(config.isHttps),
     tickets,
     memberFromRequest: (request) => accounts.auth.memberFromRequest(request),
-    namesOf: (memberId) => service.namesOf(memberId),
+    // A member whose address awaits verification has no socket: rung, they are unavailable,
+    // exactly like a member who is offline, so no caller learns anything.
+    namesOf: (memberId) => (accounts.verification.isReachable(memberId) ? service.namesOf(memberId) : null),
   });
 
   // Ended sessions and deleted members lose their sockets at once; a deleted member's link dies.
@@ -137,6 +139,7 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
     tickets.revokeFor(memberId);
     deps.turnCredentials?.revokeOwner(`member:${memberId}`);
   });
+  accounts.events.onAddressUnverified((memberId) => hub.disconnectMember(memberId));
   accounts.events.onMemberDeleted((memberId) => {
     hub.disconnectMember(memberId);
     deps.turnCredentials?.revokeOwner(`member:${memberId}`);

@@ -35,8 +35,17 @@ export type PictureReplaced = Readonly<{ avatar: PictureUrls }>;
 /** The member's call link: GET, POST (a new code) and PATCH (settings) /api/me/call-link. */
 export type CallLinkView = Readonly<{ code: string; path: string; url: string; guestsAllowed: boolean; relayOnly: boolean }>;
 
-/** GET /api/me: the profile with what the calls part adds. */
-export type MeView = ProfileView & Readonly<{ callLink: CallLinkView }>;
+/** Whether the member's address is verified; 'not_required' when the service sends no e-mail. */
+export type EmailVerificationState = 'verified' | 'pending' | 'not_required';
+
+/** What GET /api/me adds about e-mail. */
+export type EmailSettings = Readonly<{ emailVerification: EmailVerificationState; newsEmails: boolean }>;
+
+/** PUT /api/me/news-emails. */
+export type NewsPreference = Readonly<{ newsEmails: boolean }>;
+
+/** GET /api/me: the profile with what the calls part and the e-mail settings add. */
+export type MeView = ProfileView & EmailSettings & Readonly<{ callLink: CallLinkView }>;
 
 /** GET /api/members: the other members a member may ring. */
 export type DirectoryMember = Readonly<{ id: string; firstName: string; lastName: string; avatarUrl: string | null }>;

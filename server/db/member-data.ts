@@ -31,7 +31,7 @@ export const MEMBER_DATA_TABLES: readonly MemberDataTable[] = [
     exportKey: 'profile',
     memberColumn: 'id',
     onDelete: 'delete',
-    exported: ['id', 'email', 'first_name', 'last_name', 'created_at', 'updated_at', 'role', 'disabled_at'],
+    exported: ['id', 'email', 'first_name', 'last_name', 'created_at', 'updated_at', 'role', 'disabled_at', 'email_status', 'news_emails'],
     withheld: {
       password_hash: 'a secret derived from the password; useless to the member and risky to hand out',
       avatar_id: 'the picture itself is embedded in the export under "picture"',
@@ -52,6 +52,15 @@ export const MEMBER_DATA_TABLES: readonly MemberDataTable[] = [
     onDelete: 'delete',
     exported: ['id', 'device', 'created_at', 'last_used_at'],
     withheld: { token_hash: 'a secret that identifies the browser’s cookie', user_id: 'the member id, already in the profile' },
+  },
+  {
+    // Links sent by e-mail (password reset, address verification) that are not used yet.
+    table: 'email_links',
+    exportKey: 'emailLinks',
+    memberColumn: 'user_id',
+    onDelete: 'delete',
+    exported: ['purpose', 'created_at', 'expires_at'],
+    withheld: { token_hash: 'a secret that would let whoever holds it use the link', user_id: 'the member id, already in the profile' },
   },
   {
     table: 'call_links',

@@ -23,6 +23,9 @@ export const PAGE_NAMES = [
   'guest-call',
   'admin-accounts',
   'admin-invitations',
+  'forgot-password',
+  'password-reset',
+  'verify-email',
 ] as const;
 export type PageName = (typeof PAGE_NAMES)[number];
 

@@ -1,8 +1,10 @@
 import { adminEn } from './admin.en.js';
 import type { MessageKey } from './fr.js';
+import { mailEn } from './mail.en.js';
 
 export const en: Readonly<Record<MessageKey, string>> = {
   ...adminEn,
+  ...mailEn,
   'site.name': 'Porthello',
   'site.tagline': 'Private video calls, hosted by you',
   'nav.home': 'Home',
@@ -14,7 +16,8 @@ export const en: Readonly<Record<MessageKey, string>> = {
   'home.lead':
     'Porthello lets the members of your organisation take audio and video calls from a simple link, in the browser, with no app to install and no account needed to call.',
   'home.point.p2p.title': 'Browser to browser',
-  'home.point.p2p.text': 'Voice, video and chat go straight between the two people, encrypted end to end. Nothing of a call is recorded.',
+  'home.point.p2p.text':
+    'Voice, video and chat go straight between the two people, encrypted end to end, and are never recorded. The member’s call log only keeps who called (the name a guest typed), the day and time, the outcome and the duration.',
   'home.point.link.title': 'A personal link',
   'home.point.link.text': 'Each member gets a link to share. Whoever opens it types a name and rings, on a phone as well as on a computer.',
   'home.point.box.title': 'On your box, nowhere else',
@@ -106,7 +109,8 @@ export const en: Readonly<Record<MessageKey, string>> = {
   'myData.stored.picture': 'Your profile picture, if you added one (re-encoded, without metadata)',
   'myData.stored.consent': 'The privacy policy version you accepted, and when',
   'myData.stored.sessions': 'Your logged-in devices: browser and system type, log-in time and last use',
-  'myData.stored.calls': 'The day and time of the calls you receive, and their outcome; never their content',
+  'myData.stored.calls':
+    'Your call log: the day and time of the calls you receive, their outcome, their duration and who called (the name a guest typed); never their content',
   'myData.summary.title': 'Your data right now',
   'myData.export.title': 'Download my data',
   'myData.export.text': 'A JSON file with all of the data above, picture included, readable by other services.',
@@ -126,7 +130,7 @@ export const en: Readonly<Record<MessageKey, string>> = {
     'Only what is necessary: your e-mail address, last name, first name and profile picture if you add one. They come from the sign-up form and the contact form. The picture is re-encoded and its metadata (GPS position, camera) removed.',
   'policy.connection.title': 'Connection data',
   'policy.connection.text':
-    'The day and time of the calls you receive, and their outcome (answered, missed…). The content of calls (voice, video, chat) goes straight from one browser to the other, encrypted end to end, and is never kept. No IP address is recorded in the call log.',
+    'For each call received: the day and time, the outcome (answered, missed, declined, busy), the duration and who called (the member, or the name the guest typed). The content of calls (voice, video, chat) goes straight from one browser to the other, encrypted end to end, and is never kept. No IP address is recorded in the call log.',
   'policy.purposes.title': 'Why',
   'policy.purposes.text':
     'To sign you up and log you in, to talk with support, and to tell you about news of the service. Usage statistics are computed on the server, in aggregate, with no tracker and no third party.',
@@ -135,7 +139,7 @@ export const en: Readonly<Record<MessageKey, string>> = {
     'Your organisation’s technical staff: its administrators and support see your account (name, e-mail address, role, creation date, last activity, logged-in devices), never your call log; only administrators change a role or disable an account. Marketing and sales only see aggregated statistics, never a person.',
   'policy.retention.title': 'How long',
   'policy.retention.text':
-    'Until you delete your account. Deletion immediately erases all of your data and your picture from the server. A session unused for {sessionIdle} ends, and every session after {sessionMax} at most.',
+    'Until you delete your account, except for the shorter periods stated above. Deletion erases at once all of your data and your picture from the server; backups are covered below.',
   'policy.rights.title': 'Your rights',
   'policy.rights.text':
     'You can see, download, correct and delete your data yourself, at any time, from the “My data” page. You can also write to support, and lodge a complaint with the CNIL.',
@@ -222,7 +226,7 @@ export const en: Readonly<Record<MessageKey, string>> = {
   'guest.audioOnly': 'Call without the camera',
   'guest.call': 'Call',
   'guest.privacy':
-    'The call goes directly between your two browsers, encrypted end to end (through the server’s relay, which cannot read it). Nothing of it is recorded.',
+    'The call goes directly between your two browsers, encrypted end to end (through the server’s relay, which cannot read it); neither voice, video nor chat is recorded. {name}’s call log keeps the name you type, the day and time, the outcome (answered, missed, declined) and the duration of the call; never your IP address.',
   'guest.cancel': 'Cancel the call',
   'guest.callAgain': 'Call again',
   'client.calls.signal.connecting': 'Connecting to the server…',

@@ -1,8 +1,10 @@
 // French is the reference language: every key exists here first, and en.ts must match it.
 import { adminFr } from './admin.fr.js';
+import { mailFr } from './mail.fr.js';
 
 export const fr = {
   ...adminFr,
+  ...mailFr,
   'site.name': 'Porthello',
   'site.tagline': 'Appels vidéo privés, hébergés chez vous',
   'nav.home': 'Accueil',
@@ -15,7 +17,7 @@ export const fr = {
     'Porthello permet aux membres de votre organisation de recevoir des appels audio et vidéo depuis un simple lien, dans le navigateur, sans installer d’application ni créer de compte pour appeler.',
   'home.point.p2p.title': 'De navigateur à navigateur',
   'home.point.p2p.text':
-    'La voix, l’image et la discussion passent directement entre les deux personnes, chiffrées de bout en bout. Rien d’un appel n’est enregistré.',
+    'La voix, l’image et la discussion passent directement entre les deux personnes, chiffrées de bout en bout, et ne sont jamais enregistrées. Le journal des appels du membre garde seulement qui a appelé (le nom saisi par un invité), le jour et l’heure, le résultat et la durée.',
   'home.point.link.title': 'Un lien personnel',
   'home.point.link.text': 'Chaque membre reçoit un lien à partager. Qui l’ouvre saisit son nom et sonne, sur téléphone comme sur ordinateur.',
   'home.point.box.title': 'Chez vous, pas ailleurs',
@@ -109,7 +111,8 @@ export const fr = {
   'myData.stored.picture': 'Votre photo de profil, si vous en avez mis une (réencodée, sans métadonnées)',
   'myData.stored.consent': 'La version de la politique de confidentialité que vous avez acceptée, et quand',
   'myData.stored.sessions': 'Vos appareils connectés : type de navigateur et de système, date de connexion et de dernière utilisation',
-  'myData.stored.calls': 'Le jour et l’heure des appels que vous recevez, et leur issue ; jamais leur contenu',
+  'myData.stored.calls':
+    'Votre journal des appels : le jour et l’heure des appels reçus, leur résultat, leur durée et qui appelait (le nom saisi par un invité) ; jamais leur contenu',
   'myData.summary.title': 'Vos données en ce moment',
   'myData.export.title': 'Télécharger mes données',
   'myData.export.text': 'Un fichier JSON avec toutes les données ci-dessus, photo comprise, lisible par d’autres services.',
@@ -130,7 +133,7 @@ export const fr = {
     'Seulement celles qui sont nécessaires : votre adresse e-mail, votre nom, votre prénom et votre photo de profil si vous en ajoutez une. Elles viennent du formulaire d’inscription et du formulaire de contact. La photo est réencodée et ses métadonnées (position GPS, appareil photo) sont supprimées.',
   'policy.connection.title': 'Les données de connexion',
   'policy.connection.text':
-    'Le jour et l’heure des appels que vous recevez, et leur issue (répondu, manqué…). Le contenu des appels (voix, image, discussion) passe directement d’un navigateur à l’autre, chiffré de bout en bout, et n’est jamais conservé. Aucune adresse IP n’est enregistrée dans le journal d’appels.',
+    'Pour chaque appel reçu : le jour et l’heure, le résultat (répondu, manqué, refusé, occupé), la durée et qui appelait (le membre, ou le nom saisi par l’invité). Le contenu des appels (voix, image, discussion) passe directement d’un navigateur à l’autre, chiffré de bout en bout, et n’est jamais conservé. Aucune adresse IP n’est enregistrée dans le journal des appels.',
   'policy.purposes.title': 'Pourquoi',
   'policy.purposes.text':
     'Pour vous inscrire et vous connecter, échanger avec le support, et vous informer des nouveautés du service. Les statistiques d’usage sont calculées sur le serveur, de façon agrégée, sans traceur ni service tiers.',
@@ -139,7 +142,7 @@ export const fr = {
     'Le service technique de votre organisation : ses administrateurs et son support voient votre compte (nom, adresse e-mail, rôle, date de création, dernière activité, appareils connectés), jamais votre journal des appels ; seuls les administrateurs changent un rôle ou désactivent un compte. Le service marketing et commercial ne voit que des statistiques agrégées, jamais une personne.',
   'policy.retention.title': 'Combien de temps',
   'policy.retention.text':
-    'Jusqu’à ce que vous supprimiez votre compte. La suppression efface immédiatement toutes vos données et votre photo du serveur. Une session inutilisée pendant {sessionIdle} prend fin, et toute session au bout de {sessionMax} au plus.',
+    'Jusqu’à ce que vous supprimiez votre compte, sauf les durées plus courtes indiquées plus haut. La suppression efface aussitôt du serveur toutes vos données et votre photo ; les sauvegardes sont traitées plus bas.',
   'policy.rights.title': 'Vos droits',
   'policy.rights.text':
     'Vous pouvez consulter, télécharger, corriger et supprimer vos données vous-même, à tout moment, depuis la page « Mes données ». Vous pouvez aussi écrire au support, et introduire une réclamation auprès de la CNIL.',
@@ -230,7 +233,7 @@ export const fr = {
   'guest.audioOnly': 'Appeler sans caméra',
   'guest.call': 'Appeler',
   'guest.privacy':
-    'L’appel passe directement entre vos deux navigateurs, chiffré de bout en bout (via le relais du serveur, qui ne peut pas le lire). Rien n’en est enregistré.',
+    'L’appel passe directement entre vos deux navigateurs, chiffré de bout en bout (via le relais du serveur, qui ne peut pas le lire) ; ni la voix, ni l’image, ni la discussion ne sont enregistrées. Le journal des appels de {name} garde le nom que vous saisissez, le jour et l’heure, le résultat (répondu, manqué, refusé) et la durée de l’appel ; jamais votre adresse IP.',
   'guest.cancel': 'Annuler l’appel',
   'guest.callAgain': 'Rappeler',
   'client.calls.signal.connecting': 'Connexion au serveur…',

@@ -50,7 +50,7 @@ pages('show the policy version on the policy page and the sign-up form', async (
   assert.ok((await (await server.fetch('/signup')).text()).includes(`(${CURRENT_POLICY_VERSION})`));
   const api = await jsonOf(await server.fetch('/api/policy?lang=en'));
   assert.is(api.currentVersion, CURRENT_POLICY_VERSION);
-  assert.is(api.history[0].changes, 'First version of the policy.');
+  assert.is(api.history.at(-1).changes, 'First version of the policy.');
 });
 
 pages('state the session lifetimes of the configuration in the policy', async () => {

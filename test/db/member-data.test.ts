@@ -66,6 +66,11 @@ registry('exports and deletes every listed row of one member, anonymising shared
     Buffer.from('b'),
     'bob',
   );
+  const insertLink = db.prepare(
+    "INSERT INTO email_links (token_hash, user_id, purpose, created_at, expires_at) VALUES (?, ?, 'password_reset', 'now', 'later')",
+  );
+  insertLink.run(Buffer.from('link-a'), 'alice');
+  insertLink.run(Buffer.from('link-b'), 'bob');
   db.exec(
     'CREATE TABLE shared_calls (id INTEGER PRIMARY KEY, callee_id TEXT REFERENCES users(id) ON DELETE CASCADE, caller_id TEXT REFERENCES users(id) ON DELETE SET NULL) STRICT',
   );
@@ -100,10 +105,14 @@ registry('exports and deletes every listed row of one member, anonymising shared
     'calls_made',
     'calls_received',
     'consents',
+    'emailLinks',
     'invitationsCreated',
     'profile',
     'sessions',
   ]);
+  assert.equal(exported['emailLinks'], [{ purpose: 'password_reset', created_at: 'now', expires_at: 'later' }], 'the link without its token hash');
+  assert.is(exported['profile']?.[0]?.['email_status'], 'unchecked');
+  assert.is(exported['profile']?.[0]?.['news_emails'], 1);
   assert.is(exported['profile']?.[0]?.['email'], 'alice@example.org');
   assert.not.ok('password_hash' in (exported['profile']?.[0] ?? {}));
   assert.not.ok('token_hash' in (exported['sessions']?.[0] ?? {}));
@@ -117,6 +126,7 @@ registry('exports and deletes every listed row of one member, anonymising shared
   }
   assert.equal(db.prepare('SELECT callee_id, caller_id FROM shared_calls').all(), [{ callee_id: 'bob', caller_id: null }], 'Bob keeps his call, without Alice');
   assert.is((db.prepare("SELECT count(*) AS n FROM sessions WHERE user_id = 'bob'").get() as { n: number }).n, 1);
+  assert.is((db.prepare("SELECT count(*) AS n FROM email_links WHERE user_id = 'bob'").get() as { n: number }).n, 1, 'Bob keeps his link');
 });
 
 registry('records an erasure token that names nobody, and finds the member again by it', () => {

@@ -150,6 +150,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     async close() {
       disabledWatch?.stop();
       await signaler?.close();
+      await accounts.passwordReset.idle();
+      accounts.mailer.close();
       turnCredentials?.close();
       await turn?.stop();
       server.closeAllConnections();

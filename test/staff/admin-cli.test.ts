@@ -147,6 +147,17 @@ cli('the CLI invites, sets a role, disables (closing the socket in the running s
   assert.is((await admin(dataDir, ['enable', email])).status, 0);
   assert.is((await server.request('/api/auth/login', { method: 'POST', body: JSON.stringify({ email, password: PASSWORD }) })).status, 200);
 
+  // A member who lost their password, with no e-mail configured: the admin prints a link.
+  const linked = await admin(dataDir, ['password-link', email]);
+  assert.is(linked.status, 0, linked.stderr);
+  const token = /\/password-reset#([A-Za-z0-9_-]+)$/.exec(linked.stdout.trim())?.[1] ?? '';
+  assert.ok(token !== '', linked.stdout);
+  const newPassword = `${PASSWORD} renewed`;
+  const confirmed = await server.request('/api/auth/password-reset/confirm', { method: 'POST', body: JSON.stringify({ token, password: newPassword }) });
+  assert.is(confirmed.status, 204);
+  assert.is((await server.request('/api/auth/login', { method: 'POST', body: JSON.stringify({ email, password: PASSWORD }) })).status, 401);
+  assert.is((await server.request('/api/auth/login', { method: 'POST', body: JSON.stringify({ email, password: newPassword }) })).status, 200);
+
   assert.is((await admin(dataDir, ['revoke-invite', invitationId])).status, 0);
   const late = await server.request('/api/auth/signup', { method: 'POST', body: newcomer(uniqueEmail(), { inviteCode: code }) });
   assert.is(((await late.json()) as { error: { code: string } }).error.code, 'invitation_revoked');
@@ -175,9 +186,8 @@ cli('the CLI says what is wrong: usage (2), refusals and unknown accounts (1)', 
   const demote = await admin(dataDir, ['set-role', 'only@example.org', 'member']);
   assert.is(demote.status, 1);
   assert.match(demote.stderr, 'last_admin');
-  const resetLink = await admin(dataDir, ['password-link', 'only@example.org']);
-  assert.is(resetLink.status, 1);
-  assert.match(resetLink.stderr, 'not available');
+  const unknownLink = await admin(dataDir, ['password-link', 'nobody@example.org']);
+  assert.is(unknownLink.status, 1);
 });
 
 cli.run();

@@ -11,6 +11,7 @@ import { CallLog } from '../lib/call-log.js';
 import { avatar, endMessage, mediaProblemMessage } from '../lib/call-ui.js';
 import { byId, el } from '../lib/dom.js';
 import { hasMessage, t } from '../lib/messages.js';
+import { showVerificationBanner } from '../lib/verify-banner.js';
 import { CLOSE_CODES, type PartyView } from '../../../server/signal/protocol.js';
 import type { CallLinkView as CallLink, DirectoryMember as Member, Directory, MeView } from '../../../server/contract/api.js';
 
@@ -321,11 +322,19 @@ function memberIdOf(party: PartyView): string {
 
 window.addEventListener('pagehide', () => phone.close());
 
+// A member whose address awaits verification is not connected: nobody may ring them yet.
 api<MeView>('GET', '/api/me').then(
-  (me) => showLink(me.callLink),
+  (me) => {
+    showLink(me.callLink);
+    if (showVerificationBanner(me)) byId('signal-status').hidden = true;
+    else phone.connect();
+  },
   (problem: unknown) => {
     if (problem instanceof ApiError && problem.status === 401) window.location.assign('/login');
-    else linkProblem(problem);
+    else {
+      linkProblem(problem);
+      phone.connect();
+    }
   },
 );
 api<Directory>('GET', '/api/members')
@@ -334,4 +343,3 @@ api<Directory>('GET', '/api/members')
     () => showDirectory([]),
   )
   .finally(() => void log.refresh());
-phone.connect();

@@ -1,8 +1,9 @@
 // The profile page: picture, names, e-mail, password, logged-in devices, log-out.
-import type { PasswordChanged, PictureReplaced, ProfileView as Profile, SessionList } from '../../../server/contract/api.js';
+import type { EmailSettings, NewsPreference, PasswordChanged, PictureReplaced, ProfileView as Profile, SessionList } from '../../../server/contract/api.js';
 import { api } from '../lib/api.js';
-import { byId, onSubmit, previewPicture, showStatus } from '../lib/forms.js';
+import { byId, clearErrors, onSubmit, previewPicture, showError, showStatus } from '../lib/forms.js';
 import { formatDate, t } from '../lib/messages.js';
+import { showVerificationBanner } from '../lib/verify-banner.js';
 
 const preview = byId<HTMLImageElement>('avatar-preview');
 const none = byId<HTMLElement>('avatar-none');
@@ -116,5 +117,32 @@ byId<HTMLButtonElement>('logout').addEventListener('click', () => {
   void api('POST', '/api/auth/logout').finally(() => window.location.assign('/'));
 });
 
-api<Profile>('GET', '/api/me').then(showProfile, () => window.location.assign('/login'));
+// News e-mails: saved as soon as the box changes.
+const newsForm = byId<HTMLFormElement>('news-form');
+const newsBox = byId<HTMLInputElement>('newsEmails');
+newsBox.addEventListener('change', () => {
+  clearErrors(newsForm);
+  newsBox.disabled = true;
+  api<NewsPreference>('PUT', '/api/me/news-emails', { newsEmails: newsBox.checked })
+    .then(
+      (saved) => {
+        newsBox.checked = saved.newsEmails;
+        showStatus(newsForm, t('saved'));
+      },
+      (problem: unknown) => {
+        newsBox.checked = !newsBox.checked;
+        showError(newsForm, problem);
+      },
+    )
+    .finally(() => (newsBox.disabled = false));
+});
+
+api<Profile & EmailSettings>('GET', '/api/me').then(
+  (me) => {
+    showProfile(me);
+    newsBox.checked = me.newsEmails;
+    showVerificationBanner(me);
+  },
+  () => window.location.assign('/login'),
+);
 void showSessions();
