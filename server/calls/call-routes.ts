@@ -1,6 +1,6 @@
 // The call API: the member's call link and preferences, the directory, the call log, and the
 // tickets that let a guest ring a member from their link.
-import type { CallLinkView, CallLogPage, Directory, GuestTicketIssued } from '../contract/api.js';
+import { CALL_LOG_FILTERS, type CallLinkView, type CallLogFilter, type CallLogPage, type Directory, type GuestTicketIssued } from '../contract/api.js';
 import { createRouter } from '../http/router.js';
 import { badRequest, notFound, unauthorized } from '../errors.js';
 import { requireMember } from '../http/session.js';
@@ -65,8 +65,13 @@ export function callRoutes(deps: CallRouteDeps): ApiRouteGroup {
     const member = requireMember(ctx);
     const before = optionalPositiveInteger(ctx.query['before'], 'before', Number.MAX_SAFE_INTEGER);
     const limit = optionalPositiveInteger(ctx.query['limit'], 'limit', CALL_PAGE_MAX_LIMIT);
+    const filter = logFilter(ctx.query['filter']);
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = calls.callsOf(member.id, { ...(before === undefined ? {} : { before }), ...(limit === undefined ? {} : { limit }) }) satisfies CallLogPage;
+    ctx.body = calls.callsOf(member.id, {
+      filter,
+      ...(before === undefined ? {} : { before }),
+      ...(limit === undefined ? {} : { limit }),
+    }) satisfies CallLogPage;
   });
   router.post('/calls/seen', (ctx) => {
     calls.markCallsSeen(requireMember(ctx).id);
@@ -159,6 +164,13 @@ const parseTicketRequest = schema(
   { displayName: nameField(DISPLAY_NAME_MAX_CODE_POINTS) },
   { code: 'invalid_display_name', message: `Type a name of 1 to ${DISPLAY_NAME_MAX_CODE_POINTS} visible characters.` },
 );
+
+function logFilter(value: unknown): CallLogFilter {
+  if (value === undefined) return 'all';
+  const known = CALL_LOG_FILTERS.find((filter) => filter === value);
+  if (known === undefined) throw badRequest('invalid_query', `filter must be one of: ${CALL_LOG_FILTERS.join(', ')}.`, { filter: 'invalid' });
+  return known;
+}
 
 function optionalPositiveInteger(value: unknown, name: string, max: number): number | undefined {
   if (value === undefined) return undefined;

@@ -105,7 +105,7 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
     callLog: {
       recordReceivedCall(call) {
         deps.metrics?.countCallOutcome(call.outcome);
-        service.recordReceivedCall(call);
+        service.recordCall(call);
       },
     },
     ice: iceProviderOf(deps.turnCredentials),

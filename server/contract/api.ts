@@ -39,24 +39,34 @@ export type Directory = Readonly<{ members: readonly DirectoryMember[] }>;
 
 export type CallOutcome = 'answered' | 'missed' | 'declined' | 'busy';
 
-/** A member (with id, while they still have an account), a guest, or a former member. */
-export type CallLogCaller =
+/** The other party of a logged call: a member (with id, while they still have an account), a
+ *  guest (who can only have called), or a former member. */
+export type CallLogPeer =
   | Readonly<{ kind: 'member'; memberId: string; name: string }>
   | Readonly<{ kind: 'guest'; name: string }>
   | Readonly<{ kind: 'former-member' }>;
 
+/** Which way a logged call went, seen from the log's owner. */
+export type CallDirection = 'received' | 'made';
+
+/** GET /api/calls?filter=: every call, or only the received calls nobody answered. */
+export const CALL_LOG_FILTERS = ['all', 'missed'] as const;
+/** 'missed': received calls nobody answered (missed, or rung while busy in another call). */
+export type CallLogFilter = (typeof CALL_LOG_FILTERS)[number];
+
 export type CallLogEntry = Readonly<{
   id: number;
+  direction: CallDirection;
   startedAt: string;
   outcome: CallOutcome;
   durationS: number | null;
   seen: boolean;
-  /** Rings this entry stands for: repeats from one caller within minutes share an entry. */
+  /** Rings this entry stands for: repeats within minutes share an entry. */
   attempts: number;
-  caller: CallLogCaller;
+  peer: CallLogPeer;
 }>;
 
-/** GET /api/calls: newest first; `nextBefore` pages on, null at the end. */
+/** GET /api/calls: calls made and received, newest first; `nextBefore` pages on, null at the end. */
 export type CallLogPage = Readonly<{ calls: readonly CallLogEntry[]; nextBefore: number | null; unseenMissed: number }>;
 
 /** POST /api/links/:code/tickets (the ticket itself is an HttpOnly cookie). */

@@ -1,4 +1,5 @@
 import type { MessageKey } from './fr.js';
+import { pagesEn } from './pages.en.js';
 
 export const en: Readonly<Record<MessageKey, string>> = {
   'site.name': 'Porthello',
@@ -181,11 +182,9 @@ export const en: Readonly<Record<MessageKey, string>> = {
   'client.deleted': 'Your account has been deleted.',
   'nav.calls': 'Calls',
   'calls.title': 'Calls',
-  'calls.signal.connecting': 'Connecting to the server…',
   'calls.notice.close': 'Close',
   'calls.outgoing.cancel': 'Cancel the call',
-  'calls.log.title': 'Received calls',
-  'calls.log.empty': 'No call received yet.',
+  'calls.log.empty': 'No call yet.',
   'calls.log.more': 'Show older calls',
   'calls.directory.title': 'Members',
   'calls.directory.filter': 'Find a member',
@@ -222,12 +221,6 @@ export const en: Readonly<Record<MessageKey, string>> = {
     'The call goes directly between your two browsers, encrypted end to end (through the server’s relay, which cannot read it). Nothing of it is recorded.',
   'guest.cancel': 'Cancel the call',
   'guest.callAgain': 'Call again',
-  'client.calls.signal.connecting': 'Connecting to the server…',
-  'client.calls.signal.open': 'Ready: you can be called here',
-  'client.calls.signal.reconnecting': 'Connection lost, reconnecting… You cannot be called meanwhile.',
-  'client.calls.signal.closed': 'Disconnected. Reload the page to receive calls.',
-  'client.calls.signal.sessionEnded': 'You were logged out. Log in again to receive calls.',
-  'client.calls.signal.outdated': 'Porthello was updated: reload the page.',
   'client.calls.link.copied': 'Link copied.',
   'client.calls.link.copyFailed': 'Could not copy: the link is selected, copy it with your keyboard.',
   'client.calls.link.renewed': 'New link ready. The old one no longer works.',
@@ -291,4 +284,5 @@ export const en: Readonly<Record<MessageKey, string>> = {
   'client.guest.ringing': 'Ringing {name}…',
   'client.guest.connectFailed': 'Could not connect to the server. Try again.',
   'client.confirm_required': 'Tick this box to confirm the deletion.',
+  ...pagesEn,
 };

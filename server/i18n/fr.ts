@@ -1,4 +1,6 @@
 // French is the reference language: every key exists here first, and en.ts must match it.
+import { pagesFr } from './pages.fr.js';
+
 export const fr = {
   'site.name': 'Porthello',
   'site.tagline': 'Appels vidéo privés, hébergés chez vous',
@@ -186,11 +188,9 @@ export const fr = {
   'client.deleted': 'Votre compte a été supprimé.',
   'nav.calls': 'Appels',
   'calls.title': 'Appels',
-  'calls.signal.connecting': 'Connexion au serveur…',
   'calls.notice.close': 'Fermer',
   'calls.outgoing.cancel': 'Annuler l’appel',
-  'calls.log.title': 'Appels reçus',
-  'calls.log.empty': 'Aucun appel reçu pour l’instant.',
+  'calls.log.empty': 'Aucun appel pour l’instant.',
   'calls.log.more': 'Voir les appels plus anciens',
   'calls.directory.title': 'Membres',
   'calls.directory.filter': 'Chercher un membre',
@@ -230,12 +230,6 @@ export const fr = {
     'L’appel passe directement entre vos deux navigateurs, chiffré de bout en bout (via le relais du serveur, qui ne peut pas le lire). Rien n’en est enregistré.',
   'guest.cancel': 'Annuler l’appel',
   'guest.callAgain': 'Rappeler',
-  'client.calls.signal.connecting': 'Connexion au serveur…',
-  'client.calls.signal.open': 'Prêt : vous pouvez être appelé ici',
-  'client.calls.signal.reconnecting': 'Connexion perdue, reconnexion… Vous ne pouvez pas être appelé en attendant.',
-  'client.calls.signal.closed': 'Déconnecté. Rechargez la page pour recevoir des appels.',
-  'client.calls.signal.sessionEnded': 'Vous avez été déconnecté. Connectez-vous à nouveau pour recevoir des appels.',
-  'client.calls.signal.outdated': 'Porthello a été mis à jour : rechargez la page.',
   'client.calls.link.copied': 'Lien copié.',
   'client.calls.link.copyFailed': 'Copie impossible : le lien est sélectionné, copiez-le avec votre clavier.',
   'client.calls.link.renewed': 'Nouveau lien prêt. L’ancien ne fonctionne plus.',
@@ -299,6 +293,7 @@ export const fr = {
   'client.guest.ringing': 'Ça sonne chez {name}…',
   'client.guest.connectFailed': 'Connexion au serveur impossible. Réessayez.',
   'client.confirm_required': 'Cochez cette case pour confirmer la suppression.',
+  ...pagesFr,
 } as const;
 
 export type MessageKey = keyof typeof fr;

@@ -93,7 +93,7 @@ registry('exports and deletes every listed row of one member, anonymising shared
   const data = createMemberData(db, tables);
 
   const exported = data.exportRows('alice');
-  assert.equal(Object.keys(exported).sort(), ['callLink', 'callsMade', 'callsReceived', 'calls_made', 'calls_received', 'consents', 'profile', 'sessions']);
+  assert.equal(Object.keys(exported).sort(), ['callLink', 'callLog', 'calls_made', 'calls_received', 'consents', 'inOtherMembersLogs', 'profile', 'sessions']);
   assert.is(exported['profile']?.[0]?.['email'], 'alice@example.org');
   assert.not.ok('password_hash' in (exported['profile']?.[0] ?? {}));
   assert.not.ok('token_hash' in (exported['sessions']?.[0] ?? {}));

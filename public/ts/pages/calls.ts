@@ -1,7 +1,8 @@
 // /calls, a member's phone: while this page is open the member is rung here (on every tab and
-// device that has it open). It shows the call link and its settings, the directory of members
-// to call, the log of received calls, the incoming-call dialog, the outgoing "calling…" panel
-// and, during a call, the call screen.
+// device that has it open), and the page says so, or why not. It shows first the call link with
+// Copy, Share and its settings (after a first explanation until dismissed), then the call log
+// (made and received), the directory of members to call, the incoming-call dialog, the outgoing
+// "calling…" panel and, during a call, the call screen.
 import { api, ApiError } from '../lib/api.js';
 import { createPhone, followCallScreen, type BrowserPhoneState } from '../lib/call/browser-phone.js';
 import { LocalMedia } from '../lib/call/local-media.js';
@@ -42,6 +43,16 @@ function linkSaved(text: string): void {
   linkError.hidden = true;
   linkStatus.textContent = text;
 }
+
+// Share where the system offers it (phones mostly); Copy everywhere.
+const shareButton = byId<HTMLButtonElement>('link-share');
+shareButton.hidden = typeof navigator.share !== 'function';
+shareButton.addEventListener('click', () => {
+  navigator.share({ title: t('calls.link.shareText'), url: linkInput.value }).catch((problem: unknown) => {
+    // Closing the share sheet is no error; anything else falls back to Copy.
+    if (!(problem instanceof DOMException && problem.name === 'AbortError')) byId('link-copy').click();
+  });
+});
 
 byId('link-copy').addEventListener('click', () => {
   const copied = navigator.clipboard?.writeText(linkInput.value) ?? Promise.reject(new Error('no clipboard'));
@@ -147,6 +158,9 @@ const log = new CallLog({
   empty: byId('log-empty'),
   more: byId<HTMLButtonElement>('log-more'),
   error: byId('log-error'),
+  heading: byId('log-title'),
+  filters: [...document.querySelectorAll<HTMLInputElement>('input[name="log-filter"]')],
+  undo: { text: byId('log-undo-text'), button: byId<HTMLButtonElement>('log-undo') },
   pictureOf,
   onCallBack: (memberId, name) => void startCall(memberId, name),
 });
@@ -194,12 +208,12 @@ const phone = createPhone({
     if (state === 'closed') {
       signalStatus.textContent = t(
         code === CLOSE_CODES.sessionEnded
-          ? 'calls.signal.sessionEnded'
+          ? 'calls.reach.sessionEnded'
           : code === CLOSE_CODES.unsupportedVersion
-            ? 'calls.signal.outdated'
-            : 'calls.signal.closed',
+            ? 'calls.reach.outdated'
+            : 'calls.reach.closed',
       );
-    } else signalStatus.textContent = t(`calls.signal.${state}`);
+    } else signalStatus.textContent = t(`calls.reach.${state}`);
   },
   onRefusal(code) {
     showNotice(t(hasMessage(`calls.refused.${code}`) ? `calls.refused.${code}` : 'generic'));
@@ -316,6 +330,33 @@ function callEnded(end: CallEnd): void {
 function memberIdOf(party: PartyView): string {
   return party.kind === 'member' ? party.memberId : '';
 }
+
+// --- the first-visit explanation -----------------------------------------------------------------
+
+// Kept in this browser, not on the server: the advice is about this device (keep the page open
+// or install it here), so a new device deserves it once too, and the server keeps nothing more
+// about the member (nothing to export or erase).
+const WELCOME_DISMISSED_KEY = 'porthello.welcomeDismissed';
+const welcome = byId('welcome');
+function storedFlag(): string | null {
+  try {
+    return window.localStorage.getItem(WELCOME_DISMISSED_KEY);
+  } catch (problem) {
+    // Storage blocked (private mode, policy): show the explanation, dismissible for this visit.
+    console.warn('localStorage unavailable', problem);
+    return null;
+  }
+}
+welcome.hidden = storedFlag() !== null;
+byId('welcome-dismiss').addEventListener('click', () => {
+  welcome.hidden = true;
+  try {
+    window.localStorage.setItem(WELCOME_DISMISSED_KEY, '1');
+  } catch (problem) {
+    console.warn('localStorage unavailable', problem);
+  }
+  linkInput.focus();
+});
 
 // --- start --------------------------------------------------------------------------------------
 

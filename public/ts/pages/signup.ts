@@ -1,6 +1,11 @@
-// Sign-up: creates the account, then uploads the optional picture, then opens the profile.
+// Sign-up: creates the account, then uploads the optional picture, then opens the calls page,
+// where the member's link is. A refused picture does not undo the account (nothing else about
+// it is wrong): the form goes, and the page says the account exists, why the picture was refused
+// and where to go next. Checking the picture first would need an upload before any account,
+// which lets anyone make the server decode images.
 import { api, ApiError } from '../lib/api.js';
-import { byId, onSubmit, previewPicture, showError } from '../lib/forms.js';
+import { byId, onSubmit, previewPicture } from '../lib/forms.js';
+import { hasMessage, t } from '../lib/messages.js';
 
 const form = byId<HTMLFormElement>('signup-form');
 const avatar = byId<HTMLInputElement>('avatar');
@@ -22,11 +27,14 @@ onSubmit(form, async () => {
     try {
       await api('PUT', '/api/me/avatar', upload);
     } catch (error) {
-      // The account exists: say what is wrong with the picture and let the profile fix it.
-      showError(form, error instanceof ApiError ? new ApiError(error.status, error.code, { avatar: error.code }) : error);
-      window.setTimeout(() => window.location.assign('/profile'), 4000);
+      const code = error instanceof ApiError ? error.code : 'generic';
+      byId('picture-refused-reason').textContent = t(hasMessage(code) ? code : 'generic');
+      form.hidden = true;
+      const refused = byId('picture-refused');
+      refused.hidden = false;
+      refused.focus();
       return;
     }
   }
-  window.location.assign('/profile');
+  window.location.assign('/calls');
 });
