@@ -1,7 +1,8 @@
 // SQL for call links, call preferences and the call log. Statements are prepared once.
 import type { Database, Statement } from 'better-sqlite3';
 
-export type CallLinkRow = Readonly<{ userId: string; code: string; guestsAllowed: boolean; relayOnly: boolean }>;
+export type CallLinkRow = Readonly<{ userId: string; code: string; guestsAllowed: boolean; relayOnly: boolean; showPresence: boolean }>;
+export type CallSettings = Readonly<{ guestsAllowed: boolean; relayOnly: boolean; showPresence: boolean }>;
 
 import type { CallDirection, CallLogFilter, CallOutcome } from '../contract/api.js';
 
@@ -35,23 +36,38 @@ export type NewCallLogRow = Readonly<{
   durationS: number | null;
 }>;
 
-export type DirectoryRow = Readonly<{ id: string; firstName: string; lastName: string; avatarId: string | null }>;
+export type DirectoryRow = Readonly<{ id: string; firstName: string; lastName: string; avatarId: string | null; showPresence: boolean }>;
 
 export type CallStore = ReturnType<typeof createCallStore>;
 
-type RawLink = { userId: string; code: string; guestsAllowed: number; relayOnly: number };
+type RawLink = { userId: string; code: string; guestsAllowed: number; relayOnly: number; showPresence: number };
+type RawDirectoryRow = Omit<DirectoryRow, 'showPresence'> & { showPresence: number | null };
 type RawLog = Omit<CallLogRow, 'seen'> & { seen: number };
 
 const toLink = (raw: RawLink | undefined): CallLinkRow | undefined =>
-  raw === undefined ? undefined : { userId: raw.userId, code: raw.code, guestsAllowed: raw.guestsAllowed === 1, relayOnly: raw.relayOnly === 1 };
+  raw === undefined
+    ? undefined
+    : { userId: raw.userId, code: raw.code, guestsAllowed: raw.guestsAllowed === 1, relayOnly: raw.relayOnly === 1, showPresence: raw.showPresence === 1 };
+
+/**
+ * Names compared for search: lower case, without accents, so "eloise" finds "Éloïse" (SQLite's
+ * LIKE only folds ASCII case).
+ */
+export function foldName(text: string): string {
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toLocaleLowerCase('und');
+}
+
+/** LIKE's wildcards typed by a member are matched as themselves. */
+const likeEscaped = (word: string): string => word.replace(/[\\%_]/g, (char) => `\\${char}`);
 
 export function createCallStore(db: Database) {
-  const LINK_COLUMNS = 'user_id AS userId, code, guests_allowed AS guestsAllowed, relay_only AS relayOnly';
+  const LINK_COLUMNS = 'user_id AS userId, code, guests_allowed AS guestsAllowed, relay_only AS relayOnly, show_presence AS showPresence';
+  db.function('porthello_fold', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? foldName(text) : null));
   const linkOf = db.prepare(`SELECT ${LINK_COLUMNS} FROM call_links WHERE user_id = ?`);
   const linkByCode = db.prepare(`SELECT ${LINK_COLUMNS} FROM call_links WHERE code = ?`);
   const insertLink = db.prepare('INSERT INTO call_links (user_id, code, updated_at) VALUES (?, ?, ?) ON CONFLICT (user_id) DO NOTHING');
   const setCode = db.prepare('UPDATE call_links SET code = ?, updated_at = ? WHERE user_id = ?');
-  const setSettings = db.prepare('UPDATE call_links SET guests_allowed = ?, relay_only = ?, updated_at = ? WHERE user_id = ?');
+  const setSettings = db.prepare('UPDATE call_links SET guests_allowed = ?, relay_only = ?, show_presence = ?, updated_at = ? WHERE user_id = ?');
 
   // A call can end after one of its members deleted their account (the caller leaving mid-call
   // is what ends it): the other's row stays with the peer as a former member (NULL), and a
@@ -104,8 +120,24 @@ export function createCallStore(db: Database) {
   const unseenMissed = db.prepare("SELECT count(*) AS n FROM call_log WHERE member_id = ? AND seen = 0 AND outcome = 'missed'");
   const markSeen = db.prepare('UPDATE call_log SET seen = 1 WHERE member_id = ? AND seen = 0');
   const deleteCall = db.prepare('DELETE FROM call_log WHERE id = ? AND member_id = ?');
-  const directory = db.prepare(`SELECT id, first_name AS firstName, last_name AS lastName, avatar_id AS avatarId
-    FROM users WHERE id != ? ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id LIMIT ?`);
+  // Every word must appear in the first or last name (folded). Up to DIRECTORY_SEARCH_MAX_WORDS
+  // words: one statement per word count, prepared on first use.
+  const directoryStatements = new Map<number, Statement>();
+  const directoryStatement = (words: number): Statement => {
+    let statement = directoryStatements.get(words);
+    if (statement === undefined) {
+      const conditions = Array.from(
+        { length: words },
+        (_, index) => `AND porthello_fold(u.first_name || ' ' || u.last_name) LIKE '%' || @w${index} || '%' ESCAPE '\\'`,
+      ).join(' ');
+      statement = db.prepare(`SELECT u.id, u.first_name AS firstName, u.last_name AS lastName, u.avatar_id AS avatarId, l.show_presence AS showPresence
+        FROM users u LEFT JOIN call_links l ON l.user_id = u.id
+        WHERE u.id != @exceptId ${conditions}
+        ORDER BY u.last_name COLLATE NOCASE, u.first_name COLLATE NOCASE, u.id LIMIT @limit OFFSET @offset`);
+      directoryStatements.set(words, statement);
+    }
+    return statement;
+  };
   const nameOf = db.prepare('SELECT first_name AS firstName, last_name AS lastName FROM users WHERE id = ?');
 
   return {
@@ -118,8 +150,8 @@ export function createCallStore(db: Database) {
     setCode(userId: string, code: string, now: string): void {
       setCode.run(code, now, userId);
     },
-    setSettings(userId: string, settings: { guestsAllowed: boolean; relayOnly: boolean }, now: string): void {
-      setSettings.run(Number(settings.guestsAllowed), Number(settings.relayOnly), now, userId);
+    setSettings(userId: string, settings: CallSettings, now: string): void {
+      setSettings.run(Number(settings.guestsAllowed), Number(settings.relayOnly), Number(settings.showPresence), now, userId);
     },
     /**
      * Records a call in one member's log: an unanswered one joins the latest unanswered row with
@@ -138,8 +170,14 @@ export function createCallStore(db: Database) {
     },
     /** False when the entry does not exist or is someone else's. */
     deleteCall: (memberId: string, id: number): boolean => deleteCall.run(id, memberId).changes === 1,
-    /** Every member but one, by name, at most `limit`. */
-    directory: (exceptId: string, limit: number): DirectoryRow[] => directory.all(exceptId, limit) as DirectoryRow[],
+    /** Members but one whose names hold every word (already folded), by last name, one page. */
+    directory(exceptId: string, words: readonly string[], offset: number, limit: number): DirectoryRow[] {
+      const params: Record<string, string | number> = { exceptId, offset, limit };
+      words.forEach((word, index) => {
+        params[`w${index}`] = likeEscaped(word);
+      });
+      return (directoryStatement(words.length).all(params) as RawDirectoryRow[]).map((raw) => ({ ...raw, showPresence: raw.showPresence === 1 }));
+    },
     nameOf: (userId: string): { firstName: string; lastName: string } | undefined => nameOf.get(userId) as { firstName: string; lastName: string } | undefined,
   };
 }

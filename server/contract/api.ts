@@ -28,14 +28,25 @@ export type PasswordChanged = Readonly<{ endedSessions: number }>;
 export type PictureReplaced = Readonly<{ avatar: PictureUrls }>;
 
 /** The member's call link: GET, POST (a new code) and PATCH (settings) /api/me/call-link. */
-export type CallLinkView = Readonly<{ code: string; path: string; url: string; guestsAllowed: boolean; relayOnly: boolean }>;
+export type CallLinkView = Readonly<{
+  code: string;
+  path: string;
+  url: string;
+  guestsAllowed: boolean;
+  relayOnly: boolean;
+  /** Whether other members see in the directory when this member can be rung (off by default). */
+  showPresence: boolean;
+}>;
 
 /** GET /api/me: the profile with what the calls part adds. */
 export type MeView = ProfileView & Readonly<{ callLink: CallLinkView }>;
 
-/** GET /api/members: the other members a member may ring. */
-export type DirectoryMember = Readonly<{ id: string; firstName: string; lastName: string; avatarUrl: string | null }>;
-export type Directory = Readonly<{ members: readonly DirectoryMember[] }>;
+/** GET /api/members?q=&offset=: a page of the other members a member may ring, by last name.
+ *  `reachable` is null unless that member shows their presence. */
+export type DirectoryMember = Readonly<{ id: string; firstName: string; lastName: string; avatarUrl: string | null; reachable: boolean | null }>;
+export type Directory = Readonly<{ members: readonly DirectoryMember[]; nextOffset: number | null }>;
+/** The longest directory search accepted, in code points. */
+export const DIRECTORY_SEARCH_MAX_CODE_POINTS = 100;
 
 export type CallOutcome = 'answered' | 'missed' | 'declined' | 'busy';
 

@@ -187,7 +187,6 @@ export const en: Readonly<Record<MessageKey, string>> = {
   'calls.log.empty': 'No call yet.',
   'calls.log.more': 'Show older calls',
   'calls.directory.title': 'Members',
-  'calls.directory.filter': 'Find a member',
   'calls.directory.empty': 'No other member yet.',
   'calls.directory.noMatch': 'No member matches.',
   'calls.link.title': 'My call link',

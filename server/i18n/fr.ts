@@ -193,7 +193,6 @@ export const fr = {
   'calls.log.empty': 'Aucun appel pour l’instant.',
   'calls.log.more': 'Voir les appels plus anciens',
   'calls.directory.title': 'Membres',
-  'calls.directory.filter': 'Chercher un membre',
   'calls.directory.empty': 'Aucun autre membre pour l’instant.',
   'calls.directory.noMatch': 'Aucun membre ne correspond.',
   'calls.link.title': 'Mon lien d’appel',

@@ -43,5 +43,4 @@ export const pagesEn: Readonly<Record<keyof typeof pagesFr, string>> = {
   'client.calls.outcomeMade.busy': 'Busy (already in a call)',
   'client.calls.directory.reachable': 'Can be called now',
   'client.calls.directory.more': 'Show more members',
-  'client.calls.directory.count': '{count} members found',
 };

@@ -45,5 +45,4 @@ export const pagesFr = {
   'client.calls.outcomeMade.busy': 'Occupé (déjà en communication)',
   'client.calls.directory.reachable': 'Joignable maintenant',
   'client.calls.directory.more': 'Afficher plus de membres',
-  'client.calls.directory.count': '{count} membres trouvés',
 } as const;

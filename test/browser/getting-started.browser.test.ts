@@ -12,6 +12,7 @@ import { browserSuite, hasChromium, launchBrowser } from '../helpers/browser.js'
 import { logInOnCallsPage } from '../helpers/call-pages.js';
 import { jsonOf, startTestServer, type TestServer } from '../helpers/server.js';
 import { waitUntil } from '../helpers/wait.js';
+import { DIRECTORY_PAGE_SIZE } from '../../server/calls/call-service.js';
 
 // Code passed to the page runs there; this names its globals for the type checker.
 declare const window: any;
@@ -171,7 +172,7 @@ test('the log shows calls made and received with their attempts, filters the mis
     await logInOnCallsPage(page, server.url, bob, BROWSER_WAIT_MS);
     const entries = page.locator('#call-log .call-entry:not([hidden])');
     await waitUntil(async () => (await entries.count()) === 3, 'three entries', BROWSER_WAIT_MS);
-    assert.equal(await entries.evaluateAll((items: any[]) => items.map((item) => item.dataset.direction)), ['received', 'received', 'made']);
+    assert.equal(await entries.evaluateAll((items: HTMLElement[]) => items.map((item) => item.dataset['direction'])), ['received', 'received', 'made']);
     assert.match((await entries.nth(0).textContent()) ?? '', /Incoming call · Answered · 1 min 05 s/);
     assert.match((await entries.nth(1).textContent()) ?? '', /Zoé \(guest\).*Incoming call · Missed · 3 attempts/);
     assert.match((await entries.nth(2).textContent()) ?? '', /Ada Lovelace.*Outgoing call · No answer/);
@@ -203,6 +204,57 @@ test('the log shows calls made and received with their attempts, filters the mis
     assert.is(await page.evaluate(() => document.activeElement?.id), 'log-title', 'focus on the log, not on a Delete');
   } finally {
     await context.close();
+  }
+});
+
+test('the directory pages and searches on the server, and shows "can be called now" only for members who allow it', async () => {
+  const me = await signUp(server, { firstName: 'Ada', lastName: 'Aaron' });
+  const prefix = `Q${Date.now().toString(36)}`;
+  for (let i = 0; i < DIRECTORY_PAGE_SIZE + 3; i += 1) await signUp(server, { firstName: prefix, lastName: `N${String(i).padStart(3, '0')}` });
+  const grace = await signUp(server, { firstName: 'Grâce', lastName: `${prefix}Hopper` });
+  const mine = await open('fr-FR');
+  const hers = await open('fr-FR', 1280);
+  try {
+    // Grace turns presence on from her profile, then opens her calls page.
+    await logInOnCallsPage(hers.page, server.url, grace, BROWSER_WAIT_MS);
+    await hers.page.goto(`${server.url}/profile`);
+    const presence = hers.page.getByLabel('Montrer aux autres membres quand je peux être appelé');
+    await waitUntil(() => presence.isEnabled(), 'the presence switch to load', BROWSER_WAIT_MS);
+    assert.not.ok(await presence.isChecked(), 'off by default');
+    await presence.check();
+    await hers.page.locator('#presence-status', { hasText: 'Enregistré' }).waitFor();
+    await hers.page.goto(`${server.url}/calls`);
+    await hers.page.locator('#signal-status[data-state="open"]').waitFor();
+
+    await logInOnCallsPage(mine.page, server.url, me, BROWSER_WAIT_MS);
+    const entries = mine.page.locator('#directory .directory-entry');
+    const search = mine.page.getByLabel('Chercher un membre par son nom');
+    await search.fill(prefix);
+    const allFound = async (count: number) =>
+      (await entries.count()) === count &&
+      (await entries.evaluateAll((items: HTMLElement[], found: string) => items.every((item) => (item.textContent ?? '').includes(found)), prefix));
+    await waitUntil(() => allFound(DIRECTORY_PAGE_SIZE), 'one page of the members found', BROWSER_WAIT_MS);
+    await mine.page.getByRole('button', { name: 'Afficher plus de membres' }).click();
+    await waitUntil(() => allFound(DIRECTORY_PAGE_SIZE + 4), 'every member found', BROWSER_WAIT_MS);
+    assert.ok(await mine.page.locator('#directory-more').isHidden());
+    assert.is(await mine.page.evaluate(() => document.activeElement?.closest('li')?.textContent?.includes('N050')), true, 'focus on the first new member');
+
+    await search.fill(`grace ${prefix.toLowerCase()}`);
+    await waitUntil(async () => (await entries.count()) === 1, 'Grace alone', BROWSER_WAIT_MS);
+    await entries.first().getByText('Joignable maintenant').waitFor();
+    await search.fill(`${prefix} N052`);
+    await waitUntil(
+      async () => (await entries.first().textContent())?.includes('N052') === true && (await entries.count()) === 1,
+      'the last member by search',
+      BROWSER_WAIT_MS,
+    );
+    assert.not.ok(await entries.first().getByText('Joignable maintenant').isVisible(), 'not shown for a member who keeps it private');
+    await search.fill('personne de ce nom');
+    await mine.page.locator('#directory-nomatch:not([hidden])').waitFor();
+    assert.is(await entries.count(), 0);
+  } finally {
+    await mine.context.close();
+    await hers.context.close();
   }
 });
 

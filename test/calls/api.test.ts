@@ -60,7 +60,14 @@ calls('lets a member switch guest calls off and choose relay-only, refusing anyt
   const member = await signUp(server);
   const { code } = await linkOf(member);
   const changed = await server.fetch('/api/me/call-link', json({ guestsAllowed: false, relayOnly: true }, member.cookie, 'PATCH'));
-  assert.equal(await jsonOf(changed), { code, path: `/c/${code}`, guestsAllowed: false, relayOnly: true, url: `${server.origin}/c/${code}` });
+  assert.equal(await jsonOf(changed), {
+    code,
+    path: `/c/${code}`,
+    guestsAllowed: false,
+    relayOnly: true,
+    showPresence: false,
+    url: `${server.origin}/c/${code}`,
+  });
   assert.is((await ticketFor(code, 'Zoé')).response.status, 404);
   const bad = await server.fetch('/api/me/call-link', json({ guestsAllowed: 'yes', colour: 'red' }, member.cookie, 'PATCH'));
   assert.is(bad.status, 400);
@@ -91,7 +98,7 @@ calls('lists the other members in the directory, by name, without e-mail', async
   const ada = await signUp(server, { firstName: 'Ada', lastName: 'Zed' });
   const bob = await signUp(server, { firstName: 'Bob', lastName: 'Abel' });
   const listed = await jsonOf(await server.fetch('/api/members', withCookie(ada.cookie)));
-  assert.equal(listed, { members: [{ id: bob.id, firstName: 'Bob', lastName: 'Abel', avatarUrl: null }] });
+  assert.equal(listed, { members: [{ id: bob.id, firstName: 'Bob', lastName: 'Abel', avatarUrl: null, reachable: null }], nextOffset: null });
   assert.is((await server.fetch('/api/members')).status, 401);
 });
 

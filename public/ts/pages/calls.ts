@@ -9,15 +9,14 @@ import { LocalMedia } from '../lib/call/local-media.js';
 import { openLocalMedia } from '../lib/call/media.js';
 import type { CallEnd } from '../lib/call/phone.js';
 import { CallLog } from '../lib/call-log.js';
+import { MemberDirectory } from '../lib/directory.js';
 import { avatar, endMessage, mediaProblemMessage } from '../lib/call-ui.js';
 import { byId, el } from '../lib/dom.js';
 import { hasMessage, t } from '../lib/messages.js';
 import { CLOSE_CODES, type PartyView } from '../../../server/signal/protocol.js';
-import type { CallLinkView as CallLink, DirectoryMember as Member, Directory, MeView } from '../../../server/contract/api.js';
+import type { CallLinkView as CallLink, MeView } from '../../../server/contract/api.js';
 
-const members = new Map<string, Member>();
-const fullName = (member: Member): string => `${member.firstName} ${member.lastName}`.trim();
-const pictureOf = (memberId: string): string | null => members.get(memberId)?.avatarUrl ?? null;
+const pictureOf = (memberId: string): string | null => directory.pictureOf(memberId);
 
 // --- the call link ------------------------------------------------------------------------
 
@@ -101,53 +100,19 @@ regenerateDialog.addEventListener('close', () => {
 
 // --- the directory --------------------------------------------------------------------------
 
-const directory = byId<HTMLUListElement>('directory');
-const filterInput = byId<HTMLInputElement>('directory-filter');
-
-function showDirectory(list: readonly Member[]): void {
-  members.clear();
-  for (const member of list) members.set(member.id, member);
-  const sorted = [...list].sort((a, b) => fullName(a).localeCompare(fullName(b), document.documentElement.lang));
-  directory.replaceChildren(
-    ...sorted.map((member) => {
-      const name = fullName(member);
-      const button = el(
-        'button',
-        { type: 'button', class: 'button small call-member', 'aria-label': t('calls.directory.callLabel', { name }) },
-        t('calls.directory.call'),
-      );
-      button.addEventListener('click', () => void startCall(member.id, name));
-      return el(
-        'li',
-        { class: 'directory-entry', 'data-member-id': member.id, 'data-name': name.toLocaleLowerCase() },
-        el('span', { class: 'directory-who' }, avatar(name, member.avatarUrl), el('span', { class: 'directory-name' }, name)),
-        button,
-      );
-    }),
-  );
-  byId('directory-empty').hidden = list.length > 0;
-  applyFilter();
-  setCallingEnabled(phone.state.kind === 'idle');
-}
-
-function applyFilter(): void {
-  const words = filterInput.value
-    .trim()
-    .toLocaleLowerCase()
-    .split(/\s+/)
-    .filter((word) => word !== '');
-  let shown = 0;
-  for (const item of directory.querySelectorAll<HTMLElement>('.directory-entry')) {
-    const match = words.every((word) => (item.dataset['name'] ?? '').includes(word));
-    item.hidden = !match;
-    if (match) shown += 1;
-  }
-  byId('directory-nomatch').hidden = shown > 0 || directory.childElementCount === 0;
-}
-filterInput.addEventListener('input', applyFilter);
+const directory = new MemberDirectory({
+  form: byId<HTMLFormElement>('directory-search'),
+  input: byId<HTMLInputElement>('directory-filter'),
+  list: byId<HTMLUListElement>('directory'),
+  more: byId<HTMLButtonElement>('directory-more'),
+  empty: byId('directory-empty'),
+  noMatch: byId('directory-nomatch'),
+  error: byId('directory-error'),
+  onCall: (memberId, name) => void startCall(memberId, name),
+});
 
 function setCallingEnabled(enabled: boolean): void {
-  for (const button of directory.querySelectorAll<HTMLButtonElement>('.call-member')) button.disabled = !enabled;
+  directory.setCallingEnabled(enabled);
   log.setCallingEnabled(enabled);
 }
 
@@ -369,10 +334,6 @@ api<MeView>('GET', '/api/me').then(
     else linkProblem(problem);
   },
 );
-api<Directory>('GET', '/api/members')
-  .then(
-    (answer) => showDirectory(answer.members),
-    () => showDirectory([]),
-  )
-  .finally(() => void log.refresh());
+// The directory first, so the log can show the pictures it knows.
+void directory.load(true).finally(() => void log.refresh());
 phone.connect();

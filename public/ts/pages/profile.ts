@@ -3,6 +3,7 @@ import type { PasswordChanged, PictureReplaced, ProfileView as Profile, SessionL
 import { api } from '../lib/api.js';
 import { byId, onSubmit, previewPicture, showStatus } from '../lib/forms.js';
 import { formatDate, t } from '../lib/messages.js';
+import { setUpPresenceSetting } from '../lib/presence-setting.js';
 
 const preview = byId<HTMLImageElement>('avatar-preview');
 const none = byId<HTMLElement>('avatar-none');
@@ -118,3 +119,5 @@ byId<HTMLButtonElement>('logout').addEventListener('click', () => {
 
 api<Profile>('GET', '/api/me').then(showProfile, () => window.location.assign('/login'));
 void showSessions();
+
+setUpPresenceSetting();
