@@ -228,7 +228,7 @@ export const en: Readonly<Record<MessageKey, string>> = {
   'client.calls.log.delete': 'Delete',
   'client.calls.log.deleteLabel': 'Delete the call from {name} on {date}',
   'client.calls.log.callBack': 'Call back',
-  'client.calls.log.callBackLabel': 'Call {name} back',
+  'client.calls.log.callBackLabel': 'Call back {name}',
   'client.calls.log.new': 'New',
   'client.calls.log.guest': '{name} (guest)',
   'client.calls.log.formerMember': 'Former member',

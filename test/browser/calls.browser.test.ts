@@ -209,7 +209,7 @@ test('a member calls another member from the directory, both see and hear each o
     await entry.locator('.call-entry-name', { hasText: 'Alice Martin' }).waitFor();
     assert.is(await entry.getAttribute('data-outcome'), 'answered');
     // A call from a member can be returned from the log.
-    assert.ok(await entry.getByRole('button', { name: 'Call Alice Martin back' }).isEnabled());
+    assert.ok(await entry.getByRole('button', { name: 'Call back Alice Martin' }).isEnabled());
   } finally {
     await aliceSide.context.close();
     await bobSide.context.close();
