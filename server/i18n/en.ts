@@ -105,7 +105,7 @@ export const en: Readonly<Record<MessageKey, string>> = {
   'myData.stored.picture': 'Your profile picture, if you added one (re-encoded, without metadata)',
   'myData.stored.consent': 'The privacy policy version you accepted, and when',
   'myData.stored.sessions': 'Your logged-in devices: browser and system type, log-in time and last use',
-  'myData.stored.calls': 'The day and time of the calls you receive, and their outcome; never their content',
+  'myData.stored.calls': 'The day and time of the calls you receive and of those you make to other members, and their outcome; never their content',
   'myData.summary.title': 'Your data right now',
   'myData.export.title': 'Download my data',
   'myData.export.text': 'A JSON file with all of the data above, picture included, readable by other services.',

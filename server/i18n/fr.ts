@@ -108,7 +108,7 @@ export const fr = {
   'myData.stored.picture': 'Votre photo de profil, si vous en avez mis une (réencodée, sans métadonnées)',
   'myData.stored.consent': 'La version de la politique de confidentialité que vous avez acceptée, et quand',
   'myData.stored.sessions': 'Vos appareils connectés : type de navigateur et de système, date de connexion et de dernière utilisation',
-  'myData.stored.calls': 'Le jour et l’heure des appels que vous recevez, et leur issue ; jamais leur contenu',
+  'myData.stored.calls': 'Le jour et l’heure des appels que vous recevez et que vous passez à d’autres membres, et leur issue ; jamais leur contenu',
   'myData.summary.title': 'Vos données en ce moment',
   'myData.export.title': 'Télécharger mes données',
   'myData.export.text': 'Un fichier JSON avec toutes les données ci-dessus, photo comprise, lisible par d’autres services.',

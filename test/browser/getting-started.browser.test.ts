@@ -94,6 +94,7 @@ test('a refused picture at sign-up says the account exists, why the picture was 
     await refused.waitFor();
     assert.ok(await refused.getByText('Unsupported format: choose a JPEG, PNG, WebP, GIF, AVIF or HEIC image.').isVisible());
     assert.ok(await page.locator('#signup-form').isHidden(), 'no form to submit a second time');
+    assert.ok(await page.getByText('Already have an account?').isHidden(), 'no invitation to log in');
     assert.is(await page.evaluate(() => document.activeElement?.id), 'picture-refused');
     assert.is(page.url(), `${server.url}/signup?lang=en`, 'the page stays until the member chooses');
     await refused.getByRole('link', { name: 'Go to my calls page' }).click();

@@ -30,6 +30,8 @@ onSubmit(form, async () => {
       const code = error instanceof ApiError ? error.code : 'generic';
       byId('picture-refused-reason').textContent = t(hasMessage(code) ? code : 'generic');
       form.hidden = true;
+      // "Already have an account? Log in" no longer fits: they are logged in.
+      for (const aside of document.querySelectorAll<HTMLElement>('.aside')) aside.hidden = true;
       const refused = byId('picture-refused');
       refused.hidden = false;
       refused.focus();
