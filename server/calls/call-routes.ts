@@ -1,6 +1,14 @@
 // The call API: the member's call link and preferences, the directory, the call log, and the
 // tickets that let a guest ring a member from their link.
-import type { CallLinkView, CallLogPage, Directory, GuestTicketIssued } from '../contract/api.js';
+import {
+  CALL_LOG_FILTERS,
+  DIRECTORY_SEARCH_MAX_CODE_POINTS,
+  type CallLinkView,
+  type CallLogFilter,
+  type CallLogPage,
+  type Directory,
+  type GuestTicketIssued,
+} from '../contract/api.js';
 import { createRouter } from '../http/router.js';
 import { badRequest, notFound, unauthorized } from '../errors.js';
 import { requireMember } from '../http/session.js';
@@ -28,7 +36,12 @@ export type CallRouteDeps = Readonly<{
   publicOrigin: string;
   isHttps: boolean;
   avatarUrl: (avatarId: string) => string;
+  /** Whether a member has the calls page open (a signaling socket) now. */
+  isReachable: (memberId: string) => boolean;
 }>;
+
+/** Past this, a directory page is surely a script walking it, not a person. */
+const DIRECTORY_MAX_OFFSET = 1_000_000;
 
 /** /api/me/call-link, /api/members, /api/calls. */
 export function callRoutes(deps: CallRouteDeps): ApiRouteGroup {
@@ -49,24 +62,35 @@ export function callRoutes(deps: CallRouteDeps): ApiRouteGroup {
   });
 
   router.get('/members', (ctx) => {
-    const members = calls.directoryFor(requireMember(ctx).id);
+    const member = requireMember(ctx);
+    const search = directorySearch(ctx.query['q']);
+    const offset = optionalWholeNumber(ctx.query['offset'], 'offset', DIRECTORY_MAX_OFFSET, 0);
+    const page = calls.directoryFor(member.id, { search, offset: offset ?? 0 });
     ctx.set('Cache-Control', 'no-store');
     ctx.body = {
-      members: members.map((m) => ({
+      members: page.members.map((m) => ({
         id: m.id,
         firstName: m.firstName,
         lastName: m.lastName,
         avatarUrl: m.avatarId === null ? null : deps.avatarUrl(m.avatarId),
+        // Presence is personal data: told only about members who chose to show it.
+        reachable: m.showPresence ? deps.isReachable(m.id) : null,
       })),
+      nextOffset: page.nextOffset,
     } satisfies Directory;
   });
 
   router.get('/calls', (ctx) => {
     const member = requireMember(ctx);
-    const before = optionalPositiveInteger(ctx.query['before'], 'before', Number.MAX_SAFE_INTEGER);
-    const limit = optionalPositiveInteger(ctx.query['limit'], 'limit', CALL_PAGE_MAX_LIMIT);
+    const before = optionalWholeNumber(ctx.query['before'], 'before', Number.MAX_SAFE_INTEGER);
+    const limit = optionalWholeNumber(ctx.query['limit'], 'limit', CALL_PAGE_MAX_LIMIT);
+    const filter = logFilter(ctx.query['filter']);
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = calls.callsOf(member.id, { ...(before === undefined ? {} : { before }), ...(limit === undefined ? {} : { limit }) }) satisfies CallLogPage;
+    ctx.body = calls.callsOf(member.id, {
+      filter,
+      ...(before === undefined ? {} : { before }),
+      ...(limit === undefined ? {} : { limit }),
+    }) satisfies CallLogPage;
   });
   router.post('/calls/seen', (ctx) => {
     calls.markCallsSeen(requireMember(ctx).id);
@@ -151,7 +175,7 @@ export function iceRoutes(deps: {
 }
 
 const parseLinkSettings = schema(
-  { guestsAllowed: optional(booleanField), relayOnly: optional(booleanField) },
+  { guestsAllowed: optional(booleanField), relayOnly: optional(booleanField), showPresence: optional(booleanField) },
   { code: 'invalid_settings', message: 'Some settings are not valid.', closed: true },
 );
 
@@ -160,10 +184,24 @@ const parseTicketRequest = schema(
   { code: 'invalid_display_name', message: `Type a name of 1 to ${DISPLAY_NAME_MAX_CODE_POINTS} visible characters.` },
 );
 
-function optionalPositiveInteger(value: unknown, name: string, max: number): number | undefined {
+function directorySearch(value: unknown): string {
+  if (value === undefined) return '';
+  if (typeof value !== 'string' || [...value].length > DIRECTORY_SEARCH_MAX_CODE_POINTS)
+    throw badRequest('invalid_query', `q must be one text of at most ${DIRECTORY_SEARCH_MAX_CODE_POINTS} characters.`, { q: 'invalid' });
+  return value;
+}
+
+function logFilter(value: unknown): CallLogFilter {
+  if (value === undefined) return 'all';
+  const known = CALL_LOG_FILTERS.find((filter) => filter === value);
+  if (known === undefined) throw badRequest('invalid_query', `filter must be one of: ${CALL_LOG_FILTERS.join(', ')}.`, { filter: 'invalid' });
+  return known;
+}
+
+function optionalWholeNumber(value: unknown, name: string, max: number, min = 1): number | undefined {
   if (value === undefined) return undefined;
   const number = typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(number) || number < 1 || number > max)
-    throw badRequest('invalid_query', `${name} must be a whole number from 1 to ${max}.`, { [name]: 'invalid' });
+  if (!Number.isSafeInteger(number) || number < min || number > max)
+    throw badRequest('invalid_query', `${name} must be a whole number from ${min} to ${max}.`, { [name]: 'invalid' });
   return number;
 }

@@ -1,8 +1,8 @@
 // The rules of call links, call preferences and the call log. Takes plain arguments and never
-// sees HTTP; the signaler reaches the log through `recordReceivedCall`.
+// sees HTTP; the signaler reaches the log through `recordCall`.
 import { randomBytes } from 'node:crypto';
 import type { CallLogEntry, CallLogPage } from '../contract/api.js';
-import type { CallLogRow, CallStore } from './call-store.js';
+import { foldName, type CallLogFilter, type CallLogRow, type CallStore, type DirectoryRow } from './call-store.js';
 import { notFound } from '../errors.js';
 import type { ReceivedCall } from '../signal/deps.js';
 import type { GuestTickets } from './guest-tickets.js';
@@ -12,10 +12,14 @@ const CALL_LINK_CODE_BYTES = 16;
 export const CALL_LINK_CODE = /^[A-Za-z0-9_-]{22}$/;
 export const CALL_PAGE_DEFAULT_LIMIT = 50;
 export const CALL_PAGE_MAX_LIMIT = 200;
-/** The directory is one list: an organisation of this size fits on one page. */
-export const DIRECTORY_MAX_MEMBERS = 1000;
+/** One page of the directory: a few screens on a phone; "show more" fetches the next. */
+export const DIRECTORY_PAGE_SIZE = 50;
+/** Words of a directory search beyond these are ignored (a name has a few words). */
+export const DIRECTORY_SEARCH_MAX_WORDS = 5;
 
-export type CallLink = Readonly<{ code: string; path: string; guestsAllowed: boolean; relayOnly: boolean }>;
+export type CallLink = Readonly<{ code: string; path: string; guestsAllowed: boolean; relayOnly: boolean; showPresence: boolean }>;
+
+export type DirectoryPage = Readonly<{ members: readonly DirectoryRow[]; nextOffset: number | null }>;
 
 export type { CallLogEntry };
 
@@ -42,7 +46,7 @@ export function createCallService(
   const present = (userId: string): CallLink => {
     const row = store.linkOf(userId);
     if (row === undefined) throw notFound('This member has no call link.');
-    return { code: row.code, path: `/c/${row.code}`, guestsAllowed: row.guestsAllowed, relayOnly: row.relayOnly };
+    return { code: row.code, path: `/c/${row.code}`, guestsAllowed: row.guestsAllowed, relayOnly: row.relayOnly, showPresence: row.showPresence };
   };
 
   /** The member's call link, created on first use. */
@@ -62,11 +66,15 @@ export function createCallService(
       return present(memberId);
     },
 
-    updateSettings(memberId: string, changes: { guestsAllowed?: boolean; relayOnly?: boolean }): CallLink {
+    updateSettings(memberId: string, changes: { guestsAllowed?: boolean; relayOnly?: boolean; showPresence?: boolean }): CallLink {
       const current = linkOf(memberId);
       store.setSettings(
         memberId,
-        { guestsAllowed: changes.guestsAllowed ?? current.guestsAllowed, relayOnly: changes.relayOnly ?? current.relayOnly },
+        {
+          guestsAllowed: changes.guestsAllowed ?? current.guestsAllowed,
+          relayOnly: changes.relayOnly ?? current.relayOnly,
+          showPresence: changes.showPresence ?? current.showPresence,
+        },
         now().toISOString(),
       );
       const link = present(memberId);
@@ -94,8 +102,19 @@ export function createCallService(
 
     prefersRelayOnly: (memberId: string): boolean => store.linkOf(memberId)?.relayOnly ?? false,
 
-    /** The members someone may ring: everyone but themself. */
-    directoryFor: (memberId: string) => store.directory(memberId, DIRECTORY_MAX_MEMBERS),
+    /**
+     * A page of the members someone may ring (everyone but themself), by last name, narrowed to
+     * those whose names hold every word of `search` (case and accents ignored).
+     */
+    directoryFor(memberId: string, page: { search?: string; offset?: number } = {}): DirectoryPage {
+      const words = foldName(page.search ?? '')
+        .split(/\s+/)
+        .filter((word) => word !== '')
+        .slice(0, DIRECTORY_SEARCH_MAX_WORDS);
+      const offset = page.offset ?? 0;
+      const rows = store.directory(memberId, words, offset, DIRECTORY_PAGE_SIZE + 1);
+      return { members: rows.slice(0, DIRECTORY_PAGE_SIZE), nextOffset: rows.length > DIRECTORY_PAGE_SIZE ? offset + DIRECTORY_PAGE_SIZE : null };
+    },
 
     /** How a member appears when they ring or are rung: their full name to members, their first name only to guests. */
     namesOf(memberId: string): { displayName: string; guestFacingName: string } | null {
@@ -103,28 +122,43 @@ export function createCallService(
       return name === undefined ? null : { displayName: `${name.firstName} ${name.lastName}`.trim(), guestFacingName: name.firstName };
     },
 
-    /** One row per received call (repeats from one caller within minutes share it): when, how
-     *  it ended, how long, who, how many rings. Nothing else. */
-    recordReceivedCall(call: ReceivedCall): void {
+    /**
+     * One row per received call in the callee's log and, when a member rang, one per call made in
+     * the caller's log (repeats within minutes share a row): when, how it ended, how long, who,
+     * how many rings. Nothing else. Both rows follow the same cap and the same deletion rules.
+     */
+    recordCall(call: ReceivedCall): void {
       const repeatSince = new Date(call.startedAt.getTime() - logRules.repeatWindowMs).toISOString();
+      const rules = { repeatSince, keep: logRules.maxEntries };
+      const common = {
+        startedAt: call.startedAt.toISOString(),
+        outcome: call.outcome,
+        durationS: call.outcome === 'answered' ? Math.max(0, Math.round(call.durationS ?? 0)) : null,
+      };
+      const caller = call.caller;
       store.recordCall(
         {
-          calleeId: call.calleeMemberId,
-          callerKind: call.caller.kind,
-          callerId: call.caller.kind === 'member' ? call.caller.memberId : null,
-          callerGuestName: call.caller.kind === 'guest' ? call.caller.displayName : null,
-          startedAt: call.startedAt.toISOString(),
-          outcome: call.outcome,
-          durationS: call.outcome === 'answered' ? Math.max(0, Math.round(call.durationS ?? 0)) : null,
+          ...common,
+          memberId: call.calleeMemberId,
+          direction: 'received',
+          peerKind: caller.kind,
+          peerId: caller.kind === 'member' ? caller.memberId : null,
+          peerGuestName: caller.kind === 'guest' ? caller.displayName : null,
         },
-        { repeatSince, keep: logRules.maxEntries },
+        rules,
       );
+      if (caller.kind === 'member') {
+        store.recordCall(
+          { ...common, memberId: caller.memberId, direction: 'made', peerKind: 'member', peerId: call.calleeMemberId, peerGuestName: null },
+          rules,
+        );
+      }
     },
 
-    /** A page of the member's received calls, newest first; `nextBefore` fetches the next one. */
-    callsOf(memberId: string, page: { before?: number; limit?: number } = {}): CallLogPage {
+    /** A page of the member's calls, made and received, newest first; `nextBefore` fetches the next one. */
+    callsOf(memberId: string, page: { before?: number; limit?: number; filter?: CallLogFilter } = {}): CallLogPage {
       const limit = Math.min(Math.max(page.limit ?? CALL_PAGE_DEFAULT_LIMIT, 1), CALL_PAGE_MAX_LIMIT);
-      const rows = store.callsOf(memberId, page.before ?? Number.MAX_SAFE_INTEGER, limit + 1);
+      const rows = store.callsOf(memberId, page.filter ?? 'all', page.before ?? Number.MAX_SAFE_INTEGER, limit + 1);
       const calls = rows.slice(0, limit).map(toEntry);
       return { calls, nextBefore: rows.length > limit ? (calls.at(-1)?.id ?? null) : null, unseenMissed: store.unseenMissedCount(memberId) };
     },
@@ -140,11 +174,20 @@ export function createCallService(
 }
 
 function toEntry(row: CallLogRow): CallLogEntry {
-  const caller: CallLogEntry['caller'] =
-    row.callerKind === 'guest'
-      ? { kind: 'guest', name: row.callerGuestName ?? '' }
-      : row.callerId === null
+  const peer: CallLogEntry['peer'] =
+    row.peerKind === 'guest'
+      ? { kind: 'guest', name: row.peerGuestName ?? '' }
+      : row.peerId === null
         ? { kind: 'former-member' }
-        : { kind: 'member', memberId: row.callerId, name: `${row.callerFirstName ?? ''} ${row.callerLastName ?? ''}`.trim() };
-  return { id: row.id, startedAt: row.startedAt, outcome: row.outcome, durationS: row.durationS, seen: row.seen, attempts: row.attempts, caller };
+        : { kind: 'member', memberId: row.peerId, name: `${row.peerFirstName ?? ''} ${row.peerLastName ?? ''}`.trim() };
+  return {
+    id: row.id,
+    direction: row.direction,
+    startedAt: row.startedAt,
+    outcome: row.outcome,
+    durationS: row.durationS,
+    seen: row.seen,
+    attempts: row.attempts,
+    peer,
+  };
 }

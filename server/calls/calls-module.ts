@@ -18,6 +18,7 @@ import { createCallService, type CallService } from './call-service.js';
 import { createGuestTickets, type GuestTickets } from './guest-tickets.js';
 import { createSocketAuth } from './socket-auth.js';
 import { createTicketLimits } from './ticket-limits.js';
+import { trackPresence } from './presence.js';
 import { partyKeyOf, type Authenticate, type IceProvider } from '../signal/deps.js';
 import { createHub } from '../signal/hub.js';
 import type { Hub, HubTiming } from '../signal/hub-api.js';
@@ -105,7 +106,7 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
     callLog: {
       recordReceivedCall(call) {
         deps.metrics?.countCallOutcome(call.outcome);
-        service.recordReceivedCall(call);
+        service.recordCall(call);
       },
     },
     ice: iceProviderOf(deps.turnCredentials),
@@ -113,6 +114,9 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
     ...(deps.timing === undefined ? {} : { timing: deps.timing }),
     ringLimits: { ringCooldownMs: config.calls.ringCooldownMs },
   });
+
+  // The signaler's sockets counted per member, for the directory's "can be called now".
+  const presence = trackPresence(hub);
 
   const authenticate = createSocketAuth({
     guestTicketCookie: guestTicketCookieName(config.isHttps),
@@ -153,6 +157,7 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
     publicOrigin: config.publicOrigin,
     isHttps: config.isHttps,
     avatarUrl: (avatarId: string) => accounts.avatars.files.urls(avatarId).small,
+    isReachable: presence.isReachable,
   };
   return {
     service,
@@ -199,7 +204,7 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
         pageOrigins: config.pageOrigins,
         trustProxy: config.trustProxy,
         authenticate,
-        hub,
+        hub: presence.hub,
         log,
         ...(limits === undefined ? {} : { limits }),
       }),

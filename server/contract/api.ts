@@ -33,7 +33,15 @@ export type PasswordChanged = Readonly<{ endedSessions: number }>;
 export type PictureReplaced = Readonly<{ avatar: PictureUrls }>;
 
 /** The member's call link: GET, POST (a new code) and PATCH (settings) /api/me/call-link. */
-export type CallLinkView = Readonly<{ code: string; path: string; url: string; guestsAllowed: boolean; relayOnly: boolean }>;
+export type CallLinkView = Readonly<{
+  code: string;
+  path: string;
+  url: string;
+  guestsAllowed: boolean;
+  relayOnly: boolean;
+  /** Whether other members see in the directory when this member can be rung (off by default). */
+  showPresence: boolean;
+}>;
 
 /** Whether the member's address is verified; 'not_required' when the service sends no e-mail. */
 export type EmailVerificationState = 'verified' | 'pending' | 'not_required';
@@ -47,30 +55,43 @@ export type NewsPreference = Readonly<{ newsEmails: boolean }>;
 /** GET /api/me: the profile with what the calls part and the e-mail settings add. */
 export type MeView = ProfileView & EmailSettings & Readonly<{ callLink: CallLinkView }>;
 
-/** GET /api/members: the other members a member may ring. */
-export type DirectoryMember = Readonly<{ id: string; firstName: string; lastName: string; avatarUrl: string | null }>;
-export type Directory = Readonly<{ members: readonly DirectoryMember[] }>;
+/** GET /api/members?q=&offset=: a page of the other members a member may ring, by last name.
+ *  `reachable` is null unless that member shows their presence. */
+export type DirectoryMember = Readonly<{ id: string; firstName: string; lastName: string; avatarUrl: string | null; reachable: boolean | null }>;
+export type Directory = Readonly<{ members: readonly DirectoryMember[]; nextOffset: number | null }>;
+/** The longest directory search accepted, in code points. */
+export const DIRECTORY_SEARCH_MAX_CODE_POINTS = 100;
 
 export type CallOutcome = 'answered' | 'missed' | 'declined' | 'busy';
 
-/** A member (with id, while they still have an account), a guest, or a former member. */
-export type CallLogCaller =
+/** The other party of a logged call: a member (with id, while they still have an account), a
+ *  guest (who can only have called), or a former member. */
+export type CallLogPeer =
   | Readonly<{ kind: 'member'; memberId: string; name: string }>
   | Readonly<{ kind: 'guest'; name: string }>
   | Readonly<{ kind: 'former-member' }>;
 
+/** Which way a logged call went, seen from the log's owner. */
+export type CallDirection = 'received' | 'made';
+
+/** GET /api/calls?filter=: every call, or only the received calls nobody answered. */
+export const CALL_LOG_FILTERS = ['all', 'missed'] as const;
+/** 'missed': received calls nobody answered (missed, or rung while busy in another call). */
+export type CallLogFilter = (typeof CALL_LOG_FILTERS)[number];
+
 export type CallLogEntry = Readonly<{
   id: number;
+  direction: CallDirection;
   startedAt: string;
   outcome: CallOutcome;
   durationS: number | null;
   seen: boolean;
-  /** Rings this entry stands for: repeats from one caller within minutes share an entry. */
+  /** Rings this entry stands for: repeats within minutes share an entry. */
   attempts: number;
-  caller: CallLogCaller;
+  peer: CallLogPeer;
 }>;
 
-/** GET /api/calls: newest first; `nextBefore` pages on, null at the end. */
+/** GET /api/calls: calls made and received, newest first; `nextBefore` pages on, null at the end. */
 export type CallLogPage = Readonly<{ calls: readonly CallLogEntry[]; nextBefore: number | null; unseenMissed: number }>;
 
 /** POST /api/links/:code/tickets (the ticket itself is an HttpOnly cookie). */

@@ -1,6 +1,7 @@
 import { adminEn } from './admin.en.js';
 import type { MessageKey } from './fr.js';
 import { mailEn } from './mail.en.js';
+import { pagesEn } from './pages.en.js';
 
 export const en: Readonly<Record<MessageKey, string>> = {
   ...adminEn,
@@ -110,7 +111,7 @@ export const en: Readonly<Record<MessageKey, string>> = {
   'myData.stored.consent': 'The privacy policy version you accepted, and when',
   'myData.stored.sessions': 'Your logged-in devices: browser and system type, log-in time and last use',
   'myData.stored.calls':
-    'Your call log: the day and time of the calls you receive, their outcome, their duration and who called (the name a guest typed); never their content',
+    'Your call log: the day and time of the calls you receive and of those you make to other members, their outcome, their duration and the other party (the name a guest typed); never their content',
   'myData.summary.title': 'Your data right now',
   'myData.export.title': 'Download my data',
   'myData.export.text': 'A JSON file with all of the data above, picture included, readable by other services.',
@@ -188,14 +189,11 @@ export const en: Readonly<Record<MessageKey, string>> = {
   'client.deleted': 'Your account has been deleted.',
   'nav.calls': 'Calls',
   'calls.title': 'Calls',
-  'calls.signal.connecting': 'Connecting to the server…',
   'calls.notice.close': 'Close',
   'calls.outgoing.cancel': 'Cancel the call',
-  'calls.log.title': 'Received calls',
-  'calls.log.empty': 'No call received yet.',
+  'calls.log.empty': 'No call yet.',
   'calls.log.more': 'Show older calls',
   'calls.directory.title': 'Members',
-  'calls.directory.filter': 'Find a member',
   'calls.directory.empty': 'No other member yet.',
   'calls.directory.noMatch': 'No member matches.',
   'calls.link.title': 'My call link',
@@ -229,12 +227,6 @@ export const en: Readonly<Record<MessageKey, string>> = {
     'The call goes directly between your two browsers, encrypted end to end (through the server’s relay, which cannot read it); neither voice, video nor chat is recorded. {name}’s call log keeps the name you type, the day and time, the outcome (answered, missed, declined) and the duration of the call; never your IP address.',
   'guest.cancel': 'Cancel the call',
   'guest.callAgain': 'Call again',
-  'client.calls.signal.connecting': 'Connecting to the server…',
-  'client.calls.signal.open': 'Ready: you can be called here',
-  'client.calls.signal.reconnecting': 'Connection lost, reconnecting… You cannot be called meanwhile.',
-  'client.calls.signal.closed': 'Disconnected. Reload the page to receive calls.',
-  'client.calls.signal.sessionEnded': 'You were logged out. Log in again to receive calls.',
-  'client.calls.signal.outdated': 'Porthello was updated: reload the page.',
   'client.calls.link.copied': 'Link copied.',
   'client.calls.link.copyFailed': 'Could not copy: the link is selected, copy it with your keyboard.',
   'client.calls.link.renewed': 'New link ready. The old one no longer works.',
@@ -243,7 +235,7 @@ export const en: Readonly<Record<MessageKey, string>> = {
   'client.calls.log.delete': 'Delete',
   'client.calls.log.deleteLabel': 'Delete the call from {name} on {date}',
   'client.calls.log.callBack': 'Call back',
-  'client.calls.log.callBackLabel': 'Call {name} back',
+  'client.calls.log.callBackLabel': 'Call back {name}',
   'client.calls.log.new': 'New',
   'client.calls.log.guest': '{name} (guest)',
   'client.calls.log.formerMember': 'Former member',
@@ -298,4 +290,5 @@ export const en: Readonly<Record<MessageKey, string>> = {
   'client.guest.ringing': 'Ringing {name}…',
   'client.guest.connectFailed': 'Could not connect to the server. Try again.',
   'client.confirm_required': 'Tick this box to confirm the deletion.',
+  ...pagesEn,
 };

@@ -1,6 +1,7 @@
 // French is the reference language: every key exists here first, and en.ts must match it.
 import { adminFr } from './admin.fr.js';
 import { mailFr } from './mail.fr.js';
+import { pagesFr } from './pages.fr.js';
 
 export const fr = {
   ...adminFr,
@@ -112,7 +113,7 @@ export const fr = {
   'myData.stored.consent': 'La version de la politique de confidentialité que vous avez acceptée, et quand',
   'myData.stored.sessions': 'Vos appareils connectés : type de navigateur et de système, date de connexion et de dernière utilisation',
   'myData.stored.calls':
-    'Votre journal des appels : le jour et l’heure des appels reçus, leur résultat, leur durée et qui appelait (le nom saisi par un invité) ; jamais leur contenu',
+    'Votre journal des appels : le jour et l’heure des appels que vous recevez et de ceux que vous passez à d’autres membres, leur résultat, leur durée et l’autre personne (le nom saisi par un invité) ; jamais leur contenu',
   'myData.summary.title': 'Vos données en ce moment',
   'myData.export.title': 'Télécharger mes données',
   'myData.export.text': 'Un fichier JSON avec toutes les données ci-dessus, photo comprise, lisible par d’autres services.',
@@ -192,14 +193,11 @@ export const fr = {
   'client.deleted': 'Votre compte a été supprimé.',
   'nav.calls': 'Appels',
   'calls.title': 'Appels',
-  'calls.signal.connecting': 'Connexion au serveur…',
   'calls.notice.close': 'Fermer',
   'calls.outgoing.cancel': 'Annuler l’appel',
-  'calls.log.title': 'Appels reçus',
-  'calls.log.empty': 'Aucun appel reçu pour l’instant.',
+  'calls.log.empty': 'Aucun appel pour l’instant.',
   'calls.log.more': 'Voir les appels plus anciens',
   'calls.directory.title': 'Membres',
-  'calls.directory.filter': 'Chercher un membre',
   'calls.directory.empty': 'Aucun autre membre pour l’instant.',
   'calls.directory.noMatch': 'Aucun membre ne correspond.',
   'calls.link.title': 'Mon lien d’appel',
@@ -236,12 +234,6 @@ export const fr = {
     'L’appel passe directement entre vos deux navigateurs, chiffré de bout en bout (via le relais du serveur, qui ne peut pas le lire) ; ni la voix, ni l’image, ni la discussion ne sont enregistrées. Le journal des appels de {name} garde le nom que vous saisissez, le jour et l’heure, le résultat (répondu, manqué, refusé) et la durée de l’appel ; jamais votre adresse IP.',
   'guest.cancel': 'Annuler l’appel',
   'guest.callAgain': 'Rappeler',
-  'client.calls.signal.connecting': 'Connexion au serveur…',
-  'client.calls.signal.open': 'Prêt : vous pouvez être appelé ici',
-  'client.calls.signal.reconnecting': 'Connexion perdue, reconnexion… Vous ne pouvez pas être appelé en attendant.',
-  'client.calls.signal.closed': 'Déconnecté. Rechargez la page pour recevoir des appels.',
-  'client.calls.signal.sessionEnded': 'Vous avez été déconnecté. Connectez-vous à nouveau pour recevoir des appels.',
-  'client.calls.signal.outdated': 'Porthello a été mis à jour : rechargez la page.',
   'client.calls.link.copied': 'Lien copié.',
   'client.calls.link.copyFailed': 'Copie impossible : le lien est sélectionné, copiez-le avec votre clavier.',
   'client.calls.link.renewed': 'Nouveau lien prêt. L’ancien ne fonctionne plus.',
@@ -305,6 +297,7 @@ export const fr = {
   'client.guest.ringing': 'Ça sonne chez {name}…',
   'client.guest.connectFailed': 'Connexion au serveur impossible. Réessayez.',
   'client.confirm_required': 'Cochez cette case pour confirmer la suppression.',
+  ...pagesFr,
 } as const;
 
 export type MessageKey = keyof typeof fr;

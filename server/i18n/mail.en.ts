@@ -56,10 +56,12 @@ export const mailEn: Readonly<Record<keyof typeof mailFr, string>> = {
   'policy.stored.emailLinks':
     'Links sent by e-mail that were not used yet (new password: {resetValidity}; address confirmation: {verifyValidity}), as a hash; a link is erased as soon as it is used or expires.',
   'policy.stored.callLink': 'Your call link and its two settings (guest calls accepted, going through the relay).',
-  'policy.stored.callsReceived':
-    'Your call log: for each call received, the day and time, the outcome (answered, missed, declined, busy), the duration, the number of rings, and who called (the member, or the name the guest typed). The latest {callLogMax} are kept, until you delete them. Never the content of a call, never an IP address.',
-  'policy.stored.callsMade':
-    'Calls you make to a member appear in their call log; if you delete your account they stay there without your name (“former member”).',
+  'policy.stored.callLog':
+    'Your call log: for each call you received, or made to another member, the day and time, the direction, the outcome (answered, missed, declined, busy), the duration, the number of rings, and the other party (the member, or the name the guest typed). The latest {callLogMax} are kept, until you delete them. Never the content of a call, never an IP address.',
+  'policy.stored.inOtherMembersLogs':
+    'Calls between you and another member also appear in their call log; if you delete your account they stay there without your name (“former member”).',
+  'policy.stored.invitationsCreated':
+    'For staff: the invitations you created (the address one is meant for, if any, its uses and expiry); if you delete your account they stay without your name, and ended ones are erased after 30 days.',
   'policy.stored.guestTicket': 'For a guest: a call ticket valid {guestTicket}, in memory only, used only to set up the call.',
   'policy.relay.title': 'The call relay',
   'policy.relay.embedded':

@@ -57,10 +57,12 @@ export const mailFr = {
   'policy.stored.emailLinks':
     'Les liens envoyés par e-mail qui n’ont pas encore servi (nouveau mot de passe : {resetValidity} ; confirmation d’adresse : {verifyValidity}), sous forme d’empreinte ; un lien est effacé dès qu’il sert ou expire.',
   'policy.stored.callLink': 'Votre lien d’appel et ses deux réglages (appels des invités acceptés, passage par le relais).',
-  'policy.stored.callsReceived':
-    'Votre journal des appels : pour chaque appel reçu, le jour et l’heure, le résultat (répondu, manqué, refusé, occupé), la durée, le nombre de sonneries, et qui appelait (le membre, ou le nom saisi par l’invité). Les {callLogMax} plus récents sont gardés, jusqu’à ce que vous les effaciez. Jamais le contenu d’un appel ni d’adresse IP.',
-  'policy.stored.callsMade':
-    'Les appels que vous passez à un membre figurent dans son journal des appels ; si vous supprimez votre compte, ils y restent sans votre nom (« ancien membre »).',
+  'policy.stored.callLog':
+    'Votre journal des appels : pour chaque appel reçu, ou passé à un autre membre, le jour et l’heure, le sens, le résultat (répondu, manqué, refusé, occupé), la durée, le nombre de sonneries, et l’autre personne (le membre, ou le nom saisi par l’invité). Les {callLogMax} plus récents sont gardés, jusqu’à ce que vous les effaciez. Jamais le contenu d’un appel ni d’adresse IP.',
+  'policy.stored.inOtherMembersLogs':
+    'Les appels entre vous et un autre membre figurent aussi dans son journal des appels ; si vous supprimez votre compte, ils y restent sans votre nom (« ancien membre »).',
+  'policy.stored.invitationsCreated':
+    'Pour l’équipe : les invitations que vous avez créées (l’adresse à laquelle l’une est destinée, le cas échéant, ses utilisations et son échéance) ; si vous supprimez votre compte, elles restent sans votre nom, et celles qui ont pris fin sont effacées après 30 jours.',
   'policy.stored.guestTicket': 'Pour un invité : un ticket d’appel de {guestTicket}, en mémoire seulement, qui ne sert qu’à établir l’appel.',
   'policy.relay.title': 'Le relais des appels',
   'policy.relay.embedded':

@@ -71,8 +71,8 @@ erasure('backup → delete an account → restore: the account, its pictures and
   const [avatar] = query<{ avatar_id: string }>(backupDb, 'SELECT avatar_id FROM users WHERE id = ?', alice.id);
   assert.ok(avatar?.avatar_id, 'the backup has her picture');
   assert.is(readdirSync(join(folder, AVATARS_DIR_NAME)).filter((name) => name.startsWith(avatar.avatar_id)).length, 2);
-  assert.is(query(backupDb, 'SELECT 1 FROM call_log WHERE callee_id = ?', alice.id).length, 1);
-  assert.is(query(backupDb, 'SELECT 1 FROM call_log WHERE caller_id = ?', alice.id).length, 1);
+  assert.is(query(backupDb, 'SELECT 1 FROM call_log WHERE member_id = ?', alice.id).length, 2, 'her call made and her call received');
+  assert.is(query(backupDb, 'SELECT 1 FROM call_log WHERE peer_id = ?', alice.id).length, 2);
 
   const deleted = await server.fetch('/api/me', {
     method: 'DELETE',
@@ -91,8 +91,15 @@ erasure('backup → delete an account → restore: the account, its pictures and
   assert.match(restore.output, /1 accounts deleted since that backup were erased again/);
   const restored = join(dataDir, DATABASE_FILE_NAME);
   assert.equal(query(restored, 'SELECT email FROM users ORDER BY email'), [{ email: bob.email }]);
-  assert.equal(query(restored, 'SELECT 1 FROM call_log WHERE callee_id = ?', alice.id), [], 'her call log is gone');
-  assert.equal(query(restored, 'SELECT callee_id, caller_id FROM call_log'), [{ callee_id: bob.id, caller_id: null }], 'Bob keeps her call, without her');
+  assert.equal(query(restored, 'SELECT 1 FROM call_log WHERE member_id = ?', alice.id), [], 'her call log is gone');
+  assert.equal(
+    query(restored, 'SELECT member_id, direction, peer_id FROM call_log ORDER BY direction'),
+    [
+      { member_id: bob.id, direction: 'made', peer_id: null },
+      { member_id: bob.id, direction: 'received', peer_id: null },
+    ],
+    'Bob keeps both calls with her, without her',
+  );
   assert.equal(readdirSync(join(dataDir, AVATARS_DIR_NAME)), [], 'her pictures are gone');
   for (const table of ['users', 'consents', 'sessions', 'call_links']) {
     const column = table === 'users' ? 'id' : 'user_id';

@@ -37,7 +37,14 @@ calls('lets a member switch guest calls off and choose relay-only, refusing anyt
   const member = await signUp(server);
   const { code } = await linkOf(member);
   const changed = await server.fetch('/api/me/call-link', json({ guestsAllowed: false, relayOnly: true }, member.cookie, 'PATCH'));
-  assert.equal(await jsonOf(changed), { code, path: `/c/${code}`, guestsAllowed: false, relayOnly: true, url: `${server.origin}/c/${code}` });
+  assert.equal(await jsonOf(changed), {
+    code,
+    path: `/c/${code}`,
+    guestsAllowed: false,
+    relayOnly: true,
+    showPresence: false,
+    url: `${server.origin}/c/${code}`,
+  });
   assert.is((await ticketFor(code, 'Zoé')).response.status, 404);
   const bad = await server.fetch('/api/me/call-link', json({ guestsAllowed: 'yes', colour: 'red' }, member.cookie, 'PATCH'));
   assert.is(bad.status, 400);
@@ -68,7 +75,7 @@ calls('lists the other members in the directory, by name, without e-mail', async
   const ada = await signUp(server, { firstName: 'Ada', lastName: 'Zed' });
   const bob = await signUp(server, { firstName: 'Bob', lastName: 'Abel' });
   const listed = await jsonOf(await server.fetch('/api/members', withCookie(ada.cookie)));
-  assert.equal(listed, { members: [{ id: bob.id, firstName: 'Bob', lastName: 'Abel', avatarUrl: null }] });
+  assert.equal(listed, { members: [{ id: bob.id, firstName: 'Bob', lastName: 'Abel', avatarUrl: null, reachable: null }], nextOffset: null });
   assert.is((await server.fetch('/api/members')).status, 401);
 });
 
@@ -126,7 +133,7 @@ calls('connects a guest to a member through the relay only, and logs the answere
   const log = await callsOf(member);
   assert.is(log.calls.length, 1);
   const [entry] = log.calls;
-  assert.equal(entry.caller, { kind: 'guest', name: 'Zoé' });
+  assert.equal(entry.peer, { kind: 'guest', name: 'Zoé' });
   assert.is(entry.outcome, 'answered');
   assert.type(entry.durationS, 'number');
   assert.ok(Math.abs(Date.parse(entry.startedAt) - Date.now()) < 60_000);
@@ -149,19 +156,25 @@ calls('rings every device of a member called from the directory; a cancelled cal
   await Promise.all([phone.next('call-ended'), laptop.next('call-ended')]);
   const log = await callsOf(bob);
   assert.is(log.unseenMissed, 1);
-  assert.equal(log.calls[0].caller, { kind: 'member', memberId: ada.id, name: 'Ada Lovelace' });
+  assert.equal(log.calls[0].peer, { kind: 'member', memberId: ada.id, name: 'Ada Lovelace' });
   assert.equal([log.calls[0].outcome, log.calls[0].durationS, log.calls[0].seen], ['missed', null, false]);
   assert.is((await server.fetch('/api/calls/seen', withCookie(bob.cookie, { method: 'POST' }))).status, 204);
   const seen = await callsOf(bob);
   assert.equal([seen.unseenMissed, seen.calls[0].seen], [0, true]);
-  assert.equal((await callsOf(ada)).calls, [], 'the caller’s log holds only calls they received');
+  const made = (await callsOf(ada)).calls;
+  assert.equal(
+    made.map((entry: { direction: string; outcome: string; seen: boolean; peer: unknown }) => [entry.direction, entry.outcome, entry.seen, entry.peer]),
+    [['made', 'missed', true, { kind: 'member', memberId: bob.id, name: 'Bob Durand' }]],
+    'the caller’s log holds the call made, never highlighted as missed',
+  );
+  assert.is((await callsOf(ada)).unseenMissed, 0);
 });
 
 calls('pages the log newest first and deletes only the member’s own entries', async () => {
   const bob = await signUp(server);
   const ada = await signUp(server);
   for (let i = 0; i < 5; i += 1) {
-    server.calls.service.recordReceivedCall({
+    server.calls.service.recordCall({
       calleeMemberId: bob.id,
       caller: { kind: 'guest', displayName: `G${i}` },
       startedAt: new Date(Date.UTC(2026, 10, 1, 9, i)),
@@ -171,12 +184,12 @@ calls('pages the log newest first and deletes only the member’s own entries', 
   }
   const first = await callsOf(bob, '?limit=2');
   assert.equal(
-    first.calls.map((call: { caller: { name: string } }) => call.caller.name),
+    first.calls.map((call: { peer: { name: string } }) => call.peer.name),
     ['G4', 'G3'],
   );
   const second = await callsOf(bob, `?limit=2&before=${first.nextBefore}`);
   assert.equal(
-    second.calls.map((call: { caller: { name: string } }) => call.caller.name),
+    second.calls.map((call: { peer: { name: string } }) => call.peer.name),
     ['G2', 'G1'],
   );
   const last = await callsOf(bob, `?limit=2&before=${second.nextBefore}`);
@@ -207,7 +220,7 @@ calls('closes a member’s sockets at log-out, and shows a caller who left as a 
   const relogged = await server.fetch('/api/auth/login', json({ email: bob.email, password: bob.password }));
   const cookie = relogged.headers.getSetCookie()[0]?.split(';')[0] ?? '';
   const log = await jsonOf(await server.fetch('/api/calls', withCookie(cookie)));
-  assert.equal(log.calls[0].caller, { kind: 'former-member' });
+  assert.equal(log.calls[0].peer, { kind: 'former-member' });
   assert.is(log.calls[0].outcome, 'declined');
 });
 

@@ -86,7 +86,7 @@ closing('an answered call stays in the callee’s log when the caller deletes th
   assert.is((await device.next('call-ended')).reason, 'peer-gone');
   const { calls } = await callsOf(callee);
   assert.is(calls.length, 1);
-  assert.equal([calls[0].caller, calls[0].outcome, typeof calls[0].durationS], [{ kind: 'former-member' }, 'answered', 'number']);
+  assert.equal([calls[0].peer, calls[0].outcome, typeof calls[0].durationS], [{ kind: 'former-member' }, 'answered', 'number']);
   assert.not.ok(server.logs.some((line) => line.includes('the call log refused a record')));
 });
 
@@ -163,7 +163,7 @@ log('repeated rings from one caller share one entry that counts them', async () 
   await device.next('call-ended');
   const { calls, unseenMissed } = await callsOf(member);
   assert.equal(
-    calls.map((entry: { caller: { kind: string }; attempts: number; outcome: string }) => [entry.caller.kind, entry.outcome, entry.attempts]),
+    calls.map((entry: { peer: { kind: string }; attempts: number; outcome: string }) => [entry.peer.kind, entry.outcome, entry.attempts]),
     [
       ['member', 'missed', 1],
       ['guest', 'missed', INVITES_PER_CALLER.burst],
@@ -175,7 +175,7 @@ log('repeated rings from one caller share one entry that counts them', async () 
 log('keeps at most PORTHELLO_CALL_LOG_MAX_ENTRIES entries per member, the oldest going first', async () => {
   const member = await signUp(server);
   for (let i = 0; i < 15; i += 1) {
-    server.calls.service.recordReceivedCall({
+    server.calls.service.recordCall({
       calleeMemberId: member.id,
       caller: { kind: 'guest', displayName: `G${i}` },
       startedAt: new Date(Date.UTC(2026, 10, 1, 9, i)),
@@ -185,7 +185,7 @@ log('keeps at most PORTHELLO_CALL_LOG_MAX_ENTRIES entries per member, the oldest
   }
   const { calls } = await callsOf(member);
   assert.equal(
-    calls.map((entry: { caller: { name: string } }) => entry.caller.name),
+    calls.map((entry: { peer: { name: string } }) => entry.peer.name),
     ['G14', 'G13', 'G12', 'G11', 'G10', 'G9', 'G8', 'G7', 'G6', 'G5'],
   );
 });

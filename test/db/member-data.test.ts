@@ -100,12 +100,12 @@ registry('exports and deletes every listed row of one member, anonymising shared
   const exported = data.exportRows('alice');
   assert.equal(Object.keys(exported).sort(), [
     'callLink',
-    'callsMade',
-    'callsReceived',
+    'callLog',
     'calls_made',
     'calls_received',
     'consents',
     'emailLinks',
+    'inOtherMembersLogs',
     'invitationsCreated',
     'profile',
     'sessions',

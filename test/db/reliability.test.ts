@@ -48,7 +48,7 @@ function inspect(path: string): { emails: Set<string>; callsTo: (id: string) => 
     const emails = new Set(db.prepare('SELECT email FROM users').pluck().all() as string[]);
     const counts = new Map(
       db
-        .prepare('SELECT callee_id AS id, count(*) AS n FROM call_log GROUP BY callee_id')
+        .prepare("SELECT member_id AS id, count(*) AS n FROM call_log WHERE direction = 'received' GROUP BY member_id")
         .all()
         .map((row) => [(row as { id: string }).id, (row as { n: number }).n]),
     );

@@ -1,23 +1,23 @@
 // /calls, a member's phone: while this page is open the member is rung here (on every tab and
-// device that has it open). It shows the call link and its settings, the directory of members
-// to call, the log of received calls, the incoming-call dialog, the outgoing "calling…" panel
-// and, during a call, the call screen.
+// device that has it open), and the page says so, or why not. It shows first the call link with
+// Copy, Share and its settings (after a first explanation until dismissed), then the call log
+// (made and received), the directory of members to call, the incoming-call dialog, the outgoing
+// "calling…" panel and, during a call, the call screen.
 import { api, ApiError } from '../lib/api.js';
 import { createPhone, followCallScreen, type BrowserPhoneState } from '../lib/call/browser-phone.js';
 import { LocalMedia } from '../lib/call/local-media.js';
 import { openLocalMedia } from '../lib/call/media.js';
 import type { CallEnd } from '../lib/call/phone.js';
 import { CallLog } from '../lib/call-log.js';
+import { MemberDirectory } from '../lib/directory.js';
 import { avatar, endMessage, mediaProblemMessage } from '../lib/call-ui.js';
 import { byId, el } from '../lib/dom.js';
 import { hasMessage, t } from '../lib/messages.js';
 import { showVerificationBanner } from '../lib/verify-banner.js';
 import { CLOSE_CODES, type PartyView } from '../../../server/signal/protocol.js';
-import type { CallLinkView as CallLink, DirectoryMember as Member, Directory, MeView } from '../../../server/contract/api.js';
+import type { CallLinkView as CallLink, MeView } from '../../../server/contract/api.js';
 
-const members = new Map<string, Member>();
-const fullName = (member: Member): string => `${member.firstName} ${member.lastName}`.trim();
-const pictureOf = (memberId: string): string | null => members.get(memberId)?.avatarUrl ?? null;
+const pictureOf = (memberId: string): string | null => directory.pictureOf(memberId);
 
 // --- the call link ------------------------------------------------------------------------
 
@@ -43,6 +43,16 @@ function linkSaved(text: string): void {
   linkError.hidden = true;
   linkStatus.textContent = text;
 }
+
+// Share where the system offers it (phones mostly); Copy everywhere.
+const shareButton = byId<HTMLButtonElement>('link-share');
+shareButton.hidden = typeof navigator.share !== 'function';
+shareButton.addEventListener('click', () => {
+  navigator.share({ title: t('calls.link.shareText'), url: linkInput.value }).catch((problem: unknown) => {
+    // Closing the share sheet is no error; anything else falls back to Copy.
+    if (!(problem instanceof DOMException && problem.name === 'AbortError')) byId('link-copy').click();
+  });
+});
 
 byId('link-copy').addEventListener('click', () => {
   const copied = navigator.clipboard?.writeText(linkInput.value) ?? Promise.reject(new Error('no clipboard'));
@@ -91,53 +101,19 @@ regenerateDialog.addEventListener('close', () => {
 
 // --- the directory --------------------------------------------------------------------------
 
-const directory = byId<HTMLUListElement>('directory');
-const filterInput = byId<HTMLInputElement>('directory-filter');
-
-function showDirectory(list: readonly Member[]): void {
-  members.clear();
-  for (const member of list) members.set(member.id, member);
-  const sorted = [...list].sort((a, b) => fullName(a).localeCompare(fullName(b), document.documentElement.lang));
-  directory.replaceChildren(
-    ...sorted.map((member) => {
-      const name = fullName(member);
-      const button = el(
-        'button',
-        { type: 'button', class: 'button small call-member', 'aria-label': t('calls.directory.callLabel', { name }) },
-        t('calls.directory.call'),
-      );
-      button.addEventListener('click', () => void startCall(member.id, name));
-      return el(
-        'li',
-        { class: 'directory-entry', 'data-member-id': member.id, 'data-name': name.toLocaleLowerCase() },
-        el('span', { class: 'directory-who' }, avatar(name, member.avatarUrl), el('span', { class: 'directory-name' }, name)),
-        button,
-      );
-    }),
-  );
-  byId('directory-empty').hidden = list.length > 0;
-  applyFilter();
-  setCallingEnabled(phone.state.kind === 'idle');
-}
-
-function applyFilter(): void {
-  const words = filterInput.value
-    .trim()
-    .toLocaleLowerCase()
-    .split(/\s+/)
-    .filter((word) => word !== '');
-  let shown = 0;
-  for (const item of directory.querySelectorAll<HTMLElement>('.directory-entry')) {
-    const match = words.every((word) => (item.dataset['name'] ?? '').includes(word));
-    item.hidden = !match;
-    if (match) shown += 1;
-  }
-  byId('directory-nomatch').hidden = shown > 0 || directory.childElementCount === 0;
-}
-filterInput.addEventListener('input', applyFilter);
+const directory = new MemberDirectory({
+  form: byId<HTMLFormElement>('directory-search'),
+  input: byId<HTMLInputElement>('directory-filter'),
+  list: byId<HTMLUListElement>('directory'),
+  more: byId<HTMLButtonElement>('directory-more'),
+  empty: byId('directory-empty'),
+  noMatch: byId('directory-nomatch'),
+  error: byId('directory-error'),
+  onCall: (memberId, name) => void startCall(memberId, name),
+});
 
 function setCallingEnabled(enabled: boolean): void {
-  for (const button of directory.querySelectorAll<HTMLButtonElement>('.call-member')) button.disabled = !enabled;
+  directory.setCallingEnabled(enabled);
   log.setCallingEnabled(enabled);
 }
 
@@ -148,6 +124,9 @@ const log = new CallLog({
   empty: byId('log-empty'),
   more: byId<HTMLButtonElement>('log-more'),
   error: byId('log-error'),
+  heading: byId('log-title'),
+  filters: [...document.querySelectorAll<HTMLInputElement>('input[name="log-filter"]')],
+  undo: { text: byId('log-undo-text'), button: byId<HTMLButtonElement>('log-undo') },
   pictureOf,
   onCallBack: (memberId, name) => void startCall(memberId, name),
 });
@@ -195,12 +174,12 @@ const phone = createPhone({
     if (state === 'closed') {
       signalStatus.textContent = t(
         code === CLOSE_CODES.sessionEnded
-          ? 'calls.signal.sessionEnded'
+          ? 'calls.reach.sessionEnded'
           : code === CLOSE_CODES.unsupportedVersion
-            ? 'calls.signal.outdated'
-            : 'calls.signal.closed',
+            ? 'calls.reach.outdated'
+            : 'calls.reach.closed',
       );
-    } else signalStatus.textContent = t(`calls.signal.${state}`);
+    } else signalStatus.textContent = t(`calls.reach.${state}`);
   },
   onRefusal(code) {
     showNotice(t(hasMessage(`calls.refused.${code}`) ? `calls.refused.${code}` : 'generic'));
@@ -318,6 +297,33 @@ function memberIdOf(party: PartyView): string {
   return party.kind === 'member' ? party.memberId : '';
 }
 
+// --- the first-visit explanation -----------------------------------------------------------------
+
+// Kept in this browser, not on the server: the advice is about this device (keep the page open
+// or install it here), so a new device deserves it once too, and the server keeps nothing more
+// about the member (nothing to export or erase).
+const WELCOME_DISMISSED_KEY = 'porthello.welcomeDismissed';
+const welcome = byId('welcome');
+function storedFlag(): string | null {
+  try {
+    return window.localStorage.getItem(WELCOME_DISMISSED_KEY);
+  } catch (problem) {
+    // Storage blocked (private mode, policy): show the explanation, dismissible for this visit.
+    console.warn('localStorage unavailable', problem);
+    return null;
+  }
+}
+welcome.hidden = storedFlag() !== null;
+byId('welcome-dismiss').addEventListener('click', () => {
+  welcome.hidden = true;
+  try {
+    window.localStorage.setItem(WELCOME_DISMISSED_KEY, '1');
+  } catch (problem) {
+    console.warn('localStorage unavailable', problem);
+  }
+  linkInput.focus();
+});
+
 // --- start --------------------------------------------------------------------------------------
 
 window.addEventListener('pagehide', () => phone.close());
@@ -337,9 +343,5 @@ api<MeView>('GET', '/api/me').then(
     }
   },
 );
-api<Directory>('GET', '/api/members')
-  .then(
-    (answer) => showDirectory(answer.members),
-    () => showDirectory([]),
-  )
-  .finally(() => void log.refresh());
+// The directory first, so the log can show the pictures it knows.
+void directory.load(true).finally(() => void log.refresh());

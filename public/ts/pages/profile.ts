@@ -4,6 +4,7 @@ import { api } from '../lib/api.js';
 import { byId, clearErrors, onSubmit, previewPicture, showError, showStatus } from '../lib/forms.js';
 import { formatDate, t } from '../lib/messages.js';
 import { showVerificationBanner } from '../lib/verify-banner.js';
+import { setUpPresenceSetting } from '../lib/presence-setting.js';
 
 const preview = byId<HTMLImageElement>('avatar-preview');
 const none = byId<HTMLElement>('avatar-none');
@@ -146,3 +147,5 @@ api<Profile & EmailSettings>('GET', '/api/me').then(
   () => window.location.assign('/login'),
 );
 void showSessions();
+
+setUpPresenceSetting();

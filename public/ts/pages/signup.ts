@@ -1,8 +1,13 @@
-// Sign-up: creates the account, then uploads the optional picture, then opens the profile. The
-// same form creates the first admin on the setup page (/setup/<token>). An invitation link
-// (/signup?invite=CODE) fills the invitation code in.
+// Sign-up: creates the account, then uploads the optional picture, then opens the calls page,
+// where the member's link is. The same form creates the first admin on the setup page
+// (/setup/<token>); an invitation link (/signup?invite=CODE) fills the invitation code in. A
+// refused picture does not undo the account (nothing else about it is wrong): the form goes, and
+// the page says the account exists, why the picture was refused and where to go next. Checking
+// the picture first would need an upload before any account, which lets anyone make the server
+// decode images.
 import { api, ApiError } from '../lib/api.js';
-import { byId, onSubmit, previewPicture, showError } from '../lib/forms.js';
+import { byId, onSubmit, previewPicture } from '../lib/forms.js';
+import { hasMessage, t } from '../lib/messages.js';
 
 const SETUP_PREFIX = '/setup/';
 
@@ -36,11 +41,16 @@ onSubmit(form, async () => {
     try {
       await api('PUT', '/api/me/avatar', upload);
     } catch (error) {
-      // The account exists: say what is wrong with the picture and let the profile fix it.
-      showError(form, error instanceof ApiError ? new ApiError(error.status, error.code, { avatar: error.code }) : error);
-      window.setTimeout(() => window.location.assign('/profile'), 4000);
+      const code = error instanceof ApiError ? error.code : 'generic';
+      byId('picture-refused-reason').textContent = t(hasMessage(code) ? code : 'generic');
+      form.hidden = true;
+      // "Already have an account? Log in" no longer fits: they are logged in.
+      for (const aside of document.querySelectorAll<HTMLElement>('.aside')) aside.hidden = true;
+      const refused = byId('picture-refused');
+      refused.hidden = false;
+      refused.focus();
       return;
     }
   }
-  window.location.assign('/profile');
+  window.location.assign('/calls');
 });

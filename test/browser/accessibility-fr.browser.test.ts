@@ -1,0 +1,4 @@
+// axe-core on every page in French: phone and desktop widths, light and dark themes.
+import { pagesSuite } from '../helpers/axe-pages.js';
+
+pagesSuite('fr');
