@@ -66,7 +66,8 @@ it('an invited newcomer opens the invitation link, signs up and lands logged in'
     await newcomer.getByLabel('Mot de passe').fill('une phrase de passe assez longue');
     await newcomer.getByLabel(/J’ai lu et j’accepte/).check();
     await newcomer.getByRole('button', { name: 'Créer mon compte' }).click();
-    await newcomer.waitForURL(`${server.url}/profile`);
+    await newcomer.waitForURL(`${server.url}/calls`);
+    await newcomer.goto(`${server.url}/profile`);
     await newcomer.locator('#sessions li').first().waitFor();
     assert.is(await newcomer.inputValue('#email'), email);
 
