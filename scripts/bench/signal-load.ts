@@ -49,6 +49,8 @@ const CALL_SETUP_TIMEOUT_MS = 20_000;
 /** After the last round, messages still in flight get this long before they count as lost. */
 const DRAIN_MS = 2_000;
 const CANDIDATES_PER_SIDE = 5;
+/** Time for the hang-ups to reach the server before the sockets are cut. */
+const HANG_UP_MS = 500;
 /** An audio+video offer from Chromium is 4–6 KB. */
 const SDP = `v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n${'a=x-bench-padding:0123456789abcdef0123456789abcdef0123456789abcdef\r\n'.repeat(80)}`;
 const CANDIDATE = 'candidate:842163049 1 udp 1677729535 127.0.0.1 58765 typ srflx raddr 0.0.0.0 rport 0 generation 0 ufrag EsAw network-cost 999';
@@ -110,8 +112,11 @@ function nextOf(member: Member, types: readonly string[]): Promise<Record<string
 async function setUpCall(plan: SignalPlan, caller: Member, callee: Member, pair: number): Promise<string> {
   if (plan.mode === 'bare') return String(pair);
   const incoming = nextOf(callee, ['incoming-call']);
+  // A refusal (busy, rate limited) comes to the caller: it fails the run at once.
+  const ringing = nextOf(caller, ['call-ringing']);
   caller.socket.send(JSON.stringify({ type: 'invite', calleeMemberId: plan.members[pair * 2 + 1]?.id }));
-  const callId = String((await incoming)['callId']);
+  const [invited] = await Promise.all([incoming, ringing]);
+  const callId = String(invited['callId']);
   const connectedA = nextOf(caller, ['call-connected']);
   const connectedB = nextOf(callee, ['call-connected']);
   callee.socket.send(JSON.stringify({ type: 'accept', callId }));
@@ -181,6 +186,9 @@ async function main(): Promise<void> {
   await sleep(DRAIN_MS);
   let lost = 0;
   for (const queue of pending.values()) lost += queue.length;
+  // Hung up, not just cut: a cut call waits for its members to come back, and the next run rings them.
+  if (plan.mode === 'porthello') for (const { callId, a } of calls) a.socket.send(JSON.stringify({ type: 'hang-up', callId }));
+  await sleep(HANG_UP_MS);
   for (const member of members) member.socket.terminate();
   latencies.sort((x, y) => x - y);
   const result: SignalResult = {
