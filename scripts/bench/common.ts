@@ -1,7 +1,9 @@
 // What every benchmark figure shares: child processes with a time bound, their CPU and memory
 // read from /proc, waits on conditions (bounded), and the statistics of repeated runs.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { projectPath } from '../../server/paths.js';
 
 /** Linux reports process CPU in clock ticks of 1/100 s. */
@@ -160,4 +162,26 @@ export type Spread = { min: number; median: number; max: number };
 export function spread(values: readonly number[]): Spread {
   const sorted = values.filter((value) => Number.isFinite(value)).sort((a, b) => a - b);
   return { min: sorted[0] ?? NaN, median: percentile(sorted, 0.5), max: sorted.at(-1) ?? NaN };
+}
+
+/** A UDP port free on 127.0.0.1 a moment ago. */
+export function freeUdpPort(): Promise<number> {
+  const socket = createSocket('udp4');
+  return new Promise((resolve) =>
+    socket.bind(0, '127.0.0.1', () => {
+      const { port } = socket.address();
+      socket.close(() => resolve(port));
+    }),
+  );
+}
+
+/** A TCP port free on 127.0.0.1 a moment ago. */
+export function freeTcpPort(): Promise<number> {
+  const server = createServer();
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+    }),
+  );
 }

@@ -42,7 +42,8 @@ async function apiMe(options: BenchOptions) {
   const dataDir = makeDataDir();
   try {
     for (let repeat = 0; repeat < options.repeats; repeat++) {
-      const nodeArgs = options.profileDir === null || repeat > 0 ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, '--cpu-prof-name=api-me.cpuprofile'];
+      const nodeArgs =
+        options.profileDir === null || repeat > 0 ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, '--cpu-prof-name=api-me.cpuprofile'];
       const server = await startPorthello(dataDir, {}, nodeArgs);
       let body = '';
       try {
@@ -70,7 +71,13 @@ async function apiMe(options: BenchOptions) {
 }
 
 async function startUp(options: BenchOptions) {
-  const start = newRow('start-up to `/healthz` 200 (built, fresh data directory)', '`node` starting an empty HTTP server', '< 1 s', 'ms', (ours) => ours < 1000);
+  const start = newRow(
+    'start-up to `/healthz` 200 (built, fresh data directory)',
+    '`node` starting an empty HTTP server',
+    '< 1 s',
+    'ms',
+    (ours) => ours < 1000,
+  );
   const rss = newRow('idle RSS after start-up', '`node` with an empty HTTP server', 'report', 'MB', () => true);
   const npmStart = newRow('`npm start` to `/healthz` 200 on a built tree', '`node` starting an empty HTTP server', 'report (no rebuild)', 'ms', () => true);
   for (let repeat = 0; repeat < options.repeats; repeat++) {

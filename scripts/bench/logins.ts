@@ -23,9 +23,27 @@ export const loginFigure: Figure = {
   async run(options) {
     const { mode } = options;
     const logins = LOGINS[mode];
-    const p99 = newRow(`signaling p99 during ${logins} concurrent log-ins (bcrypt cost ${DEFAULT_BCRYPT_COST})`, 'signaling p99 with no log-ins', '≤ 1.5×', 'ms', atMost(1.5));
-    const latency = newRow(`one more log-in's latency during ${logins} concurrent log-ins`, 'the same log-in with no others', '≤ 1.5× (see notes)', 'ms', atMost(1.5));
-    const rate = newRow(`log-ins/s with ${logins} at once`, `bcrypt alone, ${logins} at once, same cost`, 'report (≥ 0.8× expected)', 'log-ins/s', atLeast(0.8));
+    const p99 = newRow(
+      `signaling p99 during ${logins} concurrent log-ins (bcrypt cost ${DEFAULT_BCRYPT_COST})`,
+      'signaling p99 with no log-ins',
+      '≤ 1.5×',
+      'ms',
+      atMost(1.5),
+    );
+    const latency = newRow(
+      `one more log-in's latency during ${logins} concurrent log-ins`,
+      'the same log-in with no others',
+      '≤ 1.5× (see notes)',
+      'ms',
+      atMost(1.5),
+    );
+    const rate = newRow(
+      `log-ins/s with ${logins} at once`,
+      `bcrypt alone, ${logins} at once, same cost`,
+      'report (≥ 0.8× expected)',
+      'log-ins/s',
+      atLeast(0.8),
+    );
     const dataDir = makeDataDir();
     try {
       // Signaling members at a low cost (they never log in); the log-in members at the default.
@@ -65,7 +83,9 @@ export const loginFigure: Figure = {
           rate.ours.push(stormResult.perSecond);
           rate.base.push(alone.perSecond);
           if (stormResult.failures > 0) rate.notes.push(`repeat ${repeat + 1}: ${stormResult.failures} log-ins refused`);
-          options.log(`  logins: signaling p99 ${busy.p99Ms.toFixed(1)} vs ${quiet.p99Ms.toFixed(1)} ms, ${stormResult.perSecond.toFixed(1)} vs ${alone.perSecond.toFixed(1)} log-ins/s`);
+          options.log(
+            `  logins: signaling p99 ${busy.p99Ms.toFixed(1)} vs ${quiet.p99Ms.toFixed(1)} ms, ${stormResult.perSecond.toFixed(1)} vs ${alone.perSecond.toFixed(1)} log-ins/s`,
+          );
         } finally {
           await server.stop();
         }

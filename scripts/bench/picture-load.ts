@@ -14,7 +14,11 @@ const SMALL_PX = 128;
 const QUALITY = 82;
 
 async function sharpAlone(bytes: Buffer): Promise<void> {
-  const large = await sharp(bytes, { autoOrient: true }).resize(LARGE_PX, LARGE_PX, { fit: 'cover' }).toColourspace('srgb').webp({ quality: QUALITY }).toBuffer();
+  const large = await sharp(bytes, { autoOrient: true })
+    .resize(LARGE_PX, LARGE_PX, { fit: 'cover' })
+    .toColourspace('srgb')
+    .webp({ quality: QUALITY })
+    .toBuffer();
   await sharp(large).resize(SMALL_PX, SMALL_PX).webp({ quality: QUALITY }).toBuffer();
 }
 

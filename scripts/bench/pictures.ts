@@ -15,7 +15,9 @@ type LoadResult = { ms: number; peakRssMb: number };
 
 /** A 12 MP photo-like JPEG (smooth noise, so it compresses as a photo does, ~2–4 MB). */
 async function makePhoto(path: string): Promise<void> {
-  const small = await sharp({ create: { width: WIDTH_PX / 8, height: HEIGHT_PX / 8, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
+  const small = await sharp({
+    create: { width: WIDTH_PX / 8, height: HEIGHT_PX / 8, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 40 } },
+  })
     .png()
     .toBuffer();
   writeFileSync(path, await sharp(small).resize(WIDTH_PX, HEIGHT_PX, { kernel: 'cubic' }).jpeg({ quality: 90 }).toBuffer());
@@ -38,11 +40,20 @@ export const pictureFigure: Figure = {
             const row = rows[index];
             if (row === undefined) continue;
             const members = await signUpMembers(server.url, count, `picture-${repeat}-${count}`);
-            const ours = await runJson<LoadResult>(benchScript('picture-load'), ['upload', server.url, photo, ORIGIN, ...members.map((member) => member.cookie)]);
+            const ours = await runJson<LoadResult>(benchScript('picture-load'), [
+              'upload',
+              server.url,
+              photo,
+              ORIGIN,
+              ...members.map((member) => member.cookie),
+            ]);
             const base = await runJson<LoadResult>(benchScript('picture-load'), ['sharp', photo, String(count)]);
             row.ours.push(ours.ms);
             row.base.push(base.ms);
-            if (repeat === options.repeats - 1) row.notes.push(`peak RSS: server ${memoryOf(server.child.pid).peakRssMb.toFixed(0)} MB over the run, sharp alone ${base.peakRssMb.toFixed(0)} MB`);
+            if (repeat === options.repeats - 1)
+              row.notes.push(
+                `peak RSS: server ${memoryOf(server.child.pid).peakRssMb.toFixed(0)} MB over the run, sharp alone ${base.peakRssMb.toFixed(0)} MB`,
+              );
           }
         } finally {
           await server.stop();

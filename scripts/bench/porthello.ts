@@ -49,11 +49,11 @@ export function removeDataDir(dataDir: string): void {
   rmSync(dataDir, { recursive: true, force: true });
 }
 
-async function signUp(url: string, email: string): Promise<Member> {
+async function signUp(url: string, email: string, lastName: string, origin: string): Promise<Member> {
   const response = await fetch(`${url}/api/auth/signup`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', Origin: ORIGIN },
-    body: JSON.stringify({ email, password: PASSWORD, firstName: 'Bench', lastName: 'Member', acceptPolicy: true }),
+    headers: { 'Content-Type': 'application/json', Origin: origin },
+    body: JSON.stringify({ email, password: PASSWORD, firstName: 'Bench', lastName, acceptPolicy: true }),
   });
   const body = (await response.json()) as { id?: string };
   if (response.status !== 201 || body.id === undefined) throw new Error(`sign-up failed with ${response.status}: ${JSON.stringify(body)}`);
@@ -61,13 +61,14 @@ async function signUp(url: string, email: string): Promise<Member> {
 }
 
 /** Signs `count` members up, a few at a time (setup, not measured). */
-export async function signUpMembers(url: string, count: number, prefix = 'bench'): Promise<Member[]> {
+/** `origin`: the server's public URL, when it is not the placeholder. */
+export async function signUpMembers(url: string, count: number, prefix = 'bench', lastName = 'Member', origin = ORIGIN): Promise<Member[]> {
   const members: Member[] = new Array(count);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < count) {
       const index = next++;
-      members[index] = await signUp(url, `${prefix}-${index}@example.org`);
+      members[index] = await signUp(url, `${prefix}-${index}@example.org`, lastName, origin);
     }
   };
   await Promise.all(Array.from({ length: SIGNUP_CONCURRENCY }, worker));

@@ -30,10 +30,14 @@ export function topEntries(profile: CpuProfile, count = TOP_ENTRIES): Array<{ na
 /** One Markdown block per profile in the folder. */
 export function summariseProfiles(dir: string): string[] {
   const lines: string[] = [];
-  for (const file of readdirSync(dir).filter((name) => name.endsWith('.cpuprofile')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((name) => name.endsWith('.cpuprofile'))
+    .sort()) {
     const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
     const idle = profile.nodes.filter((node) => node.callFrame.functionName === '(idle)').reduce((sum, node) => sum + (node.hitCount ?? 0), 0);
-    lines.push(`- \`${basename(file)}\` (${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s, ${((1 - idle / Math.max(1, profile.samples.length)) * 100).toFixed(0)}% busy):`);
+    lines.push(
+      `- \`${basename(file)}\` (${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s, ${((1 - idle / Math.max(1, profile.samples.length)) * 100).toFixed(0)}% busy):`,
+    );
     for (const entry of topEntries(profile)) lines.push(`  - ${(entry.share * 100).toFixed(1)}% ${entry.name}`);
   }
   return lines;

@@ -3,9 +3,8 @@
 // relay's figure is the highest rate it delivered with under 0.1% loss; CPU per million
 // packets relayed is read from /proc for both. Loopback only; each run is bounded.
 import { spawnSync } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { join } from 'node:path';
-import { benchScript, cpuSecondsOf, sleep, startChild, type Child } from './common.js';
+import { benchScript, cpuSecondsOf, freeUdpPort, sleep, startChild, type Child } from './common.js';
 import { atLeast, newRow, type Figure, type Row } from './figure.js';
 import { makeDataDir, removeDataDir } from './porthello.js';
 
@@ -24,16 +23,6 @@ const RUN_TIMEOUT_MS = 60_000;
 
 type Step = { clients: number; sent: number; received: number; perSecond: number; loss: number; cpuSecondsPerMillion: number };
 
-function freeUdpPort(): Promise<number> {
-  const socket = createSocket('udp4');
-  return new Promise((resolve) =>
-    socket.bind(0, '127.0.0.1', () => {
-      const { port } = socket.address();
-      socket.close(() => resolve(port));
-    }),
-  );
-}
-
 /** uclient prints cumulative counts every second: "N: : start_mclient: msz=…, tot_send_msgs=S, tot_recv_msgs=R". */
 function progress(output: string): Array<{ second: number; sent: number; received: number }> {
   return [...output.matchAll(/^(\d+): : start_mclient: msz=\d+, tot_send_msgs=(\d+), tot_recv_msgs=(\d+)/gm)].map((match) => ({
@@ -47,7 +36,28 @@ function progress(output: string): Array<{ second: number; sent: number; receive
 async function uclientRun(relayPort: number, peerPort: number, clients: number, messages: number, relayPid: number): Promise<Step> {
   const total = clients * messages;
   const cpuBefore = cpuSecondsOf(relayPid);
-  const args = ['-u', USER, '-w', PASSWORD, '-e', '127.0.0.1', '-r', String(peerPort), '-p', String(relayPort), '-m', String(clients), '-n', String(messages), '-l', String(PACKET_BYTES), '-z', '1', '-c', '127.0.0.1'];
+  const args = [
+    '-u',
+    USER,
+    '-w',
+    PASSWORD,
+    '-e',
+    '127.0.0.1',
+    '-r',
+    String(peerPort),
+    '-p',
+    String(relayPort),
+    '-m',
+    String(clients),
+    '-n',
+    String(messages),
+    '-l',
+    String(PACKET_BYTES),
+    '-z',
+    '1',
+    '-c',
+    '127.0.0.1',
+  ];
   const client = startChild('turnutils_uclient', args, {}, { timeoutMs: RUN_TIMEOUT_MS });
   await client.waitFor(new RegExp(`tot_send_msgs=${total}\\b`), RUN_TIMEOUT_MS).catch(() => undefined);
   await sleep(DRAIN_MS);

@@ -37,7 +37,8 @@ function gitCommit(): string {
   }
 }
 
-const number = (value: number): string => (!Number.isFinite(value) ? '–' : Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 10 ? value.toFixed(1) : value.toFixed(2));
+const number = (value: number): string =>
+  !Number.isFinite(value) ? '–' : Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 10 ? value.toFixed(1) : value.toFixed(2);
 const ratios = (row: Row): Spread => spread(row.ours.map((ours, index) => ours / (row.base[index] ?? NaN)));
 
 export function isMet(row: Row): boolean {
@@ -45,10 +46,7 @@ export function isMet(row: Row): boolean {
 }
 
 export function tableOf(rows: readonly Row[]): string {
-  const lines = [
-    '| figure | baseline | target | Porthello (median) | baseline (median) | ratio min / median / max | met |',
-    '|---|---|---|---|---|---|---|',
-  ];
+  const lines = ['| figure | baseline | target | Porthello (median) | baseline (median) | ratio min / median / max | met |', '|---|---|---|---|---|---|---|'];
   for (const row of rows) {
     const r = ratios(row);
     lines.push(

@@ -48,9 +48,16 @@ async function runSize(options: BenchOptions, members: Member[], dataDir: string
   const p99 = newRow(`signaling relay latency p99, ${size} members + ${calls} calls`, 'bare ws forwarder', '≤ 1.5×', 'ms', atMost(1.5));
   const cpu = newRow(`server CPU per relayed message, ${size} members`, 'bare ws forwarder', 'report', 'CPU s per million', () => true);
   const memory = newRow(`memory per idle authenticated connection, ${size}`, 'bare ws, same sockets', '≤ 2×', 'KB', atMost(2));
-  const rss = newRow(`server RSS with ${size} members connected`, 'bare ws, same sockets', members.length >= 10_000 ? '< 400 MB' : 'report', 'MB', (ours) => members.length < 10_000 || ours < 400);
+  const rss = newRow(
+    `server RSS with ${size} members connected`,
+    'bare ws, same sockets',
+    members.length >= 10_000 ? '< 400 MB' : 'report',
+    'MB',
+    (ours) => members.length < 10_000 || ours < 400,
+  );
   for (let repeat = 0; repeat < options.repeats; repeat++) {
-    const nodeArgs = options.profileDir === null || repeat > 0 ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=signaling-${size}.cpuprofile`];
+    const nodeArgs =
+      options.profileDir === null || repeat > 0 ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=signaling-${size}.cpuprofile`];
     const server = await startPorthello(dataDir, {}, nodeArgs);
     const ours = await measureSignaling(
       server.child,
@@ -61,10 +68,21 @@ async function runSize(options: BenchOptions, members: Member[], dataDir: string
     const [, port] = await bare.waitFor(/listening (\d+)/);
     const base = await measureSignaling(
       bare,
-      { mode: 'bare', url: `ws://127.0.0.1:${port}`, origin: ORIGIN, members: members.map(() => ({ id: '', cookie: '' })), calls, settleMs: SETTLE_MS, durationMs, roundMs: ROUND_MS },
+      {
+        mode: 'bare',
+        url: `ws://127.0.0.1:${port}`,
+        origin: ORIGIN,
+        members: members.map(() => ({ id: '', cookie: '' })),
+        calls,
+        settleMs: SETTLE_MS,
+        durationMs,
+        roundMs: ROUND_MS,
+      },
       dataDir,
     ).finally(() => bare.stop());
-    options.log(`  ${size}: p99 ${ours.p99Ms.toFixed(1)} vs ${base.p99Ms.toFixed(1)} ms, ${(ours.bytesPerConnection / 1024).toFixed(1)} vs ${(base.bytesPerConnection / 1024).toFixed(1)} KB/conn, lost ${ours.lost}/${ours.messages}`);
+    options.log(
+      `  ${size}: p99 ${ours.p99Ms.toFixed(1)} vs ${base.p99Ms.toFixed(1)} ms, ${(ours.bytesPerConnection / 1024).toFixed(1)} vs ${(base.bytesPerConnection / 1024).toFixed(1)} KB/conn, lost ${ours.lost}/${ours.messages}`,
+    );
     p50.ours.push(ours.p50Ms);
     p50.base.push(base.p50Ms);
     p99.ours.push(ours.p99Ms);
