@@ -11,7 +11,7 @@ import { makeDataDir, removeDataDir } from './porthello.js';
 const USER = 'bench';
 const PASSWORD = 'bench-password-0123456789';
 /** Both relays run one after the other in this range (the relay suites use others). */
-const RELAY_PORTS: [number, number] = [52000, 52999];
+const RELAY_PORTS: [number, number] = [54000, 54999];
 const PACKET_BYTES = 1200;
 /** Clients at each step of the sweep; each sends MESSAGES as fast as uclient goes. */
 const SWEEP = { full: [10, 25, 50, 100, 200], quick: [10, 50, 150], tiny: [2] } as const;

@@ -86,6 +86,7 @@ export function createAccountService(deps: {
         { document: 'privacy_policy', version: CURRENT_POLICY_VERSION, acceptedAt: at },
       );
       if (!created) throw conflict('email_taken', 'An account already uses this e-mail address.');
+      events.memberCreated(id);
       const { token, sessionId } = sessions.create(id, userAgent);
       return { token, member: { id, sessionId } };
     },

@@ -1,17 +1,21 @@
-// Tells the rest of the server (the WebSocket signaler) when a member's sessions end or the
-// member is deleted, so it closes the matching sockets. Listeners run synchronously, after the
+// Tells the rest of the server (the calls part, the WebSocket signaler) when a member is created,
+// when a member's sessions end or the member is deleted, so it closes the matching sockets. Listeners run synchronously, after the
 // database change is committed; a listener that throws is isolated from the others.
 
 export type MemberEvents = {
+  /** A new account was committed (sign-up): other parts create what every member has. */
+  onMemberCreated(listener: (memberId: string) => void): () => void;
   /** Log-out, a session ended from the list, a password change (the other sessions), expiry. */
   onSessionsEnded(listener: (memberId: string, sessionIds: readonly string[]) => void): () => void;
   /** The account and everything about it has been erased. */
   onMemberDeleted(listener: (memberId: string) => void): () => void;
+  memberCreated(memberId: string): void;
   sessionsEnded(memberId: string, sessionIds: readonly string[]): void;
   memberDeleted(memberId: string): void;
 };
 
 export function createMemberEvents(onListenerError: (error: unknown) => void = () => {}): MemberEvents {
+  const created = new Set<(memberId: string) => void>();
   const ended = new Set<(memberId: string, sessionIds: readonly string[]) => void>();
   const deleted = new Set<(memberId: string) => void>();
   const each = <A extends unknown[]>(listeners: Set<(...args: A) => void>, ...args: A): void => {
@@ -24,6 +28,10 @@ export function createMemberEvents(onListenerError: (error: unknown) => void = (
     }
   };
   return {
+    onMemberCreated(listener) {
+      created.add(listener);
+      return () => created.delete(listener);
+    },
     onSessionsEnded(listener) {
       ended.add(listener);
       return () => ended.delete(listener);
@@ -31,6 +39,9 @@ export function createMemberEvents(onListenerError: (error: unknown) => void = (
     onMemberDeleted(listener) {
       deleted.add(listener);
       return () => deleted.delete(listener);
+    },
+    memberCreated(memberId) {
+      each(created, memberId);
     },
     sessionsEnded(memberId, sessionIds) {
       if (sessionIds.length > 0) each(ended, memberId, sessionIds);

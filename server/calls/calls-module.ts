@@ -113,6 +113,8 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
     namesOf: (memberId) => service.namesOf(memberId),
   });
 
+  // Every member has a call link from sign-up on: reading it (GET /api/me) then writes nothing.
+  accounts.events.onMemberCreated((memberId) => service.linkOf(memberId));
   // Ended sessions and deleted members lose their sockets at once; a deleted member's link dies.
   // Their relay credentials end too, and with them every allocation made with them.
   accounts.events.onSessionsEnded((_memberId, sessionIds) => {
