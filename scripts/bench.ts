@@ -6,6 +6,8 @@
 //   node dist/scripts/bench.js [--quick|--tiny] [--only=signaling,http,...] [--repeats=N]
 //        [--profile] [--out=FILE]
 //
+// PORTHELLO_BENCH_SERVER=/other/tree/dist/server/main.js measures another build (say, main's)
+// with this harness, for before/after figures of a change.
 // --tiny proves the plumbing in seconds (test/bench.test.ts); its numbers mean nothing.
 // --profile runs the server under test with --cpu-prof and adds its top entries to the report.
 // Every load generator runs in its own process, on loopback only, bounded in count and time.
@@ -52,8 +54,9 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   for (const figure of FIGURES.filter((candidate) => only === undefined || only.includes(candidate.name))) {
     options.log(`${figure.name}…`);
+    const figureStarted = performance.now();
     const figureRows = await figure.run(options);
-    options.log(tableOf(figureRows));
+    options.log(`${tableOf(figureRows)}\n(${figure.name}: ${((performance.now() - figureStarted) / 1000).toFixed(0)} s)`);
     rows.push(...figureRows);
   }
   const profiles = profileDir === null ? [] : summariseProfiles(profileDir);

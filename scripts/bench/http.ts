@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { projectPath } from '../../server/paths.js';
 import { benchScript, isOk, memoryOf, runJson, sleep, startChild, waitUntil, type Child } from './common.js';
 import { atLeast, newRow, type BenchOptions, type Figure } from './figure.js';
-import { benchEnv, makeDataDir, removeDataDir, signUpMembers, startPorthello } from './porthello.js';
+import { benchEnv, MAIN_SCRIPT, makeDataDir, removeDataDir, signUpMembers, startPorthello } from './porthello.js';
 
 const AUTOCANNON = projectPath('node_modules', 'autocannon', 'autocannon.js');
 /** Enough connections to keep one server process busy; the load shares the two cores with it. */
@@ -86,7 +86,7 @@ async function startUp(options: BenchOptions) {
       // The first start makes the database; the one measured is what a restart costs.
       await (await startPorthello(dataDir)).stop();
       let started = performance.now();
-      const child = startChild(process.execPath, [projectPath('dist', 'server', 'main.js')], benchEnv(dataDir));
+      const child = startChild(process.execPath, [MAIN_SCRIPT], benchEnv(dataDir));
       const ours = await timeStart(child, started, /listening on http:\/\/[^:]+:(\d+)/, '/healthz').finally(() => child.stop());
       // A stale tree would rebuild dist/ under this very run: then that start is not measured.
       const isBuilt = spawnSync(process.execPath, [projectPath('scripts', 'start.mjs'), '--check']).status === 0;

@@ -1,11 +1,10 @@
 // Log-ins under load: 50 members logging in again and again at the default bcrypt cost, while
 // members signal. Signaling p99 and one prober's log-in latency against the same with no
 // log-ins; log-ins per second against bcrypt alone at the same concurrency.
-import { join } from 'node:path';
 import { benchScript, runJson, runJsonChild, sleep, startChild } from './common.js';
 import { atLeast, atMost, newRow, type Figure } from './figure.js';
 import { makeDataDir, ORIGIN, PASSWORD, removeDataDir, signUpMembers, startPorthello } from './porthello.js';
-import { measureSignaling } from './signaling.js';
+import { DRAIN_MS, measureSignaling } from './signaling.js';
 
 /** config.ts's default. */
 const DEFAULT_BCRYPT_COST = '12';
@@ -13,7 +12,7 @@ const LOGINS = { full: 50, quick: 50, tiny: 2 } as const;
 const SIGNALING_MEMBERS = { full: 1000, quick: 200, tiny: 10 } as const;
 const CALLS = { full: 100, quick: 20, tiny: 2 } as const;
 const DURATION_MS = { full: 15_000, quick: 8_000, tiny: 1_000 } as const;
-const SETTLE_MS = 1_000;
+const SETTLE_MS = 500;
 const ROUND_MS = 1_000;
 
 type LoginResult = { count: number; perSecond: number; p50Ms: number; p99Ms: number; failures: number };
@@ -63,6 +62,7 @@ export const loginFigure: Figure = {
           settleMs: SETTLE_MS,
           durationMs: DURATION_MS[mode],
           roundMs: ROUND_MS,
+          drainMs: DRAIN_MS[mode],
         };
         const loginArgs = (emails: readonly string[], ms: number) => ['login', server.url, ORIGIN, PASSWORD, String(ms), ...emails];
         try {
@@ -91,7 +91,7 @@ export const loginFigure: Figure = {
         }
       }
     } finally {
-      removeDataDir(join(dataDir));
+      removeDataDir(dataDir);
     }
     return [p99, latency, rate];
   },

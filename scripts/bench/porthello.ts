@@ -9,7 +9,8 @@ import { startChild, type Child } from './common.js';
 /** The server picks a free port, so the public origin it checks is a fixed placeholder. */
 export const ORIGIN = 'http://127.0.0.1:1';
 export const PASSWORD = 'bench password 0123456789';
-const MAIN_SCRIPT = projectPath('dist', 'server', 'main.js');
+/** The build under test: this tree's, or another's (PORTHELLO_BENCH_SERVER=/other/dist/server/main.js) to compare before and after a change with the same harness. */
+export const MAIN_SCRIPT = process.env['PORTHELLO_BENCH_SERVER'] ?? projectPath('dist', 'server', 'main.js');
 /** Sign-ups in flight at once: the server hashes one at a time and queues ten. */
 const SIGNUP_CONCURRENCY = 8;
 

@@ -28,6 +28,8 @@ export type SignalPlan = {
   durationMs: number;
   /** Each call starts a round (offer, answer, candidates) this often. */
   roundMs: number;
+  /** After the last round, messages still in flight get this long before they count as lost. */
+  drainMs: number;
 };
 
 export type SignalResult = {
@@ -46,8 +48,6 @@ const SOCKETS_PER_ADDRESS = 50;
 const CONNECT_CONCURRENCY = 50;
 const CONNECT_TIMEOUT_MS = 20_000;
 const CALL_SETUP_TIMEOUT_MS = 20_000;
-/** After the last round, messages still in flight get this long before they count as lost. */
-const DRAIN_MS = 2_000;
 const CANDIDATES_PER_SIDE = 5;
 /** Time for the hang-ups to reach the server before the sockets are cut. */
 const HANG_UP_MS = 500;
@@ -183,7 +183,7 @@ async function main(): Promise<void> {
       }
     }),
   );
-  await sleep(DRAIN_MS);
+  await sleep(plan.drainMs);
   let lost = 0;
   for (const queue of pending.values()) lost += queue.length;
   // Hung up, not just cut: a cut call waits for its members to come back, and the next run rings them.

@@ -12,7 +12,9 @@ const SIZES = { full: [1000, 5000, 10_000], quick: [1000], tiny: [20] } as const
 const CALLS = { full: 100, quick: 100, tiny: 4 } as const;
 const DURATION_MS = { full: 15_000, quick: 5_000, tiny: 1_000 } as const;
 /** Time for the server to settle after the last upgrade before its memory is read. */
-const SETTLE_MS = 3_000;
+const SETTLE_MS = { full: 3_000, quick: 3_000, tiny: 300 } as const;
+/** Messages still in flight after the last round get this long before they count as lost. */
+export const DRAIN_MS = { full: 2_000, quick: 2_000, tiny: 300 } as const;
 const ROUND_MS = 1_000;
 const MB = 1024 * 1024;
 
@@ -55,29 +57,20 @@ async function runSize(options: BenchOptions, members: Member[], dataDir: string
     'MB',
     (ours) => members.length < 10_000 || ours < 400,
   );
+  /** The same load against both servers. */
+  const load = { origin: ORIGIN, calls, settleMs: SETTLE_MS[options.mode], durationMs, roundMs: ROUND_MS, drainMs: DRAIN_MS[options.mode] };
   for (let repeat = 0; repeat < options.repeats; repeat++) {
     const nodeArgs =
       options.profileDir === null || repeat > 0 ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=signaling-${size}.cpuprofile`];
     const server = await startPorthello(dataDir, {}, nodeArgs);
-    const ours = await measureSignaling(
-      server.child,
-      { mode: 'porthello', url: `${server.url.replace('http', 'ws')}/ws`, origin: ORIGIN, members, calls, settleMs: SETTLE_MS, durationMs, roundMs: ROUND_MS },
-      dataDir,
-    ).finally(() => server.stop());
+    const ours = await measureSignaling(server.child, { ...load, mode: 'porthello', url: `${server.url.replace('http', 'ws')}/ws`, members }, dataDir).finally(
+      () => server.stop(),
+    );
     const bare = startChild(process.execPath, [benchScript('bare-ws')]);
     const [, port] = await bare.waitFor(/listening (\d+)/);
     const base = await measureSignaling(
       bare,
-      {
-        mode: 'bare',
-        url: `ws://127.0.0.1:${port}`,
-        origin: ORIGIN,
-        members: members.map(() => ({ id: '', cookie: '' })),
-        calls,
-        settleMs: SETTLE_MS,
-        durationMs,
-        roundMs: ROUND_MS,
-      },
+      { ...load, mode: 'bare', url: `ws://127.0.0.1:${port}`, members: members.map(() => ({ id: '', cookie: '' })) },
       dataDir,
     ).finally(() => bare.stop());
     options.log(
