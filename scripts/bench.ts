@@ -4,11 +4,12 @@
 //   npm run bench                   the issue's sizes (about half an hour on 2 cores)
 //   npm run bench -- --quick        smaller sizes, fewer repeats: a few minutes
 //   node dist/scripts/bench.js [--quick|--tiny] [--only=signaling,http,...] [--repeats=N]
-//        [--profile] [--out=FILE]
+//        [--profile] [--out=FILE] [--members=1000,5000] [--seconds=30]
 //
 // PORTHELLO_BENCH_SERVER=/other/tree/dist/server/main.js measures another build (say, main's)
 // with this harness, for before/after figures of a change.
 // --tiny proves the plumbing in seconds (test/bench.test.ts); its numbers mean nothing.
+// --members and --seconds replace the signaling sizes and load time of the mode.
 // --profile runs the server under test with --cpu-prof and adds its top entries to the report.
 // Every load generator runs in its own process, on loopback only, bounded in count and time.
 // Exit status: 0 when every target is met, 3 when a figure falls short, 1 on an error.
@@ -17,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectPath } from '../server/paths.js';
 import { loadAverage } from './bench/common.js';
-import type { BenchMode, Figure, Row } from './bench/figure.js';
+import { newRow, type BenchMode, type Figure, type Row } from './bench/figure.js';
 import { httpFigure } from './bench/http.js';
 import { loginFigure } from './bench/logins.js';
 import { pictureFigure } from './bench/pictures.js';
@@ -47,6 +48,8 @@ async function main(): Promise<void> {
     mode,
     repeats: Number(flag(args, 'repeats') ?? REPEATS[mode]),
     profileDir,
+    members: flag(args, 'members')?.split(',').map(Number) ?? null,
+    seconds: flag(args, 'seconds') === undefined ? null : Number(flag(args, 'seconds')),
     log: (line: string) => void process.stdout.write(`${line}\n`),
   };
   const startedAt = new Date();
@@ -55,7 +58,13 @@ async function main(): Promise<void> {
   for (const figure of FIGURES.filter((candidate) => only === undefined || only.includes(candidate.name))) {
     options.log(`${figure.name}…`);
     const figureStarted = performance.now();
-    const figureRows = await figure.run(options);
+    // A figure that fails is reported as such; the others still run and are written.
+    const figureRows = await figure.run(options).catch((error: unknown): Row[] => {
+      const row = newRow(`${figure.name}: the run failed`, '–', '–', '', () => false);
+      row.notes.push(error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error));
+      options.log(`${figure.name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      return [row];
+    });
     options.log(`${tableOf(figureRows)}\n(${figure.name}: ${((performance.now() - figureStarted) / 1000).toFixed(0)} s)`);
     rows.push(...figureRows);
   }

@@ -7,6 +7,9 @@ export type BenchMode = 'full' | 'quick' | 'tiny';
 export type BenchOptions = {
   mode: BenchMode;
   repeats: number;
+  /** --members=N,N and --seconds=S: the signaling sizes and load time instead of the mode's. */
+  members: readonly number[] | null;
+  seconds: number | null;
   /** Where --cpu-prof profiles of the server under test go (null: not profiled). */
   profileDir: string | null;
   log(line: string): void;

@@ -41,8 +41,14 @@ const number = (value: number): string =>
   !Number.isFinite(value) ? '–' : Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 10 ? value.toFixed(1) : value.toFixed(2);
 const ratios = (row: Row): Spread => spread(row.ours.map((ours, index) => ours / (row.base[index] ?? NaN)));
 
+/** Repeats whose pair of values meets the target. */
+function repeatsMet(row: Row): number {
+  return row.ours.filter((ours, index) => row.meets(ours, row.base[index] ?? NaN)).length;
+}
+
+/** Met when most repeats meet it: one noisy repeat neither passes nor fails a figure. */
 export function isMet(row: Row): boolean {
-  return row.meets(spread(row.ours).median, spread(row.base).median);
+  return row.ours.length > 0 && repeatsMet(row) * 2 > row.ours.length;
 }
 
 export function tableOf(rows: readonly Row[]): string {
@@ -50,7 +56,7 @@ export function tableOf(rows: readonly Row[]): string {
   for (const row of rows) {
     const r = ratios(row);
     lines.push(
-      `| ${row.figure} | ${row.baseline} | ${row.target} | ${number(spread(row.ours).median)} ${row.unit} | ${number(spread(row.base).median)} ${row.unit} | ${number(r.min)} / **${number(r.median)}×** / ${number(r.max)} | ${isMet(row) ? 'yes' : '**no**'} |`,
+      `| ${row.figure} | ${row.baseline} | ${row.target} | ${number(spread(row.ours).median)} ${row.unit} | ${number(spread(row.base).median)} ${row.unit} | ${number(r.min)} / **${number(r.median)}×** / ${number(r.max)} | ${isMet(row) ? 'yes' : '**no**'} (${repeatsMet(row)}/${row.ours.length}) |`,
     );
   }
   return lines.join('\n');

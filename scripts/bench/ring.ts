@@ -16,23 +16,44 @@ declare const window: any;
 /** The relay's ports in this run (the relay suites use others). */
 const RELAY_PORTS = '55000-55099';
 const WAIT_MS = 30_000;
-/** Each connected peer connection stamps the time: both pages share this machine's clock. */
-const STAMP_CONNECTED = `(() => {
+/**
+ * Stamps the steps of a call with the time (both pages share this machine's clock): the
+ * server's call-connected, each peer connection's creation, its first local description, and
+ * when it connected. The breakdown says where the time between Answer and connected goes.
+ */
+const STAMP_STEPS = `(() => {
+  const steps = (window.__steps = { callConnected: [], created: [], localDescription: [], connected: [] });
+  window.__connectedAt = steps.connected;
+  const OriginalSocket = window.WebSocket;
+  window.WebSocket = class extends OriginalSocket {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (event) => { if (String(event.data).includes('"call-connected"')) steps.callConnected.push(Date.now()); });
+    }
+  };
   const Original = window.RTCPeerConnection;
-  window.__connectedAt = [];
   window.RTCPeerConnection = class extends Original {
     constructor(...args) {
       super(...args);
-      this.addEventListener('connectionstatechange', () => { if (this.connectionState === 'connected') window.__connectedAt.push(Date.now()); });
+      steps.created.push(Date.now());
+      this.addEventListener('connectionstatechange', () => { if (this.connectionState === 'connected') steps.connected.push(Date.now()); });
+    }
+    setLocalDescription(...args) {
+      steps.localDescription.push(Date.now());
+      return super.setLocalDescription(...args);
     }
   };
 })();`;
+
+type Steps = { callConnected: number[]; created: number[]; localDescription: number[]; connected: number[] };
+/** Milliseconds from Answer to each step, caller and callee. */
+export type Breakdown = Record<'caller' | 'callee', Record<keyof Steps, number>>;
 
 type Kind = 'direct' | 'relay-only';
 
 async function memberPage(browser: Browser, url: string, email: string): Promise<Page> {
   const context = await browser.newContext({ locale: 'en-GB' });
-  await context.addInitScript(STAMP_CONNECTED);
+  await context.addInitScript(STAMP_STEPS);
   const page = await context.newPage();
   page.setDefaultTimeout(WAIT_MS);
   await logInOnCallsPage(page, url, { email, password: PASSWORD }, WAIT_MS);
@@ -44,8 +65,19 @@ async function connectedAt(page: Page): Promise<number> {
   return inPage(page, () => window.__connectedAt[0] as number);
 }
 
-/** One call through the real pages: milliseconds from Answer to both connected. */
-async function ringToConnected(browser: Browser, server: Porthello, callerEmail: string, calleeEmail: string): Promise<number> {
+async function stepsSince(page: Page, since: number): Promise<Record<keyof Steps, number>> {
+  const steps = await inPage(page, () => window.__steps as Steps);
+  const first = (times: number[]): number => (times[0] ?? NaN) - since;
+  return {
+    callConnected: first(steps.callConnected),
+    created: first(steps.created),
+    localDescription: first(steps.localDescription),
+    connected: first(steps.connected),
+  };
+}
+
+/** One call through the real pages: milliseconds from Answer to both connected, and the steps on the way. */
+async function ringToConnected(browser: Browser, server: Porthello, callerEmail: string, calleeEmail: string): Promise<{ ms: number; steps: Breakdown }> {
   const callee = await memberPage(browser, server.url, calleeEmail);
   const caller = await memberPage(browser, server.url, callerEmail);
   try {
@@ -54,9 +86,10 @@ async function ringToConnected(browser: Browser, server: Porthello, callerEmail:
     const answeredAt = Date.now();
     await callee.getByRole('button', { name: 'Answer' }).click();
     const [a, b] = await Promise.all([connectedAt(caller), connectedAt(callee)]);
+    const steps = { caller: await stepsSince(caller, answeredAt), callee: await stepsSince(callee, answeredAt) };
     await caller.getByRole('button', { name: 'Hang up' }).click();
     await callee.locator('#call-notice:not([hidden])').waitFor();
-    return Math.max(a, b) - answeredAt;
+    return { ms: Math.max(a, b) - answeredAt, steps };
   } finally {
     await caller.context().close();
     await callee.context().close();
@@ -134,7 +167,11 @@ async function measure(options: BenchOptions, rows: Record<Kind, Row>): Promise<
       for (const kind of ['direct', 'relay-only'] as const) {
         await setRelayOnly(server, callee.cookie, kind === 'relay-only');
         const row = rows[kind];
-        row.ours.push(await ringToConnected(browser, server, caller.email, callee.email));
+        const call = await ringToConnected(browser, server, caller.email, callee.email);
+        row.ours.push(call.ms);
+        const show = (side: Breakdown['caller']) =>
+          `call-connected ${side.callConnected} ms, peer connection ${side.created} ms, first local description ${side.localDescription} ms, connected ${side.connected} ms`;
+        row.notes.push(`repeat ${repeat + 1} after Answer: caller ${show(call.steps.caller)}; callee ${show(call.steps.callee)}`);
         row.base.push(await inPageBaseline(browser, server, caller.email, kind));
         options.log(`  ring ${kind}: ${row.ours.at(-1)} ms vs ${row.base.at(-1)} ms`);
       }
