@@ -32,6 +32,15 @@ export type Child = {
   stop(): Promise<void>;
 };
 
+/** Children still running: stopped if the bench itself is interrupted. */
+const running = new Set<() => void>();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    for (const kill of running) kill();
+    process.exit(130);
+  });
+}
+
 /**
  * Starts a command with a time bound after which it is killed; its output is kept. `group`: the
  * command starts others (npm → sh → node), so it leads its own process group and stopping it
@@ -57,8 +66,11 @@ export function startChild(
   child.stdout?.on('data', onData);
   child.stderr?.on('data', onData);
   const killer = setTimeout(() => signal('SIGKILL'), timeoutMs);
+  const kill = (): void => signal('SIGKILL');
+  running.add(kill);
   const exited = new Promise<number | string>((resolve) =>
     child.on('exit', (code, signal) => {
+      running.delete(kill);
       clearTimeout(killer);
       resolve(code ?? signal ?? 'unknown');
     }),

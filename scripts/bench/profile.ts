@@ -27,6 +27,28 @@ export function topEntries(profile: CpuProfile, count = TOP_ENTRIES): Array<{ na
     .map(([name, hits]) => ({ name, share: hits / Math.max(1, total) }));
 }
 
+/** Self time per module (a package, a file of ours, Node's internals, native code), top first. */
+export function topModules(profile: CpuProfile, count = TOP_ENTRIES): Array<{ name: string; share: number }> {
+  const total = profile.samples.length;
+  const self = new Map<string, number>();
+  for (const node of profile.nodes) {
+    const hits = node.hitCount ?? 0;
+    const { url, functionName } = node.callFrame;
+    if (hits === 0 || functionName === '(idle)') continue;
+    const module =
+      url === ''
+        ? 'native and V8 (GC, syscalls)'
+        : url.startsWith('node:')
+          ? 'node internals'
+          : (/node_modules\/((@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? url.replace(/^.*\/dist\//, ''));
+    self.set(module, (self.get(module) ?? 0) + hits);
+  }
+  return [...self.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([name, hits]) => ({ name, share: hits / Math.max(1, total) }));
+}
+
 /** One Markdown block per profile in the folder. */
 export function summariseProfiles(dir: string): string[] {
   const lines: string[] = [];
@@ -37,6 +59,11 @@ export function summariseProfiles(dir: string): string[] {
     const idle = profile.nodes.filter((node) => node.callFrame.functionName === '(idle)').reduce((sum, node) => sum + (node.hitCount ?? 0), 0);
     lines.push(
       `- \`${basename(file)}\` (${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s, ${((1 - idle / Math.max(1, profile.samples.length)) * 100).toFixed(0)}% busy):`,
+    );
+    lines.push(
+      `  - by module: ${topModules(profile)
+        .map((entry) => `${entry.name} ${(entry.share * 100).toFixed(1)}%`)
+        .join(', ')}`,
     );
     for (const entry of topEntries(profile)) lines.push(`  - ${(entry.share * 100).toFixed(1)}% ${entry.name}`);
   }
