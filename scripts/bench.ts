@@ -8,7 +8,7 @@
 //
 // PORTHELLO_BENCH_SERVER=/other/tree/dist/server/main.js measures another build (say, main's)
 // with this harness, for before/after figures of a change.
-// --tiny proves the plumbing in seconds (test/bench.test.ts); its numbers mean nothing.
+// --tiny is a smoke run of the plumbing (about a minute); its numbers mean nothing.
 // --members and --seconds replace the signaling sizes and load time of the mode.
 // --profile runs the server under test with --cpu-prof and adds its top entries to the report.
 // Every load generator runs in its own process, on loopback only, bounded in count and time.
