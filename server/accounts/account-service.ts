@@ -78,6 +78,7 @@ export function createAccountService(deps: {
       admit,
     );
     if (!created) throw conflict('email_taken', 'An account already uses this e-mail address.');
+    events.memberCreated(id);
     return { id, role };
   };
 

@@ -4,17 +4,24 @@
 // would match. Every password is therefore pre-hashed with SHA-256 and base64-encoded (44 ASCII
 // bytes, never a NUL) before bcrypt: every byte counts, whatever the length.
 import { createHash, randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import bcrypt from 'bcrypt';
 import { PASSWORD_MAX_CODE_POINTS, PASSWORD_MIN_CODE_POINTS } from '../contract/passwords.js';
 import { createSharedLimiter, type Limiter } from '../limiter.js';
 
-/** Hashes running at once: two of libuv's four threads, the others stay free for I/O and images. */
-const HASH_CONCURRENCY = 2;
+/**
+ * Hashes running at once: one per core but one, which stays free for the event loop (on two
+ * cores, two hashes at once made signaling wait up to 160 ms); at least one. libuv's other
+ * threads stay free for I/O and images.
+ */
+export function hashConcurrencyFor(cores: number): number {
+  return Math.max(1, cores - 1);
+}
 /** Log-ins (and members' own password checks) queued beyond this get a 503 rather than piling up. */
 const MEMBER_HASH_MAX_WAITING = 200;
 /**
- * Sign-ups hash on at most one of the two threads, behind every waiting log-in: a sign-up flood
- * leaves a member's log-in waiting for one hash at most. Few queue; the rest get a 503 at once.
+ * Sign-ups hash on at most one thread, behind every waiting log-in: a sign-up flood leaves a
+ * member's log-in waiting for one hash at most. Few queue; the rest get a 503 at once.
  */
 const SIGNUP_HASH_MAX_ACTIVE = 1;
 const SIGNUP_HASH_MAX_WAITING = 10;
@@ -43,9 +50,9 @@ export type PasswordHasher = {
 export type HashLanes = Readonly<{ members: Limiter; signups: Limiter }>;
 
 /** The members' lane first: a freed thread goes to a waiting log-in before any sign-up. */
-export function createHashLanes(): HashLanes {
-  const shared = createSharedLimiter(HASH_CONCURRENCY);
-  const members = shared.lane(HASH_CONCURRENCY, MEMBER_HASH_MAX_WAITING);
+export function createHashLanes(concurrency = hashConcurrencyFor(availableParallelism())): HashLanes {
+  const shared = createSharedLimiter(concurrency);
+  const members = shared.lane(concurrency, MEMBER_HASH_MAX_WAITING);
   return { members, signups: shared.lane(SIGNUP_HASH_MAX_ACTIVE, SIGNUP_HASH_MAX_WAITING) };
 }
 

@@ -2,7 +2,7 @@
 // sees HTTP; the signaler reaches the log through `recordCall`.
 import { randomBytes } from 'node:crypto';
 import type { CallLogEntry, CallLogPage } from '../contract/api.js';
-import { foldName, type CallLogFilter, type CallLogRow, type CallStore, type DirectoryRow } from './call-store.js';
+import { foldName, type CallLinkRow, type CallLogFilter, type CallLogRow, type CallStore, type DirectoryRow } from './call-store.js';
 import { notFound } from '../errors.js';
 import type { ReceivedCall } from '../signal/deps.js';
 import type { GuestTickets } from './guest-tickets.js';
@@ -43,14 +43,26 @@ export function createCallService(
   logRules: CallLogRules = { repeatWindowMs: CALL_LOG_REPEAT_WINDOW_MS, maxEntries: CALL_LOG_MAX_ENTRIES },
 ) {
   const newCode = (): string => randomBytes(CALL_LINK_CODE_BYTES).toString('base64url');
+  const toCallLink = (row: CallLinkRow): CallLink => ({
+    code: row.code,
+    path: `/c/${row.code}`,
+    guestsAllowed: row.guestsAllowed,
+    relayOnly: row.relayOnly,
+    showPresence: row.showPresence,
+  });
   const present = (userId: string): CallLink => {
     const row = store.linkOf(userId);
     if (row === undefined) throw notFound('This member has no call link.');
-    return { code: row.code, path: `/c/${row.code}`, guestsAllowed: row.guestsAllowed, relayOnly: row.relayOnly, showPresence: row.showPresence };
+    return toCallLink(row);
   };
 
-  /** The member's call link, created on first use. */
+  /**
+   * The member's call link. Made at sign-up (`memberCreated`), so a read is one SELECT; a member
+   * from before that (or whose creation listener failed) gets one on first use.
+   */
   const linkOf = (memberId: string): CallLink => {
+    const row = store.linkOf(memberId);
+    if (row !== undefined) return toCallLink(row);
     store.ensureLink(memberId, newCode(), now().toISOString());
     return present(memberId);
   };

@@ -127,6 +127,8 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
     namesOf: (memberId) => (accounts.verification.isReachable(memberId) ? service.namesOf(memberId) : null),
   });
 
+  // Every member has a call link from sign-up on: reading it (GET /api/me) then writes nothing.
+  accounts.events.onMemberCreated((memberId) => service.linkOf(memberId));
   // Ended sessions and deleted members lose their sockets at once; a deleted member's link dies.
   // Their relay credentials end too, and with them every allocation made with them.
   accounts.events.onSessionsEnded((_memberId, sessionIds) => {

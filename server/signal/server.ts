@@ -13,6 +13,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { addressBlock } from '../client-address.js';
 import type { Logger } from '../log.js';
 import { partyKeyOf, type Authenticate } from './deps.js';
+import { createHeartbeatSchedule } from './heartbeat.js';
 import type { Hub } from './hub-api.js';
 import type { Peer } from './peer.js';
 import { CLOSE_CODES, LIVENESS_PING, LIVENESS_PONG, MAX_MESSAGE_BYTES, SIGNAL_PATH } from './protocol.js';
@@ -103,6 +104,7 @@ export function attachSignaler(server: HttpServer | HttpsServer, options: Signal
     clientTracking: false,
   });
   const sockets = new Set<Tracked>();
+  const heartbeats = createHeartbeatSchedule<Tracked>();
   const perParty = new Map<string, number>();
   /** Open sockets and upgrades still authenticating, per client address. */
   const perAddress = new Map<string, number>();
@@ -165,6 +167,7 @@ export function attachSignaler(server: HttpServer | HttpsServer, options: Signal
       limiter: createTokenBucket({ capacityMessages: limits.messageBurst, refillPerS: limits.messageRefillPerS }),
     };
     sockets.add(tracked);
+    heartbeats.add(tracked);
     bump(perParty, partyKey, 1);
 
     const peer: Peer = {
@@ -214,6 +217,7 @@ export function attachSignaler(server: HttpServer | HttpsServer, options: Signal
     });
     socket.on('close', (code) => {
       sockets.delete(tracked);
+      heartbeats.remove(tracked);
       bump(perParty, partyKey, -1);
       bump(perAddress, address, -1);
       // A socket that went away on its own may come back and resume its call; the hub has
@@ -232,8 +236,9 @@ export function attachSignaler(server: HttpServer | HttpsServer, options: Signal
   };
   server.on('upgrade', onUpgrade);
 
+  // Each socket is visited once per interval, a slice of them per tick (see heartbeat.ts).
   const heartbeat = setInterval(() => {
-    for (const tracked of sockets) {
+    for (const tracked of heartbeats.due()) {
       if (!tracked.isAlive) {
         log.info('signal', 'heartbeat lost; terminating', { party: tracked.partyKey.split(':')[0] });
         tracked.socket.terminate();
@@ -242,7 +247,7 @@ export function attachSignaler(server: HttpServer | HttpsServer, options: Signal
       tracked.isAlive = false;
       tracked.socket.ping();
     }
-  }, limits.heartbeatIntervalMs);
+  }, heartbeats.tickMs(limits.heartbeatIntervalMs));
   heartbeat.unref();
 
   return {

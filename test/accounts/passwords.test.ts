@@ -4,7 +4,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadConfig } from '../../server/config.js';
 import type { Limiter } from '../../server/limiter.js';
-import { createPasswordHasher, passwordProblem } from '../../server/accounts/passwords.js';
+import { createHashLanes, createPasswordHasher, hashConcurrencyFor, passwordProblem } from '../../server/accounts/passwords.js';
 import { makeDataDir, startTestServer } from '../helpers/server.js';
 import { logIn, signUp, uniqueEmail } from './helpers.js';
 
@@ -94,6 +94,24 @@ hashing('answers an unknown e-mail exactly as a wrong password', async () => {
   } finally {
     await server.close();
   }
+});
+
+hashing('hashes on every core but one, so the event loop keeps a core to itself', () => {
+  assert.is(hashConcurrencyFor(2), 1);
+  assert.is(hashConcurrencyFor(8), 7);
+  assert.is(hashConcurrencyFor(1), 1);
+});
+
+hashing('on two cores a second log-in waits for the first hash instead of taking the other core', async () => {
+  const lanes = createHashLanes(hashConcurrencyFor(2));
+  let release: () => void = () => {};
+  const first = lanes.members.run(() => new Promise<void>((resolve) => (release = resolve)));
+  const second = lanes.members.run(async () => {});
+  assert.is(lanes.members.active, 1);
+  assert.is(lanes.members.waiting, 1);
+  release();
+  await Promise.all([first, second]);
+  assert.is(lanes.members.active, 0);
 });
 
 hashing.run();

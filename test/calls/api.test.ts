@@ -33,6 +33,17 @@ calls('gives each member a personal link in GET /api/me, and a new one kills the
   assert.is((await ticketFor(renewed.code, 'Zoé')).response.status, 201);
 });
 
+calls('makes the call link at sign-up, so reading it is a read that leaves the table as it was', async () => {
+  const member = await signUp(server);
+  const stored = () => server.db.prepare('SELECT code, updated_at AS updatedAt FROM call_links WHERE user_id = ?').get(member.id);
+  const atSignup = stored();
+  assert.ok(atSignup !== undefined, 'the link exists before anything asked for it');
+  const link = await linkOf(member);
+  assert.is(link.path, `/c/${(atSignup as { code: string }).code}`);
+  await linkOf(member);
+  assert.equal(stored(), atSignup);
+});
+
 calls('lets a member switch guest calls off and choose relay-only, refusing anything else', async () => {
   const member = await signUp(server);
   const { code } = await linkOf(member);

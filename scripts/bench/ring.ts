@@ -1,0 +1,198 @@
+// Ring → both sides connected, in Chromium on loopback, direct and relay-only: a member rings
+// another from the directory of /calls; the time runs from the callee's click on Answer until
+// both pages' peer connections are connected. Baseline: two RTCPeerConnections connected
+// inside one page, no server (the same fake camera and microphone, the same relay for the
+// relay-only case), timed from getUserMedia to both connected.
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM_PATH, hasChromium, launchBrowser } from '../../test/helpers/browser.js';
+import { inPage, logInOnCallsPage } from '../../test/helpers/call-pages.js';
+import { freeTcpPort, freeUdpPort } from './common.js';
+import { newRow, type BenchOptions, type Figure, type Row } from './figure.js';
+import { makeDataDir, PASSWORD, removeDataDir, signUpMembers, startPorthello, type Porthello } from './porthello.js';
+
+// Code passed to the page runs there; this names its globals for the type checker.
+declare const window: any;
+
+/** The relay's ports in this run (the relay suites use others). */
+const RELAY_PORTS = '55000-55099';
+const WAIT_MS = 30_000;
+/**
+ * Stamps the steps of a call with the time (both pages share this machine's clock): the
+ * server's call-connected, each peer connection's creation, its first local description, and
+ * when it connected. The breakdown says where the time between Answer and connected goes.
+ */
+const STAMP_STEPS = `(() => {
+  const steps = (window.__steps = { callConnected: [], created: [], localDescription: [], connected: [] });
+  window.__connectedAt = steps.connected;
+  const OriginalSocket = window.WebSocket;
+  window.WebSocket = class extends OriginalSocket {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (event) => { if (String(event.data).includes('"call-connected"')) steps.callConnected.push(Date.now()); });
+    }
+  };
+  const Original = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends Original {
+    constructor(...args) {
+      super(...args);
+      steps.created.push(Date.now());
+      this.addEventListener('connectionstatechange', () => { if (this.connectionState === 'connected') steps.connected.push(Date.now()); });
+    }
+    setLocalDescription(...args) {
+      steps.localDescription.push(Date.now());
+      return super.setLocalDescription(...args);
+    }
+  };
+})();`;
+
+type Steps = { callConnected: number[]; created: number[]; localDescription: number[]; connected: number[] };
+/** Milliseconds from Answer to each step, caller and callee. */
+export type Breakdown = Record<'caller' | 'callee', Record<keyof Steps, number>>;
+
+type Kind = 'direct' | 'relay-only';
+
+async function memberPage(browser: Browser, url: string, email: string): Promise<Page> {
+  const context = await browser.newContext({ locale: 'en-GB' });
+  await context.addInitScript(STAMP_STEPS);
+  const page = await context.newPage();
+  page.setDefaultTimeout(WAIT_MS);
+  await logInOnCallsPage(page, url, { email, password: PASSWORD }, WAIT_MS);
+  return page;
+}
+
+async function connectedAt(page: Page): Promise<number> {
+  await page.waitForFunction(() => window.__connectedAt.length > 0, undefined, { timeout: WAIT_MS });
+  return inPage(page, () => window.__connectedAt[0] as number);
+}
+
+async function stepsSince(page: Page, since: number): Promise<Record<keyof Steps, number>> {
+  const steps = await inPage(page, () => window.__steps as Steps);
+  const first = (times: number[]): number => (times[0] ?? NaN) - since;
+  return {
+    callConnected: first(steps.callConnected),
+    created: first(steps.created),
+    localDescription: first(steps.localDescription),
+    connected: first(steps.connected),
+  };
+}
+
+/** One call through the real pages: milliseconds from Answer to both connected, and the steps on the way. */
+async function ringToConnected(browser: Browser, server: Porthello, callerEmail: string, calleeEmail: string): Promise<{ ms: number; steps: Breakdown }> {
+  const callee = await memberPage(browser, server.url, calleeEmail);
+  const caller = await memberPage(browser, server.url, callerEmail);
+  try {
+    await caller.getByRole('button', { name: 'Call Bench Callee' }).click();
+    await callee.locator('#incoming-dialog[open]').waitFor();
+    const answeredAt = Date.now();
+    await callee.getByRole('button', { name: 'Answer' }).click();
+    const [a, b] = await Promise.all([connectedAt(caller), connectedAt(callee)]);
+    const steps = { caller: await stepsSince(caller, answeredAt), callee: await stepsSince(callee, answeredAt) };
+    await caller.getByRole('button', { name: 'Hang up' }).click();
+    await callee.locator('#call-notice:not([hidden])').waitFor();
+    return { ms: Math.max(a, b) - answeredAt, steps };
+  } finally {
+    await caller.context().close();
+    await callee.context().close();
+  }
+}
+
+/** Two peer connections in one page: getUserMedia, tracks, offer/answer, ICE, both connected. */
+async function inPageBaseline(browser: Browser, server: Porthello, email: string, kind: Kind): Promise<number> {
+  const page = await memberPage(browser, server.url, email);
+  try {
+    return await inPage(
+      page,
+      async (relayOnly: boolean) => {
+        const ice = relayOnly ? (await (await window.fetch('/api/ice-servers')).json()).iceServers : [];
+        const config = { iceServers: ice, iceTransportPolicy: relayOnly ? 'relay' : 'all', bundlePolicy: 'max-bundle' };
+        const started = Date.now();
+        const stream = await window.navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+        const a = new window.RTCPeerConnection(config);
+        const b = new window.RTCPeerConnection(config);
+        a.onicecandidate = (event: { candidate: unknown }) => event.candidate && b.addIceCandidate(event.candidate);
+        b.onicecandidate = (event: { candidate: unknown }) => event.candidate && a.addIceCandidate(event.candidate);
+        for (const track of stream.getTracks()) a.addTrack(track, stream);
+        const both = Promise.all(
+          [a, b].map(
+            (pc) => new Promise<void>((resolve) => pc.addEventListener('connectionstatechange', () => pc.connectionState === 'connected' && resolve())),
+          ),
+        );
+        await a.setLocalDescription();
+        await b.setRemoteDescription(a.localDescription);
+        await b.setLocalDescription();
+        await a.setRemoteDescription(b.localDescription);
+        await both;
+        const elapsed = Date.now() - started;
+        a.close();
+        b.close();
+        for (const track of stream.getTracks()) track.stop();
+        return elapsed;
+      },
+      kind === 'relay-only',
+    );
+  } finally {
+    await page.context().close();
+  }
+}
+
+async function setRelayOnly(server: Porthello, cookie: string, relayOnly: boolean): Promise<void> {
+  const response = await fetch(`${server.url}/api/me/call-link`, {
+    method: 'PATCH',
+    headers: { 'Content-Type': 'application/json', Cookie: cookie, Origin: server.url },
+    body: JSON.stringify({ relayOnly }),
+  });
+  if (!response.ok) throw new Error(`setting relay-only answered ${response.status}`);
+}
+
+async function measure(options: BenchOptions, rows: Record<Kind, Row>): Promise<void> {
+  const dataDir = makeDataDir();
+  const turnPort = await freeUdpPort();
+  // The pages' origin is the server's own: its public URL must name the port it listens on.
+  const port = await freeTcpPort();
+  const server = await startPorthello(dataDir, {
+    PORTHELLO_PORT: String(port),
+    PORTHELLO_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    PORTHELLO_TURN_PORT: String(turnPort),
+    PORTHELLO_TURN_HOST: '127.0.0.1',
+    PORTHELLO_TURN_RELAY_PORTS: RELAY_PORTS,
+    // Every peer is on this machine: the relay must reach loopback, as in the test suites.
+    PORTHELLO_TURN_ALLOWED_PEERS: '127.0.0.1/32',
+  });
+  const browser = await launchBrowser();
+  try {
+    const [caller] = await signUpMembers(server.url, 1, 'ring-caller', 'Caller', server.url);
+    const [callee] = await signUpMembers(server.url, 1, 'ring-callee', 'Callee', server.url);
+    if (caller === undefined || callee === undefined) throw new Error('no members');
+    for (let repeat = 0; repeat < options.repeats; repeat++) {
+      for (const kind of ['direct', 'relay-only'] as const) {
+        await setRelayOnly(server, callee.cookie, kind === 'relay-only');
+        const row = rows[kind];
+        const call = await ringToConnected(browser, server, caller.email, callee.email);
+        row.ours.push(call.ms);
+        const show = (side: Breakdown['caller']) =>
+          `call-connected ${side.callConnected} ms, peer connection ${side.created} ms, first local description ${side.localDescription} ms, connected ${side.connected} ms`;
+        row.notes.push(`repeat ${repeat + 1} after Answer: caller ${show(call.steps.caller)}; callee ${show(call.steps.callee)}`);
+        row.base.push(await inPageBaseline(browser, server, caller.email, kind));
+        options.log(`  ring ${kind}: ${row.ours.at(-1)} ms vs ${row.base.at(-1)} ms`);
+      }
+    }
+  } finally {
+    await browser.close();
+    await server.stop();
+    removeDataDir(dataDir);
+  }
+}
+
+export const ringFigure: Figure = {
+  name: 'ring',
+  async run(options) {
+    const meets = (ours: number, base: number) => ours <= 1.5 * base + 50;
+    const rows: Record<Kind, Row> = {
+      direct: newRow('ring → both connected, Chromium, direct', 'two RTCPeerConnections in one page', '≤ 1.5× + 50 ms', 'ms', meets),
+      'relay-only': newRow('ring → both connected, Chromium, relay-only', 'two RTCPeerConnections in one page, same relay', '≤ 1.5× + 50 ms', 'ms', meets),
+    };
+    if (!hasChromium) rows.direct.notes.push(`${CHROMIUM_PATH} is missing (apt-get install -y chromium): not measured`);
+    else await measure(options, rows);
+    return [rows.direct, rows['relay-only']];
+  },
+};
