@@ -22,6 +22,7 @@ import { trackPresence } from './presence.js';
 import { partyKeyOf, type Authenticate, type IceProvider } from '../signal/deps.js';
 import { createHub } from '../signal/hub.js';
 import type { Hub, HubTiming } from '../signal/hub-api.js';
+import type { RingLimits } from '../signal/ring-guard.js';
 import { attachSignaler, type Signaler, type SignalerLimits } from '../signal/server.js';
 import type { TurnCredentials } from '../turn/credentials.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -49,6 +50,8 @@ export type CallsDeps = {
   turnCredentials: TurnCredentials | null;
   /** Tests shorten ringing and grace periods. */
   timing?: Partial<HubTiming>;
+  /** Tests that ring one member many times from one address raise the invite limits. */
+  ringLimits?: Partial<RingLimits>;
   /** Counts call outcomes for GET /metrics. */
   metrics?: Pick<Metrics, 'countCallOutcome'>;
 };
@@ -112,7 +115,7 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
     ice: iceProviderOf(deps.turnCredentials),
     log,
     ...(deps.timing === undefined ? {} : { timing: deps.timing }),
-    ringLimits: { ringCooldownMs: config.calls.ringCooldownMs },
+    ringLimits: { ringCooldownMs: config.calls.ringCooldownMs, ...deps.ringLimits },
   });
 
   // The signaler's sockets counted per member, for the directory's "can be called now".

@@ -16,6 +16,7 @@ import { createLogger } from '../../server/log.js';
 import { createMetrics } from '../../server/metrics/metrics.js';
 import type { Clock } from '../../server/accounts/clock.js';
 import type { HubTiming } from '../../server/signal/hub-api.js';
+import type { RingLimits } from '../../server/signal/ring-guard.js';
 import type { Signaler } from '../../server/signal/server.js';
 import { createEmbeddedCredentials, embeddedTurnUrls, type CredentialLimits, type EmbeddedCredentials } from '../../server/turn/credentials.js';
 import type { Relay, RelayOptions } from '../../server/turn/relay.js';
@@ -55,6 +56,8 @@ export type TestServerOptions = {
   /** Attach the real WebSocket signaler at /ws. */
   signaling?: boolean;
   timing?: Partial<HubTiming>;
+  /** Invite limits of the hub (the defaults unless given). */
+  ringLimits?: Partial<RingLimits>;
   /** Start the real embedded TURN relay on 127.0.0.1 (port 0) relaying from this port range. */
   turnRelayPorts?: { min: number; max: number };
   /** The accounts part's clock (throttles, session expiry): a test moves it instead of sleeping. */
@@ -120,7 +123,16 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
           ...(options.turnCredentialLimits === undefined ? {} : { limits: options.turnCredentialLimits }),
         });
   const metrics = createMetrics();
-  const calls = createCallsModule({ config, db, log, accounts, turnCredentials, metrics, ...(options.timing === undefined ? {} : { timing: options.timing }) });
+  const calls = createCallsModule({
+    config,
+    db,
+    log,
+    accounts,
+    turnCredentials,
+    metrics,
+    ...(options.timing === undefined ? {} : { timing: options.timing }),
+    ...(options.ringLimits === undefined ? {} : { ringLimits: options.ringLimits }),
+  });
   const staff = createStaffModule({ config, db, log, accounts, ...(options.clock === undefined ? {} : { now: options.clock.now }) });
   const app = buildApp({ config, db, log, relay: options.relay ?? turn, relayMeter: turn, accounts, calls, staff, metrics });
   server.on('request', app.callback());
