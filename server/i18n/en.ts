@@ -1,6 +1,8 @@
+import { callEn } from './call.en.js';
 import type { MessageKey } from './fr.js';
 
 export const en: Readonly<Record<MessageKey, string>> = {
+  ...callEn,
   'site.name': 'Porthello',
   'site.tagline': 'Private video calls, hosted by you',
   'nav.home': 'Home',

@@ -1,5 +1,8 @@
 // French is the reference language: every key exists here first, and en.ts must match it.
+import { callFr } from './call.fr.js';
+
 export const fr = {
+  ...callFr,
   'site.name': 'Porthello',
   'site.tagline': 'Appels vidéo privés, hébergés chez vous',
   'nav.home': 'Accueil',

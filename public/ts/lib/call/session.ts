@@ -5,13 +5,15 @@
 import type { CandidateFields, ClientMessage, EndReason, ServerMessage } from '../../../../server/signal/protocol.js';
 import { CallConnection, iceUfrag, type ChatMessage, type ConnectionPhase, type SignalOut } from './connection.js';
 import type { LocalMedia } from './local-media.js';
+import type { PeerMediaState } from './peer-state.js';
 import type { SessionInit, SessionPort } from './ports.js';
 
-/** What a view of the call hears about; `watch` replays the current phase and remote stream. */
+/** What a view of the call hears about; `watch` replays the current phase, remote stream and the other side's state. */
 export type SessionWatcher = {
   onRemoteStream?: (stream: MediaStream) => void;
   onPhase?: (phase: ConnectionPhase) => void;
   onChat?: (message: ChatMessage) => void;
+  onPeerState?: (state: PeerMediaState) => void;
 };
 
 export class CallSession implements SessionPort {
@@ -27,6 +29,7 @@ export class CallSession implements SessionPort {
   private readonly watchers = new Set<SessionWatcher>();
   private latestRemoteStream: MediaStream | null = null;
   private latestPhase: ConnectionPhase = 'connecting';
+  private latestPeerState: PeerMediaState | null = null;
   private lastUfrag: string | null = null;
   private ended = false;
   /** A callee sends its tracks from the first offer on (see CallConnection.handleDescription). */
@@ -57,6 +60,10 @@ export class CallSession implements SessionPort {
       onChat: (message) => {
         for (const watcher of this.watchers) watcher.onChat?.(message);
       },
+      onPeerState: (state) => {
+        this.latestPeerState = state;
+        for (const watcher of this.watchers) watcher.onPeerState?.(state);
+      },
     });
     this.media.sendTo(this.connection);
     // Only the caller adds its tracks at once: that starts the first negotiation. The callee
@@ -79,6 +86,7 @@ export class CallSession implements SessionPort {
     this.watchers.add(watcher);
     watcher.onPhase?.(this.latestPhase);
     if (this.latestRemoteStream !== null) watcher.onRemoteStream?.(this.latestRemoteStream);
+    if (this.latestPeerState !== null) watcher.onPeerState?.(this.latestPeerState);
     return () => this.watchers.delete(watcher);
   }
 

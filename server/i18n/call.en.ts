@@ -1,0 +1,38 @@
+// English for call.fr.ts (the reference); spread into en.ts.
+import type { callFr } from './call.fr.js';
+
+export const callEn: Readonly<Record<keyof typeof callFr, string>> = {
+  'client.media.no-webrtc': 'This browser cannot make calls: it has no WebRTC. Open this page in a recent Firefox, Chrome, Edge or Safari.',
+  'client.media.no-media-api':
+    'This browser does not let pages use the camera and microphone. Open this page in a recent Firefox, Chrome, Edge or Safari.',
+  'client.media.unsupported': 'This browser cannot do that.',
+  'client.call.problem.camera.denied': 'Your browser blocked the camera. Allow it for this site (the icon next to the address), then try again.',
+  'client.call.problem.camera.no-device': 'No camera found.',
+  'client.call.problem.camera.in-use': 'The camera is used by another application. Close it, then try again.',
+  'client.call.problem.camera.unsupported': 'This browser cannot change cameras during a call.',
+  'client.call.problem.camera.unknown': 'The camera could not be opened.',
+  'client.call.problem.microphone.denied': 'Your browser blocked the microphone. Allow it for this site (the icon next to the address), then try again.',
+  'client.call.problem.microphone.no-device': 'This microphone is no longer plugged in.',
+  'client.call.problem.microphone.in-use': 'This microphone is used by another application. Close it, then try again.',
+  'client.call.problem.microphone.unsupported': 'This browser cannot change microphones during a call.',
+  'client.call.problem.microphone.unknown': 'This microphone could not be opened.',
+  'client.call.problem.screen.denied': 'Screen sharing did not start: cancelled, or blocked by the browser.',
+  'client.call.problem.screen.no-device': 'No screen to share was found.',
+  'client.call.problem.screen.in-use': 'The screen could not be captured. Try again.',
+  'client.call.problem.screen.unsupported': 'This browser cannot share the screen.',
+  'client.call.problem.screen.unknown': 'Screen sharing could not start.',
+  'client.call.problem.speaker.denied': 'The browser did not allow choosing a speaker.',
+  'client.call.problem.speaker.no-device': 'This speaker is no longer plugged in.',
+  'client.call.problem.speaker.in-use': 'This speaker is unavailable.',
+  'client.call.problem.speaker.unsupported': 'This browser cannot choose the speaker: sound plays on the system’s.',
+  'client.call.problem.speaker.unknown': 'This speaker could not be chosen.',
+  'client.call.problem.close': 'Close this message',
+  'client.call.peer.muted': '{name} muted their microphone',
+  'client.call.peer.cameraOff': '{name} turned their camera off',
+  'client.call.self.cameraOff': 'Your camera is off',
+  'client.call.fullScreen': 'View full screen',
+  'client.call.exitFullScreen': 'Exit full screen',
+  'client.call.devices.chooseSpeaker': 'Choose a speaker',
+  'client.call.quality.poor': 'Weak connection: sound and picture may stutter.',
+  'client.call.quality.bad': 'Very weak connection: the call may cut out.',
+};

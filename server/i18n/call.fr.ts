@@ -1,0 +1,38 @@
+// The call screen's honest states: what a browser lacks for calls, what went wrong with a device
+// during a call, what the other side turned off, and how the connection holds. Spread into fr.ts.
+export const callFr = {
+  'client.media.no-webrtc':
+    'Ce navigateur ne sait pas passer d’appels : il ne connaît pas WebRTC. Ouvrez cette page dans un Firefox, Chrome, Edge ou Safari récent.',
+  'client.media.no-media-api':
+    'Ce navigateur ne laisse pas les pages utiliser la caméra et le micro. Ouvrez cette page dans un Firefox, Chrome, Edge ou Safari récent.',
+  'client.media.unsupported': 'Ce navigateur ne sait pas faire cela.',
+  'client.call.problem.camera.denied': 'Le navigateur bloque la caméra. Autorisez-la pour ce site (l’icône près de l’adresse), puis réessayez.',
+  'client.call.problem.camera.no-device': 'Aucune caméra trouvée.',
+  'client.call.problem.camera.in-use': 'La caméra est utilisée par une autre application. Fermez-la, puis réessayez.',
+  'client.call.problem.camera.unsupported': 'Ce navigateur ne sait pas changer de caméra pendant un appel.',
+  'client.call.problem.camera.unknown': 'La caméra n’a pas pu être ouverte.',
+  'client.call.problem.microphone.denied': 'Le navigateur bloque le micro. Autorisez-le pour ce site (l’icône près de l’adresse), puis réessayez.',
+  'client.call.problem.microphone.no-device': 'Ce micro n’est plus branché.',
+  'client.call.problem.microphone.in-use': 'Ce micro est utilisé par une autre application. Fermez-la, puis réessayez.',
+  'client.call.problem.microphone.unsupported': 'Ce navigateur ne sait pas changer de micro pendant un appel.',
+  'client.call.problem.microphone.unknown': 'Ce micro n’a pas pu être ouvert.',
+  'client.call.problem.screen.denied': 'Le partage d’écran n’a pas commencé : annulé, ou bloqué par le navigateur.',
+  'client.call.problem.screen.no-device': 'Aucun écran à partager n’a été trouvé.',
+  'client.call.problem.screen.in-use': 'L’écran n’a pas pu être capturé. Réessayez.',
+  'client.call.problem.screen.unsupported': 'Ce navigateur ne sait pas partager l’écran.',
+  'client.call.problem.screen.unknown': 'Le partage d’écran n’a pas pu commencer.',
+  'client.call.problem.speaker.denied': 'Le navigateur n’a pas permis de choisir un haut-parleur.',
+  'client.call.problem.speaker.no-device': 'Ce haut-parleur n’est plus branché.',
+  'client.call.problem.speaker.in-use': 'Ce haut-parleur est indisponible.',
+  'client.call.problem.speaker.unsupported': 'Ce navigateur ne sait pas choisir le haut-parleur : le son sort par celui du système.',
+  'client.call.problem.speaker.unknown': 'Ce haut-parleur n’a pas pu être choisi.',
+  'client.call.problem.close': 'Fermer ce message',
+  'client.call.peer.muted': '{name} a coupé son micro',
+  'client.call.peer.cameraOff': '{name} a coupé sa caméra',
+  'client.call.self.cameraOff': 'Votre caméra est coupée',
+  'client.call.fullScreen': 'Voir en plein écran',
+  'client.call.exitFullScreen': 'Quitter le plein écran',
+  'client.call.devices.chooseSpeaker': 'Choisir un haut-parleur',
+  'client.call.quality.poor': 'Connexion faible : le son et l’image peuvent saccader.',
+  'client.call.quality.bad': 'Connexion très mauvaise : l’appel risque de couper.',
+} as const;
