@@ -3,8 +3,7 @@ import type { callFr } from './call.fr.js';
 
 export const callEn: Readonly<Record<keyof typeof callFr, string>> = {
   'client.media.no-webrtc': 'This browser cannot make calls: it has no WebRTC. Open this page in a recent Firefox, Chrome, Edge or Safari.',
-  'client.media.no-media-api':
-    'This browser does not let pages use the camera and microphone. Open this page in a recent Firefox, Chrome, Edge or Safari.',
+  'client.media.no-media-api': 'This browser does not let pages use the camera and microphone. Open this page in a recent Firefox, Chrome, Edge or Safari.',
   'client.media.unsupported': 'This browser cannot do that.',
   'client.call.problem.camera.denied': 'Your browser blocked the camera. Allow it for this site (the icon next to the address), then try again.',
   'client.call.problem.camera.no-device': 'No camera found.',
@@ -30,6 +29,7 @@ export const callEn: Readonly<Record<keyof typeof callFr, string>> = {
   'client.call.peer.muted': '{name} muted their microphone',
   'client.call.peer.cameraOff': '{name} turned their camera off',
   'client.call.self.cameraOff': 'Your camera is off',
+  'client.call.playSound': 'Hear {name}',
   'client.call.fullScreen': 'View full screen',
   'client.call.exitFullScreen': 'Exit full screen',
   'client.call.devices.chooseSpeaker': 'Choose a speaker',

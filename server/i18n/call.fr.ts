@@ -30,6 +30,7 @@ export const callFr = {
   'client.call.peer.muted': '{name} a coupé son micro',
   'client.call.peer.cameraOff': '{name} a coupé sa caméra',
   'client.call.self.cameraOff': 'Votre caméra est coupée',
+  'client.call.playSound': 'Entendre {name}',
   'client.call.fullScreen': 'Voir en plein écran',
   'client.call.exitFullScreen': 'Quitter le plein écran',
   'client.call.devices.chooseSpeaker': 'Choisir un haut-parleur',

@@ -180,12 +180,23 @@ function contrast(a: string, b: string): number {
   return (high + 0.05) / (low + 0.05);
 }
 
+/** play() with sound refused while window.autoplayBlocked, as Safari refuses it without a tap. */
+const BLOCK_AUTOPLAY = `(() => {
+  window.autoplayBlocked = true;
+  const play = HTMLMediaElement.prototype.play;
+  HTMLMediaElement.prototype.play = function () {
+    if (window.autoplayBlocked && !this.muted) return Promise.reject(new DOMException('refused by the test', 'NotAllowedError'));
+    return play.call(this);
+  };
+})();`;
+
 const activeClass = (page: Page): Promise<string> => page.evaluate(() => (document.activeElement?.className ?? '') as string);
 
 test('in a call: the other side’s mute and camera show on their tile, a shared screen is whole, failures are said, controls read as their state', async () => {
   const member = await signUp(server, { firstName: 'Marie', lastName: 'Curie' });
   const callee = await memberOnCallsPage(member);
-  const guest = await openSide(PHONE);
+  // The guest's browser refuses to play sound by itself (Safari's autoplay rule) until the test lifts it.
+  const guest = await openSide(PHONE, BLOCK_AUTOPLAY);
   try {
     await guest.page.goto(await callLinkOf(callee.page));
     await guest.page.getByLabel('Your name').fill('Paul Langevin');
@@ -197,15 +208,20 @@ test('in a call: the other side’s mute and camera show on their tile, a shared
     await waitUntil(async () => (await activeClass(callee.page)).includes('call-button-mute'), 'focus on the mute button', BROWSER_WAIT_MS);
     await waitMediaGrowing(callee.page, 'the member', BROWSER_WAIT_MS);
     await waitMediaGrowing(guest.page, 'the guest', BROWSER_WAIT_MS);
+    // Sound the browser would not play by itself: a button plays it.
+    await guest.page.evaluate(() => (window.autoplayBlocked = false));
+    await guest.page.getByRole('button', { name: 'Hear Marie' }).click();
+    await guest.page.locator('.call-play-sound[hidden]').waitFor({ state: 'attached' });
+    assert.is(await guest.page.locator('.remote-video').evaluate((v: Element) => (v as HTMLVideoElement).paused), false);
     await callee.page.locator('.call-screen[data-quality="good"] .call-quality[hidden]').waitFor({ state: 'attached' });
 
     // The guest mutes: the member sees it on the guest's tile; the button reads and looks pressed.
-    const unpressed = await guest.page.locator('.call-button-mute').evaluate((b: any) => window.getComputedStyle(b).backgroundColor);
+    const unpressed = await guest.page.locator('.call-button-mute').evaluate((b: Element) => window.getComputedStyle(b).backgroundColor);
     await guest.page.getByRole('button', { name: 'Mute the microphone' }).click();
     await callee.page.locator('.call-screen[data-peer-muted="true"] .peer-muted', { hasText: 'Paul Langevin muted their microphone' }).waitFor();
     assert.is(await guest.page.getAttribute('.call-button-mute', 'aria-pressed'), 'true');
     assert.is(await guest.page.getAttribute('.call-button-mute', 'aria-label'), 'Unmute the microphone');
-    const pressed = await guest.page.locator('.call-button-mute').evaluate((b: any) => window.getComputedStyle(b).backgroundColor);
+    const pressed = await guest.page.locator('.call-button-mute').evaluate((b: Element) => window.getComputedStyle(b).backgroundColor);
     assert.ok(pressed !== unpressed, 'a pressed toggle looks different');
 
     // Camera off: their initials instead of a frozen picture; the guest's preview says so.
@@ -221,9 +237,26 @@ test('in a call: the other side’s mute and camera show on their tile, a shared
     assert.is(await callee.page.locator('.peer-flag').count(), 0);
 
     // The member shares the screen: the guest's phone shows it whole, and can view it full screen.
+    // The shared screen is a wide drawing of known shape (the real capture is the local-media suite's):
+    // a phone-shaped tile would crop it with the old fit.
+    await callee.page.evaluate(() => {
+      navigator.mediaDevices.getDisplayMedia = async () => {
+        const canvas = document.createElement('canvas');
+        canvas.width = 1280;
+        canvas.height = 720;
+        const draw = canvas.getContext('2d');
+        draw.fillStyle = '#3366cc';
+        draw.fillRect(0, 0, 1280, 720);
+        draw.fillStyle = '#ffffff';
+        draw.font = '96px sans-serif';
+        draw.fillText('Shared screen, left to right', 40, 400);
+        window.screenRedraw = setInterval(() => draw.fillRect(0, 0, 4, 4), 100);
+        return canvas.captureStream(10);
+      };
+    });
     await callee.page.getByRole('button', { name: 'Share your screen' }).click();
     await guest.page.locator('.call-screen[data-peer-video="screen"]').waitFor();
-    assert.is(await guest.page.locator('.remote-video').evaluate((v: any) => window.getComputedStyle(v).objectFit), 'contain');
+    assert.is(await guest.page.locator('.remote-video').evaluate((v: Element) => window.getComputedStyle(v).objectFit), 'contain');
     await shots(guest.page, 'call-screen-shared');
     await guest.page.getByRole('button', { name: 'View full screen' }).click();
     await waitUntil(() => guest.page.evaluate(() => document.fullscreenElement?.classList.contains('call-stage') === true), 'the stage full screen');
@@ -251,9 +284,9 @@ test('in a call: the other side’s mute and camera show on their tile, a shared
     // Where the browser lists no speaker but has its own chooser (Firefox), the dialog offers it.
     await guest.page.evaluate(() => {
       const list = navigator.mediaDevices.enumerateDevices.bind(navigator.mediaDevices);
-      navigator.mediaDevices.enumerateDevices = async () => (await list()).filter((d: any) => d.kind !== 'audiooutput');
+      navigator.mediaDevices.enumerateDevices = async () => (await list()).filter((d: { kind: string }) => d.kind !== 'audiooutput');
       navigator.mediaDevices.selectAudioOutput = async () => ({ deviceId: 'chosen-by-person' });
-      window.HTMLMediaElement.prototype.setSinkId = async function (id: string) {
+      window.HTMLMediaElement.prototype.setSinkId = async (id: string) => {
         window.sunk = id;
       };
     });
@@ -299,7 +332,9 @@ test('in a call: the other side’s mute and camera show on their tile, a shared
       window.RTCPeerConnection.prototype.getStats = async function (...args: unknown[]) {
         const report = await read.apply(this, args);
         const slowed = new Map();
-        report.forEach((value: any, key: string) => slowed.set(key, value.type === 'candidate-pair' ? { ...value, currentRoundTripTime: 1.5 } : value));
+        report.forEach((value: { type: string }, key: string) => {
+          slowed.set(key, value.type === 'candidate-pair' ? { ...value, currentRoundTripTime: 1.5 } : value);
+        });
         return slowed;
       };
     });

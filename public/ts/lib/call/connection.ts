@@ -193,12 +193,24 @@ export class CallConnection {
   async qualityReading(): Promise<QualityReading> {
     const stats = await this.pc.getStats();
     const reading: QualityReading = { packetsReceived: 0, packetsLost: 0, roundTripMs: null };
-    type Report = { type: string; packetsReceived?: number; packetsLost?: number; nominated?: boolean; selected?: boolean; state?: string; currentRoundTripTime?: number };
+    type Report = {
+      type: string;
+      packetsReceived?: number;
+      packetsLost?: number;
+      nominated?: boolean;
+      selected?: boolean;
+      state?: string;
+      currentRoundTripTime?: number;
+    };
     stats.forEach((report: Report) => {
       if (report.type === 'inbound-rtp') {
         reading.packetsReceived += report.packetsReceived ?? 0;
         reading.packetsLost += report.packetsLost ?? 0;
-      } else if (report.type === 'candidate-pair' && report.currentRoundTripTime !== undefined && (report.selected === true || (report.nominated === true && report.state === 'succeeded'))) {
+      } else if (
+        report.type === 'candidate-pair' &&
+        report.currentRoundTripTime !== undefined &&
+        (report.selected === true || (report.nominated === true && report.state === 'succeeded'))
+      ) {
         // The pair in use (Firefox marks it selected; Chromium's is the nominated one that succeeded).
         reading.roundTripMs = Math.max(reading.roundTripMs ?? 0, report.currentRoundTripTime * 1000);
       }

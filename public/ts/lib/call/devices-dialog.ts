@@ -33,7 +33,11 @@ export class DevicesDialog {
     this.options = options;
     const field = (id: string, label: string, ...extra: HTMLElement[]): HTMLElement =>
       el('p', { class: 'field' }, el('label', { for: id }, label), el('select', { id }), ...extra);
-    this.chooseSpeaker = el('button', { type: 'button', class: 'button secondary', id: 'device-speaker-choose', hidden: true }, t('call.devices.chooseSpeaker'));
+    this.chooseSpeaker = el(
+      'button',
+      { type: 'button', class: 'button secondary', id: 'device-speaker-choose', hidden: true },
+      t('call.devices.chooseSpeaker'),
+    );
     this.element = el(
       'dialog',
       { class: 'devices-dialog', 'aria-labelledby': 'devices-title' },

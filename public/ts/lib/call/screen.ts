@@ -40,6 +40,7 @@ export class CallScreen {
   private readonly path: HTMLElement;
   private readonly quality: HTMLElement;
   private readonly problem: HTMLElement;
+  private readonly playSound: HTMLButtonElement;
   private readonly chatLog: HTMLElement;
   private readonly chatPanel: HTMLElement;
   private readonly chatInput: HTMLInputElement;
@@ -67,6 +68,8 @@ export class CallScreen {
     this.path = el('p', { class: 'call-path', hidden: true });
     this.quality = el('p', { class: 'call-quality', role: 'status', hidden: true });
     this.problem = el('div', { class: 'call-problem', role: 'alert', hidden: true });
+    this.playSound = el('button', { type: 'button', class: 'button call-play-sound', hidden: true }, t('call.playSound', { name }));
+    this.playSound.onclick = () => void this.playRemote();
 
     const button = (key: string, label: string, extra: Record<string, string> = {}): HTMLButtonElement =>
       el(
@@ -126,6 +129,7 @@ export class CallScreen {
       this.remoteVideo,
       this.peerAvatar,
       this.localTile,
+      this.playSound,
       el('div', { class: 'call-info' }, el('h2', { class: 'call-peer' }, name), this.status, this.path, this.quality, this.peerFlags),
       this.problem,
     );
@@ -190,7 +194,22 @@ export class CallScreen {
   }
 
   private showRemoteStream(stream: MediaStream): void {
-    if (this.remoteVideo.srcObject !== stream) this.remoteVideo.srcObject = stream;
+    if (this.remoteVideo.srcObject === stream) return;
+    this.remoteVideo.srcObject = stream;
+    void this.playRemote();
+  }
+
+  /**
+   * Safari (and any browser whose autoplay policy asks for a tap) may refuse to play sound by
+   * itself: then a button plays it, the tap being the permission the browser waits for.
+   */
+  private async playRemote(): Promise<void> {
+    try {
+      await this.remoteVideo.play();
+      this.playSound.hidden = true;
+    } catch (error) {
+      if (error instanceof Error && error.name === 'NotAllowedError') this.playSound.hidden = false;
+    }
   }
 
   private showPhase(phase: ConnectionPhase): void {
@@ -207,8 +226,10 @@ export class CallScreen {
   private showPeerState(state: PeerMediaState): void {
     const name = this.options.peerName;
     const flags: HTMLElement[] = [];
-    if (state.muted) flags.push(el('span', { class: 'peer-flag peer-muted' }, el('span', { class: 'icon', 'aria-hidden': 'true' }), t('call.peer.muted', { name })));
-    if (!state.video) flags.push(el('span', { class: 'peer-flag peer-camera-off' }, el('span', { class: 'icon', 'aria-hidden': 'true' }), t('call.peer.cameraOff', { name })));
+    if (state.muted)
+      flags.push(el('span', { class: 'peer-flag peer-muted' }, el('span', { class: 'icon', 'aria-hidden': 'true' }), t('call.peer.muted', { name })));
+    if (!state.video)
+      flags.push(el('span', { class: 'peer-flag peer-camera-off' }, el('span', { class: 'icon', 'aria-hidden': 'true' }), t('call.peer.cameraOff', { name })));
     this.peerFlags.replaceChildren(...flags);
     this.peerAvatar.hidden = state.video;
     this.root.dataset['peerMuted'] = String(state.muted);
