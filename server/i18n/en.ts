@@ -1,4 +1,5 @@
 import { adminEn } from './admin.en.js';
+import { callEn } from './call.en.js';
 import type { MessageKey } from './fr.js';
 import { mailEn } from './mail.en.js';
 import { pagesEn } from './pages.en.js';
@@ -6,6 +7,7 @@ import { pagesEn } from './pages.en.js';
 export const en: Readonly<Record<MessageKey, string>> = {
   ...adminEn,
   ...mailEn,
+  ...callEn,
   'site.name': 'Porthello',
   'site.tagline': 'Private video calls, hosted by you',
   'nav.home': 'Home',

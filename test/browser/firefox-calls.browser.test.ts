@@ -2,7 +2,8 @@
 // calling real Chromium and another Firefox: a guest on either browser rings a member on the
 // other, a Firefox member rings a Chromium member from the directory, and two Firefox members
 // call each other. Every call is checked the same way: media and chat both ways, mute and
-// camera off and on, a dropped signaling socket resumed, the hang-up and the member's log.
+// camera off and on (shown on the other side's screen), a dropped signaling socket resumed, the
+// hang-up and the member's log.
 //
 // Firefox, granted the camera and microphone (see test/helpers/firefox.ts), gathers 127.0.0.1 and
 // ::1 like Chromium, and /api/ice-servers offers the relay over UDP and TCP. Every page's console
@@ -213,17 +214,25 @@ async function muteAndCameraRoundTrip(actor: Side, viewer: Side): Promise<void> 
   await actor.page.click('.call-button-mute');
   await pressed(actor, '.call-button-mute', true);
   assert.equal(await sentTrack(actor, 'audio'), { enabled: false }, `${actor.who} sends a disabled microphone`);
+  // The viewer is told, over the data channel, and shows it on the actor's tile.
+  await waitFor(viewer, '.call-screen[data-peer-muted="true"] .peer-muted');
   await actor.page.click('.call-button-mute');
   await pressed(actor, '.call-button-mute', false);
   assert.equal(await sentTrack(actor, 'audio'), { enabled: true }, `${actor.who} sends the microphone again`);
+  await waitFor(viewer, '.call-screen[data-peer-muted="false"]');
 
   await actor.page.click('.call-button-camera');
   await pressed(actor, '.call-button-camera', true);
   assert.is(await sentTrack(actor, 'video'), null, `${actor.who} sends no video`);
   await waitVideoStopped(viewer);
+  // Initials instead of a frozen picture; the actor's own preview says the camera is off.
+  await waitFor(viewer, '.call-screen[data-peer-video="none"] .peer-avatar:not([hidden]) .avatar-initials');
+  await waitFor(actor, '.local-tile[data-camera="off"]');
   await actor.page.click('.call-button-camera');
   await pressed(actor, '.call-button-camera', false);
   await waitUntil(async () => (await sentTrack(actor, 'video')) !== null, `${actor.who}: the camera to be sent again`, CALL_WAIT_MS);
+  await waitFor(viewer, '.call-screen[data-peer-video="camera"]');
+  assert.is(await attributeOf(viewer.page, '.peer-avatar', 'hidden'), '', `${viewer.who}: the initials give way to the picture`);
   await mediaFlowsBothWays(actor, viewer);
 }
 

@@ -5,7 +5,7 @@
 import { api, ApiError } from '../lib/api.js';
 import { createPhone, followCallScreen, type BrowserPhone, type BrowserPhoneState } from '../lib/call/browser-phone.js';
 import { LocalMedia } from '../lib/call/local-media.js';
-import { openLocalMedia } from '../lib/call/media.js';
+import { callSupportProblem, MediaError, openLocalMedia } from '../lib/call/media.js';
 import type { CallEnd } from '../lib/call/phone.js';
 import { endMessage, mediaProblemMessage } from '../lib/call-ui.js';
 import { byId } from '../lib/dom.js';
@@ -63,6 +63,15 @@ byId('guest-again').addEventListener('click', () => {
   void ring(false);
 });
 
+/** Says why the camera and microphone could not be had; trying again only helps when the browser has what a call needs. */
+function showMediaProblem(problem: unknown): void {
+  byId('media-problem-text').textContent = mediaProblemMessage(problem);
+  mediaProblem.hidden = false;
+  const browserLacks = problem instanceof MediaError && callSupportProblem() !== null;
+  for (const id of ['media-retry', 'media-audio-only']) byId(id).hidden = browserLacks;
+  if (!browserLacks) byId('media-retry').focus();
+}
+
 async function ring(audioOnly: boolean): Promise<void> {
   clearErrors(form);
   mediaProblem.hidden = true;
@@ -79,10 +88,8 @@ async function ring(audioOnly: boolean): Promise<void> {
     try {
       media = new LocalMedia(await openLocalMedia(audioOnly ? { video: false } : {}));
     } catch (problem) {
-      byId('media-problem-text').textContent = mediaProblemMessage(problem);
-      mediaProblem.hidden = false;
+      showMediaProblem(problem);
       show('start');
-      byId('media-retry').focus();
       return;
     }
     awaitingTicket = media;
@@ -160,3 +167,6 @@ function callEnded(end: CallEnd): void {
 
 window.addEventListener('pagehide', () => phone?.close());
 callingStatus.textContent = '';
+// A browser that cannot call says so at once, before the guest types a name; ringing is refused the same way.
+const lacking = callSupportProblem();
+if (lacking !== null) showMediaProblem(new MediaError(lacking));

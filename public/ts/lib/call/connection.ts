@@ -1,10 +1,13 @@
 // One call's RTCPeerConnection, from the browser's side. It negotiates with the "perfect
 // negotiation" pattern (either side may renegotiate; the polite side yields on collision), so
 // screen sharing, camera switching and ICE restarts need no extra protocol. Chat goes over a
-// data channel, browser to browser: it never passes through the server.
+// data channel, browser to browser: it never passes through the server; so does each side's
+// microphone and camera state (peer-state.ts), as a small message of its own kind.
 //
 // The signaling transport is not known here: descriptions and candidates leave through
 // `send` and come back through handleDescription / handleCandidate.
+import { parseState, STATE_MESSAGE_MAX_CHARS, stateMessage, type PeerMediaState } from './peer-state.js';
+import type { QualityReading } from './quality.js';
 
 import type { ChatMessage, ConnectionInit, ConnectionPhase, ConnectionPort, SignalOut } from './ports.js';
 import { iceUfrag } from './sdp.js';
@@ -28,6 +31,8 @@ export type CallConnectionOptions = {
   onPhase?: (phase: ConnectionPhase) => void;
   onChat?: (message: ChatMessage) => void;
   onChatOpen?: () => void;
+  /** The other side's microphone and camera, each time it says they changed. */
+  onPeerState?: (state: PeerMediaState) => void;
 };
 
 /** Both sides create the chat channel with the same id, so neither waits for the other's. */
@@ -55,13 +60,18 @@ export class CallConnection implements ConnectionPort<MediaStream> {
   private politeRestartTimer: ReturnType<typeof setTimeout> | undefined;
   private phase: ConnectionPhase = 'connecting';
   private awaitingFirstOffer: boolean;
+  /** Our latest state, sent again when the channel opens. */
+  private ownState: PeerMediaState | null = null;
 
   constructor(options: CallConnectionOptions) {
     this.options = options;
     this.awaitingFirstOffer = options.awaitFirstOffer === true;
     this.pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', ...options.rtcConfig });
     this.chat = this.pc.createDataChannel('chat', { negotiated: true, id: CHAT_CHANNEL_ID, ordered: true });
-    this.chat.onopen = () => options.onChatOpen?.();
+    this.chat.onopen = () => {
+      if (this.ownState !== null) this.chat.send(stateMessage(this.ownState));
+      options.onChatOpen?.();
+    };
     this.chat.onmessage = (event) => this.receiveChat(event.data);
 
     this.pc.onnegotiationneeded = () => void this.offer();
@@ -128,6 +138,12 @@ export class CallConnection implements ConnectionPort<MediaStream> {
     return true;
   }
 
+  /** Tells the other side our microphone and camera state; sent once the channel opens if it is not open yet. */
+  sendState(state: PeerMediaState): void {
+    this.ownState = state;
+    if (this.chat.readyState === 'open') this.chat.send(stateMessage(state));
+  }
+
   /**
    * Looks for a new path. The impolite side restarts at once; the polite side gives the other
    * side's restart time to arrive first, so that the two restarts never collide.
@@ -172,6 +188,35 @@ export class CallConnection implements ConnectionPort<MediaStream> {
     return { kind: local === 'relay' || remote === 'relay' ? 'relayed' : 'direct', local, remote };
   }
 
+  /** Packets received and lost (every incoming stream together) and the round trip, for assessQuality. */
+  async qualityReading(): Promise<QualityReading> {
+    const stats = await this.pc.getStats();
+    const reading: QualityReading = { packetsReceived: 0, packetsLost: 0, roundTripMs: null };
+    type Report = {
+      type: string;
+      packetsReceived?: number;
+      packetsLost?: number;
+      nominated?: boolean;
+      selected?: boolean;
+      state?: string;
+      currentRoundTripTime?: number;
+    };
+    stats.forEach((report: Report) => {
+      if (report.type === 'inbound-rtp') {
+        reading.packetsReceived += report.packetsReceived ?? 0;
+        reading.packetsLost += report.packetsLost ?? 0;
+      } else if (
+        report.type === 'candidate-pair' &&
+        report.currentRoundTripTime !== undefined &&
+        (report.selected === true || (report.nominated === true && report.state === 'succeeded'))
+      ) {
+        // The pair in use (Firefox marks it selected; Chromium's is the nominated one that succeeded).
+        reading.roundTripMs = Math.max(reading.roundTripMs ?? 0, report.currentRoundTripTime * 1000);
+      }
+    });
+    return reading;
+  }
+
   close(): void {
     clearTimeout(this.restartTimer);
     this.cancelPoliteRestart();
@@ -204,6 +249,13 @@ export class CallConnection implements ConnectionPort<MediaStream> {
       parsed = JSON.parse(data);
     } catch {
       return;
+    }
+    if (data.length <= STATE_MESSAGE_MAX_CHARS) {
+      const state = parseState(parsed);
+      if (state !== null) {
+        this.options.onPeerState?.(state);
+        return;
+      }
     }
     const { text, sentAt } = (parsed ?? {}) as { text?: unknown; sentAt?: unknown };
     if (typeof text !== 'string' || text.length === 0 || text.length > CHAT_MAX_CHARS || typeof sentAt !== 'string') return;

@@ -1,7 +1,9 @@
 // This page's camera, microphone and screen share during one call: it owns the MediaStream the
 // preview shows, turns the camera off and on, switches cameras and devices, shares the screen,
 // and puts whatever should be sent on the connection. The call screen only draws its state.
-import { openCamera } from './media.js';
+// A device that cannot be had rejects with a MediaError, which the screen shows; nothing here
+// swallows one.
+import { asMediaError, MediaError, openCamera } from './media.js';
 
 /** Where the outgoing tracks go: the call's connection, once there is one. */
 export type TrackSink = {
@@ -69,8 +71,7 @@ export class LocalMedia {
       if (this.screenTrack === null) await this.send('video', null, this.stream);
       return;
     }
-    const track = await openCamera(undefined, this.facing).catch(() => null);
-    if (track !== null) await this.useCameraTrack(track);
+    await this.useCameraTrack(await openCamera(undefined, this.facing));
   }
 
   /** The next camera, on a device that has several (front and back on a phone). */
@@ -81,8 +82,7 @@ export class LocalMedia {
     const next = cameras[(index + 1) % cameras.length];
     this.facing = this.facing === 'user' ? 'environment' : 'user';
     this.cameraTrack?.stop();
-    const track = await openCamera(next?.deviceId).catch(() => null);
-    if (track !== null) await this.useCameraTrack(track);
+    await this.useCameraTrack(await openCamera(next?.deviceId));
   }
 
   async useCamera(deviceId: string): Promise<void> {
@@ -91,9 +91,11 @@ export class LocalMedia {
 
   /** Another microphone; a muted microphone stays muted. */
   async useMicrophone(deviceId: string): Promise<void> {
-    const stream = await navigator.mediaDevices.getUserMedia({ audio: { deviceId: { exact: deviceId } } });
+    const stream = await navigator.mediaDevices.getUserMedia({ audio: { deviceId: { exact: deviceId } } }).catch((error: unknown) => {
+      throw asMediaError(error);
+    });
     const track = stream.getAudioTracks()[0];
-    if (track === undefined) return;
+    if (track === undefined) throw new MediaError('no-device');
     for (const old of this.stream.getAudioTracks()) {
       track.enabled = old.enabled;
       old.stop();
@@ -109,9 +111,12 @@ export class LocalMedia {
       this.stopShare();
       return;
     }
-    const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false }).catch(() => null);
-    const track = stream?.getVideoTracks()[0];
-    if (stream === null || stream === undefined || track === undefined) return;
+    if (typeof navigator.mediaDevices?.getDisplayMedia !== 'function') throw new MediaError('unsupported');
+    const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false }).catch((error: unknown) => {
+      throw asMediaError(error);
+    });
+    const track = stream.getVideoTracks()[0];
+    if (track === undefined) throw new MediaError('no-device');
     this.screenTrack = track;
     // The browser's own "stop sharing" button.
     track.onended = () => {

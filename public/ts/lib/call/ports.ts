@@ -4,6 +4,7 @@
 // tests pass fakes. Nothing here names a DOM or WebRTC type, so phone.ts and session.ts
 // compile, and are tested, without a browser.
 import type { ClientMessage, EndReason, IceConfig, ServerMessage } from '../../../../server/signal/protocol.js';
+import type { PeerMediaState } from './peer-state.js';
 
 export type SignalState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 export type Welcome = Extract<ServerMessage, { type: 'welcome' }>;
@@ -79,6 +80,8 @@ export type ConnectionInit<Stream> = {
   onRemoteStream: (stream: Stream) => void;
   onPhase: (phase: ConnectionPhase) => void;
   onChat: (message: ChatMessage) => void;
+  /** The other side's microphone and camera, each time it says they changed. */
+  onPeerState: (state: PeerMediaState) => void;
 };
 
 /** One call's peer connection as the session drives it (CallConnection in the browser). */

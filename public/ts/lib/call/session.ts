@@ -16,13 +16,15 @@ import type {
   SessionPort,
   SignalOut,
 } from './ports.js';
+import type { PeerMediaState } from './peer-state.js';
 import { iceUfrag } from './sdp.js';
 
-/** What a view of the call hears about; `watch` replays the current phase and remote stream. */
+/** What a view of the call hears about; `watch` replays the current phase, remote stream and the other side's state. */
 export type SessionWatcher<Stream> = {
   onRemoteStream?: (stream: Stream) => void;
   onPhase?: (phase: ConnectionPhase) => void;
   onChat?: (message: ChatMessage) => void;
+  onPeerState?: (state: PeerMediaState) => void;
 };
 
 /** What a session is built on besides the call: its connection, and where refused descriptions are reported. */
@@ -46,6 +48,7 @@ export class CallSession<Stream, Connection extends ConnectionPort<Stream>, Medi
   private readonly watchers = new Set<SessionWatcher<Stream>>();
   private latestRemoteStream: Stream | null = null;
   private latestPhase: ConnectionPhase = 'connecting';
+  private latestPeerState: PeerMediaState | null = null;
   private lastUfrag: string | null = null;
   private ended = false;
   /** A callee sends its tracks from the first offer on (see CallConnection.handleDescription). */
@@ -77,6 +80,10 @@ export class CallSession<Stream, Connection extends ConnectionPort<Stream>, Medi
       onChat: (message) => {
         for (const watcher of this.watchers) watcher.onChat?.(message);
       },
+      onPeerState: (state) => {
+        this.latestPeerState = state;
+        for (const watcher of this.watchers) watcher.onPeerState?.(state);
+      },
     });
     this.media.sendTo(this.connection);
     // Only the caller adds its tracks at once: that starts the first negotiation. The callee
@@ -98,6 +105,7 @@ export class CallSession<Stream, Connection extends ConnectionPort<Stream>, Medi
   watch(watcher: SessionWatcher<Stream>): () => void {
     this.watchers.add(watcher);
     watcher.onPhase?.(this.latestPhase);
+    if (this.latestPeerState !== null) watcher.onPeerState?.(this.latestPeerState);
     if (this.latestRemoteStream !== null) watcher.onRemoteStream?.(this.latestRemoteStream);
     return () => this.watchers.delete(watcher);
   }
