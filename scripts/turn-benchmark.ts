@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { silentLogger } from '../server/log.js';
 import { startRelay } from '../server/turn/relay.js';
+import { loopbackCoturnArgs } from './coturn-loopback.js';
 
 const USER = { username: 'bench', password: 'bench-password-0123456789' };
 // The two relays run one after the other, so they share one range (do not run the relay test
@@ -184,30 +185,9 @@ async function main(): Promise<void> {
     loopDelay.disable();
     await relay.stop();
 
-    coturn = spawn(
-      'turnserver',
-      [
-        '-n',
-        '--listening-ip=127.0.0.1',
-        `--listening-port=${coturnPort}`,
-        '--relay-ip=127.0.0.1',
-        `--min-port=${COTURN_RELAY_PORTS[0]}`,
-        `--max-port=${COTURN_RELAY_PORTS[1]}`,
-        '--lt-cred-mech',
-        `--user=${USER.username}:${USER.password}`,
-        '--realm=porthello',
-        '--no-tls',
-        '--no-dtls',
-        '--no-cli',
-        '--no-rfc5780',
-        '--allow-loopback-peers',
-        `--db=${join(dir, 'coturn.db')}`,
-        '--log-file=stdout',
-        '--simple-log',
-        `--pidfile=${join(dir, 'pid')}`,
-      ],
-      { stdio: 'ignore' },
-    );
+    coturn = spawn('turnserver', loopbackCoturnArgs({ port: coturnPort, relayPorts: COTURN_RELAY_PORTS, user: USER.username, password: USER.password, dir }), {
+      stdio: 'ignore',
+    });
     await sleep(1000);
     const coturnPid = coturn.pid as number;
     const reference = await uclient(coturnPort, peerPort, load, () => processCpuSeconds(coturnPid));

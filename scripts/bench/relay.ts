@@ -3,10 +3,10 @@
 // relay's figure is the highest rate it delivered with under 0.1% loss; CPU per million
 // packets relayed is read from /proc for both. Loopback only; each run is bounded.
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { benchScript, cpuSecondsOf, freeUdpPort, sleep, startChild, type Child } from './common.js';
 import { atLeast, newRow, type Figure, type Row } from './figure.js';
 import { makeDataDir, removeDataDir } from './porthello.js';
+import { loopbackCoturnArgs } from '../coturn-loopback.js';
 
 const USER = 'bench';
 const PASSWORD = 'bench-password-0123456789';
@@ -82,26 +82,7 @@ async function uclientRun(relayPort: number, peerPort: number, clients: number, 
 }
 
 function coturnArgs(port: number, dir: string): string[] {
-  return [
-    '-n',
-    '--listening-ip=127.0.0.1',
-    `--listening-port=${port}`,
-    '--relay-ip=127.0.0.1',
-    `--min-port=${RELAY_PORTS[0]}`,
-    `--max-port=${RELAY_PORTS[1]}`,
-    '--lt-cred-mech',
-    `--user=${USER}:${PASSWORD}`,
-    '--realm=porthello',
-    '--no-tls',
-    '--no-dtls',
-    '--no-cli',
-    '--no-rfc5780',
-    '--allow-loopback-peers',
-    `--db=${join(dir, 'coturn.db')}`,
-    '--log-file=stdout',
-    '--simple-log',
-    `--pidfile=${join(dir, 'coturn.pid')}`,
-  ];
+  return loopbackCoturnArgs({ port, relayPorts: RELAY_PORTS, user: USER, password: PASSWORD, dir });
 }
 
 async function sweep(relay: Child, relayPort: number, peerPort: number, steps: readonly number[], messages: number): Promise<Step[]> {

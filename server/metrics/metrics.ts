@@ -74,33 +74,25 @@ export function createMetrics(): Metrics {
       if (sources?.relay) this.set(sources.relay.allocationCount());
     },
   });
-  // Totals kept by the relay itself: set from them at scrape time (a Counter only goes up).
-  new Counter({
-    name: 'porthello_relay_bytes_total',
-    help: 'Payload bytes the embedded relay forwarded, by direction.',
-    labelNames: ['direction'] as const,
-    registers: [registry],
-    collect() {
-      if (!sources?.relay) return;
-      const { relayed } = sources.relay.statistics();
-      this.reset();
-      this.inc({ direction: 'to_peer' }, relayed.toPeer.bytes);
-      this.inc({ direction: 'to_client' }, relayed.toClient.bytes);
-    },
-  });
-  new Counter({
-    name: 'porthello_relay_packets_total',
-    help: 'Packets the embedded relay forwarded, by direction.',
-    labelNames: ['direction'] as const,
-    registers: [registry],
-    collect() {
-      if (!sources?.relay) return;
-      const { relayed } = sources.relay.statistics();
-      this.reset();
-      this.inc({ direction: 'to_peer' }, relayed.toPeer.packets);
-      this.inc({ direction: 'to_client' }, relayed.toClient.packets);
-    },
-  });
+  // Totals kept by the relay itself, set from them at scrape time, one counter per measure.
+  for (const [measure, help] of [
+    ['bytes', 'Payload bytes the embedded relay forwarded, by direction.'],
+    ['packets', 'Packets the embedded relay forwarded, by direction.'],
+  ] as const) {
+    new Counter({
+      name: `porthello_relay_${measure}_total`,
+      help,
+      labelNames: ['direction'] as const,
+      registers: [registry],
+      collect() {
+        if (!sources?.relay) return;
+        const { relayed } = sources.relay.statistics();
+        this.reset();
+        this.inc({ direction: 'to_peer' }, relayed.toPeer[measure]);
+        this.inc({ direction: 'to_client' }, relayed.toClient[measure]);
+      },
+    });
+  }
   new Counter({
     name: 'porthello_turn_errors_total',
     help: 'Error responses the embedded relay sent, by STUN error code; "handler" counts dropped packets whose handling failed.',
