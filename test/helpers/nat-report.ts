@@ -78,17 +78,17 @@ ${table}
   has no netem.
 - A home's link cut mid-call until the other side sees the path broken, then back: the call
   recovers with media both ways.
-- **Known defect, skipped**: a move to another network mid-call (the phone's interface goes
-  down and comes back with a new address, its home with a new public address). The page's
-  signaling WebSocket is then dead but still "open": its TCP connection went with the old
-  address, the browser is not told (even \`close()\` waits for a closing handshake that cannot
-  come), and the page never checks that the socket is alive. Both sides' ICE restart offers
-  are lost (both stay in have-local-offer) and the call never recovers. The signaling client
-  needs a liveness check (e.g. an application ping with a deadline) and a reconnect before
-  the ICE restart.
+- A move to another network mid-call (the phone's interface goes down and comes back with a
+  new address, its home with a new public address): the page's signaling socket then looks
+  open but leads nowhere (its TCP connection went with the old address, and even \`close()\`
+  waits for a handshake that cannot come). The page checks its socket every 10 s with an
+  application ping (LIVENESS_PING in server/signal/protocol.ts) answered by the signaler; one
+  silent for 5 s is dropped and replaced, the call resumes on the new socket, and the caller
+  re-sends the ICE restart offer that went with the dead socket. The call recovers with a new
+  path, media both ways, typically 3–10 s after the network is back.
 - Not built: the relay made unreachable (a guest should see a clear message instead of an
-  endless "Connecting…"), and the call screen reporting degraded quality (it has no quality
-  indicator today).
+  endless "Connecting…"). The call screen now reports degraded quality (quality.ts), but no
+  test here checks it on an impaired home yet.
 
 ## Not covered here
 
