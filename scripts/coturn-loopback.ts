@@ -1,5 +1,5 @@
-// coturn as the relay benchmarks run it beside the embedded relay: on loopback only, one
-// long-term user, no TLS or DTLS, no CLI, loopback peers allowed, its files in `dir`.
+// coturn and its load client as the relay benchmarks and the interop test run them: on
+// loopback only, one long-term user, no TLS or DTLS, no CLI, loopback peers allowed.
 import { join } from 'node:path';
 
 export function loopbackCoturnArgs(options: { port: number; relayPorts: readonly [number, number]; user: string; password: string; dir: string }): string[] {
@@ -22,5 +22,46 @@ export function loopbackCoturnArgs(options: { port: number; relayPorts: readonly
     '--log-file=stdout',
     '--simple-log',
     `--pidfile=${join(options.dir, 'coturn.pid')}`,
+  ];
+}
+
+/**
+ * coturn's load client, turnutils_uclient, against a relay on loopback: `clients` clients each
+ * send `messages` UDP packets of `bytes` through it to the peer (turnutils_peer) at `peerPort`,
+ * one every `intervalMs`, over channels (-c). `extra` options go before the relay's address.
+ */
+export function loopbackUclientArgs(options: {
+  user: string;
+  password: string;
+  relayPort: number;
+  peerPort: number;
+  clients: number;
+  messages: number;
+  bytes: number;
+  intervalMs: number;
+  extra?: readonly string[];
+}): string[] {
+  return [
+    '-u',
+    options.user,
+    '-w',
+    options.password,
+    '-e',
+    '127.0.0.1',
+    '-r',
+    String(options.peerPort),
+    '-p',
+    String(options.relayPort),
+    '-m',
+    String(options.clients),
+    '-n',
+    String(options.messages),
+    '-l',
+    String(options.bytes),
+    '-z',
+    String(options.intervalMs),
+    '-c',
+    ...(options.extra ?? []),
+    '127.0.0.1',
   ];
 }

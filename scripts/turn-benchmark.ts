@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { silentLogger } from '../server/log.js';
 import { startRelay } from '../server/turn/relay.js';
-import { loopbackCoturnArgs } from './coturn-loopback.js';
+import { loopbackCoturnArgs, loopbackUclientArgs } from './coturn-loopback.js';
 
 const USER = { username: 'bench', password: 'bench-password-0123456789' };
 // The two relays run one after the other, so they share one range (do not run the relay test
@@ -79,28 +79,19 @@ function processCpuSeconds(pid: number): number {
 async function uclient(relayPort: number, peerPort: number, load: Load, cpu: () => number): Promise<RunResult> {
   const before = cpu();
   const started = process.hrtime.bigint();
-  const output = await run('turnutils_uclient', [
-    '-u',
-    USER.username,
-    '-w',
-    USER.password,
-    '-e',
-    '127.0.0.1',
-    '-r',
-    String(peerPort),
-    '-p',
-    String(relayPort),
-    '-m',
-    String(load.clients),
-    '-n',
-    String(load.messages),
-    '-l',
-    String(load.bytes),
-    '-z',
-    '1',
-    '-c',
-    '127.0.0.1',
-  ]);
+  const output = await run(
+    'turnutils_uclient',
+    loopbackUclientArgs({
+      user: USER.username,
+      password: USER.password,
+      relayPort,
+      peerPort,
+      clients: load.clients,
+      messages: load.messages,
+      bytes: load.bytes,
+      intervalMs: 1,
+    }),
+  );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const totals = /start_mclient: tot_send_msgs=(\d+), tot_recv_msgs=(\d+)/.exec(output);
   const loss = /Total lost packets \d+ \(([\d.]+)%\)/.exec(output);

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { benchScript, cpuSecondsOf, freeUdpPort, sleep, startChild, type Child } from './common.js';
 import { atLeast, newRow, type Figure, type Row } from './figure.js';
 import { makeDataDir, removeDataDir } from './porthello.js';
-import { loopbackCoturnArgs } from '../coturn-loopback.js';
+import { loopbackCoturnArgs, loopbackUclientArgs } from '../coturn-loopback.js';
 
 const USER = 'bench';
 const PASSWORD = 'bench-password-0123456789';
@@ -36,28 +36,7 @@ function progress(output: string): Array<{ second: number; sent: number; receive
 async function uclientRun(relayPort: number, peerPort: number, clients: number, messages: number, relayPid: number): Promise<Step> {
   const total = clients * messages;
   const cpuBefore = cpuSecondsOf(relayPid);
-  const args = [
-    '-u',
-    USER,
-    '-w',
-    PASSWORD,
-    '-e',
-    '127.0.0.1',
-    '-r',
-    String(peerPort),
-    '-p',
-    String(relayPort),
-    '-m',
-    String(clients),
-    '-n',
-    String(messages),
-    '-l',
-    String(PACKET_BYTES),
-    '-z',
-    '1',
-    '-c',
-    '127.0.0.1',
-  ];
+  const args = loopbackUclientArgs({ user: USER, password: PASSWORD, relayPort, peerPort, clients, messages, bytes: PACKET_BYTES, intervalMs: 1 });
   const client = startChild('turnutils_uclient', args, {}, { timeoutMs: RUN_TIMEOUT_MS });
   await client.waitFor(new RegExp(`tot_send_msgs=${total}\\b`), RUN_TIMEOUT_MS).catch(() => undefined);
   await sleep(DRAIN_MS);

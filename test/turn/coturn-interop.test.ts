@@ -17,6 +17,7 @@ import { TurnClient } from '../../server/turn/client.js';
 import { stopChild } from '../helpers/process.js';
 import { waitForEcho, waitForStun } from './helpers/node-turn-fixture.js';
 import { first } from '../helpers/values.js';
+import { loopbackUclientArgs } from '../../scripts/coturn-loopback.js';
 
 const DAEMON_START_TIMEOUT_MS = 5000;
 
@@ -94,29 +95,17 @@ async function withRelayAndPeer(range: [number, number], allowLoopback: boolean,
 }
 
 function uclient(relay: Relay, peerPort: number, extra: string[]): Promise<{ code: number | null; output: string }> {
-  const args = [
-    '-u',
-    USER.username,
-    '-w',
-    USER.password,
-    '-e',
-    '127.0.0.1',
-    '-r',
-    String(peerPort),
-    '-p',
-    String(relay.port),
-    '-m',
-    String(CLIENTS),
-    '-n',
-    String(MESSAGES),
-    '-l',
-    '400',
-    '-z',
-    '5',
-    '-c',
-    ...extra,
-    '127.0.0.1',
-  ];
+  const args = loopbackUclientArgs({
+    user: USER.username,
+    password: USER.password,
+    relayPort: relay.port,
+    peerPort,
+    clients: CLIENTS,
+    messages: MESSAGES,
+    bytes: 400,
+    intervalMs: 5,
+    extra,
+  });
   return run('turnutils_uclient', args, UCLIENT_TIMEOUT_MS);
 }
 
