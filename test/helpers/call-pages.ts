@@ -3,6 +3,7 @@
 // Code that runs in the page is passed as a self-contained function (no closure over test
 // variables), sent as its source text.
 import { waitUntil } from './wait.js';
+import type { PageStats } from './page-types.js';
 
 /** The part of a playwright or puppeteer page these helpers use. */
 export type DrivenPage = {
@@ -51,7 +52,7 @@ export function inboundMedia(page: DrivenPage): Promise<InboundMedia> {
     const pc = window.__pcs.at(-1);
     if (pc === undefined) return media;
     const stats = await pc.getStats();
-    stats.forEach((report: any) => {
+    stats.forEach((report: PageStats) => {
       if (report.type !== 'inbound-rtp') return;
       if (report.kind === 'audio') media.audioBytes += report.bytesReceived ?? 0;
       if (report.kind === 'video') {
