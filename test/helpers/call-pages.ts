@@ -25,6 +25,8 @@ export function inPage<T, A = undefined>(page: DrivenPage, fn: (arg: A) => T | P
 export const RECORD_PEER_CONNECTIONS = `(() => {
   const Original = window.RTCPeerConnection;
   window.__pcs = [];
+  // A browser without WebRTC keeps lacking it.
+  if (typeof Original !== 'function') return;
   window.RTCPeerConnection = class extends Original {
     constructor(...args) { super(...args); window.__pcs.push(this); }
   };
