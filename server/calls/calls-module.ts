@@ -17,7 +17,7 @@ import { callRoutes, guestRoutes, guestTicketCookieName, iceRoutes, presentLink 
 import { createCallService, type CallService } from './call-service.js';
 import { createGuestTickets, type GuestTickets } from './guest-tickets.js';
 import { createSocketAuth } from './socket-auth.js';
-import { createTicketLimits } from './ticket-limits.js';
+import { createTicketLimits, type TicketLimitSettings } from './ticket-limits.js';
 import { trackPresence } from './presence.js';
 import { partyKeyOf, type Authenticate, type IceProvider } from '../signal/deps.js';
 import { createHub } from '../signal/hub.js';
@@ -50,8 +50,10 @@ export type CallsDeps = {
   turnCredentials: TurnCredentials | null;
   /** Tests shorten ringing and grace periods. */
   timing?: Partial<HubTiming>;
-  /** Tests that ring one member many times from one address raise the invite limits. */
+  /** Tests that ring one member many times from one address raise the invite limits… */
   ringLimits?: Partial<RingLimits>;
+  /** …and the guest-ticket limits. */
+  ticketLimits?: Partial<TicketLimitSettings>;
   /** Counts call outcomes for GET /metrics. */
   metrics?: Pick<Metrics, 'countCallOutcome'>;
 };
@@ -158,7 +160,7 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
   const routeDeps = {
     calls: service,
     tickets,
-    ticketLimits: createTicketLimits(),
+    ticketLimits: createTicketLimits(Date.now, deps.ticketLimits),
     publicOrigin: config.publicOrigin,
     isHttps: config.isHttps,
     avatarUrl: (avatarId: string) => accounts.avatars.files.urls(avatarId).small,

@@ -15,6 +15,7 @@ import { browserSuite, launchBrowser } from '../helpers/browser.js';
 import { logInOnCallsPage, RECORD_PEER_CONNECTIONS, RECORD_WEBSOCKETS, waitMediaGrowing } from '../helpers/call-pages.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { waitUntil, withTimeout } from '../helpers/wait.js';
+import { contrast } from '../helpers/colours.js';
 
 // Code passed to the page runs there; these name its globals for the type checker.
 declare const window: any;
@@ -172,19 +173,6 @@ for (const refusal of REFUSALS) {
       await callee.context.close();
     }
   });
-}
-
-/** Relative luminance contrast of two CSS rgb() colours. */
-function contrast(a: string, b: string): number {
-  const luminance = (css: string): number => {
-    const [r = 0, g = 0, bl = 0] = (css.match(/[\d.]+/g) ?? []).map(Number).map((v) => {
-      const c = v / 255;
-      return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-    });
-    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
-  };
-  const [high, low] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
-  return (high + 0.05) / (low + 0.05);
 }
 
 /** play() with sound refused while window.autoplayBlocked, as Safari refuses it without a tap. */

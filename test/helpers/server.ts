@@ -17,6 +17,7 @@ import { createMetrics } from '../../server/metrics/metrics.js';
 import type { Clock } from '../../server/accounts/clock.js';
 import type { HubTiming } from '../../server/signal/hub-api.js';
 import type { RingLimits } from '../../server/signal/ring-guard.js';
+import type { TicketLimitSettings } from '../../server/calls/ticket-limits.js';
 import type { Signaler } from '../../server/signal/server.js';
 import { createEmbeddedCredentials, embeddedTurnUrls, type CredentialLimits, type EmbeddedCredentials } from '../../server/turn/credentials.js';
 import type { Relay, RelayOptions } from '../../server/turn/relay.js';
@@ -58,6 +59,7 @@ export type TestServerOptions = {
   timing?: Partial<HubTiming>;
   /** Invite limits of the hub (the defaults unless given). */
   ringLimits?: Partial<RingLimits>;
+  ticketLimits?: Partial<TicketLimitSettings>;
   /** Start the real embedded TURN relay on 127.0.0.1 (port 0) relaying from this port range. */
   turnRelayPorts?: { min: number; max: number };
   /** The accounts part's clock (throttles, session expiry): a test moves it instead of sleeping. */
@@ -132,6 +134,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     metrics,
     ...(options.timing === undefined ? {} : { timing: options.timing }),
     ...(options.ringLimits === undefined ? {} : { ringLimits: options.ringLimits }),
+    ...(options.ticketLimits === undefined ? {} : { ticketLimits: options.ticketLimits }),
   });
   const staff = createStaffModule({ config, db, log, accounts, ...(options.clock === undefined ? {} : { now: options.clock.now }) });
   const app = buildApp({ config, db, log, relay: options.relay ?? turn, relayMeter: turn, accounts, calls, staff, metrics });
