@@ -45,7 +45,7 @@ export const supportEn: Readonly<Record<keyof typeof supportFr, string>> = {
   'client.support.formerStaff': 'Former support staff',
   'client.support.member': 'Member',
   'client.support.prospect': 'No account',
-  'client.support.from': '{name} <{email}>',
+  'client.support.from': '{name} <{address}>',
   'client.support.writtenOn': 'on {date}',
   'client.support.reply': 'Your answer',
   'client.support.send': 'Send the answer',

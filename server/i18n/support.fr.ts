@@ -45,7 +45,7 @@ export const supportFr = {
   'client.support.formerStaff': 'Ancien membre du support',
   'client.support.member': 'Membre',
   'client.support.prospect': 'Sans compte',
-  'client.support.from': '{name} <{email}>',
+  'client.support.from': '{name} <{address}>',
   'client.support.writtenOn': 'le {date}',
   'client.support.reply': 'Votre réponse',
   'client.support.send': 'Envoyer la réponse',

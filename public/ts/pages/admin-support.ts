@@ -21,7 +21,7 @@ async function showList(): Promise<void> {
         el(
           'p',
           { class: 'admin-item-email' },
-          `${t('support.from', { name: conversation.name, email: conversation.email })} · `,
+          `${t('support.from', { name: conversation.name, address: conversation.email })} · `,
           el('span', { class: 'badge' }, t(conversation.member ? 'support.member' : 'support.prospect')),
         ),
       ]),
@@ -37,7 +37,7 @@ const page = startThreadPage({
   reply: (reference, message) => api<SupportConversationView>('POST', `${path(reference)}/replies`, { message }),
   author: (message, view) => (message.author === 'requester' ? view.conversation.name : (message.staffName ?? t('support.formerStaff'))),
   meta: (view) =>
-    `${t('support.from', { name: view.conversation.name, email: view.conversation.email })} · ${t(view.conversation.member ? 'support.member' : 'support.prospect')}`,
+    `${t('support.from', { name: view.conversation.name, address: view.conversation.email })} · ${t(view.conversation.member ? 'support.member' : 'support.prospect')}`,
 });
 
 filter.addEventListener('change', () => void showList());
