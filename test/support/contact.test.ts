@@ -3,11 +3,7 @@
 // and that neither a message nor an address reaches the log.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import {
-  SUPPORT_MESSAGE_MAX_CODE_POINTS,
-  SUPPORT_NAME_MAX_CODE_POINTS,
-  SUPPORT_SUBJECT_MAX_CODE_POINTS,
-} from '../../server/contract/support.js';
+import { SUPPORT_MESSAGE_MAX_CODE_POINTS, SUPPORT_NAME_MAX_CODE_POINTS, SUPPORT_SUBJECT_MAX_CODE_POINTS } from '../../server/contract/support.js';
 import { DEFAULT_SUPPORT_LIMITS } from '../../server/support/support-service.js';
 import { FAST_BCRYPT, signUp, uniqueEmail } from '../accounts/helpers.js';
 import { manualClock, type ManualClock } from '../helpers/clock.js';
@@ -51,7 +47,10 @@ messages('a logged-in member’s message belongs to their account, in the langua
 messages('refuses invalid fields at the edge with one 400 naming each, and stores nothing', async ({ server }) => {
   const before = conversationCount(server);
   const cases: [Record<string, unknown>, Record<string, string>][] = [
-    [{ email: 'not-an-address', name: '', subject: ' ', message: '' }, { email: 'invalid', name: 'required', subject: 'required', message: 'required' }],
+    [
+      { email: 'not-an-address', name: '', subject: ' ', message: '' },
+      { email: 'invalid', name: 'required', subject: 'required', message: 'required' },
+    ],
     [
       {
         name: 'n'.repeat(SUPPORT_NAME_MAX_CODE_POINTS + 1),
@@ -60,8 +59,14 @@ messages('refuses invalid fields at the edge with one 400 naming each, and store
       },
       { name: 'too_long', subject: 'too_long', message: 'too_long' },
     ],
-    [{ subject: 'Hello\u202eevil', message: 'bell\u0007' }, { subject: 'control_characters', message: 'control_characters' }],
-    [{ email: 42, extra: 'x' }, { email: 'required', extra: 'not_allowed' }],
+    [
+      { subject: 'Hello\u202eevil', message: 'bell\u0007' },
+      { subject: 'control_characters', message: 'control_characters' },
+    ],
+    [
+      { email: 42, extra: 'x' },
+      { email: 'required', extra: 'not_allowed' },
+    ],
   ];
   for (const [overrides, fields] of cases) {
     const response = await sendContact(server, contactBody(overrides));
@@ -71,10 +76,7 @@ messages('refuses invalid fields at the edge with one 400 naming each, and store
     assert.equal(error.fields, fields);
   }
   // Exactly at the limits is accepted (code points, not UTF-16 units: an emoji counts once).
-  await contact(
-    server,
-    contactBody({ name: 'n'.repeat(SUPPORT_NAME_MAX_CODE_POINTS), message: '😀'.repeat(SUPPORT_MESSAGE_MAX_CODE_POINTS) }),
-  );
+  await contact(server, contactBody({ name: 'n'.repeat(SUPPORT_NAME_MAX_CODE_POINTS), message: '😀'.repeat(SUPPORT_MESSAGE_MAX_CODE_POINTS) }));
   assert.is(conversationCount(server), before + 1);
   assert.is((await server.fetch('/api/support/messages', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '[1]' })).status, 400);
 });

@@ -134,10 +134,7 @@ inbox('a member sees and answers only their own conversations; staff names stay 
 
   // Another person's conversation is not found, whether read or answered.
   assert.equal(await statusOf(server, member.cookie, ['GET', `/api/support/conversations/${othersReference}`]), [404, 'not_found']);
-  assert.equal(await statusOf(server, member.cookie, ['POST', `/api/support/conversations/${othersReference}/messages`, { message: 'x' }]), [
-    404,
-    'not_found',
-  ]);
+  assert.equal(await statusOf(server, member.cookie, ['POST', `/api/support/conversations/${othersReference}/messages`, { message: 'x' }]), [404, 'not_found']);
   assert.equal(await statusOf(server, support.cookie, ['GET', `/api/support/conversations/${reference}`]), [404, 'not_found'], 'staff use the inbox');
   assert.equal(await statusOf(server, undefined, ['GET', '/api/support/conversations']), [401, 'unauthorized']);
   assert.is(server.db.prepare('SELECT count(*) FROM support_messages WHERE conversation_id = ?').pluck().get(othersReference), 1);
