@@ -17,6 +17,7 @@ export const supportEn: Readonly<Record<keyof typeof supportFr, string>> = {
   'contact.notice.text':
     'Your e-mail address, name and message are only used to answer you; only the organisation’s support team reads them. Without an account, the conversation is erased {supportRetention} after its last message. With an account, it is kept with your account and erased with it.',
   'contact.notice.policy': 'Read the privacy policy',
+  'myData.stored.support': 'Your conversations with support, if you wrote to it while logged in: your messages and its answers',
   'support.title': 'My messages to support',
   'support.lead': 'Your conversations with the support team, and its answers. You can answer them here.',
   'support.new': 'Write a new message',

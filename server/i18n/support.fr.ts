@@ -17,6 +17,7 @@ export const supportFr = {
   'contact.notice.text':
     'Votre adresse e-mail, votre nom et votre message servent uniquement à vous répondre ; seule l’équipe de support de l’organisation les lit. Sans compte, la conversation est effacée {supportRetention} après son dernier message. Avec un compte, elle est gardée avec votre compte et effacée avec lui.',
   'contact.notice.policy': 'Lire la politique de confidentialité',
+  'myData.stored.support': 'Vos conversations avec le support, si vous lui avez écrit connecté : vos messages et ses réponses',
   'support.title': 'Mes messages au support',
   'support.lead': 'Vos conversations avec l’équipe de support, et ses réponses. Vous pouvez y répondre ici.',
   'support.new': 'Écrire un nouveau message',
