@@ -15,7 +15,7 @@ import type {
   SupportMessageSent,
   SupportState,
 } from '../contract/support.js';
-import { conflict, notFound, rateLimited } from '../errors.js';
+import { AppError, conflict, notFound, rateLimited } from '../errors.js';
 import type { Locale } from '../i18n/index.js';
 import type { Actor } from '../staff/actor.js';
 import { canAnswerSupport, requireCapability } from '../staff/roles.js';
@@ -152,7 +152,7 @@ export function createSupportService(deps: {
       for (let attempt = 1; ; attempt += 1) {
         const reference = newReference();
         if (store.byId(reference) !== undefined) {
-          if (attempt >= REFERENCE_ATTEMPTS) throw new Error('no free support reference');
+          if (attempt >= REFERENCE_ATTEMPTS) throw new AppError('internal', 'internal', 'No free support reference was found.');
           continue;
         }
         store.create({

@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SUPPORT_MESSAGE_MAX_CODE_POINTS, SUPPORT_NAME_MAX_CODE_POINTS, SUPPORT_SUBJECT_MAX_CODE_POINTS } from '../../server/contract/support.js';
 import { DEFAULT_SUPPORT_LIMITS } from '../../server/support/support-service.js';
-import { FAST_BCRYPT, signUp, uniqueEmail } from '../accounts/helpers.js';
+import { FAST_BCRYPT, json, signUp, uniqueEmail } from '../accounts/helpers.js';
 import { manualClock, type ManualClock } from '../helpers/clock.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { contact, contactBody, conversationCount, REFERENCE_PATTERN, sendContact } from './helpers.js';
@@ -131,6 +131,19 @@ limits('refuses a client address past its hourly limit, and takes it again an ho
   assert.is(conversationCount(server), before);
   clock.advance(HOUR_MS);
   await contact(server);
+});
+
+limits('a member’s answers are limited per hour across their conversations', async ({ server, clock }) => {
+  clock.advance(HOUR_MS);
+  const member = await signUp(server);
+  const reference = await contact(server, contactBody({ email: member.email }), member.cookie);
+  const answer = (message: string) => server.fetch(`/api/support/conversations/${reference}/messages`, json({ message }, member.cookie));
+  for (let sent = 0; sent < DEFAULT_SUPPORT_LIMITS.repliesPerMemberPerHour; sent += 1) assert.is((await answer(`Answer ${sent}`)).status, 201);
+  const refused = await answer('One more');
+  assert.is(refused.status, 429);
+  assert.is(((await refused.json()) as { error: { code: string } }).error.code, 'too_many_messages');
+  clock.advance(HOUR_MS);
+  assert.is((await answer('An hour later')).status, 201);
 });
 
 limits.run();

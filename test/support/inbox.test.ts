@@ -4,6 +4,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { SupportConversationList, SupportConversationView, SupportInbox } from '../../server/contract/support.js';
+import { SUPPORT_INBOX_PAGE_SIZE, SUPPORT_MESSAGES_PER_CONVERSATION_MAX } from '../../server/support/support-service.js';
 import { FAST_BCRYPT, json, withCookie, type TestMember } from '../accounts/helpers.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { errorCode, firstAdmin, memberWithRole } from '../staff/helpers.js';
@@ -176,6 +177,31 @@ inbox('the pages: /contact for everyone (pre-filled for a member), /support for 
   assert.match(await supportPage.text(), '<a href="/admin/invitations" hidden>');
   assert.is((await server.fetch('/admin/support', withCookie(admin.cookie))).status, 200);
   assert.match(await (await server.fetch('/admin/accounts', withCookie(support.cookie))).text(), '<a href="/admin/support" >');
+});
+
+inbox('the inbox shows the newest conversations first, at most a page, and says when there are more', async ({ server, support }) => {
+  const present = server.db.prepare('SELECT count(*) FROM support_conversations').pluck().get() as number;
+  for (let sent = present; sent <= SUPPORT_INBOX_PAGE_SIZE; sent += 1) await contact(server);
+  const newest = await contact(server);
+  const list = (await (await server.fetch('/api/admin/support/conversations?state=all', withCookie(support.cookie))).json()) as SupportInbox;
+  assert.is(list.conversations.length, SUPPORT_INBOX_PAGE_SIZE);
+  assert.ok(list.more);
+  assert.is(list.conversations[0]?.reference, newest);
+  const times = list.conversations.map((conversation) => conversation.updatedAt);
+  assert.equal(times, [...times].sort().reverse());
+});
+
+inbox('a conversation takes a bounded number of messages, then asks for a new one', async ({ server, support }) => {
+  const reference = await contact(server);
+  for (let count = 1; count < SUPPORT_MESSAGES_PER_CONVERSATION_MAX; count += 1) {
+    const response = await server.fetch(`/api/admin/support/conversations/${reference}/replies`, json({ message: `Reply ${count}` }, support.cookie));
+    assert.is(response.status, 201);
+  }
+  assert.equal(await statusOf(server, support.cookie, ['POST', `/api/admin/support/conversations/${reference}/replies`, { message: 'One too many' }]), [
+    409,
+    'conversation_full',
+  ]);
+  assert.is(server.db.prepare('SELECT count(*) FROM support_messages WHERE conversation_id = ?').pluck().get(reference), SUPPORT_MESSAGES_PER_CONVERSATION_MAX);
 });
 
 inbox.run();
