@@ -57,6 +57,7 @@ export const supportEn: Readonly<Record<keyof typeof supportFr, string>> = {
   'client.support.none': 'No conversation.',
   'client.support.more': 'Only the most recent conversations are shown: choose a state to see the others.',
   'client.support.back': 'Back to the list',
+  'client.not_found': 'Not found: this does not exist, or no longer does.',
   'client.too_many_messages': 'Too many messages sent. Try again in {seconds} s.',
   'client.conversation_full': 'This conversation is full: write a new message from the contact page.',
   'mail.support.subject': 'Re: {subject} [{reference}]',

@@ -57,6 +57,7 @@ export const supportFr = {
   'client.support.none': 'Aucune conversation.',
   'client.support.more': 'Seules les conversations les plus récentes sont affichées : choisissez un état pour voir les autres.',
   'client.support.back': 'Retour à la liste',
+  'client.not_found': 'Introuvable : cet élément n’existe pas ou plus.',
   'client.too_many_messages': 'Trop de messages envoyés. Réessayez dans {seconds} s.',
   'client.conversation_full': 'Cette conversation est pleine : écrivez un nouveau message depuis la page de contact.',
   'mail.support.subject': 'Re : {subject} [{reference}]',

@@ -150,6 +150,11 @@ it('a member writes from the pre-filled form, reads the answer on their support 
     await page.screenshot({ path: '/tmp/porthello-support-en-phone.png', fullPage: true });
     await page.getByRole('link', { name: 'Back to the list' }).click();
     await page.locator('#conversations li', { hasText: reference }).getByText('Waiting').waitFor();
+
+    // A reference that is not theirs (or no longer exists) leaves the list in view, with the reason.
+    await page.goto(`${server.url}/support#AAAA-AAAA`);
+    await page.locator('#list-status').getByText('Not found: this does not exist, or no longer does.').waitFor();
+    assert.ok(await page.locator('#conversation-view').isHidden());
   } finally {
     await context.close();
   }

@@ -4,7 +4,8 @@
 import type { SupportConversationSummary, SupportConversationView, SupportMessageView } from '../../../server/contract/support.js';
 import { el } from './dom.js';
 import { byId, onSubmit, showStatus } from './forms.js';
-import { formatDate, t } from './messages.js';
+import { ApiError } from './api.js';
+import { formatDate, hasMessage, t } from './messages.js';
 
 export type ThreadPage = Readonly<{
   /** Renders the list (the page fetches it its own way). */
@@ -94,10 +95,14 @@ export function startThreadPage(page: ThreadPage): { current(): SupportConversat
     textarea.value = '';
     showStatus(form, t('support.replied'));
   });
-  window.addEventListener('hashchange', () => void route().catch(() => showListError()));
-  const showListError = (): void => {
-    byId('list-status').textContent = t('generic');
+  // A conversation that cannot be read (gone, another's, the network) leaves the list in view with the reason.
+  const showError = (error: unknown): void => {
+    listView.hidden = false;
+    conversationView.hidden = true;
+    const code = error instanceof ApiError && hasMessage(error.code) ? error.code : 'generic';
+    byId('list-status').textContent = t(code, { seconds: error instanceof ApiError ? (error.retryAfterS ?? '') : '' });
   };
-  void route().catch(() => showListError());
+  window.addEventListener('hashchange', () => void route().catch(showError));
+  void route().catch(showError);
   return { current: () => current, show };
 }
