@@ -27,6 +27,9 @@ export const PAGE_NAMES = [
   'forgot-password',
   'password-reset',
   'verify-email',
+  'contact',
+  'support',
+  'admin-support',
 ] as const;
 export type PageName = (typeof PAGE_NAMES)[number];
 
@@ -133,7 +136,13 @@ function languageLinks(current: Locale): Record<string, string> {
 /** The account links of the header: log in and sign up, or the member's pages. */
 function accountLinks(locale: Locale, signedIn: boolean, staff: boolean): string {
   const links: [string, MessageKey][] = signedIn
-    ? [['/calls', 'nav.calls'], ['/profile', 'nav.profile'], ['/my-data', 'nav.myData'], ...(staff ? [['/admin', 'admin.nav'] as [string, MessageKey]] : [])]
+    ? [
+        ['/calls', 'nav.calls'],
+        ['/profile', 'nav.profile'],
+        ['/my-data', 'nav.myData'],
+        ['/support', 'nav.support'],
+        ...(staff ? [['/admin', 'admin.nav'] as [string, MessageKey]] : []),
+      ]
     : [
         ['/login', 'nav.login'],
         ['/signup', 'nav.signup'],

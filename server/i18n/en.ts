@@ -3,6 +3,7 @@ import { callEn } from './call.en.js';
 import type { MessageKey } from './fr.js';
 import { mailEn } from './mail.en.js';
 import { pagesEn } from './pages.en.js';
+import { supportEn } from './support.en.js';
 
 export const en: Readonly<Record<MessageKey, string>> = {
   ...adminEn,
@@ -295,4 +296,5 @@ export const en: Readonly<Record<MessageKey, string>> = {
   'client.guest.connectFailed': 'Could not connect to the server. Try again.',
   'client.confirm_required': 'Tick this box to confirm the deletion.',
   ...pagesEn,
+  ...supportEn,
 };

@@ -3,6 +3,7 @@ import { adminFr } from './admin.fr.js';
 import { callFr } from './call.fr.js';
 import { mailFr } from './mail.fr.js';
 import { pagesFr } from './pages.fr.js';
+import { supportFr } from './support.fr.js';
 
 export const fr = {
   ...adminFr,
@@ -302,6 +303,7 @@ export const fr = {
   'client.guest.connectFailed': 'Connexion au serveur impossible. Réessayez.',
   'client.confirm_required': 'Cochez cette case pour confirmer la suppression.',
   ...pagesFr,
+  ...supportFr,
 } as const;
 
 export type MessageKey = keyof typeof fr;

@@ -109,6 +109,9 @@ registry('exports and deletes every listed row of one member, anonymising shared
     'invitationsCreated',
     'profile',
     'sessions',
+    'supportConversations',
+    'supportMessages',
+    'supportRepliesWritten',
   ]);
   assert.equal(exported['emailLinks'], [{ purpose: 'password_reset', created_at: 'now', expires_at: 'later' }], 'the link without its token hash');
   assert.is(exported['profile']?.[0]?.['email_status'], 'unchecked');

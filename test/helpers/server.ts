@@ -10,6 +10,8 @@ import { buildApp, type AppDeps } from '../../server/app.js';
 import { createCallsModule, type CallsModule } from '../../server/calls/calls-module.js';
 import { createStaffModule, type StaffModule } from '../../server/staff/staff-module.js';
 import type { DisabledWatch } from '../../server/staff/disabled-watch.js';
+import { createSupportModule, type SupportModule } from '../../server/support/support-module.js';
+import type { SupportLimits } from '../../server/support/support-service.js';
 import { loadConfig, type Config, type Env } from '../../server/config.js';
 import { closeDatabase, DATABASE_FILE_NAME, openDatabase, type Database } from '../../server/db/open.js';
 import { createLogger } from '../../server/log.js';
@@ -36,6 +38,8 @@ export type TestServer = {
   calls: CallsModule;
   /** The staff part: roles, invitations, the watch on disabled accounts. */
   staff: StaffModule;
+  /** The support part: the contact form, the inbox and the purge of prospects' conversations. */
+  support: SupportModule;
   /** The watch on accounts disabled by another process, when `signaling` was asked for. */
   disabledWatch: DisabledWatch | null;
   /** The WebSocket URL of the signaler, when `signaling` was asked for. */
@@ -68,6 +72,8 @@ export type TestServerOptions = {
   turnQuotas?: Partial<Pick<RelayOptions, 'userQuota' | 'totalQuota' | 'addressQuota' | 'callReserve' | 'tcpAuthTimeoutS'>>;
   /** Lower bounds of the credential table, to reach them. */
   turnCredentialLimits?: Partial<CredentialLimits>;
+  /** The contact form's limits (the defaults unless given): suites sending many messages from loopback raise them. */
+  supportLimits?: Partial<SupportLimits>;
 };
 
 export function makeDataDir(): string {
@@ -137,7 +143,15 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(options.ticketLimits === undefined ? {} : { ticketLimits: options.ticketLimits }),
   });
   const staff = createStaffModule({ config, db, log, accounts, ...(options.clock === undefined ? {} : { now: options.clock.now }) });
-  const app = buildApp({ config, db, log, relay: options.relay ?? turn, relayMeter: turn, accounts, calls, staff, metrics });
+  const support = createSupportModule({
+    config,
+    db,
+    log,
+    accounts,
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.supportLimits === undefined ? {} : { limits: options.supportLimits }),
+  });
+  const app = buildApp({ config, db, log, relay: options.relay ?? turn, relayMeter: turn, accounts, calls, staff, support, metrics });
   server.on('request', app.callback());
   const signaler: Signaler | null = options.signaling === true ? calls.attach(server) : null;
   const disabledWatch = options.signaling === true ? staff.watchDisabled() : null;
@@ -158,6 +172,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
     calls,
     staff,
+    support,
     disabledWatch,
     wsUrl: `${origin.replace('http', 'ws')}/ws`,
     turn,
@@ -166,6 +181,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       disabledWatch?.stop();
       await signaler?.close();
       await accounts.passwordReset.idle();
+      await support.idle();
       accounts.mailer.close();
       turnCredentials?.close();
       await turn?.stop();
