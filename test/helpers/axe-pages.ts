@@ -22,12 +22,14 @@ const VISITS: readonly Visit[] = [
   { path: '/signup', asMember: false, ready: '#signup-form' },
   { path: '/login', asMember: false, ready: 'form' },
   { path: '/privacy', asMember: false, ready: 'h1' },
+  { path: '/contact', asMember: false, ready: 'form' },
   { path: '/no-such-page', asMember: false, ready: 'h1' },
   { path: '/c/AAAAAAAAAAAAAAAAAAAAAA', asMember: false, ready: 'h1' },
   { path: 'LINK', asMember: false, ready: '#guest-form' },
   { path: '/calls', asMember: true, ready: '#call-log .call-entry' },
   { path: '/profile', asMember: true, ready: '#sessions li' },
   { path: '/my-data', asMember: true, ready: '#summary li' },
+  { path: '/support', asMember: true, ready: 'h1' },
 ];
 
 export type A11yWorld = { server: TestServer; browser: Browser; member: TestMember; linkPath: string };
