@@ -103,17 +103,6 @@ export function createSupportService(deps: {
     if (row.memberId !== memberId) throw notFound('No such conversation.');
     return row;
   };
-  const entry = (row: ConversationRow): SupportInboxEntry => ({
-    reference: row.reference,
-    subject: row.subject,
-    state: row.state,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-    messages: row.messages,
-    name: row.name,
-    email: row.email,
-    member: row.member,
-  });
   const summary = (row: ConversationRow): SupportConversationSummary => ({
     reference: row.reference,
     subject: row.subject,
@@ -122,6 +111,7 @@ export function createSupportService(deps: {
     updatedAt: row.updatedAt,
     messages: row.messages,
   });
+  const entry = (row: ConversationRow): SupportInboxEntry => ({ ...summary(row), name: row.name, email: row.email, member: row.member });
   const addMessage = (row: ConversationRow, author: 'requester' | 'staff', staffId: string | null, body: string, state: SupportState): void => {
     if (store.messageCount(row.reference) >= SUPPORT_MESSAGES_PER_CONVERSATION_MAX)
       throw conflict('conversation_full', 'This conversation is full: start a new one from the contact page.');

@@ -2,6 +2,7 @@
 // French) and gets a reference; a support account answers and closes it in /admin/support
 // (desktop, English); a member writes from the pre-filled form, reads the answer on /support and
 // answers back. axe-core checks each page on the way.
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import * as assert from 'uvu/assert';
 import { FAST_BCRYPT, type TestMember } from '../accounts/helpers.js';
@@ -10,6 +11,12 @@ import { browserSuite, hasChromium, launchBrowser } from '../helpers/browser.js'
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { firstAdmin, memberWithRole } from '../staff/helpers.js';
 import { REFERENCE_PATTERN, staffReply } from './helpers.js';
+
+/** Where screenshots of the pages go when a person wants to look at them (PORTHELLO_SCREENSHOTS=dir). */
+const SCREENSHOT_DIR = process.env['PORTHELLO_SCREENSHOTS'];
+async function shot(page: Page, name: string): Promise<void> {
+  if (SCREENSHOT_DIR !== undefined) await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+}
 
 const BROWSER_WAIT_MS = 10_000;
 const PHONE = { width: 390, height: 844 };
@@ -82,7 +89,7 @@ it('a prospect writes from the contact page and gets a reference; support answer
     await prospect.locator('#sent-text').getByText(`Votre référence : ${reference}`).waitFor();
     assert.is(await prospect.getByLabel('Votre message', { exact: true }).inputValue(), '', 'the form is ready for another message');
     await assertAccessible(prospect, 'contact fr');
-    await prospect.screenshot({ path: '/tmp/porthello-contact-sent-fr-phone.png', fullPage: true });
+    await shot(prospect, 'contact-sent-fr-phone');
 
     const staff = await pageOf(supportSide);
     await staff.goto(`${server.url}/admin/accounts`);
@@ -103,7 +110,7 @@ it('a prospect writes from the contact page and gets a reference; support answer
       .waitFor();
     assert.match((await staff.locator('#conversation-meta').textContent()) ?? '', 'Answered');
     await assertAccessible(staff, 'conversation en');
-    await staff.screenshot({ path: '/tmp/porthello-admin-support-en-desktop.png', fullPage: true });
+    await shot(staff, 'admin-support-en-desktop');
     await staff.getByRole('button', { name: 'Close the conversation' }).click();
     await staff.locator('.form-status').getByText('Conversation closed.').waitFor();
     assert.is(server.db.prepare('SELECT state FROM support_conversations WHERE id = ?').pluck().get(reference), 'closed');
@@ -147,7 +154,7 @@ it('a member writes from the pre-filled form, reads the answer on their support 
     await page.locator('#messages li', { hasText: 'You · ' }).getByText('It works now, thank you.').waitFor();
     assert.is(server.db.prepare('SELECT state FROM support_conversations WHERE id = ?').pluck().get(reference), 'open');
     await assertAccessible(page, 'support en');
-    await page.screenshot({ path: '/tmp/porthello-support-en-phone.png', fullPage: true });
+    await shot(page, 'support-en-phone');
     await page.getByRole('link', { name: 'Back to the list' }).click();
     await page.locator('#conversations li', { hasText: reference }).getByText('Waiting').waitFor();
 
