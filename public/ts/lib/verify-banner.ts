@@ -6,6 +6,8 @@ import { hasMessage, t } from './messages.js';
 
 /** Shows the banner at the top of the page when the address is pending; returns whether it did. */
 export function showVerificationBanner(me: ProfileView & EmailSettings): boolean {
+  // Shown again after an address change: one banner, for the address now awaiting its link.
+  document.querySelector('.verify-banner')?.remove();
   if (me.emailVerification !== 'pending') return false;
   const banner = document.createElement('div');
   banner.className = 'call-notice verify-banner';

@@ -171,6 +171,7 @@ const phone = createPhone({
   onEnded: callEnded,
   onSignalState(state, code) {
     signalStatus.dataset['state'] = state;
+    if (state === 'closed' && code === CLOSE_CODES.sessionEnded) void explainSessionEnd();
     if (state === 'closed') {
       signalStatus.textContent = t(
         code === CLOSE_CODES.sessionEnded
@@ -185,6 +186,16 @@ const phone = createPhone({
     showNotice(t(hasMessage(`calls.refused.${code}`) ? `calls.refused.${code}` : 'generic'));
   },
 });
+
+/**
+ * The server ends a member's sockets when their session ends, and also when their new address
+ * awaits verification (nobody may ring them until then): the latter shows the banner instead of
+ * a log-out message.
+ */
+async function explainSessionEnd(): Promise<void> {
+  const me = await api<MeView>('GET', '/api/me').catch(() => null);
+  if (me !== null && showVerificationBanner(me)) signalStatus.hidden = true;
+}
 
 async function startCall(memberId: string, name: string, audioOnly = false): Promise<void> {
   if (phone.state.kind !== 'idle') return;

@@ -99,6 +99,8 @@ onSubmit(
     password.value = '';
     showProfile(profile);
     showStatus(emailForm, t('saved'));
+    // With e-mail configured the new address awaits its link: the banner says so at once.
+    showVerificationBanner(await api<Profile & EmailSettings>('GET', '/api/me'));
   },
   { currentPassword: 'email-currentPassword' },
 );
