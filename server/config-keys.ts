@@ -43,6 +43,7 @@ export const CONFIG_KEYS = {
   PORTHELLO_MAIL_FROM: '',
   PORTHELLO_ORGANISATION_NAME: '',
   PORTHELLO_ORGANISATION_CONTACT: '',
+  PORTHELLO_HOSTING_LOCATION: '',
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

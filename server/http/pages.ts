@@ -23,6 +23,9 @@ export const PAGE_NAMES = [
   'guest-call',
   'admin-accounts',
   'admin-invitations',
+  'admin-news',
+  'admin-stats',
+  'news',
   'forgot-password',
   'password-reset',
   'verify-email',
@@ -129,7 +132,13 @@ function languageLinks(current: Locale): Record<string, string> {
 /** The account links of the header: log in and sign up, or the member's pages. */
 function accountLinks(locale: Locale, signedIn: boolean, staff: boolean): string {
   const links: [string, MessageKey][] = signedIn
-    ? [['/calls', 'nav.calls'], ['/profile', 'nav.profile'], ['/my-data', 'nav.myData'], ...(staff ? [['/admin', 'admin.nav'] as [string, MessageKey]] : [])]
+    ? [
+        ['/calls', 'nav.calls'],
+        ['/news', 'news.nav'],
+        ['/profile', 'nav.profile'],
+        ['/my-data', 'nav.myData'],
+        ...(staff ? [['/admin', 'admin.nav'] as [string, MessageKey]] : []),
+      ]
     : [
         ['/login', 'nav.login'],
         ['/signup', 'nav.signup'],

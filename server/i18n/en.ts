@@ -2,7 +2,9 @@ import { adminEn } from './admin.en.js';
 import { callEn } from './call.en.js';
 import type { MessageKey } from './fr.js';
 import { mailEn } from './mail.en.js';
+import { newsEn } from './news.en.js';
 import { pagesEn } from './pages.en.js';
+import { statsEn } from './stats.en.js';
 
 export const en: Readonly<Record<MessageKey, string>> = {
   ...adminEn,
@@ -293,4 +295,6 @@ export const en: Readonly<Record<MessageKey, string>> = {
   'client.guest.connectFailed': 'Could not connect to the server. Try again.',
   'client.confirm_required': 'Tick this box to confirm the deletion.',
   ...pagesEn,
+  ...newsEn,
+  ...statsEn,
 };

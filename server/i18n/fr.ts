@@ -2,7 +2,9 @@
 import { adminFr } from './admin.fr.js';
 import { callFr } from './call.fr.js';
 import { mailFr } from './mail.fr.js';
+import { newsFr } from './news.fr.js';
 import { pagesFr } from './pages.fr.js';
+import { statsFr } from './stats.fr.js';
 
 export const fr = {
   ...adminFr,
@@ -300,6 +302,8 @@ export const fr = {
   'client.guest.connectFailed': 'Connexion au serveur impossible. Réessayez.',
   'client.confirm_required': 'Cochez cette case pour confirmer la suppression.',
   ...pagesFr,
+  ...newsFr,
+  ...statsFr,
 } as const;
 
 export type MessageKey = keyof typeof fr;
