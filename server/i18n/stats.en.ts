@@ -9,7 +9,7 @@ export const statsEn: Readonly<Record<keyof typeof statsFr, string>> = {
   'stats.threshold':
     'Any figure resting on fewer than {statsMinPeople} people is withheld and shown as “withheld”, never as 0: a smaller group could be recognised. A period with nobody in it shows 0.',
   'stats.activeDefinition':
-    'Active member: a member who made a call, or answered one, during that day or week. Logging in is not enough: the service keeps no history of log-ins.',
+    'Active member: a member who made a call, or answered one, during that day or week. Logging in is not enough: the service keeps no record of past log-ins.',
   'stats.signups.title': 'Sign-ups per week',
   'stats.signups.note': 'Accounts that still exist, by the week they were created.',
   'stats.activeDay.title': 'Active members per day',
