@@ -5,6 +5,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import * as assert from 'uvu/assert';
 import { FAST_BCRYPT, signUp, type TestMember } from '../accounts/helpers.js';
+import { seriousViolations } from '../helpers/axe.js';
 import { browserSuite, hasChromium, launchBrowser } from '../helpers/browser.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { firstAdmin } from '../staff/helpers.js';
@@ -71,6 +72,7 @@ it('an admin writes an announcement; a member sees it unread on /calls, reads it
     await page.getByRole('status').getByText('Changes saved.').waitFor();
     await page.locator('#news-admin li', { hasText: 'Coupure samedi matin' }).waitFor();
     await page.screenshot({ path: '/tmp/porthello-admin-news.png', fullPage: true });
+    assert.equal(await seriousViolations(page), [], 'the admin news page passes axe');
 
     const calls = await memberSide.newPage();
     calls.setDefaultTimeout(BROWSER_WAIT_MS);
@@ -78,6 +80,7 @@ it('an admin writes an announcement; a member sees it unread on /calls, reads it
     const notice = calls.getByRole('region', { name: 'Actualités du service' });
     await notice.getByText('Coupure samedi matin').waitFor();
     await calls.screenshot({ path: '/tmp/porthello-calls-news-notice.png' });
+    assert.equal(await seriousViolations(calls), [], 'the calls page with its notice passes axe');
     assert.is(readCount(member), 0, 'seeing the notice is not reading');
     const marked = calls.waitForResponse((response) => new URL(response.url()).pathname === '/api/news/read');
     await notice.getByRole('link', { name: 'Lire les actualités' }).click();
@@ -86,6 +89,7 @@ it('an admin writes an announcement; a member sees it unread on /calls, reads it
     await article.getByText('Nouveau').waitFor();
     await article.getByText(/Le service sera coupé samedi matin\.\s+Merci !/).waitFor();
     await calls.screenshot({ path: '/tmp/porthello-news.png', fullPage: true });
+    assert.equal(await seriousViolations(calls), [], 'the news page passes axe');
 
     // Read from now on: the page tells the server, then neither page calls it new.
     assert.is((await marked).status(), 204);

@@ -4,6 +4,7 @@
 import type { Browser, BrowserContext, Locator } from 'playwright-core';
 import * as assert from 'uvu/assert';
 import { FAST_BCRYPT, type TestMember } from '../accounts/helpers.js';
+import { seriousViolations } from '../helpers/axe.js';
 import { browserSuite, hasChromium, launchBrowser } from '../helpers/browser.js';
 import { manualClock } from '../helpers/clock.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -67,6 +68,9 @@ it('shows the tables, withholds the one-person buckets and shows the five-person
     assert.ok((await tab.locator('#calls-day .stat-bar-withheld').count()) >= 1);
     assert.match(await tab.locator('#path').innerText(), /Not available/);
     await tab.screenshot({ path: '/tmp/porthello-admin-stats.png', fullPage: true });
+    assert.equal(await seriousViolations(tab), [], 'the statistics page passes axe');
+    await tab.emulateMedia({ colorScheme: 'dark' });
+    assert.equal(await seriousViolations(tab, { colourOnly: true }), [], 'and its colours in the dark theme');
   } finally {
     await context.close();
   }
