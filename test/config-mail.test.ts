@@ -64,7 +64,9 @@ mail('reads the organisation on one line', () => {
   assert.equal(config.organisation, { name: 'Association Exemple', contact: 'dpo@example.org', hostingLocation: '' });
   assert.equal(problemsOf({ PORTHELLO_ORGANISATION_NAME: 'x'.repeat(301) }).length, 1);
   assert.is(loadConfig({ ...base(), PORTHELLO_HOSTING_LOCATION: 'OVH, Roubaix, France' }).organisation.hostingLocation, 'OVH, Roubaix, France');
-  assert.equal(problemsOf({ PORTHELLO_HOSTING_LOCATION: 'x'.repeat(301) }), [`PORTHELLO_HOSTING_LOCATION: must be at most 300 characters on one line (got "${'x'.repeat(301)}")`]);
+  assert.equal(problemsOf({ PORTHELLO_HOSTING_LOCATION: 'x'.repeat(301) }), [
+    `PORTHELLO_HOSTING_LOCATION: must be at most 300 characters on one line (got "${'x'.repeat(301)}")`,
+  ]);
   assert.equal(problemsOf({ PORTHELLO_HOSTING_LOCATION: 'Roubaix\nFrance' }).length, 1);
 });
 

@@ -37,7 +37,11 @@ async function publish(server: TestServer, admin: TestMember, body: Record<strin
   return (await response.json()) as { id: string };
 }
 
-async function feed(server: TestServer, member: TestMember, lang = 'en'): Promise<{ announcements: { id: string; title: string; text: string; read: boolean }[]; unread: number }> {
+async function feed(
+  server: TestServer,
+  member: TestMember,
+  lang = 'en',
+): Promise<{ announcements: { id: string; title: string; text: string; read: boolean }[]; unread: number }> {
   const response = await server.fetch('/api/news', withCookie(member.cookie, { headers: { 'Accept-Language': lang } }));
   assert.is(response.status, 200);
   return jsonOf(response);
@@ -132,7 +136,10 @@ news('a member reads current news in their language; reading marks it read for t
   const bob = await signUp(server);
   const { id } = await publish(server, admin);
   const english = await feed(server, alice, 'en');
-  assert.equal(english.announcements.map((item) => [item.title, item.read]), [['Maintenance on Saturday', false]]);
+  assert.equal(
+    english.announcements.map((item) => [item.title, item.read]),
+    [['Maintenance on Saturday', false]],
+  );
   assert.match(english.announcements[0]?.text ?? '', /Saturday from 8 to 9 am\.\nThank you/);
   assert.is(english.unread, 1);
   const french = await feed(server, alice, 'fr');

@@ -38,6 +38,8 @@ async function marketingContext(locale: string): Promise<BrowserContext> {
   return context;
 }
 
+const textOf = async (locator: Locator): Promise<string> => (await locator.textContent()) ?? '';
+
 /** The figure cell of the row whose heading matches. */
 const figure = (table: Locator, row: RegExp): Locator => table.getByRole('row', { name: row }).getByRole('cell');
 
@@ -50,23 +52,23 @@ it('shows the tables, withholds the one-person buckets and shows the five-person
     const calls = tab.getByRole('table', { name: 'Calls per day' });
     await calls.waitFor();
     const lonelyDay = figure(calls, /20 Nov 2026|Nov 20, 2026/);
-    assert.match(await lonelyDay.innerText(), /^withheld/);
-    assert.match(await lonelyDay.textContent() ?? '', /fewer than 5 people/, 'the reason is read out');
-    assert.is(await figure(calls, /25 Nov 2026|Nov 25, 2026/).innerText(), '11');
-    assert.is(await figure(calls, /24 Nov 2026|Nov 24, 2026/).innerText(), '0');
+    assert.match(await textOf(lonelyDay), /^withheld/);
+    assert.match(await textOf(lonelyDay), /fewer than 5 people/, 'the reason is read out');
+    assert.is(await textOf(figure(calls, /25 Nov 2026|Nov 25, 2026/)), '11');
+    assert.is(await textOf(figure(calls, /24 Nov 2026|Nov 24, 2026/)), '0');
     const activeDays = tab.getByRole('table', { name: 'Active members per day' });
-    assert.match(await figure(activeDays, /20 Nov 2026|Nov 20, 2026/).innerText(), /^withheld/);
-    assert.is(await figure(activeDays, /25 Nov 2026|Nov 25, 2026/).innerText(), '5');
+    assert.match(await textOf(figure(activeDays, /20 Nov 2026|Nov 20, 2026/)), /^withheld/);
+    assert.is(await textOf(figure(activeDays, /25 Nov 2026|Nov 25, 2026/)), '5');
     const signups = tab.getByRole('table', { name: 'Sign-ups per week' });
-    assert.match(await figure(signups, /5 Oct 2026|Oct 5, 2026/).innerText(), /^withheld/);
+    assert.match(await textOf(figure(signups, /5 Oct 2026|Oct 5, 2026/)), /^withheld/);
     const outcomes = tab.getByRole('table', { name: /Outcome of the calls/ });
-    assert.match(await figure(outcomes, /Missed/).innerText(), /^withheld/);
-    assert.match(await figure(outcomes, /Answered/).innerText(), /57\.1\s?%/);
-    assert.match(await tab.locator('#median').innerText(), /1 min 30 s/);
+    assert.match(await textOf(figure(outcomes, /Missed/)), /^withheld/);
+    assert.match(await textOf(figure(outcomes, /Answered/)), /57\.1\s?%/);
+    assert.match(await textOf(tab.locator('#median')), /1 min 30 s/);
     // The charts repeat the tables for the eye only; a withheld bucket is an outline, not a bar.
     assert.is(await tab.locator('svg.stat-chart:not([aria-hidden="true"])').count(), 0);
     assert.ok((await tab.locator('#calls-day .stat-bar-withheld').count()) >= 1);
-    assert.match(await tab.locator('#path').innerText(), /Not available/);
+    assert.match(await textOf(tab.locator('#path')), /Not available/);
     await tab.screenshot({ path: '/tmp/porthello-admin-stats.png', fullPage: true });
     assert.equal(await seriousViolations(tab), [], 'the statistics page passes axe');
     await tab.emulateMedia({ colorScheme: 'dark' });
@@ -84,8 +86,8 @@ it('says the same in French', async () => {
     await tab.goto(`${server.url}/admin/stats?lang=fr`);
     const calls = tab.getByRole('table', { name: 'Appels par jour' });
     await calls.waitFor();
-    assert.match(await figure(calls, /20 nov\. 2026/).innerText(), /^masqué/);
-    assert.is(await figure(calls, /25 nov\. 2026/).innerText(), '11');
+    assert.match(await textOf(figure(calls, /20 nov\. 2026/)), /^masqué/);
+    assert.is(await textOf(figure(calls, /25 nov\. 2026/)), '11');
     await tab.getByText('Membre actif : un membre qui a passé un appel').first().waitFor();
   } finally {
     await context.close();
