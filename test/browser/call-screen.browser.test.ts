@@ -59,9 +59,9 @@ async function openSide(viewport = PHONE, initScript?: string): Promise<Side> {
   return { context, page };
 }
 
-async function memberOnCallsPage(member: TestMember, viewport = DESKTOP, initScript?: string): Promise<Side> {
+async function memberOnCallsPage(member: TestMember, viewport = DESKTOP, initScript?: string, reachState = 'open'): Promise<Side> {
   const side = await openSide(viewport, initScript);
-  await logInOnCallsPage(side.page, server.url, member, BROWSER_WAIT_MS);
+  await logInOnCallsPage(side.page, server.url, member, BROWSER_WAIT_MS, reachState);
   return side;
 }
 
@@ -116,7 +116,8 @@ for (const { what, stub, said } of MISSING) {
     const other = await signUp(server, { firstName: 'Bob', lastName: `Sans${what}` });
     const callee = await memberOnCallsPage(member);
     const guest = await openSide(PHONE, stub);
-    const caller = await memberOnCallsPage(other, PHONE, stub);
+    // Not reachable in a browser that could not answer, and told why.
+    const caller = await memberOnCallsPage(other, PHONE, stub, 'unsupported');
     try {
       const link = await callLinkOf(callee.page);
       await guest.page.goto(link);
@@ -127,6 +128,12 @@ for (const { what, stub, said } of MISSING) {
       await shots(guest.page, `guest-no-${what}`);
       assert.match(await guestTriesToRing(guest.page, link), said);
       assert.is(await socketsOpened(guest.page), 0, 'the guest page never opened a signaling socket');
+
+      const reach = (await caller.page.locator('#signal-status').textContent()) ?? '';
+      assert.match(reach, 'You cannot be called in this browser.');
+      assert.match(reach, said);
+      assert.is(await socketsOpened(caller.page), 0, 'a member page that could not answer never connected, so nothing rings it');
+      await shots(caller.page, `member-no-${what}`);
 
       // The member's call button says the same and sends no invite.
       await caller.page.getByRole('button', { name: `Call Marie Sans${what}` }).click();

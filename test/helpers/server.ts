@@ -175,6 +175,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
 }
 
 /** The JSON body of a response, loosely typed: tests assert on its shape. */
+// biome-ignore lint/suspicious/noExplicitAny: the assertions that follow check the shape; a type here would only repeat them
 export async function jsonOf(response: Response): Promise<any> {
   return response.json();
 }
