@@ -19,6 +19,7 @@ export const newsEn: Readonly<Record<keyof typeof newsFr, string>> = {
   'news.admin.endsAtHint': 'Members no longer see it after this day. At most {newsEndMaxDays} days ahead; without a date, until it is deleted.',
   'news.admin.submit': 'Publish the announcement',
   'news.admin.list': 'Published announcements',
+  'myData.stored.newsRead': 'Which service announcements you have read, and when',
   'policy.stored.newsRead': 'Which service announcements you have read, and when.',
   'client.news.none': 'No news right now.',
   'client.news.new': 'New',

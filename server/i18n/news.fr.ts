@@ -18,6 +18,7 @@ export const newsFr = {
   'news.admin.endsAtHint': 'Les membres ne la voient plus après ce jour. Au plus {newsEndMaxDays} jours plus tard ; sans date, jusqu’à sa suppression.',
   'news.admin.submit': 'Publier l’annonce',
   'news.admin.list': 'Annonces publiées',
+  'myData.stored.newsRead': 'Les annonces du service que vous avez lues, et quand',
   'policy.stored.newsRead': 'Les annonces du service que vous avez lues, et quand.',
   'client.news.none': 'Aucune actualité pour l’instant.',
   'client.news.new': 'Nouveau',

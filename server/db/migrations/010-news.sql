@@ -1,5 +1,5 @@
--- Service news: announcements an admin writes in both languages, and which member has read
--- which. An announcement names no author: it speaks for the service. Times are UTC ISO-8601.
+-- Service news (announcements an admin writes in both languages, and which member has read
+-- which) and an index for the statistics. An announcement names no author. Times are UTC ISO-8601.
 
 CREATE TABLE news (
   -- Public identifier (16 base64url characters), used by the admin page and the read marks.
@@ -24,3 +24,6 @@ CREATE TABLE news_reads (
   PRIMARY KEY (member_id, news_id)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX news_reads_news ON news_reads(news_id);
+
+-- The statistics (server/stats/) read the call log by time across all members.
+CREATE INDEX call_log_started ON call_log(started_at);
