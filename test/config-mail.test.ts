@@ -19,7 +19,7 @@ function problemsOf(env: Env): string[] {
 mail('are off by default, and then nothing is sent', () => {
   const config = loadConfig(base());
   assert.is(config.mail.smtp, null);
-  assert.equal(config.organisation, { name: '', contact: '' });
+  assert.equal(config.organisation, { name: '', contact: '', hostingLocation: '' });
 });
 
 mail('read an smtps URL with its credentials and default port, and a plain one that must use STARTTLS', () => {
@@ -61,8 +61,13 @@ mail('refuses bad URLs and senders without ever showing the password', () => {
 
 mail('reads the organisation on one line', () => {
   const config = loadConfig({ ...base(), PORTHELLO_ORGANISATION_NAME: 'Association Exemple', PORTHELLO_ORGANISATION_CONTACT: 'dpo@example.org' });
-  assert.equal(config.organisation, { name: 'Association Exemple', contact: 'dpo@example.org' });
+  assert.equal(config.organisation, { name: 'Association Exemple', contact: 'dpo@example.org', hostingLocation: '' });
   assert.equal(problemsOf({ PORTHELLO_ORGANISATION_NAME: 'x'.repeat(301) }).length, 1);
+  assert.is(loadConfig({ ...base(), PORTHELLO_HOSTING_LOCATION: 'OVH, Roubaix, France' }).organisation.hostingLocation, 'OVH, Roubaix, France');
+  assert.equal(problemsOf({ PORTHELLO_HOSTING_LOCATION: 'x'.repeat(301) }), [
+    `PORTHELLO_HOSTING_LOCATION: must be at most 300 characters on one line (got "${'x'.repeat(301)}")`,
+  ]);
+  assert.equal(problemsOf({ PORTHELLO_HOSTING_LOCATION: 'Roubaix\nFrance' }).length, 1);
 });
 
 mail.run();

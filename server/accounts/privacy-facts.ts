@@ -2,7 +2,8 @@
 // the code's own constants: who is responsible, what is stored (one line per table of the
 // member-data registry, so a new table cannot be left off the page), for how long, whether
 // calls may cross a relay and which, whether e-mail is sent and through which server, and what
-// backups and erasure tokens keep. The page cannot claim what this instance does not do.
+// backups and erasure tokens keep, and where the server is hosted. The page cannot claim what
+// this instance does not do.
 import { GUEST_TICKET_TTL_MS } from '../calls/guest-tickets.js';
 import type { Config } from '../config.js';
 import { DEFAULT_BACKUPS_KEPT } from '../db/backup.js';
@@ -62,6 +63,7 @@ export function privacyPageVars(locale: Locale, facts: PrivacyFacts): Record<str
     backupsKept: String(DEFAULT_BACKUPS_KEPT),
     organisationName: facts.organisation.name,
     organisationContact: facts.organisation.contact,
+    hostingLocation: facts.organisation.hostingLocation,
     relayHosts: facts.relay.kind === 'external' ? facts.relay.hosts.join(', ') : '',
     smtpHost: facts.smtpHost ?? '',
     supportRetention: formatDuration(locale, facts.supportRetentionDays * DAY_MS),
@@ -83,6 +85,7 @@ export function privacyPageVars(locale: Locale, facts: PrivacyFacts): Record<str
     ...values,
     controllerText: say(name === '' ? 'policy.controller.missing' : contact === '' ? 'policy.controller.nameOnly' : 'policy.controller.text'),
     storedList,
+    hostingText: say(facts.organisation.hostingLocation === '' ? 'policy.hosting.missing' : 'policy.hosting.text'),
     relayText: say(`policy.relay.${facts.relay.kind}`),
     emailText: say(facts.smtpHost === null ? 'policy.email.off' : 'policy.email.on'),
     backupsText: say('policy.backups.text'),

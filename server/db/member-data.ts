@@ -148,6 +148,15 @@ export const MEMBER_DATA_TABLES: readonly MemberDataTable[] = [
       body: 'written to another person; it stays in their conversation',
     },
   },
+  {
+    // Which service announcements the member has read (server/news/).
+    table: 'news_reads',
+    exportKey: 'newsRead',
+    memberColumn: 'member_id',
+    onDelete: 'delete',
+    exported: ['news_id', 'read_at'],
+    withheld: { member_id: 'the member id, already in the profile' },
+  },
 ];
 
 export type MemberRows = Record<string, Record<string, unknown>[]>;

@@ -24,6 +24,9 @@ export const PAGE_NAMES = [
   'guest-call',
   'admin-accounts',
   'admin-invitations',
+  'admin-news',
+  'admin-stats',
+  'news',
   'forgot-password',
   'password-reset',
   'verify-email',
@@ -138,6 +141,7 @@ function accountLinks(locale: Locale, signedIn: boolean, staff: boolean): string
   const links: [string, MessageKey][] = signedIn
     ? [
         ['/calls', 'nav.calls'],
+        ['/news', 'news.nav'],
         ['/profile', 'nav.profile'],
         ['/my-data', 'nav.myData'],
         ['/support', 'nav.support'],

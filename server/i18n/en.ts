@@ -2,8 +2,10 @@ import { adminEn } from './admin.en.js';
 import { callEn } from './call.en.js';
 import type { MessageKey } from './fr.js';
 import { mailEn } from './mail.en.js';
+import { newsEn } from './news.en.js';
 import { pagesEn } from './pages.en.js';
 import { supportEn } from './support.en.js';
+import { statsEn } from './stats.en.js';
 
 export const en: Readonly<Record<MessageKey, string>> = {
   ...adminEn,
@@ -297,4 +299,6 @@ export const en: Readonly<Record<MessageKey, string>> = {
   'client.confirm_required': 'Tick this box to confirm the deletion.',
   ...pagesEn,
   ...supportEn,
+  ...newsEn,
+  ...statsEn,
 };

@@ -2,8 +2,10 @@
 import { adminFr } from './admin.fr.js';
 import { callFr } from './call.fr.js';
 import { mailFr } from './mail.fr.js';
+import { newsFr } from './news.fr.js';
 import { pagesFr } from './pages.fr.js';
 import { supportFr } from './support.fr.js';
+import { statsFr } from './stats.fr.js';
 
 export const fr = {
   ...adminFr,
@@ -304,6 +306,8 @@ export const fr = {
   'client.confirm_required': 'Cochez cette case pour confirmer la suppression.',
   ...pagesFr,
   ...supportFr,
+  ...newsFr,
+  ...statsFr,
 } as const;
 
 export type MessageKey = keyof typeof fr;

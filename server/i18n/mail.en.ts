@@ -46,6 +46,9 @@ export const mailEn: Readonly<Record<keyof typeof mailFr, string>> = {
   'policy.controller.nameOnly': 'The data controller is {organisationName}.',
   'policy.controller.missing':
     'The organisation running this service has not named itself in its configuration yet: ask the person who invited you who is responsible for it.',
+  'policy.hosting.title': 'Where the service is hosted',
+  'policy.hosting.text': 'The server that runs this service and keeps its data is located at: {hostingLocation}.',
+  'policy.hosting.missing': 'The organisation running this service has not stated where its server is hosted: ask the data controller.',
   'policy.stored.title': 'Exactly what is kept',
   'policy.stored.profile':
     'Your account: e-mail address, first name, last name, the bcrypt hash of your password, when it was created and last changed, whether your e-mail address is confirmed and whether you want news of the service by e-mail.',

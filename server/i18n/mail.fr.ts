@@ -47,6 +47,9 @@ export const mailFr = {
   'policy.controller.nameOnly': 'Le responsable du traitement est {organisationName}.',
   'policy.controller.missing':
     'L’organisation qui gère ce service ne s’est pas encore nommée dans sa configuration : demandez à la personne qui vous a invité qui en est responsable.',
+  'policy.hosting.title': 'Où le service est hébergé',
+  'policy.hosting.text': 'Le serveur qui fait fonctionner ce service et garde ses données se trouve : {hostingLocation}.',
+  'policy.hosting.missing': 'L’organisation qui gère ce service n’a pas indiqué où son serveur est hébergé : demandez-le au responsable du traitement.',
   'policy.stored.title': 'Exactement ce qui est conservé',
   'policy.stored.profile':
     'Votre compte : adresse e-mail, prénom, nom, l’empreinte bcrypt de votre mot de passe, la date de création et de dernière modification, si votre adresse e-mail est confirmée et si vous voulez les nouvelles du service par e-mail.',

@@ -14,7 +14,8 @@ import type { InvitationService } from './invitation-service.js';
 
 export type AdminRouteDeps = Readonly<{ accountAdmin: AccountAdminService; invitations: InvitationService; log: Logger }>;
 
-const actorOf = (ctx: AppContext): Actor => {
+/** The logged-in member asking, as the services take them. */
+export const actorOf = (ctx: AppContext): Actor => {
   const member = requireMember(ctx);
   return { id: member.id, role: member.role };
 };

@@ -28,5 +28,5 @@ export function requireCapability(capability: (role: Role) => boolean, role: Rol
   if (!capability(role)) throw forbidden('forbidden', 'Your role does not allow this.');
 }
 
-/** Whether the header links to the staff pages (accounts, invitations). */
-export const hasStaffPages = (role: Role): boolean => canSeeAccounts(role) || canManageInvitations(role);
+/** Whether the header links to the staff pages (accounts, invitations, news, statistics). */
+export const hasStaffPages = (role: Role): boolean => canSeeAccounts(role) || canManageInvitations(role) || canPublishNews(role) || canSeeStatistics(role);

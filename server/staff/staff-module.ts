@@ -1,5 +1,6 @@
-// Composition of the staff part: roles at work on accounts, invitations, the admin API and
-// pages, and the watch that closes the sockets of accounts disabled from the CLI.
+// Composition of the staff part: roles at work on accounts, invitations, service news
+// (server/news/), statistics (server/stats/), the admin API and pages, and the watch that
+// closes the sockets of accounts disabled from the CLI.
 import type { Database } from 'better-sqlite3';
 import type Router from '@koa/router';
 import type { AccountsModule } from '../accounts/accounts-module.js';
@@ -16,10 +17,19 @@ import { SETUP_PATH_PREFIX } from './first-admin.js';
 import { createInvitationService, type InvitationService } from './invitation-service.js';
 import { createInvitationStore } from './invitation-store.js';
 import { staffPageRoutes } from './staff-pages.js';
+import { newsPageRoutes } from '../news/news-pages.js';
+import { newsAdminRoutes, newsRoutes } from '../news/news-routes.js';
+import { createNewsService, type NewsService } from '../news/news-service.js';
+import { createNewsStore } from '../news/news-store.js';
+import { statsRoutes } from '../stats/stats-routes.js';
+import { createStatsService, type StatsService } from '../stats/stats-service.js';
+import { createStatsStore } from '../stats/stats-store.js';
 
 export type StaffModule = Readonly<{
   accountAdmin: AccountAdminService;
   invitations: InvitationService;
+  news: NewsService;
+  stats: StatsService;
   apiGroups(): ApiRouteGroup[];
   routers(pages: PageRenderer): Router<AppState>[];
   /** Starts re-reading which accounts are disabled (another process may disable them). */
@@ -34,11 +44,15 @@ export function createStaffModule(deps: { config: Config; db: Database; log: Log
   const store = createAccountAdminStore(db);
   const accountAdmin = createAccountAdminService({ store, events: accounts.events, now });
   const invitations = createInvitationService({ store: createInvitationStore(db), publicOrigin: config.publicOrigin, now });
+  const news = createNewsService({ store: createNewsStore(db), now });
+  const stats = createStatsService({ store: createStatsStore(db), now });
   return {
     accountAdmin,
     invitations,
-    apiGroups: () => [adminRoutes({ accountAdmin, invitations, log })],
-    routers: (pages) => [staffPageRoutes(pages)],
+    news,
+    stats,
+    apiGroups: () => [adminRoutes({ accountAdmin, invitations, log }), newsAdminRoutes(news, log), newsRoutes(news), statsRoutes(stats)],
+    routers: (pages) => [staffPageRoutes(pages), newsPageRoutes(pages)],
     watchDisabled: (intervalMs) =>
       watchDisabledAccounts({
         disabledIds: store.disabledIds,

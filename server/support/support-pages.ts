@@ -1,5 +1,5 @@
-// The support pages: /contact (anyone; pre-filled for a member), /support (a member's own
-// conversations) and /admin/support (the inbox, for support and admin). Shells filled by their
+// The support pages: /contact (anyone; pre-filled for a member) and /support (a member's own
+// conversations); the inbox, /admin/support, is a staff page (server/staff/staff-pages.ts). Shells filled by their
 // page scripts from /api/support/... and /api/admin/support/...; the API checks everything again.
 import type Router from '@koa/router';
 import { SUPPORT_MESSAGE_MAX_CODE_POINTS, SUPPORT_NAME_MAX_CODE_POINTS, SUPPORT_SUBJECT_MAX_CODE_POINTS } from '../contract/support.js';
@@ -7,7 +7,7 @@ import type { AppContext, AppState } from '../http/context.js';
 import type { PageName, PageOptions, PageRenderer } from '../http/pages.js';
 import { createRouter } from '../http/router.js';
 import { formatDuration } from '../i18n/durations.js';
-import { canAnswerSupport, canManageInvitations, hasStaffPages } from '../staff/roles.js';
+import { hasStaffPages } from '../staff/roles.js';
 import { CONTACT_PATH, MEMBER_SUPPORT_PATH } from './support-mail.js';
 
 const DAY_MS = 24 * 3600_000;
@@ -61,24 +61,5 @@ export function supportPageRoutes(
     show(ctx, 'support', { title: 'support.title', script: 'support' });
   });
 
-  router.get('/admin/support', (ctx) => {
-    const member = ctx.state.member;
-    if (member === undefined) {
-      ctx.redirect('/login');
-      return;
-    }
-    if (!canAnswerSupport(member.role)) {
-      ctx.type = 'html';
-      ctx.set('Cache-Control', 'no-store');
-      ctx.status = 403;
-      ctx.body = pages.renderError(ctx.state.locale, 403, true);
-      return;
-    }
-    show(ctx, 'admin-support', {
-      title: 'admin.support.title',
-      script: 'admin-support',
-      vars: { invitationsHidden: canManageInvitations(member.role) ? '' : 'hidden' },
-    });
-  });
   return router;
 }

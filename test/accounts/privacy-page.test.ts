@@ -78,6 +78,14 @@ page('names the embedded relay when it runs, in French too', async () => {
   assert.match(textOf(html, 'policy-relay'), /passe par le relais de ce serveur/);
 });
 
+page('states where the server is hosted when the operator says so, and that it is not stated otherwise', async () => {
+  assert.match(textOf(await privacyPage({}), 'policy-hosting'), /has not stated where its server is hosted/);
+  const stated = await privacyPage({ PORTHELLO_HOSTING_LOCATION: 'OVH, Roubaix, France' });
+  assert.is(textOf(stated, 'policy-hosting'), 'The server that runs this service and keeps its data is located at: OVH, Roubaix, France.');
+  const french = await privacyPage({ PORTHELLO_HOSTING_LOCATION: 'Scaleway, Paris <France>' }, 'fr');
+  assert.match(french, 'se trouve : Scaleway, Paris &#60;France&#62;.', 'escaped like every configured text');
+});
+
 page.run();
 
 const wording = suite('what the pages say is kept of a call');

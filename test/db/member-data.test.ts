@@ -107,6 +107,7 @@ registry('exports and deletes every listed row of one member, anonymising shared
     'emailLinks',
     'inOtherMembersLogs',
     'invitationsCreated',
+    'newsRead',
     'profile',
     'sessions',
     'supportConversations',

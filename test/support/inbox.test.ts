@@ -174,9 +174,9 @@ inbox('the pages: /contact for everyone (pre-filled for a member), /support for 
   assert.is((await server.fetch('/admin/support', withCookie(marketing.cookie))).status, 403);
   const supportPage = await server.fetch('/admin/support?lang=en', withCookie(support.cookie));
   assert.is(supportPage.status, 200);
-  assert.match(await supportPage.text(), '<a href="/admin/invitations" hidden>');
+  assert.not.match(await supportPage.text(), 'href="/admin/invitations"', 'no link to a page support may not open');
   assert.is((await server.fetch('/admin/support', withCookie(admin.cookie))).status, 200);
-  assert.match(await (await server.fetch('/admin/accounts', withCookie(support.cookie))).text(), '<a href="/admin/support" >');
+  assert.match(await (await server.fetch('/admin/accounts', withCookie(support.cookie))).text(), '<a href="/admin/support">');
 });
 
 inbox('the inbox shows the newest conversations first, at most a page, and says when there are more', async ({ server, support }) => {

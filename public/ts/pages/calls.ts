@@ -14,6 +14,7 @@ import { avatar, endMessage, mediaProblemMessage } from '../lib/call-ui.js';
 import { byId, el } from '../lib/dom.js';
 import { hasMessage, t } from '../lib/messages.js';
 import { showVerificationBanner } from '../lib/verify-banner.js';
+import { showNewsNotice } from '../lib/news-notice.js';
 import { CLOSE_CODES, type PartyView } from '../../../server/signal/protocol.js';
 import type { CallLinkView as CallLink, MeView } from '../../../server/contract/api.js';
 
@@ -366,5 +367,7 @@ api<MeView>('GET', '/api/me').then(
     }
   },
 );
+// Unread service news under the heading; the page works the same without it.
+showNewsNotice(byId('signal-status').parentElement ?? byId('calls-page')).catch((problem: unknown) => console.warn('news', problem));
 // The directory first, so the log can show the pictures it knows.
 void directory.load(true).finally(() => void log.refresh());
