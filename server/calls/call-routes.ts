@@ -36,8 +36,8 @@ export type CallRouteDeps = Readonly<{
   publicOrigin: string;
   isHttps: boolean;
   avatarUrl: (avatarId: string) => string;
-  /** Whether a member has the calls page open (a signaling socket) now. */
-  isReachable: (memberId: string) => boolean;
+  /** Whether a member has the calls page open (a signaling socket) now and would take a ring from the viewer. */
+  isReachable: (memberId: string, viewerId: string) => boolean;
 }>;
 
 /** Past this, a directory page is surely a script walking it, not a person. */
@@ -74,7 +74,7 @@ export function callRoutes(deps: CallRouteDeps): ApiRouteGroup {
         lastName: m.lastName,
         avatarUrl: m.avatarId === null ? null : deps.avatarUrl(m.avatarId),
         // Presence is personal data: told only about members who chose to show it.
-        reachable: m.showPresence ? deps.isReachable(m.id) : null,
+        reachable: m.showPresence ? deps.isReachable(m.id, member.id) : null,
       })),
       nextOffset: page.nextOffset,
     } satisfies Directory;

@@ -22,7 +22,7 @@ import {
   type RelayedClientMessage,
   type Side,
 } from './call-state.js';
-import { guestKey, memberKey, partyKeyOf, systemClock, viewOf, type Party, type ReceivedCall } from './deps.js';
+import { guestKey, memberKey, partyKeyOf, systemClock, viewOf, type Party, type ReachScreen, type ReceivedCall } from './deps.js';
 import { dispositionOf, ProtocolViolation, Refusal, type Disposition } from './errors.js';
 import { HELLO_TIMEOUT_MS, RESUME_GRACE_MS, RING_TIMEOUT_MS, relayPolicy, type Hub, type HubDeps, type HubTiming } from './hub-api.js';
 import { createConnections, type Connection } from './connections.js';
@@ -39,6 +39,7 @@ type LiveCall = Call<Connection>;
 
 export function createHub(deps: HubDeps): Hub {
   const { members, callLog, ice, log } = deps;
+  const reach: ReachScreen = deps.reach ?? { screen: () => 'ring' };
   const clock = deps.clock ?? systemClock;
   const timing: HubTiming = { ringTimeoutMs: RING_TIMEOUT_MS, resumeGraceMs: RESUME_GRACE_MS, helloTimeoutMs: HELLO_TIMEOUT_MS, ...deps.timing };
   const connections = createConnections();
@@ -90,11 +91,16 @@ export function createHub(deps: HubDeps): Hub {
       memberId: profile.memberId,
       displayName: party.kind === 'guest' ? profile.guestFacingName : profile.displayName,
     } as const;
-    const endAtOnce = (reason: EndReason, outcome: ReceivedCall['outcome']): void => {
+    const endAtOnce = (reason: EndReason, outcome: ReceivedCall['outcome'], isBlocked = false): void => {
       if (reason === 'unavailable') guard.coolDown(cooldownKeys);
       send(conn, { type: 'call-ended', callId, reason });
-      record({ calleeMemberId, caller: callerRecordOf(party), startedAt: new Date(startedAtMs), outcome, durationS: null });
+      record({ calleeMemberId, caller: callerRecordOf(party), startedAt: new Date(startedAtMs), outcome, durationS: null, isBlocked });
     };
+    // Do-not-disturb and blocks, before anything that depends on the member's devices or calls:
+    // the caller hears "unavailable" on the same path as for an offline member (same message,
+    // same cool-down, at once), and no device of the member rings.
+    const screening = reach.screen(calleeMemberId, party);
+    if (screening !== 'ring') return endAtOnce('unavailable', 'missed', screening === 'blocked');
     // Busy means in a call that was answered; a member whose phone rings, or who is ringing
     // someone, is rung too (whichever call connects first ends the others).
     if (callByParty.get(calleeKey)?.state === 'connected') return endAtOnce('busy', 'busy');

@@ -99,17 +99,20 @@ registry('exports and deletes every listed row of one member, anonymising shared
 
   const exported = data.exportRows('alice');
   assert.equal(Object.keys(exported).sort(), [
+    'blocked',
     'callLink',
     'callLog',
     'calls_made',
     'calls_received',
     'consents',
+    'doNotDisturb',
     'emailLinks',
     'inOtherMembersLogs',
     'invitationsCreated',
     'profile',
     'sessions',
   ]);
+  assert.not.ok('blockedBy' in exported, 'a member is never told who blocked them');
   assert.equal(exported['emailLinks'], [{ purpose: 'password_reset', created_at: 'now', expires_at: 'later' }], 'the link without its token hash');
   assert.is(exported['profile']?.[0]?.['email_status'], 'unchecked');
   assert.is(exported['profile']?.[0]?.['news_emails'], 1);

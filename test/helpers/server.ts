@@ -66,6 +66,8 @@ export type TestServerOptions = {
   turnQuotas?: Partial<Pick<RelayOptions, 'userQuota' | 'totalQuota' | 'addressQuota' | 'callReserve' | 'tcpAuthTimeoutS'>>;
   /** Lower bounds of the credential table, to reach them. */
   turnCredentialLimits?: Partial<CredentialLimits>;
+  /** The clock do-not-disturb schedules are read with (a test sets the day and time). */
+  reachNowMs?: () => number;
 };
 
 export function makeDataDir(): string {
@@ -132,6 +134,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     metrics,
     ...(options.timing === undefined ? {} : { timing: options.timing }),
     ...(options.ringLimits === undefined ? {} : { ringLimits: options.ringLimits }),
+    ...(options.reachNowMs === undefined ? {} : { reachNowMs: options.reachNowMs }),
   });
   const staff = createStaffModule({ config, db, log, accounts, ...(options.clock === undefined ? {} : { now: options.clock.now }) });
   const app = buildApp({ config, db, log, relay: options.relay ?? turn, relayMeter: turn, accounts, calls, staff, metrics });
