@@ -30,6 +30,17 @@ export function callPageRoutes(pages: PageRenderer, deps: CallPageDeps): Router<
     ctx.body = pages.render('calls', ctx.state.locale, { title: 'calls.title', script: 'calls', signedIn: true });
   });
 
+  // Who may ring the member: do-not-disturb and blocked callers.
+  router.get('/calls/reach', (ctx) => {
+    if (ctx.state.member === undefined) {
+      ctx.redirect('/login');
+      return;
+    }
+    ctx.type = 'html';
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = pages.render('reach', ctx.state.locale, { title: 'reach.title', script: 'reach', signedIn: true });
+  });
+
   router.get('/c/:code', (ctx) => {
     const callee = deps.calleeOfLink(ctx.params['code'] ?? '');
     const card = callee === null ? null : deps.linkOwnerCard(callee.memberId);

@@ -116,7 +116,7 @@ export function guestRoutes(deps: CallRouteDeps): ApiRouteGroup {
     if (callee === null) throw notFound('This call link does not exist or no longer takes calls.');
     const { displayName } = parseTicketRequest(ctx.state.body);
     deps.ticketLimits.admit(callee.memberId, ctx.ip);
-    const issued = deps.tickets.issue(callee.memberId, displayName, code);
+    const issued = deps.tickets.issue(callee.memberId, displayName, code, ctx.cookies.get(guestTicketCookieName(deps.isHttps)));
     // Never readable by scripts, never sent cross-site; read by the WebSocket upgrade (/ws?as=guest)
     // and GET /api/ice-servers. No Expires: the ticket slides while it is used, so a fixed date
     // would drop the cookie from the browser in the middle of a long call; the server's sliding

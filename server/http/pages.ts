@@ -20,6 +20,7 @@ export const PAGE_NAMES = [
   'my-data',
   'privacy',
   'calls',
+  'reach',
   'guest-call',
   'admin-accounts',
   'admin-invitations',

@@ -14,6 +14,7 @@ import { avatar, endMessage, mediaProblemMessage } from '../lib/call-ui.js';
 import { byId, el } from '../lib/dom.js';
 import { hasMessage, t } from '../lib/messages.js';
 import { showVerificationBanner } from '../lib/verify-banner.js';
+import { blockCaller, showQuietTime } from '../lib/reach.js';
 import { CLOSE_CODES, type PartyView } from '../../../server/signal/protocol.js';
 import type { CallLinkView as CallLink, MeView } from '../../../server/contract/api.js';
 
@@ -261,6 +262,16 @@ function showIncoming(caller: PartyView): void {
 incomingDialog.addEventListener('cancel', (event) => event.preventDefault());
 byId('incoming-decline').addEventListener('click', () => phone.decline());
 byId('incoming-accept').addEventListener('click', () => void acceptCall());
+// Block turns the call down at once, then blocks the caller; the notice says which.
+byId('incoming-block').addEventListener('click', () => {
+  if (phone.state.kind !== 'ringing-in') return;
+  const { caller } = phone.state;
+  phone.decline();
+  void blockCaller(caller).then((text) => {
+    showNotice(text);
+    byId('call-notice-close').focus();
+  });
+});
 
 async function acceptCall(): Promise<void> {
   for (const button of incomingDialog.querySelectorAll('button')) button.disabled = true;
@@ -285,6 +296,11 @@ function callEnded(end: CallEnd): void {
   if (peerMember !== null && !end.byMe && end.reason !== 'answered-elsewhere') {
     const name = peerMember.displayName;
     actions.push(actionButton(t('calls.log.callBackLabel', { name }), () => void startCall(peerMember.memberId, name)));
+  }
+  // The one who just rang (or was just talked to) can be blocked from here.
+  const caller = end.direction === 'incoming' && end.reason !== 'answered-elsewhere' ? end.peer : null;
+  if (caller !== null) {
+    actions.push(actionButton(t('reach.block', { name: caller.displayName }), () => void blockCaller(caller).then((text) => showNotice(text))));
   }
   if (message !== null) {
     showNotice(message, actions);
@@ -343,5 +359,6 @@ api<MeView>('GET', '/api/me').then(
     }
   },
 );
+showQuietTime(byId('reach-quiet'));
 // The directory first, so the log can show the pictures it knows.
 void directory.load(true).finally(() => void log.refresh());
