@@ -185,6 +185,7 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
     routers: (pages) => [
       callPageRoutes(pages, {
         calleeOfLink: (code) => service.calleeOfLink(code),
+        knocksFirst: (memberId) => reach.knocksFirst(memberId),
         linkOwnerCard(memberId) {
           try {
             const profile = accounts.accounts.profile(memberId);

@@ -47,7 +47,7 @@ const idField: FieldReader<string> = (value, problems, key) => {
 };
 
 const parseReach = schema(
-  { dndNow: optional(booleanField), schedule: optional(scheduleField) },
+  { dndNow: optional(booleanField), schedule: optional(scheduleField), knockFirst: optional(booleanField) },
   { code: 'invalid_reach_settings', message: 'Some settings are not valid.', closed: true },
 );
 
@@ -75,6 +75,7 @@ export function reachRoutes(reach: ReachService): ApiRouteGroup {
     ctx.body = reach.updateReach(member.id, {
       ...(changes.dndNow === undefined ? {} : { dndNow: changes.dndNow }),
       ...(changes.schedule === undefined ? {} : { schedule: changes.schedule }),
+      ...(changes.knockFirst === undefined ? {} : { knockFirst: changes.knockFirst }),
     }) satisfies ReachView;
   });
 

@@ -21,12 +21,13 @@ export const MAX_MEMBERS_WITH_RECENT_GUESTS = 10_000;
 export const DEFAULT_REACH: ReachSettingsRow = {
   dndNow: false,
   schedule: { days: [], startMin: 22 * 60, endMin: 7 * 60, timeZone: 'Europe/Paris' },
+  knockFirst: false,
 };
 
 /** What the hub does with a ring: ring, or end it at once as unavailable (quiet time, or blocked). */
 export type Screening = 'ring' | 'quiet' | 'blocked';
 
-export type ReachChanges = Readonly<{ dndNow?: boolean; schedule?: DndSchedule }>;
+export type ReachChanges = Readonly<{ dndNow?: boolean; schedule?: DndSchedule; knockFirst?: boolean }>;
 
 type RecentGuest = { displayName: string; linkCode: string; atMs: number };
 
@@ -51,6 +52,7 @@ export function createReachService(store: ReachStore, memberName: (memberId: str
       timeZone: settings.schedule.timeZone,
     },
     quietNow: isQuiet(settings),
+    knockFirst: settings.knockFirst,
   });
 
   function rememberGuest(memberId: string, guest: Extract<Party, { kind: 'guest' }>): void {
@@ -86,7 +88,11 @@ export function createReachService(store: ReachStore, memberName: (memberId: str
 
     updateReach(memberId: string, changes: ReachChanges): ReachView {
       const current = settingsOf(memberId);
-      const next: ReachSettingsRow = { dndNow: changes.dndNow ?? current.dndNow, schedule: changes.schedule ?? current.schedule };
+      const next: ReachSettingsRow = {
+        dndNow: changes.dndNow ?? current.dndNow,
+        schedule: changes.schedule ?? current.schedule,
+        knockFirst: changes.knockFirst ?? current.knockFirst,
+      };
       store.saveSettings(memberId, next, new Date(nowMs()).toISOString());
       return view(next);
     },
@@ -102,6 +108,8 @@ export function createReachService(store: ReachStore, memberName: (memberId: str
       if (blocked) return 'blocked';
       return isQuiet(settingsOf(calleeMemberId)) ? 'quiet' : 'ring';
     },
+
+    knocksFirst: (memberId: string): boolean => settingsOf(memberId).knockFirst,
 
     /** Whether a ring from this member would reach the member now (for the directory's presence). */
     takesRingFrom: (calleeMemberId: string, callerMemberId: string): boolean =>

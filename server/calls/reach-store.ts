@@ -3,7 +3,7 @@
 import type { Database } from 'better-sqlite3';
 import { WEEKDAYS, type DndSchedule, type Weekday } from './dnd-schedule.js';
 
-export type ReachSettingsRow = Readonly<{ dndNow: boolean; schedule: DndSchedule }>;
+export type ReachSettingsRow = Readonly<{ dndNow: boolean; schedule: DndSchedule; knockFirst: boolean }>;
 
 export type BlockRow = Readonly<{
   id: number;
@@ -21,18 +21,19 @@ export type NewBlock = Readonly<{ kind: 'member'; memberId: string }> | Readonly
 
 export type ReachStore = ReturnType<typeof createReachStore>;
 
-type RawSettings = { dndNow: number; days: number; startMin: number; endMin: number; timeZone: string };
+type RawSettings = { dndNow: number; days: number; startMin: number; endMin: number; timeZone: string; knockFirst: number };
 
 const daysOf = (mask: number): Weekday[] => WEEKDAYS.filter((_, index) => (mask & (1 << index)) !== 0);
 const maskOf = (days: readonly Weekday[]): number => days.reduce((mask, day) => mask | (1 << WEEKDAYS.indexOf(day)), 0);
 
 export function createReachStore(db: Database) {
   const settingsOf = db.prepare(`SELECT dnd_now AS dndNow, schedule_days AS days, schedule_start_min AS startMin,
-    schedule_end_min AS endMin, time_zone AS timeZone FROM reach_settings WHERE user_id = ?`);
-  const saveSettings = db.prepare(`INSERT INTO reach_settings (user_id, dnd_now, schedule_days, schedule_start_min, schedule_end_min, time_zone, updated_at)
-    VALUES (@memberId, @dndNow, @days, @startMin, @endMin, @timeZone, @now)
+    schedule_end_min AS endMin, time_zone AS timeZone, knock_first AS knockFirst FROM reach_settings WHERE user_id = ?`);
+  const saveSettings =
+    db.prepare(`INSERT INTO reach_settings (user_id, dnd_now, schedule_days, schedule_start_min, schedule_end_min, time_zone, knock_first, updated_at)
+    VALUES (@memberId, @dndNow, @days, @startMin, @endMin, @timeZone, @knockFirst, @now)
     ON CONFLICT (user_id) DO UPDATE SET dnd_now = @dndNow, schedule_days = @days, schedule_start_min = @startMin,
-      schedule_end_min = @endMin, time_zone = @timeZone, updated_at = @now`);
+      schedule_end_min = @endMin, time_zone = @timeZone, knock_first = @knockFirst, updated_at = @now`);
   const blocksOf = db.prepare(`SELECT b.id, b.kind, b.blocked_member_id AS blockedMemberId, u.first_name AS memberFirstName,
       u.last_name AS memberLastName, b.guest_id AS guestId, b.guest_name AS guestName, b.created_at AS createdAt
     FROM blocks b LEFT JOIN users u ON u.id = b.blocked_member_id WHERE b.user_id = ? ORDER BY b.id DESC`);
@@ -53,6 +54,7 @@ export function createReachStore(db: Database) {
       return {
         dndNow: raw.dndNow === 1,
         schedule: { days: daysOf(raw.days), startMin: raw.startMin, endMin: raw.endMin, timeZone: raw.timeZone },
+        knockFirst: raw.knockFirst === 1,
       };
     },
     saveSettings(memberId: string, settings: ReachSettingsRow, now: string): void {
@@ -64,6 +66,7 @@ export function createReachStore(db: Database) {
         startMin: schedule.startMin,
         endMin: schedule.endMin,
         timeZone: schedule.timeZone,
+        knockFirst: Number(settings.knockFirst),
         now,
       });
     },

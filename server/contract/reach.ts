@@ -8,8 +8,9 @@ export type { Weekday };
  *  start runs past midnight; equal start and end make the whole day; no days, no schedule. */
 export type DndScheduleView = Readonly<{ days: readonly Weekday[]; start: string; end: string; timeZone: string }>;
 
-/** GET and PATCH /api/me/reach. `quietNow`: whether callers are told "unavailable" right now. */
-export type ReachView = Readonly<{ dndNow: boolean; schedule: DndScheduleView; quietNow: boolean }>;
+/** GET and PATCH /api/me/reach. `quietNow`: whether callers are told "unavailable" right now;
+ *  `knockFirst`: guests' calls arrive as knocks (name and a short note) to let in or refuse. */
+export type ReachView = Readonly<{ dndNow: boolean; schedule: DndScheduleView; quietNow: boolean; knockFirst: boolean }>;
 
 /** One entry of the block list: a member (by their current name) or a guest (the name they typed). */
 export type BlockView = Readonly<{ id: number; kind: 'member' | 'guest'; name: string; createdAt: string }>;

@@ -100,12 +100,13 @@ export const MEMBER_DATA_TABLES: readonly MemberDataTable[] = [
     },
   },
   {
-    // Do-not-disturb: switched on now, and the weekly schedule in the member's time zone.
+    // Do-not-disturb (switched on now, and the weekly schedule in the member's time zone) and
+    // whether guests knock first.
     table: 'reach_settings',
     exportKey: 'doNotDisturb',
     memberColumn: 'user_id',
     onDelete: 'delete',
-    exported: ['dnd_now', 'schedule_days', 'schedule_start_min', 'schedule_end_min', 'time_zone', 'updated_at'],
+    exported: ['dnd_now', 'schedule_days', 'schedule_start_min', 'schedule_end_min', 'time_zone', 'knock_first', 'updated_at'],
     withheld: { user_id: 'the member id, already in the profile' },
   },
   {

@@ -24,12 +24,23 @@ export const reachEn: Readonly<Record<keyof typeof reachFr, string>> = {
   'reach.day.fri': 'Friday',
   'reach.day.sat': 'Saturday',
   'reach.day.sun': 'Sunday',
+  'reach.knock.title': 'Guests knock first',
+  'reach.knock.label': 'Guests knock before coming in',
+  'reach.knock.hint':
+    'A guest’s call then arrives as a knock, with their name and an optional note: you let them in or refuse. A refused guest cannot knock again for a while. Members ring as usual.',
   'reach.blocks.title': 'Blocked people',
   'reach.blocks.lead':
     'A blocked member or guest hears that you are unavailable and your phone never rings for them. To block someone, choose “Block” while they ring you, or right after their call.',
   'reach.blocks.empty': 'You have not blocked anyone.',
   'reach.link': 'Who may ring me: do not disturb, blocked people',
   'calls.incoming.block': 'Block',
+  'guest.knock.note': 'A word for {name} (optional)',
+  'guest.knock.hint': '{name} lets guests in one by one: your call arrives with your name and this note, {knockNoteMax} characters at most.',
+  'client.guest.knocking': 'You are knocking at {name}’s door… Wait for the answer.',
+  'client.guest.knockRefused': '{name} did not let you in. You can knock again later.',
+  'client.calls.knock.title': 'A guest is knocking',
+  'client.calls.knock.letIn': 'Let in',
+  'client.calls.knock.refuse': 'Refuse',
   'client.reach.quietNow': 'Do not disturb is on: calls do not ring, callers are told you are unavailable.',
   'client.reach.ringsNow': 'Calls ring right now.',
   'client.reach.kind.member': 'member',
@@ -48,10 +59,14 @@ export const reachEn: Readonly<Record<keyof typeof reachFr, string>> = {
   'help.reach.dnd.title': 'Do not disturb',
   'help.reach.dnd.text':
     'On the “Who may ring me” page, tick “Do not disturb now”, or choose days and hours in your time zone (for example Monday to Friday, 22:00 to 07:00). Meanwhile nothing rings; the caller hears that you are unavailable, and the call shows in your call log as a missed call.',
+  'help.reach.knock.title': 'Guests knock first',
+  'help.reach.knock.text':
+    'On the “Who may ring me” page, tick “Guests knock before coming in”. A guest who opens your call link may then leave you a short note; their call arrives with their name and that note, and you choose “Let in” or “Refuse”. A refused guest cannot knock again for a while.',
   'help.reach.block.title': 'Blocking someone',
   'help.reach.block.text':
     'While a member or a guest rings you, or right after their call, choose “Block”. Their calls never ring again and they only hear that you are unavailable, exactly as if you were not connected: they are not told they are blocked. A guest is blocked for their browser session on your call link; if they come back another way, replace your link. The list, with “Unblock”, is on the “Who may ring me” page.',
-  'policy.stored.doNotDisturb': 'Your do-not-disturb settings: on or off, and the weekly schedule with your time zone.',
+  'policy.stored.doNotDisturb':
+    'Your do-not-disturb settings (on or off, the weekly schedule with your time zone) and whether guests knock first. A knocking guest’s note is never kept.',
   'policy.stored.blocked':
     'The people you blocked: a member, or the name a guest typed with a random identifier of their browser session on your call link, and the date.',
   'policy.stored.blockedBy':

@@ -87,6 +87,8 @@ export type IceProvider = {
  *  call at once as "unavailable", exactly as for a member with no device online. */
 export type ReachScreen = {
   screen(calleeMemberId: string, caller: Party): 'ring' | 'quiet' | 'blocked';
+  /** Whether the member lets guests in one by one: a guest's call arrives as a knock. */
+  knocksFirst(calleeMemberId: string): boolean;
 };
 
 export type TimerHandle = { readonly id: unknown };

@@ -127,6 +127,7 @@ reach('refuses bad settings with stable codes and keeps what was there', async (
     [{ schedule: 'weekdays' }, { schedule: 'must_be_object' }],
     [{ dndNow: 'yes' }, { dndNow: 'must_be_boolean' }],
     [{ knock: true }, { knock: 'not_allowed' }],
+    [{ knockFirst: 1 }, { knockFirst: 'must_be_boolean' }],
   ];
   for (const [body, fields] of cases) {
     const response = await patchReach(bob, body);
@@ -251,7 +252,15 @@ reach('do-not-disturb and blocks are in the export, never told to the blocked me
   await block(bob, { memberId: ada.id });
   const exported = (await jsonOf(await server.fetch('/api/me/export', withCookie(bob.cookie)))).data;
   assert.equal(exported.doNotDisturb, [
-    { dnd_now: 1, schedule_days: 64, schedule_start_min: 0, schedule_end_min: 0, time_zone: 'Europe/Paris', updated_at: exported.doNotDisturb[0].updated_at },
+    {
+      dnd_now: 1,
+      schedule_days: 64,
+      schedule_start_min: 0,
+      schedule_end_min: 0,
+      time_zone: 'Europe/Paris',
+      knock_first: 0,
+      updated_at: exported.doNotDisturb[0].updated_at,
+    },
   ]);
   assert.equal(
     exported.blocked.map((row: { kind: string }) => row.kind),

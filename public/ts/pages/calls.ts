@@ -235,7 +235,7 @@ function showState(state: BrowserPhoneState): void {
   else if (state.kind === 'ringing-out') showOutgoing(state.callee.displayName, pictureOf(memberIdOf(state.callee)), t('calls.outgoing.ringing'));
   else outgoing.hidden = true;
 
-  if (state.kind === 'ringing-in') showIncoming(state.caller);
+  if (state.kind === 'ringing-in') showIncoming(state.caller, state.knock ?? null);
   else if (state.kind !== 'accepting' && incomingDialog.open) incomingDialog.close();
 
   const inCall = state.kind === 'in-call';
@@ -247,15 +247,28 @@ function showState(state: BrowserPhoneState): void {
 
 const pageTitle = document.title;
 
-function showIncoming(caller: PartyView): void {
+function showIncoming(caller: PartyView, knock: { note: string } | null): void {
   const name = caller.displayName;
   byId('incoming-avatar').replaceChildren(avatar(name, pictureOf(memberIdOf(caller)), 'large'));
   byId('incoming-who').textContent = name;
   byId('incoming-note').textContent = caller.kind === 'guest' ? t('calls.incoming.guest') : t('calls.incoming.member');
+  showKnock(knock);
   byId('incoming-error').hidden = true;
   for (const button of incomingDialog.querySelectorAll('button')) button.disabled = false;
   if (!incomingDialog.open) incomingDialog.showModal();
   byId('incoming-accept').focus();
+}
+
+// A guest's knock: its note, quoted as the guest typed it (text, never markup), and "Let in" / "Refuse".
+const incomingTexts = { title: byId('incoming-title').textContent, accept: byId('incoming-accept').textContent, decline: byId('incoming-decline').textContent };
+function showKnock(knock: { note: string } | null): void {
+  const quote = byId('incoming-knock-note');
+  quote.hidden = knock === null || knock.note === '';
+  quote.textContent = knock?.note ?? '';
+  incomingDialog.dataset['knock'] = String(knock !== null);
+  byId('incoming-title').textContent = knock === null ? incomingTexts.title : t('calls.knock.title');
+  byId('incoming-accept').textContent = knock === null ? incomingTexts.accept : t('calls.knock.letIn');
+  byId('incoming-decline').textContent = knock === null ? incomingTexts.decline : t('calls.knock.refuse');
 }
 
 // Escape must not make a call vanish unanswered: declining is an explicit button.

@@ -7,6 +7,7 @@ import { formatDate, hasMessage, t } from '../lib/messages.js';
 import type { BlockList, ReachView, Weekday } from '../../../server/contract/reach.js';
 
 const dndBox = byId<HTMLInputElement>('dnd-now');
+const knockBox = byId<HTMLInputElement>('knock-first');
 const nowLine = byId('reach-now');
 const scheduleForm = byId<HTMLFormElement>('schedule-form');
 const zoneSelect = byId<HTMLSelectElement>('schedule-zone');
@@ -39,6 +40,8 @@ function fillZones(selected: string): void {
 function showReach(reach: ReachView): void {
   dndBox.checked = reach.dndNow;
   dndBox.disabled = false;
+  knockBox.checked = reach.knockFirst;
+  knockBox.disabled = false;
   nowLine.textContent = t(reach.quietNow ? 'reach.quietNow' : 'reach.ringsNow');
   nowLine.dataset['quiet'] = String(reach.quietNow);
   for (const box of dayBoxes) box.checked = reach.schedule.days.includes(box.value as Weekday);
@@ -48,23 +51,29 @@ function showReach(reach: ReachView): void {
   fillZones(reach.schedule.days.length === 0 ? browserZone : reach.schedule.timeZone);
 }
 
-dndBox.addEventListener('change', () => {
-  dndBox.disabled = true;
-  byId('dnd-error').hidden = true;
-  byId('dnd-status').textContent = '';
-  api<ReachView>('PATCH', '/api/me/reach', { dndNow: dndBox.checked })
-    .then(
-      (reach) => {
-        showReach(reach);
-        byId('dnd-status').textContent = t('saved');
-      },
-      (problem: unknown) => {
-        dndBox.checked = !dndBox.checked;
-        showProblem('dnd-error', problem);
-      },
-    )
-    .finally(() => (dndBox.disabled = false));
-});
+// The two switches save on change, each with its own status line.
+for (const [box, field, part] of [
+  [dndBox, 'dndNow', 'dnd'],
+  [knockBox, 'knockFirst', 'knock'],
+] as const) {
+  box.addEventListener('change', () => {
+    box.disabled = true;
+    byId(`${part}-error`).hidden = true;
+    byId(`${part}-status`).textContent = '';
+    api<ReachView>('PATCH', '/api/me/reach', { [field]: box.checked })
+      .then(
+        (reach) => {
+          showReach(reach);
+          byId(`${part}-status`).textContent = t('saved');
+        },
+        (problem: unknown) => {
+          box.checked = !box.checked;
+          showProblem(`${part}-error`, problem);
+        },
+      )
+      .finally(() => (box.disabled = false));
+  });
+}
 
 scheduleForm.addEventListener('submit', (event) => {
   event.preventDefault();

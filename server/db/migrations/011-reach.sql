@@ -1,5 +1,5 @@
 -- Who may ring a member: do-not-disturb (now, or on a weekly schedule in the member's time
--- zone) and the members and guests they blocked. Both belong to the member who set them and go
+-- zone), whether guests knock first, and the members and guests they blocked. Both belong to the member who set them and go
 -- with their account; a block also goes with the blocked member's account.
 
 CREATE TABLE reach_settings (
@@ -14,6 +14,8 @@ CREATE TABLE reach_settings (
   schedule_end_min   INTEGER NOT NULL DEFAULT 420 CHECK (schedule_end_min BETWEEN 0 AND 1439),
   -- An IANA zone name (Europe/Paris), checked with Intl before it is stored.
   time_zone          TEXT NOT NULL DEFAULT 'Europe/Paris',
+  -- Guests knock first: their call arrives with their name and a short note, to let in or refuse.
+  knock_first        INTEGER NOT NULL DEFAULT 0 CHECK (knock_first IN (0, 1)),
   updated_at         TEXT NOT NULL
 ) STRICT;
 
