@@ -175,4 +175,55 @@ test('a member blocks another member who rings; that member then hears "not conn
   await shot(bobPage, 'reach-blocks-member-en');
 });
 
+test('a guest knocks with a note; the member lets them in and the call connects', async () => {
+  const member = await signUp(server, { firstName: 'Lise', lastName: 'Meitner' });
+  const callee = await memberOnCallsPage(member);
+  await callee.getByRole('link', { name: en['reach.link'] }).click();
+  await callee.getByLabel(en['reach.knock.label']).check();
+  await callee.locator('#knock-status', { hasText: en['client.saved'] }).waitFor();
+  assert.is(server.calls.reach.knocksFirst(member.id), true);
+  await callee.goto(`${server.url}/calls`);
+  await callee.locator('#signal-status[data-state="open"]').waitFor();
+  await waitUntil(async () => (await callee.inputValue('#call-link')) !== '', 'the call link to show', BROWSER_WAIT_MS);
+  const link = await callee.inputValue('#call-link');
+
+  const guest = await openContext('fr-FR');
+  await guest.goto(link);
+  await guest.getByLabel('Votre nom').fill('Otto Frisch');
+  await guest.getByLabel('Un mot pour Lise (facultatif)').fill('C’est pour la fission');
+  await shot(guest, 'guest-knock-fr');
+  await guest.getByRole('button', { name: 'Appeler', exact: true }).click();
+  await guest.locator('#guest-calling-status', { hasText: fr['client.guest.knocking'].replace('{name}', 'Lise') }).waitFor();
+
+  await callee.locator('#incoming-dialog[open][data-knock="true"]').waitFor();
+  assert.is(await callee.locator('#incoming-who').textContent(), 'Otto Frisch');
+  assert.is(await callee.locator('#incoming-knock-note').textContent(), 'C’est pour la fission');
+  assert.is(await callee.locator('#incoming-title').textContent(), en['client.calls.knock.title']);
+  await shot(callee, 'calls-knock-en');
+  await callee.getByRole('button', { name: en['client.calls.knock.letIn'] }).click();
+  for (const side of [callee, guest]) await side.locator('.call-screen[data-phase="connected"]').waitFor();
+  await guest.getByRole('button', { name: 'Raccrocher' }).click();
+  await callee.locator('.call-screen').waitFor({ state: 'detached' });
+});
+
+test('a refused knock tells the guest they were not let in', async () => {
+  const member = await signUp(server, { firstName: 'Emmy', lastName: 'Noether' });
+  server.calls.reach.updateReach(member.id, { knockFirst: true });
+  const callee = await memberOnCallsPage(member);
+  await waitUntil(async () => (await callee.inputValue('#call-link')) !== '', 'the call link to show', BROWSER_WAIT_MS);
+  const guest = await openContext('en-GB');
+  await guest.goto(await callee.inputValue('#call-link'));
+  await guest.getByLabel('Your name').fill('Hermann');
+  await guest.getByRole('button', { name: 'Call', exact: true }).click();
+  await callee.locator('#incoming-dialog[open][data-knock="true"]').waitFor();
+  assert.is(await callee.locator('#incoming-knock-note').isHidden(), true, 'no note, no quote');
+  await callee.getByRole('button', { name: en['client.calls.knock.refuse'] }).click();
+  await guest.locator('#guest-ended-text', { hasText: en['client.guest.knockRefused'].replace('{name}', 'Emmy') }).waitFor();
+  await shot(guest, 'guest-knock-refused-en');
+  // Knocking again at once meets the refused knock's cool-down; the member's page stays quiet.
+  await guest.getByRole('button', { name: 'Call again' }).click();
+  await guest.locator('#guest-ended-text', { hasText: en['client.calls.refused.cooling_down'].replace('{name}', 'Emmy') }).waitFor();
+  assert.not.ok(await callee.locator('#incoming-dialog').evaluate((dialog: HTMLDialogElement) => dialog.open));
+});
+
 reach.run();
