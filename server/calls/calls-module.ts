@@ -123,7 +123,7 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
     ice: iceProviderOf(deps.turnCredentials),
     log,
     ...(deps.timing === undefined ? {} : { timing: deps.timing }),
-    ringLimits: { ringCooldownMs: config.calls.ringCooldownMs, ...deps.ringLimits },
+    ringLimits: { ringCooldownMs: config.calls.ringCooldownMs, knockRefusedCooldownMs: config.calls.knockRefusedCooldownMs, ...deps.ringLimits },
     reach,
   });
 

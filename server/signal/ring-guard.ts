@@ -18,7 +18,7 @@ export const GUEST_INVITES_PER_ADDRESS: KeyedLimit = { burst: 5, refillEveryMs: 
  *  ringing that member again (PORTHELLO_RING_COOLDOWN_S). */
 export const RING_COOLDOWN_MS = 30_000;
 /** A member who refuses a guest's knock is not knocked at again by that guest (nor from that
- *  address) for this long. */
+ *  address) for this long (PORTHELLO_KNOCK_COOLDOWN_S). */
 export const KNOCK_REFUSED_COOLDOWN_MS = 10 * 60_000;
 /** Bounds the memory of the limiters and cool-downs whatever a flood does; the quietest keys go first. */
 export const MAX_RING_GUARD_KEYS = 50_000;
