@@ -6,6 +6,7 @@ import type { Database } from 'better-sqlite3';
 import { createAccountsModule, type AccountsModule } from './accounts/accounts-module.js';
 import { createCallsModule, type CallsModule } from './calls/calls-module.js';
 import { createStaffModule, type StaffModule } from './staff/staff-module.js';
+import { createSupportModule, type SupportModule } from './support/support-module.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import { jsonBody } from './http/body.js';
@@ -39,6 +40,8 @@ export type AppDeps = Readonly<{
   calls?: CallsModule;
   /** Roles, invitations and the admin pages; built here when not given. */
   staff?: StaffModule;
+  /** The contact form and the support inbox; built here when not given. */
+  support?: SupportModule;
 }>;
 
 export const TEMPLATES_DIR = projectPath('public', 'pages');
@@ -57,6 +60,7 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
   const metrics = deps.metrics ?? createMetrics();
   const calls = deps.calls ?? createCallsModule({ config, db: deps.db, log, accounts, turnCredentials: null, metrics });
   const staff = deps.staff ?? createStaffModule({ config, db: deps.db, log, accounts });
+  const support = deps.support ?? createSupportModule({ config, db: deps.db, log, accounts });
   metrics.observe({ census: () => calls.hub.census(), relay: deps.relayMeter ?? null });
 
   app.use(countRequests(metrics));
@@ -92,7 +96,8 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
     ...accounts.routers(pages),
     ...calls.routers(pages),
     ...staff.routers(pages),
-    apiRoutes([...accounts.apiGroups(calls.profileExtras), ...calls.apiGroups(), ...staff.apiGroups()]),
+    ...support.routers(pages),
+    apiRoutes([...accounts.apiGroups(calls.profileExtras), ...calls.apiGroups(), ...staff.apiGroups(), ...support.apiGroups()]),
   ];
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
   return app;

@@ -44,6 +44,7 @@ export const CONFIG_KEYS = {
   PORTHELLO_MAIL_FROM: '',
   PORTHELLO_ORGANISATION_NAME: '',
   PORTHELLO_ORGANISATION_CONTACT: '',
+  PORTHELLO_SUPPORT_RETENTION_DAYS: '365',
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

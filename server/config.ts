@@ -11,6 +11,7 @@ import { readMailConfig, type MailConfig } from './config-mail.js';
 import { readOrganisationConfig, type OrganisationConfig } from './config-organisation.js';
 import { readTurnConfig, type TurnConfig } from './config-turn.js';
 import { readAccessConfig, type AccessConfig } from './config-access.js';
+import { readSupportConfig, type SupportConfig } from './config-support.js';
 
 export type { FileSystemProbe };
 export { CONFIG_KEYS, type ConfigKey, type Env } from './config-keys.js';
@@ -68,6 +69,8 @@ export type Config = Readonly<{
   mail: MailConfig;
   /** The data controller named on the privacy page. */
   organisation: OrganisationConfig;
+  /** The support inbox: how long prospects' conversations are kept. */
+  support: SupportConfig;
 }>;
 
 /** Thrown by loadConfig with one line per bad key, so an operator fixes them all in one go. */
@@ -138,6 +141,7 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
   const access = readAccessConfig(reader);
   const mail = readMailConfig(reader);
   const organisation = readOrganisationConfig(reader);
+  const support = readSupportConfig(reader);
 
   const bcryptCost = integer('PORTHELLO_BCRYPT_COST', MIN_BCRYPT_COST, MAX_BCRYPT_COST);
   const sessionIdleHours = integer('PORTHELLO_SESSION_IDLE_HOURS', 1, 24 * 365);
@@ -187,6 +191,7 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
     access,
     mail,
     organisation,
+    support,
   });
 }
 

@@ -19,6 +19,7 @@ import { createAccountsModule } from './accounts/accounts-module.js';
 import { createMetrics } from './metrics/metrics.js';
 import { createCallsModule } from './calls/calls-module.js';
 import { createStaffModule } from './staff/staff-module.js';
+import { createSupportModule } from './support/support-module.js';
 import { createTurnCredentials } from './turn/credentials.js';
 import { startRelay, type Relay } from './turn/relay.js';
 import { createCertificateReloader, readCertificate, secureContextOptions, type CertificatePair } from './tls.js';
@@ -109,7 +110,8 @@ async function run(): Promise<void> {
   const metrics = createMetrics();
   const calls = createCallsModule({ config, db, log, accounts, turnCredentials, metrics });
   const staff = createStaffModule({ config, db, log, accounts });
-  const app = buildApp({ config, db, log, relay: relayHealth, relayMeter: relay, accounts, calls, staff, metrics });
+  const support = createSupportModule({ config, db, log, accounts });
+  const app = buildApp({ config, db, log, relay: relayHealth, relayMeter: relay, accounts, calls, staff, support, metrics });
   const server = certificate === null ? createHttpServer(app.callback()) : createHttpsServer(secureContextOptions(certificate), app.callback());
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.requestTimeout = REQUEST_TIMEOUT_MS;
@@ -120,6 +122,8 @@ async function run(): Promise<void> {
   parts.closeWebSockets = () => signaler.close();
   // `npm run admin -- disable` runs in another process: its disables reach the sockets through this.
   staff.watchDisabled();
+  // Prospects' support conversations are erased PORTHELLO_SUPPORT_RETENTION_DAYS after their last message.
+  support.startPurge();
 
   const address = await listen(server, config).catch(async (error: NodeJS.ErrnoException) => {
     await relay?.stop();

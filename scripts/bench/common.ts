@@ -5,6 +5,7 @@ import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { projectPath } from '../../server/paths.js';
+import { watchOutput } from '../child-output.js';
 
 /** Linux reports process CPU in clock ticks of 1/100 s. */
 const CLOCK_TICKS_PER_S = 100;
@@ -57,51 +58,21 @@ export function startChild(
     if (group && child.pid !== undefined) process.kill(-child.pid, name);
     else child.kill(name);
   };
-  let output = '';
-  const listeners = new Set<() => void>();
-  const onData = (chunk: Buffer): void => {
-    output += chunk.toString();
-    for (const listener of listeners) listener();
-  };
-  child.stdout?.on('data', onData);
-  child.stderr?.on('data', onData);
+  const watched = watchOutput(child, command);
   const killer = setTimeout(() => signal('SIGKILL'), timeoutMs);
   const kill = (): void => signal('SIGKILL');
   running.add(kill);
-  const exited = new Promise<number | string>((resolve) =>
-    child.on('exit', (code, signal) => {
-      running.delete(kill);
-      clearTimeout(killer);
-      resolve(code ?? signal ?? 'unknown');
-    }),
-  );
+  const exited = watched.exited.then((result) => {
+    running.delete(kill);
+    clearTimeout(killer);
+    return result;
+  });
   return {
     process: child,
     pid: child.pid ?? 0,
-    output: () => output,
+    output: watched.output,
     exited,
-    waitFor(pattern, waitMs = 60_000) {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => finish(new Error(`timed out waiting for ${pattern} from ${command}:\n${output.slice(-2000)}`)), waitMs);
-        const finish = (error: Error | null, match?: RegExpExecArray): void => {
-          clearTimeout(timer);
-          listeners.delete(check);
-          if (error === null && match !== undefined) resolve(match);
-          else reject(error ?? new Error('no match'));
-        };
-        const check = (): void => {
-          const match = pattern.exec(output);
-          if (match !== null) finish(null, match);
-        };
-        listeners.add(check);
-        void exited.then(() => {
-          const match = pattern.exec(output);
-          if (match !== null) finish(null, match);
-          else finish(new Error(`${command} exited before printing ${pattern}:\n${output.slice(-2000)}`));
-        });
-        check();
-      });
-    },
+    waitFor: (pattern, waitMs = 60_000) => watched.waitFor(pattern, waitMs),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       signal('SIGTERM');

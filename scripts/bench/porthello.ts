@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectPath } from '../../server/paths.js';
+import { LOCAL_ORIGIN, localServerEnv } from '../local-server-env.js';
 import { startChild, type Child } from './common.js';
 
-/** The server picks a free port, so the public origin it checks is a fixed placeholder. */
-export const ORIGIN = 'http://127.0.0.1:1';
+export const ORIGIN = LOCAL_ORIGIN;
 export const PASSWORD = 'bench password 0123456789';
 /** The build under test: this tree's, or another's (PORTHELLO_BENCH_SERVER=/other/dist/server/main.js) to compare before and after a change with the same harness. */
 export const MAIN_SCRIPT = process.env['PORTHELLO_BENCH_SERVER'] ?? projectPath('dist', 'server', 'main.js');
@@ -22,22 +22,9 @@ export function makeDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'porthello-bench-'));
 }
 
-/**
- * Settings a benchmark run changes: bcrypt's cost for members made in bulk (the log-in figure
- * keeps the default), and the sign-up and ring throttles, which are not what is measured.
- */
+/** The benchmark's server: local settings (bcrypt's cost is low for members made in bulk; the log-in figure sets the default back). */
 export function benchEnv(dataDir: string, overrides: Record<string, string> = {}): Record<string, string> {
-  return {
-    PORTHELLO_DATA_DIR: dataDir,
-    PORTHELLO_PORT: '0',
-    PORTHELLO_PUBLIC_URL: ORIGIN,
-    PORTHELLO_TURN_PORT: '0',
-    PORTHELLO_BCRYPT_COST: '4',
-    PORTHELLO_SIGNUPS_PER_ADDRESS_PER_HOUR: '100000',
-    PORTHELLO_SIGNUPS_PER_HOUR: '100000',
-    PORTHELLO_RING_COOLDOWN_S: '0',
-    ...overrides,
-  };
+  return { ...localServerEnv(dataDir), ...overrides };
 }
 
 export async function startPorthello(dataDir: string, overrides: Record<string, string> = {}, nodeArgs: readonly string[] = []): Promise<Porthello> {

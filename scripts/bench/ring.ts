@@ -11,6 +11,7 @@ import { newRow, type BenchOptions, type Figure, type Row } from './figure.js';
 import { makeDataDir, PASSWORD, removeDataDir, signUpMembers, startPorthello, type Porthello } from './porthello.js';
 
 // Code passed to the page runs there; this names its globals for the type checker.
+// biome-ignore lint/suspicious/noExplicitAny: page code runs in the browser, and this Node program has no DOM types
 declare const window: any;
 
 /** The relay's ports in this run (the relay suites use others). */

@@ -6,7 +6,7 @@ import type { SessionAuth } from '../http/session.js';
 import type { Logger } from '../log.js';
 import { parseLogin, parseSignup } from './account-rules.js';
 import type { AccountService } from './account-service.js';
-import type { SessionService } from './session-service.js';
+import type { Member, SessionService } from './session-service.js';
 import type { ApiRouteGroup } from '../http/api-router.js';
 import type { FirstAdminSetup } from '../staff/first-admin.js';
 import { secretField, schema } from '../http/schema.js';
@@ -37,15 +37,19 @@ export function authRoutes({ accounts, sessions, auth, log, firstAdmin, verifica
     if (previous !== undefined) sessions.end(previous.id, previous.sessionId);
   };
 
-  router.post('/signup', async (ctx) => {
-    const input = parseSignup(ctx.state.body);
-    const { token, member } = await accounts.signup(input, ctx.ip, ctx.get('User-Agent'));
+  /** A new account's first session: its address goes to verification, the browser is logged in. */
+  const welcome = (ctx: AppContext, { token, member }: { token: string; member: Member }, event: string): void => {
     verification.addressSet(member.id, ctx.state.locale);
     endPreviousSession(ctx);
     auth.setCookie(ctx, token);
-    log.info('auth', 'member signed up', { request_id: ctx.state.requestId });
+    log.info('auth', event, { request_id: ctx.state.requestId });
     ctx.status = 201;
     ctx.body = accounts.profile(member.id);
+  };
+
+  router.post('/signup', async (ctx) => {
+    const input = parseSignup(ctx.state.body);
+    welcome(ctx, await accounts.signup(input, ctx.ip, ctx.get('User-Agent')), 'member signed up');
   });
 
   // The first admin, through the one-time link start-up printed (server/staff/first-admin.ts).
@@ -53,13 +57,8 @@ export function authRoutes({ accounts, sessions, auth, log, firstAdmin, verifica
     const { token, ...rest } = (typeof ctx.state.body === 'object' && ctx.state.body !== null ? ctx.state.body : {}) as Record<string, unknown>;
     const setup = parseSetupToken({ token });
     const input = parseSignup(rest);
-    const { token: sessionToken, member } = await accounts.signup(input, ctx.ip, ctx.get('User-Agent'), { gate: firstAdmin.gate(setup.token), role: 'admin' });
-    verification.addressSet(member.id, ctx.state.locale);
-    endPreviousSession(ctx);
-    auth.setCookie(ctx, sessionToken);
-    log.info('auth', 'first admin account created', { request_id: ctx.state.requestId });
-    ctx.status = 201;
-    ctx.body = accounts.profile(member.id);
+    const created = await accounts.signup(input, ctx.ip, ctx.get('User-Agent'), { gate: firstAdmin.gate(setup.token), role: 'admin' });
+    welcome(ctx, created, 'first admin account created');
   });
 
   router.post('/login', async (ctx) => {

@@ -13,6 +13,8 @@ import { isMessageKey, type Locale, type MessageKey, translate } from '../i18n/i
 import { EMAIL_VERIFICATION_LINK_LIFETIME_MS } from './email-verification.js';
 import { PASSWORD_RESET_LINK_LIFETIME_MS } from './password-reset.js';
 
+const DAY_MS = 24 * 3600_000;
+
 export type PrivacyFacts = Readonly<{
   organisation: Config['organisation'];
   sessionIdleMs: number;
@@ -21,6 +23,8 @@ export type PrivacyFacts = Readonly<{
   relay: Readonly<{ kind: 'embedded' } | { kind: 'external'; hosts: readonly string[] } | { kind: 'none' }>;
   /** The host mail goes through; null when no e-mail is sent. Never the URL: it holds the password. */
   smtpHost: string | null;
+  /** Days a prospect's support conversation is kept after its last message. */
+  supportRetentionDays: number;
 }>;
 
 export function privacyFactsOf(config: Config): PrivacyFacts {
@@ -37,6 +41,7 @@ export function privacyFactsOf(config: Config): PrivacyFacts {
           ? { kind: 'none' }
           : { kind: 'embedded' },
     smtpHost: config.mail.smtp?.host ?? null,
+    supportRetentionDays: config.support.retentionDays,
   };
 }
 
@@ -59,13 +64,15 @@ export function privacyPageVars(locale: Locale, facts: PrivacyFacts): Record<str
     organisationContact: facts.organisation.contact,
     relayHosts: facts.relay.kind === 'external' ? facts.relay.hosts.join(', ') : '',
     smtpHost: facts.smtpHost ?? '',
+    supportRetention: formatDuration(locale, facts.supportRetentionDays * DAY_MS),
   };
   const say = (key: MessageKey): string => translate(locale, key).replace(/\{(\w+)\}/g, (slot, name: string) => values[name] ?? slot);
   // The picture is a file, not a table: its line comes right after the account's.
   const storedKeys = [...new Set(MEMBER_DATA_TABLES.map((entry) => entry.exportKey))].flatMap((exportKey) =>
     exportKey === 'profile' ? [storedLineKey(exportKey), 'policy.stored.picture'] : [storedLineKey(exportKey)],
   );
-  const storedList = [...storedKeys, 'policy.stored.guestTicket']
+  // Prospects of the contact form have no account: their line follows the members' data.
+  const storedList = [...storedKeys, 'policy.stored.guestTicket', 'policy.stored.supportProspect']
     .map((key) => {
       if (!isMessageKey(key)) throw new Error(`the privacy page has no line for ${key}`);
       return `<li>${escapeHtml(say(key))}</li>`;

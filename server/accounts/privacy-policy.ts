@@ -6,9 +6,9 @@ import type { MessageKey } from '../i18n/index.js';
 export type PolicyVersion = Readonly<{ version: string; changes: MessageKey }>;
 
 /** Newest first. */
-export const PRIVACY_POLICY_HISTORY: readonly PolicyVersion[] = [
+export const PRIVACY_POLICY_HISTORY: readonly [PolicyVersion, ...PolicyVersion[]] = [
   { version: '2026-11-30', changes: 'policy.changes.v20261130' },
   { version: '2026-11-28', changes: 'policy.changes.v20261128' },
 ];
 
-export const CURRENT_POLICY_VERSION: string = PRIVACY_POLICY_HISTORY[0]!.version;
+export const CURRENT_POLICY_VERSION: string = PRIVACY_POLICY_HISTORY[0].version;

@@ -20,7 +20,7 @@ import { createReachService, type ReachService } from './reach-service.js';
 import { createReachStore } from './reach-store.js';
 import { reachRoutes } from './reach-routes.js';
 import { createSocketAuth } from './socket-auth.js';
-import { createTicketLimits } from './ticket-limits.js';
+import { createTicketLimits, type TicketLimitSettings } from './ticket-limits.js';
 import { trackPresence } from './presence.js';
 import { partyKeyOf, type Authenticate, type IceProvider } from '../signal/deps.js';
 import { createHub } from '../signal/hub.js';
@@ -55,8 +55,10 @@ export type CallsDeps = {
   turnCredentials: TurnCredentials | null;
   /** Tests shorten ringing and grace periods. */
   timing?: Partial<HubTiming>;
-  /** Tests that ring one member many times from one address raise the invite limits. */
+  /** Tests that ring one member many times from one address raise the invite limits… */
   ringLimits?: Partial<RingLimits>;
+  /** …and the guest-ticket limits. */
+  ticketLimits?: Partial<TicketLimitSettings>;
   /** Counts call outcomes for GET /metrics. */
   metrics?: Pick<Metrics, 'countCallOutcome'>;
   /** The clock do-not-disturb schedules are read with (tests set the day and time). */
@@ -168,7 +170,7 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
   const routeDeps = {
     calls: service,
     tickets,
-    ticketLimits: createTicketLimits(),
+    ticketLimits: createTicketLimits(Date.now, deps.ticketLimits),
     publicOrigin: config.publicOrigin,
     isHttps: config.isHttps,
     avatarUrl: (avatarId: string) => accounts.avatars.files.urls(avatarId).small,

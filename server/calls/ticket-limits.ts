@@ -17,10 +17,12 @@ export type TicketLimits = {
   admit(linkOwnerId: string, clientAddress: string): void;
 };
 
-export function createTicketLimits(nowMs: () => number = Date.now): TicketLimits {
+export type TicketLimitSettings = { perLink: KeyedLimit; perAddress: KeyedLimit };
+
+export function createTicketLimits(nowMs: () => number = Date.now, settings: Partial<TicketLimitSettings> = {}): TicketLimits {
   const options = { maxKeys: MAX_TICKET_LIMIT_KEYS, nowMs };
-  const perLink = createKeyedRateLimiter(TICKETS_PER_LINK, options);
-  const perAddress = createKeyedRateLimiter(TICKETS_PER_ADDRESS, options);
+  const perLink = createKeyedRateLimiter(settings.perLink ?? TICKETS_PER_LINK, options);
+  const perAddress = createKeyedRateLimiter(settings.perAddress ?? TICKETS_PER_ADDRESS, options);
   return {
     admit(linkOwnerId, clientAddress) {
       const waitMs = takeAll([

@@ -154,6 +154,43 @@ export const MEMBER_DATA_TABLES: readonly MemberDataTable[] = [
       created_by: 'the member id, already in the profile',
     },
   },
+  {
+    // Conversations the member started with support (contact form while logged in).
+    table: 'support_conversations',
+    exportKey: 'supportConversations',
+    memberColumn: 'member_id',
+    onDelete: 'delete',
+    exported: ['id', 'email', 'name', 'locale', 'subject', 'state', 'created_at', 'updated_at'],
+    withheld: { member_id: 'the member id, already in the profile' },
+  },
+  {
+    // The messages of those conversations, the member's and support's replies.
+    table: 'support_messages',
+    exportKey: 'supportMessages',
+    memberColumn: 'member_id',
+    onDelete: 'delete',
+    exported: ['conversation_id', 'author', 'body', 'created_at'],
+    withheld: {
+      id: 'internal row number',
+      member_id: 'the member id, already in the profile',
+      staff_id: 'the identifier of the support staff member who replied',
+    },
+  },
+  {
+    // For support staff: replies they wrote stay in the other person's conversation, without them.
+    table: 'support_messages',
+    exportKey: 'supportRepliesWritten',
+    memberColumn: 'staff_id',
+    onDelete: 'anonymise',
+    exported: ['conversation_id', 'created_at'],
+    withheld: {
+      id: 'internal row number',
+      member_id: 'the identifier of the member the conversation belongs to',
+      staff_id: 'the member id, already in the profile',
+      author: 'always "staff" for these rows',
+      body: 'written to another person; it stays in their conversation',
+    },
+  },
 ];
 
 export type MemberRows = Record<string, Record<string, unknown>[]>;

@@ -1,8 +1,9 @@
 // Server-rendered pages from the templates in public/pages/. A template holds
 //   {{t:key}}  a translated string (HTML-escaped),
 //   {{name}}   a value passed by the route (HTML-escaped),
+//   {{>name}}  the partial public/pages/partials/name.html (form fields several pages share),
 // and the layout holds {{{content}}}, the page body. Templates are read once at start and
-// checked: an unknown message key fails start-up, not a visitor's request.
+// checked: an unknown message key or partial fails start-up, not a visitor's request.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DISPLAY_NAME_MAX_CODE_POINTS, MEMBER_NAME_MAX_CODE_POINTS } from '../contract/names.js';
@@ -28,6 +29,9 @@ export const PAGE_NAMES = [
   'forgot-password',
   'password-reset',
   'verify-email',
+  'contact',
+  'support',
+  'admin-support',
 ] as const;
 export type PageName = (typeof PAGE_NAMES)[number];
 
@@ -64,6 +68,7 @@ const FORM_LIMITS: Readonly<Record<string, string>> = {
   knockNoteMax: String(MAX_KNOCK_NOTE_CHARS),
 };
 
+const PARTIAL = /\{\{>\s*([\w-]+)\s*\}\}/g;
 const PLACEHOLDER = /\{\{(\{)?\s*(t:)?([\w.]+)\s*\}?\}\}/g;
 
 /**
@@ -72,7 +77,9 @@ const PLACEHOLDER = /\{\{(\{)?\s*(t:)?([\w.]+)\s*\}?\}\}/g;
  */
 export function createPageRenderer(templatesDir: string, site: Readonly<{ publicOrigin?: string }> = {}): PageRenderer {
   const shared: Readonly<Record<string, string>> = { ...FORM_LIMITS, themeColor: THEME_COLOR, ...site };
-  const read = (name: string): string => readFileSync(join(templatesDir, `${name}.html`), 'utf8');
+  const readFile = (name: string): string => readFileSync(join(templatesDir, `${name}.html`), 'utf8');
+  // Partials are not nested: a page includes them, a partial includes nothing.
+  const read = (name: string): string => readFile(name).replace(PARTIAL, (_all, partial: string) => readFile(join('partials', partial)).trimEnd());
   const layout = read('layout');
   const templates = new Map<PageName, string>(PAGE_NAMES.map((name) => [name, read(name)]));
   for (const [name, text] of [['layout', layout], ...templates] as const) {
@@ -132,7 +139,13 @@ function languageLinks(current: Locale): Record<string, string> {
 /** The account links of the header: log in and sign up, or the member's pages. */
 function accountLinks(locale: Locale, signedIn: boolean, staff: boolean): string {
   const links: [string, MessageKey][] = signedIn
-    ? [['/calls', 'nav.calls'], ['/profile', 'nav.profile'], ['/my-data', 'nav.myData'], ...(staff ? [['/admin', 'admin.nav'] as [string, MessageKey]] : [])]
+    ? [
+        ['/calls', 'nav.calls'],
+        ['/profile', 'nav.profile'],
+        ['/my-data', 'nav.myData'],
+        ['/support', 'nav.support'],
+        ...(staff ? [['/admin', 'admin.nav'] as [string, MessageKey]] : []),
+      ]
     : [
         ['/login', 'nav.login'],
         ['/signup', 'nav.signup'],

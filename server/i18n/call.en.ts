@@ -21,7 +21,7 @@ export const callEn: Readonly<Record<keyof typeof callFr, string>> = {
   'client.call.problem.screen.unsupported': 'This browser cannot share the screen.',
   'client.call.problem.screen.unknown': 'Screen sharing could not start.',
   'client.call.problem.speaker.denied': 'The browser did not allow choosing a speaker.',
-  'client.call.problem.speaker.no-device': 'This speaker is no longer plugged in.',
+  'client.call.problem.speaker.no-device': 'No speaker found: sound plays on the system’s.',
   'client.call.problem.speaker.in-use': 'This speaker is unavailable.',
   'client.call.problem.speaker.unsupported': 'This browser cannot choose the speaker: sound plays on the system’s.',
   'client.call.problem.speaker.unknown': 'This speaker could not be chosen.',

@@ -22,7 +22,7 @@ export const callFr = {
   'client.call.problem.screen.unsupported': 'Ce navigateur ne sait pas partager l’écran.',
   'client.call.problem.screen.unknown': 'Le partage d’écran n’a pas pu commencer.',
   'client.call.problem.speaker.denied': 'Le navigateur n’a pas permis de choisir un haut-parleur.',
-  'client.call.problem.speaker.no-device': 'Ce haut-parleur n’est plus branché.',
+  'client.call.problem.speaker.no-device': 'Aucun haut-parleur trouvé : le son sort par celui du système.',
   'client.call.problem.speaker.in-use': 'Ce haut-parleur est indisponible.',
   'client.call.problem.speaker.unsupported': 'Ce navigateur ne sait pas choisir le haut-parleur : le son sort par celui du système.',
   'client.call.problem.speaker.unknown': 'Ce haut-parleur n’a pas pu être choisi.',

@@ -4,6 +4,7 @@ import { reachEn } from './reach.en.js';
 import type { MessageKey } from './fr.js';
 import { mailEn } from './mail.en.js';
 import { pagesEn } from './pages.en.js';
+import { supportEn } from './support.en.js';
 
 export const en: Readonly<Record<MessageKey, string>> = {
   ...adminEn,
@@ -22,9 +23,10 @@ export const en: Readonly<Record<MessageKey, string>> = {
     'Porthello lets the members of your organisation take audio and video calls from a simple link, in the browser, with no app to install and no account needed to call.',
   'home.point.p2p.title': 'Browser to browser',
   'home.point.p2p.text':
-    'Voice, video and chat go straight between the two people, encrypted end to end, and are never recorded. The member’s call log only keeps who called (the name a guest typed), the day and time, the outcome and the duration.',
+    'Voice, video and chat are encrypted end to end between the two browsers and never recorded; where no direct path exists, the organisation’s relay passes them on without being able to read them. The member’s call log keeps only who called (the name a guest typed), the day and time, the outcome and the duration.',
   'home.point.link.title': 'A personal link',
-  'home.point.link.text': 'Each member gets a link to share. Whoever opens it types a name and rings, on a phone as well as on a computer.',
+  'home.point.link.text':
+    'Each member gets a link to share. Whoever opens it types a name and rings; the member answers from their calls page, on a phone as well as on a computer.',
   'home.point.box.title': 'On your box, nowhere else',
   'home.point.box.text': 'The service runs on your organisation’s server. No page contacts any other site: no external fonts, no analytics, no ads.',
   'error.title': 'Error',
@@ -173,6 +175,7 @@ export const en: Readonly<Record<MessageKey, string>> = {
   'client.too_many_signups': 'Too many accounts were created from here recently. Try again in {seconds} s.',
   'client.image_too_costly': 'This image is too costly to process (interlaced or 16 bits per channel): save it smaller or as an ordinary JPEG.',
   'client.too_many_jobs': 'Your previous picture is still being processed. Try again in {seconds} s.',
+  'client.too_many_tickets': 'Too many calls through this link right now. Try again in {seconds} s.',
   'client.busy': 'The service is busy; try again in a moment.',
   'client.bad_origin': "This page was opened at another address than the service's. Open {publicOrigin} and try again.",
   'client.generic': 'Something went wrong. Try again in a moment.',
@@ -295,4 +298,5 @@ export const en: Readonly<Record<MessageKey, string>> = {
   'client.guest.connectFailed': 'Could not connect to the server. Try again.',
   'client.confirm_required': 'Tick this box to confirm the deletion.',
   ...pagesEn,
+  ...supportEn,
 };

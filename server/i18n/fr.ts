@@ -4,6 +4,7 @@ import { callFr } from './call.fr.js';
 import { reachFr } from './reach.fr.js';
 import { mailFr } from './mail.fr.js';
 import { pagesFr } from './pages.fr.js';
+import { supportFr } from './support.fr.js';
 
 export const fr = {
   ...adminFr,
@@ -22,9 +23,10 @@ export const fr = {
     'Porthello permet aux membres de votre organisation de recevoir des appels audio et vidéo depuis un simple lien, dans le navigateur, sans installer d’application ni créer de compte pour appeler.',
   'home.point.p2p.title': 'De navigateur à navigateur',
   'home.point.p2p.text':
-    'La voix, l’image et la discussion passent directement entre les deux personnes, chiffrées de bout en bout, et ne sont jamais enregistrées. Le journal des appels du membre garde seulement qui a appelé (le nom saisi par un invité), le jour et l’heure, le résultat et la durée.',
+    'La voix, l’image et la discussion sont chiffrées de bout en bout entre les deux navigateurs et ne sont jamais enregistrées ; faute de chemin direct, le relais de l’organisation les transmet sans pouvoir les lire. Le journal des appels du membre garde seulement qui a appelé (le nom saisi par un invité), le jour et l’heure, le résultat et la durée.',
   'home.point.link.title': 'Un lien personnel',
-  'home.point.link.text': 'Chaque membre reçoit un lien à partager. Qui l’ouvre saisit son nom et sonne, sur téléphone comme sur ordinateur.',
+  'home.point.link.text':
+    'Chaque membre reçoit un lien à partager. Qui l’ouvre saisit son nom et sonne ; le membre répond depuis sa page d’appels, sur téléphone comme sur ordinateur.',
   'home.point.box.title': 'Chez vous, pas ailleurs',
   'home.point.box.text':
     'Le service tourne sur le serveur de votre organisation. Aucune page ne contacte un autre site : aucune police de caractères externe, aucune mesure d’audience, aucune publicité.',
@@ -177,6 +179,7 @@ export const fr = {
   'client.too_many_signups': 'Trop de comptes ont été créés d’ici récemment. Réessayez dans {seconds} s.',
   'client.image_too_costly': 'Cette image est trop coûteuse à traiter (entrelacée ou en 16 bits par canal) : enregistrez-la plus petite ou en JPEG ordinaire.',
   'client.too_many_jobs': 'Votre image précédente est encore en cours de traitement. Réessayez dans {seconds} s.',
+  'client.too_many_tickets': 'Trop d’appels par ce lien en ce moment. Réessayez dans {seconds} s.',
   'client.busy': 'Le service est occupé ; réessayez dans un instant.',
   'client.bad_origin': 'Cette page a été ouverte à une autre adresse que celle du service. Ouvrez {publicOrigin} et réessayez.',
   'client.generic': 'Un problème est survenu. Réessayez dans un instant.',
@@ -302,6 +305,7 @@ export const fr = {
   'client.guest.connectFailed': 'Connexion au serveur impossible. Réessayez.',
   'client.confirm_required': 'Cochez cette case pour confirmer la suppression.',
   ...pagesFr,
+  ...supportFr,
 } as const;
 
 export type MessageKey = keyof typeof fr;

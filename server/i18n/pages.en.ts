@@ -29,6 +29,7 @@ export const pagesEn: Readonly<Record<keyof typeof pagesFr, string>> = {
   'client.calls.reach.closed': 'You cannot be called: the connection to the server is closed. Reload the page to be reachable again.',
   'client.calls.reach.sessionEnded': 'You cannot be called: you were logged out. Log in again.',
   'client.calls.reach.outdated': 'You cannot be called: Porthello was updated. Reload the page.',
+  'client.calls.reach.unsupported': 'You cannot be called in this browser.',
   'client.calls.link.shareText': 'Call me with Porthello',
   'client.calls.log.made': 'Outgoing call',
   'client.calls.log.received': 'Incoming call',

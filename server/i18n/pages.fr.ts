@@ -31,6 +31,7 @@ export const pagesFr = {
   'client.calls.reach.closed': 'On ne peut pas vous appeler : la connexion au serveur est fermée. Rechargez la page pour être de nouveau joignable.',
   'client.calls.reach.sessionEnded': 'On ne peut pas vous appeler : vous avez été déconnecté. Reconnectez-vous.',
   'client.calls.reach.outdated': 'On ne peut pas vous appeler : Porthello a été mis à jour. Rechargez la page.',
+  'client.calls.reach.unsupported': 'On ne peut pas vous appeler dans ce navigateur.',
   'client.calls.link.shareText': 'Appelez-moi avec Porthello',
   'client.calls.log.made': 'Appel émis',
   'client.calls.log.received': 'Appel reçu',

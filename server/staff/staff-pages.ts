@@ -7,7 +7,7 @@ import type { AppContext, AppState } from '../http/context.js';
 import type { PageName, PageRenderer } from '../http/pages.js';
 import type { MessageKey } from '../i18n/index.js';
 import type { Role } from '../contract/api.js';
-import { canManageInvitations, canSeeAccounts, hasStaffPages } from './roles.js';
+import { canAnswerSupport, canManageInvitations, canSeeAccounts, hasStaffPages } from './roles.js';
 import { ACCOUNT_QUERY_MAX_LENGTH } from './account-admin-service.js';
 import { DEFAULT_INVITATION_DAYS, MAX_INVITATION_DAYS, MAX_INVITATION_USES } from './invitation-service.js';
 
@@ -40,7 +40,11 @@ export function staffPageRoutes(pages: PageRenderer): Router<AppState> {
       signedIn: true,
       staff: hasStaffPages(member.role),
       // Support sees the accounts only: no link to a page that would answer 403.
-      vars: { ...FORM_VARS, invitationsHidden: canManageInvitations(member.role) ? '' : 'hidden' },
+      vars: {
+        ...FORM_VARS,
+        invitationsHidden: canManageInvitations(member.role) ? '' : 'hidden',
+        supportHidden: canAnswerSupport(member.role) ? '' : 'hidden',
+      },
     });
   };
   router.get('/admin', (ctx) => {

@@ -7,11 +7,13 @@ import * as assert from 'uvu/assert';
 import { browserSuite, launchBrowser } from '../helpers/browser.js';
 import { bundleForPage } from '../helpers/bundle.js';
 import { waitUntil, withTimeout } from '../helpers/wait.js';
+import type { PageSignal, PageStats } from '../helpers/page-types.js';
 
 // Code passed to page.evaluate runs in the page; these name its globals for the type checker.
+// biome-ignore lint/suspicious/noExplicitAny: page code runs in the browser, and this Node program has no DOM types
 declare const window: any;
+// biome-ignore lint/suspicious/noExplicitAny: page code runs in the browser, and this Node program has no DOM types
 declare const navigator: any;
-type RTCStatsReport = Map<string, any>;
 
 const CONNECT_TIMEOUT_MS = 15_000;
 const { suite: calls, test } = browserSuite('CallConnection in Chromium');
@@ -51,13 +53,13 @@ async function startCall(): Promise<{ caller: Side; callee: Side }> {
   };
   const [callerPage, calleePage] = await Promise.all([open(), open()]);
   const wire = async (from: Page, to: Page): Promise<void> => {
-    await from.exposeFunction('deliver', (message: unknown) => to.evaluate((m) => (window as any).receive(m), message));
+    await from.exposeFunction('deliver', (message: unknown) => to.evaluate((m) => window.receive(m), message));
   };
   await wire(callerPage, calleePage);
   await wire(calleePage, callerPage);
   const setUp = (page: Page, polite: boolean) =>
     page.evaluate(async (isPolite) => {
-      const w = window as any;
+      const w = window;
       w.chat = [];
       w.phases = [];
       const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
@@ -70,25 +72,25 @@ async function startCall(): Promise<{ caller: Side; callee: Side }> {
         onPhase: (phase: string) => w.phases.push(phase),
       });
       w.connection = connection;
-      w.receive = (message: any) =>
+      w.receive = (message: PageSignal) =>
         message.kind === 'description' ? connection.handleDescription(message.description) : connection.handleCandidate(message.candidate);
       return true;
     }, polite);
   await setUp(calleePage, true);
   await setUp(callerPage, false);
   // The caller adds its media first; the callee answers with its own.
-  await callerPage.evaluate(() => (window as any).connection.addLocalStream((window as any).localStream));
-  await calleePage.evaluate(() => (window as any).connection.addLocalStream((window as any).localStream));
+  await callerPage.evaluate(() => window.connection.addLocalStream(window.localStream));
+  await calleePage.evaluate(() => window.connection.addLocalStream(window.localStream));
   const side = (page: Page): Side => ({ page, close: () => page.context().close() });
   return { caller: side(callerPage), callee: side(calleePage) };
 }
 
-const connectionState = (page: Page) => page.evaluate(() => (window as any).connection.pc.connectionState as string);
+const connectionState = (page: Page) => page.evaluate(() => window.connection.pc.connectionState as string);
 const inboundBytes = (page: Page) =>
   page.evaluate(async () => {
-    const stats: RTCStatsReport = await (window as any).connection.pc.getStats();
+    const stats = await window.connection.pc.getStats();
     const bytes: Record<string, number> = { audio: 0, video: 0 };
-    stats.forEach((report: any) => {
+    stats.forEach((report: PageStats) => {
       if (report.type === 'inbound-rtp') bytes[report.kind] = (bytes[report.kind] ?? 0) + report.bytesReceived;
     });
     return bytes;
@@ -116,9 +118,9 @@ test('connects two browsers directly, each receiving the other’s audio and vid
     await waitConnected(caller.page, callee.page);
     await waitMediaGrowing(caller.page);
     await waitMediaGrowing(callee.page);
-    const path = await caller.page.evaluate(() => (window as any).connection.path());
+    const path = await caller.page.evaluate(() => window.connection.path());
     assert.equal(path, { kind: 'direct', local: 'host', remote: 'host' });
-    assert.ok((await caller.page.evaluate(() => (window as any).phases)).includes('connected'));
+    assert.ok((await caller.page.evaluate(() => window.phases)).includes('connected'));
   } finally {
     await caller.close();
     await callee.close();
@@ -129,12 +131,12 @@ test('carries chat over the data channel both ways and refuses what is too long'
   const { caller, callee } = await startCall();
   try {
     await waitConnected(caller.page, callee.page);
-    await waitUntil(() => caller.page.evaluate(() => (window as any).connection.sendChat('  bonjour  ')), 'the chat channel to open', CONNECT_TIMEOUT_MS);
-    assert.ok(await callee.page.evaluate(() => (window as any).connection.sendChat('hello back')));
-    assert.not.ok(await caller.page.evaluate(() => (window as any).connection.sendChat('x'.repeat(2001))));
-    await waitUntil(async () => (await callee.page.evaluate(() => (window as any).chat.length)) === 1, 'the message to arrive');
-    await waitUntil(async () => (await caller.page.evaluate(() => (window as any).chat.length)) === 1, 'the reply to arrive');
-    const received = await callee.page.evaluate(() => (window as any).chat[0]);
+    await waitUntil(() => caller.page.evaluate(() => window.connection.sendChat('  bonjour  ')), 'the chat channel to open', CONNECT_TIMEOUT_MS);
+    assert.ok(await callee.page.evaluate(() => window.connection.sendChat('hello back')));
+    assert.not.ok(await caller.page.evaluate(() => window.connection.sendChat('x'.repeat(2001))));
+    await waitUntil(async () => (await callee.page.evaluate(() => window.chat.length)) === 1, 'the message to arrive');
+    await waitUntil(async () => (await caller.page.evaluate(() => window.chat.length)) === 1, 'the reply to arrive');
+    const received = await callee.page.evaluate(() => window.chat[0]);
     assert.is(received.text, 'bonjour');
     assert.ok(!Number.isNaN(Date.parse(received.sentAt)));
   } finally {
@@ -145,7 +147,7 @@ test('carries chat over the data channel both ways and refuses what is too long'
 
 const iceUfrags = (page: Page) =>
   page.evaluate(() => {
-    const pc = (window as any).connection.pc;
+    const pc = window.connection.pc;
     const ufrag = (sdp: string | undefined) => /^a=ice-ufrag:(\S+)/m.exec(sdp ?? '')?.[1] ?? null;
     return { local: ufrag(pc.localDescription?.sdp), remote: ufrag(pc.remoteDescription?.sdp) };
   });
@@ -158,18 +160,15 @@ test('both sides asking for an ICE restart at once restart once, without a colli
     const before = await iceUfrags(caller.page);
     // Record every offer the polite side makes from now on: it must make none.
     await callee.page.evaluate(() => {
-      const w = window as any;
+      const w = window;
       w.offersMade = 0;
       const original = w.deliver;
-      w.deliver = (message: any) => {
+      w.deliver = (message: PageSignal) => {
         if (message.kind === 'description' && message.description.type === 'offer') w.offersMade += 1;
         return original(message);
       };
     });
-    await Promise.all([
-      caller.page.evaluate(() => (window as any).connection.restartIce()),
-      callee.page.evaluate(() => (window as any).connection.restartIce()),
-    ]);
+    await Promise.all([caller.page.evaluate(() => window.connection.restartIce()), callee.page.evaluate(() => window.connection.restartIce())]);
     await waitUntil(
       async () => {
         const now = await iceUfrags(caller.page);
@@ -181,7 +180,7 @@ test('both sides asking for an ICE restart at once restart once, without a colli
     await waitConnected(caller.page, callee.page);
     await waitMediaGrowing(callee.page);
     await waitMediaGrowing(caller.page);
-    assert.is(await callee.page.evaluate(() => (window as any).offersMade), 0, 'the polite side left the restart to the other side');
+    assert.is(await callee.page.evaluate(() => window.offersMade), 0, 'the polite side left the restart to the other side');
   } finally {
     await caller.close();
     await callee.close();
@@ -193,7 +192,7 @@ test('the polite side restarts ICE itself when the other side does not', async (
   try {
     await waitConnected(caller.page, callee.page);
     const before = await iceUfrags(callee.page);
-    await callee.page.evaluate(() => (window as any).connection.restartIce());
+    await callee.page.evaluate(() => window.connection.restartIce());
     await waitUntil(async () => (await iceUfrags(callee.page)).local !== before.local, 'the polite side’s own restart', CONNECT_TIMEOUT_MS);
     await waitConnected(caller.page, callee.page);
     await waitMediaGrowing(callee.page);
@@ -209,7 +208,7 @@ test('keeps sending video after the camera track is replaced', async () => {
   try {
     await waitConnected(caller.page, callee.page);
     await caller.page.evaluate(async () => {
-      const w = window as any;
+      const w = window;
       const fresh = await navigator.mediaDevices.getUserMedia({ video: true });
       const [track] = fresh.getVideoTracks();
       await w.connection.replaceTrack('video', track, fresh);

@@ -15,6 +15,7 @@ import { browserSuite, launchBrowser } from '../helpers/browser.js';
 import { logInOnCallsPage, RECORD_PEER_CONNECTIONS, RECORD_WEBSOCKETS, waitMediaGrowing } from '../helpers/call-pages.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { waitUntil, withTimeout } from '../helpers/wait.js';
+import { contrast } from '../helpers/colours.js';
 
 // Code passed to the page runs there; these name its globals for the type checker.
 declare const window: any;
@@ -59,9 +60,9 @@ async function openSide(viewport = PHONE, initScript?: string): Promise<Side> {
   return { context, page };
 }
 
-async function memberOnCallsPage(member: TestMember, viewport = DESKTOP, initScript?: string): Promise<Side> {
+async function memberOnCallsPage(member: TestMember, viewport = DESKTOP, initScript?: string, reachState = 'open'): Promise<Side> {
   const side = await openSide(viewport, initScript);
-  await logInOnCallsPage(side.page, server.url, member, BROWSER_WAIT_MS);
+  await logInOnCallsPage(side.page, server.url, member, BROWSER_WAIT_MS, reachState);
   return side;
 }
 
@@ -116,7 +117,8 @@ for (const { what, stub, said } of MISSING) {
     const other = await signUp(server, { firstName: 'Bob', lastName: `Sans${what}` });
     const callee = await memberOnCallsPage(member);
     const guest = await openSide(PHONE, stub);
-    const caller = await memberOnCallsPage(other, PHONE, stub);
+    // Not reachable in a browser that could not answer, and told why.
+    const caller = await memberOnCallsPage(other, PHONE, stub, 'unsupported');
     try {
       const link = await callLinkOf(callee.page);
       await guest.page.goto(link);
@@ -127,6 +129,12 @@ for (const { what, stub, said } of MISSING) {
       await shots(guest.page, `guest-no-${what}`);
       assert.match(await guestTriesToRing(guest.page, link), said);
       assert.is(await socketsOpened(guest.page), 0, 'the guest page never opened a signaling socket');
+
+      const reach = (await caller.page.locator('#signal-status').textContent()) ?? '';
+      assert.match(reach, 'You cannot be called in this browser.');
+      assert.match(reach, said);
+      assert.is(await socketsOpened(caller.page), 0, 'a member page that could not answer never connected, so nothing rings it');
+      await shots(caller.page, `member-no-${what}`);
 
       // The member's call button says the same and sends no invite.
       await caller.page.getByRole('button', { name: `Call Marie Sans${what}` }).click();
@@ -165,19 +173,6 @@ for (const refusal of REFUSALS) {
       await callee.context.close();
     }
   });
-}
-
-/** Relative luminance contrast of two CSS rgb() colours. */
-function contrast(a: string, b: string): number {
-  const luminance = (css: string): number => {
-    const [r = 0, g = 0, bl = 0] = (css.match(/[\d.]+/g) ?? []).map(Number).map((v) => {
-      const c = v / 255;
-      return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-    });
-    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
-  };
-  const [high, low] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
-  return (high + 0.05) / (low + 0.05);
 }
 
 /** play() with sound refused while window.autoplayBlocked, as Safari refuses it without a tap. */

@@ -15,8 +15,11 @@ import { waitUntil } from '../helpers/wait.js';
 import { DIRECTORY_PAGE_SIZE } from '../../server/calls/call-service.js';
 
 // Code passed to the page runs there; this names its globals for the type checker.
+// biome-ignore lint/suspicious/noExplicitAny: page code runs in the browser, and this Node program has no DOM types
 declare const window: any;
+// biome-ignore lint/suspicious/noExplicitAny: page code runs in the browser, and this Node program has no DOM types
 declare const navigator: any;
+// biome-ignore lint/suspicious/noExplicitAny: page code runs in the browser, and this Node program has no DOM types
 declare const document: any;
 
 const BROWSER_WAIT_MS = 15_000;

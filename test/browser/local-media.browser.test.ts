@@ -9,10 +9,14 @@ import * as assert from 'uvu/assert';
 import { browserSuite, launchBrowser } from '../helpers/browser.js';
 import { bundleForPage } from '../helpers/bundle.js';
 import { waitUntil, withTimeout } from '../helpers/wait.js';
+import type { PageDevice, PageTrack } from '../helpers/page-types.js';
 
 // Code passed to page.evaluate runs in the page; these name its globals for the type checker.
+// biome-ignore lint/suspicious/noExplicitAny: page code runs in the browser, and this Node program has no DOM types
 declare const window: any;
+// biome-ignore lint/suspicious/noExplicitAny: page code runs in the browser, and this Node program has no DOM types
 declare const navigator: any;
+// biome-ignore lint/suspicious/noExplicitAny: page code runs in the browser, and this Node program has no DOM types
 declare const document: any;
 
 /** What the recorder was handed: the kind, and the track's id or null for "send nothing". */
@@ -53,13 +57,13 @@ async function openMedia(): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
   await page.goto(origin);
   await page.evaluate(async () => {
-    const w = window as any;
+    const w = window;
     w.sent = [];
     w.handed = [];
     w.changes = 0;
     w.media = new w.Media.LocalMedia(await navigator.mediaDevices.getUserMedia({ audio: true, video: true }));
     w.media.sendTo({
-      replaceTrack: async (kind: string, track: any) => {
+      replaceTrack: async (kind: string, track: PageTrack | null) => {
         w.sent.push({ kind, trackId: track === null ? null : track.id });
         w.handed.push(track);
       },
@@ -71,11 +75,9 @@ async function openMedia(): Promise<Page> {
 }
 
 const preview = (page: Page): Promise<TrackView[]> =>
-  page.evaluate(() =>
-    (window as any).media.stream.getTracks().map((t: any) => ({ id: t.id, kind: t.kind, live: t.readyState === 'live', enabled: t.enabled })),
-  );
-const sent = (page: Page): Promise<Sent[]> => page.evaluate(() => (window as any).sent);
-const flag = (page: Page, name: 'muted' | 'cameraOn' | 'sharing'): Promise<boolean> => page.evaluate((key) => (window as any).media[key], name);
+  page.evaluate(() => window.media.stream.getTracks().map((t: PageTrack) => ({ id: t.id, kind: t.kind, live: t.readyState === 'live', enabled: t.enabled })));
+const sent = (page: Page): Promise<Sent[]> => page.evaluate(() => window.sent);
+const flag = (page: Page, name: 'muted' | 'cameraOn' | 'sharing'): Promise<boolean> => page.evaluate((key) => window.media[key], name);
 const videoOf = async (page: Page): Promise<TrackView | undefined> => (await preview(page)).find((track) => track.kind === 'video');
 
 async function withPage(run: (page: Page) => Promise<void>): Promise<void> {
@@ -92,14 +94,14 @@ test('camera off stops the camera and sends no video; on opens a new camera and 
     const first = await videoOf(page);
     assert.ok(first?.live);
     assert.ok(await flag(page, 'cameraOn'));
-    await page.evaluate(() => (window as any).media.toggleCamera());
+    await page.evaluate(() => window.media.toggleCamera());
     assert.not.ok(await flag(page, 'cameraOn'));
     assert.is(await videoOf(page), undefined);
     assert.equal(await sent(page), [{ kind: 'video', trackId: null }]);
-    const stopped = await page.evaluate((id) => (window as any).media.stream.getTrackById(id), first?.id);
+    const stopped = await page.evaluate((id) => window.media.stream.getTrackById(id), first?.id);
     assert.is(stopped, null);
 
-    await page.evaluate(() => (window as any).media.toggleCamera());
+    await page.evaluate(() => window.media.toggleCamera());
     const second = await videoOf(page);
     assert.ok(second?.live);
     assert.is.not(second?.id, first?.id);
@@ -109,16 +111,16 @@ test('camera off stops the camera and sends no video; on opens a new camera and 
 
 test('mute disables the microphone without stopping it; another microphone keeps the mute', () =>
   withPage(async (page) => {
-    await page.evaluate(() => (window as any).media.toggleMute());
+    await page.evaluate(() => window.media.toggleMute());
     assert.ok(await flag(page, 'muted'));
     const microphone = (await preview(page)).find((track) => track.kind === 'audio');
     assert.equal({ live: microphone?.live, enabled: microphone?.enabled }, { live: true, enabled: false });
 
     const other = await page.evaluate(async () => {
-      const microphones = (await navigator.mediaDevices.enumerateDevices()).filter((device: any) => device.kind === 'audioinput');
+      const microphones = (await navigator.mediaDevices.enumerateDevices()).filter((device: PageDevice) => device.kind === 'audioinput');
       return microphones.at(-1).deviceId as string;
     });
-    await page.evaluate((deviceId) => (window as any).media.useMicrophone(deviceId), other);
+    await page.evaluate((deviceId) => window.media.useMicrophone(deviceId), other);
     const audio = (await preview(page)).filter((track) => track.kind === 'audio');
     assert.is(audio.length, 1);
     assert.is.not(audio[0]?.id, microphone?.id);
@@ -126,7 +128,7 @@ test('mute disables the microphone without stopping it; another microphone keeps
     assert.ok(await flag(page, 'muted'));
     assert.equal(await sent(page), [{ kind: 'audio', trackId: audio[0]?.id ?? '' }]);
 
-    await page.evaluate(() => (window as any).media.toggleMute());
+    await page.evaluate(() => window.media.toggleMute());
     assert.not.ok(await flag(page, 'muted'));
   }));
 
@@ -149,19 +151,19 @@ test('sharing sends the screen instead of the camera and the camera again after,
     // The browser's own "stop sharing" ends the track: the camera comes back and the screen hears of it.
     await page.click('#share');
     await waitUntil(async () => (await sent(page)).length === 3, 'the screen to be sent again');
-    assert.is(await page.evaluate(() => (window as any).changes), 0);
-    await page.evaluate(() => (window as any).handed.at(-1).dispatchEvent(new Event('ended')));
+    assert.is(await page.evaluate(() => window.changes), 0);
+    await page.evaluate(() => window.handed.at(-1).dispatchEvent(new Event('ended')));
     await waitUntil(async () => (await sent(page)).length === 4, 'the camera to be sent after the browser ended the share');
     assert.equal((await sent(page))[3], { kind: 'video', trackId: camera?.id ?? '' });
     assert.not.ok(await flag(page, 'sharing'));
-    assert.is(await page.evaluate(() => (window as any).changes), 1);
+    assert.is(await page.evaluate(() => window.changes), 1);
   }));
 
 test('turning the camera off while sharing keeps the screen going; the share then ends on no video', () =>
   withPage(async (page) => {
     await page.click('#share');
     await waitUntil(async () => (await sent(page)).length === 1, 'the screen track to be sent');
-    await page.evaluate(() => (window as any).media.toggleCamera());
+    await page.evaluate(() => window.media.toggleCamera());
     assert.equal((await sent(page)).length, 1);
     assert.not.ok(await flag(page, 'cameraOn'));
     await page.click('#share');
@@ -171,10 +173,10 @@ test('turning the camera off while sharing keeps the screen going; the share the
 
 test('stop ends every track; a camera that opens after the end is stopped at once and never sent', () =>
   withPage(async (page) => {
-    await page.evaluate(() => (window as any).media.toggleCamera());
+    await page.evaluate(() => window.media.toggleCamera());
     const before = (await sent(page)).length;
     await page.evaluate(() => {
-      const w = window as any;
+      const w = window;
       // The camera is asked for, and the call ends while it opens.
       w.opening = w.media.toggleCamera();
       w.media.stop();

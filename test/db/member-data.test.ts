@@ -111,6 +111,9 @@ registry('exports and deletes every listed row of one member, anonymising shared
     'invitationsCreated',
     'profile',
     'sessions',
+    'supportConversations',
+    'supportMessages',
+    'supportRepliesWritten',
   ]);
   assert.not.ok('blockedBy' in exported, 'a member is never told who blocked them');
   assert.equal(exported['emailLinks'], [{ purpose: 'password_reset', created_at: 'now', expires_at: 'later' }], 'the link without its token hash');

@@ -22,6 +22,7 @@ const VISITS: readonly Visit[] = [
   { path: '/signup', asMember: false, ready: '#signup-form' },
   { path: '/login', asMember: false, ready: 'form' },
   { path: '/privacy', asMember: false, ready: 'h1' },
+  { path: '/contact', asMember: false, ready: 'form' },
   { path: '/no-such-page', asMember: false, ready: 'h1' },
   { path: '/c/AAAAAAAAAAAAAAAAAAAAAA', asMember: false, ready: 'h1' },
   { path: 'LINK', asMember: false, ready: '#guest-form' },
@@ -29,21 +30,34 @@ const VISITS: readonly Visit[] = [
   { path: '/calls/reach', asMember: true, ready: '#blocks .block-entry' },
   { path: '/profile', asMember: true, ready: '#sessions li' },
   { path: '/my-data', asMember: true, ready: '#summary li' },
+  { path: '/support', asMember: true, ready: 'h1' },
 ];
 
 export type A11yWorld = { server: TestServer; browser: Browser; member: TestMember; linkPath: string };
 
-/** A server with a member whose log has every kind of entry, and Chromium. */
-/** Generous invite limits: the limits themselves are tested in test/signal/ringing.test.ts. */
+/** Generous invite and ticket limits: the limits themselves are tested in test/signal/ringing.test.ts and test/calls/stopping-callers.test.ts. */
 const A11Y_RING_LIMITS = {
   invitesPerCaller: { burst: 100, refillEveryMs: 1000 },
   guestInvitesPerLink: { burst: 100, refillEveryMs: 1000 },
   guestInvitesPerAddress: { burst: 100, refillEveryMs: 1000 },
 };
 
-export async function startA11yWorld(): Promise<A11yWorld> {
+const A11Y_TICKET_LIMITS = { perAddress: { burst: 100, refillEveryMs: 1000 } };
+
+/**
+ * A server with a member whose log has every kind of entry, and Chromium. `relayPorts`: a relay
+ * port range of the suite's own, for a suite that connects calls (a guest's call is relayed, so it
+ * connects only with the relay).
+ */
+export async function startA11yWorld(relayPorts?: { min: number; max: number }): Promise<A11yWorld> {
   // The call states are reached by ringing one member eight times from one address in a row.
-  const server = await startTestServer({ env: { ...FAST_BCRYPT, PORTHELLO_RING_COOLDOWN_S: '0' }, signaling: true, ringLimits: A11Y_RING_LIMITS });
+  const server = await startTestServer({
+    env: { ...FAST_BCRYPT, PORTHELLO_RING_COOLDOWN_S: '0' },
+    signaling: true,
+    ringLimits: A11Y_RING_LIMITS,
+    ticketLimits: A11Y_TICKET_LIMITS,
+    ...(relayPorts === undefined ? {} : { turnRelayPorts: relayPorts }),
+  });
   const browser = await launchBrowser();
   const member = await signUp(server, { firstName: 'Marie', lastName: 'Curie' });
   const other = await signUp(server, { firstName: 'Pierre', lastName: 'Curie' });

@@ -29,6 +29,8 @@ export async function seriousViolations(page: Page, options: { colourOnly?: bool
   if (!(await page.evaluate(() => window.axe !== undefined))) await page.evaluate(AXE_SOURCE);
   const runOptions = {
     resultTypes: ['violations'],
+    // Off by default in axe (WCAG 2.2): touch targets matter on the phones Porthello is made for.
+    rules: { 'target-size': { enabled: true } },
     ...(options.colourOnly === true ? { runOnly: { type: 'rule', values: COLOUR_RULES } } : {}),
   };
   const results = await page.evaluate((given) => window.axe?.run(document, given) ?? Promise.resolve({ violations: [] } as AxeResults), runOptions);

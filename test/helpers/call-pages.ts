@@ -3,6 +3,7 @@
 // Code that runs in the page is passed as a self-contained function (no closure over test
 // variables), sent as its source text.
 import { waitUntil } from './wait.js';
+import type { PageStats } from './page-types.js';
 
 /** The part of a playwright or puppeteer page these helpers use. */
 export type DrivenPage = {
@@ -24,6 +25,8 @@ export function inPage<T, A = undefined>(page: DrivenPage, fn: (arg: A) => T | P
 export const RECORD_PEER_CONNECTIONS = `(() => {
   const Original = window.RTCPeerConnection;
   window.__pcs = [];
+  // A browser without WebRTC keeps lacking it.
+  if (typeof Original !== 'function') return;
   window.RTCPeerConnection = class extends Original {
     constructor(...args) { super(...args); window.__pcs.push(this); }
   };
@@ -51,7 +54,7 @@ export function inboundMedia(page: DrivenPage): Promise<InboundMedia> {
     const pc = window.__pcs.at(-1);
     if (pc === undefined) return media;
     const stats = await pc.getStats();
-    stats.forEach((report: any) => {
+    stats.forEach((report: PageStats) => {
       if (report.type !== 'inbound-rtp') return;
       if (report.kind === 'audio') media.audioBytes += report.bytesReceived ?? 0;
       if (report.kind === 'video') {
@@ -77,7 +80,14 @@ export async function waitMediaGrowing(page: DrivenPage, who: string, timeoutMs 
 }
 
 /** Logs a member in from the page itself (the browser keeps the cookie) and opens /calls, its signaling connected. */
-export async function logInOnCallsPage(page: DrivenPage, origin: string, member: { email: string; password: string }, timeoutMs = CALL_WAIT_MS): Promise<void> {
+/** `reachState`: what the page's reachability line must come to (data-state), `open` unless the test says otherwise. */
+export async function logInOnCallsPage(
+  page: DrivenPage,
+  origin: string,
+  member: { email: string; password: string },
+  timeoutMs = CALL_WAIT_MS,
+  reachState = 'open',
+): Promise<void> {
   await page.goto(`${origin}/login`);
   const status = await inPage(
     page,
@@ -88,7 +98,7 @@ export async function logInOnCallsPage(page: DrivenPage, origin: string, member:
   );
   if (status !== 200) throw new Error(`logging ${member.email} in answered ${String(status)}`);
   await page.goto(`${origin}/calls`);
-  await page.waitForSelector('#signal-status[data-state="open"]', { timeout: timeoutMs });
+  await page.waitForSelector(`#signal-status[data-state="${reachState}"]`, { timeout: timeoutMs });
 }
 
 /** Waits until an element matching `selector` has `text` in its text. */

@@ -37,13 +37,14 @@ const FIREFOX_PREFS: Record<string, unknown> = {
 /** Firefox starts in 4–10 s on two busy cores; past this a launch is a broken install. */
 const FIREFOX_LAUNCH_TIMEOUT_MS = 45_000;
 
-export function launchFirefox(): Promise<Browser> {
+/** `prefs` change the call prefs above: a Firefox with WebRTC turned off, or one that blocks the camera. */
+export function launchFirefox(prefs: Record<string, unknown> = {}): Promise<Browser> {
   return puppeteer.launch({
     browser: 'firefox',
     executablePath: FIREFOX_PATH,
     protocol: 'webDriverBiDi',
     headless: true,
-    extraPrefsFirefox: FIREFOX_PREFS,
+    extraPrefsFirefox: { ...FIREFOX_PREFS, ...prefs },
     timeout: FIREFOX_LAUNCH_TIMEOUT_MS,
   });
 }

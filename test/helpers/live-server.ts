@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { suite } from 'uvu';
 import { projectPath } from '../../server/paths.js';
+import { LOCAL_ORIGIN, localServerEnv } from '../../scripts/local-server-env.js';
 import { spawnServer, type ServerProcess } from './process.js';
 import { withTimeout } from './wait.js';
 
@@ -15,26 +16,14 @@ import { withTimeout } from './wait.js';
 export const START_TIMEOUT_MS = 30_000;
 /** A backup or restore of a few hundred rows takes well under a second; this bounds a hang. */
 export const COMMAND_TIMEOUT_MS = 60_000;
-/** The process picks a free port, so the public origin it checks is a fixed placeholder. */
-export const ORIGIN = 'http://127.0.0.1:1';
+export const ORIGIN = LOCAL_ORIGIN;
 export const PASSWORD = 'correct horse battery staple';
 
 export type LiveServer = { process: ServerProcess; url: string; fetch(path: string, init?: RequestInit): Promise<Response> };
 
 export function serverEnv(dataDir: string): Record<string, string> {
-  return {
-    PORTHELLO_DATA_DIR: dataDir,
-    PORTHELLO_PORT: '0',
-    PORTHELLO_PUBLIC_URL: ORIGIN,
-    PORTHELLO_TURN_PORT: '0',
-    PORTHELLO_BCRYPT_COST: '4',
-    // The suites sign up many members from one address; these limits are not what they test.
-    PORTHELLO_SIGNUPS_PER_ADDRESS_PER_HOUR: '100000',
-    PORTHELLO_SIGNUPS_PER_HOUR: '100000',
-    // Calls declined one after the other each make their own call-log row, with no cool-down.
-    PORTHELLO_RING_COOLDOWN_S: '0',
-    PORTHELLO_CALL_LOG_REPEAT_MINUTES: '0',
-  };
+  // Calls declined one after the other each make their own call-log row.
+  return { ...localServerEnv(dataDir), PORTHELLO_CALL_LOG_REPEAT_MINUTES: '0' };
 }
 
 export async function startLiveServer(dataDir: string): Promise<LiveServer> {

@@ -5,8 +5,10 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { inPage, RECORD_PEER_CONNECTIONS, waitMediaGrowing } from './call-pages.js';
 import { waitUntil } from './wait.js';
+import type { PageStats } from './page-types.js';
 
 // Code passed to the page runs there; this names its globals for the type checker.
+// biome-ignore lint/suspicious/noExplicitAny: page code runs in the browser, and this Node program has no DOM types
 declare const window: any;
 
 export const NAT_CALL_WAIT_MS = 20_000;
@@ -34,7 +36,7 @@ export function selectedPath(page: Page): Promise<PathReport | null> {
     if (pc === undefined) return null;
     const stats = await pc.getStats();
     let pairId: string | undefined;
-    stats.forEach((report: any) => {
+    stats.forEach((report: PageStats) => {
       if (report.type === 'transport' && report.selectedCandidatePairId !== undefined) pairId = report.selectedCandidatePairId;
     });
     const pair = pairId === undefined ? undefined : stats.get(pairId);
@@ -102,7 +104,7 @@ async function settlePath(caller: Page, callee: Page, expected: PathKind): Promi
 
 /**
  * Rings from `ring` (which opens the call from the caller's page), answers on the callee's page,
- * and measures the call; never throws, so a failed cell is still recorded. `expected` is the path (null: any)
+ * and measures the call; never throws, so a failed cell is still recorded. `expected` is the path (null)
  * both sides should settle on; the report says what they did settle on.
  */
 export async function measureCall(caller: Party, callee: Party, ring: () => Promise<void>, expected: PathKind | null): Promise<CallResult> {

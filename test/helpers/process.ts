@@ -1,7 +1,8 @@
 // Runs the built server as a real process (node dist/server/main.js), the way systemd does.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { projectPath } from '../../server/paths.js';
-import { withTimeout } from './wait.js';
+import { watchOutput } from '../../scripts/child-output.js';
+import { DEFAULT_WAIT_MS, withTimeout } from './wait.js';
 
 export const MAIN_SCRIPT = projectPath('dist', 'server', 'main.js');
 
@@ -33,40 +34,13 @@ export function spawnServer(
     env: { PATH: process.env['PATH'] ?? '', PORTHELLO_SIGNUP: 'open', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  const listeners = new Set<() => void>();
-  const onData = (chunk: Buffer): void => {
-    output += chunk.toString();
-    for (const listener of listeners) listener();
-  };
-  child.stdout?.on('data', onData);
-  child.stderr?.on('data', onData);
-  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+  const watched = watchOutput(child, 'the server');
 
   return {
     child,
-    output: () => output,
-    exited,
-    waitForOutput(pattern, timeoutMs) {
-      const found = new Promise<RegExpExecArray>((resolve, reject) => {
-        const check = (): void => {
-          const match = pattern.exec(output);
-          if (match !== null) {
-            listeners.delete(check);
-            resolve(match);
-          }
-        };
-        listeners.add(check);
-        void exited.then(() => {
-          listeners.delete(check);
-          const match = pattern.exec(output);
-          if (match !== null) resolve(match);
-          else reject(new Error(`the server exited before printing ${pattern}:\n${output}`));
-        });
-        check();
-      });
-      return withTimeout(found, `output ${pattern}`, timeoutMs);
-    },
+    output: watched.output,
+    exited: watched.exited,
+    waitForOutput: (pattern, timeoutMs = DEFAULT_WAIT_MS) => watched.waitFor(pattern, timeoutMs),
     kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },

@@ -10,6 +10,8 @@ import { buildApp, type AppDeps } from '../../server/app.js';
 import { createCallsModule, type CallsModule } from '../../server/calls/calls-module.js';
 import { createStaffModule, type StaffModule } from '../../server/staff/staff-module.js';
 import type { DisabledWatch } from '../../server/staff/disabled-watch.js';
+import { createSupportModule, type SupportModule } from '../../server/support/support-module.js';
+import type { SupportLimits } from '../../server/support/support-service.js';
 import { loadConfig, type Config, type Env } from '../../server/config.js';
 import { closeDatabase, DATABASE_FILE_NAME, openDatabase, type Database } from '../../server/db/open.js';
 import { createLogger } from '../../server/log.js';
@@ -17,6 +19,7 @@ import { createMetrics } from '../../server/metrics/metrics.js';
 import type { Clock } from '../../server/accounts/clock.js';
 import type { HubTiming } from '../../server/signal/hub-api.js';
 import type { RingLimits } from '../../server/signal/ring-guard.js';
+import type { TicketLimitSettings } from '../../server/calls/ticket-limits.js';
 import type { Signaler } from '../../server/signal/server.js';
 import { createEmbeddedCredentials, embeddedTurnUrls, type CredentialLimits, type EmbeddedCredentials } from '../../server/turn/credentials.js';
 import type { Relay, RelayOptions } from '../../server/turn/relay.js';
@@ -35,6 +38,8 @@ export type TestServer = {
   calls: CallsModule;
   /** The staff part: roles, invitations, the watch on disabled accounts. */
   staff: StaffModule;
+  /** The support part: the contact form, the inbox and the purge of prospects' conversations. */
+  support: SupportModule;
   /** The watch on accounts disabled by another process, when `signaling` was asked for. */
   disabledWatch: DisabledWatch | null;
   /** The WebSocket URL of the signaler, when `signaling` was asked for. */
@@ -58,6 +63,7 @@ export type TestServerOptions = {
   timing?: Partial<HubTiming>;
   /** Invite limits of the hub (the defaults unless given). */
   ringLimits?: Partial<RingLimits>;
+  ticketLimits?: Partial<TicketLimitSettings>;
   /** Start the real embedded TURN relay on 127.0.0.1 (port 0) relaying from this port range. */
   turnRelayPorts?: { min: number; max: number };
   /** The accounts part's clock (throttles, session expiry): a test moves it instead of sleeping. */
@@ -68,6 +74,8 @@ export type TestServerOptions = {
   turnCredentialLimits?: Partial<CredentialLimits>;
   /** The clock do-not-disturb schedules are read with (a test sets the day and time). */
   reachNowMs?: () => number;
+  /** The contact form's limits (the defaults unless given): suites sending many messages from loopback raise them. */
+  supportLimits?: Partial<SupportLimits>;
 };
 
 export function makeDataDir(): string {
@@ -135,9 +143,18 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(options.timing === undefined ? {} : { timing: options.timing }),
     ...(options.ringLimits === undefined ? {} : { ringLimits: options.ringLimits }),
     ...(options.reachNowMs === undefined ? {} : { reachNowMs: options.reachNowMs }),
+    ...(options.ticketLimits === undefined ? {} : { ticketLimits: options.ticketLimits }),
   });
   const staff = createStaffModule({ config, db, log, accounts, ...(options.clock === undefined ? {} : { now: options.clock.now }) });
-  const app = buildApp({ config, db, log, relay: options.relay ?? turn, relayMeter: turn, accounts, calls, staff, metrics });
+  const support = createSupportModule({
+    config,
+    db,
+    log,
+    accounts,
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.supportLimits === undefined ? {} : { limits: options.supportLimits }),
+  });
+  const app = buildApp({ config, db, log, relay: options.relay ?? turn, relayMeter: turn, accounts, calls, staff, support, metrics });
   server.on('request', app.callback());
   const signaler: Signaler | null = options.signaling === true ? calls.attach(server) : null;
   const disabledWatch = options.signaling === true ? staff.watchDisabled() : null;
@@ -158,6 +175,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
     calls,
     staff,
+    support,
     disabledWatch,
     wsUrl: `${origin.replace('http', 'ws')}/ws`,
     turn,
@@ -166,6 +184,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       disabledWatch?.stop();
       await signaler?.close();
       await accounts.passwordReset.idle();
+      await support.idle();
       accounts.mailer.close();
       turnCredentials?.close();
       await turn?.stop();
@@ -178,6 +197,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
 }
 
 /** The JSON body of a response, loosely typed: tests assert on its shape. */
+// biome-ignore lint/suspicious/noExplicitAny: the assertions that follow check the shape; a type here would only repeat them
 export async function jsonOf(response: Response): Promise<any> {
   return response.json();
 }

@@ -14,6 +14,7 @@ import { describePath, hangUp, measureCall, NAT_CALL_WAIT_MS, openCallsPage, sel
 import { waitUntil } from '../helpers/wait.js';
 
 // Code passed to the page runs there; this names its globals for the type checker.
+// biome-ignore lint/suspicious/noExplicitAny: page code runs in the browser, and this Node program has no DOM types
 declare const window: any;
 
 const HOMES: readonly HomeSpec[] = [

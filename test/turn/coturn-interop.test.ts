@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { silentLogger } from '../../server/log.js';
 import { createExternalCredentials } from '../../server/turn/credentials.js';
 import type { Relay } from '../../server/turn/relay.js';
-import { startTestRelay } from '../helpers/relay.js';
+import { loopbackRelayOptions, startTestRelay } from '../helpers/relay.js';
 import { TurnClient } from '../../server/turn/client.js';
 import { stopChild } from '../helpers/process.js';
 import { waitForEcho, waitForStun } from './helpers/node-turn-fixture.js';
@@ -68,20 +68,12 @@ function counts(output: string): { sent: number; received: number } {
   return { sent: Number(match?.[1] ?? 0), received: Number(match?.[2] ?? 0) };
 }
 
-async function withRelayAndPeer(range: [number, number], allowLoopback: boolean, body: (relay: Relay, peerPort: number) => Promise<void>): Promise<void> {
-  const relay = await startTestRelay(
-    {
-      host: '127.0.0.1',
-      port: 0,
-      relayPortMin: range[0],
-      relayPortMax: range[1],
-      externalIp: null,
-      userQuota: 0,
-      totalQuota: 0,
-      allowedPeers: allowLoopback ? ['127.0.0.0/8'] : [],
-    },
-    silentLogger,
-  );
+async function withRelayAndPeer(
+  range: readonly [number, number],
+  allowLoopback: boolean,
+  body: (relay: Relay, peerPort: number) => Promise<void>,
+): Promise<void> {
+  const relay = await startTestRelay(loopbackRelayOptions(range, { allowedPeers: allowLoopback ? ['127.0.0.0/8'] : [] }), silentLogger);
   relay.addUser(USER.username, USER.password);
   const peerPort = await freePortPair();
   const peer = startDaemon('turnutils_peer', ['-L', '127.0.0.1', '-p', String(peerPort)]);

@@ -5,8 +5,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Logger } from '../../server/log.js';
-import type { Relay, RelayOptions } from '../../server/turn/relay.js';
-import { startTestRelay } from '../helpers/relay.js';
+import type { Relay } from '../../server/turn/relay.js';
+import { loopbackRelayOptions, startTestRelay } from '../helpers/relay.js';
 import { ATTR, METHOD, encodeXorAddress, errorCode, type TransportAddress } from '../../server/turn/stun.js';
 import { TurnClient, type Credentials } from '../../server/turn/client.js';
 import { TcpTurnClient } from './helpers/tcp-turn.js';
@@ -27,19 +27,10 @@ function errorRecorder(errors: string[]): Logger {
   return { debug() {}, info() {}, warn() {}, error: (_category, message) => void errors.push(message) };
 }
 
-async function withRelay(range: [number, number], body: (running: Running) => Promise<void>): Promise<void> {
+async function withRelay(range: readonly [number, number], body: (running: Running) => Promise<void>): Promise<void> {
   const errors: string[] = [];
   // Every peer of these tests is on loopback: the test-only allow-list lets the relay reach it.
-  const options: RelayOptions = {
-    host: '127.0.0.1',
-    port: 0,
-    relayPortMin: range[0],
-    relayPortMax: range[1],
-    externalIp: null,
-    userQuota: 0,
-    totalQuota: 0,
-    allowedPeers: ['127.0.0.0/8'],
-  };
+  const options = loopbackRelayOptions(range, { allowedPeers: ['127.0.0.0/8'] });
   const relay = await startTestRelay(options, errorRecorder(errors));
   relay.addUser(USER.username, USER.password);
   try {
@@ -68,43 +59,33 @@ async function assertStillRelays(server: TransportAddress): Promise<void> {
 
 const portZero = suite('relay: peers on port 0');
 
-portZero('refuses a channel to port 0 over UDP and keeps serving after ChannelData on that channel', async () => {
-  await withRelay([50320, 50329], async ({ relay, errors, server }) => {
-    const client = await TurnClient.open(server, USER);
-    try {
-      await client.allocate();
-      const refused = errorCode(await client.channelBind(0x4000, PORT_ZERO));
-      // Sent whatever the answer: on a relay that accepted the channel, this ended the process.
-      client.sendChannelData(0x4000, Buffer.from('to-port-zero'));
-      await handledSoFar(client);
-      assert.ok(relay.isListening());
-      await assertStillRelays(server);
-      assert.is(refused, 403);
-      assert.equal(errors, [], 'refused by the peer check, not caught at send time');
-    } finally {
-      await client.close();
-    }
-  });
-});
+/** The two transports a client reaches the relay over, each with its own relay port range. */
+const TRANSPORTS = [
+  { name: 'UDP', open: (server: TransportAddress) => TurnClient.open(server, USER), range: [50320, 50329] },
+  { name: 'TCP', open: (server: TransportAddress) => TcpTurnClient.open(server, USER), range: [50330, 50339] },
+] as const;
 
-portZero('refuses a channel to port 0 over TCP and keeps serving after ChannelData on that channel', async () => {
-  await withRelay([50330, 50339], async ({ relay, errors, server }) => {
-    const client = await TcpTurnClient.open(server, USER);
-    try {
-      await client.allocate();
-      const refused = errorCode(await client.channelBind(0x4000, PORT_ZERO));
-      client.sendChannelData(0x4000, Buffer.from('to-port-zero'));
-      await handledSoFar(client);
-      assert.ok(relay.isListening());
-      assert.is(errorCode(await client.createPermission([{ address: '127.0.0.1', port: 0 }])), null, 'the TCP allocation itself lives on');
-      await assertStillRelays(server);
-      assert.is(refused, 403);
-      assert.equal(errors, []);
-    } finally {
-      await client.close();
-    }
+for (const transport of TRANSPORTS) {
+  portZero(`refuses a channel to port 0 over ${transport.name} and keeps serving after ChannelData on that channel`, async () => {
+    await withRelay(transport.range, async ({ relay, errors, server }) => {
+      const client = await transport.open(server);
+      try {
+        await client.allocate();
+        const refused = errorCode(await client.channelBind(0x4000, PORT_ZERO));
+        // Sent whatever the answer: on a relay that accepted the channel, this ended the process.
+        client.sendChannelData(0x4000, Buffer.from('to-port-zero'));
+        await handledSoFar(client);
+        assert.ok(relay.isListening());
+        assert.is(errorCode(await client.createPermission([PORT_ZERO])), null, 'the allocation itself lives on');
+        await assertStillRelays(server);
+        assert.is(refused, 403);
+        assert.equal(errors, [], 'refused by the peer check, not caught at send time');
+      } finally {
+        await client.close();
+      }
+    });
   });
-});
+}
 
 portZero('permits the address of a port-0 peer (permissions are per IP) but drops Send indications to port 0, over UDP and TCP', async () => {
   await withRelay([50340, 50349], async ({ relay, errors, server }) => {

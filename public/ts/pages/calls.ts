@@ -6,7 +6,7 @@
 import { api, ApiError } from '../lib/api.js';
 import { createPhone, followCallScreen, type BrowserPhoneState } from '../lib/call/browser-phone.js';
 import { LocalMedia } from '../lib/call/local-media.js';
-import { openLocalMedia } from '../lib/call/media.js';
+import { callSupportProblem, openLocalMedia } from '../lib/call/media.js';
 import type { CallEnd } from '../lib/call/phone.js';
 import { CallLog } from '../lib/call-log.js';
 import { MemberDirectory } from '../lib/directory.js';
@@ -357,18 +357,30 @@ byId('welcome-dismiss').addEventListener('click', () => {
 
 window.addEventListener('pagehide', () => phone.close());
 
+// A browser without what a call needs does not connect: it would ring, then fail to answer. The
+// member reads why where the page says whether they can be called.
+const lacking = callSupportProblem();
+function connectIfAble(): void {
+  if (lacking === null) {
+    phone.connect();
+    return;
+  }
+  signalStatus.dataset['state'] = 'unsupported';
+  signalStatus.textContent = `${t('calls.reach.unsupported')} ${t(`media.${lacking}`)}`;
+}
+
 // A member whose address awaits verification is not connected: nobody may ring them yet.
 api<MeView>('GET', '/api/me').then(
   (me) => {
     showLink(me.callLink);
     if (showVerificationBanner(me)) byId('signal-status').hidden = true;
-    else phone.connect();
+    else connectIfAble();
   },
   (problem: unknown) => {
     if (problem instanceof ApiError && problem.status === 401) window.location.assign('/login');
     else {
       linkProblem(problem);
-      phone.connect();
+      connectIfAble();
     }
   },
 );
