@@ -55,6 +55,8 @@ export type Config = Readonly<{
   calls: Readonly<{
     /** A caller turned down (declined, no answer, unavailable) waits this long before ringing that member again; 0 = no cool-down. */
     ringCooldownMs: number;
+    /** A guest whose knock was refused waits this long before knocking at that member again; 0 = no cool-down. */
+    knockRefusedCooldownMs: number;
     /** Rings from one caller within this long share one row of the callee's log. */
     callLogRepeatWindowMs: number;
     /** Rows each member's call log keeps; the oldest go first. */
@@ -91,6 +93,8 @@ const MAX_SIGNUPS_PER_HOUR = 100_000;
 const HOUR_MS = 3600_000;
 /** A cool-down past an hour would stop a member's own colleagues from calling back that day. */
 const MAX_RING_COOLDOWN_S = 3600;
+/** A refused guest may come back the next day, with a new browser session anyway. */
+const MAX_KNOCK_COOLDOWN_S = 24 * 3600;
 /** A day: past it, "repeats" are separate calls a member wants to see. */
 const MAX_CALL_LOG_REPEAT_MINUTES = 24 * 60;
 /** Bounds each member's log (and the database) whatever the setting; a few entries at least. */
@@ -143,6 +147,7 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
   const sessionIdleHours = integer('PORTHELLO_SESSION_IDLE_HOURS', 1, 24 * 365);
   const sessionMaxDays = integer('PORTHELLO_SESSION_MAX_DAYS', 1, 365);
   const ringCooldownS = integer('PORTHELLO_RING_COOLDOWN_S', 0, MAX_RING_COOLDOWN_S);
+  const knockCooldownS = integer('PORTHELLO_KNOCK_COOLDOWN_S', 0, MAX_KNOCK_COOLDOWN_S);
   const callLogRepeatMinutes = integer('PORTHELLO_CALL_LOG_REPEAT_MINUTES', 0, MAX_CALL_LOG_REPEAT_MINUTES);
   const callLogMaxEntries = integer('PORTHELLO_CALL_LOG_MAX_ENTRIES', MIN_CALL_LOG_ENTRIES, MAX_CALL_LOG_ENTRIES);
   const signupsPerAddressPerHour = integer('PORTHELLO_SIGNUPS_PER_ADDRESS_PER_HOUR', 1, MAX_SIGNUPS_PER_HOUR);
@@ -177,6 +182,7 @@ export function loadConfig(env: Env, fs: FileSystemProbe = realFileSystem): Conf
     }),
     calls: Object.freeze({
       ringCooldownMs: ringCooldownS * 1000,
+      knockRefusedCooldownMs: knockCooldownS * 1000,
       callLogRepeatWindowMs: callLogRepeatMinutes * MINUTE_MS,
       callLogMaxEntries,
     }),

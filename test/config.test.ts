@@ -142,8 +142,15 @@ invalid('refuses a relay range holding the relay port or below 1024', () => {
 
 invalid('reads the call limits and refuses them out of range', () => {
   const config = loadConfig(withDataDir({ PORTHELLO_RING_COOLDOWN_S: '0', PORTHELLO_CALL_LOG_REPEAT_MINUTES: '10', PORTHELLO_CALL_LOG_MAX_ENTRIES: '50' }));
-  assert.equal(config.calls, { ringCooldownMs: 0, callLogRepeatWindowMs: 600_000, callLogMaxEntries: 50 });
-  assert.equal(loadConfig(withDataDir({})).calls, { ringCooldownMs: 30_000, callLogRepeatWindowMs: 300_000, callLogMaxEntries: 1000 });
+  assert.equal(config.calls, { ringCooldownMs: 0, knockRefusedCooldownMs: 600_000, callLogRepeatWindowMs: 600_000, callLogMaxEntries: 50 });
+  assert.equal(loadConfig(withDataDir({})).calls, {
+    ringCooldownMs: 30_000,
+    knockRefusedCooldownMs: 600_000,
+    callLogRepeatWindowMs: 300_000,
+    callLogMaxEntries: 1000,
+  });
+  assert.is(loadConfig(withDataDir({ PORTHELLO_KNOCK_COOLDOWN_S: '0' })).calls.knockRefusedCooldownMs, 0);
+  assert.ok(problemsOf(withDataDir({ PORTHELLO_KNOCK_COOLDOWN_S: '86401' })).some((problem) => problem.includes('PORTHELLO_KNOCK_COOLDOWN_S')));
   const problems = problemsOf(withDataDir({ PORTHELLO_RING_COOLDOWN_S: '3601', PORTHELLO_CALL_LOG_REPEAT_MINUTES: '-1', PORTHELLO_CALL_LOG_MAX_ENTRIES: '9' }));
   assert.equal(
     problems.map((problem) => problem.split(':')[0]),

@@ -15,6 +15,8 @@ export type CallPageDeps = Readonly<{
   calleeOfLink(code: string): { memberId: string } | null;
   /** The link owner's first name and picture; null when the member no longer exists. */
   linkOwnerCard(memberId: string): LinkOwnerCard | null;
+  /** Whether the member lets guests in one by one (the page then asks for a short note). */
+  knocksFirst(memberId: string): boolean;
 }>;
 
 export function callPageRoutes(pages: PageRenderer, deps: CallPageDeps): Router<AppState> {
@@ -30,10 +32,21 @@ export function callPageRoutes(pages: PageRenderer, deps: CallPageDeps): Router<
     ctx.body = pages.render('calls', ctx.state.locale, { title: 'calls.title', script: 'calls', signedIn: true });
   });
 
+  // Who may ring the member: do-not-disturb and blocked callers.
+  router.get('/calls/reach', (ctx) => {
+    if (ctx.state.member === undefined) {
+      ctx.redirect('/login');
+      return;
+    }
+    ctx.type = 'html';
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = pages.render('reach', ctx.state.locale, { title: 'reach.title', script: 'reach', signedIn: true });
+  });
+
   router.get('/c/:code', (ctx) => {
     const callee = deps.calleeOfLink(ctx.params['code'] ?? '');
     const card = callee === null ? null : deps.linkOwnerCard(callee.memberId);
-    if (card === null) {
+    if (callee === null || card === null) {
       // Unknown, replaced and switched-off links all get this page: nothing tells them apart, so
       // it reveals neither whose link it was nor that it ever worked; it says what to do.
       ctx.status = 404;
@@ -51,7 +64,7 @@ export function callPageRoutes(pages: PageRenderer, deps: CallPageDeps): Router<
       script: 'guest-call',
       signedIn: ctx.state.member !== undefined,
       // `name` fills the {name} slots of the page's strings ("Call {name}").
-      vars: { name: card.firstName, avatar: avatarMarkup(card) },
+      vars: { name: card.firstName, avatar: avatarMarkup(card), knock: String(deps.knocksFirst(callee.memberId)) },
     });
   });
 

@@ -36,8 +36,8 @@ export type CallRouteDeps = Readonly<{
   publicOrigin: string;
   isHttps: boolean;
   avatarUrl: (avatarId: string) => string;
-  /** Whether a member has the calls page open (a signaling socket) now. */
-  isReachable: (memberId: string) => boolean;
+  /** Whether a member has the calls page open (a signaling socket) now and would take a ring from the viewer. */
+  isReachable: (memberId: string, viewerId: string) => boolean;
 }>;
 
 /** Past this, a directory page is surely a script walking it, not a person. */
@@ -74,7 +74,7 @@ export function callRoutes(deps: CallRouteDeps): ApiRouteGroup {
         lastName: m.lastName,
         avatarUrl: m.avatarId === null ? null : deps.avatarUrl(m.avatarId),
         // Presence is personal data: told only about members who chose to show it.
-        reachable: m.showPresence ? deps.isReachable(m.id) : null,
+        reachable: m.showPresence ? deps.isReachable(m.id, member.id) : null,
       })),
       nextOffset: page.nextOffset,
     } satisfies Directory;
@@ -116,7 +116,7 @@ export function guestRoutes(deps: CallRouteDeps): ApiRouteGroup {
     if (callee === null) throw notFound('This call link does not exist or no longer takes calls.');
     const { displayName } = parseTicketRequest(ctx.state.body);
     deps.ticketLimits.admit(callee.memberId, ctx.ip);
-    const issued = deps.tickets.issue(callee.memberId, displayName, code);
+    const issued = deps.tickets.issue(callee.memberId, displayName, code, ctx.cookies.get(guestTicketCookieName(deps.isHttps)));
     // Never readable by scripts, never sent cross-site; read by the WebSocket upgrade (/ws?as=guest)
     // and GET /api/ice-servers. No Expires: the ticket slides while it is used, so a fixed date
     // would drop the cookie from the browser in the middle of a long call; the server's sliding

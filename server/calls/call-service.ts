@@ -148,17 +148,18 @@ export function createCallService(
         durationS: call.outcome === 'answered' ? Math.max(0, Math.round(call.durationS ?? 0)) : null,
       };
       const caller = call.caller;
-      store.recordCall(
-        {
-          ...common,
-          memberId: call.calleeMemberId,
-          direction: 'received',
-          peerKind: caller.kind,
-          peerId: caller.kind === 'member' ? caller.memberId : null,
-          peerGuestName: caller.kind === 'guest' ? caller.displayName : null,
-        },
-        rules,
-      );
+      if (call.isBlocked !== true)
+        store.recordCall(
+          {
+            ...common,
+            memberId: call.calleeMemberId,
+            direction: 'received',
+            peerKind: caller.kind,
+            peerId: caller.kind === 'member' ? caller.memberId : null,
+            peerGuestName: caller.kind === 'guest' ? caller.displayName : null,
+          },
+          rules,
+        );
       if (caller.kind === 'member') {
         store.recordCall(
           { ...common, memberId: caller.memberId, direction: 'made', peerKind: 'member', peerId: call.calleeMemberId, peerGuestName: null },

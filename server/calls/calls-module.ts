@@ -16,6 +16,9 @@ import type { ApiRouteGroup } from '../http/api-router.js';
 import { callRoutes, guestRoutes, guestTicketCookieName, iceRoutes, presentLink } from './call-routes.js';
 import { createCallService, type CallService } from './call-service.js';
 import { createGuestTickets, type GuestTickets } from './guest-tickets.js';
+import { createReachService, type ReachService } from './reach-service.js';
+import { createReachStore } from './reach-store.js';
+import { reachRoutes } from './reach-routes.js';
 import { createSocketAuth } from './socket-auth.js';
 import { createTicketLimits, type TicketLimitSettings } from './ticket-limits.js';
 import { trackPresence } from './presence.js';
@@ -29,6 +32,8 @@ import type { Metrics } from '../metrics/metrics.js';
 
 export type CallsModule = Readonly<{
   service: CallService;
+  /** Do-not-disturb and blocks: who may ring each member. */
+  reach: ReachService;
   tickets: GuestTickets;
   hub: Hub;
   authenticate: Authenticate;
@@ -56,6 +61,8 @@ export type CallsDeps = {
   ticketLimits?: Partial<TicketLimitSettings>;
   /** Counts call outcomes for GET /metrics. */
   metrics?: Pick<Metrics, 'countCallOutcome'>;
+  /** The clock do-not-disturb schedules are read with (tests set the day and time). */
+  reachNowMs?: () => number;
 };
 
 const NO_RELAY: IceProvider = { iceServersFor: () => [], releaseCall: () => {} };
@@ -99,6 +106,7 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
     repeatWindowMs: config.calls.callLogRepeatWindowMs,
     maxEntries: config.calls.callLogMaxEntries,
   });
+  const reach = createReachService(createReachStore(deps.db), (memberId) => service.namesOf(memberId)?.displayName ?? null, deps.reachNowMs);
   const hub = createHub({
     members: {
       findMember(memberId) {
@@ -117,7 +125,8 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
     ice: iceProviderOf(deps.turnCredentials),
     log,
     ...(deps.timing === undefined ? {} : { timing: deps.timing }),
-    ringLimits: { ringCooldownMs: config.calls.ringCooldownMs, ...deps.ringLimits },
+    ringLimits: { ringCooldownMs: config.calls.ringCooldownMs, knockRefusedCooldownMs: config.calls.knockRefusedCooldownMs, ...deps.ringLimits },
+    reach,
   });
 
   // The signaler's sockets counted per member, for the directory's "can be called now".
@@ -155,6 +164,7 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
     hub.disconnectMember(memberId);
     deps.turnCredentials?.revokeOwner(`member:${memberId}`);
     service.memberDeleted(memberId);
+    reach.memberDeleted(memberId);
   });
 
   const routeDeps = {
@@ -164,16 +174,20 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
     publicOrigin: config.publicOrigin,
     isHttps: config.isHttps,
     avatarUrl: (avatarId: string) => accounts.avatars.files.urls(avatarId).small,
-    isReachable: presence.isReachable,
+    // Someone the member would not take a ring from (quiet time, blocked) sees them as not
+    // reachable, like an offline member: the directory tells no more than a ring would.
+    isReachable: (memberId: string, viewerId: string) => presence.isReachable(memberId) && reach.takesRingFrom(memberId, viewerId),
   };
   return {
     service,
+    reach,
     tickets,
     hub,
     authenticate,
     routers: (pages) => [
       callPageRoutes(pages, {
         calleeOfLink: (code) => service.calleeOfLink(code),
+        knocksFirst: (memberId) => reach.knocksFirst(memberId),
         linkOwnerCard(memberId) {
           try {
             const profile = accounts.accounts.profile(memberId);
@@ -187,6 +201,7 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
     ],
     apiGroups: () => [
       callRoutes(routeDeps),
+      reachRoutes(reach),
       guestRoutes(routeDeps),
       iceRoutes({
         // Outside a call: one credential per session or guest ticket, counted per client address.

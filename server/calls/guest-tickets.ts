@@ -57,10 +57,18 @@ export function createGuestTickets(
   };
 
   return {
-    issue(calleeMemberId: string, displayName: string, linkCode: string): { ticket: string; guestId: string; expiresAt: Date } {
+    /**
+     * A new ticket. `previousTicket` is the one this browser already holds, if any: while it is
+     * live and for the same link, the new ticket keeps its guest id, so one guest's browser
+     * session stays one guest (whom the member may block) across their calls.
+     */
+    issue(calleeMemberId: string, displayName: string, linkCode: string, previousTicket?: string): { ticket: string; guestId: string; expiresAt: Date } {
       sweep();
+      const previous = previousTicket === undefined ? undefined : live.get(keyOf(previousTicket));
+      const isSameSession =
+        previous !== undefined && previous.expiresAtMs > nowMs() && previous.calleeMemberId === calleeMemberId && previous.linkCode === linkCode;
       const ticket = randomBytes(TICKET_BYTES).toString('base64url');
-      const guestId = randomBytes(GUEST_ID_BYTES).toString('base64url');
+      const guestId = isSameSession ? previous.guestId : randomBytes(GUEST_ID_BYTES).toString('base64url');
       const expiresAtMs = nowMs() + GUEST_TICKET_TTL_MS;
       live.set(keyOf(ticket), { guestId, displayName, calleeMemberId, linkCode, expiresAtMs });
       return { ticket, guestId, expiresAt: new Date(expiresAtMs) };

@@ -19,7 +19,7 @@ export type MemberDataTable = Readonly<{
    * call in another member's log): the member column is set to NULL and the row stays.
    */
   onDelete: 'delete' | 'anonymise';
-  /** Columns copied into the export. */
+  /** Columns copied into the export; none: the rows are erased with the member but never exported. */
   exported: readonly string[];
   /** Columns kept out of the export, each with the reason. */
   withheld: Readonly<Record<string, string>>;
@@ -100,6 +100,49 @@ export const MEMBER_DATA_TABLES: readonly MemberDataTable[] = [
     },
   },
   {
+    // Do-not-disturb (switched on now, and the weekly schedule in the member's time zone) and
+    // whether guests knock first.
+    table: 'reach_settings',
+    exportKey: 'doNotDisturb',
+    memberColumn: 'user_id',
+    onDelete: 'delete',
+    exported: ['dnd_now', 'schedule_days', 'schedule_start_min', 'schedule_end_min', 'time_zone', 'knock_first', 'updated_at'],
+    withheld: { user_id: 'the member id, already in the profile' },
+  },
+  {
+    // The members and guests this member blocked.
+    table: 'blocks',
+    exportKey: 'blocked',
+    memberColumn: 'user_id',
+    onDelete: 'delete',
+    exported: ['kind', 'guest_name', 'link_code', 'created_at'],
+    withheld: {
+      id: 'internal row number',
+      user_id: 'the member id, already in the profile',
+      blocked_member_id: 'the identifier of another member',
+      guest_id: 'a random identifier of a guest’s browser session, meaningless outside the service',
+    },
+  },
+  {
+    // Blocks other members set on this member go with this member's account, and are never
+    // exported to them: a blocked member learns no more than "unavailable" (issue 16).
+    table: 'blocks',
+    exportKey: 'blockedBy',
+    memberColumn: 'blocked_member_id',
+    onDelete: 'delete',
+    exported: [],
+    withheld: {
+      id: 'internal row number',
+      user_id: 'the identifier of the member who blocked them, which they are not told',
+      kind: 'always "member" for these rows',
+      blocked_member_id: 'the member id, already in the profile',
+      guest_id: 'empty for a blocked member',
+      guest_name: 'empty for a blocked member',
+      link_code: 'empty for a blocked member',
+      created_at: 'would tell them that someone blocked them',
+    },
+  },
+  {
     // Invitations an admin created stay (they may still be pending), without their creator.
     table: 'invitations',
     exportKey: 'invitationsCreated',
@@ -174,10 +217,12 @@ export type MemberData = {
 };
 
 export function createMemberData(db: Database, tables: readonly MemberDataTable[] = MEMBER_DATA_TABLES): MemberData {
-  const selects: [string, Statement][] = tables.map((entry) => [
-    entry.exportKey,
-    db.prepare(`SELECT ${entry.exported.map(quoteId).join(', ')} FROM ${quoteId(entry.table)} WHERE ${quoteId(entry.memberColumn)} = ?`),
-  ]);
+  const selects: [string, Statement][] = tables
+    .filter((entry) => entry.exported.length > 0)
+    .map((entry) => [
+      entry.exportKey,
+      db.prepare(`SELECT ${entry.exported.map(quoteId).join(', ')} FROM ${quoteId(entry.table)} WHERE ${quoteId(entry.memberColumn)} = ?`),
+    ]);
   // Dependent tables first, users last: ON DELETE CASCADE would do it too, but an explicit
   // statement per table keeps deletion right even for a table whose foreign key was forgotten.
   const ordered = [...tables].sort((a, b) => Number(a.table === 'users') - Number(b.table === 'users'));

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DISPLAY_NAME_MAX_CODE_POINTS, MEMBER_NAME_MAX_CODE_POINTS } from '../contract/names.js';
 import { PASSWORD_MIN_CODE_POINTS } from '../contract/passwords.js';
+import { MAX_KNOCK_NOTE_CHARS } from '../signal/protocol.js';
 import { fr } from '../i18n/fr.js';
 import { THEME_COLOR } from './manifest.js';
 import { isMessageKey, LOCALES, translate, type Locale, type MessageKey } from '../i18n/index.js';
@@ -21,6 +22,7 @@ export const PAGE_NAMES = [
   'my-data',
   'privacy',
   'calls',
+  'reach',
   'guest-call',
   'admin-accounts',
   'admin-invitations',
@@ -66,6 +68,7 @@ const FORM_LIMITS: Readonly<Record<string, string>> = {
   memberNameMax: String(MEMBER_NAME_MAX_CODE_POINTS),
   displayNameMax: String(DISPLAY_NAME_MAX_CODE_POINTS),
   passwordMin: String(PASSWORD_MIN_CODE_POINTS),
+  knockNoteMax: String(MAX_KNOCK_NOTE_CHARS),
 };
 
 const PARTIAL = /\{\{>\s*([\w-]+)\s*\}\}/g;

@@ -1,5 +1,6 @@
 import { adminEn } from './admin.en.js';
 import { callEn } from './call.en.js';
+import { reachEn } from './reach.en.js';
 import type { MessageKey } from './fr.js';
 import { mailEn } from './mail.en.js';
 import { newsEn } from './news.en.js';
@@ -11,6 +12,7 @@ export const en: Readonly<Record<MessageKey, string>> = {
   ...adminEn,
   ...mailEn,
   ...callEn,
+  ...reachEn,
   'site.name': 'Porthello',
   'site.tagline': 'Private video calls, hosted by you',
   'nav.home': 'Home',

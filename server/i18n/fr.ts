@@ -1,6 +1,7 @@
 // French is the reference language: every key exists here first, and en.ts must match it.
 import { adminFr } from './admin.fr.js';
 import { callFr } from './call.fr.js';
+import { reachFr } from './reach.fr.js';
 import { mailFr } from './mail.fr.js';
 import { newsFr } from './news.fr.js';
 import { pagesFr } from './pages.fr.js';
@@ -10,6 +11,7 @@ import { statsFr } from './stats.fr.js';
 export const fr = {
   ...adminFr,
   ...callFr,
+  ...reachFr,
   ...mailFr,
   'site.name': 'Porthello',
   'site.tagline': 'Appels vidéo privés, hébergés chez vous',

@@ -2,7 +2,7 @@
 // which side a connection is on, what the callee's log records when it ends, and what the
 // relay-only rule lets through. hub.ts moves calls between states; this file holds no I/O.
 import { timingSafeEqual } from 'node:crypto';
-import type { CallOutcome, MemberProfile, Party, ReceivedCall, TimerHandle } from './deps.js';
+import { viewOf, type CallOutcome, type MemberProfile, type Party, type ReceivedCall, type TimerHandle } from './deps.js';
 import { candidateTypeOf, type ClientMessage, type EndReason, type IceConfig, type PartyView, type ServerMessage } from './protocol.js';
 
 /** ringing → connected → ended, or ringing → ended. An ended call is gone from every index. */
@@ -40,6 +40,8 @@ export type Call<C> = {
   hasIce: boolean;
   /** Where a cool-down is kept if the callee turns this caller down (ring-guard.ts). */
   cooldownKeys: readonly string[];
+  /** A guest's knock and its note (kept in memory while it rings, never stored); null for a ring. */
+  knock: { note: string } | null;
 };
 
 export type Side = 'caller' | 'callee';
@@ -49,6 +51,11 @@ export function sideOf<C>(call: Call<C>, conn: C): Side | null {
   if (call.caller.conn === conn) return 'caller';
   if (call.callee.conn === conn) return 'callee';
   return null;
+}
+
+/** What each rung device of the callee is sent: who calls, and a guest's knock with its note. */
+export function incomingCallOf(call: Call<unknown>): ServerMessage {
+  return { type: 'incoming-call', callId: call.id, caller: viewOf(call.caller.party), ...(call.knock === null ? {} : { knock: call.knock }) };
 }
 
 /** The outcome the callee's log shows for a call that ended with this reason. */

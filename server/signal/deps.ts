@@ -64,6 +64,9 @@ export type ReceivedCall = {
   outcome: CallOutcome;
   /** Seconds from answer to end; null unless answered. */
   durationS: number | null;
+  /** The callee blocked this caller: only the caller's own log keeps the call (as it would
+   *  for any member who did not answer), the callee's log stays free of them. */
+  isBlocked?: boolean;
 };
 
 /** Where every received call leaves exactly one record: day and time, outcome, duration, who.
@@ -78,6 +81,14 @@ export type IceProvider = {
   iceServersFor(callId: string, party: Party): IceServer[];
   /** Called once per call that asked for servers, when it ends. */
   releaseCall(callId: string): void;
+};
+
+/** Whether a member takes a caller's ring now: 'quiet' (do-not-disturb) and 'blocked' end the
+ *  call at once as "unavailable", exactly as for a member with no device online. */
+export type ReachScreen = {
+  screen(calleeMemberId: string, caller: Party): 'ring' | 'quiet' | 'blocked';
+  /** Whether the member lets guests in one by one: a guest's call arrives as a knock. */
+  knocksFirst(calleeMemberId: string): boolean;
 };
 
 export type TimerHandle = { readonly id: unknown };

@@ -10,7 +10,8 @@ import { CLOSE_CODES, parseClientMessage, PROTOCOL_VERSION, type ClientMessage }
 /** The hub's steps, one per client message. */
 export type CallActions = {
   hello(conn: Connection): void;
-  invite(conn: Connection, calleeMemberId: string): void;
+  /** `knockNote` is null for an invite, the note (maybe '') for a knock. */
+  invite(conn: Connection, calleeMemberId: string, knockNote: string | null): void;
   accept(conn: Connection, callId: string): void;
   decline(conn: Connection, callId: string): void;
   cancel(conn: Connection, callId: string): void;
@@ -48,7 +49,9 @@ export function dispatch(conn: Connection, message: ClientMessage, actions: Call
   if (!conn.isGreeted) throw new ProtocolViolation(CLOSE_CODES.policyViolation, 'hello expected first');
   switch (message.type) {
     case 'invite':
-      return actions.invite(conn, message.calleeMemberId);
+      return actions.invite(conn, message.calleeMemberId, null);
+    case 'knock':
+      return actions.invite(conn, message.calleeMemberId, message.note);
     case 'accept':
       return actions.accept(conn, message.callId);
     case 'decline':

@@ -2,7 +2,7 @@
 // timing): the contract the WebSocket adapter, the composition in server/calls/calls-module.ts and the tests
 // rely on. The behaviour is in hub.ts.
 import type { Logger } from '../log.js';
-import type { CallLog, Clock, IceProvider, MemberDirectory, Party } from './deps.js';
+import type { CallLog, Clock, IceProvider, MemberDirectory, Party, ReachScreen } from './deps.js';
 import type { Peer } from './peer.js';
 import type { RingLimits } from './ring-guard.js';
 import type { IceConfig } from './protocol.js';
@@ -42,6 +42,8 @@ export type HubDeps = {
   timing?: Partial<HubTiming>;
   /** Invite rates and the cool-down after a turned-down call (defaults in ring-guard.ts). */
   ringLimits?: Partial<RingLimits>;
+  /** Do-not-disturb and blocks; without it every ring rings. */
+  reach?: ReachScreen;
 };
 
 /** One socket as the transport sees it: it hands over each text frame and says when it closed. */

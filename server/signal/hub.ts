@@ -12,6 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   callerRecordOf,
+  incomingCallOf,
   isSameParty,
   receivedCallOf,
   relayedMessage,
@@ -22,7 +23,7 @@ import {
   type RelayedClientMessage,
   type Side,
 } from './call-state.js';
-import { guestKey, memberKey, partyKeyOf, systemClock, viewOf, type Party, type ReceivedCall } from './deps.js';
+import { guestKey, memberKey, partyKeyOf, systemClock, viewOf, type Party, type ReachScreen, type ReceivedCall } from './deps.js';
 import { dispositionOf, ProtocolViolation, Refusal, type Disposition } from './errors.js';
 import { HELLO_TIMEOUT_MS, RESUME_GRACE_MS, RING_TIMEOUT_MS, relayPolicy, type Hub, type HubDeps, type HubTiming } from './hub-api.js';
 import { createConnections, type Connection } from './connections.js';
@@ -39,13 +40,15 @@ type LiveCall = Call<Connection>;
 
 export function createHub(deps: HubDeps): Hub {
   const { members, callLog, ice, log } = deps;
+  const reach: ReachScreen = deps.reach ?? { screen: () => 'ring', knocksFirst: () => false };
   const clock = deps.clock ?? systemClock;
   const timing: HubTiming = { ringTimeoutMs: RING_TIMEOUT_MS, resumeGraceMs: RESUME_GRACE_MS, helloTimeoutMs: HELLO_TIMEOUT_MS, ...deps.timing };
   const connections = createConnections();
   const calls = new Map<string, LiveCall>();
   const callByParty = new Map<string, LiveCall>();
   const ringingFor = createRingingIndex<LiveCall>();
-  const guard = createRingGuard({ ...DEFAULT_RING_LIMITS, ...deps.ringLimits }, () => clock.nowMs());
+  const ringLimits = { ...DEFAULT_RING_LIMITS, ...deps.ringLimits };
+  const guard = createRingGuard(ringLimits, () => clock.nowMs());
 
   const randomId = (bytes: number): string => randomBytes(bytes).toString('base64url');
 
@@ -63,7 +66,7 @@ export function createHub(deps: HubDeps): Hub {
 
   // --- the life cycle ----------------------------------------------------------------------
 
-  function invite(conn: Connection, calleeMemberId: string): void {
+  function invite(conn: Connection, calleeMemberId: string, knockNote: string | null): void {
     // Being rung does not count: only a call this party placed or answered does.
     if (callByParty.has(conn.key)) throw new Refusal('already_in_call', 'You are already in a call.');
     // Glare: the member we ring is ringing us. Taking their call ends in one call, not two.
@@ -72,6 +75,7 @@ export function createHub(deps: HubDeps): Hub {
     const { party } = conn;
     if (party.kind === 'guest' && party.calleeMemberId !== calleeMemberId) throw new Refusal('not_allowed', 'This link rings another member.');
     if (party.kind === 'member' && party.memberId === calleeMemberId) throw new Refusal('cannot_call_self', 'You cannot call yourself.');
+    if (party.kind === 'member' && knockNote !== null) throw new Refusal('not_allowed', 'Members ring; only guests knock.');
     const profile = members.findMember(calleeMemberId);
     if (profile === null) throw new Refusal('unknown_member', 'There is no such member.');
     // The ticket outlives nothing the member closed: a replaced or switched-off link rings no one,
@@ -90,11 +94,23 @@ export function createHub(deps: HubDeps): Hub {
       memberId: profile.memberId,
       displayName: party.kind === 'guest' ? profile.guestFacingName : profile.displayName,
     } as const;
-    const endAtOnce = (reason: EndReason, outcome: ReceivedCall['outcome']): void => {
+    const endAtOnce = (reason: EndReason, outcome: ReceivedCall['outcome'], isBlocked = false): void => {
       if (reason === 'unavailable') guard.coolDown(cooldownKeys);
       send(conn, { type: 'call-ended', callId, reason });
-      record({ calleeMemberId, caller: callerRecordOf(party), startedAt: new Date(startedAtMs), outcome, durationS: null });
+      record({
+        calleeMemberId,
+        caller: callerRecordOf(party),
+        startedAt: new Date(startedAtMs),
+        outcome,
+        durationS: null,
+        ...(isBlocked ? { isBlocked } : {}),
+      });
     };
+    // Do-not-disturb and blocks, before anything that depends on the member's devices or calls:
+    // the caller hears "unavailable" on the same path as for an offline member (same message,
+    // same cool-down, at once), and no device of the member rings.
+    const screening = reach.screen(calleeMemberId, party);
+    if (screening !== 'ring') return endAtOnce('unavailable', 'missed', screening === 'blocked');
     // Busy means in a call that was answered; a member whose phone rings, or who is ringing
     // someone, is rung too (whichever call connects first ends the others).
     if (callByParty.get(calleeKey)?.state === 'connected') return endAtOnce('busy', 'busy');
@@ -116,20 +132,22 @@ export function createHub(deps: HubDeps): Hub {
       ringTimer: null,
       hasIce: false,
       cooldownKeys,
+      // A guest cannot skip the knock by sending a plain invite.
+      knock: party.kind === 'guest' && reach.knocksFirst(calleeMemberId) ? { note: knockNote?.trim() ?? '' } : null,
     };
     calls.set(callId, call);
     callByParty.set(conn.key, call);
     ringingFor.add(calleeKey, call);
     call.ringTimer = clock.setTimer(() => endCall(call, 'no-answer'), timing.ringTimeoutMs);
     send(conn, { type: 'call-ringing', callId, callee: calleeView });
-    for (const device of devices) send(device, { type: 'incoming-call', callId, caller: viewOf(party) });
+    for (const device of devices) send(device, incomingCallOf(call));
   }
 
   /** Rings a device of the callee that came online while calls ring its member. */
   function ringIfCalled(conn: Connection): void {
     for (const call of ringingFor.of(conn.key)) {
       call.ringing.add(conn);
-      send(conn, { type: 'incoming-call', callId: call.id, caller: viewOf(call.caller.party) });
+      send(conn, incomingCallOf(call));
     }
   }
 
@@ -253,7 +271,9 @@ export function createHub(deps: HubDeps): Hub {
     }
     calls.delete(call.id);
     // Turned down or not picked up: the same caller waits before ringing this member again.
-    if (call.connectedAtMs === null && (reason === 'declined' || reason === 'no-answer')) guard.coolDown(call.cooldownKeys);
+    // A refused knock keeps that guest from knocking again for longer.
+    if (call.connectedAtMs === null && reason === 'declined' && call.knock !== null) guard.coolDown(call.cooldownKeys, ringLimits.knockRefusedCooldownMs);
+    else if (call.connectedAtMs === null && (reason === 'declined' || reason === 'no-answer')) guard.coolDown(call.cooldownKeys);
     ringingFor.remove(call.callee.key, call);
     for (const key of [call.caller.key, call.callee.key]) {
       if (callByParty.get(key) === call) callByParty.delete(key);

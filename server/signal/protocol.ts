@@ -8,6 +8,9 @@
 //   client → hello {version}                     server → welcome {connectionId, self}
 //   caller → invite {calleeMemberId}             server → call-ringing (caller),
 //                                                         incoming-call (every device of the callee)
+//   guest  → knock {calleeMemberId, note}        the same, for a member who lets guests in one by
+//                                                 one: incoming-call carries knock {note}; the
+//                                                 member lets in (accept) or refuses (decline)
 //   callee → accept {callId}                     server → call-connected (both sides; the
 //                                                         other devices get call-ended answered-elsewhere)
 //   either → offer / answer / candidate          server → the same, rebuilt, stamped with `from`
@@ -47,6 +50,8 @@ export const MAX_SDP_MID_CHARS = 64;
 export const MAX_SDP_MLINE_INDEX = 63;
 /** Call ids, member ids and guest ids: opaque, URL-safe, at most this long. */
 export const MAX_ID_CHARS = 64;
+/** A knock's note: a line or two ("it's about the parcel"), in code points. */
+export const MAX_KNOCK_NOTE_CHARS = 140;
 /** Resume tokens are 32 URL-safe characters (24 random bytes); a little slack for the future. */
 export const MAX_TOKEN_CHARS = 64;
 
@@ -129,6 +134,9 @@ export type ClientMessage =
   | { type: 'hello'; version: number }
   /** Rings a member on every device they have online. */
   | { type: 'invite'; calleeMemberId: string }
+  /** A guest rings a member who asked guests to knock first, with an optional short note ('' for none).
+   *  To a member who does not, it rings like an invite; a guest's invite to one who does is a knock without a note. */
+  | { type: 'knock'; calleeMemberId: string; note: string }
   /** The callee takes the call on this device; the first device to accept wins. */
   | { type: 'accept'; callId: string }
   /** The callee turns the call down (on every device). */
@@ -151,8 +159,8 @@ export type ServerMessage =
   | { type: 'error'; code: RefusalCode; message: string; callId?: string; retryAfterS?: number }
   /** To the caller: the callee's devices are ringing. */
   | { type: 'call-ringing'; callId: string; callee: PartyView }
-  /** To each device of the callee. */
-  | { type: 'incoming-call'; callId: string; caller: PartyView }
+  /** To each device of the callee; `knock` when a guest knocks (the member lets them in by accepting). */
+  | { type: 'incoming-call'; callId: string; caller: PartyView; knock?: { note: string } }
   /** To both sides once a device accepted, and again to a socket that resumed the call. The
    *  caller makes the offer. `resumeToken` lets this device take the call back after a reconnect. */
   | {
@@ -194,12 +202,16 @@ const isShortString =
   (max: number): FieldCheck =>
   (value) =>
     typeof value === 'string' && value.length <= max;
+/** Control characters and bidirectional overrides would let a note disguise itself on the member's screen. */
+const HIDDEN_CHARACTERS = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
+const isKnockNote: FieldCheck = (value) => typeof value === 'string' && [...value].length <= MAX_KNOCK_NOTE_CHARS && !HIDDEN_CHARACTERS.test(value);
 const isMLineIndex: FieldCheck = (value) => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_SDP_MLINE_INDEX;
 
 /** For each client message type, every field it has (all required) and its check. Nothing else is accepted. */
 const CLIENT_FIELDS: { readonly [T in ClientMessageType]: { readonly [K in Exclude<keyof Extract<ClientMessage, { type: T }>, 'type'>]-?: FieldCheck } } = {
   hello: { version: isVersion },
   invite: { calleeMemberId: isId },
+  knock: { calleeMemberId: isId, note: isKnockNote },
   accept: { callId: isId },
   decline: { callId: isId },
   cancel: { callId: isId },

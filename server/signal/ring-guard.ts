@@ -17,6 +17,9 @@ export const GUEST_INVITES_PER_ADDRESS: KeyedLimit = { burst: 5, refillEveryMs: 
 /** After a decline, no answer or an unavailable member, the same caller waits this long before
  *  ringing that member again (PORTHELLO_RING_COOLDOWN_S). */
 export const RING_COOLDOWN_MS = 30_000;
+/** A member who refuses a guest's knock is not knocked at again by that guest (nor from that
+ *  address) for this long (PORTHELLO_KNOCK_COOLDOWN_S). */
+export const KNOCK_REFUSED_COOLDOWN_MS = 10 * 60_000;
 /** Bounds the memory of the limiters and cool-downs whatever a flood does; the quietest keys go first. */
 export const MAX_RING_GUARD_KEYS = 50_000;
 
@@ -25,6 +28,7 @@ export type RingLimits = {
   guestInvitesPerLink: KeyedLimit;
   guestInvitesPerAddress: KeyedLimit;
   ringCooldownMs: number;
+  knockRefusedCooldownMs: number;
 };
 
 export const DEFAULT_RING_LIMITS: RingLimits = {
@@ -32,6 +36,7 @@ export const DEFAULT_RING_LIMITS: RingLimits = {
   guestInvitesPerLink: GUEST_INVITES_PER_LINK,
   guestInvitesPerAddress: GUEST_INVITES_PER_ADDRESS,
   ringCooldownMs: RING_COOLDOWN_MS,
+  knockRefusedCooldownMs: KNOCK_REFUSED_COOLDOWN_MS,
 };
 
 /** Who is ringing: their party key, the party, and the client address block when known. */
@@ -42,8 +47,8 @@ export type RingGuard = {
   admit(ringer: Ringer, calleeMemberId: string): void;
   /** The keys a cool-down of this caller towards this member is kept under. */
   cooldownKeysOf(ringer: Ringer, calleeMemberId: string): string[];
-  /** Starts the cool-down after a decline, no answer or unavailable. */
-  coolDown(keys: readonly string[]): void;
+  /** Starts the cool-down after a decline, no answer or unavailable; a refused knock's lasts `durationMs`. */
+  coolDown(keys: readonly string[], durationMs?: number): void;
 };
 
 export function createRingGuard(limits: RingLimits, nowMs: () => number): RingGuard {
@@ -51,7 +56,8 @@ export function createRingGuard(limits: RingLimits, nowMs: () => number): RingGu
   const perCaller: KeyedRateLimiter = createKeyedRateLimiter(limits.invitesPerCaller, options);
   const perLink: KeyedRateLimiter = createKeyedRateLimiter(limits.guestInvitesPerLink, options);
   const perAddress: KeyedRateLimiter = createKeyedRateLimiter(limits.guestInvitesPerAddress, options);
-  /** Key → when ringing may start again. Every entry lasts as long, so insertion order is expiry order. */
+  /** Key → when ringing may start again. Entries but refused knocks' last as long, so insertion
+   *  order is nearly expiry order; an expired entry behind a knock's waits for a later sweep. */
   const cooldowns = new Map<string, number>();
   const toSeconds = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
 
@@ -80,9 +86,9 @@ export function createRingGuard(limits: RingLimits, nowMs: () => number): RingGu
       if (waitMs > 0) throw new Refusal('rate_limited', 'Too many calls in a short time; wait before ringing again.', undefined, toSeconds(waitMs));
     },
     cooldownKeysOf,
-    coolDown(keys) {
-      if (limits.ringCooldownMs <= 0) return;
-      const until = nowMs() + limits.ringCooldownMs;
+    coolDown(keys, durationMs = limits.ringCooldownMs) {
+      if (durationMs <= 0) return;
+      const until = nowMs() + durationMs;
       for (const key of keys) {
         cooldowns.delete(key);
         cooldowns.set(key, until);

@@ -13,6 +13,18 @@ tickets('name the guest and the one member they may ring', () => {
   assert.is(store.redeem('not-a-ticket'), null);
 });
 
+tickets('keep the guest id of the ticket the same browser holds, for the same link only, while it lives', () => {
+  let now = 0;
+  const store = createGuestTickets(() => now);
+  const first = store.issue('m', 'Zoé', 'code');
+  assert.is(store.issue('m', 'Zoé again', 'code', first.ticket).guestId, first.guestId);
+  assert.is.not(store.issue('m', 'Zoé', 'new-code', first.ticket).guestId, first.guestId, 'a replaced link makes a new guest');
+  assert.is.not(store.issue('other', 'Zoé', 'code', first.ticket).guestId, first.guestId);
+  assert.is.not(store.issue('m', 'Zoé', 'code', 'made-up-ticket').guestId, first.guestId);
+  now += GUEST_TICKET_TTL_MS;
+  assert.is.not(store.issue('m', 'Zoé', 'code', first.ticket).guestId, first.guestId, 'an expired ticket makes a new guest');
+});
+
 tickets('expire unless used, and slide while in use', () => {
   let now = 0;
   const store = createGuestTickets(() => now);

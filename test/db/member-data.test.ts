@@ -99,11 +99,13 @@ registry('exports and deletes every listed row of one member, anonymising shared
 
   const exported = data.exportRows('alice');
   assert.equal(Object.keys(exported).sort(), [
+    'blocked',
     'callLink',
     'callLog',
     'calls_made',
     'calls_received',
     'consents',
+    'doNotDisturb',
     'emailLinks',
     'inOtherMembersLogs',
     'invitationsCreated',
@@ -114,6 +116,7 @@ registry('exports and deletes every listed row of one member, anonymising shared
     'supportMessages',
     'supportRepliesWritten',
   ]);
+  assert.not.ok('blockedBy' in exported, 'a member is never told who blocked them');
   assert.equal(exported['emailLinks'], [{ purpose: 'password_reset', created_at: 'now', expires_at: 'later' }], 'the link without its token hash');
   assert.is(exported['profile']?.[0]?.['email_status'], 'unchecked');
   assert.is(exported['profile']?.[0]?.['news_emails'], 1);

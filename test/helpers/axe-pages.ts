@@ -27,6 +27,7 @@ const VISITS: readonly Visit[] = [
   { path: '/c/AAAAAAAAAAAAAAAAAAAAAA', asMember: false, ready: 'h1' },
   { path: 'LINK', asMember: false, ready: '#guest-form' },
   { path: '/calls', asMember: true, ready: '#call-log .call-entry' },
+  { path: '/calls/reach', asMember: true, ready: '#blocks .block-entry' },
   { path: '/profile', asMember: true, ready: '#sessions li' },
   { path: '/my-data', asMember: true, ready: '#summary li' },
   { path: '/support', asMember: true, ready: 'h1' },
@@ -73,6 +74,9 @@ export async function startA11yWorld(relayPorts?: { min: number; max: number }):
       outcome: 'missed',
       durationS: null,
     });
+  // Someone on the member's block list, for the page that lists it.
+  const blocked = await signUp(server, { firstName: 'Irène', lastName: 'Joliot' });
+  server.calls.reach.blockMember(member.id, blocked.id);
   return { server, browser, member, linkPath };
 }
 

@@ -72,6 +72,8 @@ export type TestServerOptions = {
   turnQuotas?: Partial<Pick<RelayOptions, 'userQuota' | 'totalQuota' | 'addressQuota' | 'callReserve' | 'tcpAuthTimeoutS'>>;
   /** Lower bounds of the credential table, to reach them. */
   turnCredentialLimits?: Partial<CredentialLimits>;
+  /** The clock do-not-disturb schedules are read with (a test sets the day and time). */
+  reachNowMs?: () => number;
   /** The contact form's limits (the defaults unless given): suites sending many messages from loopback raise them. */
   supportLimits?: Partial<SupportLimits>;
 };
@@ -140,6 +142,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     metrics,
     ...(options.timing === undefined ? {} : { timing: options.timing }),
     ...(options.ringLimits === undefined ? {} : { ringLimits: options.ringLimits }),
+    ...(options.reachNowMs === undefined ? {} : { reachNowMs: options.reachNowMs }),
     ...(options.ticketLimits === undefined ? {} : { ticketLimits: options.ticketLimits }),
   });
   const staff = createStaffModule({ config, db, log, accounts, ...(options.clock === undefined ? {} : { now: options.clock.now }) });

@@ -15,6 +15,8 @@ parse('accepts one well-formed message of every type', () => {
   const valid: ClientMessage[] = [
     { type: 'hello', version: PROTOCOL_VERSION },
     { type: 'invite', calleeMemberId: 'm_42' },
+    { type: 'knock', calleeMemberId: 'm_42', note: '' },
+    { type: 'knock', calleeMemberId: 'm_42', note: 'C’est pour le colis 📦' },
     { type: 'accept', callId: CALL_ID },
     { type: 'decline', callId: CALL_ID },
     { type: 'cancel', callId: CALL_ID },
@@ -49,6 +51,11 @@ parse('rejects everything else, saying why', () => {
     ['{"type":"accept","callId":""}', 'bad or missing field callId in accept'],
     [`{"type":"accept","callId":"${'c'.repeat(65)}"}`, 'bad or missing field callId in accept'],
     ['{"type":"invite","calleeMemberId":42}', 'bad or missing field calleeMemberId in invite'],
+    ['{"type":"knock","calleeMemberId":"m"}', 'bad or missing field note in knock'],
+    ['{"type":"knock","calleeMemberId":"m","note":null}', 'bad or missing field note in knock'],
+    [`{"type":"knock","calleeMemberId":"m","note":"${'x'.repeat(141)}"}`, 'bad or missing field note in knock'],
+    ['{"type":"knock","calleeMemberId":"m","note":"a\\u0000b"}', 'bad or missing field note in knock'],
+    ['{"type":"knock","calleeMemberId":"m","note":"\\u202Eevil"}', 'bad or missing field note in knock'],
     [
       '{"type":"candidate","callId":"c","candidate":"x","sdpMid":"0","sdpMLineIndex":64,"usernameFragment":null}',
       'bad or missing field sdpMLineIndex in candidate',

@@ -15,6 +15,7 @@ import { byId, el } from '../lib/dom.js';
 import { hasMessage, t } from '../lib/messages.js';
 import { showVerificationBanner } from '../lib/verify-banner.js';
 import { showNewsNotice } from '../lib/news-notice.js';
+import { blockCaller, showQuietTime } from '../lib/reach.js';
 import { CLOSE_CODES, type PartyView } from '../../../server/signal/protocol.js';
 import type { CallLinkView as CallLink, MeView } from '../../../server/contract/api.js';
 
@@ -246,7 +247,7 @@ function showState(state: BrowserPhoneState): void {
   else if (state.kind === 'ringing-out') showOutgoing(state.callee.displayName, pictureOf(memberIdOf(state.callee)), t('calls.outgoing.ringing'));
   else outgoing.hidden = true;
 
-  if (state.kind === 'ringing-in') showIncoming(state.caller);
+  if (state.kind === 'ringing-in') showIncoming(state.caller, state.knock ?? null);
   else if (state.kind !== 'accepting' && incomingDialog.open) incomingDialog.close();
 
   const inCall = state.kind === 'in-call';
@@ -258,21 +259,44 @@ function showState(state: BrowserPhoneState): void {
 
 const pageTitle = document.title;
 
-function showIncoming(caller: PartyView): void {
+function showIncoming(caller: PartyView, knock: { note: string } | null): void {
   const name = caller.displayName;
   byId('incoming-avatar').replaceChildren(avatar(name, pictureOf(memberIdOf(caller)), 'large'));
   byId('incoming-who').textContent = name;
   byId('incoming-note').textContent = caller.kind === 'guest' ? t('calls.incoming.guest') : t('calls.incoming.member');
+  showKnock(knock);
   byId('incoming-error').hidden = true;
   for (const button of incomingDialog.querySelectorAll('button')) button.disabled = false;
   if (!incomingDialog.open) incomingDialog.showModal();
   byId('incoming-accept').focus();
 }
 
+// A guest's knock: its note, quoted as the guest typed it (text, never markup), and "Let in" / "Refuse".
+const incomingTexts = { title: byId('incoming-title').textContent, accept: byId('incoming-accept').textContent, decline: byId('incoming-decline').textContent };
+function showKnock(knock: { note: string } | null): void {
+  const quote = byId('incoming-knock-note');
+  quote.hidden = knock === null || knock.note === '';
+  quote.textContent = knock?.note ?? '';
+  incomingDialog.dataset['knock'] = String(knock !== null);
+  byId('incoming-title').textContent = knock === null ? incomingTexts.title : t('calls.knock.title');
+  byId('incoming-accept').textContent = knock === null ? incomingTexts.accept : t('calls.knock.letIn');
+  byId('incoming-decline').textContent = knock === null ? incomingTexts.decline : t('calls.knock.refuse');
+}
+
 // Escape must not make a call vanish unanswered: declining is an explicit button.
 incomingDialog.addEventListener('cancel', (event) => event.preventDefault());
 byId('incoming-decline').addEventListener('click', () => phone.decline());
 byId('incoming-accept').addEventListener('click', () => void acceptCall());
+// Block turns the call down at once, then blocks the caller; the notice says which.
+byId('incoming-block').addEventListener('click', () => {
+  if (phone.state.kind !== 'ringing-in') return;
+  const { caller } = phone.state;
+  phone.decline();
+  void blockCaller(caller).then((text) => {
+    showNotice(text);
+    byId('call-notice-close').focus();
+  });
+});
 
 async function acceptCall(): Promise<void> {
   for (const button of incomingDialog.querySelectorAll('button')) button.disabled = true;
@@ -297,6 +321,11 @@ function callEnded(end: CallEnd): void {
   if (peerMember !== null && !end.byMe && end.reason !== 'answered-elsewhere') {
     const name = peerMember.displayName;
     actions.push(actionButton(t('calls.log.callBackLabel', { name }), () => void startCall(peerMember.memberId, name)));
+  }
+  // The one who just rang (or was just talked to) can be blocked from here.
+  const caller = end.direction === 'incoming' && end.reason !== 'answered-elsewhere' ? end.peer : null;
+  if (caller !== null) {
+    actions.push(actionButton(t('reach.block', { name: caller.displayName }), () => void blockCaller(caller).then((text) => showNotice(text))));
   }
   if (message !== null) {
     showNotice(message, actions);
@@ -369,5 +398,6 @@ api<MeView>('GET', '/api/me').then(
 );
 // Unread service news under the heading; the page works the same without it.
 showNewsNotice(byId('signal-status').parentElement ?? byId('calls-page')).catch((problem: unknown) => console.warn('news', problem));
+showQuietTime(byId('reach-quiet'));
 // The directory first, so the log can show the pictures it knows.
 void directory.load(true).finally(() => void log.refresh());

@@ -28,6 +28,10 @@ const endedText = byId('guest-ended-text');
 const mediaProblem = byId('media-problem');
 /** The member's first name, as the page was rendered with it. */
 const memberName = byId('guest-page').dataset['memberName'] ?? '';
+/** The member lets guests in one by one: the call is a knock with an optional note. */
+const knocks = byId('guest-page').dataset['knock'] === 'true';
+const noteInput = byId<HTMLTextAreaElement>('knock-note');
+byId('knock-field').hidden = !knocks;
 // The guest was shown the member's first name only; the call screen keeps to it.
 const showCallScreen = followCallScreen(byId('call-area'), memberName);
 
@@ -124,7 +128,7 @@ async function ring(audioOnly: boolean): Promise<void> {
 function callWith(ticket: Ticket, media: LocalMedia): void {
   phone?.close();
   phone = createPhone({ asGuest: true, onState: showState, onEnded: callEnded });
-  phone.call(ticket.calleeMemberId, media);
+  phone.call(ticket.calleeMemberId, media, knocks ? noteInput.value.trim() : undefined);
   phone.connect();
 }
 
@@ -143,7 +147,7 @@ byId('guest-cancel').addEventListener('click', () => {
 function showState(state: BrowserPhoneState): void {
   showCallScreen(state);
   if (state.kind === 'inviting') callingStatus.textContent = t('calls.outgoing.connecting');
-  if (state.kind === 'ringing-out') callingStatus.textContent = t('guest.ringing', { name: memberName });
+  if (state.kind === 'ringing-out') callingStatus.textContent = t(knocks ? 'guest.knocking' : 'guest.ringing', { name: memberName });
   const inCall = state.kind === 'in-call';
   for (const part of document.querySelectorAll<HTMLElement>('.site-header, .site-footer, #guest-page')) part.inert = inCall;
 }
@@ -160,6 +164,7 @@ function callEnded(end: CallEnd): void {
   }
   // The ticket refused, or the server out of reach, before the invite could be sent.
   if (end.reason === 'unreachable') endedText.textContent = t('guest.connectFailed');
+  else if (knocks && end.reason === 'declined') endedText.textContent = t('guest.knockRefused', { name: memberName });
   else endedText.textContent = endMessage({ ...end, peer: null }, memberName) ?? t('calls.ended.generic');
   show('ended');
   byId('guest-again').focus();

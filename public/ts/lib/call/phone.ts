@@ -34,9 +34,10 @@ export const WELCOME_WAIT_MS = 15_000;
 export type PhoneState<Media = OwnedMedia, Session = SessionPort> =
   | { kind: 'idle' }
   /** Our invite waits for the welcome (`sent` false) or is on its way; the server answers with ringing, an end, a refusal, or (glare) a connected call. */
-  | { kind: 'inviting'; calleeMemberId: string; media: Media; sent: boolean }
+  | { kind: 'inviting'; calleeMemberId: string; media: Media; sent: boolean; knockNote?: string }
   | { kind: 'ringing-out'; callId: string; callee: PartyView; media: Media }
-  | { kind: 'ringing-in'; callId: string; caller: PartyView }
+  /** `knock`: a guest knocks (with a note, maybe empty); accepting lets them in. */
+  | { kind: 'ringing-in'; callId: string; caller: PartyView; knock?: { note: string } }
   /** We accepted; the server confirms with call-connected (or another device was faster). */
   | { kind: 'accepting'; callId: string; caller: PartyView; media: Media }
   | { kind: 'in-call'; callId: string; peer: PartyView; session: Session; connectedAtMs: number };
@@ -108,14 +109,15 @@ export class Phone<Media extends OwnedMedia = OwnedMedia, Session extends Sessio
 
   /**
    * Rings a member; `media` is the camera and microphone already opened (ours to stop from now
-   * on). Before the server's welcome the invite waits for it, up to WELCOME_WAIT_MS.
+   * on). Before the server's welcome the invite waits for it, up to WELCOME_WAIT_MS. With
+   * `knockNote` (a guest at a member who lets guests in one by one) it knocks instead.
    */
-  call(calleeMemberId: string, media: Media): boolean {
+  call(calleeMemberId: string, media: Media, knockNote?: string): boolean {
     if (this.current.kind !== 'idle') {
       media.stop();
       return false;
     }
-    this.setState({ kind: 'inviting', calleeMemberId, media, sent: false });
+    this.setState({ kind: 'inviting', calleeMemberId, media, sent: false, ...(knockNote === undefined ? {} : { knockNote }) });
     if (this.online) return this.sendInvite();
     this.welcomeTimer = this.options.clock.setTimer(() => {
       this.welcomeTimer = null;
@@ -158,7 +160,8 @@ export class Phone<Media extends OwnedMedia = OwnedMedia, Session extends Sessio
     const state = this.current;
     if (state.kind !== 'inviting' || state.sent) return false;
     this.clearWelcomeTimer();
-    if (!this.signal.send({ type: 'invite', calleeMemberId: state.calleeMemberId })) {
+    const { calleeMemberId, knockNote } = state;
+    if (!this.signal.send(knockNote === undefined ? { type: 'invite', calleeMemberId } : { type: 'knock', calleeMemberId, note: knockNote })) {
       this.end('network');
       return false;
     }
@@ -172,7 +175,12 @@ export class Phone<Media extends OwnedMedia = OwnedMedia, Session extends Sessio
       case 'incoming-call':
         // One call at a time; the server counts us busy anyway while we are in one.
         if (state.kind === 'idle') {
-          this.setState({ kind: 'ringing-in', callId: message.callId, caller: message.caller });
+          this.setState({
+            kind: 'ringing-in',
+            callId: message.callId,
+            caller: message.caller,
+            ...(message.knock === undefined ? {} : { knock: message.knock }),
+          });
           this.startTone(this.options.tones.ringtone);
         }
         return;
