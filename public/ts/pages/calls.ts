@@ -14,6 +14,7 @@ import { avatar, endMessage, mediaProblemMessage } from '../lib/call-ui.js';
 import { byId, el } from '../lib/dom.js';
 import { hasMessage, t } from '../lib/messages.js';
 import { showVerificationBanner } from '../lib/verify-banner.js';
+import { showWelcomeOnce } from '../lib/welcome.js';
 import { showNewsNotice } from '../lib/news-notice.js';
 import { blockCaller, showQuietTime } from '../lib/reach.js';
 import { CLOSE_CODES, type PartyView } from '../../../server/signal/protocol.js';
@@ -340,30 +341,7 @@ function memberIdOf(party: PartyView): string {
 
 // --- the first-visit explanation -----------------------------------------------------------------
 
-// Kept in this browser, not on the server: the advice is about this device (keep the page open
-// or install it here), so a new device deserves it once too, and the server keeps nothing more
-// about the member (nothing to export or erase).
-const WELCOME_DISMISSED_KEY = 'porthello.welcomeDismissed';
-const welcome = byId('welcome');
-function storedFlag(): string | null {
-  try {
-    return window.localStorage.getItem(WELCOME_DISMISSED_KEY);
-  } catch (problem) {
-    // Storage blocked (private mode, policy): show the explanation, dismissible for this visit.
-    console.warn('localStorage unavailable', problem);
-    return null;
-  }
-}
-welcome.hidden = storedFlag() !== null;
-byId('welcome-dismiss').addEventListener('click', () => {
-  welcome.hidden = true;
-  try {
-    window.localStorage.setItem(WELCOME_DISMISSED_KEY, '1');
-  } catch (problem) {
-    console.warn('localStorage unavailable', problem);
-  }
-  linkInput.focus();
-});
+showWelcomeOnce(byId('welcome'), byId('welcome-dismiss'), () => linkInput.focus());
 
 // --- start --------------------------------------------------------------------------------------
 
