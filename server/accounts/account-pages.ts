@@ -76,7 +76,7 @@ export function accountPageRoutes(
   router.get('/privacy', (ctx) => {
     const history = PRIVACY_POLICY_HISTORY.map(
       (entry) =>
-        `<li><time datetime="${escapeHtml(entry.version)}">${escapeHtml(entry.version)}</time> — ${escapeHtml(translate(ctx.state.locale, entry.changes))}</li>`,
+        `<li><time datetime="${escapeHtml(entry.published)}">${escapeHtml(entry.version)}</time> — ${escapeHtml(translate(ctx.state.locale, entry.changes))}</li>`,
     ).join('');
     // What is kept, for how long, where calls and mail go: from the live configuration, so the
     // policy says what this instance does (privacy-facts.ts).

@@ -40,6 +40,8 @@ export const mailFr = {
   'client.too_many_mails': 'Trop d’e-mails demandés. Réessayez dans {seconds} s.',
   'client.too_many_requests': 'Trop de demandes depuis votre réseau. Réessayez dans {seconds} s.',
   'client.already_verified': 'Votre adresse e-mail est déjà confirmée.',
+  'policy.changes.v20261130_2':
+    'Les messages au support et leur durée de conservation, les annonces du service lues par un membre, le lieu d’hébergement du service, et les réglages « Ne pas déranger », « Les invités frappent d’abord » et « Personnes bloquées » (un blocage posé sur un membre ne lui est jamais montré).',
   'policy.changes.v20261130':
     'Le responsable du traitement est nommé ; la politique dit exactement ce qui est conservé et combien de temps (dont, dans le journal des appels, le nom saisi par un invité et la durée), le relais, les e-mails, les sauvegardes et les jetons d’effacement.',
   'policy.controller.title': 'Qui est responsable de vos données',
