@@ -45,7 +45,7 @@ export const en: Readonly<Record<MessageKey, string>> = {
   'client.call.status.connecting': 'Connecting…',
   'client.call.status.connected': 'Connected',
   'client.call.status.reconnecting': 'Connection lost, reconnecting…',
-  'client.call.status.failed': 'The connection failed',
+  'client.call.status.failed': 'Cannot connect: this network seems to block the way to the server’s relay. Try another network (mobile data, for example) or hang up.',
   'client.call.status.closed': 'Call ended',
   'client.call.path.direct': 'Direct link, encrypted end to end',
   'client.call.path.relayed': 'Relayed by the server, encrypted end to end',

@@ -46,7 +46,8 @@ export const fr = {
   'client.call.status.connecting': 'Connexion…',
   'client.call.status.connected': 'Connecté',
   'client.call.status.reconnecting': 'Connexion perdue, reconnexion…',
-  'client.call.status.failed': 'La connexion a échoué',
+  'client.call.status.failed':
+    'Connexion impossible : ce réseau semble bloquer l’accès au relais du serveur. Essayez un autre réseau (les données mobiles, par exemple) ou raccrochez.',
   'client.call.status.closed': 'Appel terminé',
   'client.call.path.direct': 'Liaison directe, chiffrée de bout en bout',
   'client.call.path.relayed': 'Relayée par le serveur, chiffrée de bout en bout',

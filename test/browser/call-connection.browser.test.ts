@@ -221,4 +221,55 @@ test('keeps sending video after the camera track is replaced', async () => {
   }
 });
 
+/** One side alone: a connection with the given configuration, its phases kept on window.phases. */
+async function lonePhases(rtcConfig: Record<string, unknown>, firstConnectDeadlineMs: number): Promise<{ page: Page; close(): Promise<void> }> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(origin);
+  await page.evaluate(
+    async ({ config, deadline }) => {
+      const w = window;
+      w.phases = [];
+      w.connection = new w.Engine.CallConnection({
+        rtcConfig: config,
+        polite: false,
+        send: () => {},
+        onPhase: (phase: string) => w.phases.push(phase),
+        firstConnectDeadlineMs: deadline,
+      });
+      w.connection.addLocalStream(await navigator.mediaDevices.getUserMedia({ audio: true, video: false }));
+    },
+    { config: rtcConfig, deadline: firstConnectDeadlineMs },
+  );
+  return { page, close: () => context.close() };
+}
+
+const phasesOf = (page: Page): Promise<string[]> => page.evaluate(() => window.phases);
+
+test('a relay-only call whose relay cannot be reached says it cannot connect once gathering ends with nothing', async () => {
+  // TCP to port 9 on loopback: nothing listens, so the relay is refused at once; the deadline is far.
+  const unreachable = {
+    iceTransportPolicy: 'relay',
+    iceServers: [{ urls: ['turn:127.0.0.1:9?transport=tcp'], username: 'u', credential: 'p' }],
+  };
+  const side = await lonePhases(unreachable, 10 * 60_000);
+  try {
+    await waitUntil(async () => (await phasesOf(side.page)).includes('failed'), 'the phase "failed"', CONNECT_TIMEOUT_MS);
+    assert.not.ok((await phasesOf(side.page)).includes('reconnecting'), 'never "reconnecting" before a first connection');
+  } finally {
+    await side.close();
+  }
+});
+
+test('a call that has not connected by the deadline says it cannot connect, though it has candidates', async () => {
+  // Host candidates but nobody on the other side: only the deadline can tell.
+  const side = await lonePhases({}, 1500);
+  try {
+    await waitUntil(async () => (await phasesOf(side.page)).includes('failed'), 'the phase "failed" at the deadline', CONNECT_TIMEOUT_MS);
+    assert.is(await side.page.evaluate(() => window.connection.pc.iceGatheringState), 'complete', 'candidates were gathered');
+  } finally {
+    await side.close();
+  }
+});
+
 calls.run();

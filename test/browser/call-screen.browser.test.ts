@@ -175,6 +175,36 @@ for (const refusal of REFUSALS) {
   });
 }
 
+/** The page's relay is one that refuses every connection (TCP to port 9 on loopback, where nothing listens). */
+const RELAY_BLOCKED = `(() => {
+  const Original = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends Original {
+    constructor(config, ...rest) {
+      const blocked = (config?.iceServers ?? []).map((server) => ({ ...server, urls: ['turn:127.0.0.1:9?transport=tcp'] }));
+      super({ ...config, iceServers: blocked }, ...rest);
+    }
+  };
+})();`;
+
+test('a guest whose network blocks the relay is told so, instead of an endless "Connecting…"', async () => {
+  const member = await signUp(server, { firstName: 'Marie', lastName: 'Relais' });
+  const callee = await memberOnCallsPage(member);
+  const guest = await openSide(PHONE, RELAY_BLOCKED);
+  try {
+    await guest.page.goto(await callLinkOf(callee.page));
+    await guest.page.getByLabel('Your name').fill('Paul Langevin');
+    await guest.page.getByRole('button', { name: 'Call', exact: true }).click();
+    await callee.page.getByRole('button', { name: 'Answer' }).click();
+    await guest.page.locator('.call-screen[data-phase="failed"] .call-status', { hasText: 'this network seems to block the way to the server’s relay' }).waitFor();
+    await shots(guest.page, 'call-relay-blocked');
+    await guest.page.getByRole('button', { name: 'Hang up' }).click();
+    await guest.page.locator('#guest-ended:not([hidden])').waitFor();
+  } finally {
+    await guest.context.close();
+    await callee.context.close();
+  }
+});
+
 /** play() with sound refused while window.autoplayBlocked, as Safari refuses it without a tap. */
 const BLOCK_AUTOPLAY = `(() => {
   window.autoplayBlocked = true;

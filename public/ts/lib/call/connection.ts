@@ -33,6 +33,8 @@ export type CallConnectionOptions = {
   onChatOpen?: () => void;
   /** The other side's microphone and camera, each time it says they changed. */
   onPeerState?: (state: PeerMediaState) => void;
+  /** Tests shorten FIRST_CONNECT_DEADLINE_MS. */
+  firstConnectDeadlineMs?: number;
 };
 
 /** Both sides create the chat channel with the same id, so neither waits for the other's. */
@@ -48,6 +50,12 @@ const DISCONNECTED_GRACE_MS = 4000;
  * may stop sending video. Several signaling round trips fit in this delay.
  */
 const POLITE_RESTART_DELAY_MS = 5000;
+/**
+ * A call that has not connected by then will not by itself: the network blocks every path, most
+ * often the relay's ports. The person is told (phase "failed") while the connection keeps trying,
+ * in case the network changes. Across the NATs and firewalls of test/nat, calls connect in 0.5–1.2 s.
+ */
+export const FIRST_CONNECT_DEADLINE_MS = 30_000;
 
 export class CallConnection implements ConnectionPort<MediaStream> {
   readonly pc: RTCPeerConnection;
@@ -59,6 +67,10 @@ export class CallConnection implements ConnectionPort<MediaStream> {
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
   private politeRestartTimer: ReturnType<typeof setTimeout> | undefined;
   private phase: ConnectionPhase = 'connecting';
+  private everConnected = false;
+  private readonly firstConnectTimer: ReturnType<typeof setTimeout>;
+  /** Candidates gathered in the current ICE generation. */
+  private gathered = 0;
   private awaitingFirstOffer: boolean;
   /** Our latest state, sent again when the channel opens. */
   private ownState: PeerMediaState | null = null;
@@ -75,7 +87,14 @@ export class CallConnection implements ConnectionPort<MediaStream> {
     this.chat.onmessage = (event) => this.receiveChat(event.data);
 
     this.pc.onnegotiationneeded = () => void this.offer();
-    this.pc.onicecandidate = ({ candidate }) => options.send({ kind: 'candidate', candidate: candidate?.toJSON() ?? null });
+    this.pc.onicecandidate = ({ candidate }) => {
+      if (candidate !== null) this.gathered += 1;
+      options.send({ kind: 'candidate', candidate: candidate?.toJSON() ?? null });
+    };
+    this.pc.onicegatheringstatechange = () => this.followGathering();
+    this.firstConnectTimer = setTimeout(() => {
+      if (!this.everConnected) this.setPhase('failed');
+    }, options.firstConnectDeadlineMs ?? FIRST_CONNECT_DEADLINE_MS);
     this.pc.ontrack = ({ track }) => {
       for (const old of this.remoteStream.getTracks().filter((t) => t.kind === track.kind)) this.remoteStream.removeTrack(old);
       this.remoteStream.addTrack(track);
@@ -219,6 +238,7 @@ export class CallConnection implements ConnectionPort<MediaStream> {
 
   close(): void {
     clearTimeout(this.restartTimer);
+    clearTimeout(this.firstConnectTimer);
     this.cancelPoliteRestart();
     this.chat.close();
     this.pc.close();
@@ -262,14 +282,30 @@ export class CallConnection implements ConnectionPort<MediaStream> {
     this.options.onChat?.({ text, sentAt });
   }
 
+  /**
+   * Gathering over with no candidate at all: with the relay-only policy of guests' calls, the
+   * relay could not be reached over any transport, so no path can exist. Said at once rather than
+   * at the deadline. (Under the full policy a browser always has host candidates.)
+   */
+  private followGathering(): void {
+    const state = this.pc.iceGatheringState;
+    if (state === 'gathering') this.gathered = 0;
+    else if (state === 'complete' && this.gathered === 0 && !this.everConnected) this.setPhase('failed');
+  }
+
   private followConnectionState(): void {
     const state = this.pc.connectionState;
     clearTimeout(this.restartTimer);
-    if (state === 'connected') this.setPhase('connected');
-    else if (state === 'failed') {
-      this.setPhase('reconnecting');
+    if (state === 'connected') {
+      this.everConnected = true;
+      clearTimeout(this.firstConnectTimer);
+      this.setPhase('connected');
+    } else if (state === 'failed') {
+      // Never connected: still connecting (or already told it cannot), not "reconnecting".
+      if (this.everConnected) this.setPhase('reconnecting');
       this.restartIce();
     } else if (state === 'disconnected') {
+      if (!this.everConnected) return;
       this.setPhase('reconnecting');
       this.restartTimer = setTimeout(() => {
         if (this.pc.connectionState === 'disconnected') this.restartIce();
