@@ -27,6 +27,7 @@ export const PAGE_NAMES = [
   'forgot-password',
   'password-reset',
   'verify-email',
+  'help',
 ] as const;
 export type PageName = (typeof PAGE_NAMES)[number];
 

@@ -1,13 +1,17 @@
 import { adminEn } from './admin.en.js';
 import { callEn } from './call.en.js';
+import { helpEn } from './help.en.js';
 import type { MessageKey } from './fr.js';
 import { mailEn } from './mail.en.js';
 import { pagesEn } from './pages.en.js';
+import { verifyEn } from './verify.en.js';
 
 export const en: Readonly<Record<MessageKey, string>> = {
   ...adminEn,
   ...mailEn,
   ...callEn,
+  ...helpEn,
+  ...verifyEn,
   'site.name': 'Porthello',
   'site.tagline': 'Private video calls, hosted by you',
   'nav.home': 'Home',

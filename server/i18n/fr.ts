@@ -1,12 +1,16 @@
 // French is the reference language: every key exists here first, and en.ts must match it.
 import { adminFr } from './admin.fr.js';
 import { callFr } from './call.fr.js';
+import { helpFr } from './help.fr.js';
 import { mailFr } from './mail.fr.js';
 import { pagesFr } from './pages.fr.js';
+import { verifyFr } from './verify.fr.js';
 
 export const fr = {
   ...adminFr,
   ...callFr,
+  ...helpFr,
+  ...verifyFr,
   ...mailFr,
   'site.name': 'Porthello',
   'site.tagline': 'Appels vidéo privés, hébergés chez vous',
