@@ -9,7 +9,7 @@ export const helpEn: Readonly<Record<keyof typeof helpFr, string>> = {
   'help.link.calls': 'Help: the security code of calls, and more',
   'help.verify.title': 'The security code: check that nobody is listening in',
   'help.verify.what':
-    'During a call, both of you see a security code of six digits, for example 482 913, under the name of the person you are talking to. It changes with every call.',
+    'During a call, both of you see a security code of six digits, for example 482\u00a0913, under the name of the person you are talking to. It changes with every call.',
   'help.verify.why':
     'Your voice, your picture and the chat are encrypted from one browser to the other. The code is worked out from the encryption keys of your two browsers: if someone had placed themselves between you, even your organisation’s server, each of you would see a different code.',
   'help.verify.step.read': 'Read your code aloud, digit by digit.',

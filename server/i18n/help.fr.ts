@@ -8,7 +8,7 @@ export const helpFr = {
   'help.link.calls': 'Aide : le code de sécurité des appels, et plus',
   'help.verify.title': 'Le code de sécurité : vérifier que personne n’écoute',
   'help.verify.what':
-    'Pendant un appel, vous voyez tous les deux un code de sécurité de six chiffres, par exemple 482 913, sous le nom de la personne avec qui vous parlez. Il change à chaque appel.',
+    'Pendant un appel, vous voyez tous les deux un code de sécurité de six chiffres, par exemple 482\u00a0913, sous le nom de la personne avec qui vous parlez. Il change à chaque appel.',
   'help.verify.why':
     'Votre voix, votre image et la discussion sont chiffrées d’un navigateur à l’autre. Le code est calculé à partir des clés de chiffrement de vos deux navigateurs : si quelqu’un s’était placé entre vous, même le serveur de votre organisation, chacun de vous verrait un code différent.',
   'help.verify.step.read': 'Lisez votre code à voix haute, chiffre par chiffre.',

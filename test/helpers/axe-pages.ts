@@ -22,6 +22,7 @@ const VISITS: readonly Visit[] = [
   { path: '/signup', asMember: false, ready: '#signup-form' },
   { path: '/login', asMember: false, ready: 'form' },
   { path: '/privacy', asMember: false, ready: 'h1' },
+  { path: '/help', asMember: false, ready: '#verification-code' },
   { path: '/no-such-page', asMember: false, ready: 'h1' },
   { path: '/c/AAAAAAAAAAAAAAAAAAAAAA', asMember: false, ready: 'h1' },
   { path: 'LINK', asMember: false, ready: '#guest-form' },
