@@ -120,7 +120,13 @@ async function shots(page: Page, name: string, fullPage = false): Promise<void> 
 
 const LANGUAGES = [
   { locale: 'en-GB', lang: 'en', hint: 'Read it aloud: Alice Honest', help: 'Learn more', heading: 'The security code: check that nobody is listening in' },
-  { locale: 'fr-FR', lang: 'fr', hint: 'Lisez-le à voix haute : Alice Honest', help: 'En savoir plus', heading: 'Le code de sécurité : vérifier que personne n’écoute' },
+  {
+    locale: 'fr-FR',
+    lang: 'fr',
+    hint: 'Lisez-le à voix haute : Alice Honest',
+    help: 'En savoir plus',
+    heading: 'Le code de sécurité : vérifier que personne n’écoute',
+  },
 ];
 
 for (const { locale, lang, hint, help, heading } of LANGUAGES) {
@@ -181,7 +187,10 @@ test('with a man in the middle holding certificates of its own, the call works b
 
     const [callerCode, calleeCode] = [await codeOf(caller), await codeOf(callee)];
     assert.is.not(callerCode, calleeCode, 'the codes differ');
-    assert.is(await verificationCode({ local: asFingerprint(callerCertificates.local), remote: asFingerprint(callerCertificates.remote) }, webcrypto.subtle), callerCode);
+    assert.is(
+      await verificationCode({ local: asFingerprint(callerCertificates.local), remote: asFingerprint(callerCertificates.remote) }, webcrypto.subtle),
+      callerCode,
+    );
     await shots(callee.page, 'call-security-code-middle');
   } finally {
     for (const side of sides) await side.context.close();

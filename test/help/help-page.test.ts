@@ -24,7 +24,10 @@ async function pageAt(path: string, cookie?: string): Promise<string> {
 }
 
 help('has every section in both languages: anchor, title, paragraphs in order, numbered steps', async () => {
-  assert.ok(HELP_SECTIONS.some((section) => section.id === 'verification-code'), 'the call screen’s link has its section');
+  assert.ok(
+    HELP_SECTIONS.some((section) => section.id === 'verification-code'),
+    'the call screen’s link has its section',
+  );
   for (const locale of LOCALES) {
     const html = await pageAt(`/help?lang=${locale}`);
     assert.match(html, `<html lang="${locale}">`);

@@ -90,7 +90,13 @@ function installMiddle(): void {
     pc.onicecandidate = ({ candidate }: any) => {
       if (candidate === null) return;
       const { candidate: line, sdpMid, sdpMLineIndex, usernameFragment } = candidate.toJSON();
-      window.toSide(leg, { type: 'candidate', candidate: line, sdpMid: sdpMid ?? null, sdpMLineIndex: sdpMLineIndex ?? null, usernameFragment: usernameFragment ?? null });
+      window.toSide(leg, {
+        type: 'candidate',
+        candidate: line,
+        sdpMid: sdpMid ?? null,
+        sdpMLineIndex: sdpMLineIndex ?? null,
+        usernameFragment: usernameFragment ?? null,
+      });
     };
     // What one side sends, the other side receives: the people notice nothing.
     pc.ontrack = ({ track }: any) => {
@@ -139,7 +145,12 @@ function installMiddle(): void {
   window.middleHandle = async (leg: string, message: any): Promise<void> => {
     if (message.type === 'candidate') {
       if (message.candidate === '' || legs[leg] === undefined) return;
-      await legs[leg].addIceCandidate({ candidate: message.candidate, sdpMid: message.sdpMid, sdpMLineIndex: message.sdpMLineIndex, usernameFragment: message.usernameFragment });
+      await legs[leg].addIceCandidate({
+        candidate: message.candidate,
+        sdpMid: message.sdpMid,
+        sdpMLineIndex: message.sdpMLineIndex,
+        usernameFragment: message.usernameFragment,
+      });
       return;
     }
     if (message.type === 'answer') {

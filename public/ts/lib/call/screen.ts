@@ -136,7 +136,16 @@ export class CallScreen {
       this.peerAvatar,
       this.localTile,
       this.playSound,
-      el('div', { class: 'call-info' }, el('h2', { class: 'call-peer' }, name), this.status, this.path, this.quality, this.peerFlags, this.verification.element),
+      el(
+        'div',
+        { class: 'call-info' },
+        el('h2', { class: 'call-peer' }, name),
+        this.status,
+        this.path,
+        this.quality,
+        this.peerFlags,
+        this.verification.element,
+      ),
       this.problem,
     );
     this.root = el(
