@@ -12,7 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import * as assert from 'uvu/assert';
-import { verificationCode } from '../../public/ts/lib/call/verification.js';
+import { type StatsReport, verificationCode } from '../../public/ts/lib/call/verification.js';
 import { FAST_BCRYPT, signUp, type TestMember } from '../accounts/helpers.js';
 import { browserSuite, launchBrowser } from '../helpers/browser.js';
 import { logInOnCallsPage, RECORD_PEER_CONNECTIONS, waitMediaGrowing } from '../helpers/call-pages.js';
@@ -21,6 +21,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { waitUntil, withTimeout } from '../helpers/wait.js';
 
 // Code passed to the page runs there; this names its globals for the type checker.
+// biome-ignore lint/suspicious/noExplicitAny: page code runs in the browser, and this Node program has no DOM types
 declare const window: any;
 
 const BROWSER_WAIT_MS = 20_000;
@@ -93,9 +94,9 @@ function certificatesOf(side: Side): Promise<{ local: string; remote: string }> 
   return side.page.evaluate(async () => {
     const stats = await window.__pcs.at(-1).getStats();
     const found = { local: '', remote: '' };
-    stats.forEach((report: any) => {
+    stats.forEach((report: StatsReport) => {
       if (report.type !== 'transport' || report.dtlsState !== 'connected') return;
-      const print = (id: string) => `${stats.get(id).fingerprintAlgorithm} ${stats.get(id).fingerprint}`;
+      const print = (id = '') => `${stats.get(id).fingerprintAlgorithm} ${stats.get(id).fingerprint}`;
       found.local = print(report.localCertificateId);
       found.remote = print(report.remoteCertificateId);
     });

@@ -9,7 +9,31 @@
 import type { BrowserContext, Page, WebSocketRoute } from 'playwright-core';
 
 // Code passed to the page runs there; this names its globals for the type checker.
+// biome-ignore lint/suspicious/noExplicitAny: page code runs in the browser, and this Node program has no DOM types
 declare const window: any;
+
+// The parts of the page's WebRTC objects the middle uses (types only: erased from the page code).
+type MiddleTrack = { kind: string };
+type MiddleTransceiver = { direction: string; sender: { replaceTrack(track: MiddleTrack): Promise<void> }; receiver: { track: MiddleTrack } };
+type CandidateFields = { candidate: string; sdpMid: string | null; sdpMLineIndex: number | null; usernameFragment: string | null };
+type MiddleChannel = { readyState: string; send(data: unknown): void; onmessage: ((event: { data: unknown }) => void) | null };
+type MiddleStats = { type: string; localCertificateId?: string; fingerprint?: string; fingerprintAlgorithm?: string };
+type MiddlePeer = {
+  connectionState: string;
+  localDescription: { sdp: string };
+  onicecandidate: ((event: { candidate: { toJSON(): Partial<CandidateFields> } | null }) => void) | null;
+  ontrack: ((event: { track: MiddleTrack }) => void) | null;
+  getTransceivers(): MiddleTransceiver[];
+  getReceivers(): { track: MiddleTrack }[];
+  addTransceiver(kind: string, init: { direction: string }): MiddleTransceiver;
+  createDataChannel(label: string, init: { negotiated: boolean; id: number; ordered: boolean }): MiddleChannel;
+  setRemoteDescription(description: { type: string; sdp: string }): Promise<void>;
+  setLocalDescription(): Promise<void>;
+  addIceCandidate(candidate: CandidateFields): Promise<void>;
+  getStats(): Promise<Map<string, MiddleStats>>;
+};
+/** A description or candidate from a side, as its page sent it to the server. */
+type SideMessage = { type: string; sdp: string } & CandidateFields;
 
 export type Leg = 'caller' | 'callee';
 const DESCRIPTION_TYPES = new Set(['offer', 'answer', 'candidate']);
@@ -80,14 +104,14 @@ function parse(text: string | Buffer): Record<string, unknown> | null {
 
 /** Runs in the middle's page: the two legs, each answering what its side offers. */
 function installMiddle(): void {
-  const legs: Record<string, any> = {};
-  const chats: Record<string, any> = {};
+  const legs: Record<string, MiddlePeer> = {};
+  const chats: Record<string, MiddleChannel> = {};
   const other = (leg: string): string => (leg === 'caller' ? 'callee' : 'caller');
 
-  const open = (leg: string): any => {
-    const pc = new window.RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+  const open = (leg: string): MiddlePeer => {
+    const pc: MiddlePeer = new window.RTCPeerConnection({ bundlePolicy: 'max-bundle' });
     legs[leg] = pc;
-    pc.onicecandidate = ({ candidate }: any) => {
+    pc.onicecandidate = ({ candidate }) => {
       if (candidate === null) return;
       const { candidate: line, sdpMid, sdpMLineIndex, usernameFragment } = candidate.toJSON();
       window.toSide(leg, {
@@ -99,7 +123,7 @@ function installMiddle(): void {
       });
     };
     // What one side sends, the other side receives: the people notice nothing.
-    pc.ontrack = ({ track }: any) => {
+    pc.ontrack = ({ track }) => {
       // Chromium pulls a received sound only while something plays it.
       if (track.kind === 'audio') {
         const player = new window.Audio();
@@ -107,22 +131,23 @@ function installMiddle(): void {
         player.srcObject = new window.MediaStream([track]);
         void player.play();
       }
-      const onward = legs[other(leg)]?.getTransceivers().find((t: any) => t.receiver.track.kind === track.kind);
-      onward?.sender.replaceTrack(track);
+      const onward = legs[other(leg)]?.getTransceivers().find((t) => t.receiver.track.kind === track.kind);
+      void onward?.sender.replaceTrack(track);
     };
     const chat = pc.createDataChannel('chat', { negotiated: true, id: 0, ordered: true });
-    chat.onmessage = ({ data }: any) => {
-      if (chats[other(leg)]?.readyState === 'open') chats[other(leg)].send(data);
+    chat.onmessage = ({ data }) => {
+      const onward = chats[other(leg)];
+      if (onward?.readyState === 'open') onward.send(data);
     };
     chats[leg] = chat;
     return pc;
   };
 
-  const answer = async (leg: string, pc: any, sdp: string): Promise<void> => {
+  const answer = async (leg: string, pc: MiddlePeer, sdp: string): Promise<void> => {
     await pc.setRemoteDescription({ type: 'offer', sdp });
     for (const transceiver of pc.getTransceivers()) {
       transceiver.direction = 'sendrecv';
-      const incoming = legs[other(leg)]?.getReceivers().find((r: any) => r.track.kind === transceiver.receiver.track.kind);
+      const incoming = legs[other(leg)]?.getReceivers().find((r) => r.track.kind === transceiver.receiver.track.kind);
       if (incoming !== undefined) await transceiver.sender.replaceTrack(incoming.track);
     }
     await pc.setLocalDescription();
@@ -132,20 +157,20 @@ function installMiddle(): void {
   /** The callee waits for an offer: the middle makes one, with audio, video and the chat. */
   const offerToCallee = async (): Promise<void> => {
     const pc = open('callee');
-    const caller = legs['caller'];
     for (const kind of ['audio', 'video']) {
       const transceiver = pc.addTransceiver(kind, { direction: 'sendrecv' });
-      const incoming = caller.getReceivers().find((r: any) => r.track.kind === kind);
+      const incoming = legs['caller']?.getReceivers().find((r) => r.track.kind === kind);
       if (incoming !== undefined) await transceiver.sender.replaceTrack(incoming.track);
     }
     await pc.setLocalDescription();
     window.toSide('callee', { type: 'offer', sdp: pc.localDescription.sdp, iceRestart: false });
   };
 
-  window.middleHandle = async (leg: string, message: any): Promise<void> => {
+  window.middleHandle = async (leg: string, message: SideMessage): Promise<void> => {
+    const pc = legs[leg];
     if (message.type === 'candidate') {
-      if (message.candidate === '' || legs[leg] === undefined) return;
-      await legs[leg].addIceCandidate({
+      if (message.candidate === '' || pc === undefined) return;
+      await pc.addIceCandidate({
         candidate: message.candidate,
         sdpMid: message.sdpMid,
         sdpMLineIndex: message.sdpMLineIndex,
@@ -154,12 +179,11 @@ function installMiddle(): void {
       return;
     }
     if (message.type === 'answer') {
-      await legs[leg].setRemoteDescription({ type: 'answer', sdp: message.sdp });
+      await pc?.setRemoteDescription({ type: 'answer', sdp: message.sdp });
       return;
     }
-    const first = legs[leg] === undefined;
-    await answer(leg, legs[leg] ?? open(leg), message.sdp);
-    if (leg === 'caller' && first) await offerToCallee();
+    await answer(leg, pc ?? open(leg), message.sdp);
+    if (leg === 'caller' && pc === undefined) await offerToCallee();
   };
 
   window.middleFingerprint = async (leg: string): Promise<string | null> => {
@@ -167,10 +191,10 @@ function installMiddle(): void {
     if (pc === undefined) return null;
     const stats = await pc.getStats();
     let found: string | null = null;
-    stats.forEach((report: any) => {
+    stats.forEach((report) => {
       if (report.type !== 'transport' || report.localCertificateId === undefined) return;
       const certificate = stats.get(report.localCertificateId);
-      if (certificate !== undefined) found = `${certificate.fingerprintAlgorithm} ${certificate.fingerprint}`;
+      if (certificate !== undefined) found = `${certificate.fingerprintAlgorithm ?? ''} ${certificate.fingerprint ?? ''}`;
     });
     return found;
   };
