@@ -16,5 +16,5 @@ export const helpEn: Readonly<Record<keyof typeof helpFr, string>> = {
   'help.verify.step.compare': 'The person you are talking to compares it with the one on their screen.',
   'help.verify.step.same': 'The two codes are the same: nobody is between you, carry on with your call.',
   'help.verify.differs':
-    'If the codes differ, someone may be listening in. Hang up, and tell your organisation’s technical staff. Do not compare the code over the call’s chat: whoever is listening could change it too. Compare it aloud, or by another means you already know, such as a phone call.',
+    'If the codes differ, someone may be listening in. Hang up, and tell the technical staff of the organisation that runs this service. Do not compare the code over the call’s chat: whoever is listening could change it too. Compare it aloud, or by another means you already know, such as a phone call.',
 };

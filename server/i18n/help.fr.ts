@@ -15,5 +15,5 @@ export const helpFr = {
   'help.verify.step.compare': 'La personne avec qui vous parlez le compare avec celui de son écran.',
   'help.verify.step.same': 'Les deux codes sont identiques : personne n’est entre vous, continuez votre appel.',
   'help.verify.differs':
-    'Si les codes sont différents, quelqu’un écoute peut-être. Raccrochez, et prévenez le service technique de votre organisation. Ne comparez pas le code par la discussion de l’appel : celui qui écoute pourrait aussi la modifier. Comparez-le de vive voix, ou par un autre moyen que vous connaissez déjà, comme un appel téléphonique.',
+    'Si les codes sont différents, quelqu’un écoute peut-être. Raccrochez, et prévenez le service technique de l’organisation qui héberge ce service. Ne comparez pas le code par la discussion de l’appel : celui qui écoute pourrait aussi la modifier. Comparez-le de vive voix, ou par un autre moyen que vous connaissez déjà, comme un appel téléphonique.',
 } as const;

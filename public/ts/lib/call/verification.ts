@@ -13,8 +13,10 @@
 //   1. Each side takes the two fingerprints of its live DTLS transport: its own certificate's
 //      and the other side's, from getStats (the selected transport's localCertificateId and
 //      remoteCertificateId), else from the a=fingerprint lines of the current local and remote
-//      descriptions. Each becomes `<algorithm> <HEX:HEX:…>`: algorithm in lower case, hex pairs
-//      in upper case joined by colons (the form of RFC 8122, which both sources use).
+//      descriptions (Firefox 153 reports no certificate stats; the descriptions hold the
+//      fingerprints the handshake was checked against, so both sources agree). Each becomes
+//      `<algorithm> <HEX:HEX:…>`: algorithm in lower case, hex pairs in upper case joined by
+//      colons (the form of RFC 8122, which both sources use).
 //   2. The two are sorted (UTF-16 code unit order) so both sides feed the same text whoever
 //      called: "porthello-verification-v1\n" + first + "\n" + second.
 //   3. SHA-256 of its UTF-8 bytes; the first 8 bytes, as a big-endian unsigned integer, modulo
