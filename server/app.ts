@@ -22,6 +22,7 @@ import { projectPath } from './paths.js';
 import { apiRoutes } from './http/api-router.js';
 import { healthRoutes } from './http/health-routes.js';
 import { pageRoutes } from './http/home-routes.js';
+import { helpRoutes } from './help/help-routes.js';
 import { createMetrics, type Metrics, type MetricsSources } from './metrics/metrics.js';
 import { countRequests, metricsRoutes } from './metrics/metrics-routes.js';
 
@@ -92,6 +93,7 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
     healthRoutes({ db: deps.db, relay: deps.relay }),
     metricsRoutes(metrics, config.metrics),
     pageRoutes(pages, { setupPending: accounts.firstAdmin.pending }),
+    helpRoutes(pages),
     manifestRoutes(),
     ...accounts.routers(pages),
     ...calls.routers(pages),

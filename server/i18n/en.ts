@@ -1,18 +1,22 @@
 import { adminEn } from './admin.en.js';
 import { callEn } from './call.en.js';
 import { reachEn } from './reach.en.js';
+import { helpEn } from './help.en.js';
 import type { MessageKey } from './fr.js';
 import { mailEn } from './mail.en.js';
 import { newsEn } from './news.en.js';
 import { pagesEn } from './pages.en.js';
 import { supportEn } from './support.en.js';
 import { statsEn } from './stats.en.js';
+import { verifyEn } from './verify.en.js';
 
 export const en: Readonly<Record<MessageKey, string>> = {
   ...adminEn,
   ...mailEn,
   ...callEn,
   ...reachEn,
+  ...helpEn,
+  ...verifyEn,
   'site.name': 'Porthello',
   'site.tagline': 'Private video calls, hosted by you',
   'nav.home': 'Home',
@@ -45,7 +49,8 @@ export const en: Readonly<Record<MessageKey, string>> = {
   'client.call.status.connecting': 'Connecting…',
   'client.call.status.connected': 'Connected',
   'client.call.status.reconnecting': 'Connection lost, reconnecting…',
-  'client.call.status.failed': 'Cannot connect: this network seems to block the way to the server’s relay. Try another network (mobile data, for example) or hang up.',
+  'client.call.status.failed':
+    'Cannot connect: this network seems to block the way to the server’s relay. Try another network (mobile data, for example) or hang up.',
   'client.call.status.closed': 'Call ended',
   'client.call.path.direct': 'Direct link, encrypted end to end',
   'client.call.path.relayed': 'Relayed by the server, encrypted end to end',

@@ -2,16 +2,20 @@
 import { adminFr } from './admin.fr.js';
 import { callFr } from './call.fr.js';
 import { reachFr } from './reach.fr.js';
+import { helpFr } from './help.fr.js';
 import { mailFr } from './mail.fr.js';
 import { newsFr } from './news.fr.js';
 import { pagesFr } from './pages.fr.js';
 import { supportFr } from './support.fr.js';
 import { statsFr } from './stats.fr.js';
+import { verifyFr } from './verify.fr.js';
 
 export const fr = {
   ...adminFr,
   ...callFr,
   ...reachFr,
+  ...helpFr,
+  ...verifyFr,
   ...mailFr,
   'site.name': 'Porthello',
   'site.tagline': 'Appels vidéo privés, hébergés chez vous',

@@ -25,4 +25,10 @@ export const GLOSSARY: readonly GlossaryTerm[] = [
   { idea: 'an electronic mail address', fr: 'adresse e-mail', en: 'e-mail address', not: { fr: ['courriel', 'mail'], en: ['email', 'mail address'] } },
   { idea: 'the TURN server that carries media when no direct path exists', fr: 'relais', en: 'relay', not: { fr: ['proxy'], en: ['proxy'] } },
   { idea: 'the two-way text exchanged during a call', fr: 'discussion', en: 'chat', not: { fr: ['tchat', 'messagerie'], en: ['messaging'] } },
+  {
+    idea: 'the six digits both people of a call read aloud to check that nobody is in between',
+    fr: 'code de sécurité',
+    en: 'security code',
+    not: { fr: ['code de vérification', 'numéro de sécurité'], en: ['verification code', 'safety number'] },
+  },
 ];

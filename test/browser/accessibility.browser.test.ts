@@ -165,7 +165,7 @@ test('with reduced motion asked for, the ringing pictures do not pulse', async (
         .locator('#incoming-dialog[open]')
         .waitFor()
         .catch(async (error: Error) => {
-          throw new Error(`${error.message}\nguest page: ${await guest.locator('main').innerText()}`);
+          throw new Error(`${error.message}\nguest page: ${await guest.locator('main').textContent()}`);
         });
       const animation = await callee.locator('.incoming-avatar .avatar').evaluate((node: Element) => window.getComputedStyle(node).animationName);
       if (reducedMotion === 'reduce') assert.is(animation, 'none');

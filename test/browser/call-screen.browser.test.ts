@@ -18,8 +18,11 @@ import { waitUntil, withTimeout } from '../helpers/wait.js';
 import { contrast } from '../helpers/colours.js';
 
 // Code passed to the page runs there; these name its globals for the type checker.
+// biome-ignore lint/suspicious/noExplicitAny: page code runs in the browser, and this Node program has no DOM types
 declare const window: any;
+// biome-ignore lint/suspicious/noExplicitAny: page code runs in the browser, and this Node program has no DOM types
 declare const document: any;
+// biome-ignore lint/suspicious/noExplicitAny: page code runs in the browser, and this Node program has no DOM types
 declare const navigator: any;
 
 const BROWSER_WAIT_MS = 20_000;
@@ -195,7 +198,9 @@ test('a guest whose network blocks the relay is told so, instead of an endless "
     await guest.page.getByLabel('Your name').fill('Paul Langevin');
     await guest.page.getByRole('button', { name: 'Call', exact: true }).click();
     await callee.page.getByRole('button', { name: 'Answer' }).click();
-    await guest.page.locator('.call-screen[data-phase="failed"] .call-status', { hasText: 'this network seems to block the way to the server’s relay' }).waitFor();
+    await guest.page
+      .locator('.call-screen[data-phase="failed"] .call-status', { hasText: 'this network seems to block the way to the server’s relay' })
+      .waitFor();
     await shots(guest.page, 'call-relay-blocked');
     await guest.page.getByRole('button', { name: 'Hang up' }).click();
     await guest.page.locator('#guest-ended:not([hidden])').waitFor();

@@ -14,8 +14,10 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { waitUntil, withTimeout } from '../helpers/wait.js';
 import { WELCOME_WAIT_MS } from '../../public/ts/lib/call/phone.js';
 import { CLOSE_CODES } from '../../server/signal/protocol.js';
+import type { PageStream } from '../helpers/page-types.js';
 
 // Code passed to page.evaluate runs in the page; these name its globals for the type checker.
+// biome-ignore lint/suspicious/noExplicitAny: page code runs in the browser, and this Node program has no DOM types
 declare const window: any;
 
 /** Connecting through the relay takes about a second; media then flows within a few. */
@@ -155,7 +157,7 @@ for (const { code, how, retried } of REFUSED_SOCKETS) {
         socket.close({ code, reason: 'refused by the test' });
       });
       await guest.page.addInitScript(() => {
-        const w = window as any;
+        const w = window;
         w.openedStreams = [];
         const open = w.navigator.mediaDevices.getUserMedia.bind(w.navigator.mediaDevices);
         w.navigator.mediaDevices.getUserMedia = async (constraints: unknown) => {
@@ -170,7 +172,7 @@ for (const { code, how, retried } of REFUSED_SOCKETS) {
       await guest.page.locator('#guest-ended:not([hidden])').waitFor({ timeout: WELCOME_WAIT_MS + BROWSER_WAIT_MS });
       assert.is(await guest.page.locator('#guest-ended-text').textContent(), 'Could not connect to the server. Try again.');
       const tracks: string[] = await guest.page.evaluate(() =>
-        (window as any).openedStreams.flatMap((stream: any) => stream.getTracks().map((track: any) => track.readyState)),
+        window.openedStreams.flatMap((stream: PageStream) => stream.getTracks().map((track) => track.readyState)),
       );
       assert.ok(tracks.length > 0);
       const live = tracks.filter((state) => state !== 'ended');

@@ -2,8 +2,8 @@
 // calling real Chromium and another Firefox: a guest on either browser rings a member on the
 // other, a Firefox member rings a Chromium member from the directory, and two Firefox members
 // call each other. Every call is checked the same way: media and chat both ways, mute and
-// camera off and on (shown on the other side's screen), a dropped signaling socket resumed, the
-// hang-up and the member's log.
+// camera off and on (shown on the other side's screen), the same security code on both screens
+// (before and after a dropped signaling socket is resumed), the hang-up and the member's log.
 //
 // Firefox, granted the camera and microphone (see test/helpers/firefox.ts), gathers 127.0.0.1 and
 // ::1 like Chromium, and /api/ice-servers offers the relay over UDP and TCP. Every page's console
@@ -29,9 +29,12 @@ import {
 import { firefoxSuite, launchFirefox } from '../helpers/firefox.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { waitUntil, withTimeout } from '../helpers/wait.js';
+import type { PageSender } from '../helpers/page-types.js';
 
 // Code passed to the page runs there; these name its globals for the type checker.
+// biome-ignore lint/suspicious/noExplicitAny: page code runs in the browser, and this Node program has no DOM types
 declare const window: any;
+// biome-ignore lint/suspicious/noExplicitAny: page code runs in the browser, and this Node program has no DOM types
 declare const document: any;
 
 /** A range of its own, apart from the other relay suites'. */
@@ -136,6 +139,22 @@ async function bothConnected(a: Side, b: Side, path?: 'relayed'): Promise<void> 
   if (path !== undefined) for (const side of [a, b]) await waitFor(side, `.call-screen[data-path="${path}"]`);
 }
 
+/** Six digits in two groups, as the call screen writes them. */
+const CODE_FORMAT = /^\d{3} \d{3}$/;
+
+/** Both screens show the same security code: the two browsers hash the same two certificates. */
+async function sameSecurityCode(a: Side, b: Side): Promise<string> {
+  const codes: string[] = [];
+  for (const side of [a, b]) {
+    await waitFor(side, '[data-verification-code]');
+    codes.push(await inPage(side.page, () => document.querySelector('[data-verification-code]').textContent as string));
+  }
+  const [first = '', second = ''] = codes;
+  assert.match(first, CODE_FORMAT);
+  assert.is(first, second, `${a.who} and ${b.who} show the same code`);
+  return first;
+}
+
 async function mediaFlowsBothWays(a: Side, b: Side): Promise<void> {
   await waitMediaGrowing(a.page, a.who);
   await waitMediaGrowing(b.page, b.who);
@@ -171,7 +190,7 @@ const sentTrack = (side: Side, kind: 'audio' | 'video'): Promise<{ enabled: bool
       const sender = window.__pcs
         .at(-1)
         .getSenders()
-        .find((s: any) => s.track?.kind === wanted);
+        .find((s: PageSender) => s.track?.kind === wanted);
       return sender === undefined ? null : { enabled: sender.track.enabled as boolean };
     },
     kind,
@@ -285,10 +304,13 @@ async function guestCall(guestBrowser: BrowserName, memberBrowser: BrowserName, 
     // Calls from a link are relay-only: the member's address never reaches the guest.
     await bothConnected(callee, guest, 'relayed');
     await mediaFlowsBothWays(callee, guest);
+    const code = await sameSecurityCode(guest, callee);
     await chatBothWays(guest, callee);
     const firefoxSide = guestBrowser === 'Firefox' ? guest : callee;
     await muteAndCameraRoundTrip(firefoxSide, firefoxSide === guest ? callee : guest);
     await survivesDroppedSocket(firefoxSide, firefoxSide === guest ? callee : guest);
+    // An ICE restart keeps the certificates, and so the code.
+    assert.is(await sameSecurityCode(guest, callee), code);
 
     await guest.page.click('.call-button-hang-up');
     await waitForText(guest.page, '#guest-ended:not([hidden]) #guest-ended-text', `Call with ${names.member[0]} ended`);
@@ -301,11 +323,11 @@ async function guestCall(guestBrowser: BrowserName, memberBrowser: BrowserName, 
   }
 }
 
-test('a Firefox guest rings a Chromium member: relayed media and chat both ways, mute, camera, a dropped socket resumed, hang-up, the log', async () => {
+test('a Firefox guest rings a Chromium member: relayed media and chat both ways, the same security code, mute, camera, a dropped socket resumed, hang-up, the log', async () => {
   await guestCall('Firefox', 'Chromium', { member: ['Marie', 'Curie'], guest: 'Paul Langevin' });
 });
 
-test('a Chromium guest rings a Firefox member: relayed media and chat both ways, mute, camera, a dropped socket resumed, hang-up, the log', async () => {
+test('a Chromium guest rings a Firefox member: relayed media and chat both ways, the same security code, mute, camera, a dropped socket resumed, hang-up, the log', async () => {
   await guestCall('Chromium', 'Firefox', { member: ['Irène', 'Joliot'], guest: 'Frédéric Joliot' });
 });
 
@@ -319,10 +341,12 @@ async function memberCall(callerBrowser: BrowserName, calleeBrowser: BrowserName
     await answers(bobSide, `Alice ${lastNames[0]}`);
     await bothConnected(aliceSide, bobSide);
     await mediaFlowsBothWays(aliceSide, bobSide);
+    const code = await sameSecurityCode(aliceSide, bobSide);
     await chatBothWays(aliceSide, bobSide);
     await muteAndCameraRoundTrip(aliceSide, bobSide);
     await muteAndCameraRoundTrip(bobSide, aliceSide);
     await survivesDroppedSocket(...(dropped === 'caller' ? ([aliceSide, bobSide] as const) : ([bobSide, aliceSide] as const)));
+    assert.is(await sameSecurityCode(aliceSide, bobSide), code);
 
     // The hang-up reaches the other side, on its new socket when it was the one that dropped.
     const [hangsUp, hearsIt, name] = dropped === 'caller' ? [bobSide, aliceSide, `Bob ${lastNames[1]}`] : [aliceSide, bobSide, `Alice ${lastNames[0]}`];

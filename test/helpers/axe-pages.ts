@@ -23,6 +23,7 @@ const VISITS: readonly Visit[] = [
   { path: '/login', asMember: false, ready: 'form' },
   { path: '/privacy', asMember: false, ready: 'h1' },
   { path: '/contact', asMember: false, ready: 'form' },
+  { path: '/help', asMember: false, ready: '#verification-code' },
   { path: '/no-such-page', asMember: false, ready: 'h1' },
   { path: '/c/AAAAAAAAAAAAAAAAAAAAAA', asMember: false, ready: 'h1' },
   { path: 'LINK', asMember: false, ready: '#guest-form' },

@@ -3,7 +3,7 @@
 // Code that runs in the page is passed as a self-contained function (no closure over test
 // variables), sent as its source text.
 import { waitUntil } from './wait.js';
-import type { PageStats } from './page-types.js';
+import type { PageNode, PageStats } from './page-types.js';
 
 /** The part of a playwright or puppeteer page these helpers use. */
 export type DrivenPage = {
@@ -42,7 +42,9 @@ export const RECORD_WEBSOCKETS = `(() => {
 })();`;
 
 // Code passed to the page runs there; this names its globals for the type checker.
+// biome-ignore lint/suspicious/noExplicitAny: page code runs in the browser, and this Node program has no DOM types
 declare const window: any;
+// biome-ignore lint/suspicious/noExplicitAny: page code runs in the browser, and this Node program has no DOM types
 declare const document: any;
 
 /** What the page's latest peer connection has received: bytes per kind, video frames decoded. */
@@ -105,7 +107,7 @@ export async function logInOnCallsPage(
 export async function waitForText(page: DrivenPage, selector: string, text: string, timeoutMs = CALL_WAIT_MS): Promise<void> {
   await waitUntil(
     () =>
-      inPage(page, ({ selector, text }) => [...document.querySelectorAll(selector)].some((node: any) => (node.textContent ?? '').includes(text)), {
+      inPage(page, ({ selector, text }) => [...document.querySelectorAll(selector)].some((node: PageNode) => (node.textContent ?? '').includes(text)), {
         selector,
         text,
       }),

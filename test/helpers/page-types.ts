@@ -17,3 +17,9 @@ export type PageDevice = { kind: string; deviceId: string };
 
 /** A signaling message as the engine tests carry it between two pages. */
 export type PageSignal = { kind: 'description' | 'candidate'; description: { type: string }; candidate: unknown };
+
+export type PageStream = { getTracks(): PageTrack[] };
+
+export type PageSender = { track: PageTrack | null };
+
+export type PageNode = { textContent: string | null };

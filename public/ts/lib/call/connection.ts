@@ -11,6 +11,7 @@ import type { QualityReading } from './quality.js';
 
 import type { ChatMessage, ConnectionInit, ConnectionPhase, ConnectionPort, SignalOut } from './ports.js';
 import { iceUfrag } from './sdp.js';
+import { type ConnectionFingerprints, fingerprintOfDescription, fingerprintsOfStats, type StatsReport } from './verification.js';
 
 export type { ChatMessage, ConnectionPhase, SignalOut } from './ports.js';
 export type PathKind = 'direct' | 'relayed';
@@ -205,6 +206,21 @@ export class CallConnection implements ConnectionPort<MediaStream> {
     const local = (stats.get(pair.localCandidateId) as { candidateType?: string } | undefined)?.candidateType ?? 'unknown';
     const remote = (stats.get(pair.remoteCandidateId) as { candidateType?: string } | undefined)?.candidateType ?? 'unknown';
     return { kind: local === 'relay' || remote === 'relay' ? 'relayed' : 'direct', local, remote };
+  }
+
+  /**
+   * The two DTLS certificate fingerprints of the live connection, for the verification code:
+   * from getStats (what the handshake actually used), else from the negotiated descriptions.
+   * Null until the handshake is done.
+   */
+  async fingerprints(): Promise<ConnectionFingerprints | null> {
+    const stats = await this.pc.getStats();
+    const fromStats = fingerprintsOfStats(stats.values() as Iterable<StatsReport>, (id) => stats.get(id) as StatsReport | undefined);
+    if (fromStats !== null) return fromStats;
+    if (this.pc.connectionState !== 'connected') return null;
+    const local = fingerprintOfDescription(this.pc.currentLocalDescription?.sdp);
+    const remote = fingerprintOfDescription(this.pc.currentRemoteDescription?.sdp);
+    return local === null || remote === null ? null : { local, remote };
   }
 
   /** Packets received and lost (every incoming stream together) and the round trip, for assessQuality. */

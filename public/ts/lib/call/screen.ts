@@ -1,6 +1,6 @@
 // The in-call screen: the other person's video (or their initials while they send none, with
 // their microphone and camera state), our own preview, the connection state and quality in plain
-// words, the controls (microphone, camera, camera switch, screen share, full screen, chat,
+// words, the verification code both people read aloud, the controls (microphone, camera, camera switch, screen share, full screen, chat,
 // devices, hang up) and the chat. It follows one CallSession and asks its LocalMedia for camera,
 // microphone and screen changes; what fails is said on the screen. The page only hears about
 // the hang-up.
@@ -14,6 +14,7 @@ import { deviceProblemOf } from './media.js';
 import type { PeerMediaState } from './peer-state.js';
 import { assessQuality, type Quality, type QualityReading } from './quality.js';
 import type { CallSession } from './session.js';
+import { VerificationView } from './verification-view.js';
 
 /** A call in the browser: over an RTCPeerConnection, with the page's camera and microphone. */
 export type BrowserCallSession = CallSession<MediaStream, CallConnection, LocalMedia>;
@@ -43,6 +44,7 @@ export class CallScreen {
   private readonly path: HTMLElement;
   private readonly quality: HTMLElement;
   private readonly problem: HTMLElement;
+  private readonly verification: VerificationView;
   private readonly playSound: HTMLButtonElement;
   private readonly chatLog: HTMLElement;
   private readonly chatPanel: HTMLElement;
@@ -71,6 +73,7 @@ export class CallScreen {
     this.path = el('p', { class: 'call-path', hidden: true });
     this.quality = el('p', { class: 'call-quality', role: 'status', hidden: true });
     this.problem = el('div', { class: 'call-problem', role: 'alert', hidden: true });
+    this.verification = new VerificationView(name);
     this.playSound = el('button', { type: 'button', class: 'button call-play-sound', hidden: true }, t('call.playSound', { name }));
     this.playSound.onclick = () => void this.playRemote();
 
@@ -133,7 +136,16 @@ export class CallScreen {
       this.peerAvatar,
       this.localTile,
       this.playSound,
-      el('div', { class: 'call-info' }, el('h2', { class: 'call-peer' }, name), this.status, this.path, this.quality, this.peerFlags),
+      el(
+        'div',
+        { class: 'call-info' },
+        el('h2', { class: 'call-peer' }, name),
+        this.status,
+        this.path,
+        this.quality,
+        this.peerFlags,
+        this.verification.element,
+      ),
       this.problem,
     );
     this.root = el(
@@ -241,6 +253,7 @@ export class CallScreen {
 
   private async refreshStats(): Promise<void> {
     const { connection } = this.options.session;
+    void this.verification.refresh(connection);
     const path = await connection.path().catch(() => null);
     if (path !== null) {
       this.path.hidden = false;
