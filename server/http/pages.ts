@@ -35,6 +35,7 @@ export const PAGE_NAMES = [
   'contact',
   'support',
   'admin-support',
+  'self-test',
 ] as const;
 export type PageName = (typeof PAGE_NAMES)[number];
 

@@ -7,6 +7,7 @@ import { newsEn } from './news.en.js';
 import { pagesEn } from './pages.en.js';
 import { supportEn } from './support.en.js';
 import { statsEn } from './stats.en.js';
+import { selftestEn } from './selftest.en.js';
 
 export const en: Readonly<Record<MessageKey, string>> = {
   ...adminEn,
@@ -303,4 +304,5 @@ export const en: Readonly<Record<MessageKey, string>> = {
   ...supportEn,
   ...newsEn,
   ...statsEn,
+  ...selftestEn,
 };

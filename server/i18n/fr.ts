@@ -7,6 +7,7 @@ import { newsFr } from './news.fr.js';
 import { pagesFr } from './pages.fr.js';
 import { supportFr } from './support.fr.js';
 import { statsFr } from './stats.fr.js';
+import { selftestFr } from './selftest.fr.js';
 
 export const fr = {
   ...adminFr,
@@ -310,6 +311,7 @@ export const fr = {
   ...supportFr,
   ...newsFr,
   ...statsFr,
+  ...selftestFr,
 } as const;
 
 export type MessageKey = keyof typeof fr;

@@ -54,6 +54,10 @@ export type CredentialRequest = Readonly<{
   clientAddress?: string;
   /** True for guest calls and members who chose relay-only: the browser uses relay candidates only. */
   relayOnly: boolean;
+  /** Which relay capacity its allocations take: by default a call's credential takes the share
+   *  kept for calls, one outside a call the rest. The connection self-test has a call id of its
+   *  own (so its two allocations may reach each other) yet must not eat into real calls' share. */
+  kind?: CredentialKind;
 }>;
 
 export interface TurnCredentials {
@@ -184,7 +188,7 @@ export function createEmbeddedCredentials(options: EmbeddedOptions): EmbeddedCre
       }
       const username = randomBytes(USERNAME_BYTES).toString('base64url');
       const password = randomBytes(PASSWORD_BYTES).toString('base64url');
-      const kind: CredentialKind = isUnbound ? 'unbound' : 'call';
+      const kind: CredentialKind = request.kind ?? (isUnbound ? 'unbound' : 'call');
       options.relay.addUser(username, password, kind, request.callId);
       const issued: Issued = {
         username,
