@@ -1,0 +1,160 @@
+// The connection self-test's server side through a real server: POST /api/self-test/ice-servers
+// gives anyone two sides' relay credentials that really allocate and reach each other on the real
+// relay, end after their lifetime, are bounded per client address with Retry-After, and leave
+// nothing personal in the logs; the signaler's probe socket answers a ping without any account,
+// while the real signaling socket still refuses anyone unauthenticated.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { WebSocket } from 'ws';
+import type { SelfTestIce } from '../../server/contract/selftest.js';
+import { SELF_TEST_CREDENTIAL_TTL_MS, SELF_TEST_WINDOW_MS, SELF_TESTS_PER_ADDRESS } from '../../server/selftest/selftest-service.js';
+import { LIVENESS_PING, LIVENESS_PONG, PROBE_SOCKET_QUERY } from '../../server/signal/protocol.js';
+import { TurnClient, TurnError } from '../../server/turn/client.js';
+import { errorCode } from '../../server/turn/stun.js';
+import { jsonOf, startTestServer, type TestServer } from '../helpers/server.js';
+import { withTimeout } from '../helpers/wait.js';
+
+/** A range of its own, apart from the other relay suites'. */
+const RELAY_PORTS = { min: 52900, max: 52919 };
+
+const api = suite('connection self-test: relay credentials and the probe socket');
+
+let server: TestServer;
+let now = 1_000_000;
+
+api.before(async () => {
+  server = await startTestServer({ signaling: true, turnRelayPorts: RELAY_PORTS, selfTestNow: () => now });
+});
+api.after(async () => {
+  await server?.close();
+});
+
+const ask = (init: RequestInit = {}) => server.fetch('/api/self-test/ice-servers', { method: 'POST', ...init });
+
+/** Opens a TURN client with one side's credential on the relay's UDP port. */
+function clientOf(side: SelfTestIce['first']): Promise<TurnClient> {
+  const [first] = side;
+  if (first === undefined || server.turn === null) throw new Error('no relay');
+  return TurnClient.open({ address: '127.0.0.1', port: server.turn.port }, { username: first.username, password: first.credential });
+}
+
+api('gives anyone two sides whose allocations reach each other on the relay, for a bounded time', async () => {
+  const logsBefore = server.logs.length;
+  const response = await ask();
+  assert.is(response.status, 200);
+  assert.is(response.headers.get('cache-control'), 'no-store');
+  const ice = (await jsonOf(response)) as SelfTestIce;
+  assert.is(ice.expiresInS, SELF_TEST_CREDENTIAL_TTL_MS / 1000);
+  const [first] = ice.first;
+  const [second] = ice.second;
+  assert.ok(first !== undefined && second !== undefined);
+  assert.is.not(first.username, second.username);
+  assert.equal(first.urls, [`turn:127.0.0.1:${server.turn?.port}?transport=udp`, `turn:127.0.0.1:${server.turn?.port}?transport=tcp`]);
+
+  const a = await clientOf(ice.first);
+  const b = await clientOf(ice.second);
+  try {
+    const relayedA = (await a.allocate()).relayed;
+    const relayedB = (await b.allocate()).relayed;
+    assert.is(errorCode(await b.createPermission([relayedA])), null);
+    assert.is(errorCode(await a.createPermission([relayedB])), null);
+    const probe = Buffer.from('self-test loop');
+    a.sendIndication(relayedB, probe);
+    const got = await b.nextData(3000);
+    assert.ok(got?.data.equals(probe), 'one side relayed to the other, as one call');
+    assert.is(server.turn?.allocationCount(first.username), 1);
+
+    // Past the lifetime the credentials end, and their allocations with them.
+    now += SELF_TEST_CREDENTIAL_TTL_MS + 1;
+    server.selfTest.service.sweep();
+    assert.is(server.turn?.allocationCount(first.username), 0);
+    assert.is(server.turn?.allocationCount(second.username), 0);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+  const late = await clientOf(ice.first);
+  try {
+    await late.allocate();
+    assert.unreachable('an expired self-test credential allocated');
+  } catch (error) {
+    assert.instance(error, TurnError);
+    assert.is((error as TurnError).code, 401);
+  } finally {
+    await late.close();
+  }
+  // Nothing personal or secret reached the logs: no address, no credential.
+  const written = server.logs.slice(logsBefore).join('\n');
+  for (const secret of ['127.0.0.1', first.username, first.credential, second.username, second.credential]) assert.not.ok(written.includes(secret), secret);
+});
+
+api('refuses more tests per address than the limit with too_many_tests and Retry-After', async () => {
+  now += SELF_TEST_WINDOW_MS; // a fresh window for this address
+  const logsBefore = server.logs.length;
+  for (let index = 0; index < SELF_TESTS_PER_ADDRESS; index += 1) assert.is((await ask()).status, 200, `test ${index + 1}`);
+  const refused = await ask();
+  assert.is(refused.status, 429);
+  assert.is((await jsonOf(refused)).error.code, 'too_many_tests');
+  const retryAfterS = Number(refused.headers.get('retry-after'));
+  assert.ok(retryAfterS > 0 && retryAfterS <= SELF_TEST_WINDOW_MS / 1000, `Retry-After ${retryAfterS}`);
+  assert.not.ok(server.logs.slice(logsBefore).join('\n').includes('127.0.0.1'), 'no client address logged');
+  // The window ends: the address may test again.
+  now += SELF_TEST_WINDOW_MS;
+  assert.is((await ask()).status, 200);
+});
+
+api('refuses a request from another site (Origin check), as every state-changing request', async () => {
+  const response = await ask({ headers: { Origin: 'https://elsewhere.example' } });
+  assert.is(response.status, 403);
+});
+
+/** Opens a socket and resolves with its first message or its close code. */
+function firstEvent(url: string, headers: Record<string, string>, send?: string): Promise<{ message?: string; closeCode?: number; status?: number }> {
+  return withTimeout(
+    new Promise((resolve) => {
+      const socket = new WebSocket(url, { headers });
+      socket.on('open', () => {
+        if (send !== undefined) socket.send(send);
+      });
+      socket.on('message', (data) => {
+        resolve({ message: String(data) });
+        socket.close();
+      });
+      socket.on('close', (code) => resolve({ closeCode: code }));
+      socket.on('unexpected-response', (_request, response) => {
+        resolve({ status: response.statusCode ?? 0 });
+        socket.terminate();
+      });
+      socket.on('error', () => undefined);
+    }),
+    'the socket to answer',
+  );
+}
+
+api('the probe socket answers a ping without an account, and nothing else; the signaling socket still needs one', async () => {
+  const origin = { Origin: server.origin };
+  const probeUrl = `${server.wsUrl}?${PROBE_SOCKET_QUERY}`;
+  assert.equal(await firstEvent(probeUrl, origin, LIVENESS_PING), { message: LIVENESS_PONG });
+  assert.equal(await firstEvent(probeUrl, origin, '{"type":"hello","version":1}'), { closeCode: 1008 });
+  assert.equal(await firstEvent(probeUrl, { Origin: 'https://elsewhere.example' }, LIVENESS_PING), { status: 403 });
+  assert.equal(await firstEvent(server.wsUrl, origin, LIVENESS_PING), { status: 401 });
+});
+
+api.run();
+
+const noRelay = suite('connection self-test without a relay');
+noRelay('answers no relay at all, so the page says the service has none', async () => {
+  const bare = await startTestServer();
+  try {
+    const response = await bare.fetch('/api/self-test/ice-servers', { method: 'POST' });
+    assert.is(response.status, 200);
+    const ice = (await jsonOf(response)) as SelfTestIce;
+    assert.equal([ice.first, ice.second], [[], []]);
+    const page = await bare.fetch('/test?lang=fr');
+    assert.is(page.status, 200);
+    assert.match(await page.text(), /Test de connexion/);
+  } finally {
+    await bare.close();
+  }
+});
+noRelay.run();
