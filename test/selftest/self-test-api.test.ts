@@ -11,6 +11,7 @@ import { SELF_TEST_CREDENTIAL_TTL_MS, SELF_TEST_WINDOW_MS, SELF_TESTS_PER_ADDRES
 import { LIVENESS_PING, LIVENESS_PONG, PROBE_SOCKET_QUERY } from '../../server/signal/protocol.js';
 import { TurnClient, TurnError } from '../../server/turn/client.js';
 import { errorCode } from '../../server/turn/stun.js';
+import { signUp } from '../accounts/helpers.js';
 import { jsonOf, startTestServer, type TestServer } from '../helpers/server.js';
 import { withTimeout } from '../helpers/wait.js';
 
@@ -138,6 +139,15 @@ api('the probe socket answers a ping without an account, and nothing else; the s
   assert.equal(await firstEvent(probeUrl, origin, '{"type":"hello","version":1}'), { closeCode: 1008 });
   assert.equal(await firstEvent(probeUrl, { Origin: 'https://elsewhere.example' }, LIVENESS_PING), { status: 403 });
   assert.equal(await firstEvent(server.wsUrl, origin, LIVENESS_PING), { status: 401 });
+});
+
+api('the guest page and the calls page link to the test', async () => {
+  const member = await signUp(server);
+  const me = await jsonOf(await server.fetch('/api/me', { headers: { Cookie: member.cookie } }));
+  const guestPage = await (await server.fetch(new URL(me.callLink.url).pathname)).text();
+  assert.match(guestPage, /<a href="\/test" id="self-test-link">/);
+  const callsPage = await (await server.fetch('/calls', { headers: { Cookie: member.cookie } })).text();
+  assert.match(callsPage, /<a href="\/test" id="self-test-link">/);
 });
 
 api.run();
