@@ -4,6 +4,7 @@
 // fails and skips the loop, while the steps before it still pass.
 import type { Browser, Page, Route } from 'playwright-core';
 import * as assert from 'uvu/assert';
+import { seriousViolations } from '../helpers/axe.js';
 import { browserSuite, launchBrowser } from '../helpers/browser.js';
 import { attributeOf, waitForText } from '../helpers/call-pages.js';
 import { freePort } from '../helpers/ports.js';
@@ -29,6 +30,15 @@ selfTest.after(async () => {
   await browser?.close();
   await server?.close();
 });
+
+/** axe's serious and critical problems of the page as it stands, light theme whole and dark theme's colours. */
+async function accessibilityProblems(page: Page): Promise<string[]> {
+  await page.emulateMedia({ colorScheme: 'light' });
+  const light = await seriousViolations(page);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  const dark = await seriousViolations(page, { colourOnly: true });
+  return [...light, ...dark].map((problem) => `${problem.rule}: ${problem.help} (${problem.targets.join(', ')})`);
+}
 
 async function openTest(locale: 'en' | 'fr'): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
@@ -56,6 +66,7 @@ test('on loopback every step passes, media crosses the relay, and the report hol
     assert.match(report, /browser: \S+/);
     assertNoAddress(report);
     assert.is(await attributeOf(page, '#selftest-report-section', 'hidden'), null);
+    assert.equal(await accessibilityProblems(page), []);
   } finally {
     await page.close();
   }
@@ -83,6 +94,7 @@ test('with the relay unreachable, the page says the relay step fails and skips t
     for (const line of ['relay udp: fail', 'relay tcp: fail', 'media through the relay: not checked', 'result: failed: relay'])
       assert.ok(report.includes(line), `${line} in:\n${report}`);
     assertNoAddress(report);
+    assert.equal(await accessibilityProblems(page), []);
   } finally {
     await page.close();
   }
