@@ -4,7 +4,8 @@ export const selftestFr = {
   'selftest.title': 'Test de connexion',
   'selftest.lead':
     'Vérifiez avant un appel que cet appareil et ce réseau permettent d’appeler : caméra et micro, service d’appel, chemins réseau et relais qui fait passer les appels à travers les pare-feu.',
-  'selftest.privacy': 'Le test ne conserve rien. Votre caméra ne montre rien à personne : son image passe seulement par le relais et revient aussitôt sur cette page.',
+  'selftest.privacy':
+    'Le test ne conserve rien. Votre caméra ne montre rien à personne : son image passe seulement par le relais et revient aussitôt sur cette page.',
   'selftest.start': 'Lancer le test',
   'selftest.step.media': 'Caméra et micro',
   'selftest.step.signal': 'Service d’appel',
@@ -53,7 +54,8 @@ export const selftestFr = {
   'client.selftest.loop.fail': 'L’image et le son n’ont pas pu traverser le relais et revenir : les appels par le relais échoueront probablement depuis ici.',
   'client.selftest.loop.skipped': 'Non vérifié : le relais est injoignable.',
   'client.selftest.summary.ok': 'Tout fonctionne : les appels devraient aboutir depuis cet appareil et ce réseau.',
-  'client.selftest.summary.problems': 'Certaines vérifications ont échoué : voyez les étapes ci-dessus. Copiez le rapport ci-dessous et envoyez-le au support si vous avez besoin d’aide.',
+  'client.selftest.summary.problems':
+    'Certaines vérifications ont échoué : voyez les étapes ci-dessus. Copiez le rapport ci-dessous et envoyez-le au support si vous avez besoin d’aide.',
   'client.selftest.copied': 'Rapport copié.',
   'client.selftest.copyByHand': 'Le rapport est sélectionné : copiez-le avec le clavier ou le menu.',
 } as const;

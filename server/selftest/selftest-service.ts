@@ -36,10 +36,7 @@ export type SelfTestService = {
 
 export function createSelfTestService(deps: { credentials: TurnCredentials | null; now?: () => number; autoSweep?: boolean }): SelfTestService {
   const now = deps.now ?? Date.now;
-  const perAddress = createWindowLimit(
-    { perWindow: SELF_TESTS_PER_ADDRESS, windowMs: SELF_TEST_WINDOW_MS, maxKeys: SELF_TEST_MAX_TRACKED_ADDRESSES },
-    { now },
-  );
+  const perAddress = createWindowLimit({ perWindow: SELF_TESTS_PER_ADDRESS, windowMs: SELF_TEST_WINDOW_MS, maxKeys: SELF_TEST_MAX_TRACKED_ADDRESSES }, { now });
   /** Live self-tests: call id → when its credentials end. Insertion order is expiry order. */
   const live = new Map<string, number>();
 
@@ -60,7 +57,8 @@ export function createSelfTestService(deps: { credentials: TurnCredentials | nul
       sweep();
       const waitMs = perAddress.take(addressBlock(clientAddress));
       if (waitMs > 0) throw rateLimited('too_many_tests', 'Too many connection tests from this network; try again later.', Math.ceil(waitMs / 1000));
-      if (live.size >= MAX_LIVE_SELF_TESTS) throw busy('self_test_busy', 'Too many connection tests right now; try again in a few minutes.', SELF_TEST_BUSY_RETRY_AFTER_S);
+      if (live.size >= MAX_LIVE_SELF_TESTS)
+        throw busy('self_test_busy', 'Too many connection tests right now; try again in a few minutes.', SELF_TEST_BUSY_RETRY_AFTER_S);
       // Its own call id: the relay lets the two sides' allocations reach each other, as in a call.
       const callId = `selftest-${randomBytes(SELF_TEST_ID_BYTES).toString('base64url')}`;
       const side = (participantId: string): SelfTestIceServer[] => {

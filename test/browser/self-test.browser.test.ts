@@ -60,7 +60,14 @@ test('on loopback every step passes, media crosses the relay, and the report hol
     const relayed = (server.turn?.statistics().relayed.toClient.bytes ?? 0) - relayedBefore;
     assert.ok(relayed > 20_000, `the loop's media went through the relay (${relayed} bytes)`);
     const report = await reportOf(page);
-    for (const line of ['camera and microphone: pass', 'call service: pass', 'relay udp: pass', 'relay tcp: pass', 'relay tls: not offered', 'result: everything works'])
+    for (const line of [
+      'camera and microphone: pass',
+      'call service: pass',
+      'relay udp: pass',
+      'relay tcp: pass',
+      'relay tls: not offered',
+      'result: everything works',
+    ])
       assert.ok(report.includes(line), `${line} in:\n${report}`);
     assert.match(report, /media through the relay: pass \(\d+ ms, over (udp|tcp)\)/);
     assert.match(report, /browser: \S+/);

@@ -159,7 +159,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.supportLimits === undefined ? {} : { limits: options.supportLimits }),
   });
-  const selfTest = createSelfTestModule({ credentials: turnCredentials, autoSweep: false, ...(options.selfTestNow === undefined ? {} : { now: options.selfTestNow }) });
+  const selfTest = createSelfTestModule({
+    credentials: turnCredentials,
+    autoSweep: false,
+    ...(options.selfTestNow === undefined ? {} : { now: options.selfTestNow }),
+  });
   const app = buildApp({ config, db, log, relay: options.relay ?? turn, relayMeter: turn, accounts, calls, staff, support, selfTest, metrics });
   server.on('request', app.callback());
   const signaler: Signaler | null = options.signaling === true ? calls.attach(server) : null;

@@ -122,7 +122,11 @@ async function receivedOf(pc: RTCPeerConnection): Promise<{ bytes: number; via: 
 }
 
 /** Two relay-only connections in this page, one sending `tracks` to the other through the relay. */
-export async function loopThroughRelay(first: readonly SelfTestIceServer[], second: readonly SelfTestIceServer[], tracks: readonly MediaStreamTrack[]): Promise<LoopResult> {
+export async function loopThroughRelay(
+  first: readonly SelfTestIceServer[],
+  second: readonly SelfTestIceServer[],
+  tracks: readonly MediaStreamTrack[],
+): Promise<LoopResult> {
   const configuration = (servers: readonly SelfTestIceServer[]): RTCConfiguration => ({
     iceServers: servers.map((server) => ({ urls: [...server.urls], username: server.username, credential: server.credential })),
     iceTransportPolicy: 'relay',

@@ -49,13 +49,36 @@ function show(step: StepId, state: StepState, lines: readonly string[]): void {
 function browserName(): string {
   const hints = (navigator as Navigator & { userAgentData?: { brands?: { brand: string; version: string }[]; mobile?: boolean; platform?: string } })
     .userAgentData;
-  const brand = hints?.brands?.filter((entry) => !/not.?a.?brand/i.test(entry.brand)).sort((a, b) => (a.brand === 'Chromium' ? 1 : 0) - (b.brand === 'Chromium' ? 1 : 0))[0];
+  const brand = hints?.brands
+    ?.filter((entry) => !/not.?a.?brand/i.test(entry.brand))
+    .sort((a, b) => (a.brand === 'Chromium' ? 1 : 0) - (b.brand === 'Chromium' ? 1 : 0))[0];
   const ua = navigator.userAgent;
-  const platform = hints?.platform || (/Android/.test(ua) ? 'Android' : /iPhone|iPad/.test(ua) ? 'iOS' : /Windows/.test(ua) ? 'Windows' : /Mac OS/.test(ua) ? 'macOS' : /Linux/.test(ua) ? 'Linux' : 'other');
+  const platform =
+    hints?.platform ||
+    (/Android/.test(ua)
+      ? 'Android'
+      : /iPhone|iPad/.test(ua)
+        ? 'iOS'
+        : /Windows/.test(ua)
+          ? 'Windows'
+          : /Mac OS/.test(ua)
+            ? 'macOS'
+            : /Linux/.test(ua)
+              ? 'Linux'
+              : 'other');
   const mobile = hints?.mobile === true || /Mobi/.test(ua) ? ', mobile' : '';
   if (brand !== undefined) return `${brand.brand} ${brand.version} (${platform}${mobile})`;
-  const known = [/(Firefox)\/(\d+)/, /(Edg)\/(\d+)/, /(Chrome)\/(\d+)/, /Version\/(\d+).*(Safari)/].map((pattern) => pattern.exec(ua)).find((match) => match !== null);
-  const name = known === undefined || known === null ? 'unknown' : known[1] === 'Edg' ? `Edge ${known[2]}` : /^\d+$/.test(known[1] ?? '') ? `${known[2]} ${known[1]}` : `${known[1]} ${known[2]}`;
+  const known = [/(Firefox)\/(\d+)/, /(Edg)\/(\d+)/, /(Chrome)\/(\d+)/, /Version\/(\d+).*(Safari)/]
+    .map((pattern) => pattern.exec(ua))
+    .find((match) => match !== null);
+  const name =
+    known === undefined || known === null
+      ? 'unknown'
+      : known[1] === 'Edg'
+        ? `Edge ${known[2]}`
+        : /^\d+$/.test(known[1] ?? '')
+          ? `${known[2]} ${known[1]}`
+          : `${known[1]} ${known[2]}`;
   return `${name} (${platform}${mobile})`;
 }
 
@@ -127,8 +150,11 @@ async function run(): Promise<void> {
     show('relay', 'running', [t('selftest.relay.running')]);
     const offered = [...new Set(server.urls.map(transportOf))];
     const results = await Promise.all(server.urls.map((url) => allocateOn(server, url)));
-    const lines = results.map((result) => t(result.ok ? 'selftest.relay.transportOk' : 'selftest.relay.transportBlocked', { transport: transportName(result) }));
-    for (const transport of ['udp', 'tcp', 'tls'] as const) if (!offered.includes(transport)) lines.push(t('selftest.relay.transportNotOffered', { transport: t(`selftest.transport.${transport}`) }));
+    const lines = results.map((result) =>
+      t(result.ok ? 'selftest.relay.transportOk' : 'selftest.relay.transportBlocked', { transport: transportName(result) }),
+    );
+    for (const transport of ['udp', 'tcp', 'tls'] as const)
+      if (!offered.includes(transport)) lines.push(t('selftest.relay.transportNotOffered', { transport: t(`selftest.transport.${transport}`) }));
     const working = results.filter((result) => result.ok).length;
     relayWorks = working > 0;
     const state: StepState = working === results.length ? 'pass' : relayWorks ? 'warn' : 'fail';
