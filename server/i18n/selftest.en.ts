@@ -32,7 +32,7 @@ export const selftestEn: Readonly<Record<keyof typeof selftestFr, string>> = {
   'client.selftest.signal.running': 'Reaching the call service…',
   'client.selftest.signal.ok': 'The call service answers.',
   'client.selftest.signal.fail':
-    'The call service does not answer: a firewall or proxy on this network may block its secure connections (WebSocket). Calls cannot ring from here.',
+    'The call service does not answer: a firewall or filter on this network may block its secure connections (WebSocket). Calls cannot ring from here.',
   'client.selftest.candidates.running': 'Looking for network paths…',
   'client.selftest.candidates.ok': 'This device found its network paths ({host} local, {srflx} public).',
   'client.selftest.candidates.none': 'This device found no network path: the browser, an extension or a firewall blocks calls (WebRTC).',

@@ -32,7 +32,7 @@ export const selftestFr = {
   'client.selftest.signal.running': 'Connexion au service d’appel…',
   'client.selftest.signal.ok': 'Le service d’appel répond.',
   'client.selftest.signal.fail':
-    'Le service d’appel ne répond pas : un pare-feu ou un proxy de ce réseau bloque peut-être ses connexions sécurisées (WebSocket). Les appels ne peuvent pas sonner depuis ici.',
+    'Le service d’appel ne répond pas : un pare-feu ou un filtre de ce réseau bloque peut-être ses connexions sécurisées (WebSocket). Les appels ne peuvent pas sonner depuis ici.',
   'client.selftest.candidates.running': 'Recherche des chemins réseau…',
   'client.selftest.candidates.ok': 'Cet appareil a trouvé ses chemins réseau ({host} locaux, {srflx} publics).',
   'client.selftest.candidates.none': 'Cet appareil n’a trouvé aucun chemin réseau : le navigateur, une extension ou un pare-feu bloque les appels (WebRTC).',
