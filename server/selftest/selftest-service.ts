@@ -62,7 +62,7 @@ export function createSelfTestService(deps: { credentials: TurnCredentials | nul
       // Its own call id: the relay lets the two sides' allocations reach each other, as in a call.
       const callId = `selftest-${randomBytes(SELF_TEST_ID_BYTES).toString('base64url')}`;
       const side = (participantId: string): SelfTestIceServer[] => {
-        const issued = deps.credentials?.issue({ callId, participantId, relayOnly: true, kind: 'unbound' });
+        const issued = deps.credentials?.issue({ callId, participantId, relayOnly: true, kind: 'unbound', maxLifetimeS: expiresInS });
         return (issued?.iceServers ?? []).map(asJson);
       };
       live.set(callId, now() + SELF_TEST_CREDENTIAL_TTL_MS);
