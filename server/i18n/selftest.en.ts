@@ -54,6 +54,7 @@ export const selftestEn: Readonly<Record<keyof typeof selftestFr, string>> = {
   'client.selftest.loop.fail': 'Picture and sound could not go through the relay and back: calls through the relay will likely fail from here.',
   'client.selftest.loop.skipped': 'Not checked: the relay could not be reached.',
   'client.selftest.summary.ok': 'Everything works: calls should connect from this device and this network.',
+  'client.selftest.summary.partly': 'Calls should connect from here, but not everything works: see the steps marked “works partly”.',
   'client.selftest.summary.problems': 'Some checks failed: see the steps above. Copy the report below and send it to support if you need help.',
   'client.selftest.copied': 'Report copied.',
   'client.selftest.copyByHand': 'The report is selected: copy it with your keyboard or menu.',

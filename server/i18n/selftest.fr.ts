@@ -54,6 +54,8 @@ export const selftestFr = {
   'client.selftest.loop.fail': 'L’image et le son n’ont pas pu traverser le relais et revenir : les appels par le relais échoueront probablement depuis ici.',
   'client.selftest.loop.skipped': 'Non vérifié : le relais est injoignable.',
   'client.selftest.summary.ok': 'Tout fonctionne : les appels devraient aboutir depuis cet appareil et ce réseau.',
+  'client.selftest.summary.partly':
+    'Les appels devraient aboutir depuis ici, mais tout ne fonctionne pas : voyez les étapes marquées « fonctionne en partie ».',
   'client.selftest.summary.problems':
     'Certaines vérifications ont échoué : voyez les étapes ci-dessus. Copiez le rapport ci-dessous et envoyez-le au support si vous avez besoin d’aide.',
   'client.selftest.copied': 'Rapport copié.',

@@ -107,4 +107,27 @@ test('with the relay unreachable, the page says the relay step fails and skips t
   }
 });
 
+test('with TCP to the relay blocked, the relay works partly, the loop passes over UDP, and the page says so', async () => {
+  const page = await openTest('en');
+  const closedPort = await freePort();
+  await page.route('**/api/self-test/ice-servers', async (route: Route) => {
+    const response = await route.fetch();
+    const body = (await response.text()).replace(/:(\d+)\?transport=tcp/g, `:${closedPort}?transport=tcp`);
+    await route.fulfill({ response, body });
+  });
+  try {
+    await page.click('#selftest-start');
+    await waitForText(page, '#selftest-summary', en['client.selftest.summary.partly'], TEST_WAIT_MS);
+    assert.equal(await stepStates(page), { media: 'pass', signal: 'pass', candidates: 'pass', relay: 'warn', loop: 'pass' });
+    await waitForText(page, '#step-relay-result', en['client.selftest.relay.partly']);
+    await waitForText(page, '#step-relay-result', en['client.selftest.relay.transportBlocked'].replace('{transport}', en['client.selftest.transport.tcp']));
+    const report = await reportOf(page);
+    for (const line of ['relay udp: pass', 'relay tcp: fail', 'media through the relay: pass', 'result: works, partly: relay'])
+      assert.ok(report.includes(line), `${line} in:\n${report}`);
+    assertNoAddress(report);
+  } finally {
+    await page.close();
+  }
+});
+
 selfTest.run();

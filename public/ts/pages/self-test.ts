@@ -89,6 +89,7 @@ function transportName(result: RelayResult): string {
 async function run(): Promise<void> {
   const report: string[] = ['Porthello connection test', `date: ${new Date().toISOString().slice(0, 10)}`, `browser: ${browserName()}`];
   const failed: StepId[] = [];
+  const partly: StepId[] = [];
   for (const step of ['media', 'signal', 'candidates', 'relay', 'loop'] as const) show(step, 'skip', [t('selftest.waiting')]);
   summary.textContent = t('selftest.running');
   reportSection.hidden = true;
@@ -100,6 +101,7 @@ async function run(): Promise<void> {
     stream = await openLocalMedia();
     const hasVideo = stream.getVideoTracks().length > 0;
     show('media', hasVideo ? 'pass' : 'warn', [t(hasVideo ? 'selftest.media.ok' : 'selftest.media.audioOnly')]);
+    if (!hasVideo) partly.push('media');
     report.push(`camera and microphone: ${hasVideo ? 'pass' : 'microphone only'}`);
   } catch (error) {
     const { problem } = asMediaError(error);
@@ -160,6 +162,7 @@ async function run(): Promise<void> {
     const state: StepState = working === results.length ? 'pass' : relayWorks ? 'warn' : 'fail';
     show('relay', state, [t(state === 'pass' ? 'selftest.relay.ok' : state === 'warn' ? 'selftest.relay.partly' : 'selftest.relay.blocked'), ...lines]);
     if (state === 'fail') failed.push('relay');
+    if (state === 'warn') partly.push('relay');
     for (const result of results) report.push(`relay ${result.transport}: ${result.ok ? `pass (${rounded(result.ms)} ms)` : 'fail'}`);
     for (const transport of ['udp', 'tcp', 'tls'] as const) if (!offered.includes(transport)) report.push(`relay ${transport}: not offered`);
   }
@@ -183,8 +186,9 @@ async function run(): Promise<void> {
   }
   for (const track of stream?.getTracks() ?? []) track.stop();
 
-  summary.textContent = failed.length === 0 ? t('selftest.summary.ok') : t('selftest.summary.problems');
-  report.push(`result: ${failed.length === 0 ? 'everything works' : `failed: ${failed.join(', ')}`}`);
+  summary.textContent = t(failed.length > 0 ? 'selftest.summary.problems' : partly.length > 0 ? 'selftest.summary.partly' : 'selftest.summary.ok');
+  const outcome = failed.length > 0 ? `failed: ${failed.join(', ')}` : partly.length > 0 ? `works, partly: ${partly.join(', ')}` : 'everything works';
+  report.push(`result: ${outcome}`);
   reportText.value = report.join('\n');
   reportSection.hidden = false;
 }
