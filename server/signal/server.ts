@@ -239,13 +239,16 @@ export function attachSignaler(server: HttpServer | HttpsServer, options: Signal
     });
   }
 
-  /** The self-test's socket: one pong per ping, closed on anything else or when its time is up. */
+  /** The self-test's socket: one pong to one ping, then closed; closed too on anything else or
+   *  when its time is up, so a probe can neither talk to the hub nor be kept as a ping echo. */
   function onProbe(socket: WebSocket, address: string): void {
     probes.add(socket);
     const timer = setTimeout(() => socket.close(NORMAL_CLOSURE, 'probe over'), PROBE_SOCKET_LIFETIME_MS);
     socket.on('message', (data, isBinary) => {
-      if (!isBinary && rawText(data) === LIVENESS_PING) socket.send(LIVENESS_PONG);
-      else socket.close(CLOSE_CODES.policyViolation, 'probe sockets only answer pings');
+      if (!isBinary && rawText(data) === LIVENESS_PING) {
+        socket.send(LIVENESS_PONG);
+        socket.close(NORMAL_CLOSURE, 'probe answered');
+      } else socket.close(CLOSE_CODES.policyViolation, 'probe sockets only answer one ping');
     });
     socket.on('error', () => socket.terminate());
     socket.on('close', () => {

@@ -109,36 +109,35 @@ api('refuses a request from another site (Origin check), as every state-changing
   assert.is(response.status, 403);
 });
 
-/** Opens a socket and resolves with its first message or its close code. */
-function firstEvent(url: string, headers: Record<string, string>, send?: string): Promise<{ message?: string; closeCode?: number; status?: number }> {
+/** Opens a socket, sends `send` twice once open, and resolves with what came back until it closed (or the refusal's status). */
+function exchange(url: string, headers: Record<string, string>, send: string): Promise<{ messages: string[]; closeCode?: number; status?: number }> {
   return withTimeout(
     new Promise((resolve) => {
+      const messages: string[] = [];
       const socket = new WebSocket(url, { headers });
       socket.on('open', () => {
-        if (send !== undefined) socket.send(send);
+        socket.send(send);
+        socket.send(send);
       });
-      socket.on('message', (data) => {
-        resolve({ message: String(data) });
-        socket.close();
-      });
-      socket.on('close', (code) => resolve({ closeCode: code }));
+      socket.on('message', (data) => messages.push(String(data)));
+      socket.on('close', (code) => resolve({ messages, closeCode: code }));
       socket.on('unexpected-response', (_request, response) => {
-        resolve({ status: response.statusCode ?? 0 });
+        resolve({ messages, status: response.statusCode ?? 0 });
         socket.terminate();
       });
       socket.on('error', () => undefined);
     }),
-    'the socket to answer',
+    'the socket to answer and close',
   );
 }
 
-api('the probe socket answers a ping without an account, and nothing else; the signaling socket still needs one', async () => {
+api('the probe socket answers one ping without an account, then closes; the signaling socket still needs one', async () => {
   const origin = { Origin: server.origin };
   const probeUrl = `${server.wsUrl}?${PROBE_SOCKET_QUERY}`;
-  assert.equal(await firstEvent(probeUrl, origin, LIVENESS_PING), { message: LIVENESS_PONG });
-  assert.equal(await firstEvent(probeUrl, origin, '{"type":"hello","version":1}'), { closeCode: 1008 });
-  assert.equal(await firstEvent(probeUrl, { Origin: 'https://elsewhere.example' }, LIVENESS_PING), { status: 403 });
-  assert.equal(await firstEvent(server.wsUrl, origin, LIVENESS_PING), { status: 401 });
+  assert.equal(await exchange(probeUrl, origin, LIVENESS_PING), { messages: [LIVENESS_PONG], closeCode: 1000 });
+  assert.equal(await exchange(probeUrl, origin, '{"type":"hello","version":1}'), { messages: [], closeCode: 1008 });
+  assert.equal(await exchange(probeUrl, { Origin: 'https://elsewhere.example' }, LIVENESS_PING), { messages: [], status: 403 });
+  assert.equal(await exchange(server.wsUrl, origin, LIVENESS_PING), { messages: [], status: 401 });
 });
 
 api('the guest page and the calls page link to the test', async () => {
