@@ -7,7 +7,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { WebSocket } from 'ws';
 import type { SelfTestIce } from '../../server/contract/selftest.js';
-import { SELF_TEST_CREDENTIAL_TTL_MS, SELF_TEST_WINDOW_MS, SELF_TESTS_PER_ADDRESS } from '../../server/selftest/selftest-service.js';
+import type { AppError } from '../../server/errors.js';
+import { MAX_LIVE_SELF_TESTS, SELF_TEST_CREDENTIAL_TTL_MS, SELF_TEST_WINDOW_MS, SELF_TESTS_PER_ADDRESS } from '../../server/selftest/selftest-service.js';
 import { LIVENESS_PING, LIVENESS_PONG, PROBE_SOCKET_QUERY } from '../../server/signal/protocol.js';
 import { TurnClient, TurnError } from '../../server/turn/client.js';
 import { errorCode } from '../../server/turn/stun.js';
@@ -16,7 +17,7 @@ import { jsonOf, startTestServer, type TestServer } from '../helpers/server.js';
 import { withTimeout } from '../helpers/wait.js';
 
 /** A range of its own, apart from the other relay suites'. */
-const RELAY_PORTS = { min: 52900, max: 52919 };
+const RELAY_PORTS = { min: 52900, max: 52909 };
 
 const api = suite('connection self-test: relay credentials and the probe socket');
 
@@ -150,6 +151,54 @@ api('the guest page and the calls page link to the test', async () => {
 });
 
 api.run();
+
+const bounds = suite('connection self-test bounds');
+
+bounds('keeps at most MAX_LIVE_SELF_TESTS live in all, whatever the addresses, until their lifetime ends', async () => {
+  let clock = 0;
+  const bounded = await startTestServer({ turnRelayPorts: { min: 52910, max: 52914 }, selfTestNow: () => clock });
+  try {
+    const service = bounded.selfTest.service;
+    for (let index = 0; index < MAX_LIVE_SELF_TESTS; index += 1) service.start(`198.51.100.${index}`);
+    try {
+      service.start('203.0.113.1');
+      assert.unreachable('a test past the bound was given credentials');
+    } catch (error) {
+      assert.is((error as AppError).code, 'self_test_busy');
+      assert.ok(((error as AppError).retryAfterS ?? 0) > 0);
+    }
+    assert.is(bounded.turnCredentials?.size(), 2 * MAX_LIVE_SELF_TESTS, 'nothing half-issued for the refused test');
+    clock += SELF_TEST_CREDENTIAL_TTL_MS;
+    assert.is(service.start('203.0.113.1').first.length, 1, 'expired tests free their room');
+    assert.is(bounded.turnCredentials?.size(), 2);
+  } finally {
+    await bounded.close();
+  }
+});
+
+bounds('its allocations take the relay share not kept for calls', async () => {
+  // Every allocation is kept for answered calls: a self-test gets none.
+  const reserved = await startTestServer({ turnRelayPorts: { min: 52915, max: 52919 }, turnQuotas: { totalQuota: 2, callReserve: 2 } });
+  try {
+    const ice = (await jsonOf(await reserved.fetch('/api/self-test/ice-servers', { method: 'POST' }))) as SelfTestIce;
+    const [side] = ice.first;
+    assert.ok(side !== undefined && reserved.turn !== null);
+    const client = await TurnClient.open({ address: '127.0.0.1', port: reserved.turn.port }, { username: side.username, password: side.credential });
+    try {
+      await client.allocate();
+      assert.unreachable('a self-test allocated from the calls’ reserve');
+    } catch (error) {
+      assert.instance(error, TurnError);
+      assert.is((error as TurnError).code, 508);
+    } finally {
+      await client.close();
+    }
+  } finally {
+    await reserved.close();
+  }
+});
+
+bounds.run();
 
 const noRelay = suite('connection self-test without a relay');
 noRelay('answers no relay at all, so the page says the service has none', async () => {
