@@ -7,6 +7,7 @@ import { createAccountsModule, type AccountsModule } from './accounts/accounts-m
 import { createCallsModule, type CallsModule } from './calls/calls-module.js';
 import { createStaffModule, type StaffModule } from './staff/staff-module.js';
 import { createSupportModule, type SupportModule } from './support/support-module.js';
+import { createSelfTestModule, type SelfTestModule } from './selftest/selftest-module.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import { jsonBody } from './http/body.js';
@@ -43,6 +44,9 @@ export type AppDeps = Readonly<{
   staff?: StaffModule;
   /** The contact form and the support inbox; built here when not given. */
   support?: SupportModule;
+  /** The connection self-test page and its short-lived relay credentials; built here (with no
+   *  relay) when not given. */
+  selfTest?: SelfTestModule;
 }>;
 
 export const TEMPLATES_DIR = projectPath('public', 'pages');
@@ -62,6 +66,7 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
   const calls = deps.calls ?? createCallsModule({ config, db: deps.db, log, accounts, turnCredentials: null, metrics });
   const staff = deps.staff ?? createStaffModule({ config, db: deps.db, log, accounts });
   const support = deps.support ?? createSupportModule({ config, db: deps.db, log, accounts });
+  const selfTest = deps.selfTest ?? createSelfTestModule({ credentials: null });
   metrics.observe({ census: () => calls.hub.census(), relay: deps.relayMeter ?? null });
 
   app.use(countRequests(metrics));
@@ -99,7 +104,8 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
     ...calls.routers(pages),
     ...staff.routers(pages),
     ...support.routers(pages),
-    apiRoutes([...accounts.apiGroups(calls.profileExtras), ...calls.apiGroups(), ...staff.apiGroups(), ...support.apiGroups()]),
+    ...selfTest.routers(pages),
+    apiRoutes([...accounts.apiGroups(calls.profileExtras), ...calls.apiGroups(), ...staff.apiGroups(), ...support.apiGroups(), ...selfTest.apiGroups()]),
   ];
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
   return app;

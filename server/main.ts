@@ -19,6 +19,7 @@ import { createAccountsModule } from './accounts/accounts-module.js';
 import { createMetrics } from './metrics/metrics.js';
 import { createCallsModule } from './calls/calls-module.js';
 import { createStaffModule } from './staff/staff-module.js';
+import { createSelfTestModule } from './selftest/selftest-module.js';
 import { createSupportModule } from './support/support-module.js';
 import { createTurnCredentials } from './turn/credentials.js';
 import { startRelay, type Relay } from './turn/relay.js';
@@ -111,7 +112,9 @@ async function run(): Promise<void> {
   const calls = createCallsModule({ config, db, log, accounts, turnCredentials, metrics });
   const staff = createStaffModule({ config, db, log, accounts });
   const support = createSupportModule({ config, db, log, accounts });
-  const app = buildApp({ config, db, log, relay: relayHealth, relayMeter: relay, accounts, calls, staff, support, metrics });
+  // The connection self-test's credentials end with turnCredentials (closed at shutdown).
+  const selfTest = createSelfTestModule({ credentials: turnCredentials });
+  const app = buildApp({ config, db, log, relay: relayHealth, relayMeter: relay, accounts, calls, staff, support, selfTest, metrics });
   const server = certificate === null ? createHttpServer(app.callback()) : createHttpsServer(secureContextOptions(certificate), app.callback());
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.requestTimeout = REQUEST_TIMEOUT_MS;

@@ -24,4 +24,8 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
     steps: ['help.verify.step.read', 'help.verify.step.compare', 'help.verify.step.same'],
     outro: ['help.verify.differs'],
   },
+  { id: 'do-not-disturb', title: 'help.reach.dnd.title', intro: ['help.reach.dnd.text'] },
+  { id: 'knock-first', title: 'help.reach.knock.title', intro: ['help.reach.knock.text'] },
+  { id: 'blocking', title: 'help.reach.block.title', intro: ['help.reach.block.text'] },
+  { id: 'connection-test', title: 'help.selftest.title', intro: ['help.selftest.what', 'help.selftest.report'] },
 ];

@@ -36,6 +36,7 @@ export const PAGE_NAMES = [
   'support',
   'admin-support',
   'help',
+  'self-test',
 ] as const;
 export type PageName = (typeof PAGE_NAMES)[number];
 

@@ -9,6 +9,7 @@ import { pagesEn } from './pages.en.js';
 import { supportEn } from './support.en.js';
 import { statsEn } from './stats.en.js';
 import { verifyEn } from './verify.en.js';
+import { selftestEn } from './selftest.en.js';
 
 export const en: Readonly<Record<MessageKey, string>> = {
   ...adminEn,
@@ -308,4 +309,5 @@ export const en: Readonly<Record<MessageKey, string>> = {
   ...supportEn,
   ...newsEn,
   ...statsEn,
+  ...selftestEn,
 };

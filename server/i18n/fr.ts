@@ -9,6 +9,7 @@ import { pagesFr } from './pages.fr.js';
 import { supportFr } from './support.fr.js';
 import { statsFr } from './stats.fr.js';
 import { verifyFr } from './verify.fr.js';
+import { selftestFr } from './selftest.fr.js';
 
 export const fr = {
   ...adminFr,
@@ -315,6 +316,7 @@ export const fr = {
   ...supportFr,
   ...newsFr,
   ...statsFr,
+  ...selftestFr,
 } as const;
 
 export type MessageKey = keyof typeof fr;

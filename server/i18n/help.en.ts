@@ -17,4 +17,9 @@ export const helpEn: Readonly<Record<keyof typeof helpFr, string>> = {
   'help.verify.step.same': 'The two codes are the same: nobody is between you, carry on with your call.',
   'help.verify.differs':
     'If the codes differ, someone may be listening in. Hang up, and tell the technical staff of the organisation that runs this service. Do not compare the code over the call’s chat: whoever is listening could change it too. Compare it aloud, or by another means you already know, such as a phone call.',
+  'help.selftest.title': 'Test your connection before a call',
+  'help.selftest.what':
+    'The page /test (“Test my connection”) checks, step by step, your camera and microphone, the way to the server, and the server’s relay over each network protocol, then sends sound and picture through the relay and back. It says in plain words what works and what your network blocks.',
+  'help.selftest.report':
+    'If a step fails, copy the report it offers and send it to support: it holds only the results of the steps and your browser’s name, never your address.',
 };

@@ -16,4 +16,9 @@ export const helpFr = {
   'help.verify.step.same': 'Les deux codes sont identiques : personne n’est entre vous, continuez votre appel.',
   'help.verify.differs':
     'Si les codes sont différents, quelqu’un écoute peut-être. Raccrochez, et prévenez le service technique de l’organisation qui héberge ce service. Ne comparez pas le code par la discussion de l’appel : celui qui écoute pourrait aussi la modifier. Comparez-le de vive voix, ou par un autre moyen que vous connaissez déjà, comme un appel téléphonique.',
+  'help.selftest.title': 'Tester votre connexion avant un appel',
+  'help.selftest.what':
+    'La page /test (« Tester ma connexion ») vérifie pas à pas votre caméra et votre micro, l’accès au serveur et au relais du serveur par chaque protocole réseau, puis fait passer le son et l’image par le relais et retour. Elle dit simplement ce qui marche et ce que votre réseau bloque.',
+  'help.selftest.report':
+    'Si une étape échoue, copiez le rapport proposé et envoyez-le au support : il ne contient que les résultats des étapes et le nom de votre navigateur, jamais votre adresse.',
 } as const;

@@ -33,6 +33,13 @@ export const LIVENESS_PONG = '{"type":"pong"}';
 export const SIGNAL_PATH = '/ws';
 /** In the socket's URL query: a guest's socket, authenticated by the ticket of a call link. */
 export const GUEST_SOCKET_QUERY = 'as=guest';
+/** In the socket's URL query: the connection self-test (/test), anonymous. Such a socket only
+ *  answers one LIVENESS_PING with LIVENESS_PONG and closes, never reaches the hub, and closes
+ *  itself after PROBE_SOCKET_LIFETIME_MS: it proves the path to the signaler (proxy, firewall)
+ *  and nothing more. */
+export const PROBE_SOCKET_QUERY = 'as=probe';
+/** A probe needs one round trip; a few seconds cover a slow mobile network. */
+export const PROBE_SOCKET_LIFETIME_MS = 10_000;
 
 /** The largest frame either side sends. An SDP offer with audio, video and a data channel is
  *  5–10 KB; 64 KiB leaves room for many codecs and is the bound OWASP and Nextcloud use.

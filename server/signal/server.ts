@@ -16,7 +16,7 @@ import { partyKeyOf, type Authenticate } from './deps.js';
 import { createHeartbeatSchedule } from './heartbeat.js';
 import type { Hub } from './hub-api.js';
 import type { Peer } from './peer.js';
-import { CLOSE_CODES, LIVENESS_PING, LIVENESS_PONG, MAX_MESSAGE_BYTES, SIGNAL_PATH } from './protocol.js';
+import { CLOSE_CODES, LIVENESS_PING, LIVENESS_PONG, MAX_MESSAGE_BYTES, PROBE_SOCKET_LIFETIME_MS, PROBE_SOCKET_QUERY, SIGNAL_PATH } from './protocol.js';
 import { createTokenBucket, type RateLimiter } from './rate-limit.js';
 
 /** ws's README suggests 30 s; 25 s also stays under the 30–60 s idle timeouts of common reverse
@@ -33,6 +33,8 @@ export const MESSAGE_REFILL_PER_S = 10;
 export const MAX_CONNECTIONS_PER_PARTY = 8;
 /** A whole office can sit behind one NAT address. */
 export const MAX_CONNECTIONS_PER_ADDRESS = 64;
+/** RFC 6455: a probe whose time is up ends normally. */
+const NORMAL_CLOSURE = 1000;
 /** At shutdown, sockets get this long to finish the close handshake before they are cut. */
 export const SHUTDOWN_CLOSE_WAIT_MS = 2_000;
 
@@ -104,6 +106,7 @@ export function attachSignaler(server: HttpServer | HttpsServer, options: Signal
     clientTracking: false,
   });
   const sockets = new Set<Tracked>();
+  const probes = new Set<WebSocket>();
   const heartbeats = createHeartbeatSchedule<Tracked>();
   const perParty = new Map<string, number>();
   /** Open sockets and upgrades still authenticating, per client address. */
@@ -140,6 +143,15 @@ export function attachSignaler(server: HttpServer | HttpsServer, options: Signal
     bump(perAddress, address, 1);
     let isAccepted = false;
     try {
+      if (isProbe(request.url)) {
+        // Anonymous on purpose, and harmless: a probe reaches no hub and no account, counts
+        // against its address's cap like any socket, and dies within PROBE_SOCKET_LIFETIME_MS.
+        wss.handleUpgrade(request, socket, head, (ws) => {
+          isAccepted = true;
+          onProbe(ws, address);
+        });
+        return;
+      }
       const party = await options.authenticate(request);
       if (socket.destroyed || isClosing) return void socket.destroy();
       if (party === null) return refuse(socket, 401);
@@ -227,6 +239,25 @@ export function attachSignaler(server: HttpServer | HttpsServer, options: Signal
     });
   }
 
+  /** The self-test's socket: one pong to one ping, then closed; closed too on anything else or
+   *  when its time is up, so a probe can neither talk to the hub nor be kept as a ping echo. */
+  function onProbe(socket: WebSocket, address: string): void {
+    probes.add(socket);
+    const timer = setTimeout(() => socket.close(NORMAL_CLOSURE, 'probe over'), PROBE_SOCKET_LIFETIME_MS);
+    socket.on('message', (data, isBinary) => {
+      if (!isBinary && rawText(data) === LIVENESS_PING) {
+        socket.send(LIVENESS_PONG);
+        socket.close(NORMAL_CLOSURE, 'probe answered');
+      } else socket.close(CLOSE_CODES.policyViolation, 'probe sockets only answer one ping');
+    });
+    socket.on('error', () => socket.terminate());
+    socket.on('close', () => {
+      clearTimeout(timer);
+      probes.delete(socket);
+      bump(perAddress, address, -1);
+    });
+  }
+
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
     handleUpgrade(request, socket, head).catch((error: unknown) => {
@@ -269,6 +300,7 @@ export function attachSignaler(server: HttpServer | HttpsServer, options: Signal
       await Promise.race([allClosed, waited]);
       clearTimeout(timer);
       for (const tracked of sockets) tracked.socket.terminate();
+      for (const probe of probes) probe.terminate();
       wss.close();
     },
     connectionCount: () => sockets.size,
@@ -286,6 +318,10 @@ function refuse(socket: Duplex, status: number): void {
 function pathOf(url: string | undefined): string {
   const path = (url ?? '').split('?')[0] ?? '';
   return path;
+}
+
+function isProbe(url: string | undefined): boolean {
+  return (url ?? '').split('?')[1]?.split('&').includes(PROBE_SOCKET_QUERY) === true;
 }
 
 function rawText(data: Buffer | ArrayBuffer | Buffer[]): string {

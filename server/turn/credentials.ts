@@ -54,6 +54,14 @@ export type CredentialRequest = Readonly<{
   clientAddress?: string;
   /** True for guest calls and members who chose relay-only: the browser uses relay candidates only. */
   relayOnly: boolean;
+  /** Which relay capacity its allocations take: by default a call's credential takes the share
+   *  kept for calls, one outside a call the rest. The connection self-test has a call id of its
+   *  own (so its two allocations may reach each other) yet must not eat into real calls' share. */
+  kind?: CredentialKind;
+  /** External mode: such credentials cannot be revoked, so one that must not outlive a few
+   *  minutes (the self-test's) expires after this instead of EXTERNAL_CREDENTIAL_TTL_S. Embedded
+   *  credentials are revoked by whoever asked for them. */
+  maxLifetimeS?: number;
 }>;
 
 export interface TurnCredentials {
@@ -184,7 +192,7 @@ export function createEmbeddedCredentials(options: EmbeddedOptions): EmbeddedCre
       }
       const username = randomBytes(USERNAME_BYTES).toString('base64url');
       const password = randomBytes(PASSWORD_BYTES).toString('base64url');
-      const kind: CredentialKind = isUnbound ? 'unbound' : 'call';
+      const kind: CredentialKind = request.kind ?? (isUnbound ? 'unbound' : 'call');
       options.relay.addUser(username, password, kind, request.callId);
       const issued: Issued = {
         username,
@@ -235,7 +243,7 @@ export function createExternalCredentials(options: ExternalOptions): TurnCredent
   return {
     mode: 'external',
     issue(request) {
-      const expiry = Math.floor(now() / 1000) + ttlS;
+      const expiry = Math.floor(now() / 1000) + Math.min(ttlS, request.maxLifetimeS ?? ttlS);
       const username = `${expiry}:${randomBytes(USERNAME_BYTES).toString('base64url')}`;
       return {
         iceServers: [{ urls: [...options.urls], username, credential: restPassword(options.secret, username) }],

@@ -11,6 +11,7 @@ import { createCallsModule, type CallsModule } from '../../server/calls/calls-mo
 import { createStaffModule, type StaffModule } from '../../server/staff/staff-module.js';
 import type { DisabledWatch } from '../../server/staff/disabled-watch.js';
 import { createSupportModule, type SupportModule } from '../../server/support/support-module.js';
+import { createSelfTestModule, type SelfTestModule } from '../../server/selftest/selftest-module.js';
 import type { SupportLimits } from '../../server/support/support-service.js';
 import { loadConfig, type Config, type Env } from '../../server/config.js';
 import { closeDatabase, DATABASE_FILE_NAME, openDatabase, type Database } from '../../server/db/open.js';
@@ -40,6 +41,8 @@ export type TestServer = {
   staff: StaffModule;
   /** The support part: the contact form, the inbox and the purge of prospects' conversations. */
   support: SupportModule;
+  /** The connection self-test's credentials (swept by hand: call `selfTest.service.sweep()`). */
+  selfTest: SelfTestModule;
   /** The watch on accounts disabled by another process, when `signaling` was asked for. */
   disabledWatch: DisabledWatch | null;
   /** The WebSocket URL of the signaler, when `signaling` was asked for. */
@@ -76,6 +79,8 @@ export type TestServerOptions = {
   reachNowMs?: () => number;
   /** The contact form's limits (the defaults unless given): suites sending many messages from loopback raise them. */
   supportLimits?: Partial<SupportLimits>;
+  /** The self-test credentials' clock: a test moves it past their lifetime instead of waiting. */
+  selfTestNow?: () => number;
 };
 
 export function makeDataDir(): string {
@@ -154,7 +159,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.supportLimits === undefined ? {} : { limits: options.supportLimits }),
   });
-  const app = buildApp({ config, db, log, relay: options.relay ?? turn, relayMeter: turn, accounts, calls, staff, support, metrics });
+  const selfTest = createSelfTestModule({
+    credentials: turnCredentials,
+    autoSweep: false,
+    ...(options.selfTestNow === undefined ? {} : { now: options.selfTestNow }),
+  });
+  const app = buildApp({ config, db, log, relay: options.relay ?? turn, relayMeter: turn, accounts, calls, staff, support, selfTest, metrics });
   server.on('request', app.callback());
   const signaler: Signaler | null = options.signaling === true ? calls.attach(server) : null;
   const disabledWatch = options.signaling === true ? staff.watchDisabled() : null;
@@ -176,6 +186,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     calls,
     staff,
     support,
+    selfTest,
     disabledWatch,
     wsUrl: `${origin.replace('http', 'ws')}/ws`,
     turn,
@@ -186,6 +197,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       await accounts.passwordReset.idle();
       await support.idle();
       accounts.mailer.close();
+      selfTest.service.close();
       turnCredentials?.close();
       await turn?.stop();
       server.closeAllConnections();

@@ -428,6 +428,9 @@ credentials('mints TURN REST credentials for an external coturn', () => {
   assert.is(server.credential, restPassword(secret, server.username));
   assert.is(restPassword('key', 'user'), '7hn70X4egRo203m9RpFPlFr/D+0=', 'HMAC-SHA1, base64 (as openssl dgst -sha1 -hmac computes it)');
   assert.is(config.iceTransportPolicy, 'relay');
+  // The self-test's credentials cannot be revoked either: they expire within minutes instead.
+  const shortLived = first(service.issue({ callId: 's', participantId: 'first', relayOnly: true, maxLifetimeS: 300 }).iceServers, 'ICE server');
+  assert.is(Number(shortLived.username.split(':')[0]), 1_700_000_000 + 300);
 });
 
 credentials('advertises the external address, or the public host for a wildcard listener', () => {
