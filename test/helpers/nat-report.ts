@@ -74,8 +74,9 @@ ${table}
 ## Bad networks (test/nat/nat-bad-network.browser.test.ts)
 
 - A home that loses 5% of its packets (nftables) and carries 1 Mbit/s (tbf) both ways: a
-  member call connects with media both ways. No added delay: the kernel these tests run on
-  has no netem.
+  member call connects with media both ways, and the other side's screen says the connection
+  is weak (more than 3% lost, quality.ts). No added delay: the kernel these tests run on has
+  no netem.
 - A home's link cut mid-call until the other side sees the path broken, then back: the call
   recovers with media both ways.
 - A move to another network mid-call (the phone's interface goes down and comes back with a
@@ -86,9 +87,10 @@ ${table}
   silent for 5 s is dropped and replaced, the call resumes on the new socket, and the caller
   re-sends the ICE restart offer that went with the dead socket. The call recovers with a new
   path, media both ways, typically 3–10 s after the network is back.
-- Not built: the relay made unreachable (a guest should see a clear message instead of an
-  endless "Connecting…"). The call screen now reports degraded quality (quality.ts), but no
-  test here checks it on an impaired home yet.
+- Not built here: the relay made unreachable inside the lab. A guest whose relay cannot be
+  reached is told "Cannot connect: this network seems to block the way to the server's relay"
+  (at once when gathering ends with no candidate, else 30 s after the call started); that is
+  tested with a closed relay port in test/browser/call-screen.browser.test.ts.
 
 ## Not covered here
 
