@@ -27,6 +27,32 @@ async function check(page: Page, label: string, found: string[]): Promise<void> 
   found.push(...describeProblems(label, await seriousViolations(page)));
 }
 
+type Pair = { callee: Page; guest: Page };
+
+/**
+ * The member on their calls page, reachable, and a guest on the member's link, each in a context
+ * of its own with `options`; closed after `body`.
+ */
+async function withPair(
+  options: { locale: 'fr' | 'en'; colorScheme: 'light' | 'dark'; viewport: (typeof VIEWPORTS)[number]; reducedMotion: 'reduce' | 'no-preference' },
+  body: (pair: Pair) => Promise<void>,
+): Promise<void> {
+  const calleeContext = await memberContext(world, options);
+  const guestContext = await world.browser.newContext(options);
+  try {
+    const callee = await calleeContext.newPage();
+    const guest = await guestContext.newPage();
+    for (const page of [callee, guest]) page.setDefaultTimeout(A11Y_WAIT_MS);
+    await callee.goto(`${world.server.url}/calls?lang=${options.locale}`);
+    await callee.locator('#signal-status[data-state="open"]').waitFor();
+    await guest.goto(`${world.server.url}${world.linkPath}?lang=${options.locale}`);
+    await body({ callee, guest });
+  } finally {
+    await calleeContext.close();
+    await guestContext.close();
+  }
+}
+
 test('the call states reached without media, in both languages and themes, at both widths in turn', async () => {
   const found: string[] = [];
   for (const [locale, scheme, viewport] of [
@@ -35,15 +61,7 @@ test('the call states reached without media, in both languages and themes, at bo
     ['en', 'light', VIEWPORTS[1]],
     ['en', 'dark', VIEWPORTS[0]],
   ] as const) {
-    const calleeContext = await memberContext(world, { locale, colorScheme: scheme, viewport });
-    const guestContext = await world.browser.newContext({ locale, colorScheme: scheme, viewport, reducedMotion: 'reduce' });
-    try {
-      const callee = await calleeContext.newPage();
-      const guest = await guestContext.newPage();
-      for (const page of [callee, guest]) page.setDefaultTimeout(A11Y_WAIT_MS);
-      await callee.goto(`${world.server.url}/calls?lang=${locale}`);
-      await callee.locator('#signal-status[data-state="open"]').waitFor();
-      await guest.goto(`${world.server.url}${world.linkPath}?lang=${locale}`);
+    await withPair({ locale, colorScheme: scheme, viewport, reducedMotion: 'reduce' }, async ({ callee, guest }) => {
       // The guest's form with its error shown.
       await guest.locator('#guest-call').click();
       await guest.locator('#display-name-error:not([hidden])').waitFor();
@@ -64,10 +82,7 @@ test('the call states reached without media, in both languages and themes, at bo
       await guest.locator('#guest-cancel').click();
       await callee.locator('#call-notice:not([hidden])').waitFor();
       await check(callee, `missed call notice ${locale} ${scheme}`, found);
-    } finally {
-      await calleeContext.close();
-      await guestContext.close();
-    }
+    });
   }
   assert.equal(found, []);
 });
@@ -103,15 +118,7 @@ test('the connected call screen, its chat and its devices dialog, in both langua
     ['fr', VIEWPORTS[0]],
     ['en', VIEWPORTS[1]],
   ] as const) {
-    const calleeContext = await memberContext(world, { locale, colorScheme: 'light', viewport });
-    const guestContext = await world.browser.newContext({ locale, colorScheme: 'light', viewport, reducedMotion: 'reduce' });
-    try {
-      const callee = await calleeContext.newPage();
-      const guest = await guestContext.newPage();
-      for (const page of [callee, guest]) page.setDefaultTimeout(A11Y_WAIT_MS);
-      await callee.goto(`${world.server.url}/calls?lang=${locale}`);
-      await callee.locator('#signal-status[data-state="open"]').waitFor();
-      await guest.goto(`${world.server.url}${world.linkPath}?lang=${locale}`);
+    await withPair({ locale, colorScheme: 'light', viewport, reducedMotion: 'reduce' }, async ({ callee, guest }) => {
       await guest.locator('#display-name').fill('Paul');
       await guest.locator('#guest-call').click();
       await callee.locator('#incoming-accept').click();
@@ -140,25 +147,14 @@ test('the connected call screen, its chat and its devices dialog, in both langua
       await callee.keyboard.press('Escape');
       await guest.locator('.call-button-hang-up').click();
       await callee.locator('.call-screen').waitFor({ state: 'detached' });
-    } finally {
-      await calleeContext.close();
-      await guestContext.close();
-    }
+    });
   }
   assert.equal(found, []);
 });
 
 test('with reduced motion asked for, the ringing pictures do not pulse', async () => {
   for (const reducedMotion of ['reduce', 'no-preference'] as const) {
-    const calleeContext = await memberContext(world, { locale: 'en', viewport: VIEWPORTS[0], reducedMotion });
-    const guestContext = await world.browser.newContext({ locale: 'en', viewport: VIEWPORTS[0], reducedMotion });
-    try {
-      const callee = await calleeContext.newPage();
-      const guest = await guestContext.newPage();
-      for (const page of [callee, guest]) page.setDefaultTimeout(A11Y_WAIT_MS);
-      await callee.goto(`${world.server.url}/calls`);
-      await callee.locator('#signal-status[data-state="open"]').waitFor();
-      await guest.goto(`${world.server.url}${world.linkPath}`);
+    await withPair({ locale: 'en', colorScheme: 'light', viewport: VIEWPORTS[0], reducedMotion }, async ({ callee, guest }) => {
       await guest.locator('#display-name').fill('Paul');
       await guest.locator('#guest-call').click();
       await callee
@@ -175,10 +171,7 @@ test('with reduced motion asked for, the ringing pictures do not pulse', async (
       assert.match((await callee.locator('#incoming-who').textContent()) ?? '', 'Paul');
       await callee.getByRole('dialog', { name: 'Incoming call' }).waitFor();
       await callee.locator('#incoming-decline').click();
-    } finally {
-      await calleeContext.close();
-      await guestContext.close();
-    }
+    });
   }
 });
 
