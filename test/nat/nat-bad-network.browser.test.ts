@@ -81,7 +81,9 @@ test('a call from a home that loses 5% of its packets and carries 1 Mbit/s conne
     const dropped = Number(/packets (\d+)/.exec(network.exec(router, ['nft', 'list', 'table', 'ip', 'impair']))?.[1] ?? 0);
     assert.ok(dropped > 0, `the link did lose packets (${dropped})`);
     // Past 3% lost (quality.ts), the other side's screen says the connection is weak.
-    await callee.page.locator('.call-screen:is([data-quality="poor"], [data-quality="bad"]) .call-quality:not([hidden])').waitFor({ timeout: NAT_CALL_WAIT_MS });
+    await callee.page
+      .locator('.call-screen:is([data-quality="poor"], [data-quality="bad"]) .call-quality:not([hidden])')
+      .waitFor({ timeout: NAT_CALL_WAIT_MS });
   } finally {
     await hangUp(caller, callee).catch(() => undefined);
     for (const device of ['wan', 'c0']) network.exec(router, ['tc', 'qdisc', 'del', 'dev', device, 'root']);
