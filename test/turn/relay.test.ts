@@ -356,15 +356,17 @@ credentials('mints opaque per-participant credentials in RTCConfiguration shape'
     urls: ['turn:127.0.0.1:3478?transport=udp'],
     autoSweep: false,
   });
-  const config = service.issue({ callId: 'call-42', participantId: 'alice@example.org', relayOnly: true });
+  // Ids long enough that a random username cannot contain them by chance (a two-digit id did, now and then).
+  const callId = 'call-identifier-for-this-test';
+  const config = service.issue({ callId, participantId: 'alice@example.org', relayOnly: true });
   assert.is(config.iceTransportPolicy, 'relay');
   assert.is(config.iceServers.length, 1);
   const server = first(config.iceServers, 'ICE server');
   assert.equal(server.urls, ['turn:127.0.0.1:3478?transport=udp']);
-  assert.not.ok(server.username.includes('alice') || server.username.includes('42'), 'username reveals nothing');
+  assert.not.ok(server.username.includes('alice') || server.username.includes(callId), 'username reveals nothing');
   assert.ok(server.username.length >= 20 && server.credential.length >= 30);
   assert.equal(added, [server.username]);
-  const other = service.issue({ callId: 'call-42', participantId: 'guest-1', relayOnly: false });
+  const other = service.issue({ callId, participantId: 'guest-1', relayOnly: false });
   assert.is(other.iceTransportPolicy, 'all');
   assert.is.not(first(other.iceServers, 'ICE server').username, server.username);
   service.close();
