@@ -25,8 +25,8 @@ import {
 
 export const LAB_ORIGIN = `https://${SERVER_ADDRESS}:${WEB_PORT}`;
 /** TURN over TLS on 443, the port a TCP-443-only network lets out. */
-const TURN_TLS_PORT = 443;
-const TURN_PORT = 3478;
+export const TURN_TLS_PORT = 443;
+export const TURN_PORT = 3478;
 /** Bounds for a start on two busy cores. */
 const SERVER_START_MS = 60_000;
 const BROWSER_START_MS = 30_000;

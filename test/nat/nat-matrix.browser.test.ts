@@ -183,4 +183,35 @@ for (const cell of CELLS) {
   });
 }
 
+// Two people on one LAN whose router isolates its clients from each other (as a guest Wi-Fi
+// does): their host candidates cannot meet. A router that hairpins (RFC 4787 REQ-9) carries the
+// direct path through its own public address; one that does not leaves the relay.
+test('same#0 ↔ same#1 with the clients isolated: a member call goes direct through the router\'s public address when it hairpins, else relayed', async () => {
+  const network = (lab as NatLab).network;
+  const callerClient = network.client('same', 0);
+  const calleeClient = network.client('same', 1);
+  const publicAddress = network.publicAddressOf('same');
+  let hairpinOn = false;
+  network.isolateClients('same', true);
+  try {
+    for (const hairpin of [true, false]) {
+      if (hairpin !== hairpinOn) network.setHairpin('same', hairpin);
+      hairpinOn = hairpin;
+      const expected: PathKind = hairpin ? 'direct' : 'relayed';
+      const caller = await memberOf(callerClient);
+      const callee = await memberOf(calleeClient);
+      const result = await measureCall(caller, callee, () => caller.page.getByRole('button', { name: `Call ${callee.name}` }).click(), expected);
+      record(`same#0 ↔ same#1 isolated, ${hairpin ? 'hairpin' : 'no hairpin'}`, 'member', expected, result);
+      await hangUp(caller, callee).catch(() => undefined);
+      assertCall(result, expected, callerClient, calleeClient, false);
+      if (!hairpin) continue;
+      assert.is(result.caller?.remoteAddress, publicAddress, "the caller reaches the callee at the router's public address");
+      assert.is(result.callee?.remoteAddress, publicAddress, "the callee reaches the caller at the router's public address");
+    }
+  } finally {
+    if (hairpinOn) network.setHairpin('same', false);
+    network.isolateClients('same', false);
+  }
+});
+
 matrix.run();
