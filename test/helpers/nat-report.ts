@@ -33,7 +33,12 @@ export function formatMatrix(rows: readonly MatrixRow[]): string {
   return [header, `|${' --- |'.repeat(9)}`, ...lines.map((line) => `| ${line} |`)].join('\n');
 }
 
-export function writeMatrixDoc(table: string, homes: readonly string[]): void {
+/** `noDelayReason`: why the bad-network suite cannot add delay on this machine (netemUnavailableReason), or null. */
+export function writeMatrixDoc(table: string, homes: readonly string[], noDelayReason: string | null): void {
+  const delay =
+    noDelayReason === null
+      ? 'The kernel of the last run has netem: 150 ms are added outbound on that home.'
+      : `No added delay: the kernel of the last run has no netem (${noDelayReason}); the suite prints the same when it runs.`;
   const text = `# Calls behind NATs and firewalls
 
 This file is written by \`test/nat/nat-matrix.browser.test.ts\` (part of \`npm test\`, as root)
@@ -46,8 +51,11 @@ Linux network namespaces built by the test and removed after it: a public segmen
 port 8443, the TURN relay on 3478 (UDP and TCP) and TURN over TLS on 443, with
 \`PORTHELLO_TURN_ALLOWED_PEERS=203.0.113.0/24\` (the deny-list keeps everything else). Each
 home is a router namespace (WAN address on the public segment, nftables NAT and filtering)
-with one or two client namespaces on its LAN (10.77.N.0/24), each running its own Chromium.
-No namespace has a route to any other network.
+with one or two client namespaces on its LAN (10.77.N.0/24), each running its own Chromium;
+cone1's also runs a Firefox (puppeteer over WebDriver BiDi, whose WebSocket on the
+namespace's loopback reaches the test through \`test/helpers/netns-bridge.ts\`: the stdin and
+stdout of a process inside the namespace, not a network link). No namespace has a route to any
+other network.
 
 - **cone**: full cone: endpoint-independent mapping (the port is kept) and filtering
   (whatever arrives at the WAN address goes to the home's one client).
@@ -57,7 +65,12 @@ No namespace has a route to any other network.
 - **no-udp**: a firewall that drops all outbound UDP: TURN over TCP or TLS must carry the call.
 - **tcp443**: a firewall that lets out TCP to port 443 only (and the web app's port on the
   server, so the page loads): TURN over TLS on 443 must carry the call.
-- **same** (two clients): two people on one LAN behind one NAT.
+- **same** (two clients): two people on one LAN behind one NAT. First on a shared LAN (host
+  candidates meet); then with the clients isolated from each other on the LAN (bridge port
+  isolation, as a guest Wi-Fi does), first with a router that hairpins (RFC 4787 REQ-9: a
+  packet to its own public address goes back in to the mapping's owner, from the sender's
+  mapping), then without: the direct path then goes through the router's public address, or
+  the call is relayed.
 
 Homes in this run: ${homes.join('; ')}.
 
@@ -75,8 +88,7 @@ ${table}
 
 - A home that loses 5% of its packets (nftables) and carries 1 Mbit/s (tbf) both ways: a
   member call connects with media both ways, and the other side's screen says the connection
-  is weak (more than 3% lost, quality.ts). No added delay: the kernel these tests run on has
-  no netem.
+  is weak (more than 3% lost, quality.ts). ${delay}
 - A home's link cut mid-call until the other side sees the path broken, then back: the call
   recovers with media both ways.
 - A move to another network mid-call (the phone's interface goes down and comes back with a
@@ -87,20 +99,21 @@ ${table}
   silent for 5 s is dropped and replaced, the call resumes on the new socket, and the caller
   re-sends the ICE restart offer that went with the dead socket. The call recovers with a new
   path, media both ways, typically 3–10 s after the network is back.
-- Not built here: the relay made unreachable inside the lab. A guest whose relay cannot be
-  reached is told "Cannot connect: this network seems to block the way to the server's relay"
-  (at once when gathering ends with no candidate, else 30 s after the call started); that is
-  tested with a closed relay port in test/browser/call-screen.browser.test.ts.
+- The relay unreachable: a guest whose router drops the relay's ports (UDP and TCP 3478, TCP
+  443) rings a member; the guest's screen says "Cannot connect: this network seems to block the
+  way to the server's relay" (at once when gathering ends with no candidate, else 30 s after
+  the call started), and the router's counters show the browser did try the relay.
 
 ## Not covered here
 
 - A web app on 443 together with TURN/TLS on 443: the \`turns:\` URL uses the public URL's
   host, so both cannot share one address and port; the tcp443 home is therefore allowed
   the web app's port.
-- Firefox on one side of a cell: puppeteer's Firefox is driven over a WebSocket on the
-  browser's loopback, which a browser inside a client namespace does not share with the test.
-- True hairpinning (two clients isolated from each other on one LAN, reaching each other
-  through the NAT's public address) is not built: the "same" home shares one LAN.
+- Firefox in the other cells, and Firefox behind the firewalls (TURN over TCP or TLS): one
+  cell shows that Firefox connects from a NAT, directly and through the relay.
+- A hairpinning router that finds the mapping's owner among more than two clients: nftables
+  cannot look a destination port up in the NAT's mappings, so the test's router sends each of
+  its two clients' packets to the other.
 `;
   mkdirSync(projectPath('docs'), { recursive: true });
   writeFileSync(projectPath('docs', 'nat.md'), text);

@@ -8,9 +8,10 @@
 // test runner gives each suite its own PID namespace, where every suite is PID 1.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** How a home's router maps and filters (RFC 4787 terms in the comments of `natRules`). */
 export type NatKind = 'cone' | 'restricted' | 'symmetric' | 'no-udp' | 'tcp443';
@@ -18,6 +19,7 @@ export type HomeSpec = Readonly<{ name: string; nat: NatKind; clients: number }>
 export type Client = Readonly<{ home: HomeSpec; ns: string; address: string }>;
 
 export const NAME_PREFIX = 'phnat-';
+const BRIDGE_PROGRAM = fileURLToPath(new URL('./netns-bridge.js', import.meta.url));
 /** This run's id in every name it makes. */
 const RUN_ID = randomBytes(3).toString('hex');
 /** Marker files of running runs (tmpfs: gone after a reboot, like the namespaces). */
@@ -42,6 +44,8 @@ export type TestNetwork = Readonly<{
   client(home: string, index?: number): Client;
   /** An executable that runs `program` inside the client's namespace (for a browser driver's executablePath). */
   wrapperFor(client: Client, program: string): string;
+  /** The same for a browser whose WebDriver BiDi endpoint (on the namespace's loopback) must reach the test: see ./netns-bridge.ts. */
+  bridgedWrapperFor(client: Client, program: string): string;
   /** The command prefix that runs a program inside a namespace. */
   execPrefix(ns: string): string[];
   /** The namespace of a home's router (its WAN link is "wan", its LAN bridge port to client k is "c<k>"). */
@@ -149,6 +153,8 @@ export function removeLeftovers(): string[] {
     return runId !== undefined && !isRunning(runId);
   });
   stale.forEach(removeNamespace);
+  // Markers of killed runs whose namespaces are gone (or never were made).
+  if (existsSync(RUNS_DIR)) for (const runId of readdirSync(RUNS_DIR)) if (!isRunning(runId)) rmSync(join(RUNS_DIR, runId), { force: true });
   return stale;
 }
 
@@ -284,6 +290,12 @@ export function buildNetwork(homes: readonly HomeSpec[]): TestNetwork {
     destroy();
     throw error;
   }
+  const writeWrapper = (client: Client, name: string, command: string): string => {
+    const path = join(scratch, `${client.home.name}-${client.ns.slice(-2)}-${name.replace(/\W/g, '_')}`);
+    writeFileSync(path, `#!/bin/sh\nexec ${command} "$@"\n`);
+    chmodSync(path, 0o755);
+    return path;
+  };
   const routerOf = (home: string): string => {
     if (!homes.some((spec) => spec.name === home)) throw new Error(`no home ${home}`);
     return `${id}-${home}-r`;
@@ -304,12 +316,8 @@ export function buildNetwork(homes: readonly HomeSpec[]): TestNetwork {
       if (found === undefined) throw new Error(`no client ${index} in home ${home}`);
       return found;
     },
-    wrapperFor(client, program) {
-      const path = join(scratch, `${client.home.name}-${client.ns.slice(-2)}-${program.replace(/\W/g, '_')}`);
-      writeFileSync(path, `#!/bin/sh\nexec ip netns exec ${client.ns} ${program} "$@"\n`);
-      chmodSync(path, 0o755);
-      return path;
-    },
+    wrapperFor: (client, program) => writeWrapper(client, program, `ip netns exec ${client.ns} ${program}`),
+    bridgedWrapperFor: (client, program) => writeWrapper(client, `bridged-${program}`, `${process.execPath} ${BRIDGE_PROGRAM} launch ${client.ns} ${program}`),
     execPrefix: (ns) => ['ip', 'netns', 'exec', ns],
     routerOf,
     exec: (ns, args) => inNs(ns, args),

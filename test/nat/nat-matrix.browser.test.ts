@@ -1,27 +1,35 @@
 // Calls connect behind NATs and firewalls: the real server (HTTPS, signaling, TURN relay over
 // UDP, TCP and TLS on 443) on a public segment, and Chromium in "homes" behind routers that NAT
 // and filter with nftables (full cone, port-restricted cone, symmetric, no UDP at all, TCP 443
-// only, two people behind one NAT). For each pair of homes, a member rings a member from the
-// directory and a guest rings a member from the call link, through the real pages. The test
+// only, two people behind one NAT: on a shared LAN, then isolated from each other with and
+// without a hairpinning router), and Firefox in one home. For each pair of homes, a member rings
+// a member from the directory and a guest rings a member from the call link, through the real pages. The test
 // records for each call whether it connected, how long from "Answer" until both screens showed
 // it connected, the selected candidate pair on each side (getStats) and whether media flowed
 // both ways; it prints the table and writes it to docs/nat.md. Needs root, iproute2, nftables,
-// openssl and /usr/bin/chromium; otherwise every test reports itself skipped with the reason.
+// openssl and /usr/bin/chromium (and /usr/bin/firefox-esr for the Firefox cell); otherwise every
+// test reports itself skipped with the reason.
 import { randomBytes } from 'node:crypto';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Client, HomeSpec, NatKind } from '../helpers/netns.js';
+import { netemUnavailableReason, type Client, type HomeSpec, type NatKind } from '../helpers/netns.js';
 import { LAB_ORIGIN, natLabUnavailableReason, startNatLab, type NatLab } from '../helpers/nat-lab.js';
+import { fill, RECORD_PEER_CONNECTIONS } from '../helpers/call-pages.js';
+import { FIREFOX_PATH, hasFirefox } from '../helpers/firefox.js';
 import {
+  callFromDirectory,
   describePath,
   hangUp,
   kindOf,
   makeIdle,
   measureCall,
+  NAT_CALL_WAIT_MS,
   openCallsPage,
   openParty,
+  signUpFrom,
   signUpMember,
   type CallResult,
+  type CallSide,
   type Party,
   type PathKind,
   type PathReport,
@@ -64,6 +72,8 @@ const skipReason = natLabUnavailableReason();
 const matrix = suite('NAT and firewall matrix');
 const test = skipReason === null ? matrix : matrix.skip;
 if (skipReason !== null) console.log(`NAT and firewall matrix skipped: ${skipReason}`);
+const firefoxTest = skipReason === null && hasFirefox ? matrix : matrix.skip;
+if (skipReason === null && !hasFirefox) console.log(`NAT matrix: the Firefox cell skipped, ${FIREFOX_PATH} is missing (apt-get install -y firefox-esr)`);
 
 let lab: NatLab | null = null;
 const rows: MatrixRow[] = [];
@@ -92,6 +102,7 @@ matrix.after(async () => {
     writeMatrixDoc(
       table,
       HOMES.map((home) => `${home.name}: ${home.nat}${home.clients > 1 ? ` (${home.clients} clients)` : ''}`),
+      netemUnavailableReason(),
     );
   }
   await Promise.all([...members.values()].map((member) => member.context.close().catch(() => undefined)));
@@ -186,7 +197,7 @@ for (const cell of CELLS) {
 // Two people on one LAN whose router isolates its clients from each other (as a guest Wi-Fi
 // does): their host candidates cannot meet. A router that hairpins (RFC 4787 REQ-9) carries the
 // direct path through its own public address; one that does not leaves the relay.
-test('same#0 ↔ same#1 with the clients isolated: a member call goes direct through the router\'s public address when it hairpins, else relayed', async () => {
+test("same#0 ↔ same#1 with the clients isolated: a member call goes direct through the router's public address when it hairpins, else relayed", async () => {
   const network = (lab as NatLab).network;
   const callerClient = network.client('same', 0);
   const calleeClient = network.client('same', 1);
@@ -205,12 +216,66 @@ test('same#0 ↔ same#1 with the clients isolated: a member call goes direct thr
       await hangUp(caller, callee).catch(() => undefined);
       assertCall(result, expected, callerClient, calleeClient, false);
       if (!hairpin) continue;
-      assert.is(result.caller?.remoteAddress, publicAddress, "the caller reaches the callee at the router's public address");
-      assert.is(result.callee?.remoteAddress, publicAddress, "the callee reaches the caller at the router's public address");
+      // Chromium's stats leave a peer-reflexive candidate's address out; the other side names it.
+      const seen = [result.caller, result.callee].map((path) => path?.remoteAddress ?? '').filter((address) => address !== '');
+      assert.ok(seen.length > 0, 'a side names the address it reaches the other at');
+      for (const address of seen) assert.is(address, publicAddress, "the path goes through the router's public address");
     }
   } finally {
     if (hairpinOn) network.setHairpin('same', false);
     network.isolateClients('same', false);
+  }
+});
+
+/** A Firefox page, in a browser context of its own (its own cookies), recording its peer connections. */
+async function firefoxSide(client: Client, name: string): Promise<CallSide & { close(): Promise<void> }> {
+  const context = await (await (lab as NatLab).firefoxOf(client)).createBrowserContext();
+  const page = await context.newPage();
+  await page.evaluateOnNewDocument(RECORD_PEER_CONNECTIONS);
+  page.setDefaultTimeout(NAT_CALL_WAIT_MS);
+  page.setDefaultNavigationTimeout(NAT_CALL_WAIT_MS);
+  return { page, name, close: () => context.close() };
+}
+
+// Firefox runs inside cone1's client namespace, next to that home's Chromium; its driver reaches
+// it through netns-bridge (puppeteer drives Firefox over a WebSocket on the browser's loopback).
+firefoxTest('cone1 (Firefox) ↔ cone2: a member call goes direct, a guest call is relayed; with media both ways', async () => {
+  const network = (lab as NatLab).network;
+  const callerClient = network.client('cone1');
+  const calleeClient = network.client('cone2');
+  const name = 'cone1 (Firefox) ↔ cone2';
+  const lastName = `Fox${randomBytes(3).toString('hex')}`;
+  const caller = await firefoxSide(callerClient, `Member ${lastName}`);
+  try {
+    await signUpFrom(caller, LAB_ORIGIN, 'Member', lastName);
+    await openCallsPage(caller, LAB_ORIGIN);
+    const callee = await memberOf(calleeClient);
+    const member = await measureCall(caller, callee, () => callFromDirectory(caller, callee), 'direct');
+    record(name, 'member', 'direct', member);
+    await hangUp(caller, callee).catch(() => undefined);
+    assertCall(member, 'direct', callerClient, calleeClient, false);
+  } finally {
+    await caller.close().catch(() => undefined);
+  }
+  const callee = await memberOf(calleeClient);
+  const guest = await firefoxSide(callerClient, 'Guest');
+  try {
+    const link = await callee.page.inputValue('#call-link');
+    const viaLink = await measureCall(
+      guest,
+      callee,
+      async () => {
+        await guest.page.goto(link);
+        await fill(guest.page, '#display-name', 'Guest');
+        await guest.page.click('#guest-call');
+      },
+      'relayed',
+    );
+    record(name, 'guest', 'relayed', viaLink);
+    await hangUp(guest, callee).catch(() => undefined);
+    assertCall(viaLink, 'relayed', callerClient, calleeClient, true);
+  } finally {
+    await guest.close().catch(() => undefined);
   }
 });
 
