@@ -38,7 +38,7 @@ export function writeMatrixDoc(table: string, homes: readonly string[], noDelayR
   const delay =
     noDelayReason === null
       ? 'The kernel of the last run has netem: 150 ms are added outbound on that home.'
-      : `No added delay: the kernel of the last run has no netem (${noDelayReason}); the suite prints the same when it runs.`;
+      : `No added delay: the kernel of the last run has no netem (${noDelayReason.replace(/\.$/, '')}); the suite prints the same when it runs.`;
   const text = `# Calls behind NATs and firewalls
 
 This file is written by \`test/nat/nat-matrix.browser.test.ts\` (part of \`npm test\`, as root)
@@ -51,11 +51,8 @@ Linux network namespaces built by the test and removed after it: a public segmen
 port 8443, the TURN relay on 3478 (UDP and TCP) and TURN over TLS on 443, with
 \`PORTHELLO_TURN_ALLOWED_PEERS=203.0.113.0/24\` (the deny-list keeps everything else). Each
 home is a router namespace (WAN address on the public segment, nftables NAT and filtering)
-with one or two client namespaces on its LAN (10.77.N.0/24), each running its own Chromium;
-cone1's also runs a Firefox (puppeteer over WebDriver BiDi, whose WebSocket on the
-namespace's loopback reaches the test through \`test/helpers/netns-bridge.ts\`: the stdin and
-stdout of a process inside the namespace, not a network link). No namespace has a route to any
-other network.
+with one or two client namespaces on its LAN (10.77.N.0/24), each running its own Chromium.
+No namespace has a route to any other network.
 
 - **cone**: full cone: endpoint-independent mapping (the port is kept) and filtering
   (whatever arrives at the WAN address goes to the home's one client).
@@ -84,11 +81,22 @@ NATs shows \`srflx\` or \`prflx\` candidates (addresses the NATs mapped); \`host
 
 ${table}
 
+## Firefox (test/nat/nat-firefox.browser.test.ts)
+
+Firefox runs inside the client namespace of a home behind a port-restricted cone, driven by
+puppeteer over WebDriver BiDi. Firefox opens that WebSocket on the loopback of its own
+namespace, out of the driver's reach; \`test/helpers/netns-bridge.ts\` carries it out through
+the stdin and stdout of a process inside the namespace (no network link joins them). A
+Firefox member rings a Chromium member in another such home from the directory (expected and
+asserted: direct), then a Firefox guest rings that member from the call link (relayed), each
+with media both ways; the suite prints its rows in the table's format.
+
 ## Bad networks (test/nat/nat-bad-network.browser.test.ts)
 
 - A home that loses 5% of its packets (nftables) and carries 1 Mbit/s (tbf) both ways: a
   member call connects with media both ways, and the other side's screen says the connection
-  is weak (more than 3% lost, quality.ts). ${delay}
+  is weak (more than 3% lost, quality.ts).
+  ${delay}
 - A home's link cut mid-call until the other side sees the path broken, then back: the call
   recovers with media both ways.
 - A move to another network mid-call (the phone's interface goes down and comes back with a
@@ -101,16 +109,18 @@ ${table}
   path, media both ways, typically 3–10 s after the network is back.
 - The relay unreachable: a guest whose router drops the relay's ports (UDP and TCP 3478, TCP
   443) rings a member; the guest's screen says "Cannot connect: this network seems to block the
-  way to the server's relay" (at once when gathering ends with no candidate, else 30 s after
-  the call started), and the router's counters show the browser did try the relay.
+  way to the server's relay", and the router's counters show the browser did try the relay.
+  The page says so at once when gathering ends with no candidate, else 30 s after the call
+  started; with the packets dropped (no answer at all, not even a refusal) the browser keeps
+  trying, so here it is the 30 s deadline (FIRST_CONNECT_DEADLINE_MS in the call engine).
 
 ## Not covered here
 
 - A web app on 443 together with TURN/TLS on 443: the \`turns:\` URL uses the public URL's
   host, so both cannot share one address and port; the tcp443 home is therefore allowed
   the web app's port.
-- Firefox in the other cells, and Firefox behind the firewalls (TURN over TCP or TLS): one
-  cell shows that Firefox connects from a NAT, directly and through the relay.
+- Firefox in the other cells, and Firefox behind the firewalls (TURN over TCP or TLS): its
+  one cell shows that Firefox connects from a NAT, directly and through the relay.
 - A hairpinning router that finds the mapping's owner among more than two clients: nftables
   cannot look a destination port up in the NAT's mappings, so the test's router sends each of
   its two clients' packets to the other.

@@ -2,38 +2,20 @@
 // UDP, TCP and TLS on 443) on a public segment, and Chromium in "homes" behind routers that NAT
 // and filter with nftables (full cone, port-restricted cone, symmetric, no UDP at all, TCP 443
 // only, two people behind one NAT: on a shared LAN, then isolated from each other with and
-// without a hairpinning router), and Firefox in one home. For each pair of homes, a member rings
+// without a hairpinning router). For each pair of homes, a member rings
 // a member from the directory and a guest rings a member from the call link, through the real pages. The test
 // records for each call whether it connected, how long from "Answer" until both screens showed
 // it connected, the selected candidate pair on each side (getStats) and whether media flowed
 // both ways; it prints the table and writes it to docs/nat.md. Needs root, iproute2, nftables,
-// openssl and /usr/bin/chromium (and /usr/bin/firefox-esr for the Firefox cell); otherwise every
-// test reports itself skipped with the reason.
+// openssl and /usr/bin/chromium; otherwise every test reports itself skipped with the reason.
+// Firefox's cell is nat-firefox.browser.test.ts.
 import { randomBytes } from 'node:crypto';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { netemUnavailableReason, type Client, type HomeSpec, type NatKind } from '../helpers/netns.js';
+import { netemUnavailableReason, type Client, type HomeSpec } from '../helpers/netns.js';
 import { LAB_ORIGIN, natLabUnavailableReason, startNatLab, type NatLab } from '../helpers/nat-lab.js';
-import { fill, RECORD_PEER_CONNECTIONS } from '../helpers/call-pages.js';
-import { FIREFOX_PATH, hasFirefox } from '../helpers/firefox.js';
-import {
-  callFromDirectory,
-  describePath,
-  hangUp,
-  kindOf,
-  makeIdle,
-  measureCall,
-  NAT_CALL_WAIT_MS,
-  openCallsPage,
-  openParty,
-  signUpFrom,
-  signUpMember,
-  type CallResult,
-  type CallSide,
-  type Party,
-  type PathKind,
-  type PathReport,
-} from '../helpers/nat-calls.js';
+import { assertCall, rowOf } from '../helpers/nat-cells.js';
+import { hangUp, makeIdle, measureCall, openCallsPage, openParty, signUpMember, type CallResult, type Party, type PathKind } from '../helpers/nat-calls.js';
 import { formatMatrix, writeMatrixDoc, type MatrixRow } from '../helpers/nat-report.js';
 
 const HOMES: readonly HomeSpec[] = [
@@ -72,8 +54,6 @@ const skipReason = natLabUnavailableReason();
 const matrix = suite('NAT and firewall matrix');
 const test = skipReason === null ? matrix : matrix.skip;
 if (skipReason !== null) console.log(`NAT and firewall matrix skipped: ${skipReason}`);
-const firefoxTest = skipReason === null && hasFirefox ? matrix : matrix.skip;
-if (skipReason === null && !hasFirefox) console.log(`NAT matrix: the Firefox cell skipped, ${FIREFOX_PATH} is missing (apt-get install -y firefox-esr)`);
 
 let lab: NatLab | null = null;
 const rows: MatrixRow[] = [];
@@ -109,53 +89,15 @@ matrix.after(async () => {
   await lab?.close();
 });
 
+function record(cell: string, call: 'member' | 'guest', expected: PathKind, result: CallResult): void {
+  rows.push(rowOf(cell, call, expected, result));
+}
+
 async function memberOf(client: Client): Promise<Party> {
   const member = members.get(client.ns);
   if (member === undefined) throw new Error(`no member in ${client.ns}`);
   await makeIdle(member, LAB_ORIGIN);
   return member;
-}
-
-/** What a side's own network forces: relayed over TCP or TLS where UDP cannot leave. */
-function relayProtocolsFor(nat: NatKind): readonly string[] | null {
-  if (nat === 'no-udp') return ['tcp', 'tls'];
-  if (nat === 'tcp443') return ['tls'];
-  return null;
-}
-
-function checkSide(path: PathReport | null, nat: NatKind, relayOnly: boolean, who: string): void {
-  assert.ok(path !== null, `${who}: a selected candidate pair`);
-  if (relayOnly) assert.is(path.local, 'relay', `${who}: relay-only, the local candidate is a relay one`);
-  const forced = relayProtocolsFor(nat);
-  if (forced !== null) {
-    assert.is(path.local, 'relay', `${who}: a ${nat} home reaches the other side only through the relay`);
-    assert.ok(forced.includes(path.relayProtocol ?? ''), `${who}: relay over ${forced.join(' or ')}, got ${String(path.relayProtocol)}`);
-  }
-}
-
-function record(cell: string, call: 'member' | 'guest', expected: PathKind, result: CallResult): void {
-  const actual = result.caller === null || result.callee === null ? '–' : kindOf(result.caller) === kindOf(result.callee) ? kindOf(result.caller) : 'mixed';
-  rows.push({
-    cell,
-    call,
-    expected,
-    actual,
-    connected: result.connected,
-    connectMs: result.connectMs,
-    caller: describePath(result.caller),
-    callee: describePath(result.callee),
-    media: result.mediaBothWays,
-  });
-}
-
-function assertCall(result: CallResult, expected: PathKind, caller: Client, callee: Client, relayOnly: boolean): void {
-  assert.ok(result.connected, `connected (${String(result.error)})`);
-  assert.ok(result.mediaBothWays, `media both ways (${String(result.error)})`);
-  assert.is(result.error, null);
-  assert.is(kindOf(result.caller as PathReport), expected, `caller's path: ${describePath(result.caller)}`);
-  assert.is(kindOf(result.callee as PathReport), expected, `callee's path: ${describePath(result.callee)}`);
-  checkSide(result.caller, caller.home.nat, relayOnly, 'caller');
-  checkSide(result.callee, callee.home.nat, relayOnly, 'callee');
 }
 
 for (const cell of CELLS) {
@@ -224,58 +166,6 @@ test("same#0 ↔ same#1 with the clients isolated: a member call goes direct thr
   } finally {
     if (hairpinOn) network.setHairpin('same', false);
     network.isolateClients('same', false);
-  }
-});
-
-/** A Firefox page, in a browser context of its own (its own cookies), recording its peer connections. */
-async function firefoxSide(client: Client, name: string): Promise<CallSide & { close(): Promise<void> }> {
-  const context = await (await (lab as NatLab).firefoxOf(client)).createBrowserContext();
-  const page = await context.newPage();
-  await page.evaluateOnNewDocument(RECORD_PEER_CONNECTIONS);
-  page.setDefaultTimeout(NAT_CALL_WAIT_MS);
-  page.setDefaultNavigationTimeout(NAT_CALL_WAIT_MS);
-  return { page, name, close: () => context.close() };
-}
-
-// Firefox runs inside cone1's client namespace, next to that home's Chromium; its driver reaches
-// it through netns-bridge (puppeteer drives Firefox over a WebSocket on the browser's loopback).
-firefoxTest('cone1 (Firefox) ↔ cone2: a member call goes direct, a guest call is relayed; with media both ways', async () => {
-  const network = (lab as NatLab).network;
-  const callerClient = network.client('cone1');
-  const calleeClient = network.client('cone2');
-  const name = 'cone1 (Firefox) ↔ cone2';
-  const lastName = `Fox${randomBytes(3).toString('hex')}`;
-  const caller = await firefoxSide(callerClient, `Member ${lastName}`);
-  try {
-    await signUpFrom(caller, LAB_ORIGIN, 'Member', lastName);
-    await openCallsPage(caller, LAB_ORIGIN);
-    const callee = await memberOf(calleeClient);
-    const member = await measureCall(caller, callee, () => callFromDirectory(caller, callee), 'direct');
-    record(name, 'member', 'direct', member);
-    await hangUp(caller, callee).catch(() => undefined);
-    assertCall(member, 'direct', callerClient, calleeClient, false);
-  } finally {
-    await caller.close().catch(() => undefined);
-  }
-  const callee = await memberOf(calleeClient);
-  const guest = await firefoxSide(callerClient, 'Guest');
-  try {
-    const link = await callee.page.inputValue('#call-link');
-    const viaLink = await measureCall(
-      guest,
-      callee,
-      async () => {
-        await guest.page.goto(link);
-        await fill(guest.page, '#display-name', 'Guest');
-        await guest.page.click('#guest-call');
-      },
-      'relayed',
-    );
-    record(name, 'guest', 'relayed', viaLink);
-    await hangUp(guest, callee).catch(() => undefined);
-    assertCall(viaLink, 'relayed', callerClient, calleeClient, true);
-  } finally {
-    await guest.close().catch(() => undefined);
   }
 });
 
