@@ -37,11 +37,16 @@ const FIREFOX_PREFS: Record<string, unknown> = {
 /** Firefox starts in 4–10 s on two busy cores; past this a launch is a broken install. */
 const FIREFOX_LAUNCH_TIMEOUT_MS = 45_000;
 
-/** `prefs` change the call prefs above: a Firefox with WebRTC turned off, or one that blocks the camera. */
-export function launchFirefox(prefs: Record<string, unknown> = {}): Promise<Browser> {
+/**
+ * `prefs` change the call prefs above: a Firefox with WebRTC turned off, or one that blocks the
+ * camera. `executablePath` may be a wrapper that runs Firefox elsewhere (inside a network
+ * namespace); `acceptInsecureCerts` is for a server with a throw-away certificate.
+ */
+export function launchFirefox(prefs: Record<string, unknown> = {}, options: { executablePath?: string; acceptInsecureCerts?: boolean } = {}): Promise<Browser> {
   return puppeteer.launch({
     browser: 'firefox',
-    executablePath: FIREFOX_PATH,
+    executablePath: options.executablePath ?? FIREFOX_PATH,
+    acceptInsecureCerts: options.acceptInsecureCerts ?? false,
     protocol: 'webDriverBiDi',
     headless: true,
     extraPrefsFirefox: { ...FIREFOX_PREFS, ...prefs },

@@ -1,15 +1,18 @@
 // Calls through the real pages between browsers in different homes of the NAT test network:
 // a member rings a member from the directory, a guest rings a member from the call link. Each
 // call is measured: connected or not, time from "Answer" to connected on both screens, the
-// selected candidate pair on each side (from getStats), and media both ways.
+// selected candidate pair on each side (from getStats), and media both ways. The call itself is
+// driven through `DrivenPage`, so a Firefox page (puppeteer) can take either side.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { inPage, RECORD_PEER_CONNECTIONS, waitMediaGrowing } from './call-pages.js';
+import { inPage, RECORD_PEER_CONNECTIONS, waitMediaGrowing, type DrivenPage } from './call-pages.js';
 import { waitUntil } from './wait.js';
 import type { PageStats } from './page-types.js';
 
 // Code passed to the page runs there; this names its globals for the type checker.
 // biome-ignore lint/suspicious/noExplicitAny: page code runs in the browser, and this Node program has no DOM types
 declare const window: any;
+// biome-ignore lint/suspicious/noExplicitAny: page code runs in the browser, and this Node program has no DOM types
+declare const document: any;
 
 export const NAT_CALL_WAIT_MS = 20_000;
 
@@ -28,16 +31,21 @@ export type CallResult = {
   error: string | null;
 };
 
-export type Party = { context: BrowserContext; page: Page; name: string };
+/** One side of a call, in whichever browser. */
+export type CallSide = { page: DrivenPage; name: string };
+/** A Chromium side. */
+export type Party = CallSide & { context: BrowserContext; page: Page };
 
-export function selectedPath(page: Page): Promise<PathReport | null> {
+export function selectedPath(page: DrivenPage): Promise<PathReport | null> {
   return inPage(page, async () => {
     const pc = window.__pcs.at(-1);
     if (pc === undefined) return null;
     const stats = await pc.getStats();
     let pairId: string | undefined;
-    stats.forEach((report: PageStats) => {
+    // Chromium names the pair in its transport entry; Firefox has none, and marks the pair `selected`.
+    stats.forEach((report: PageStats & { id: string; selected?: boolean }) => {
       if (report.type === 'transport' && report.selectedCandidatePairId !== undefined) pairId = report.selectedCandidatePairId;
+      if (report.type === 'candidate-pair' && report.selected === true) pairId ??= report.id;
     });
     const pair = pairId === undefined ? undefined : stats.get(pairId);
     if (pair === undefined) return null;
@@ -65,35 +73,50 @@ export async function openParty(browser: Browser, name: string): Promise<Party> 
   return { context, page, name };
 }
 
-/** Signs a new member up from the page itself (the browser keeps the session); /calls is opened later, by `openCallsPage`. */
+/** Signs a new member up from a Chromium page (the browser keeps the session); /calls is opened later, by `openCallsPage`. */
 export async function signUpMember(browser: Browser, origin: string, firstName: string, lastName: string): Promise<Party> {
   const party = await openParty(browser, `${firstName} ${lastName}`);
-  await party.page.goto(`${origin}/login`);
+  await signUpFrom(party, origin, firstName, lastName);
+  return party;
+}
+
+/** Signs a new member up from the side's own page, in whichever browser. */
+export async function signUpFrom(side: CallSide, origin: string, firstName: string, lastName: string): Promise<void> {
+  await side.page.goto(`${origin}/login`);
   const email = `${firstName}.${lastName}@example.org`.toLowerCase();
   const status = await inPage(
-    party.page,
+    side.page,
     async (body) =>
       (await window.fetch('/api/auth/signup', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).status,
     { email, password: 'correct horse battery staple', firstName, lastName, acceptPolicy: true },
   );
   if (status !== 201) throw new Error(`signing ${email} up answered ${String(status)}`);
-  return party;
 }
 
+const waitFor = (page: DrivenPage, selector: string): Promise<unknown> => page.waitForSelector(selector, { timeout: NAT_CALL_WAIT_MS });
+const isShown = (page: DrivenPage, selector: string): Promise<boolean> => inPage(page, (wanted: string) => document.querySelector(wanted) !== null, selector);
+
 /** Opens /calls, its signaling connected; its directory lists the members signed up so far. */
-export async function openCallsPage(member: Party, origin: string): Promise<void> {
+export async function openCallsPage(member: CallSide, origin: string): Promise<void> {
   await member.page.goto(`${origin}/calls`);
-  await member.page.locator('#signal-status[data-state="open"]').waitFor();
+  await waitFor(member.page, '#signal-status[data-state="open"]');
+}
+
+/** Rings `callee` from the caller's directory (its entry's button, once enabled). */
+export async function callFromDirectory(caller: CallSide, callee: CallSide): Promise<void> {
+  const button = `.call-member[aria-label=${JSON.stringify(`Call ${callee.name}`)}]`;
+  await waitFor(caller.page, `${button}:not([disabled])`);
+  await caller.page.click(button);
 }
 
 /** Waits until the pages' own path label and the stats of both sides agree on `expected`. */
-async function settlePath(caller: Page, callee: Page, expected: PathKind): Promise<void> {
+async function settlePath(caller: DrivenPage, callee: DrivenPage, expected: PathKind): Promise<void> {
   await waitUntil(
     async () => {
       for (const page of [caller, callee]) {
         const path = await selectedPath(page);
         if (path === null || kindOf(path) !== expected) return false;
-        if ((await page.locator(`.call-screen[data-path="${expected}"]`).count()) === 0) return false;
+        if (!(await isShown(page, `.call-screen[data-path="${expected}"]`))) return false;
       }
       return true;
     },
@@ -107,14 +130,14 @@ async function settlePath(caller: Page, callee: Page, expected: PathKind): Promi
  * and measures the call; never throws, so a failed cell is still recorded. `expected` is the path (null)
  * both sides should settle on; the report says what they did settle on.
  */
-export async function measureCall(caller: Party, callee: Party, ring: () => Promise<void>, expected: PathKind | null): Promise<CallResult> {
+export async function measureCall(caller: CallSide, callee: CallSide, ring: () => Promise<void>, expected: PathKind | null): Promise<CallResult> {
   const result: CallResult = { connected: false, connectMs: null, caller: null, callee: null, mediaBothWays: false, error: null };
   try {
     await ring();
-    await callee.page.locator('#incoming-dialog[open]').waitFor();
+    await waitFor(callee.page, '#incoming-dialog[open]');
     const answered = Date.now();
-    await callee.page.getByRole('button', { name: 'Answer' }).click();
-    await Promise.all([caller.page, callee.page].map((page) => page.locator('.call-screen[data-phase="connected"]').waitFor()));
+    await callee.page.click('#incoming-accept');
+    await Promise.all([caller.page, callee.page].map((page) => waitFor(page, '.call-screen[data-phase="connected"]')));
     result.connectMs = Date.now() - answered;
     result.connected = true;
     await waitMediaGrowing(caller.page, `${caller.name} (caller)`, NAT_CALL_WAIT_MS);
@@ -130,10 +153,11 @@ export async function measureCall(caller: Party, callee: Party, ring: () => Prom
 }
 
 /** Hangs up from the caller's side and waits until both call screens are gone. */
-export async function hangUp(caller: Party, callee: Party): Promise<void> {
-  if ((await caller.page.locator('.call-screen').count()) === 0) return;
-  await caller.page.getByRole('button', { name: 'Hang up' }).click();
-  for (const party of [caller, callee]) await party.page.locator('.call-screen').waitFor({ state: 'detached' });
+export async function hangUp(caller: CallSide, callee: CallSide): Promise<void> {
+  if (!(await isShown(caller.page, '.call-screen'))) return;
+  await caller.page.click('.call-button-hang-up');
+  for (const side of [caller, callee])
+    await waitUntil(async () => !(await isShown(side.page, '.call-screen')), `${side.name}'s call screen to close`, NAT_CALL_WAIT_MS);
 }
 
 /** A member page left mid-call by a failed step is reloaded, so the next call starts idle. */

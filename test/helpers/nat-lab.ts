@@ -8,7 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
+import type { Browser as FirefoxBrowser } from 'puppeteer-core';
 import { CHROMIUM_PATH, hasChromium, launchBrowser } from './browser.js';
+import { FIREFOX_PATH, launchFirefox } from './firefox.js';
 import { MAIN_SCRIPT, spawnServer, type ServerProcess } from './process.js';
 import { withTimeout } from './wait.js';
 import {
@@ -25,16 +27,20 @@ import {
 
 export const LAB_ORIGIN = `https://${SERVER_ADDRESS}:${WEB_PORT}`;
 /** TURN over TLS on 443, the port a TCP-443-only network lets out. */
-const TURN_TLS_PORT = 443;
-const TURN_PORT = 3478;
+export const TURN_TLS_PORT = 443;
+export const TURN_PORT = 3478;
 /** Bounds for a start on two busy cores. */
 const SERVER_START_MS = 60_000;
 const BROWSER_START_MS = 30_000;
+/** Firefox takes 4–10 s on two busy cores (see ./firefox.ts). */
+const FIREFOX_START_MS = 60_000;
 
 export type NatLab = Readonly<{
   network: TestNetwork;
   server: ServerProcess;
   browserOf(client: Client): Promise<Browser>;
+  /** Firefox (puppeteer over WebDriver BiDi) inside the client's namespace, started on demand. */
+  firefoxOf(client: Client): Promise<FirefoxBrowser>;
   close(): Promise<void>;
 }>;
 
@@ -50,6 +56,7 @@ export async function startNatLab(homes: readonly HomeSpec[]): Promise<NatLab> {
   const scratch = mkdtempSync(join(tmpdir(), 'porthello-nat-'));
   let server: ServerProcess | null = null;
   const browsers = new Map<string, Browser>();
+  const firefoxes = new Map<string, Promise<FirefoxBrowser>>();
   const tearDown = (): void => {
     server?.kill();
     network.destroy();
@@ -105,8 +112,20 @@ export async function startNatLab(homes: readonly HomeSpec[]): Promise<NatLab> {
       browsers.set(client.ns, browser);
       return browser;
     },
+    firefoxOf(client) {
+      const started =
+        firefoxes.get(client.ns) ??
+        withTimeout(
+          launchFirefox({}, { executablePath: network.bridgedWrapperFor(client, FIREFOX_PATH), acceptInsecureCerts: true }),
+          `Firefox in ${client.ns}`,
+          FIREFOX_START_MS,
+        );
+      firefoxes.set(client.ns, started);
+      return started;
+    },
     async close() {
       await Promise.all([...browsers.values()].map((browser) => browser.close().catch(() => undefined)));
+      await Promise.all([...firefoxes.values()].map((firefox) => firefox.then((browser) => browser.close()).catch(() => undefined)));
       tearDown();
       process.off('exit', tearDown);
       process.off('SIGINT', onSignal);

@@ -33,7 +33,12 @@ export function formatMatrix(rows: readonly MatrixRow[]): string {
   return [header, `|${' --- |'.repeat(9)}`, ...lines.map((line) => `| ${line} |`)].join('\n');
 }
 
-export function writeMatrixDoc(table: string, homes: readonly string[]): void {
+/** `noDelayReason`: why the bad-network suite cannot add delay on this machine (netemUnavailableReason), or null. */
+export function writeMatrixDoc(table: string, homes: readonly string[], noDelayReason: string | null): void {
+  const delay =
+    noDelayReason === null
+      ? 'The kernel of the last run has netem: 150 ms are added outbound on that home.'
+      : `No added delay: the kernel of the last run has no netem (${noDelayReason.replace(/\.$/, '')}); the suite prints the same when it runs.`;
   const text = `# Calls behind NATs and firewalls
 
 This file is written by \`test/nat/nat-matrix.browser.test.ts\` (part of \`npm test\`, as root)
@@ -57,7 +62,12 @@ No namespace has a route to any other network.
 - **no-udp**: a firewall that drops all outbound UDP: TURN over TCP or TLS must carry the call.
 - **tcp443**: a firewall that lets out TCP to port 443 only (and the web app's port on the
   server, so the page loads): TURN over TLS on 443 must carry the call.
-- **same** (two clients): two people on one LAN behind one NAT.
+- **same** (two clients): two people on one LAN behind one NAT. First on a shared LAN (host
+  candidates meet); then with the clients isolated from each other on the LAN (bridge port
+  isolation, as a guest Wi-Fi does), first with a router that hairpins (RFC 4787 REQ-9: a
+  packet to its own public address goes back in to the mapping's owner, from the sender's
+  mapping), then without: the direct path then goes through the router's public address, or
+  the call is relayed.
 
 Homes in this run: ${homes.join('; ')}.
 
@@ -71,12 +81,22 @@ NATs shows \`srflx\` or \`prflx\` candidates (addresses the NATs mapped); \`host
 
 ${table}
 
+## Firefox (test/nat/nat-firefox.browser.test.ts)
+
+Firefox runs inside the client namespace of a home behind a port-restricted cone, driven by
+puppeteer over WebDriver BiDi. Firefox opens that WebSocket on the loopback of its own
+namespace, out of the driver's reach; \`test/helpers/netns-bridge.ts\` carries it out through
+the stdin and stdout of a process inside the namespace (no network link joins them). A
+Firefox member rings a Chromium member in another such home from the directory (expected and
+asserted: direct), then a Firefox guest rings that member from the call link (relayed), each
+with media both ways; the suite prints its rows in the table's format.
+
 ## Bad networks (test/nat/nat-bad-network.browser.test.ts)
 
 - A home that loses 5% of its packets (nftables) and carries 1 Mbit/s (tbf) both ways: a
   member call connects with media both ways, and the other side's screen says the connection
-  is weak (more than 3% lost, quality.ts). No added delay: the kernel these tests run on has
-  no netem.
+  is weak (more than 3% lost, quality.ts).
+  ${delay}
 - A home's link cut mid-call until the other side sees the path broken, then back: the call
   recovers with media both ways.
 - A move to another network mid-call (the phone's interface goes down and comes back with a
@@ -87,20 +107,23 @@ ${table}
   silent for 5 s is dropped and replaced, the call resumes on the new socket, and the caller
   re-sends the ICE restart offer that went with the dead socket. The call recovers with a new
   path, media both ways, typically 3–10 s after the network is back.
-- Not built here: the relay made unreachable inside the lab. A guest whose relay cannot be
-  reached is told "Cannot connect: this network seems to block the way to the server's relay"
-  (at once when gathering ends with no candidate, else 30 s after the call started); that is
-  tested with a closed relay port in test/browser/call-screen.browser.test.ts.
+- The relay unreachable: a guest whose router drops the relay's ports (UDP and TCP 3478, TCP
+  443) rings a member; the guest's screen says "Cannot connect: this network seems to block the
+  way to the server's relay", and the router's counters show the browser did try the relay.
+  The page says so at once when gathering ends with no candidate, else 30 s after the call
+  started; with the packets dropped (no answer at all, not even a refusal) the browser keeps
+  trying, so here it is the 30 s deadline (FIRST_CONNECT_DEADLINE_MS in the call engine).
 
 ## Not covered here
 
 - A web app on 443 together with TURN/TLS on 443: the \`turns:\` URL uses the public URL's
   host, so both cannot share one address and port; the tcp443 home is therefore allowed
   the web app's port.
-- Firefox on one side of a cell: puppeteer's Firefox is driven over a WebSocket on the
-  browser's loopback, which a browser inside a client namespace does not share with the test.
-- True hairpinning (two clients isolated from each other on one LAN, reaching each other
-  through the NAT's public address) is not built: the "same" home shares one LAN.
+- Firefox in the other cells, and Firefox behind the firewalls (TURN over TCP or TLS): its
+  one cell shows that Firefox connects from a NAT, directly and through the relay.
+- A hairpinning router that finds the mapping's owner among more than two clients: nftables
+  cannot look a destination port up in the NAT's mappings, so the test's router sends each of
+  its two clients' packets to the other.
 `;
   mkdirSync(projectPath('docs'), { recursive: true });
   writeFileSync(projectPath('docs', 'nat.md'), text);

@@ -8,9 +8,10 @@
 // test runner gives each suite its own PID namespace, where every suite is PID 1.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** How a home's router maps and filters (RFC 4787 terms in the comments of `natRules`). */
 export type NatKind = 'cone' | 'restricted' | 'symmetric' | 'no-udp' | 'tcp443';
@@ -18,6 +19,7 @@ export type HomeSpec = Readonly<{ name: string; nat: NatKind; clients: number }>
 export type Client = Readonly<{ home: HomeSpec; ns: string; address: string }>;
 
 export const NAME_PREFIX = 'phnat-';
+const BRIDGE_PROGRAM = fileURLToPath(new URL('./netns-bridge.js', import.meta.url));
 /** This run's id in every name it makes. */
 const RUN_ID = randomBytes(3).toString('hex');
 /** Marker files of running runs (tmpfs: gone after a reboot, like the namespaces). */
@@ -42,12 +44,22 @@ export type TestNetwork = Readonly<{
   client(home: string, index?: number): Client;
   /** An executable that runs `program` inside the client's namespace (for a browser driver's executablePath). */
   wrapperFor(client: Client, program: string): string;
+  /** The same for a browser whose WebDriver BiDi endpoint (on the namespace's loopback) must reach the test: see ./netns-bridge.ts. */
+  bridgedWrapperFor(client: Client, program: string): string;
   /** The command prefix that runs a program inside a namespace. */
   execPrefix(ns: string): string[];
   /** The namespace of a home's router (its WAN link is "wan", its LAN bridge port to client k is "c<k>"). */
   routerOf(home: string): string;
   /** Runs a command inside a namespace; throws with its stderr when it fails. */
   exec(ns: string, args: readonly string[]): string;
+  /** Loads nftables rules (`nft -f -` syntax) into a home's router. */
+  loadRules(home: string, rules: string): void;
+  /** Turns Wi-Fi-style client isolation on or off: the home's clients reach each other only through the router. */
+  isolateClients(home: string, isolated: boolean): void;
+  /** Turns the router's hairpin on or off (a two-client home): see `hairpinRules`. */
+  setHairpin(home: string, on: boolean): void;
+  /** The router's current address on the public segment. */
+  publicAddressOf(home: string): string;
   /** Removes every namespace of this network and the processes in them; synchronous, so it runs on exit too. */
   destroy(): void;
 }>;
@@ -80,6 +92,26 @@ export function networkUnavailableReason(): string | null {
   spawnSync('ip', ['netns', 'del', probeName]);
   if (nft.status !== 0) return `nft fails inside a namespace: ${nft.stderr.trim()}`;
   return null;
+}
+
+/**
+ * Why `tc netem` (added delay) cannot be used here, or null when it can: tried on a veth pair in
+ * a namespace of its own. Kernels built without CONFIG_NET_SCH_NETEM (and without modules to
+ * load it) answer "Specified qdisc kind is unknown".
+ */
+export function netemUnavailableReason(): string | null {
+  const probeName = `${NAME_PREFIX}${RUN_ID}-netem`;
+  const added = spawnSync('ip', ['netns', 'add', probeName], { encoding: 'utf8' });
+  if (added.status !== 0) return `ip netns add fails here: ${added.stderr.trim()}`;
+  try {
+    inNs(probeName, ['ip', 'link', 'add', 'probe0', 'type', 'veth', 'peer', 'name', 'probe1']);
+    const netem = spawnSync('ip', ['netns', 'exec', probeName, 'tc', 'qdisc', 'add', 'dev', 'probe0', 'root', 'netem', 'delay', '1ms'], {
+      encoding: 'utf8',
+    });
+    return netem.status === 0 ? null : `tc netem fails on this kernel: ${netem.stderr.trim() || String(netem.error?.message)}`;
+  } finally {
+    spawnSync('ip', ['netns', 'del', probeName]);
+  }
 }
 
 function namespacesOf(runId: string | null): string[] {
@@ -121,6 +153,8 @@ export function removeLeftovers(): string[] {
     return runId !== undefined && !isRunning(runId);
   });
   stale.forEach(removeNamespace);
+  // Markers of killed runs whose namespaces are gone (or never were made).
+  if (existsSync(RUNS_DIR)) for (const runId of readdirSync(RUNS_DIR)) if (!isRunning(runId)) rmSync(join(RUNS_DIR, runId), { force: true });
   return stale;
 }
 
@@ -159,8 +193,34 @@ function natRules(nat: NatKind, firstClient: string): string {
     '  }',
     '  chain forward { type filter hook forward priority filter; policy drop;',
     '    ct state established,related accept',
+    // Only what the hairpin table (hairpinRules) sent back into the LAN.
+    '    iifname "lan" oifname "lan" ct status dnat accept',
     ...(nat === 'cone' ? ['    iifname "wan" ct status dnat accept'] : []),
     ...outbound[nat].map((rule) => `    iifname "lan" oifname "wan" ${rule}`),
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+const HAIRPIN_TABLE = 'hairpin';
+
+/**
+ * A router that hairpins: a packet from a client to the router's own public address goes to the
+ * mapping's owner, from the sender's mapping (the public address and, port-preserving
+ * masquerade, the sender's own port), as RFC 4787 REQ-9 asks. A real router finds the owner in
+ * its mapping table, which nftables cannot look a destination port up in; in a home of two
+ * clients the owner can only be the other one, so each client's packets go to the other.
+ */
+function hairpinRules(wan: string, clientA: string, clientB: string): string {
+  return [
+    `table ip ${HAIRPIN_TABLE} {`,
+    '  chain pre { type nat hook prerouting priority dstnat; policy accept;',
+    `    iifname "lan" ip saddr ${clientA} ip daddr ${wan} dnat to ${clientB}`,
+    `    iifname "lan" ip saddr ${clientB} ip daddr ${wan} dnat to ${clientA}`,
+    '  }',
+    '  chain post { type nat hook postrouting priority srcnat; policy accept;',
+    `    iifname "lan" oifname "lan" ct status dnat snat to ${wan}`,
     '  }',
     '}',
     '',
@@ -230,6 +290,24 @@ export function buildNetwork(homes: readonly HomeSpec[]): TestNetwork {
     destroy();
     throw error;
   }
+  const writeWrapper = (client: Client, name: string, command: string): string => {
+    const path = join(scratch, `${client.home.name}-${client.ns.slice(-2)}-${name.replace(/\W/g, '_')}`);
+    writeFileSync(path, `#!/bin/sh\nexec ${command} "$@"\n`);
+    chmodSync(path, 0o755);
+    return path;
+  };
+  const routerOf = (home: string): string => {
+    if (!homes.some((spec) => spec.name === home)) throw new Error(`no home ${home}`);
+    return `${id}-${home}-r`;
+  };
+  const publicAddressOf = (home: string): string => {
+    const wan = /inet ([\d.]+)\//.exec(inNs(routerOf(home), ['ip', '-4', '-o', 'addr', 'show', 'dev', 'wan']))?.[1];
+    if (wan === undefined) throw new Error(`${home}'s router has no WAN address`);
+    return wan;
+  };
+  const clientsOf = (home: string): Client[] => clients.filter((client) => client.home.name === home);
+  /** The client's port on its router's LAN bridge. */
+  const portOf = (client: Client): string => client.ns.slice(client.ns.lastIndexOf('-') + 1);
   return {
     publicNs,
     clients,
@@ -238,18 +316,24 @@ export function buildNetwork(homes: readonly HomeSpec[]): TestNetwork {
       if (found === undefined) throw new Error(`no client ${index} in home ${home}`);
       return found;
     },
-    wrapperFor(client, program) {
-      const path = join(scratch, `${client.home.name}-${client.ns.slice(-2)}-${program.replace(/\W/g, '_')}`);
-      writeFileSync(path, `#!/bin/sh\nexec ip netns exec ${client.ns} ${program} "$@"\n`);
-      chmodSync(path, 0o755);
-      return path;
-    },
+    wrapperFor: (client, program) => writeWrapper(client, program, `ip netns exec ${client.ns} ${program}`),
+    bridgedWrapperFor: (client, program) => writeWrapper(client, `bridged-${program}`, `${process.execPath} ${BRIDGE_PROGRAM} launch ${client.ns} ${program}`),
     execPrefix: (ns) => ['ip', 'netns', 'exec', ns],
-    routerOf(home) {
-      if (!homes.some((spec) => spec.name === home)) throw new Error(`no home ${home}`);
-      return `${id}-${home}-r`;
-    },
+    routerOf,
     exec: (ns, args) => inNs(ns, args),
+    loadRules: (home, rules) => void inNs(routerOf(home), ['nft', '-f', '-'], rules),
+    isolateClients(home, isolated) {
+      const router = routerOf(home);
+      for (const client of clientsOf(home)) inNs(router, ['bridge', 'link', 'set', 'dev', portOf(client), 'isolated', isolated ? 'on' : 'off']);
+    },
+    setHairpin(home, on) {
+      const router = routerOf(home);
+      const [a, b, ...more] = clientsOf(home);
+      if (a === undefined || b === undefined || more.length > 0) throw new Error(`hairpin needs a home of two clients, ${home} is not`);
+      if (!on) return void inNs(router, ['nft', 'delete', 'table', 'ip', HAIRPIN_TABLE]);
+      inNs(router, ['nft', '-f', '-'], hairpinRules(publicAddressOf(home), a.address, b.address));
+    },
+    publicAddressOf,
     destroy,
   };
 }

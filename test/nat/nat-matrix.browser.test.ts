@@ -1,31 +1,21 @@
 // Calls connect behind NATs and firewalls: the real server (HTTPS, signaling, TURN relay over
 // UDP, TCP and TLS on 443) on a public segment, and Chromium in "homes" behind routers that NAT
 // and filter with nftables (full cone, port-restricted cone, symmetric, no UDP at all, TCP 443
-// only, two people behind one NAT). For each pair of homes, a member rings a member from the
-// directory and a guest rings a member from the call link, through the real pages. The test
+// only, two people behind one NAT: on a shared LAN, then isolated from each other with and
+// without a hairpinning router). For each pair of homes, a member rings
+// a member from the directory and a guest rings a member from the call link, through the real pages. The test
 // records for each call whether it connected, how long from "Answer" until both screens showed
 // it connected, the selected candidate pair on each side (getStats) and whether media flowed
 // both ways; it prints the table and writes it to docs/nat.md. Needs root, iproute2, nftables,
 // openssl and /usr/bin/chromium; otherwise every test reports itself skipped with the reason.
+// Firefox's cell is nat-firefox.browser.test.ts.
 import { randomBytes } from 'node:crypto';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Client, HomeSpec, NatKind } from '../helpers/netns.js';
+import { netemUnavailableReason, type Client, type HomeSpec } from '../helpers/netns.js';
 import { LAB_ORIGIN, natLabUnavailableReason, startNatLab, type NatLab } from '../helpers/nat-lab.js';
-import {
-  describePath,
-  hangUp,
-  kindOf,
-  makeIdle,
-  measureCall,
-  openCallsPage,
-  openParty,
-  signUpMember,
-  type CallResult,
-  type Party,
-  type PathKind,
-  type PathReport,
-} from '../helpers/nat-calls.js';
+import { assertCall, rowOf } from '../helpers/nat-cells.js';
+import { hangUp, makeIdle, measureCall, openCallsPage, openParty, signUpMember, type CallResult, type Party, type PathKind } from '../helpers/nat-calls.js';
 import { formatMatrix, writeMatrixDoc, type MatrixRow } from '../helpers/nat-report.js';
 
 const HOMES: readonly HomeSpec[] = [
@@ -92,59 +82,22 @@ matrix.after(async () => {
     writeMatrixDoc(
       table,
       HOMES.map((home) => `${home.name}: ${home.nat}${home.clients > 1 ? ` (${home.clients} clients)` : ''}`),
+      netemUnavailableReason(),
     );
   }
   await Promise.all([...members.values()].map((member) => member.context.close().catch(() => undefined)));
   await lab?.close();
 });
 
+function record(cell: string, call: 'member' | 'guest', expected: PathKind, result: CallResult): void {
+  rows.push(rowOf(cell, call, expected, result));
+}
+
 async function memberOf(client: Client): Promise<Party> {
   const member = members.get(client.ns);
   if (member === undefined) throw new Error(`no member in ${client.ns}`);
   await makeIdle(member, LAB_ORIGIN);
   return member;
-}
-
-/** What a side's own network forces: relayed over TCP or TLS where UDP cannot leave. */
-function relayProtocolsFor(nat: NatKind): readonly string[] | null {
-  if (nat === 'no-udp') return ['tcp', 'tls'];
-  if (nat === 'tcp443') return ['tls'];
-  return null;
-}
-
-function checkSide(path: PathReport | null, nat: NatKind, relayOnly: boolean, who: string): void {
-  assert.ok(path !== null, `${who}: a selected candidate pair`);
-  if (relayOnly) assert.is(path.local, 'relay', `${who}: relay-only, the local candidate is a relay one`);
-  const forced = relayProtocolsFor(nat);
-  if (forced !== null) {
-    assert.is(path.local, 'relay', `${who}: a ${nat} home reaches the other side only through the relay`);
-    assert.ok(forced.includes(path.relayProtocol ?? ''), `${who}: relay over ${forced.join(' or ')}, got ${String(path.relayProtocol)}`);
-  }
-}
-
-function record(cell: string, call: 'member' | 'guest', expected: PathKind, result: CallResult): void {
-  const actual = result.caller === null || result.callee === null ? '–' : kindOf(result.caller) === kindOf(result.callee) ? kindOf(result.caller) : 'mixed';
-  rows.push({
-    cell,
-    call,
-    expected,
-    actual,
-    connected: result.connected,
-    connectMs: result.connectMs,
-    caller: describePath(result.caller),
-    callee: describePath(result.callee),
-    media: result.mediaBothWays,
-  });
-}
-
-function assertCall(result: CallResult, expected: PathKind, caller: Client, callee: Client, relayOnly: boolean): void {
-  assert.ok(result.connected, `connected (${String(result.error)})`);
-  assert.ok(result.mediaBothWays, `media both ways (${String(result.error)})`);
-  assert.is(result.error, null);
-  assert.is(kindOf(result.caller as PathReport), expected, `caller's path: ${describePath(result.caller)}`);
-  assert.is(kindOf(result.callee as PathReport), expected, `callee's path: ${describePath(result.callee)}`);
-  checkSide(result.caller, caller.home.nat, relayOnly, 'caller');
-  checkSide(result.callee, callee.home.nat, relayOnly, 'callee');
 }
 
 for (const cell of CELLS) {
@@ -182,5 +135,38 @@ for (const cell of CELLS) {
     }
   });
 }
+
+// Two people on one LAN whose router isolates its clients from each other (as a guest Wi-Fi
+// does): their host candidates cannot meet. A router that hairpins (RFC 4787 REQ-9) carries the
+// direct path through its own public address; one that does not leaves the relay.
+test("same#0 ↔ same#1 with the clients isolated: a member call goes direct through the router's public address when it hairpins, else relayed", async () => {
+  const network = (lab as NatLab).network;
+  const callerClient = network.client('same', 0);
+  const calleeClient = network.client('same', 1);
+  const publicAddress = network.publicAddressOf('same');
+  let hairpinOn = false;
+  network.isolateClients('same', true);
+  try {
+    for (const hairpin of [true, false]) {
+      if (hairpin !== hairpinOn) network.setHairpin('same', hairpin);
+      hairpinOn = hairpin;
+      const expected: PathKind = hairpin ? 'direct' : 'relayed';
+      const caller = await memberOf(callerClient);
+      const callee = await memberOf(calleeClient);
+      const result = await measureCall(caller, callee, () => caller.page.getByRole('button', { name: `Call ${callee.name}` }).click(), expected);
+      record(`same#0 ↔ same#1 isolated, ${hairpin ? 'hairpin' : 'no hairpin'}`, 'member', expected, result);
+      await hangUp(caller, callee).catch(() => undefined);
+      assertCall(result, expected, callerClient, calleeClient, false);
+      if (!hairpin) continue;
+      // Chromium's stats leave a peer-reflexive candidate's address out; the other side names it.
+      const seen = [result.caller, result.callee].map((path) => path?.remoteAddress ?? '').filter((address) => address !== '');
+      assert.ok(seen.length > 0, 'a side names the address it reaches the other at');
+      for (const address of seen) assert.is(address, publicAddress, "the path goes through the router's public address");
+    }
+  } finally {
+    if (hairpinOn) network.setHairpin('same', false);
+    network.isolateClients('same', false);
+  }
+});
 
 matrix.run();
