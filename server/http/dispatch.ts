@@ -4,8 +4,7 @@
 // call (and the API router for every page) was pure overhead on the hottest path (GET /api/me).
 // No route outside the API router lives under /api, so skipping them changes no answer.
 import type Router from '@koa/router';
-import { isApiPath, type AppContext, type AppMiddleware } from './context.js';
-import type { AppState } from './context.js';
+import { isApiPath, type AppContext, type AppMiddleware, type AppState } from './context.js';
 
 type Next = () => Promise<unknown>;
 
@@ -15,7 +14,7 @@ function chainOf(routers: readonly Router<AppState>[]): AppMiddleware[] {
 }
 
 /** Runs middleware in order, as Koa would, ending with `next`. */
-export function sequence(middleware: readonly AppMiddleware[]): (ctx: AppContext, next: Next) => Promise<unknown> {
+function sequence(middleware: readonly AppMiddleware[]): (ctx: AppContext, next: Next) => Promise<unknown> {
   return (ctx, next) => {
     const step = (index: number): Promise<unknown> => {
       const current = middleware[index];
