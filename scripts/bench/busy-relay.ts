@@ -84,7 +84,9 @@ export const busyRelayFigure: Figure = {
             try {
               await relayLoad.waitFor(/relaying \d+/, RELAY_SETUP_TIMEOUT_MS);
               const signal = await measureSignaling(server.child, load, dataDir);
-              await relayLoad.stop();
+              // SIGTERM asks it to drain and print its counts; it then exits by itself (stop()
+              // would SIGKILL it after 3 s, before a loaded box lets it finish).
+              relayLoad.process.kill('SIGTERM');
               return { signal, relayed: await runJsonChild<RelayLoadResult>(relayLoad) };
             } finally {
               await relayLoad.stop();
