@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { projectPath } from '../server/paths.js';
 import { loadAverage } from './bench/common.js';
 import { newRow, type BenchMode, type Figure, type Row } from './bench/figure.js';
+import { busyRelayFigure } from './bench/busy-relay.js';
 import { httpFigure } from './bench/http.js';
 import { loginFigure } from './bench/logins.js';
 import { pictureFigure } from './bench/pictures.js';
@@ -28,7 +29,7 @@ import { isMet, renderRun, tableOf, writeReport } from './bench/report.js';
 import { ringFigure } from './bench/ring.js';
 import { signalingFigure } from './bench/signaling.js';
 
-const FIGURES: readonly Figure[] = [signalingFigure, httpFigure, pictureFigure, loginFigure, relayFigure, ringFigure];
+const FIGURES: readonly Figure[] = [signalingFigure, busyRelayFigure, httpFigure, pictureFigure, loginFigure, relayFigure, ringFigure];
 const REPEATS: Record<BenchMode, number> = { full: 3, quick: 3, tiny: 1 };
 const EXIT_SHORT = 3;
 

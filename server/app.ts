@@ -11,6 +11,7 @@ import { createSelfTestModule, type SelfTestModule } from './selftest/selftest-m
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import { jsonBody } from './http/body.js';
+import { localeChoice } from './http/locale.js';
 import type { AppState } from './http/context.js';
 import { errorHandler } from './http/errors.js';
 import { manifestRoutes } from './http/manifest.js';
@@ -18,9 +19,9 @@ import { requireSameOrigin } from './http/origin.js';
 import { createPageRenderer } from './http/pages.js';
 import { securityHeaders } from './http/security-headers.js';
 import { loadAssets, serveAssets } from './http/static.js';
-import { LOCALE_COOKIE, isLocale, pickLocale } from './i18n/index.js';
 import { projectPath } from './paths.js';
 import { apiRoutes } from './http/api-router.js';
+import { routeByArea } from './http/dispatch.js';
 import { healthRoutes } from './http/health-routes.js';
 import { pageRoutes } from './http/home-routes.js';
 import { helpRoutes } from './help/help-routes.js';
@@ -51,8 +52,6 @@ export type AppDeps = Readonly<{
 
 export const TEMPLATES_DIR = projectPath('public', 'pages');
 export const BUILT_ASSETS_DIR = projectPath('dist', 'public', 'assets');
-/** A language choice is remembered for a year. */
-const LOCALE_COOKIE_MAX_AGE_MS = 365 * 24 * 3600 * 1000;
 
 export function buildApp(deps: AppDeps): Koa<AppState> {
   const { config, log } = deps;
@@ -80,21 +79,13 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
       await next();
     });
   }
-  app.use(async (ctx, next) => {
-    const query = ctx.query['lang'];
-    ctx.state.locale = pickLocale({ query, cookie: ctx.cookies.get(LOCALE_COOKIE), acceptLanguage: ctx.get('Accept-Language') });
-    if (isLocale(query)) {
-      ctx.cookies.set(LOCALE_COOKIE, query, { httpOnly: true, sameSite: 'lax', secure: config.isHttps, maxAge: LOCALE_COOKIE_MAX_AGE_MS, overwrite: true });
-    }
-    ctx.vary('Accept-Language');
-    await next();
-  });
+  app.use(localeChoice(config));
   app.use(serveAssets(loadAssets(BUILT_ASSETS_DIR)));
   app.use(requireSameOrigin(config.pageOrigins, log));
   app.use(jsonBody());
   app.use(accounts.auth.middleware);
 
-  const routers = [
+  const pageRouters = [
     healthRoutes({ db: deps.db, relay: deps.relay }),
     metricsRoutes(metrics, config.metrics),
     pageRoutes(pages, { setupPending: accounts.firstAdmin.pending }),
@@ -105,8 +96,14 @@ export function buildApp(deps: AppDeps): Koa<AppState> {
     ...staff.routers(pages),
     ...support.routers(pages),
     ...selfTest.routers(pages),
-    apiRoutes([...accounts.apiGroups(calls.profileExtras), ...calls.apiGroups(), ...staff.apiGroups(), ...support.apiGroups(), ...selfTest.apiGroups()]),
   ];
-  for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
+  const api = apiRoutes([
+    ...accounts.apiGroups(calls.profileExtras),
+    ...calls.apiGroups(),
+    ...staff.apiGroups(),
+    ...support.apiGroups(),
+    ...selfTest.apiGroups(),
+  ]);
+  app.use(routeByArea(api, pageRouters));
   return app;
 }

@@ -3,6 +3,7 @@
 // so URLs can be cached forever; the previous files are deleted once the new name is committed.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { UserStore } from './user-store.js';
@@ -17,22 +18,29 @@ const AVATAR_ID_BYTES = 16;
 /** The file names we ever serve: NAME-512.webp or NAME-128.webp. */
 export const AVATAR_FILE_PATTERN = new RegExp(`^[A-Za-z0-9_-]{22}-(${LARGE_SIZE_PX}|${SMALL_SIZE_PX})\\.webp$`);
 /**
- * One picture decoded at a time (sharp's own concurrency is 1 too): a burst of ten uploads
- * queues instead of taking every thread and hundreds of MB at once. Beyond the queue: 503.
- * The queue is served one member at a time in turn, and a member has at most two uploads in it
- * (running or waiting; more get 429), so one member uploading in a loop never fills it.
+ * Pictures decoded at once: one per core, each on one libvips thread (server/media/pictures.ts),
+ * so a burst of uploads uses the box's cores as sharp alone would, instead of queueing behind a
+ * single decode while the other cores idle; the decoded memory stays bounded by cores × the
+ * decoding budget. Beyond the queue: 503. The queue is served one member at a time in turn, and
+ * a member has at most two uploads in it (running or waiting; more get 429), so one member
+ * uploading in a loop never fills it.
  */
-const PROCESSING_CONCURRENCY = 1;
+export const PROCESSING_CONCURRENCY = Math.max(1, availableParallelism());
 const PROCESSING_MAX_WAITING = 20;
 const PROCESSING_MAX_PER_MEMBER = 2;
 
 export type AvatarService = ReturnType<typeof createAvatarService>;
 
+/** The bound on picture decoding the service uses unless given another. */
+export function createPictureLimiter(): FairLimiter {
+  return createFairLimiter(PROCESSING_CONCURRENCY, PROCESSING_MAX_WAITING, PROCESSING_MAX_PER_MEMBER);
+}
+
 export function createAvatarService(deps: { dataDir: string; users: UserStore; limiter?: FairLimiter; now?: () => number }) {
   const dir = join(deps.dataDir, AVATARS_DIR_NAME);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const { users } = deps;
-  const limiter = deps.limiter ?? createFairLimiter(PROCESSING_CONCURRENCY, PROCESSING_MAX_WAITING, PROCESSING_MAX_PER_MEMBER);
+  const limiter = deps.limiter ?? createPictureLimiter();
   const now = deps.now ?? Date.now;
   const pathOf = (avatarId: string, size: number): string => join(dir, `${avatarId}-${size}.webp`);
 

@@ -1,14 +1,12 @@
 // The top of the stack: gives each request an id, renders every error in one place and makes
 // sure a client never sees a stack trace. API paths get { "error": { "code", "message" } };
 // pages get the error page in the user's language.
-import { randomBytes } from 'node:crypto';
 import { storageError } from '../db/storage-errors.js';
 import { AppError, type ErrorKind } from '../errors.js';
 import type { Logger } from '../log.js';
 import { isApiPath, type AppContext, type AppMiddleware } from './context.js';
 import type { PageRenderer } from './pages.js';
-
-const REQUEST_ID_BYTES = 8;
+import { createRequestIds } from './request-id.js';
 
 /** The one mapping from the service's error kinds to HTTP. */
 const STATUS_FOR_KIND: Readonly<Record<ErrorKind, number>> = {
@@ -39,8 +37,9 @@ const FOR_STATUS: Readonly<Record<number, { kind: ErrorKind; code: string }>> = 
 };
 
 export function errorHandler(log: Logger, pages: PageRenderer): AppMiddleware {
+  const nextRequestId = createRequestIds();
   return async (ctx, next) => {
-    ctx.state.requestId = randomBytes(REQUEST_ID_BYTES).toString('hex');
+    ctx.state.requestId = nextRequestId();
     const started = performance.now();
     try {
       await next();

@@ -91,9 +91,11 @@ export async function processPicture(bytes: Buffer): Promise<Picture> {
   // autoOrient applies the EXIF orientation before the metadata is dropped; pages: 1 takes the
   // first frame of an animation; failOn 'warning' refuses truncated files.
   const options: SharpOptions = { autoOrient: true, limitInputPixels: MAX_INPUT_PIXELS, failOn: 'warning', pages: 1, sequentialRead: true };
+  // One input for the header check and the decode: the header is parsed once.
+  const image = sharp(bytes, options);
   let metadata: Metadata;
   try {
-    metadata = await sharp(bytes, options).metadata();
+    metadata = await image.metadata();
   } catch (error) {
     throw classify(error, format);
   }
@@ -104,13 +106,19 @@ export async function processPicture(bytes: Buffer): Promise<Picture> {
   if ((metadata.width ?? 0) * (metadata.height ?? 0) > MAX_INPUT_PIXELS) throw tooManyPixels();
   checkDecodingBudget(metadata);
   try {
-    const large = await sharp(bytes, options)
+    // Decoded once, to the large size's pixels; both sizes are encoded from those pixels at
+    // once (two libuv threads), rather than encoding the large one and decoding it again.
+    const square = await image
       .resize(LARGE_SIZE_PX, LARGE_SIZE_PX, { fit: 'cover', position: 'centre' })
       .toColourspace('srgb')
-      .webp({ quality: WEBP_QUALITY })
+      .raw()
       .timeout({ seconds: PROCESSING_TIMEOUT_S })
-      .toBuffer();
-    const small = await sharp(large).resize(SMALL_SIZE_PX, SMALL_SIZE_PX).webp({ quality: WEBP_QUALITY }).toBuffer();
+      .toBuffer({ resolveWithObject: true });
+    const pixels = { raw: { width: square.info.width, height: square.info.height, channels: square.info.channels } } as const;
+    const [large, small] = await Promise.all([
+      sharp(square.data, pixels).webp({ quality: WEBP_QUALITY }).toBuffer(),
+      sharp(square.data, pixels).resize(SMALL_SIZE_PX, SMALL_SIZE_PX).webp({ quality: WEBP_QUALITY }).toBuffer(),
+    ]);
     return { large, small };
   } catch (error) {
     throw classify(error, format);

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { AVATARS_DIR_NAME } from '../../server/accounts/picture-service.js';
+import { availableParallelism } from 'node:os';
+import { AVATARS_DIR_NAME, createPictureLimiter } from '../../server/accounts/picture-service.js';
 import { jsonOf, startTestServer, type TestServer } from '../helpers/server.js';
 import { waitUntil, withTimeout } from '../helpers/wait.js';
 import { interlaced16BitPng, jpegWithGps, pixelBombPng, pngOf, uploadForm } from '../media/images.js';
@@ -157,6 +158,26 @@ avatars('refuses an interlaced 16-bit PNG too costly to decode with 422, from it
 });
 
 avatars.run();
+
+const bound = suite('pictures decoded at once');
+
+bound('decodes one picture per core at once, for different members, and queues the next', async () => {
+  const limiter = createPictureLimiter();
+  const cores = availableParallelism();
+  const finishers: (() => void)[] = [];
+  const job = (): Promise<void> => new Promise<void>((resolve) => finishers.push(resolve));
+  const jobs = Array.from({ length: cores + 1 }, (_, index) => limiter.run(`member-${index}`, job));
+  await waitUntil(() => finishers.length === cores, `${cores} decodes to start`);
+  assert.is(limiter.active, cores);
+  assert.is(limiter.waiting, 1, 'the next one waits for a free core');
+  finishers.shift()?.();
+  await waitUntil(() => finishers.length === cores, 'the waiting decode to start once one ends');
+  assert.is(limiter.waiting, 0);
+  for (const finish of finishers.splice(0)) finish();
+  await withTimeout(Promise.all(jobs), 'every decode to end');
+});
+
+bound.run();
 
 const fairness = suite('picture uploads under a flood from one member');
 

@@ -78,6 +78,15 @@ sessions('ends a session past its absolute lifetime even if used a moment ago', 
   assert.is((await server.fetch('/api/me', withCookie(member.cookie))).status, 401);
 });
 
+sessions('reading the profile writes nothing to the database while the session was used within the minute', async () => {
+  const member = await signUp(server);
+  const changes = (): number => server.db.prepare('SELECT total_changes() AS n').pluck().get() as number;
+  assert.is((await server.fetch('/api/me', withCookie(member.cookie))).status, 200);
+  const before = changes();
+  for (let index = 0; index < 5; index++) assert.is((await server.fetch('/api/me', withCookie(member.cookie))).status, 200);
+  assert.is(changes(), before);
+});
+
 sessions('stores only the hash of the cookie token', async () => {
   const member = await signUp(server);
   const token = member.cookie.split('=')[1] ?? '';
@@ -147,6 +156,24 @@ clocked('ends a session idle for longer than the idle limit, and any session pas
     const again = sessionCookieOf(await logIn(own, member.email, member.password)) ?? '';
     clock.advance(2 * 3600_000 + 1);
     assert.is((await own.fetch('/api/me', withCookie(again))).status, 401, 'idle past the limit');
+  } finally {
+    await own.close();
+  }
+});
+
+clocked('writes a session’s last use at most once a minute, then again once it is older', async () => {
+  const clock = manualClock();
+  const own = await startTestServer({ env: FAST_BCRYPT, clock });
+  try {
+    const member = await signUp(own);
+    const lastUsed = (): string => own.db.prepare('SELECT last_used_at FROM sessions WHERE user_id = ?').pluck().get(member.id) as string;
+    const opened = lastUsed();
+    clock.advance(59_000);
+    assert.is((await own.fetch('/api/me', withCookie(member.cookie))).status, 200);
+    assert.is(lastUsed(), opened, 'not written within the minute');
+    clock.advance(2_000);
+    assert.is((await own.fetch('/api/me', withCookie(member.cookie))).status, 200);
+    assert.is(lastUsed(), new Date(clock.now()).toISOString());
   } finally {
     await own.close();
   }
