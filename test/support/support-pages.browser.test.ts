@@ -142,6 +142,8 @@ it('a member writes from the pre-filled form, reads the answer on their support 
     await page.getByLabel('Subject').fill('Camera not found');
     await page.getByLabel('Your message', { exact: true }).fill('My camera is not listed.');
     await page.getByRole('button', { name: 'Send the message' }).click();
+    // The element is in the page before the answer: wait for the reference to be written in it.
+    await page.locator('#sent-reference', { hasText: /-/ }).waitFor();
     const reference = (await page.locator('#sent-reference').textContent()) ?? '';
     assert.match(reference, REFERENCE_PATTERN);
     await staffReply(server, support.cookie, reference, 'Allow the camera for this site.');
