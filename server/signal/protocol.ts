@@ -31,13 +31,15 @@
 // Why it makes the security code as strong as its length: without it a middle (a compromised
 // signaling server) sees the caller's fingerprint in the offer before it must choose its own
 // certificates, and can try certificates until the two six-digit codes match (about 10^6
-// tries). With it the middle must commit, towards the caller, to its callee-side certificate
-// before the caller's offer reveals the caller's fingerprint (forwarding the callee's
-// commitment instead makes the caller warn at once), and it must offer its caller-side
-// certificate to the callee before the callee's answer reveals the callee's fingerprint, which
-// the commitment hides. Each code then depends on a certificate the middle could not know when
-// it fixed its own, so the two codes match by chance only: one in 10^6, once per call (both
-// sides keep their certificates for the whole call, so a renegotiation offers no new try).
+// tries). With it the middle must fix the certificate it shows the caller (its caller-side
+// one) when it hands the caller a commitment, before the caller's offer reveals the caller's
+// fingerprint: forwarding the callee's commitment makes the caller warn, and a commitment
+// cannot be opened to another certificate. And it must fix the certificate it shows the callee
+// (its callee-side one) in its offer to the callee, before the callee's answer reveals the
+// callee's fingerprint, which the commitment hides. Each of the two codes then depends on a
+// fingerprint the middle did not know when it fixed its own certificate on that side, so they
+// match by chance only: one in 10^6, once per call. Both sides keep their certificates for the
+// whole call and warn if the other side's changes, so a renegotiation gives no second try.
 //
 // Liveness: a page cannot see WebSocket pings, and after a move to another network its socket
 // may stay "open" with nothing behind it. So it sends LIVENESS_PING now and then; the signaler

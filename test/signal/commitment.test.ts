@@ -12,15 +12,21 @@ import { alice, bob, setup } from './hub-setup.js';
 const ALICE_COMMITMENT = 'a1'.repeat(32);
 const BOB_COMMITMENT = 'b0'.repeat(32);
 
-const commitment = suite('the callee’s commitment');
-
-commitment('reaches the caller in call-connected, and only the caller', () => {
-  const { open } = setup();
-  const caller = open(alice);
-  const phone = open(bob);
+/** Alice, committing in her invite, rings Bob, whose phone accepts with a commitment of its own. */
+function connectCall() {
+  const hub = setup();
+  const caller = hub.open(alice);
+  const phone = hub.open(bob);
   caller.send({ type: 'invite', calleeMemberId: 'bob', commitment: ALICE_COMMITMENT });
   const { callId } = caller.peer.last('call-ringing');
   phone.send({ type: 'accept', callId, commitment: BOB_COMMITMENT });
+  return { ...hub, caller, phone, callId };
+}
+
+const commitment = suite('the callee’s commitment');
+
+commitment('reaches the caller in call-connected, and only the caller', () => {
+  const { caller, phone } = connectCall();
   assert.is(caller.peer.last('call-connected').calleeCommitment, BOB_COMMITMENT);
   const calleeSide = phone.peer.last('call-connected');
   assert.is(calleeSide.role, 'callee');
@@ -30,12 +36,7 @@ commitment('reaches the caller in call-connected, and only the caller', () => {
 });
 
 commitment('comes again, unchanged, when the caller resumes the call; never to the callee', () => {
-  const { open } = setup();
-  const caller = open(alice);
-  const phone = open(bob);
-  caller.send({ type: 'invite', calleeMemberId: 'bob', commitment: ALICE_COMMITMENT });
-  const { callId } = caller.peer.last('call-ringing');
-  phone.send({ type: 'accept', callId, commitment: BOB_COMMITMENT });
+  const { open, caller, phone, callId } = connectCall();
   const callerToken = caller.peer.last('call-connected').resumeToken;
   const calleeToken = phone.peer.last('call-connected').resumeToken;
   caller.closed(true);
