@@ -8,6 +8,7 @@ export type PolicyVersion = Readonly<{ version: string; published: string; chang
 
 /** Newest first. */
 export const PRIVACY_POLICY_HISTORY: readonly [PolicyVersion, ...PolicyVersion[]] = [
+  { version: '2026-11-30.3', published: '2026-11-30', changes: 'policy.changes.v20261130_3' },
   { version: '2026-11-30.2', published: '2026-11-30', changes: 'policy.changes.v20261130_2' },
   { version: '2026-11-30', published: '2026-11-30', changes: 'policy.changes.v20261130' },
   { version: '2026-11-28', published: '2026-11-28', changes: 'policy.changes.v20261128' },

@@ -137,7 +137,7 @@ export function createCallService(
     /**
      * One row per received call in the callee's log and, when a member rang, one per call made in
      * the caller's log (repeats within minutes share a row): when, how it ended, how long, who,
-     * how many rings. Nothing else. Both rows follow the same cap and the same deletion rules.
+     * how many rings, and whether an answered call went through the relay. Nothing else. Both rows follow the same cap and the same deletion rules.
      */
     recordCall(call: ReceivedCall): void {
       const repeatSince = new Date(call.startedAt.getTime() - logRules.repeatWindowMs).toISOString();
@@ -146,6 +146,7 @@ export function createCallService(
         startedAt: call.startedAt.toISOString(),
         outcome: call.outcome,
         durationS: call.outcome === 'answered' ? Math.max(0, Math.round(call.durationS ?? 0)) : null,
+        path: call.outcome === 'answered' ? (call.path ?? null) : null,
       };
       const caller = call.caller;
       if (call.isBlocked !== true)

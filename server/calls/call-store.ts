@@ -5,6 +5,7 @@ export type CallLinkRow = Readonly<{ userId: string; code: string; guestsAllowed
 export type CallSettings = Readonly<{ guestsAllowed: boolean; relayOnly: boolean; showPresence: boolean }>;
 
 import type { CallDirection, CallLogFilter, CallOutcome } from '../contract/api.js';
+import type { CallPath } from '../signal/protocol.js';
 
 export type { CallLogFilter, CallOutcome };
 
@@ -34,6 +35,8 @@ export type NewCallLogRow = Readonly<{
   startedAt: string;
   outcome: CallOutcome;
   durationS: number | null;
+  /** How an answered call went: straight between the browsers or through the relay; null when unknown. */
+  path: CallPath | null;
 }>;
 
 export type DirectoryRow = Readonly<{ id: string; firstName: string; lastName: string; avatarId: string | null; showPresence: boolean }>;
@@ -74,8 +77,8 @@ export function createCallStore(db: Database) {
   // A call can end after one of its members deleted their account (the caller leaving mid-call
   // is what ends it): the other's row stays with the peer as a former member (NULL), and a
   // member who left gets no row. Either way the insert never trips the foreign keys.
-  const insertCall = db.prepare(`INSERT INTO call_log (member_id, direction, peer_kind, peer_id, peer_guest_name, started_at, outcome, duration_s, seen)
-    SELECT @memberId, @direction, @peerKind, (SELECT id FROM users WHERE id = @peerId), @peerGuestName, @startedAt, @outcome, @durationS,
+  const insertCall = db.prepare(`INSERT INTO call_log (member_id, direction, peer_kind, peer_id, peer_guest_name, started_at, outcome, duration_s, path, seen)
+    SELECT @memberId, @direction, @peerKind, (SELECT id FROM users WHERE id = @peerId), @peerGuestName, @startedAt, @outcome, @durationS, @path,
       CASE WHEN @direction = 'made' THEN 1 ELSE 0 END
     WHERE EXISTS (SELECT 1 FROM users WHERE id = @memberId)`);
   // Keyset pagination: newest first, `before` is the id of the last row of the previous page.

@@ -36,8 +36,9 @@ export type StatsView = Readonly<{
   /** Median length in seconds of the answered calls over the last STATS_DAYS days; null without any. */
   medianDurationS: StatCell | null;
   /**
-   * Relayed against direct calls: not recorded. The path a call takes (the selected ICE candidate
-   * pair) is known only to the two browsers, which do not report it; the call log does not hold it.
+   * Share (0 to 1) of the answered calls over the last STATS_DAYS days whose media went through
+   * the relay rather than straight between the browsers (the rest went direct), over the calls
+   * whose browsers reported their path; null without any such call.
    */
-  relayedShare: Readonly<{ recorded: false }>;
+  relayedShare: StatCell | null;
 }>;

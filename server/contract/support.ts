@@ -49,5 +49,6 @@ export type SupportConversationView = Readonly<{
   messages: readonly SupportMessageView[];
 }>;
 
-export type SupportInbox = Readonly<{ conversations: readonly SupportInboxEntry[]; more: boolean }>;
+/** A page of the inbox; `next`, when more conversations follow, is given back as `?after=` for the next page. */
+export type SupportInbox = Readonly<{ conversations: readonly SupportInboxEntry[]; next: string | null }>;
 export type SupportConversationList = Readonly<{ conversations: readonly SupportConversationSummary[] }>;

@@ -76,7 +76,7 @@ export const MEMBER_DATA_TABLES: readonly MemberDataTable[] = [
     exportKey: 'callLog',
     memberColumn: 'member_id',
     onDelete: 'delete',
-    exported: ['direction', 'started_at', 'outcome', 'duration_s', 'peer_kind', 'peer_guest_name', 'seen', 'attempts'],
+    exported: ['direction', 'started_at', 'outcome', 'duration_s', 'path', 'peer_kind', 'peer_guest_name', 'seen', 'attempts'],
     withheld: {
       id: 'internal row number',
       member_id: 'the member id, already in the profile',
@@ -89,7 +89,7 @@ export const MEMBER_DATA_TABLES: readonly MemberDataTable[] = [
     exportKey: 'inOtherMembersLogs',
     memberColumn: 'peer_id',
     onDelete: 'anonymise',
-    exported: ['direction', 'started_at', 'outcome', 'duration_s', 'attempts'],
+    exported: ['direction', 'started_at', 'outcome', 'duration_s', 'path', 'attempts'],
     withheld: {
       id: 'internal row number',
       member_id: 'the identifier of another member',

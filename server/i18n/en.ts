@@ -30,7 +30,7 @@ export const en: Readonly<Record<MessageKey, string>> = {
     'Porthello lets the members of your organisation take audio and video calls from a simple link, in the browser, with no app to install and no account needed to call.',
   'home.point.p2p.title': 'Browser to browser',
   'home.point.p2p.text':
-    'Voice, video and chat are encrypted end to end between the two browsers and never recorded; where no direct path exists, the organisation’s relay passes them on without being able to read them. The member’s call log keeps only who called (the name a guest typed), the day and time, the outcome and the duration.',
+    'Voice, video and chat are encrypted end to end between the two browsers and never recorded; where no direct path exists, the organisation’s relay passes them on without being able to read them. The member’s call log keeps only who called (the name a guest typed), the day and time, the outcome, the duration and whether the call went through the relay.',
   'home.point.link.title': 'A personal link',
   'home.point.link.text':
     'Each member gets a link to share. Whoever opens it types a name and rings; the member answers from their calls page, on a phone as well as on a computer.',
@@ -125,7 +125,7 @@ export const en: Readonly<Record<MessageKey, string>> = {
   'myData.stored.consent': 'The privacy policy version you accepted, and when',
   'myData.stored.sessions': 'Your logged-in devices: browser and system type, log-in time and last use',
   'myData.stored.calls':
-    'Your call log: the day and time of the calls you receive and of those you make to other members, their outcome, their duration and the other party (the name a guest typed); never their content',
+    'Your call log: the day and time of the calls you receive and of those you make to other members, their outcome, their duration, whether they went through the relay, and the other party (the name a guest typed); never their content',
   'myData.summary.title': 'Your data right now',
   'myData.export.title': 'Download my data',
   'myData.export.text': 'A JSON file with all of the data above, picture included, readable by other services.',
@@ -145,7 +145,7 @@ export const en: Readonly<Record<MessageKey, string>> = {
     'Only what is necessary: your e-mail address, last name, first name and profile picture if you add one. They come from the sign-up form and the contact form. The picture is re-encoded and its metadata (GPS position, camera) removed.',
   'policy.connection.title': 'Connection data',
   'policy.connection.text':
-    'For each call received: the day and time, the outcome (answered, missed, declined, busy), the duration and who called (the member, or the name the guest typed). The content of calls (voice, video, chat) goes straight from one browser to the other, encrypted end to end, and is never kept. No IP address is recorded in the call log.',
+    'For each call received: the day and time, the outcome (answered, missed, declined, busy), the duration, whether the call went straight between the browsers or through the relay (as the browsers report it), and who called (the member, or the name the guest typed). The content of calls (voice, video, chat) goes straight from one browser to the other, encrypted end to end, and is never kept. No IP address is recorded in the call log.',
   'policy.purposes.title': 'Why',
   'policy.purposes.text':
     'To sign you up and log you in, to talk with support, and to tell you about news of the service. Usage statistics are computed on the server, in aggregate, with no tracker and no third party.',
@@ -239,7 +239,7 @@ export const en: Readonly<Record<MessageKey, string>> = {
   'guest.audioOnly': 'Call without the camera',
   'guest.call': 'Call',
   'guest.privacy':
-    'The call goes directly between your two browsers, encrypted end to end (through the server’s relay, which cannot read it); neither voice, video nor chat is recorded. {name}’s call log keeps the name you type, the day and time, the outcome (answered, missed, declined) and the duration of the call; never your IP address.',
+    'The call goes directly between your two browsers, encrypted end to end (through the server’s relay, which cannot read it); neither voice, video nor chat is recorded. {name}’s call log keeps the name you type, the day and time, the outcome (answered, missed, declined), the duration of the call and whether it went through the relay; never your IP address.',
   'guest.cancel': 'Cancel the call',
   'guest.callAgain': 'Call again',
   'client.calls.link.copied': 'Link copied.',

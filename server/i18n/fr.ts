@@ -30,7 +30,7 @@ export const fr = {
     'Porthello permet aux membres de votre organisation de recevoir des appels audio et vidéo depuis un simple lien, dans le navigateur, sans installer d’application ni créer de compte pour appeler.',
   'home.point.p2p.title': 'De navigateur à navigateur',
   'home.point.p2p.text':
-    'La voix, l’image et la discussion sont chiffrées de bout en bout entre les deux navigateurs et ne sont jamais enregistrées ; faute de chemin direct, le relais de l’organisation les transmet sans pouvoir les lire. Le journal des appels du membre garde seulement qui a appelé (le nom saisi par un invité), le jour et l’heure, le résultat et la durée.',
+    'La voix, l’image et la discussion sont chiffrées de bout en bout entre les deux navigateurs et ne sont jamais enregistrées ; faute de chemin direct, le relais de l’organisation les transmet sans pouvoir les lire. Le journal des appels du membre garde seulement qui a appelé (le nom saisi par un invité), le jour et l’heure, le résultat, la durée et si l’appel est passé par le relais.',
   'home.point.link.title': 'Un lien personnel',
   'home.point.link.text':
     'Chaque membre reçoit un lien à partager. Qui l’ouvre saisit son nom et sonne ; le membre répond depuis sa page d’appels, sur téléphone comme sur ordinateur.',
@@ -127,7 +127,7 @@ export const fr = {
   'myData.stored.consent': 'La version de la politique de confidentialité que vous avez acceptée, et quand',
   'myData.stored.sessions': 'Vos appareils connectés : type de navigateur et de système, date de connexion et de dernière utilisation',
   'myData.stored.calls':
-    'Votre journal des appels : le jour et l’heure des appels que vous recevez et de ceux que vous passez à d’autres membres, leur résultat, leur durée et l’autre personne (le nom saisi par un invité) ; jamais leur contenu',
+    'Votre journal des appels : le jour et l’heure des appels que vous recevez et de ceux que vous passez à d’autres membres, leur résultat, leur durée, s’ils sont passés par le relais, et l’autre personne (le nom saisi par un invité) ; jamais leur contenu',
   'myData.summary.title': 'Vos données en ce moment',
   'myData.export.title': 'Télécharger mes données',
   'myData.export.text': 'Un fichier JSON avec toutes les données ci-dessus, photo comprise, lisible par d’autres services.',
@@ -148,7 +148,7 @@ export const fr = {
     'Seulement celles qui sont nécessaires : votre adresse e-mail, votre nom, votre prénom et votre photo de profil si vous en ajoutez une. Elles viennent du formulaire d’inscription et du formulaire de contact. La photo est réencodée et ses métadonnées (position GPS, appareil photo) sont supprimées.',
   'policy.connection.title': 'Les données de connexion',
   'policy.connection.text':
-    'Pour chaque appel reçu : le jour et l’heure, le résultat (répondu, manqué, refusé, occupé), la durée et qui appelait (le membre, ou le nom saisi par l’invité). Le contenu des appels (voix, image, discussion) passe directement d’un navigateur à l’autre, chiffré de bout en bout, et n’est jamais conservé. Aucune adresse IP n’est enregistrée dans le journal des appels.',
+    'Pour chaque appel reçu : le jour et l’heure, le résultat (répondu, manqué, refusé, occupé), la durée, si l’appel est passé directement entre les navigateurs ou par le relais (selon ce qu’indiquent les navigateurs), et qui appelait (le membre, ou le nom saisi par l’invité). Le contenu des appels (voix, image, discussion) passe directement d’un navigateur à l’autre, chiffré de bout en bout, et n’est jamais conservé. Aucune adresse IP n’est enregistrée dans le journal des appels.',
   'policy.purposes.title': 'Pourquoi',
   'policy.purposes.text':
     'Pour vous inscrire et vous connecter, échanger avec le support, et vous informer des nouveautés du service. Les statistiques d’usage sont calculées sur le serveur, de façon agrégée, sans traceur ni service tiers.',
@@ -246,7 +246,7 @@ export const fr = {
   'guest.audioOnly': 'Appeler sans caméra',
   'guest.call': 'Appeler',
   'guest.privacy':
-    'L’appel passe directement entre vos deux navigateurs, chiffré de bout en bout (via le relais du serveur, qui ne peut pas le lire) ; ni la voix, ni l’image, ni la discussion ne sont enregistrées. Le journal des appels de {name} garde le nom que vous saisissez, le jour et l’heure, le résultat (répondu, manqué, refusé) et la durée de l’appel ; jamais votre adresse IP.',
+    'L’appel passe directement entre vos deux navigateurs, chiffré de bout en bout (via le relais du serveur, qui ne peut pas le lire) ; ni la voix, ni l’image, ni la discussion ne sont enregistrées. Le journal des appels de {name} garde le nom que vous saisissez, le jour et l’heure, le résultat (répondu, manqué, refusé), la durée de l’appel et s’il est passé par le relais ; jamais votre adresse IP.',
   'guest.cancel': 'Annuler l’appel',
   'guest.callAgain': 'Rappeler',
   'client.calls.link.copied': 'Lien copié.',

@@ -39,6 +39,8 @@ export const mailEn: Readonly<Record<keyof typeof mailFr, string>> = {
   'client.too_many_mails': 'Too many e-mails asked for. Try again in {seconds} s.',
   'client.too_many_requests': 'Too many requests from your network. Try again in {seconds} s.',
   'client.already_verified': 'Your e-mail address is already confirmed.',
+  'policy.changes.v20261130_3':
+    'The call log also keeps whether an answered call went straight between the two browsers or through the relay (never an address); the organisation’s statistics count the share of relayed calls.',
   'policy.changes.v20261130_2':
     'Support messages and how long they are kept, which service news a member has read, where the service is hosted, and the “Do not disturb”, “Guests knock first” and “Blocked people” settings (a block set on a member is never shown to them).',
   'policy.changes.v20261130':

@@ -40,6 +40,8 @@ export const mailFr = {
   'client.too_many_mails': 'Trop d’e-mails demandés. Réessayez dans {seconds} s.',
   'client.too_many_requests': 'Trop de demandes depuis votre réseau. Réessayez dans {seconds} s.',
   'client.already_verified': 'Votre adresse e-mail est déjà confirmée.',
+  'policy.changes.v20261130_3':
+    'Le journal des appels garde aussi si un appel décroché est passé directement entre les deux navigateurs ou par le relais (jamais une adresse) ; les statistiques de l’organisation comptent la part des appels relayés.',
   'policy.changes.v20261130_2':
     'Les messages au support et leur durée de conservation, les annonces du service lues par un membre, le lieu d’hébergement du service, et les réglages « Ne pas déranger », « Les invités frappent d’abord » et « Personnes bloquées » (un blocage posé sur un membre ne lui est jamais montré).',
   'policy.changes.v20261130':

@@ -3,7 +3,7 @@
 // relay-only rule lets through. hub.ts moves calls between states; this file holds no I/O.
 import { timingSafeEqual } from 'node:crypto';
 import { viewOf, type CallOutcome, type MemberProfile, type Party, type ReceivedCall, type TimerHandle } from './deps.js';
-import { candidateTypeOf, type ClientMessage, type EndReason, type IceConfig, type PartyView, type ServerMessage } from './protocol.js';
+import { type CallPath, candidateTypeOf, type ClientMessage, type EndReason, type IceConfig, type PartyView, type ServerMessage } from './protocol.js';
 
 /** ringing → connected → ended, or ringing → ended. An ended call is gone from every index. */
 export type CallState = 'ringing' | 'connected' | 'ended';
@@ -44,6 +44,8 @@ export type Call<C> = {
   knock: { note: string } | null;
   /** The commitment to its certificate the callee accepted with, for the caller (protocol.ts); null while it rings. */
   calleeCommitment: string | null;
+  /** Where the media went once connected, as the sides reported it: 'relayed' once either said so. */
+  path: CallPath | null;
 };
 
 export type Side = 'caller' | 'callee';
@@ -78,7 +80,13 @@ export function receivedCallOf(call: Call<unknown>, reason: EndReason, endedAtMs
     startedAt: new Date(call.startedAtMs),
     outcome: outcomeOf(reason, answeredAt !== null),
     durationS: answeredAt === null ? null : Math.max(0, Math.round((endedAtMs - answeredAt) / 1000)),
+    path: answeredAt === null ? null : call.path,
   };
+}
+
+/** A call's path after one side's report: once through the relay, it counts as relayed. */
+export function pathAfterReport(current: CallPath | null, reported: CallPath): CallPath {
+  return current === 'relayed' ? 'relayed' : reported;
 }
 
 export function callerRecordOf(party: Party): ReceivedCall['caller'] {

@@ -3,7 +3,7 @@
 // written (the call log), how a call reaches the TURN relay (ICE credentials), and the clock.
 // main.ts wires the real ones; tests pass in-memory ones.
 import type { IncomingMessage } from 'node:http';
-import type { IceServer, PartyView } from './protocol.js';
+import type { CallPath, IceServer, PartyView } from './protocol.js';
 
 /** An authenticated party on a socket. A member comes from a session cookie; a guest from a
  *  short-lived ticket issued by one member's call link, and may ring only that member. */
@@ -64,6 +64,8 @@ export type ReceivedCall = {
   outcome: CallOutcome;
   /** Seconds from answer to end; null unless answered. */
   durationS: number | null;
+  /** Whether the answered call went through the relay, as the browsers reported; null or absent when unknown. */
+  path?: CallPath | null;
   /** The callee blocked this caller: only the caller's own log keeps the call (as it would
    *  for any member who did not answer), the callee's log stays free of them. */
   isBlocked?: boolean;

@@ -5,7 +5,7 @@
 import type { RelayedClientMessage } from './call-state.js';
 import type { Connection } from './connections.js';
 import { ProtocolViolation, Refusal } from './errors.js';
-import { CLOSE_CODES, parseClientMessage, PROTOCOL_VERSION, type ClientMessage } from './protocol.js';
+import { type CallPath, CLOSE_CODES, parseClientMessage, PROTOCOL_VERSION, type ClientMessage } from './protocol.js';
 
 /** The hub's steps, one per client message. */
 export type CallActions = {
@@ -17,6 +17,7 @@ export type CallActions = {
   cancel(conn: Connection, callId: string): void;
   hangUp(conn: Connection, callId: string): void;
   resume(conn: Connection, callId: string, resumeToken: string): void;
+  reportPath(conn: Connection, callId: string, path: CallPath): void;
   relay(conn: Connection, message: RelayedClientMessage): void;
 };
 
@@ -62,6 +63,8 @@ export function dispatch(conn: Connection, message: ClientMessage, actions: Call
       return actions.hangUp(conn, message.callId);
     case 'resume':
       return actions.resume(conn, message.callId, message.resumeToken);
+    case 'connected-path':
+      return actions.reportPath(conn, message.callId, message.path);
     case 'offer':
     case 'answer':
     case 'candidate':

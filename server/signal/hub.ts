@@ -14,6 +14,7 @@ import {
   callerRecordOf,
   incomingCallOf,
   isSameParty,
+  pathAfterReport,
   receivedCallOf,
   relayedMessage,
   sideOf,
@@ -30,7 +31,7 @@ import { createConnections, type Connection } from './connections.js';
 import { createRingGuard, DEFAULT_RING_LIMITS } from './ring-guard.js';
 import { createRingingIndex } from './ringing-index.js';
 import { type CallActions, receiveText } from './dispatch.js';
-import { CLOSE_CODES, PROTOCOL_VERSION, type EndReason, type IceConfig, type ServerMessage } from './protocol.js';
+import { type CallPath, CLOSE_CODES, PROTOCOL_VERSION, type EndReason, type IceConfig, type ServerMessage } from './protocol.js';
 
 /** Random bytes in call ids, connection ids and resume tokens (base64url: 24 bytes → 32 chars). */
 const ID_BYTES = 16;
@@ -135,6 +136,7 @@ export function createHub(deps: HubDeps): Hub {
       // A guest cannot skip the knock by sending a plain invite.
       knock: party.kind === 'guest' && reach.knocksFirst(calleeMemberId) ? { note: knockNote?.trim() ?? '' } : null,
       calleeCommitment: null,
+      path: null,
     };
     calls.set(callId, call);
     callByParty.set(conn.key, call);
@@ -254,14 +256,26 @@ export function createHub(deps: HubDeps): Hub {
   /** Forwards offers, answers and candidates, rebuilt field by field and stamped with the
    *  sender, only between the two bound sockets of a connected call. */
   function relay(conn: Connection, message: RelayedClientMessage): void {
-    const call = calls.get(message.callId);
-    const side = call === undefined || call.state !== 'connected' ? null : sideOf(call, conn);
-    if (call === undefined || side === null) throw new Refusal('not_in_call', 'That call is not live on this connection.', message.callId);
+    const { call, side } = connectedCallOf(conn, message.callId);
     const target = call[side === 'caller' ? 'callee' : 'caller'].conn;
     // The other side is away: what it missed is renegotiated by an ICE restart when it returns.
     if (target === null) return;
     const relayed = relayedMessage(call, viewOf(conn.party, target.party), message);
     if (relayed !== null) send(target, relayed);
+  }
+
+  /** The connected call this socket is bound to, and its side; a refusal otherwise. */
+  function connectedCallOf(conn: Connection, callId: string): { call: LiveCall; side: Side } {
+    const call = calls.get(callId);
+    const side = call === undefined || call.state !== 'connected' ? null : sideOf(call, conn);
+    if (call === undefined || side === null) throw new Refusal('not_in_call', 'That call is not live on this connection.', callId);
+    return { call, side };
+  }
+
+  /** One side's media path now that it is connected; the log keeps "relayed" once either said so. */
+  function reportPath(conn: Connection, callId: string, path: CallPath): void {
+    const { call } = connectedCallOf(conn, callId);
+    call.path = pathAfterReport(call.path, path);
   }
 
   /** Ends a live call once: both sides and every ringing device are told, the relay
@@ -307,7 +321,7 @@ export function createHub(deps: HubDeps): Hub {
     ringIfCalled(conn);
   }
 
-  const actions: CallActions = { hello, invite, accept, decline, cancel, hangUp, resume, relay };
+  const actions: CallActions = { hello, invite, accept, decline, cancel, hangUp, resume, relay, reportPath };
 
   /** Forgets a socket. A connected call it was bound to waits for it when it may come back,
    *  and ends at once otherwise; a ringing call ends if it was the caller's. */

@@ -15,6 +15,8 @@
 //                                                         caller's carries calleeCommitment; the
 //                                                         other devices get call-ended answered-elsewhere)
 //   either → offer / answer / candidate          server → the same, rebuilt, stamped with `from`
+//   either → connected-path {callId, path}       (nothing: the call log records whether the
+//                                                 call went through the relay; see CALL_PATHS)
 //   either → hang-up {callId}                    server → call-ended (both sides)
 //
 // A socket that drops during a connected call may come back within a grace period: the new
@@ -152,6 +154,16 @@ export const REFUSAL_CODES = [
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 
+/**
+ * The path a connected call's media takes, as a browser reads it from its selected candidate
+ * pair: straight between the two browsers, or through the TURN relay. Each side says so when
+ * its connection is first up and whenever the path changes; the call's log rows keep
+ * "relayed" if it ever went through the relay, for the organisation's statistics. Only the
+ * kind of path crosses, never a candidate or an address.
+ */
+export const CALL_PATHS = ['direct', 'relayed'] as const;
+export type CallPath = (typeof CALL_PATHS)[number];
+
 /** An ICE candidate as RTCIceCandidateInit carries it; `candidate: ""` is end-of-candidates. */
 export type CandidateFields = {
   candidate: string;
@@ -178,6 +190,8 @@ export type ClientMessage =
   | { type: 'hang-up'; callId: string }
   /** Rebinds a live call to this socket after a reconnect. */
   | { type: 'resume'; callId: string; resumeToken: string }
+  /** Where this side's media goes now that it is connected (see CALL_PATHS). */
+  | { type: 'connected-path'; callId: string; path: CallPath }
   /** An SDP offer; `iceRestart` marks the offer of an ICE restart. */
   | { type: 'offer'; callId: string; sdp: string; iceRestart: boolean }
   | { type: 'answer'; callId: string; sdp: string }
@@ -240,6 +254,7 @@ const isShortString =
 /** Control characters and bidirectional overrides would let a note disguise itself on the member's screen. */
 const HIDDEN_CHARACTERS = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
 const isKnockNote: FieldCheck = (value) => typeof value === 'string' && [...value].length <= MAX_KNOCK_NOTE_CHARS && !HIDDEN_CHARACTERS.test(value);
+const isCallPath: FieldCheck = (value) => (CALL_PATHS as readonly unknown[]).includes(value);
 const isMLineIndex: FieldCheck = (value) => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_SDP_MLINE_INDEX;
 
 /** For each client message type, every field it has (all required) and its check. Nothing else is accepted. */
@@ -252,6 +267,7 @@ const CLIENT_FIELDS: { readonly [T in ClientMessageType]: { readonly [K in Exclu
   cancel: { callId: isId },
   'hang-up': { callId: isId },
   resume: { callId: isId, resumeToken: isToken },
+  'connected-path': { callId: isId, path: isCallPath },
   offer: { callId: isId, sdp: isSdp, iceRestart: isBoolean },
   answer: { callId: isId, sdp: isSdp },
   candidate: {

@@ -1,5 +1,5 @@
 // Aggregate statistics for marketing and admins, computed on the box from the database: series
-// per day and week, outcome shares and a median. Never a person: the store returns counts only,
+// per day and week, outcome shares, the relayed share and a median. Never a person: the store returns counts only,
 // and here every figure resting on fewer than STATS_MIN_PEOPLE distinct people is suppressed.
 import {
   CALL_OUTCOMES_COUNTED,
@@ -83,6 +83,7 @@ export function createStatsService(deps: { store: StatsStore; now?: () => number
       const sinceDay = new Date(firstDayMs).toISOString();
       const sinceWeek = new Date(firstWeekMs).toISOString();
       const median = store.medianDuration(sinceDay);
+      const paths = store.relayedCalls(sinceDay);
       return {
         generatedAt: new Date(at).toISOString(),
         minPeople: STATS_MIN_PEOPLE,
@@ -93,7 +94,8 @@ export function createStatsService(deps: { store: StatsStore; now?: () => number
         callsPerDay: series(store.callsPerDay(sinceDay), firstDayMs, STATS_DAYS, DAY_MS),
         outcomeShares: outcomeShares(store.outcomes(sinceDay), store.calleesSince(sinceDay)),
         medianDurationS: median.medianS === null ? null : cellOf(Math.round(median.medianS), median.people),
-        relayedShare: { recorded: false },
+        // The direct share is its complement, so one rule covers both.
+        relayedShare: paths.calls === 0 ? null : cellOf(Number((paths.relayed / paths.calls).toFixed(SHARE_DECIMALS)), paths.people),
       };
     },
   };

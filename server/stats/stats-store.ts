@@ -39,6 +39,9 @@ export function createStatsStore(db: Database) {
   const answered = "direction = 'received' AND outcome = 'answered' AND duration_s IS NOT NULL AND started_at >= @since";
   const answeredCount = db.prepare(`SELECT count(*) AS calls, count(DISTINCT member_id) AS people FROM call_log WHERE ${answered}`);
   const durationAt = db.prepare(`SELECT duration_s FROM call_log WHERE ${answered} ORDER BY duration_s LIMIT 1 OFFSET @offset`).pluck();
+  // Answered calls whose browsers said which path their media took (see migration 012).
+  const paths = db.prepare(`SELECT count(*) AS calls, count(*) FILTER (WHERE path = 'relayed') AS relayed, count(DISTINCT member_id) AS people
+    FROM call_log WHERE ${answered} AND path IS NOT NULL`);
 
   return {
     signupsPerWeek: (since: string): BucketRow[] => signups.all(since) as BucketRow[],
@@ -56,5 +59,8 @@ export function createStatsStore(db: Database) {
       const medianS = calls % 2 === 1 ? middle((calls - 1) / 2) : (middle(calls / 2 - 1) + middle(calls / 2)) / 2;
       return { medianS, people };
     },
+    /** Answered calls since then with a known path, how many of them went through the relay, and the people (callees) behind them. */
+    relayedCalls: (since: string): { calls: number; relayed: number; people: number } =>
+      paths.get({ since }) as { calls: number; relayed: number; people: number },
   };
 }

@@ -3,7 +3,7 @@
 //   GET  /api/support/conversations                                       a member's own
 //   GET  /api/support/conversations/:reference                            one of them, with its messages
 //   POST /api/support/conversations/:reference/messages {message}         201, the member answers
-//   GET  /api/admin/support/conversations[?state=open|answered|closed|all] the inbox (support, admin)
+//   GET  /api/admin/support/conversations[?state=open|answered|closed|all][&after=<next>] a page of the inbox (support, admin)
 //   GET  /api/admin/support/conversations/:reference                      one conversation
 //   POST /api/admin/support/conversations/:reference/replies {message}    201, a staff reply
 //   POST /api/admin/support/conversations/:reference/close                200
@@ -15,7 +15,7 @@ import { createRouter } from '../http/router.js';
 import { requireMember } from '../http/session.js';
 import type { Logger } from '../log.js';
 import type { Actor } from '../staff/actor.js';
-import { parseContactMessage, parseReply, parseStateFilter } from './support-rules.js';
+import { parseContactMessage, parseInboxCursor, parseReply, parseStateFilter } from './support-rules.js';
 import type { SupportService } from './support-service.js';
 
 const actorOf = (ctx: AppContext): Actor => {
@@ -55,7 +55,7 @@ export function supportRoutes({ support, log }: Readonly<{ support: SupportServi
 
   router.get('/admin/support/conversations', (ctx) => {
     const actor = actorOf(ctx);
-    ctx.body = support.inbox(actor, parseStateFilter(ctx.query['state']));
+    ctx.body = support.inbox(actor, parseStateFilter(ctx.query['state']), parseInboxCursor(ctx.query['after']));
   });
 
   router.get('/admin/support/conversations/:reference', (ctx) => {

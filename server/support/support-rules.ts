@@ -59,6 +59,30 @@ export type ContactMessage = ReturnType<typeof parseContactMessage>;
 
 export const parseReply = schema({ message: textField(SUPPORT_MESSAGE_MAX_CODE_POINTS) }, { closed: true });
 
+/** Letters and digits that cannot be mistaken for one another when read out or copied by hand. */
+export const REFERENCE_ALPHABET = 'ABCDEFGHJKMNPQRSTVWXYZ23456789';
+/** Two groups of four: 30^8 ≈ 6.6e11 references, random, so their order says nothing about the inbox. */
+export const REFERENCE_GROUP_LENGTH = 4;
+const REFERENCE_SOURCE = `[${REFERENCE_ALPHABET}]{${REFERENCE_GROUP_LENGTH}}-[${REFERENCE_ALPHABET}]{${REFERENCE_GROUP_LENGTH}}`;
+export const REFERENCE_PATTERN = new RegExp(`^${REFERENCE_SOURCE}$`);
+
+/**
+ * Where a page of the inbox ends: the last conversation's latest activity and its reference
+ * (the inbox is ordered by both). Sent as `next`, given back as `after`: "<ISO time>~<reference>".
+ */
+export type InboxCursor = Readonly<{ updatedAt: string; reference: string }>;
+const CURSOR_PATTERN = new RegExp(`^(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z)~(${REFERENCE_SOURCE})$`);
+
+export const inboxCursorOf = (row: InboxCursor): string => `${row.updatedAt}~${row.reference}`;
+
+/** The inbox's `after` parameter: absent for the first page, else a `next` it sent. */
+export function parseInboxCursor(value: unknown): InboxCursor | null {
+  if (value === undefined) return null;
+  const match = typeof value === 'string' ? CURSOR_PATTERN.exec(value) : null;
+  if (match === null || Number.isNaN(Date.parse(match[1] ?? ''))) throw badRequest('invalid_query', 'after must be the next value of a page of the inbox.');
+  return { updatedAt: match[1] ?? '', reference: match[2] ?? '' };
+}
+
 /** The inbox's `state` filter: one state, or every conversation when absent or `all`. */
 export function parseStateFilter(value: unknown): SupportState | null {
   if (value === undefined || value === 'all') return null;

@@ -19,7 +19,7 @@ import { AppError, conflict, notFound, rateLimited } from '../errors.js';
 import type { Locale } from '../i18n/index.js';
 import type { Actor } from '../staff/actor.js';
 import { canAnswerSupport, requireCapability } from '../staff/roles.js';
-import type { ContactMessage } from './support-rules.js';
+import { type ContactMessage, type InboxCursor, inboxCursorOf, REFERENCE_ALPHABET, REFERENCE_GROUP_LENGTH, REFERENCE_PATTERN } from './support-rules.js';
 import type { ConversationRow, SupportStore } from './support-store.js';
 
 const HOUR_MS = 60 * 60_000;
@@ -45,18 +45,13 @@ export const DEFAULT_SUPPORT_LIMITS: SupportLimits = Object.freeze({
 
 /** A conversation past this many messages is better started afresh; it also bounds one conversation's size. */
 export const SUPPORT_MESSAGES_PER_CONVERSATION_MAX = 200;
-/** The inbox shows this many conversations, newest activity first; a state filter narrows it. */
+/** The inbox shows this many conversations at a time, newest activity first; a state filter narrows it. */
 export const SUPPORT_INBOX_PAGE_SIZE = 100;
 /** A member's own list: far more than anyone writes. */
 const MEMBER_CONVERSATIONS_LISTED = 100;
 /** Bounds the memory of the limits under a flood of distinct addresses. */
 const MAX_LIMIT_KEYS = 50_000;
 
-/** Letters and digits that cannot be mistaken for one another when read out or copied by hand. */
-const REFERENCE_ALPHABET = 'ABCDEFGHJKMNPQRSTVWXYZ23456789';
-/** Two groups of four: 30^8 ≈ 6.6e11 references, random, so their order says nothing about the inbox. */
-const REFERENCE_GROUP_LENGTH = 4;
-const REFERENCE_PATTERN = new RegExp(`^[${REFERENCE_ALPHABET}]{${REFERENCE_GROUP_LENGTH}}-[${REFERENCE_ALPHABET}]{${REFERENCE_GROUP_LENGTH}}$`);
 /** A clash among 6.6e11 is already unlikely; several in a row means something else is wrong. */
 const REFERENCE_ATTEMPTS = 5;
 
@@ -159,10 +154,13 @@ export function createSupportService(deps: {
       }
     },
 
-    inbox(actor: Actor, state: SupportState | null): SupportInbox {
+    /** A page of the inbox, newest activity first; `after` (a page's `next`) continues past that page. */
+    inbox(actor: Actor, state: SupportState | null, after: InboxCursor | null = null): SupportInbox {
       requireCapability(canAnswerSupport, actor.role);
-      const rows = store.inbox(state, SUPPORT_INBOX_PAGE_SIZE + 1);
-      return { conversations: rows.slice(0, SUPPORT_INBOX_PAGE_SIZE).map(entry), more: rows.length > SUPPORT_INBOX_PAGE_SIZE };
+      const rows = store.inbox(state, after, SUPPORT_INBOX_PAGE_SIZE + 1);
+      const page = rows.slice(0, SUPPORT_INBOX_PAGE_SIZE);
+      const last = page.at(-1);
+      return { conversations: page.map(entry), next: rows.length > SUPPORT_INBOX_PAGE_SIZE && last !== undefined ? inboxCursorOf(last) : null };
     },
 
     read,

@@ -43,8 +43,11 @@ export function createSupportStore(db: Database) {
   const touch = db.prepare('UPDATE support_conversations SET state = @state, updated_at = @at WHERE id = @conversationId');
   const setState = db.prepare('UPDATE support_conversations SET state = ? WHERE id = ?');
   const byId = db.prepare(`SELECT ${CONVERSATION_COLUMNS} FROM support_conversations c WHERE c.id = ?`);
+  // Keyset pages: after (updated_at, id) of the previous page's last row, in the same order.
   const inbox = db.prepare(`SELECT ${CONVERSATION_COLUMNS} FROM support_conversations c
-    WHERE @state IS NULL OR c.state = @state ORDER BY c.updated_at DESC, c.id LIMIT @limit`);
+    WHERE (@state IS NULL OR c.state = @state)
+      AND (@afterAt IS NULL OR c.updated_at < @afterAt OR (c.updated_at = @afterAt AND c.id > @afterId))
+    ORDER BY c.updated_at DESC, c.id LIMIT @limit`);
   const ofMember = db.prepare(`SELECT ${CONVERSATION_COLUMNS} FROM support_conversations c
     WHERE c.member_id = ? ORDER BY c.updated_at DESC, c.id LIMIT ?`);
   const messages = db.prepare(`SELECT m.id, m.author, CASE WHEN u.id IS NULL THEN NULL ELSE u.first_name || ' ' || u.last_name END AS staffName,
@@ -74,8 +77,9 @@ export function createSupportStore(db: Database) {
       const row = byId.get(id) as RawConversation | undefined;
       return row === undefined ? undefined : withMember(row);
     },
-    /** The newest conversations first, of one state or all (null), at most `limit`. */
-    inbox: (state: SupportState | null, limit: number): ConversationRow[] => (inbox.all({ state, limit }) as RawConversation[]).map(withMember),
+    /** The newest conversations first, of one state or all (null), after a page's last one, at most `limit`. */
+    inbox: (state: SupportState | null, after: Readonly<{ updatedAt: string; reference: string }> | null, limit: number): ConversationRow[] =>
+      (inbox.all({ state, afterAt: after?.updatedAt ?? null, afterId: after?.reference ?? null, limit }) as RawConversation[]).map(withMember),
     ofMember: (memberId: string, limit: number): ConversationRow[] => (ofMember.all(memberId, limit) as RawConversation[]).map(withMember),
     messages: (id: string): SupportMessageView[] => messages.all(id) as SupportMessageView[],
     messageCount: (id: string): number => messageCount.get(id) as number,

@@ -128,6 +128,8 @@ test('a guest rings a member from the link; they talk, chat and hang up; the log
     const entry = callee.page.locator('#call-log .call-entry').first();
     await entry.locator('.call-entry-name', { hasText: 'Paul Langevin (guest)' }).waitFor();
     assert.is(await entry.getAttribute('data-outcome'), 'answered');
+    // Both browsers reported the relayed path: the log row keeps it for the statistics.
+    assert.is(server.db.prepare("SELECT path FROM call_log WHERE outcome = 'answered' ORDER BY id DESC LIMIT 1").pluck().get(), 'relayed');
     assert.match((await entry.locator('.call-outcome').textContent()) ?? '', /^Answered · \d+ s$/);
     assert.not.ok(await callee.page.locator('.call-screen').count(), 'the call screen is gone');
     await shot(callee.page, 'calls-ended');
@@ -201,6 +203,8 @@ test('a member calls another member from the directory, both see and hear each o
     await bobSide.page.getByRole('button', { name: 'Answer' }).click();
 
     for (const side of [aliceSide.page, bobSide.page]) await side.locator('.call-screen[data-phase="connected"]').waitFor();
+    await bobSide.page.locator('.call-screen[data-path]').waitFor();
+    const path = await bobSide.page.getAttribute('.call-screen', 'data-path');
     await waitMediaGrowing(aliceSide.page, 'the caller', BROWSER_WAIT_MS);
     await waitMediaGrowing(bobSide.page, 'the callee', BROWSER_WAIT_MS);
     assert.ok(await aliceSide.page.locator('#outgoing').isHidden(), 'the calling panel is gone');
@@ -210,6 +214,8 @@ test('a member calls another member from the directory, both see and hear each o
     const entry = bobSide.page.locator('#call-log .call-entry').first();
     await entry.locator('.call-entry-name', { hasText: 'Alice Martin' }).waitFor();
     assert.is(await entry.getAttribute('data-outcome'), 'answered');
+    // The path the screens showed (direct here, on one machine) is what the log keeps.
+    assert.is(server.db.prepare("SELECT path FROM call_log WHERE member_id = ? AND outcome = 'answered'").pluck().get(bob.id), path);
     // A call from a member can be returned from the log.
     assert.ok(await entry.getByRole('button', { name: 'Call back Alice Martin' }).isEnabled());
   } finally {

@@ -340,6 +340,10 @@ async function memberCall(callerBrowser: BrowserName, calleeBrowser: BrowserName
     await callFromDirectory(aliceSide, bob);
     await answers(bobSide, `Alice ${lastNames[0]}`);
     await bothConnected(aliceSide, bobSide);
+    // Each side shows the kind of path its selected candidate pair has (Firefox marks its pair
+    // "selected"; Chromium names it in its transport report), and reports it for the log.
+    await waitFor(bobSide, '.call-screen[data-path]');
+    const path = await attributeOf(bobSide.page, '.call-screen', 'data-path');
     await mediaFlowsBothWays(aliceSide, bobSide);
     const code = await sameSecurityCode(aliceSide, bobSide);
     await chatBothWays(aliceSide, bobSide);
@@ -354,6 +358,11 @@ async function memberCall(callerBrowser: BrowserName, calleeBrowser: BrowserName
     await memberSeesEnded(hearsIt, name);
     await memberSeesEnded(hangsUp, dropped === 'caller' ? `Alice ${lastNames[0]}` : `Bob ${lastNames[1]}`);
     await logShowsAnswered(bobSide, `Alice ${lastNames[0]}`);
+    const logged = server.db.prepare("SELECT path FROM call_log WHERE member_id = ? AND outcome = 'answered'").pluck().get(bob.id);
+    assert.ok(
+      logged === path || logged === 'relayed',
+      `the log keeps the path ${String(path)} (or relayed, if it went through the relay at any time): ${String(logged)}`,
+    );
     noComplaints(aliceSide, bobSide);
   } finally {
     await aliceSide.close();

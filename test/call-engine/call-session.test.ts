@@ -194,6 +194,25 @@ outbound('the callee answer goes out, and its fragment is the base of its own la
   ]);
 });
 
+outbound('the media path goes to the server once per change, and again when the socket could not carry it', () => {
+  const { session, sent, socket } = start('callee');
+  const paths = () => sent.filter((message) => message.type === 'connected-path');
+  session.notePath('direct');
+  session.notePath('direct');
+  assert.equal(paths(), [{ type: 'connected-path', callId: 'call-1', path: 'direct' }]);
+  socket.isOpen = false;
+  session.notePath('relayed');
+  assert.is(paths().length, 1, 'lost with the socket');
+  socket.isOpen = true;
+  session.notePath('relayed');
+  session.notePath('relayed');
+  assert.equal(paths().at(-1), { type: 'connected-path', callId: 'call-1', path: 'relayed' });
+  assert.is(paths().length, 2);
+  session.hangUp();
+  session.notePath('direct');
+  assert.is(paths().length, 2, 'nothing after the end');
+});
+
 outbound('rollbacks and provisional answers stay local', () => {
   const { connection, sent } = start('caller');
   connection.init.send({ kind: 'description', description: { type: 'rollback' } });

@@ -169,7 +169,7 @@ stale('messages about another call change nothing', () => {
   assert.is(live.phone.state.kind, 'in-call');
   assert.equal(session.handled, []);
   assert.equal(live.ends, []);
-  assert.equal(live.refusals, ['cannot_resume']);
+  assert.equal(live.refusals, [], 'a refusal about another call is not this one’s');
   assert.equal(refusals, []);
 });
 
@@ -188,8 +188,11 @@ stale('messages about a call after it ended change nothing', () => {
   assert.is(sessions.length, 1);
   assert.is(session.handled.length, before);
   assert.equal(tones.started, ['ringback']);
-  // A refusal that concerns no call of ours is the page's to show.
-  assert.equal(refusals, ['not_in_call']);
+  // A refusal about the ended call (our late message crossed its end) is not shown again: the
+  // page said the call ended, with its actions, and keeps saying so.
+  assert.equal(refusals, []);
+  signal.deliver(refusal('rate_limited'));
+  assert.equal(refusals, ['rate_limited'], 'a refusal about no call is still the page’s to show');
 });
 
 stale('a refusal while idle or ringing in goes to the page and ends nothing', () => {

@@ -107,6 +107,39 @@ log('calls made count towards the same cap, and repeated rings share one made en
   );
 });
 
+log('an answered call keeps whether its media went through the relay, in both logs’ export; a report outside a live call is refused', async () => {
+  const ada = await signUp(server, { firstName: 'Ada', lastName: 'Lovelace' });
+  const bob = await signUp(server, { firstName: 'Bob', lastName: 'Durand' });
+  const device = await connectMember(bob);
+  const phone = await connectMember(ada);
+  phone.send({ type: 'invite', calleeMemberId: bob.id, commitment: A_COMMITMENT });
+  const { callId } = await device.next('incoming-call');
+  phone.send({ type: 'connected-path', callId, path: 'direct' });
+  const early = await phone.next('error');
+  assert.is(early.code, 'not_in_call', 'no path while it rings');
+  device.send({ type: 'accept', callId, commitment: A_COMMITMENT });
+  await Promise.all([device.next('call-connected'), phone.next('call-connected')]);
+  phone.send({ type: 'connected-path', callId, path: 'direct' });
+  device.send({ type: 'connected-path', callId, path: 'relayed' });
+  // Back to a direct path later: the call still went through the relay.
+  device.send({ type: 'connected-path', callId, path: 'direct' });
+  // Bob's socket carries his reports before his hang-up, in order.
+  device.send({ type: 'hang-up', callId });
+  await phone.next('call-ended');
+  const pathsOf = async (member: TestMember) => {
+    const { data } = await jsonOf(await server.fetch('/api/me/export', withCookie(member.cookie)));
+    return (data.callLog as { direction: string; outcome: string; path: string | null }[]).map((row) => [row.direction, row.outcome, row.path]);
+  };
+  assert.equal(await pathsOf(ada), [['made', 'answered', 'relayed']]);
+  assert.equal(await pathsOf(bob), [['received', 'answered', 'relayed']]);
+
+  // A path that is not one of the two kinds breaks the protocol: the socket is closed.
+  const other = await connectMember(ada);
+  other.ws.send(JSON.stringify({ type: 'connected-path', callId, path: 'via-mars' }));
+  const closed = await new Promise<number>((resolve) => other.ws.once('close', (code) => resolve(code)));
+  assert.is(closed, 1008);
+});
+
 log('deleting an entry takes it from one log only; deleting an account erases its log and leaves a former member in the other', async () => {
   const ada = await signUp(server, { firstName: 'Ada', lastName: 'Lovelace' });
   const bob = await signUp(server, { firstName: 'Bob', lastName: 'Durand' });

@@ -68,7 +68,9 @@ it('shows the tables, withholds the one-person buckets and shows the five-person
     // The charts repeat the tables for the eye only; a withheld bucket is an outline, not a bar.
     assert.is(await tab.locator('svg.stat-chart:not([aria-hidden="true"])').count(), 0);
     assert.ok((await tab.locator('#calls-day .stat-bar-withheld').count()) >= 1);
-    assert.match(await textOf(tab.locator('#path')), /Not available/);
+    const paths = tab.getByRole('table', { name: /Relayed or direct/ });
+    assert.match(await textOf(figure(paths, /Through the relay/)), /71\.4\s?%/);
+    assert.match(await textOf(figure(paths, /Direct/)), /28\.6\s?%/);
     await tab.screenshot({ path: '/tmp/porthello-admin-stats.png', fullPage: true });
     assert.equal(await seriousViolations(tab), [], 'the statistics page passes axe');
     await tab.emulateMedia({ colorScheme: 'dark' });

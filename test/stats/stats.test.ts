@@ -10,7 +10,7 @@ import { FAST_BCRYPT, withCookie, type TestMember } from '../accounts/helpers.js
 import { manualClock } from '../helpers/clock.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { errorCode, firstAdmin, memberWithRole } from '../staff/helpers.js';
-import { STATS_NOW_MS, seedStatsScenario, type SeededMember } from './seed.js';
+import { STATS_NOW_MS, seedMember, seedReceivedCall, seedStatsScenario, type SeededMember } from './seed.js';
 
 type Context = { server: TestServer; admin: TestMember; seeded: { lonely: SeededMember; five: SeededMember[]; all: SeededMember[] } };
 const stats = suite<Context>('aggregate statistics', {} as never);
@@ -96,7 +96,26 @@ stats('withholds a share resting on one person, and one more so it cannot be wor
   assert.equal(body.outcomeShares.busy, { value: 0, suppressed: false });
   // Answered: 30, 30, 30, 60, 120, 180, 240, 300 s from six people.
   assert.equal(body.medianDurationS, { value: 90, suppressed: false });
-  assert.equal(body.relayedShare, { recorded: false });
+  // 5 relayed of the 7 answered calls whose path is known (one answered call left out), from five people.
+  assert.equal(body.relayedShare, { value: 0.714, suppressed: false });
+});
+
+stats('the relayed share is withheld when its calls rest on fewer people, and null without any', async () => {
+  const server = await startTestServer({ env: FAST_BCRYPT, clock: manualClock(STATS_NOW_MS) });
+  try {
+    const admin = await firstAdmin(server);
+    assert.is((await overview(server, admin)).body.relayedShare, null, 'no answered call with a known path');
+    const four = Array.from({ length: STATS_MIN_PEOPLE - 1 }, () => seedMember(server.db, '2026-11-02T08:00:00.000Z'));
+    for (const member of four) {
+      for (const path of ['relayed', 'direct'] as const) seedReceivedCall(server.db, member.id, '2026-11-26T09:00:00.000Z', 'answered', 60, path);
+    }
+    seedReceivedCall(server.db, admin.id, '2026-11-26T10:00:00.000Z', 'missed', null, null);
+    assert.equal((await overview(server, admin)).body.relayedShare, WITHHELD, 'eight calls of four people');
+    seedReceivedCall(server.db, admin.id, '2026-11-27T10:00:00.000Z', 'answered', 30, 'relayed');
+    assert.equal((await overview(server, admin)).body.relayedShare, { value: 0.556, suppressed: false }, 'five of nine, from five people');
+  } finally {
+    await server.close();
+  }
 });
 
 stats('names no person: no id, address or name of anyone in the answer', async ({ server, admin, seeded }) => {

@@ -179,16 +179,36 @@ inbox('the pages: /contact for everyone (pre-filled for a member), /support for 
   assert.match(await (await server.fetch('/admin/accounts', withCookie(support.cookie))).text(), '<a href="/admin/support">');
 });
 
-inbox('the inbox shows the newest conversations first, at most a page, and says when there are more', async ({ server, support }) => {
+inbox('the inbox pages through every conversation, newest first, each once; a bad cursor is refused', async ({ server, support }) => {
   const present = server.db.prepare('SELECT count(*) FROM support_conversations').pluck().get() as number;
   for (let sent = present; sent <= SUPPORT_INBOX_PAGE_SIZE; sent += 1) await contact(server);
   const newest = await contact(server);
-  const list = (await (await server.fetch('/api/admin/support/conversations?state=all', withCookie(support.cookie))).json()) as SupportInbox;
-  assert.is(list.conversations.length, SUPPORT_INBOX_PAGE_SIZE);
-  assert.ok(list.more);
-  assert.is(list.conversations[0]?.reference, newest);
-  const times = list.conversations.map((conversation) => conversation.updatedAt);
-  assert.equal(times, [...times].sort().reverse());
+  const total = server.db.prepare('SELECT count(*) FROM support_conversations').pluck().get() as number;
+  const pageOf = async (after: string | null): Promise<SupportInbox> => {
+    const query = after === null ? '' : `&after=${encodeURIComponent(after)}`;
+    const response = await server.fetch(`/api/admin/support/conversations?state=all${query}`, withCookie(support.cookie));
+    assert.is(response.status, 200);
+    return (await response.json()) as SupportInbox;
+  };
+  const first = await pageOf(null);
+  assert.is(first.conversations.length, SUPPORT_INBOX_PAGE_SIZE);
+  assert.is(first.conversations[0]?.reference, newest);
+  assert.ok(first.next, 'more follow');
+  const second = await pageOf(first.next);
+  assert.is(second.next, null, 'the last page');
+  const all = [...first.conversations, ...second.conversations];
+  assert.is(all.length, total, 'every conversation');
+  assert.is(new Set(all.map((conversation) => conversation.reference)).size, total, 'each once');
+  // Newest activity first, then by reference: the order the cursor follows.
+  const keys = all.map((conversation) => [conversation.updatedAt, conversation.reference] as const);
+  const sorted = [...keys].sort(([at1, ref1], [at2, ref2]) => (at1 === at2 ? (ref1 < ref2 ? -1 : 1) : at1 < at2 ? 1 : -1));
+  assert.equal(keys, sorted);
+
+  for (const bad of ['x', `${first.next}x`, '2026-13-45T99:99:99.999Z~ABCD-EFGH', 'ABCD-EFGH', '2026-11-30T10:00:00.000Z~abcd-efgh']) {
+    const response = await server.fetch(`/api/admin/support/conversations?after=${encodeURIComponent(bad)}`, withCookie(support.cookie));
+    assert.is(response.status, 400, bad);
+    assert.is(await errorCode(response), 'invalid_query');
+  }
 });
 
 inbox('a conversation takes a bounded number of messages, then asks for a new one', async ({ server, support }) => {

@@ -9,6 +9,8 @@ import { FAST_BCRYPT, type TestMember } from '../accounts/helpers.js';
 import { seriousViolations } from '../helpers/axe.js';
 import { browserSuite, hasChromium, launchBrowser } from '../helpers/browser.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { REFERENCE_ALPHABET } from '../../server/support/support-rules.js';
+import { SUPPORT_INBOX_PAGE_SIZE } from '../../server/support/support-service.js';
 import { firstAdmin, memberWithRole } from '../staff/helpers.js';
 import { REFERENCE_PATTERN, staffReply } from './helpers.js';
 
@@ -164,6 +166,49 @@ it('a member writes from the pre-filled form, reads the answer on their support 
     assert.ok(await page.locator('#conversation-view').isHidden());
   } finally {
     await context.close();
+  }
+});
+
+it('the inbox shows a page of conversations and the older ones on demand, with the keyboard where it left off', async () => {
+  const present = server.db.prepare("SELECT count(*) FROM support_conversations WHERE state = 'open'").pluck().get() as number;
+  const seeded = SUPPORT_INBOX_PAGE_SIZE + 3 - present;
+  const insert = server.db.prepare(`INSERT INTO support_conversations (id, member_id, email, name, locale, subject, state, created_at, updated_at)
+    VALUES (?, NULL, 'someone@example.org', 'Someone', 'en', ?, 'open', ?, ?)`);
+  // Older than anything the other tests wrote: they fill the second page.
+  for (let index = 0; index < seeded; index += 1) {
+    const at = new Date(Date.UTC(2026, 0, 1, 0, index)).toISOString();
+    const code = Array.from(
+      { length: 4 },
+      (_, digit) => REFERENCE_ALPHABET[Math.floor(index / REFERENCE_ALPHABET.length ** (3 - digit)) % REFERENCE_ALPHABET.length],
+    );
+    insert.run(`SEED-${code.join('')}`, `Seeded question ${index}`, at, at);
+  }
+  const context = await contextOf(support, { viewport: PHONE, locale: 'en-GB' });
+  try {
+    const staff = await pageOf(context);
+    await staff.goto(`${server.url}/admin/support`);
+    const items = staff.locator('#conversations > li');
+    const more = staff.getByRole('button', { name: 'Show older conversations' });
+    await more.waitFor();
+    assert.is(await items.count(), SUPPORT_INBOX_PAGE_SIZE);
+    await more.focus();
+    await staff.keyboard.press('Enter');
+    await staff
+      .locator('#list-status')
+      .getByText(`${SUPPORT_INBOX_PAGE_SIZE + 3} conversations shown.`)
+      .waitFor();
+    assert.is(await items.count(), SUPPORT_INBOX_PAGE_SIZE + 3);
+    assert.ok(await more.isHidden(), 'nothing older');
+    assert.is(
+      await staff.evaluate(() => document.activeElement?.closest('li')?.querySelector('strong')?.textContent ?? null),
+      await items.nth(SUPPORT_INBOX_PAGE_SIZE).locator('strong').textContent(),
+      'the focus is on the first older conversation',
+    );
+    await assertAccessible(staff, 'inbox, second page');
+    await shot(staff, 'admin-support-older-en-phone');
+  } finally {
+    await context.close();
+    server.db.prepare("DELETE FROM support_conversations WHERE id LIKE 'SEED-%'").run();
   }
 });
 

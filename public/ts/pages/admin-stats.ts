@@ -113,6 +113,28 @@ function showStats(stats: StatsView): void {
       ? [t('stats.noCalls')]
       : cellText(median, (seconds) => `${Math.floor(seconds / 60)} min ${String(seconds % 60).padStart(2, '0')} s`, min)),
   );
+  showPaths(stats.relayedShare, min);
+}
+
+/** Relayed against direct: the direct share is the complement, withheld with it. */
+function showPaths(relayed: StatCell | null, min: number): void {
+  if (relayed === null) {
+    byId('path').replaceChildren(el('p', {}, t('stats.path.none')));
+    return;
+  }
+  const direct: StatCell = relayed.suppressed ? relayed : { value: Number((1 - relayed.value).toFixed(3)), suppressed: false };
+  const rows = [
+    { label: t('stats.path.relayed'), cell: relayed },
+    { label: t('stats.path.direct'), cell: direct },
+  ];
+  byId('path').replaceChildren(
+    table(
+      'path-title',
+      [t('stats.path'), t('stats.share')],
+      rows.map(({ label, cell }) => [[label], cellText(cell, (n) => percentFormat.format(n), min)]),
+      rows.map(({ cell }) => cell.suppressed),
+    ),
+  );
 }
 
 api<StatsView>('GET', '/api/stats').then(showStats, (problem: unknown) => {

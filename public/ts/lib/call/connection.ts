@@ -11,10 +11,10 @@ import type { QualityReading } from './quality.js';
 
 import type { ChatMessage, ConnectionInit, ConnectionPhase, ConnectionPort, SignalOut } from './ports.js';
 import { iceUfrag } from './sdp.js';
+import type { CallPath } from '../../../../server/signal/protocol.js';
 import { type ConnectionFingerprints, fingerprintOfDescription, fingerprintsOfStats, type StatsReport } from './verification.js';
 
 export type { ChatMessage, ConnectionPhase, SignalOut } from './ports.js';
-export type PathKind = 'direct' | 'relayed';
 
 export type CallConnectionOptions = {
   rtcConfig: RTCConfiguration;
@@ -195,13 +195,16 @@ export class CallConnection implements ConnectionPort<MediaStream> {
   }
 
   /** Whether the live path goes through a TURN relay, read from the selected candidate pair. */
-  async path(): Promise<{ kind: PathKind; local: string; remote: string } | null> {
+  async path(): Promise<{ kind: CallPath; local: string; remote: string } | null> {
     const stats = await this.pc.getStats();
-    let pairId: string | undefined;
-    stats.forEach((report: { type: string; selectedCandidatePairId?: string }) => {
-      if (report.type === 'transport' && report.selectedCandidatePairId !== undefined) pairId = report.selectedCandidatePairId;
+    type PairReport = { type: string; localCandidateId: string; remoteCandidateId: string; selected?: boolean };
+    let pair: PairReport | undefined;
+    stats.forEach((report: { type: string; selectedCandidatePairId?: string; selected?: boolean }) => {
+      if (report.type === 'transport' && report.selectedCandidatePairId !== undefined)
+        pair = stats.get(report.selectedCandidatePairId) as PairReport | undefined;
+      // Firefox has no transport report: it marks the pair in use as selected.
+      else if (pair === undefined && report.type === 'candidate-pair' && report.selected === true) pair = report as PairReport;
     });
-    const pair = pairId === undefined ? undefined : (stats.get(pairId) as { localCandidateId: string; remoteCandidateId: string } | undefined);
     if (pair === undefined) return null;
     const local = (stats.get(pair.localCandidateId) as { candidateType?: string } | undefined)?.candidateType ?? 'unknown';
     const remote = (stats.get(pair.remoteCandidateId) as { candidateType?: string } | undefined)?.candidateType ?? 'unknown';

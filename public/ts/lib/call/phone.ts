@@ -257,6 +257,10 @@ export class Phone<Media extends OwnedMedia = OwnedMedia, Session extends Sessio
       this.end('refused', { refusal: code });
       return;
     }
+    // About a call that is over here: a message of ours (a late candidate, a path report) crossed
+    // its end on the way. The person was told when it ended; a second notice would replace that
+    // one and its actions (call back, block).
+    if (callId !== undefined && callId !== ('callId' in state ? state.callId : undefined)) return;
     this.options.onRefusal?.(code);
   }
 

@@ -257,6 +257,7 @@ export class CallScreen {
     void this.verification.refresh(connection);
     const path = await connection.path().catch(() => null);
     if (path !== null) {
+      this.options.session.notePath(path.kind);
       this.path.hidden = false;
       this.path.textContent = t(`call.path.${path.kind}`);
       this.root.dataset['path'] = path.kind;

@@ -4,7 +4,7 @@
 // `watch` (the remote stream, the connection's phase, chat) and sends chat on `connection`.
 // The connection is opened by the injected `openConnection` (an RTCPeerConnection in the
 // browser, a fake in the Node tests), so nothing here names a DOM or WebRTC type.
-import type { CandidateFields, ClientMessage, EndReason, ServerMessage } from '../../../../server/signal/protocol.js';
+import type { CallPath, CandidateFields, ClientMessage, EndReason, ServerMessage } from '../../../../server/signal/protocol.js';
 import type {
   CandidateInit,
   ChatMessage,
@@ -55,6 +55,8 @@ export class CallSession<Stream, Connection extends ConnectionPort<Stream>, Medi
   private latestPhase: ConnectionPhase = 'connecting';
   private latestPeerState: PeerMediaState | null = null;
   private lastUfrag: string | null = null;
+  /** The path the server was last told about (notePath). */
+  private reportedPath: CallPath | null = null;
   private ended = false;
   /** A callee sends its tracks from the first offer on (see CallConnection.handleDescription). */
   private calleeTracksPending = false;
@@ -151,6 +153,16 @@ export class CallSession<Stream, Connection extends ConnectionPort<Stream>, Medi
       default:
         break;
     }
+  }
+
+  /**
+   * The path the media takes now, as a view read it from the connection: the server hears of
+   * each change once (the call log keeps whether the call went through the relay). A report
+   * the socket could not carry is sent again at the next reading.
+   */
+  notePath(path: CallPath): void {
+    if (this.ended || path === this.reportedPath) return;
+    if (this.send({ type: 'connected-path', callId: this.callId, path })) this.reportedPath = path;
   }
 
   hangUp(): void {
