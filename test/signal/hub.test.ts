@@ -315,7 +315,9 @@ connected('hang-up ends it for both sides, releases the relay credentials and lo
   phone.send({ type: 'hang-up', callId });
   assert.equal(caller.peer.last('call-ended'), { type: 'call-ended', callId, reason: 'hung-up' });
   assert.is(phone.peer.all('call-ended').length, 1);
-  assert.equal(callLog.records, [{ calleeMemberId: 'bob', caller: { kind: 'member', memberId: 'alice' }, startedAt, outcome: 'answered', durationS: 90, path: null }]);
+  assert.equal(callLog.records, [
+    { calleeMemberId: 'bob', caller: { kind: 'member', memberId: 'alice' }, startedAt, outcome: 'answered', durationS: 90, path: null },
+  ]);
   assert.equal(ice.released, [callId]);
   assert.is(clock.pendingTimers(), 0);
 });
