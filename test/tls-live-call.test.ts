@@ -17,7 +17,7 @@ import { freePort } from './helpers/ports.js';
 import { START_TIMEOUT_MS } from './helpers/live-server.js';
 import { spawnServer, type ServerProcess } from './helpers/process.js';
 import { withTimeout } from './helpers/wait.js';
-import { openSignalClient, type SignalTestClient } from './helpers/ws.js';
+import { openSignalClient, type SignalTestClient, A_COMMITMENT } from './helpers/ws.js';
 import { TcpTurnClient } from './turn/helpers/tcp-turn.js';
 
 const PUBLIC_ORIGIN = 'https://127.0.0.1:1';
@@ -139,9 +139,9 @@ live('keeps the call: its wss sockets, its TURN over TLS connection and its sign
   };
   const caller = await connect(alice, 'alice');
   const callee = await connect(bob, 'bob');
-  caller.send({ type: 'invite', calleeMemberId: bob.id });
+  caller.send({ type: 'invite', calleeMemberId: bob.id, commitment: A_COMMITMENT });
   const { callId } = await callee.next('incoming-call');
-  callee.send({ type: 'accept', callId });
+  callee.send({ type: 'accept', callId, commitment: A_COMMITMENT });
   const [callerSide, calleeSide] = await Promise.all([caller.next('call-connected'), callee.next('call-connected')]);
 
   // Alice relays over TLS, Bob over UDP; each lets the other's relayed address in.

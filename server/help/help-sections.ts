@@ -20,9 +20,9 @@ export const HELP_SECTIONS: readonly HelpSection[] = [
     // The call screen links here (public/ts/lib/call/verification-view.ts).
     id: 'verification-code',
     title: 'help.verify.title',
-    intro: ['help.verify.what', 'help.verify.why'],
+    intro: ['help.verify.what', 'help.verify.why', 'help.verify.strength'],
     steps: ['help.verify.step.read', 'help.verify.step.compare', 'help.verify.step.same'],
-    outro: ['help.verify.differs'],
+    outro: ['help.verify.differs', 'help.verify.warning'],
   },
   { id: 'do-not-disturb', title: 'help.reach.dnd.title', intro: ['help.reach.dnd.text'] },
   { id: 'knock-first', title: 'help.reach.knock.title', intro: ['help.reach.knock.text'] },

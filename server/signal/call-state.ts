@@ -42,6 +42,8 @@ export type Call<C> = {
   cooldownKeys: readonly string[];
   /** A guest's knock and its note (kept in memory while it rings, never stored); null for a ring. */
   knock: { note: string } | null;
+  /** The commitment to its certificate the callee accepted with, for the caller (protocol.ts); null while it rings. */
+  calleeCommitment: string | null;
   /** Where the media went once connected, as the sides reported it: 'relayed' once either said so. */
   path: CallPath | null;
 };

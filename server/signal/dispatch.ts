@@ -10,9 +10,9 @@ import { type CallPath, CLOSE_CODES, parseClientMessage, PROTOCOL_VERSION, type 
 /** The hub's steps, one per client message. */
 export type CallActions = {
   hello(conn: Connection): void;
-  /** `knockNote` is null for an invite, the note (maybe '') for a knock. */
-  invite(conn: Connection, calleeMemberId: string, knockNote: string | null): void;
-  accept(conn: Connection, callId: string): void;
+  /** `knockNote` is null for an invite, the note (maybe '') for a knock; `commitment` is an invite's (null for a knock). */
+  invite(conn: Connection, calleeMemberId: string, knockNote: string | null, commitment: string | null): void;
+  accept(conn: Connection, callId: string, commitment: string): void;
   decline(conn: Connection, callId: string): void;
   cancel(conn: Connection, callId: string): void;
   hangUp(conn: Connection, callId: string): void;
@@ -50,11 +50,11 @@ export function dispatch(conn: Connection, message: ClientMessage, actions: Call
   if (!conn.isGreeted) throw new ProtocolViolation(CLOSE_CODES.policyViolation, 'hello expected first');
   switch (message.type) {
     case 'invite':
-      return actions.invite(conn, message.calleeMemberId, null);
+      return actions.invite(conn, message.calleeMemberId, null, message.commitment);
     case 'knock':
-      return actions.invite(conn, message.calleeMemberId, message.note);
+      return actions.invite(conn, message.calleeMemberId, message.note, null);
     case 'accept':
-      return actions.accept(conn, message.callId);
+      return actions.accept(conn, message.callId, message.commitment);
     case 'decline':
       return actions.decline(conn, message.callId);
     case 'cancel':

@@ -67,12 +67,12 @@ export function createHub(deps: HubDeps): Hub {
 
   // --- the life cycle ----------------------------------------------------------------------
 
-  function invite(conn: Connection, calleeMemberId: string, knockNote: string | null): void {
+  function invite(conn: Connection, calleeMemberId: string, knockNote: string | null, commitment: string | null): void {
     // Being rung does not count: only a call this party placed or answered does.
     if (callByParty.has(conn.key)) throw new Refusal('already_in_call', 'You are already in a call.');
-    // Glare: the member we ring is ringing us. Taking their call ends in one call, not two.
+    // Glare: the member we ring is ringing us. We take their call (one call, not two), committed by this invite.
     const glare = ringingFor.of(conn.key).find((call) => call.caller.key === memberKey(calleeMemberId));
-    if (glare !== undefined) return accept(conn, glare.id);
+    if (glare !== undefined && commitment !== null) return accept(conn, glare.id, commitment);
     const { party } = conn;
     if (party.kind === 'guest' && party.calleeMemberId !== calleeMemberId) throw new Refusal('not_allowed', 'This link rings another member.');
     if (party.kind === 'member' && party.memberId === calleeMemberId) throw new Refusal('cannot_call_self', 'You cannot call yourself.');
@@ -135,6 +135,7 @@ export function createHub(deps: HubDeps): Hub {
       cooldownKeys,
       // A guest cannot skip the knock by sending a plain invite.
       knock: party.kind === 'guest' && reach.knocksFirst(calleeMemberId) ? { note: knockNote?.trim() ?? '' } : null,
+      calleeCommitment: null,
       path: null,
     };
     calls.set(callId, call);
@@ -166,7 +167,7 @@ export function createHub(deps: HubDeps): Hub {
     }
   }
 
-  function accept(conn: Connection, callId: string): void {
+  function accept(conn: Connection, callId: string, commitment: string): void {
     const call = calls.get(callId);
     // A second accept, or an accept from a device that was not rung, is stale: ignored.
     if (call === undefined || call.state !== 'ringing' || !call.ringing.has(conn)) return;
@@ -183,6 +184,7 @@ export function createHub(deps: HubDeps): Hub {
     callByParty.set(call.callee.key, call);
     call.state = 'connected';
     call.connectedAtMs = clock.nowMs();
+    call.calleeCommitment = commitment;
     call.caller.ice = callerIce;
     call.callee = { ...call.callee, party: conn.party, conn, ice: calleeIce };
     for (const device of call.ringing) {
@@ -209,6 +211,7 @@ export function createHub(deps: HubDeps): Hub {
       ice: own.ice,
       resumeToken: own.resumeToken,
       resumed,
+      ...(side === 'caller' && call.calleeCommitment !== null ? { calleeCommitment: call.calleeCommitment } : {}),
     });
   }
 

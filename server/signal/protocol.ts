@@ -6,12 +6,13 @@
 // A session on one socket:
 //
 //   client → hello {version}                     server → welcome {connectionId, self}
-//   caller → invite {calleeMemberId}             server → call-ringing (caller),
+//   caller → invite {calleeMemberId, commitment} server → call-ringing (caller),
 //                                                         incoming-call (every device of the callee)
 //   guest  → knock {calleeMemberId, note}        the same, for a member who lets guests in one by
 //                                                 one: incoming-call carries knock {note}; the
 //                                                 member lets in (accept) or refuses (decline)
-//   callee → accept {callId}                     server → call-connected (both sides; the
+//   callee → accept {callId, commitment}         server → call-connected (both sides; the
+//                                                         caller's carries calleeCommitment; the
 //                                                         other devices get call-ended answered-elsewhere)
 //   either → offer / answer / candidate          server → the same, rebuilt, stamped with `from`
 //   either → connected-path {callId, path}       (nothing: the call log records whether the
@@ -21,13 +22,34 @@
 // A socket that drops during a connected call may come back within a grace period: the new
 // socket sends hello, then resume {callId, resumeToken} (the token came in call-connected).
 //
+// The commitment: a client fixes the DTLS certificate it will use for every peer connection of
+// the call before it invites or accepts, and sends `commitment`, the lower-case hex SHA-256 of
+// "porthello-commitment-v1\n" + its fingerprint (public/ts/lib/call/verification.ts derives it
+// and the security code). The callee's one reaches the caller in call-connected, before the
+// caller's offer; the caller checks that the certificate the answer and the live connection
+// show hashes to it. An invite carries one too because an invite that crosses the other
+// member's (glare) accepts their call: the inviter is then the callee.
+//
+// Why it makes the security code as strong as its length: without it a middle (a compromised
+// signaling server) sees the caller's fingerprint in the offer before it must choose its own
+// certificates, and can try certificates until the two six-digit codes match (about 10^6
+// tries). With it the middle must fix the certificate it shows the caller (its caller-side
+// one) when it hands the caller a commitment, before the caller's offer reveals the caller's
+// fingerprint: forwarding the callee's commitment makes the caller warn, and a commitment
+// cannot be opened to another certificate. And it must fix the certificate it shows the callee
+// (its callee-side one) in its offer to the callee, before the callee's answer reveals the
+// callee's fingerprint, which the commitment hides. Each of the two codes then depends on a
+// fingerprint the middle did not know when it fixed its own certificate on that side, so they
+// match by chance only: one in 10^6, once per call. Both sides keep their certificates for the
+// whole call and warn if the other side's changes, so a renegotiation gives no second try.
+//
 // Liveness: a page cannot see WebSocket pings, and after a move to another network its socket
 // may stay "open" with nothing behind it. So it sends LIVENESS_PING now and then; the signaler
 // answers LIVENESS_PONG at once (the hub never sees either), and a page that hears nothing
 // within its deadline drops the socket and reconnects.
 
 /** Bumped whenever a message changes shape; a hello with another version is refused. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 /** The exact texts of the liveness check (see above): transport, not messages of the protocol. */
 export const LIVENESS_PING = '{"type":"ping"}';
 export const LIVENESS_PONG = '{"type":"pong"}';
@@ -61,6 +83,8 @@ export const MAX_SDP_MLINE_INDEX = 63;
 export const MAX_ID_CHARS = 64;
 /** A knock's note: a line or two ("it's about the parcel"), in code points. */
 export const MAX_KNOCK_NOTE_CHARS = 140;
+/** A certificate commitment: the hex digits of one SHA-256 (32 bytes), lower case. */
+export const COMMITMENT_HEX_CHARS = 64;
 /** Resume tokens are 32 URL-safe characters (24 random bytes); a little slack for the future. */
 export const MAX_TOKEN_CHARS = 64;
 
@@ -151,13 +175,13 @@ export type CandidateFields = {
 export type ClientMessage =
   /** Opens every session; nothing else is accepted before it. */
   | { type: 'hello'; version: number }
-  /** Rings a member on every device they have online. */
-  | { type: 'invite'; calleeMemberId: string }
+  /** Rings a member on every device they have online; `commitment` (see above) is used if the invite accepts a crossing call. */
+  | { type: 'invite'; calleeMemberId: string; commitment: string }
   /** A guest rings a member who asked guests to knock first, with an optional short note ('' for none).
    *  To a member who does not, it rings like an invite; a guest's invite to one who does is a knock without a note. */
   | { type: 'knock'; calleeMemberId: string; note: string }
-  /** The callee takes the call on this device; the first device to accept wins. */
-  | { type: 'accept'; callId: string }
+  /** The callee takes the call on this device; the first device to accept wins. `commitment`: see above. */
+  | { type: 'accept'; callId: string; commitment: string }
   /** The callee turns the call down (on every device). */
   | { type: 'decline'; callId: string }
   /** The caller gives up before an answer. */
@@ -183,7 +207,8 @@ export type ServerMessage =
   /** To each device of the callee; `knock` when a guest knocks (the member lets them in by accepting). */
   | { type: 'incoming-call'; callId: string; caller: PartyView; knock?: { note: string } }
   /** To both sides once a device accepted, and again to a socket that resumed the call. The
-   *  caller makes the offer. `resumeToken` lets this device take the call back after a reconnect. */
+   *  caller makes the offer. `resumeToken` lets this device take the call back after a reconnect.
+   *  `calleeCommitment`, in the caller's message only: the commitment the callee accepted with. */
   | {
       type: 'call-connected';
       callId: string;
@@ -192,6 +217,7 @@ export type ServerMessage =
       ice: IceConfig;
       resumeToken: string;
       resumed: boolean;
+      calleeCommitment?: string;
     }
   /** The other side's socket dropped; the call waits for it to come back. */
   | { type: 'peer-away'; callId: string }
@@ -213,6 +239,8 @@ const ID = /^[A-Za-z0-9_-]+$/;
 const isId: FieldCheck = (value) => typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_CHARS && ID.test(value);
 const isToken: FieldCheck = (value) => typeof value === 'string' && value.length > 0 && value.length <= MAX_TOKEN_CHARS && ID.test(value);
 const isSdp: FieldCheck = (value) => typeof value === 'string' && value.length > 0 && value.length <= MAX_SDP_CHARS;
+const COMMITMENT = new RegExp(`^[0-9a-f]{${COMMITMENT_HEX_CHARS}}$`);
+const isCommitment: FieldCheck = (value) => typeof value === 'string' && COMMITMENT.test(value);
 const isBoolean: FieldCheck = (value) => typeof value === 'boolean';
 const isVersion: FieldCheck = (value) => Number.isSafeInteger(value) && (value as number) >= 0;
 const orNull =
@@ -232,9 +260,9 @@ const isMLineIndex: FieldCheck = (value) => Number.isInteger(value) && (value as
 /** For each client message type, every field it has (all required) and its check. Nothing else is accepted. */
 const CLIENT_FIELDS: { readonly [T in ClientMessageType]: { readonly [K in Exclude<keyof Extract<ClientMessage, { type: T }>, 'type'>]-?: FieldCheck } } = {
   hello: { version: isVersion },
-  invite: { calleeMemberId: isId },
+  invite: { calleeMemberId: isId, commitment: isCommitment },
   knock: { calleeMemberId: isId, note: isKnockNote },
-  accept: { callId: isId },
+  accept: { callId: isId, commitment: isCommitment },
   decline: { callId: isId },
   cancel: { callId: isId },
   'hang-up': { callId: isId },

@@ -10,7 +10,7 @@ import { silentLogger } from '../../server/log.js';
 import { jsonOf, startTestServer, type TestServer } from '../helpers/server.js';
 import { linkOf, MAIL_WAIT_MS, type ReceivedMail, startTestSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { waitUntil } from '../helpers/wait.js';
-import { openSignalClient, type SignalTestClient } from '../helpers/ws.js';
+import { openSignalClient, type SignalTestClient, A_COMMITMENT } from '../helpers/ws.js';
 import { FAST_BCRYPT, json, signUp, type TestMember, uniqueEmail, withCookie } from './helpers.js';
 
 let smtp: TestSmtp;
@@ -46,7 +46,7 @@ async function socketOf(member: TestMember, name: string): Promise<SignalTestCli
   return socket;
 }
 async function ringEnd(caller: SignalTestClient, callee: TestMember): Promise<string> {
-  caller.send({ type: 'invite', calleeMemberId: callee.id });
+  caller.send({ type: 'invite', calleeMemberId: callee.id, commitment: A_COMMITMENT });
   return (await caller.next('call-ended')).reason;
 }
 

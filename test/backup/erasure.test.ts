@@ -11,7 +11,7 @@ import { AVATARS_DIR_NAME } from '../../server/accounts/picture-service.js';
 import { listBackups } from '../../server/db/backup.js';
 import { DATABASE_FILE_NAME } from '../../server/db/open.js';
 import { ORIGIN, PASSWORD, runDataCommand, serverEnv, signUpMember, startLiveServer, stopLiveServer, type LiveServer } from '../helpers/live-server.js';
-import { openSignalClient } from '../helpers/ws.js';
+import { openSignalClient, A_COMMITMENT } from '../helpers/ws.js';
 import { jpegWithGps, uploadForm } from '../media/images.js';
 
 let scratch = '';
@@ -34,7 +34,7 @@ async function declinedCall(live: LiveServer, caller: Member, callee: Member): P
   const wsUrl = `${live.url.replace('http:', 'ws:')}/ws`;
   const from = await openSignalClient(wsUrl, { name: 'caller', headers: { Origin: ORIGIN, Cookie: caller.cookie } });
   const to = await openSignalClient(wsUrl, { name: 'callee', headers: { Origin: ORIGIN, Cookie: callee.cookie } });
-  from.send({ type: 'invite', calleeMemberId: callee.id });
+  from.send({ type: 'invite', calleeMemberId: callee.id, commitment: A_COMMITMENT });
   const { callId } = await to.next('incoming-call');
   to.send({ type: 'decline', callId });
   await from.next('call-ended');

@@ -3,7 +3,9 @@
 // uses; the explanation and the help link (a new tab: the call goes on) are there in English
 // and French. With a man in the middle (test/helpers/dtls-middle.ts: the signaling rewritten so
 // that each side's real DTLS connection ends at the middle's own certificate), the call works
-// but the two sides show different codes. (Firefox calling Chromium: the firefox-calls suite.)
+// but the two sides show different codes when the middle commits to a certificate of its own,
+// and the caller shows a warning instead of a code when it forwards the callee's commitment.
+// (Firefox calling Chromium: the firefox-calls suite.)
 //
 // Set PORTHELLO_SCREENSHOTS=<dir> to keep screenshots of the call screen and the help page,
 // phone and desktop, in both languages.
@@ -16,7 +18,7 @@ import { type StatsReport, verificationCode } from '../../public/ts/lib/call/ver
 import { FAST_BCRYPT, signUp, type TestMember } from '../accounts/helpers.js';
 import { browserSuite, launchBrowser } from '../helpers/browser.js';
 import { logInOnCallsPage, RECORD_PEER_CONNECTIONS, waitMediaGrowing } from '../helpers/call-pages.js';
-import { startDtlsMiddle } from '../helpers/dtls-middle.js';
+import { type CommitmentMode, startDtlsMiddle } from '../helpers/dtls-middle.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { waitUntil, withTimeout } from '../helpers/wait.js';
 
@@ -138,6 +140,8 @@ for (const { locale, lang, hint, help, heading } of LANGUAGES) {
     try {
       const [callerCode, calleeCode] = [await codeOf(caller), await codeOf(callee)];
       assert.is(callerCode, calleeCode, 'the same code on both screens');
+      // The callee's certificate is the one it committed to: no warning.
+      for (const side of [caller, callee]) assert.is(await side.page.locator('[data-verification-warning]').count(), 0);
 
       // The code is the one the two certificates of the live connection give.
       const [mine, theirs] = [await certificatesOf(caller), await certificatesOf(callee)];
@@ -162,13 +166,14 @@ for (const { locale, lang, hint, help, heading } of LANGUAGES) {
   });
 }
 
-test('with a man in the middle holding certificates of its own, the call works but the two sides show different codes', async () => {
-  const alice = await signUp(server, { firstName: 'Alice', lastName: 'Overheard' });
-  const bob = await signUp(server, { firstName: 'Bob', lastName: 'Overheard' });
+/** Alice calls Bob through a middle (test/helpers/dtls-middle.ts) that treats the callee's commitment as `mode` says, once media flows both ways. */
+async function callThroughMiddle(mode: CommitmentMode, lastName: string, body: (caller: Side, callee: Side) => Promise<void>): Promise<void> {
+  const alice = await signUp(server, { firstName: 'Alice', lastName });
+  const bob = await signUp(server, { firstName: 'Bob', lastName });
   const middleContext = await browser.newContext();
   const middlePage = await middleContext.newPage();
   await middlePage.goto(`${server.url}/help`);
-  const middle = await startDtlsMiddle(middlePage);
+  const middle = await startDtlsMiddle(middlePage, mode);
   let sides: Side[] = [];
   try {
     const [caller, callee] = await call(alice, bob, 'en-GB', async (caller, callee) => {
@@ -182,21 +187,49 @@ test('with a man in the middle holding certificates of its own, the call works b
     assert.is(callerCertificates.remote, await middle.fingerprintOf('caller'));
     assert.is(calleeCertificates.remote, await middle.fingerprintOf('callee'));
     assert.is.not(callerCertificates.remote, calleeCertificates.local);
-    // The middle forwards the media: nothing but the code gives it away.
+    // The middle forwards the media: nothing but the security code gives it away.
     await waitMediaGrowing(caller.page, 'the caller, through the middle', BROWSER_WAIT_MS);
     await waitMediaGrowing(callee.page, 'the callee, through the middle', BROWSER_WAIT_MS);
-
-    const [callerCode, calleeCode] = [await codeOf(caller), await codeOf(callee)];
-    assert.is.not(callerCode, calleeCode, 'the codes differ');
-    assert.is(
-      await verificationCode({ local: asFingerprint(callerCertificates.local), remote: asFingerprint(callerCertificates.remote) }, webcrypto.subtle),
-      callerCode,
-    );
-    await shots(callee.page, 'call-security-code-middle');
+    await body(caller, callee);
   } finally {
     for (const side of sides) await side.context.close();
     await middleContext.close();
   }
+}
+
+test('a middle that commits to a certificate of its own: the call works but the two sides show different codes', async () => {
+  await callThroughMiddle('own', 'Overheard', async (caller, callee) => {
+    const [callerCode, calleeCode] = [await codeOf(caller), await codeOf(callee)];
+    assert.is.not(callerCode, calleeCode, 'the codes differ');
+    const callerCertificates = await certificatesOf(caller);
+    assert.is(
+      await verificationCode({ local: asFingerprint(callerCertificates.local), remote: asFingerprint(callerCertificates.remote) }, webcrypto.subtle),
+      callerCode,
+    );
+    // Its commitment matched the certificate it showed: no warning, only the codes tell.
+    for (const side of [caller, callee]) assert.is(await side.page.locator('[data-verification-warning]').count(), 0);
+    await shots(callee.page, 'call-security-code-middle');
+  });
+});
+
+test('a middle that forwards the callee’s commitment: the caller shows a warning and no code', async () => {
+  await callThroughMiddle('forward', 'Intercepted', async (caller, callee) => {
+    const warning = caller.page.locator('.call-verify-warning[data-verification-warning="commitment"][role="alert"]');
+    await warning.waitFor();
+    assert.ok((await warning.textContent())?.includes('Warning: someone may be listening in on this call'));
+    assert.ok((await warning.textContent())?.includes('Bob Intercepted'));
+    assert.is(await caller.page.locator('[data-verification-code]').count(), 0, 'no code beside the warning');
+    assert.ok(await caller.page.locator('.call-verify-line').isHidden());
+    // The callee has no commitment to check: it shows a code, which the caller has none to match.
+    assert.match(await codeOf(callee), CODE_FORMAT);
+    // The warning stays for the rest of the call: the next stats refreshes do not clear it.
+    await waitUntil(
+      async () => (await caller.page.locator('.call-verify-warning').isVisible()) && (await caller.page.locator('[data-verification-code]').count()) === 0,
+      'the warning to stay',
+      BROWSER_WAIT_MS,
+    );
+    await shots(caller.page, 'call-security-warning');
+  });
 });
 
 verification.run();

@@ -9,7 +9,7 @@ import { CallSession } from '../../public/ts/lib/call/session.js';
 import type { ChatMessage, ConnectionPhase } from '../../public/ts/lib/call/ports.js';
 import type { ClientMessage, EndReason, IceConfig, ServerMessage } from '../../server/signal/protocol.js';
 import { createFakeSessionMedia, FakeConnection, type FakeSessionMedia, type FakeStream } from './fakes.js';
-import { BOB, connected, ended } from './harness.js';
+import { BOB, connected, ended, KEY } from './harness.js';
 
 const RELAY_ONLY: IceConfig = { iceServers: [{ urls: ['turn:127.0.0.1:3478'], username: 'u', credential: 'p' }], iceTransportPolicy: 'relay' };
 const sdp = (ufrag: string): string => `v=0\r\na=ice-ufrag:${ufrag}\r\n`;
@@ -20,7 +20,7 @@ const REMOTE: FakeStream = { name: 'remote' };
 /** Lets the session's promise callbacks (a refused description) run. */
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-function start(role: 'caller' | 'callee' = 'caller', ice?: IceConfig) {
+function start(role: 'caller' | 'callee' = 'caller', ice?: IceConfig, calleeCommitment?: string) {
   const sent: ClientMessage[] = [];
   /** The socket: while it is down, send() reports the message as not sent. */
   const socket = { isOpen: true };
@@ -28,11 +28,12 @@ function start(role: 'caller' | 'callee' = 'caller', ice?: IceConfig) {
   const negotiationErrors: unknown[] = [];
   const opened: FakeConnection[] = [];
   const media = createFakeSessionMedia();
-  const init = connected('call-1', role);
+  const init = { ...connected('call-1', role), ...(calleeCommitment === undefined ? {} : { calleeCommitment }) };
   const session = new CallSession<FakeStream, FakeConnection, FakeSessionMedia>(
     {
       connected: ice === undefined ? init : { ...init, ice },
       media,
+      key: KEY,
       send: (message) => {
         if (!socket.isOpen) return false;
         sent.push(message);
@@ -309,6 +310,15 @@ resume('a call-connected for this call (our socket came back) takes the new toke
   assert.is(session.resumeToken, 'token-3');
   assert.is(connection.resumes, 2);
   assert.equal(ends, []);
+});
+
+resume('the caller keeps the callee’s commitment of the call’s start: a resumed call-connected cannot replace it', () => {
+  const { session } = start('caller', undefined, KEY.commitment);
+  assert.is(session.calleeCommitment, KEY.commitment);
+  session.handle({ ...connected('call-1', 'caller', BOB, 'token-2', true), calleeCommitment: 'ee'.repeat(32) });
+  assert.is(session.calleeCommitment, KEY.commitment);
+  assert.is(start('caller').session.calleeCommitment, null, 'none sent: none trusted');
+  assert.is(start('callee', undefined, KEY.commitment).session.calleeCommitment, null, 'a callee checks no commitment');
 });
 
 const ending = suite('ending');

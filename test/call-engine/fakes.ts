@@ -150,6 +150,8 @@ export class FakeSession implements SessionPort {
   readonly role: 'caller' | 'callee';
   readonly connected: Connected;
   readonly media: FakeMedia;
+  /** The certificate the Phone handed over for the call. */
+  readonly key: SessionInit<FakeMedia>['key'];
   resumeToken: string;
   endedByMe = false;
   handled: ServerMessage[] = [];
@@ -160,6 +162,7 @@ export class FakeSession implements SessionPort {
     this.init = init;
     this.connected = init.connected;
     this.media = init.media;
+    this.key = init.key;
     this.role = init.connected.role;
     this.resumeToken = init.connected.resumeToken;
   }

@@ -2,6 +2,7 @@
 // connected) and the check that a finished call left nothing behind.
 import * as assert from 'uvu/assert';
 import { Phone, type CallEnd, type PhoneState } from '../../public/ts/lib/call/phone.js';
+import type { CallKey } from '../../public/ts/lib/call/ports.js';
 import type { EndReason, PartyView, RefusalCode, ServerMessage } from '../../server/signal/protocol.js';
 import { createFakeClock } from '../signal/fakes.js';
 import { createFakeMedia, createFakeSignal, createFakeTones, FakeSession, type FakeMedia } from './fakes.js';
@@ -9,6 +10,8 @@ import { createFakeMedia, createFakeSignal, createFakeTones, FakeSession, type F
 export const BOB: PartyView = { kind: 'member', memberId: 'bob', displayName: 'Bob Durand' };
 export const CAROL: PartyView = { kind: 'member', memberId: 'carol', displayName: 'Carol Petit' };
 export const ZOE: PartyView = { kind: 'guest', guestId: 'g-zoe', displayName: 'Zoé' };
+/** This side's certificate for a call, as the Phone sees it: only its commitment (the browser's certificate.ts makes a real one). */
+export const KEY: CallKey = { commitment: 'c0'.repeat(32) };
 
 type State = PhoneState<FakeMedia, FakeSession>;
 
@@ -58,7 +61,7 @@ export function setup() {
   const ringBob = () => {
     online();
     const media = createFakeMedia();
-    assert.ok(phone.call('bob', media));
+    assert.ok(phone.call('bob', media, KEY));
     signal.deliver({ type: 'call-ringing', callId: 'call-1', callee: BOB });
     return media;
   };

@@ -6,22 +6,22 @@ import * as assert from 'uvu/assert';
 import { WELCOME_WAIT_MS } from '../../public/ts/lib/call/phone.js';
 import { REFUSAL_CODES } from '../../server/signal/protocol.js';
 import { createFakeMedia } from './fakes.js';
-import { BOB, CAROL, ZOE, connected, ended, refusal, setup } from './harness.js';
+import { BOB, CAROL, ZOE, connected, ended, refusal, setup, KEY } from './harness.js';
 
 const invite = suite('invite');
 
 invite('made before the welcome waits for it, then is sent; ringing plays the ringback', () => {
   const { phone, signal, tones, states } = setup();
   const media = createFakeMedia();
-  assert.ok(phone.call('bob', media));
+  assert.ok(phone.call('bob', media, KEY));
   phone.connect();
-  assert.equal(phone.state, { kind: 'inviting', calleeMemberId: 'bob', media, sent: false });
+  assert.equal(phone.state, { kind: 'inviting', calleeMemberId: 'bob', media, key: KEY, sent: false });
   assert.equal(signal.sent, []);
   signal.welcome();
-  assert.equal(signal.sent, [{ type: 'invite', calleeMemberId: 'bob' }]);
-  assert.equal(phone.state, { kind: 'inviting', calleeMemberId: 'bob', media, sent: true });
+  assert.equal(signal.sent, [{ type: 'invite', calleeMemberId: 'bob', commitment: KEY.commitment }]);
+  assert.equal(phone.state, { kind: 'inviting', calleeMemberId: 'bob', media, key: KEY, sent: true });
   signal.deliver({ type: 'call-ringing', callId: 'call-1', callee: BOB });
-  assert.equal(phone.state, { kind: 'ringing-out', callId: 'call-1', callee: BOB, media });
+  assert.equal(phone.state, { kind: 'ringing-out', callId: 'call-1', callee: BOB, media, key: KEY });
   assert.equal(tones.playing(), ['ringback']);
   assert.equal(
     states.map((state) => state.kind),
@@ -30,11 +30,21 @@ invite('made before the welcome waits for it, then is sent; ringing plays the ri
   assert.is(media.stops, 0);
 });
 
+invite('a knock carries no commitment; the call it connects uses the certificate it was placed with', () => {
+  const { phone, signal, sessions, online } = setup();
+  online();
+  assert.ok(phone.call('bob', createFakeMedia(), KEY, 'about the parcel'));
+  assert.equal(signal.sent, [{ type: 'knock', calleeMemberId: 'bob', note: 'about the parcel' }]);
+  signal.deliver({ type: 'call-ringing', callId: 'call-1', callee: BOB });
+  signal.deliver(connected('call-1', 'caller'));
+  assert.is(sessions[0]?.key, KEY);
+});
+
 invite('made while welcomed is sent at once', () => {
   const { phone, signal, online, clock } = setup();
   online();
-  assert.ok(phone.call('bob', createFakeMedia()));
-  assert.equal(signal.sent, [{ type: 'invite', calleeMemberId: 'bob' }]);
+  assert.ok(phone.call('bob', createFakeMedia(), KEY));
+  assert.equal(signal.sent, [{ type: 'invite', calleeMemberId: 'bob', commitment: KEY.commitment }]);
   assert.is(clock.pendingTimers(), 0);
 });
 
@@ -42,7 +52,7 @@ invite('that gets no welcome within the wait ends as unreachable and stops the m
   const { phone, signal, clock, ends, assertSettled } = setup();
   const media = createFakeMedia();
   phone.connect();
-  phone.call('bob', media);
+  phone.call('bob', media, KEY);
   clock.advance(WELCOME_WAIT_MS - 1);
   assert.is(phone.state.kind, 'inviting');
   assert.is(media.stops, 0);
@@ -58,7 +68,7 @@ invite('that gets no welcome within the wait ends as unreachable and stops the m
 invite('waiting for the welcome survives a reconnection, not a close for good', () => {
   const { phone, signal, ends } = setup();
   const media = createFakeMedia();
-  phone.call('bob', media);
+  phone.call('bob', media, KEY);
   phone.connect();
   signal.drop();
   assert.is(phone.state.kind, 'inviting');
@@ -67,7 +77,7 @@ invite('waiting for the welcome survives a reconnection, not a close for good', 
 
   const second = setup();
   const secondMedia = createFakeMedia();
-  second.phone.call('bob', secondMedia);
+  second.phone.call('bob', secondMedia, KEY);
   second.phone.connect();
   second.signal.closeForGood(1006);
   assert.equal(
@@ -83,7 +93,7 @@ invite('sent before a drop ends as network when the socket drops before an answe
   const { phone, signal, ends, online, assertSettled } = setup();
   online();
   const media = createFakeMedia();
-  phone.call('bob', media);
+  phone.call('bob', media, KEY);
   signal.drop();
   assert.equal(ends, [{ direction: 'outgoing', reason: 'network', peer: null, durationS: null, byMe: false }]);
   assertSettled(media);
@@ -96,7 +106,7 @@ invite('a second call while one is going returns false and stops its media', () 
   const { phone, signal, ringBob } = setup();
   const first = ringBob();
   const second = createFakeMedia('second');
-  assert.not.ok(phone.call('carol', second));
+  assert.not.ok(phone.call('carol', second, KEY));
   assert.is(second.stops, 1);
   assert.is(first.stops, 0);
   assert.equal(signal.all('invite').length, 1);
@@ -108,7 +118,7 @@ invite('answered at once (busy, unavailable) ends with the protocol reason', () 
     const { phone, signal, ends, online, assertSettled } = setup();
     online();
     const media = createFakeMedia();
-    phone.call('bob', media);
+    phone.call('bob', media, KEY);
     signal.deliver(ended('call-9', reason));
     assert.equal(ends, [{ direction: 'outgoing', reason, peer: null, durationS: null, byMe: false }]);
     assertSettled(media);
@@ -120,7 +130,7 @@ invite('refused by the server ends with the refusal code, for every code', () =>
     const { phone, signal, ends, refusals, online, assertSettled } = setup();
     online();
     const media = createFakeMedia();
-    phone.call('bob', media);
+    phone.call('bob', media, KEY);
     signal.deliver(refusal(code));
     assert.equal(ends, [{ direction: 'outgoing', reason: 'refused', refusal: code, peer: null, durationS: null, byMe: false }], code);
     assert.equal(refusals, []);
@@ -131,7 +141,7 @@ invite('refused by the server ends with the refusal code, for every code', () =>
 invite('cancelled while waiting for the welcome sends nothing; while ringing sends cancel', () => {
   const waiting = setup();
   const media = createFakeMedia();
-  waiting.phone.call('bob', media);
+  waiting.phone.call('bob', media, KEY);
   waiting.phone.cancel();
   assert.equal(waiting.ends, [{ direction: 'outgoing', reason: 'cancelled', peer: null, durationS: null, byMe: true }]);
   waiting.assertSettled(media);
@@ -163,7 +173,7 @@ glare('our invite crossing theirs: their ringing is ignored and their call conne
   const { phone, signal, tones, sessions, online } = setup();
   online();
   const media = createFakeMedia();
-  phone.call('bob', media);
+  phone.call('bob', media, KEY);
   // The server may still ring us for their call before it sees our invite.
   signal.deliver({ type: 'incoming-call', callId: 'call-theirs', caller: BOB });
   assert.is(phone.state.kind, 'inviting');
@@ -176,6 +186,9 @@ glare('our invite crossing theirs: their ringing is ignored and their call conne
   assert.is(sessions.length, 1);
   assert.is(sessions[0]?.media, media);
   assert.is(sessions[0]?.role, 'callee');
+  // The invite committed to this certificate: the call we now answer uses it.
+  assert.equal(signal.last('invite'), { type: 'invite', calleeMemberId: 'bob', commitment: KEY.commitment });
+  assert.is(sessions[0]?.key, KEY);
   assert.is(media.stops, 0);
 });
 
@@ -206,13 +219,14 @@ answering('incoming rings with the ringtone; accept sends accept and stops it; c
   assert.equal(phone.state, { kind: 'ringing-in', callId: 'call-1', caller: BOB });
   assert.equal(tones.playing(), ['ringtone']);
   const media = createFakeMedia();
-  phone.accept(media);
-  assert.equal(signal.last('accept'), { type: 'accept', callId: 'call-1' });
-  assert.equal(phone.state, { kind: 'accepting', callId: 'call-1', caller: BOB, media });
+  phone.accept(media, KEY);
+  assert.equal(signal.last('accept'), { type: 'accept', callId: 'call-1', commitment: KEY.commitment });
+  assert.equal(phone.state, { kind: 'accepting', callId: 'call-1', caller: BOB, media, key: KEY });
   assert.equal(tones.playing(), []);
   signal.deliver(connected('call-1', 'callee'));
   assert.is(phone.state.kind, 'in-call');
   assert.is(sessions[0]?.connected.callId, 'call-1');
+  assert.is(sessions[0]?.key, KEY, 'the session uses the certificate the accept committed to');
   assert.equal(
     states.map((state) => state.kind),
     ['ringing-in', 'accepting', 'in-call'],
@@ -223,7 +237,7 @@ answering('two devices answering: the slower one is told answered-elsewhere and 
   const { phone, signal, ends, sessions, rungByBob, assertSettled } = setup();
   rungByBob();
   const media = createFakeMedia();
-  phone.accept(media);
+  phone.accept(media, KEY);
   signal.deliver(ended('call-1', 'answered-elsewhere'));
   assert.equal(ends, [{ direction: 'incoming', reason: 'answered-elsewhere', peer: BOB, durationS: null, byMe: false }]);
   assertSettled(media);
@@ -248,7 +262,7 @@ answering('an accept the server refuses (relay full) ends it with the code', () 
   const { phone, signal, ends, refusals, rungByBob, assertSettled } = setup();
   rungByBob();
   const media = createFakeMedia();
-  phone.accept(media);
+  phone.accept(media, KEY);
   signal.deliver(refusal('unavailable', 'call-1'));
   assert.equal(ends, [{ direction: 'incoming', reason: 'refused', refusal: 'unavailable', peer: BOB, durationS: null, byMe: false }]);
   assert.equal(refusals, []);
@@ -261,7 +275,7 @@ answering('accept while the socket is down stops the media and leaves the call r
   // The socket is gone but its close has not been reported yet.
   signal.close();
   const media = createFakeMedia();
-  phone.accept(media);
+  phone.accept(media, KEY);
   assert.is(media.stops, 1);
   assert.is(phone.state.kind, 'ringing-in');
   assert.equal(tones.playing(), ['ringtone']);
@@ -271,7 +285,7 @@ answering('accept or decline when nothing rings does nothing but stop the media'
   const { phone, signal, online, states } = setup();
   online();
   const media = createFakeMedia();
-  phone.accept(media);
+  phone.accept(media, KEY);
   phone.decline();
   assert.is(media.stops, 1);
   assert.equal(signal.sent, []);
@@ -299,7 +313,7 @@ answering('a second incoming call while one rings or is connected is ignored', (
   signal.deliver({ type: 'incoming-call', callId: 'call-2', caller: ZOE });
   assert.equal(phone.state, { kind: 'ringing-in', callId: 'call-1', caller: BOB });
   assert.equal(tones.started, ['ringtone']);
-  phone.accept(createFakeMedia());
+  phone.accept(createFakeMedia(), KEY);
   signal.deliver(connected('call-1', 'callee'));
   signal.deliver({ type: 'incoming-call', callId: 'call-3', caller: ZOE });
   assert.is(phone.state.kind, 'in-call');

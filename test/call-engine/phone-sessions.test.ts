@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ServerMessage } from '../../server/signal/protocol.js';
 import { createFakeMedia } from './fakes.js';
-import { BOB, CAROL, OFFER, connected, ended, refusal, setup } from './harness.js';
+import { BOB, CAROL, OFFER, connected, ended, refusal, setup, KEY } from './harness.js';
 
 const drops = suite('socket drops');
 
@@ -25,7 +25,7 @@ drops('while ringing, either way, or accepting, the call ends as network', () =>
   const accepting = setup();
   accepting.rungByBob();
   const acceptMedia = createFakeMedia();
-  accepting.phone.accept(acceptMedia);
+  accepting.phone.accept(acceptMedia, KEY);
   accepting.signal.closeForGood(4001);
   assert.equal(
     accepting.ends.map((end) => end.reason),
@@ -104,7 +104,7 @@ connectedCall('the other side hanging up ends it, not by us; the callee reports 
   const { phone, clock, signal, ends, rungByBob, assertSettled } = setup();
   rungByBob();
   const media = createFakeMedia();
-  phone.accept(media);
+  phone.accept(media, KEY);
   signal.deliver(connected('call-1', 'callee'));
   clock.advance(2_000);
   signal.deliver(ended('call-1', 'hung-up'));

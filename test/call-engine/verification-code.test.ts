@@ -2,11 +2,16 @@
 // give a known code (the vector was computed apart, with Python's hashlib), both sides get the
 // same code whichever fingerprint is theirs, any other certificate gives another code, and the
 // fingerprints are read from getStats reports and from descriptions as the browsers write them.
-// The browser suites (call-screen, firefox-calls) check it over real DTLS, a middle included.
+// The commitment to a certificate has its known vector too (hashlib again), and the caller's
+// check of it (CallVerifier) shows the code only for the certificate committed to, and only
+// while it stays the one the call started with.
+// The browser suites (call-verification, firefox-calls) check it over real DTLS, middles included.
 import { webcrypto } from 'node:crypto';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
+  CallVerifier,
+  commitmentOf,
   type Fingerprint,
   fingerprintOfDescription,
   fingerprintsOfStats,
@@ -112,5 +117,51 @@ reading('no fingerprints before the handshake is done, nor without certificate r
   assert.is(statsOf([{ type: 'transport', id: 'T0', dtlsState: 'connected' }]), null);
 });
 
+const commitment = suite('the callee’s commitment');
+
+/** Hex SHA-256 of "porthello-commitment-v1\nsha-256 FF:FE:…:E0", computed with Python's hashlib. */
+const CALLEE_COMMITMENT = '6280073de9ab86046c9446d858299dcf1079fb7d15d85a12e5e3b424b686cb69';
+
+commitment('a known fingerprint gives the known commitment, 64 lower-case hex digits, whatever its case', async () => {
+  assert.is(await commitmentOf(CALLEE, subtle), CALLEE_COMMITMENT);
+  assert.is(await commitmentOf({ algorithm: 'SHA-256', value: CALLEE.value.toLowerCase() }, subtle), CALLEE_COMMITMENT);
+  assert.is(await commitmentOf(CALLER, subtle), 'acd0b1989495fb8317f840402172296431bdba75470b8a754b8efba03b700712');
+  assert.is.not(await commitmentOf(MIDDLE, subtle), await commitmentOf(CALLER, subtle));
+  const refused = await commitmentOf({ algorithm: 'sha-256', value: 'zz' }, subtle).then(
+    () => false,
+    () => true,
+  );
+  assert.ok(refused, 'no commitment to what is not a fingerprint');
+});
+
+commitment('the caller shows the code when the callee’s certificate is the one committed to', async () => {
+  const verifier = new CallVerifier({ role: 'caller', calleeCommitment: CALLEE_COMMITMENT }, subtle);
+  const verdict = await verifier.check({ local: CALLER, remote: CALLEE });
+  assert.equal(verdict, { trusted: true, code: await verificationCode({ local: CALLER, remote: CALLEE }, subtle) });
+});
+
+commitment('a middle that forwards the callee’s commitment with a certificate of its own gets a warning, for good', async () => {
+  const verifier = new CallVerifier({ role: 'caller', calleeCommitment: CALLEE_COMMITMENT }, subtle);
+  assert.equal(await verifier.check({ local: CALLER, remote: MIDDLE }), { trusted: false, reason: 'commitment' });
+  // Stepping aside afterwards does not clear it.
+  assert.equal(await verifier.check({ local: CALLER, remote: CALLEE }), { trusted: false, reason: 'commitment' });
+});
+
+commitment('a caller that was sent no commitment shows no code', async () => {
+  const verifier = new CallVerifier({ role: 'caller', calleeCommitment: null }, subtle);
+  assert.equal(await verifier.check({ local: CALLER, remote: CALLEE }), { trusted: false, reason: 'commitment' });
+});
+
+commitment('either side warns when the other side’s certificate changes during the call', async () => {
+  const callee = new CallVerifier({ role: 'callee' }, subtle);
+  const first = await callee.check({ local: CALLEE, remote: CALLER });
+  assert.ok(first.trusted);
+  // The same certificate written otherwise is the same certificate.
+  assert.equal(await callee.check({ local: CALLEE, remote: { algorithm: 'SHA-256', value: CALLER.value.toLowerCase() } }), first);
+  assert.equal(await callee.check({ local: CALLEE, remote: MIDDLE }), { trusted: false, reason: 'changed' });
+  assert.equal(await callee.check({ local: CALLEE, remote: CALLER }), { trusted: false, reason: 'changed' });
+});
+
 code.run();
 reading.run();
+commitment.run();

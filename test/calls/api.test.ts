@@ -4,7 +4,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FAST_BCRYPT, json, signUp, withCookie } from '../accounts/helpers.js';
 import { jsonOf, startTestServer, type TestServer } from '../helpers/server.js';
-import { openSignalClient } from '../helpers/ws.js';
+import { openSignalClient, A_COMMITMENT } from '../helpers/ws.js';
 import { liveCalls } from './helpers.js';
 import { TurnClient } from '../../server/turn/client.js';
 
@@ -124,11 +124,11 @@ calls('connects a guest to a member through the relay only, and logs the answere
   const { code } = await linkOf(member);
   const device = await connectMember(member);
   const { client: guest, calleeMemberId } = await connectGuest(code, 'Zoé');
-  guest.send({ type: 'invite', calleeMemberId });
+  guest.send({ type: 'invite', calleeMemberId, commitment: A_COMMITMENT });
   const incoming = await device.next('incoming-call');
   assert.equal(incoming.caller.displayName, 'Zoé');
   assert.is(incoming.caller.kind, 'guest');
-  device.send({ type: 'accept', callId: incoming.callId });
+  device.send({ type: 'accept', callId: incoming.callId, commitment: A_COMMITMENT });
   const [calleeSide, callerSide] = await Promise.all([device.next('call-connected'), guest.next('call-connected')]);
   for (const side of [calleeSide, callerSide]) {
     assert.is(side.ice.iceTransportPolicy, 'relay', 'a guest call never reveals addresses');
@@ -159,7 +159,7 @@ calls('rings every device of a member called from the directory; a cancelled cal
   const bob = await signUp(server, { firstName: 'Bob', lastName: 'Durand' });
   const [phone, laptop] = [await connectMember(bob, 'phone'), await connectMember(bob, 'laptop')];
   const caller = await connectMember(ada);
-  caller.send({ type: 'invite', calleeMemberId: bob.id });
+  caller.send({ type: 'invite', calleeMemberId: bob.id, commitment: A_COMMITMENT });
   const [onPhone, onLaptop] = await Promise.all([phone.next('incoming-call'), laptop.next('incoming-call')]);
   assert.is(onPhone.callId, onLaptop.callId);
   assert.equal(onPhone.caller, { kind: 'member', memberId: ada.id, displayName: 'Ada Lovelace' });
@@ -219,7 +219,7 @@ calls('closes a member’s sockets at log-out, and shows a caller who left as a 
   const bob = await signUp(server);
   const device = await connectMember(bob);
   const caller = await connectMember(ada);
-  caller.send({ type: 'invite', calleeMemberId: bob.id });
+  caller.send({ type: 'invite', calleeMemberId: bob.id, commitment: A_COMMITMENT });
   const incoming = await device.next('incoming-call');
   device.send({ type: 'decline', callId: incoming.callId });
   await caller.next('call-ended');
@@ -240,9 +240,9 @@ calls('gives each party TURN credentials that allocate during the call and are r
   const { code } = await linkOf(member);
   const device = await connectMember(member);
   const { client: guest, calleeMemberId } = await connectGuest(code, 'Zoé');
-  guest.send({ type: 'invite', calleeMemberId });
+  guest.send({ type: 'invite', calleeMemberId, commitment: A_COMMITMENT });
   const { callId } = await device.next('incoming-call');
-  device.send({ type: 'accept', callId });
+  device.send({ type: 'accept', callId, commitment: A_COMMITMENT });
   const connected = await guest.next('call-connected');
   const turn = connected.ice.iceServers[0];
   const relayAddress = { address: '127.0.0.1', port: server.turn?.port ?? 0 };

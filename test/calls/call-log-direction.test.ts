@@ -4,7 +4,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FAST_BCRYPT, json, signUp, withCookie, type TestMember } from '../accounts/helpers.js';
 import { jsonOf, startTestServer, type TestServer } from '../helpers/server.js';
-import { openSignalClient, type SignalTestClient } from '../helpers/ws.js';
+import { openSignalClient, type SignalTestClient, A_COMMITMENT } from '../helpers/ws.js';
 
 let server: TestServer;
 const clients: SignalTestClient[] = [];
@@ -24,7 +24,7 @@ const summary = (calls: Entry[]) => calls.map((entry) => [entry.direction, entry
 async function declinedCall(caller: TestMember, callee: TestMember): Promise<void> {
   const device = await connectMember(callee);
   const phone = await connectMember(caller);
-  phone.send({ type: 'invite', calleeMemberId: callee.id });
+  phone.send({ type: 'invite', calleeMemberId: callee.id, commitment: A_COMMITMENT });
   device.send({ type: 'decline', callId: (await device.next('incoming-call')).callId });
   await phone.next('call-ended');
 }
@@ -85,7 +85,7 @@ log('calls made count towards the same cap, and repeated rings share one made en
   const bob = await signUp(server, { firstName: 'Bob', lastName: 'Durand' });
   const phone = await connectMember(ada);
   for (let i = 0; i < 3; i += 1) {
-    phone.send({ type: 'invite', calleeMemberId: bob.id });
+    phone.send({ type: 'invite', calleeMemberId: bob.id, commitment: A_COMMITMENT });
     assert.is((await phone.next('call-ended')).reason, 'unavailable');
   }
   const [made] = (await callsOf(ada)).calls;
@@ -112,12 +112,12 @@ log('an answered call keeps whether its media went through the relay, in both lo
   const bob = await signUp(server, { firstName: 'Bob', lastName: 'Durand' });
   const device = await connectMember(bob);
   const phone = await connectMember(ada);
-  phone.send({ type: 'invite', calleeMemberId: bob.id });
+  phone.send({ type: 'invite', calleeMemberId: bob.id, commitment: A_COMMITMENT });
   const { callId } = await device.next('incoming-call');
   phone.send({ type: 'connected-path', callId, path: 'direct' });
   const early = await phone.next('error');
   assert.is(early.code, 'not_in_call', 'no path while it rings');
-  device.send({ type: 'accept', callId });
+  device.send({ type: 'accept', callId, commitment: A_COMMITMENT });
   await Promise.all([device.next('call-connected'), phone.next('call-connected')]);
   phone.send({ type: 'connected-path', callId, path: 'direct' });
   device.send({ type: 'connected-path', callId, path: 'relayed' });

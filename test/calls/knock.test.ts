@@ -9,6 +9,7 @@ import { waitUntil } from '../helpers/wait.js';
 import { KNOCK_REFUSED_COOLDOWN_MS } from '../../server/signal/ring-guard.js';
 import { CLOSE_CODES, MAX_KNOCK_NOTE_CHARS } from '../../server/signal/protocol.js';
 import { liveCalls } from './helpers.js';
+import { A_COMMITMENT } from '../helpers/ws.js';
 
 let server: TestServer;
 const calls = liveCalls(() => server);
@@ -38,7 +39,7 @@ knock('a guest’s knock arrives with their name and note; let in, the call conn
   assert.equal(knocked.knock, { note: 'About the parcel' });
   assert.is(knocked.caller.displayName, 'Zoé');
   assert.is((await guest.next('call-ringing')).callee.displayName, 'Bob');
-  device.send({ type: 'accept', callId: knocked.callId });
+  device.send({ type: 'accept', callId: knocked.callId, commitment: A_COMMITMENT });
   assert.is((await guest.next('call-connected')).role, 'caller');
   assert.is((await device.next('call-connected')).role, 'callee');
   assert.not.ok(
@@ -52,7 +53,7 @@ knock('a guest cannot skip the knock: a plain invite arrives as a knock without 
   await knocksFirst(bob);
   const device = await calls.connectMember(bob);
   const { client: guest } = await calls.connectGuest(await calls.codeOf(bob), 'Zoé');
-  guest.send({ type: 'invite', calleeMemberId: bob.id });
+  guest.send({ type: 'invite', calleeMemberId: bob.id, commitment: A_COMMITMENT });
   assert.equal((await device.next('incoming-call')).knock, { note: '' });
 });
 
@@ -109,7 +110,7 @@ knock('members ring as usual and may not knock; a member who does not ask for kn
   const bobDevice = await calls.connectMember(bob);
   const carolDevice = await calls.connectMember(carol);
   const phone = await calls.connectMember(ada);
-  phone.send({ type: 'invite', calleeMemberId: bob.id });
+  phone.send({ type: 'invite', calleeMemberId: bob.id, commitment: A_COMMITMENT });
   const rung = await bobDevice.next('incoming-call');
   assert.not.ok('knock' in rung, 'a member’s ring is no knock');
   phone.send({ type: 'cancel', callId: rung.callId });

@@ -8,6 +8,7 @@ import { FAST_BCRYPT, json, signUp, withCookie, type TestMember } from '../accou
 import { jsonOf, startTestServer, type TestServer } from '../helpers/server.js';
 import type { SignalTestClient } from '../helpers/ws.js';
 import { liveCalls } from './helpers.js';
+import { A_COMMITMENT } from '../helpers/ws.js';
 
 let server: TestServer;
 /** The instant the schedules are read at; each test sets it. */
@@ -30,7 +31,7 @@ async function drained(client: SignalTestClient): Promise<void> {
 
 /** Rings and returns what the caller was told, without the call's random id. */
 async function ringAndHear(caller: SignalTestClient, calleeMemberId: string): Promise<unknown> {
-  caller.send({ type: 'invite', calleeMemberId });
+  caller.send({ type: 'invite', calleeMemberId, commitment: A_COMMITMENT });
   const ended = await caller.next('call-ended');
   return { type: ended.type, reason: ended.reason };
 }
@@ -76,7 +77,7 @@ reach('do-not-disturb now: the caller hears unavailable, nothing rings, the memb
   assert.is((await calls.callsOf(bob)).unseenMissed, 1);
 
   assert.is((await patchReach(bob, { dndNow: false })).status, 200);
-  phone.send({ type: 'invite', calleeMemberId: bob.id });
+  phone.send({ type: 'invite', calleeMemberId: bob.id, commitment: A_COMMITMENT });
   assert.is((await device.next('incoming-call')).caller.displayName, 'Ada Lovelace', 'switched off, calls ring again');
 });
 
@@ -99,7 +100,7 @@ reach('do-not-disturb by a weekly schedule follows the day and time in the membe
   assert.equal(await ringUnheard(phone, bob.id, device), { type: 'call-ended', reason: 'unavailable' });
   // Tuesday 07:30 in New York: the quiet time is over.
   assert.is(await quietAt(Date.UTC(2026, 11, 1, 12, 30)), false);
-  phone.send({ type: 'invite', calleeMemberId: bob.id });
+  phone.send({ type: 'invite', calleeMemberId: bob.id, commitment: A_COMMITMENT });
   const rung = await device.next('incoming-call');
   device.send({ type: 'decline', callId: rung.callId });
   await phone.next('call-ended');
@@ -165,7 +166,7 @@ reach('a blocked member hears unavailable, never rings, and is not in the member
   const unblocked = await server.fetch(`/api/me/blocks/${list.blocks[0].id}`, withCookie(bob.cookie, { method: 'DELETE', headers: { Origin: server.origin } }));
   assert.is(unblocked.status, 200);
   assert.equal((await jsonOf(unblocked)).blocks, []);
-  phone.send({ type: 'invite', calleeMemberId: bob.id });
+  phone.send({ type: 'invite', calleeMemberId: bob.id, commitment: A_COMMITMENT });
   assert.is((await device.next('incoming-call')).caller.displayName, 'Ada Lovelace');
 });
 
@@ -194,7 +195,7 @@ reach('blocks the guest who just rang, for that browser session on that link; ot
   const first = await calls.ticketFor(code, 'Zoé');
   assert.is(first.response.status, 201);
   const zoe = await calls.connectGuestWith(first.cookie ?? '', 'Zoé');
-  zoe.send({ type: 'invite', calleeMemberId: bob.id });
+  zoe.send({ type: 'invite', calleeMemberId: bob.id, commitment: A_COMMITMENT });
   const rung = await device.next('incoming-call');
   assert.is(rung.caller.kind, 'guest');
   const guestId = rung.caller.kind === 'guest' ? rung.caller.guestId : '';
@@ -215,7 +216,7 @@ reach('blocks the guest who just rang, for that browser session on that link; ot
   assert.equal(summary(await calls.callsOf(bob)), [['received', 'declined', 'Zoé']], 'the blocked ring left no row');
 
   const other = await calls.connectGuest(code, 'Yves');
-  other.client.send({ type: 'invite', calleeMemberId: bob.id });
+  other.client.send({ type: 'invite', calleeMemberId: bob.id, commitment: A_COMMITMENT });
   assert.is((await device.next('incoming-call')).caller.displayName, 'Yves', 'another guest rings');
 });
 
@@ -305,7 +306,7 @@ same('offline, do-not-disturb and blocked give the caller the same messages, coo
     const from = phone.received.length;
     heard.push(await ringAndHear(phone, callee.id));
     // Ringing again at once meets the same cool-down.
-    phone.send({ type: 'invite', calleeMemberId: callee.id });
+    phone.send({ type: 'invite', calleeMemberId: callee.id, commitment: A_COMMITMENT });
     const refusal = await phone.next('error');
     heard.push({ code: refusal.code, retryAfterS: refusal.retryAfterS, message: refusal.message });
     assert.equal(

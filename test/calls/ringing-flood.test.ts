@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { FAST_BCRYPT, json, signUp, withCookie } from '../accounts/helpers.js';
 import { jsonOf, startTestServer, type TestServer } from '../helpers/server.js';
 import { waitUntil, withTimeout } from '../helpers/wait.js';
-import { openSignalClient, type SignalTestClient } from '../helpers/ws.js';
+import { openSignalClient, type SignalTestClient, A_COMMITMENT } from '../helpers/ws.js';
 import { TICKETS_PER_LINK } from '../../server/calls/ticket-limits.js';
 import { GUEST_INVITES_PER_LINK } from '../../server/signal/ring-guard.js';
 
@@ -100,7 +100,7 @@ flood('many guests ringing a declining member reach them and their log only with
       guests.map(async (guest) => {
         for (let i = 0; i < INVITES_PER_GUEST; i += 1) {
           const expected = answers(guest) + 1;
-          guest.send({ type: 'invite', calleeMemberId: member.id });
+          guest.send({ type: 'invite', calleeMemberId: member.id, commitment: A_COMMITMENT });
           // Each invite ends in a refusal or, once it rang and was declined, a call-ended.
           await waitUntil(() => answers(guest) >= expected, 'an answer to an invite');
         }
@@ -125,7 +125,7 @@ flood('many guests ringing a declining member reach them and their log only with
   // The member is not locked: they can still call a colleague.
   const desk = await openSignalClient(server.wsUrl, { name: 'colleague', headers: { Origin: server.origin, Cookie: colleague.cookie } });
   clients.push(desk);
-  device.send({ type: 'invite', calleeMemberId: colleague.id });
+  device.send({ type: 'invite', calleeMemberId: colleague.id, commitment: A_COMMITMENT });
   assert.is((await desk.next('incoming-call')).caller.kind, 'member');
 });
 

@@ -10,6 +10,7 @@ import { TICKETS_PER_ADDRESS, TICKETS_PER_LINK } from '../../server/calls/ticket
 import { INVITES_PER_CALLER } from '../../server/signal/ring-guard.js';
 import type { SignalTestClient } from '../helpers/ws.js';
 import { liveCalls } from './helpers.js';
+import { A_COMMITMENT } from '../helpers/ws.js';
 
 let server: TestServer;
 const { connectMember, ticketFor, connectGuestWith, codeOf, callsOf, closeAll, ...live } = liveCalls(() => server);
@@ -17,7 +18,7 @@ const connectGuest = async (code: string, displayName: string): Promise<SignalTe
 
 /** A guest rings the member; resolves once the member's device shows the call. */
 async function guestRings(member: TestMember, device: SignalTestClient, guest: SignalTestClient): Promise<string> {
-  guest.send({ type: 'invite', calleeMemberId: member.id });
+  guest.send({ type: 'invite', calleeMemberId: member.id, commitment: A_COMMITMENT });
   const { callId } = await device.next('incoming-call');
   return callId;
 }
@@ -64,7 +65,7 @@ closing('a flood of new guest tickets never evicts the ticket of a guest in a ca
   const { response, cookie } = await ticketFor(code, 'Zoé');
   assert.is(response.status, 201);
   const guest = await connectGuestWith(cookie ?? '', 'Zoé');
-  device.send({ type: 'accept', callId: await guestRings(member, device, guest) });
+  device.send({ type: 'accept', callId: await guestRings(member, device, guest), commitment: A_COMMITMENT });
   await guest.next('call-connected');
   // The flood comes in through the service: the HTTP route's own limits would stop it first.
   for (let i = 0; i < MAX_LIVE_GUEST_TICKETS + 10; i += 1) server.calls.tickets.issue(member.id, 'Flood', code);
@@ -78,8 +79,8 @@ closing('an answered call stays in the callee’s log when the caller deletes th
   const callee = await signUp(server);
   const device = await connectMember(callee);
   const phone = await connectMember(caller);
-  phone.send({ type: 'invite', calleeMemberId: callee.id });
-  device.send({ type: 'accept', callId: (await device.next('incoming-call')).callId });
+  phone.send({ type: 'invite', calleeMemberId: callee.id, commitment: A_COMMITMENT });
+  device.send({ type: 'accept', callId: (await device.next('incoming-call')).callId, commitment: A_COMMITMENT });
   await device.next('call-connected');
   const deleted = await server.fetch('/api/me', json({ password: caller.password }, caller.cookie, 'DELETE'));
   assert.ok(deleted.status < 300, `deleted: ${deleted.status}`);
@@ -128,7 +129,7 @@ bounded('a declined guest is refused with cooling_down and a retry delay, and ri
   const callId = await guestRings(member, device, guest);
   device.send({ type: 'decline', callId });
   await guest.next('call-ended');
-  guest.send({ type: 'invite', calleeMemberId: member.id });
+  guest.send({ type: 'invite', calleeMemberId: member.id, commitment: A_COMMITMENT });
   const refusal = await guest.next('error');
   assert.is(refusal.code, 'cooling_down');
   assert.ok(
@@ -154,12 +155,12 @@ log('repeated rings from one caller share one entry that counts them', async () 
   const code = await codeOf(member);
   const guest = await connectGuest(code, 'Zoé');
   for (let i = 0; i < INVITES_PER_CALLER.burst; i += 1) {
-    guest.send({ type: 'invite', calleeMemberId: member.id });
+    guest.send({ type: 'invite', calleeMemberId: member.id, commitment: A_COMMITMENT });
     assert.is((await guest.next('call-ended')).reason, 'unavailable');
   }
   const caller = await signUp(server);
   const device = await connectMember(caller);
-  device.send({ type: 'invite', calleeMemberId: member.id });
+  device.send({ type: 'invite', calleeMemberId: member.id, commitment: A_COMMITMENT });
   await device.next('call-ended');
   const { calls, unseenMissed } = await callsOf(member);
   assert.equal(

@@ -23,7 +23,7 @@ import {
   type LiveServer,
 } from '../helpers/live-server.js';
 import { withTimeout, waitUntil } from '../helpers/wait.js';
-import { openSignalClient, type SignalTestClient } from '../helpers/ws.js';
+import { openSignalClient, type SignalTestClient, A_COMMITMENT } from '../helpers/ws.js';
 import { jpegWithGps, uploadForm } from '../media/images.js';
 
 const KILL_ROUNDS = 3;
@@ -74,7 +74,7 @@ function callStream(live: LiveServer, caller: Member, callee: Member) {
     const to = await openSignalClient(wsUrl, { name: 'callee', headers: { Origin: ORIGIN, Cookie: callee.cookie } });
     sockets.push(from, to);
     while (!state.stopped && state.rung < MAX_CALLS_PER_ROUND) {
-      from.send({ type: 'invite', calleeMemberId: callee.id });
+      from.send({ type: 'invite', calleeMemberId: callee.id, commitment: A_COMMITMENT });
       await from.next('call-ringing');
       state.rung += 1;
       const { callId } = await to.next('incoming-call');

@@ -6,7 +6,15 @@
 // and forwards the media and the chat between the two legs. Both pages get real DTLS
 // connections that work (media flows), each with the middle, and learn nothing from the
 // signaling: the messages they receive have the server's shape, stamped with the other party.
+//
+// The callee's commitment (protocol.ts) travels to the caller in call-connected. The middle
+// either forwards it as the server got it (`commitment: 'forward'`: the caller then finds that
+// the certificate it talks to is not the committed one), or puts in its place the commitment to
+// the certificate its caller-facing leg will use, made before the call (`'own'`: what a
+// purpose-built middle does; the codes then differ, as without commitments).
+import { webcrypto } from 'node:crypto';
 import type { BrowserContext, Page, WebSocketRoute } from 'playwright-core';
+import { commitmentOf } from '../../public/ts/lib/call/verification.js';
 
 // Code passed to the page runs there; this names its globals for the type checker.
 // biome-ignore lint/suspicious/noExplicitAny: page code runs in the browser, and this Node program has no DOM types
@@ -39,6 +47,7 @@ export type Leg = 'caller' | 'callee';
 const DESCRIPTION_TYPES = new Set(['offer', 'answer', 'candidate']);
 
 type SideRoute = { page: WebSocketRoute | null; callId: string | null; peer: unknown };
+export type CommitmentMode = 'forward' | 'own';
 
 export type DtlsMiddle = {
   /** Routes the signaling of the pages of `context` (one side) through the middle. */
@@ -50,7 +59,7 @@ export type DtlsMiddle = {
 };
 
 /** Installs the middle in `page` (a page of its own, on the server's origin). */
-export async function startDtlsMiddle(page: Page): Promise<DtlsMiddle> {
+export async function startDtlsMiddle(page: Page, mode: CommitmentMode): Promise<DtlsMiddle> {
   const sides: Record<Leg, SideRoute> = { caller: { page: null, callId: null, peer: null }, callee: { page: null, callId: null, peer: null } };
   // Each leg's messages go to the middle in the order they were sent.
   const queues: Record<Leg, Promise<unknown>> = { caller: Promise.resolve(), callee: Promise.resolve() };
@@ -61,7 +70,9 @@ export async function startDtlsMiddle(page: Page): Promise<DtlsMiddle> {
     if (side.page === null || side.callId === null) return;
     side.page.send(JSON.stringify({ ...message, callId: side.callId, from: side.peer }));
   });
-  await page.evaluate(installMiddle);
+  const ownFingerprint = await page.evaluate(installMiddle);
+  const [algorithm = '', value = ''] = ownFingerprint.split(' ');
+  const ownCommitment = await commitmentOf({ algorithm, value }, webcrypto.subtle);
 
   return {
     async intercept(context, leg) {
@@ -82,6 +93,10 @@ export async function startDtlsMiddle(page: Page): Promise<DtlsMiddle> {
           if (message?.['type'] === 'call-connected') {
             side.callId = String(message['callId']);
             side.peer = message['peer'];
+            if (mode === 'own' && leg === 'caller') {
+              route.send(JSON.stringify({ ...message, calleeCommitment: ownCommitment }));
+              return;
+            }
           }
           route.send(text);
         });
@@ -102,14 +117,19 @@ function parse(text: string | Buffer): Record<string, unknown> | null {
   }
 }
 
-/** Runs in the middle's page: the two legs, each answering what its side offers. */
-function installMiddle(): void {
+/** Runs in the middle's page: the two legs, each answering what its side offers. Returns the
+ *  fingerprint ("sha-256 AB:…") of the certificate made beforehand for the caller-facing leg. */
+async function installMiddle(): Promise<string> {
+  const callerCertificate: { getFingerprints(): { algorithm: string; value: string }[] } = await window.RTCPeerConnection.generateCertificate({
+    name: 'ECDSA',
+    namedCurve: 'P-256',
+  });
   const legs: Record<string, MiddlePeer> = {};
   const chats: Record<string, MiddleChannel> = {};
   const other = (leg: string): string => (leg === 'caller' ? 'callee' : 'caller');
 
   const open = (leg: string): MiddlePeer => {
-    const pc: MiddlePeer = new window.RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+    const pc: MiddlePeer = new window.RTCPeerConnection({ bundlePolicy: 'max-bundle', ...(leg === 'caller' ? { certificates: [callerCertificate] } : {}) });
     legs[leg] = pc;
     pc.onicecandidate = ({ candidate }) => {
       if (candidate === null) return;
@@ -200,4 +220,6 @@ function installMiddle(): void {
   };
 
   window.middleConnected = (): boolean => ['caller', 'callee'].every((leg) => legs[leg]?.connectionState === 'connected');
+  const own = callerCertificate.getFingerprints().find((fingerprint) => fingerprint.algorithm === 'sha-256');
+  return `${own?.algorithm ?? ''} ${(own?.value ?? '').toUpperCase()}`;
 }

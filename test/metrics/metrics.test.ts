@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FAST_BCRYPT, signUp, withCookie } from '../accounts/helpers.js';
 import { jsonOf, makeDataDir, startTestServer, type TestServer } from '../helpers/server.js';
-import { openSignalClient, type SignalTestClient } from '../helpers/ws.js';
+import { openSignalClient, type SignalTestClient, A_COMMITMENT } from '../helpers/ws.js';
 import { loadConfig } from '../../server/config.js';
 import { TurnClient, TurnError } from '../../server/turn/client.js';
 
@@ -80,14 +80,14 @@ metrics('counts sockets by kind, calls by state and outcomes, requests by route 
   };
   const caller = await connect(alice.cookie, 'alice');
   const callee = await connect(bob.cookie, 'bob');
-  caller.send({ type: 'invite', calleeMemberId: bob.id });
+  caller.send({ type: 'invite', calleeMemberId: bob.id, commitment: A_COMMITMENT });
   const { callId } = await callee.next('incoming-call');
   let text = await (await scrape()).text();
   assert.is(sample(text, 'porthello_websockets_open{kind="member"}'), 2);
   assert.is(sample(text, 'porthello_websockets_open{kind="guest"}'), 0);
   assert.is(sample(text, 'porthello_calls{state="ringing"}'), 1);
   assert.is(sample(text, 'porthello_calls{state="connected"}'), 0);
-  callee.send({ type: 'accept', callId });
+  callee.send({ type: 'accept', callId, commitment: A_COMMITMENT });
   await caller.next('call-connected');
   text = await (await scrape()).text();
   assert.is(sample(text, 'porthello_calls{state="ringing"}'), 0);

@@ -10,7 +10,7 @@ import type { HubTiming } from '../../server/signal/hub-api.js';
 import { SIGNAL_PATH } from '../../server/signal/protocol.js';
 import { attachSignaler, type Signaler, type SignalerLimits } from '../../server/signal/server.js';
 import { withTimeout } from '../helpers/wait.js';
-import { openSignalClient, WAIT_MS, type SignalTestClient } from '../helpers/ws.js';
+import { openSignalClient, WAIT_MS, type SignalTestClient, A_COMMITMENT } from '../helpers/ws.js';
 import { createCallLog, createIceProvider, createMemberDirectory, guest, linkCodeOf, member } from './fakes.js';
 
 export { WAIT_MS };
@@ -125,9 +125,9 @@ export async function connectedCall(harness: Harness, callerName = 'alice', call
   const callee = await harness.connect(calleeName);
   const caller = await harness.connect(callerName);
   const calleeId = (PARTIES[calleeName] as Party & { kind: 'member' }).memberId;
-  caller.send({ type: 'invite', calleeMemberId: calleeId });
+  caller.send({ type: 'invite', calleeMemberId: calleeId, commitment: A_COMMITMENT });
   const { callId } = await callee.next('incoming-call');
-  callee.send({ type: 'accept', callId });
+  callee.send({ type: 'accept', callId, commitment: A_COMMITMENT });
   await caller.next('call-connected');
   await callee.next('call-connected');
   return { caller, callee, callId };

@@ -6,6 +6,7 @@ import type { HubTiming } from '../../server/signal/hub-api.js';
 import type { RingLimits } from '../../server/signal/ring-guard.js';
 import { PROTOCOL_VERSION, type ClientMessage } from '../../server/signal/protocol.js';
 import { createCallLog, createFakeClock, createFakePeer, createIceProvider, createMemberDirectory, guest, linkCodeOf, member, type FakePeer } from './fakes.js';
+import { A_COMMITMENT } from '../helpers/ws.js';
 
 export const profiles: MemberProfile[] = [
   { memberId: 'alice', displayName: 'Alice Martin', guestFacingName: 'Alice', prefersRelayOnly: false, guestLinkCode: linkCodeOf('alice') },
@@ -45,13 +46,13 @@ export function setup(timing: Partial<HubTiming> = {}, ringLimits: Partial<RingL
     const caller = open(alice);
     const phone = open(bob);
     const laptop = open(bob);
-    caller.send({ type: 'invite', calleeMemberId: 'bob' });
+    caller.send({ type: 'invite', calleeMemberId: 'bob', commitment: A_COMMITMENT });
     const callId = caller.peer.last('call-ringing').callId;
     return { caller, phone, laptop, callId };
   };
   const connectCall = () => {
     const ringing = ringBob();
-    ringing.phone.send({ type: 'accept', callId: ringing.callId });
+    ringing.phone.send({ type: 'accept', callId: ringing.callId, commitment: A_COMMITMENT });
     return ringing;
   };
   return { clock, callLog, ice, members, hub, logs, open, ringBob, connectCall };

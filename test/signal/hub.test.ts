@@ -8,6 +8,7 @@ import { HELLO_TIMEOUT_MS, RESUME_GRACE_MS, RING_TIMEOUT_MS } from '../../server
 import { CLOSE_CODES, PROTOCOL_VERSION } from '../../server/signal/protocol.js';
 import { createFakeClock, createFakePeer, createIceProvider, createMemberDirectory, guest, member } from './fakes.js';
 import { alice, bob, carol, dan, profiles, setup, zoe } from './hub-setup.js';
+import { A_COMMITMENT } from '../helpers/ws.js';
 
 const SDP = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n';
 const HOST = 'candidate:1 1 udp 2122260223 192.168.1.20 54321 typ host generation 0';
@@ -32,7 +33,7 @@ hello('is answered with welcome, the version and who the server takes the socket
 hello('must come first: anything before it closes the socket with 1008', () => {
   const { open } = setup();
   const device = open(alice, { greet: false });
-  device.send({ type: 'invite', calleeMemberId: 'bob' });
+  device.send({ type: 'invite', calleeMemberId: 'bob', commitment: A_COMMITMENT });
   assert.equal(device.peer.closedWith, { code: CLOSE_CODES.policyViolation, reason: 'hello expected first' });
   assert.equal(device.peer.sent, []);
 });
@@ -104,12 +105,12 @@ invite('rings every device of the callee and tells the caller it is ringing', ()
 invite('refuses an unknown member, oneself, and a second call, keeping the socket open', () => {
   const { open, ringBob } = setup();
   const device = open(carol);
-  device.send({ type: 'invite', calleeMemberId: 'nobody' });
+  device.send({ type: 'invite', calleeMemberId: 'nobody', commitment: A_COMMITMENT });
   assert.is(device.peer.last('error').code, 'unknown_member');
-  device.send({ type: 'invite', calleeMemberId: 'carol' });
+  device.send({ type: 'invite', calleeMemberId: 'carol', commitment: A_COMMITMENT });
   assert.is(device.peer.last('error').code, 'cannot_call_self');
   const { caller } = ringBob();
-  caller.send({ type: 'invite', calleeMemberId: 'carol' });
+  caller.send({ type: 'invite', calleeMemberId: 'carol', commitment: A_COMMITMENT });
   assert.is(caller.peer.last('error').code, 'already_in_call');
   assert.is(device.peer.closedWith, null);
   assert.is(caller.peer.closedWith, null);
@@ -120,9 +121,9 @@ invite('lets a guest ring only the member whose link issued the ticket', () => {
   open(bob);
   open(carol);
   const device = open(zoe);
-  device.send({ type: 'invite', calleeMemberId: 'carol' });
+  device.send({ type: 'invite', calleeMemberId: 'carol', commitment: A_COMMITMENT });
   assert.equal(device.peer.last('error'), { type: 'error', code: 'not_allowed', message: 'This link rings another member.' });
-  device.send({ type: 'invite', calleeMemberId: 'bob' });
+  device.send({ type: 'invite', calleeMemberId: 'bob', commitment: A_COMMITMENT });
   assert.ok(device.peer.last('call-ringing'));
 });
 
@@ -130,7 +131,7 @@ invite('to a callee already in a call ends at once as busy and logs a busy call'
   const { open, connectCall, callLog } = setup();
   connectCall();
   const device = open(carol);
-  device.send({ type: 'invite', calleeMemberId: 'bob' });
+  device.send({ type: 'invite', calleeMemberId: 'bob', commitment: A_COMMITMENT });
   assert.is(device.peer.last('call-ended').reason, 'busy');
   assert.equal(callLog.records, [
     { calleeMemberId: 'bob', caller: { kind: 'member', memberId: 'carol' }, startedAt: callLog.records[0]?.startedAt, outcome: 'busy', durationS: null },
@@ -140,7 +141,7 @@ invite('to a callee already in a call ends at once as busy and logs a busy call'
 invite('to a member with no device online ends at once as unavailable and logs a missed call', () => {
   const { open, callLog, clock } = setup();
   const device = open(zoe);
-  device.send({ type: 'invite', calleeMemberId: 'bob' });
+  device.send({ type: 'invite', calleeMemberId: 'bob', commitment: A_COMMITMENT });
   assert.is(device.peer.last('call-ended').reason, 'unavailable');
   assert.equal(callLog.records, [
     { calleeMemberId: 'bob', caller: { kind: 'guest', displayName: 'Zoé' }, startedAt: new Date(clock.nowMs()), outcome: 'missed', durationS: null },
@@ -151,8 +152,8 @@ invite('from the callee of a ringing call to its caller (glare) ends in a single
   const { open, callLog, hub } = setup();
   const aliceDevice = open(alice);
   const bobDevice = open(bob);
-  aliceDevice.send({ type: 'invite', calleeMemberId: 'bob' });
-  bobDevice.send({ type: 'invite', calleeMemberId: 'alice' });
+  aliceDevice.send({ type: 'invite', calleeMemberId: 'bob', commitment: A_COMMITMENT });
+  bobDevice.send({ type: 'invite', calleeMemberId: 'alice', commitment: A_COMMITMENT });
   const callId = aliceDevice.peer.last('call-ringing').callId;
   assert.is(hub.liveCallCount(), 1);
   assert.is(aliceDevice.peer.last('call-connected').role, 'caller');
@@ -195,13 +196,13 @@ accept('a full relay refuses the accept with a retry hint, keeps the socket open
   const { ringBob, ice } = setup();
   const { caller, phone, callId } = ringBob();
   ice.saturated = true;
-  phone.send({ type: 'accept', callId });
+  phone.send({ type: 'accept', callId, commitment: A_COMMITMENT });
   assert.equal(phone.peer.last('error'), { type: 'error', code: 'unavailable', message: 'The relay is busy; try again in a minute.', callId, retryAfterS: 60 });
   assert.is(phone.peer.closedWith, null);
   assert.equal(caller.peer.all('call-connected'), []);
   // Once the relay has room again, the same call can still be answered.
   ice.saturated = false;
-  phone.send({ type: 'accept', callId });
+  phone.send({ type: 'accept', callId, commitment: A_COMMITMENT });
   assert.is(phone.peer.last('call-connected').callId, callId);
   assert.is(caller.peer.last('call-connected').callId, callId);
 });
@@ -209,8 +210,8 @@ accept('a full relay refuses the accept with a retry hint, keeps the socket open
 accept('a second accept, from the same or another device, is ignored', () => {
   const { connectCall } = setup();
   const { caller, phone, laptop, callId } = connectCall();
-  laptop.send({ type: 'accept', callId });
-  phone.send({ type: 'accept', callId });
+  laptop.send({ type: 'accept', callId, commitment: A_COMMITMENT });
+  phone.send({ type: 'accept', callId, commitment: A_COMMITMENT });
   assert.is(caller.peer.all('call-connected').length, 1);
   assert.is(phone.peer.all('call-connected').length, 1);
   assert.is(laptop.peer.all('call-connected').length, 0);
@@ -221,7 +222,7 @@ accept('from a device that came online while ringing connects it', () => {
   const { ringBob, open } = setup();
   const { caller, phone, callId } = ringBob();
   const tablet = open(bob);
-  tablet.send({ type: 'accept', callId });
+  tablet.send({ type: 'accept', callId, commitment: A_COMMITMENT });
   assert.is(tablet.peer.last('call-connected').role, 'callee');
   assert.is(caller.peer.last('call-connected').peer.kind, 'member');
   assert.is(phone.peer.last('call-ended').reason, 'answered-elsewhere');
@@ -230,8 +231,8 @@ accept('from a device that came online while ringing connects it', () => {
 accept('by the caller, or for an unknown call, is ignored', () => {
   const { ringBob, hub } = setup();
   const { caller, callId } = ringBob();
-  caller.send({ type: 'accept', callId });
-  caller.send({ type: 'accept', callId: 'no-such-call' });
+  caller.send({ type: 'accept', callId, commitment: A_COMMITMENT });
+  caller.send({ type: 'accept', callId: 'no-such-call', commitment: A_COMMITMENT });
   assert.is(caller.peer.all('call-connected').length, 0);
   assert.is(hub.liveCallCount(), 1);
 });
@@ -314,7 +315,9 @@ connected('hang-up ends it for both sides, releases the relay credentials and lo
   phone.send({ type: 'hang-up', callId });
   assert.equal(caller.peer.last('call-ended'), { type: 'call-ended', callId, reason: 'hung-up' });
   assert.is(phone.peer.all('call-ended').length, 1);
-  assert.equal(callLog.records, [{ calleeMemberId: 'bob', caller: { kind: 'member', memberId: 'alice' }, startedAt, outcome: 'answered', durationS: 90 }]);
+  assert.equal(callLog.records, [
+    { calleeMemberId: 'bob', caller: { kind: 'member', memberId: 'alice' }, startedAt, outcome: 'answered', durationS: 90, path: null },
+  ]);
   assert.equal(ice.released, [callId]);
   assert.is(clock.pendingTimers(), 0);
 });
@@ -449,9 +452,9 @@ relayOnly('a guest call is relay-only: only relay candidates and end-of-candidat
   const { open } = setup();
   const guestDevice = open(zoe);
   const bobDevice = open(bob);
-  guestDevice.send({ type: 'invite', calleeMemberId: 'bob' });
+  guestDevice.send({ type: 'invite', calleeMemberId: 'bob', commitment: A_COMMITMENT });
   const callId = guestDevice.peer.last('call-ringing').callId;
-  bobDevice.send({ type: 'accept', callId });
+  bobDevice.send({ type: 'accept', callId, commitment: A_COMMITMENT });
   assert.is(guestDevice.peer.last('call-connected').ice.iceTransportPolicy, 'relay');
   assert.is(bobDevice.peer.last('call-connected').ice.iceTransportPolicy, 'relay');
   for (const candidate of [HOST, SRFLX, RELAY, 'candidate:garbage', '']) {
@@ -470,11 +473,11 @@ relayOnly('shows a guest the member’s first name only, and the member the gues
   const { open } = setup();
   const guestDevice = open(zoe);
   const bobDevice = open(bob);
-  guestDevice.send({ type: 'invite', calleeMemberId: 'bob' });
+  guestDevice.send({ type: 'invite', calleeMemberId: 'bob', commitment: A_COMMITMENT });
   assert.equal(guestDevice.peer.last('call-ringing').callee, { kind: 'member', memberId: 'bob', displayName: 'Bob' });
   const callId = guestDevice.peer.last('call-ringing').callId;
   assert.equal(bobDevice.peer.last('incoming-call').caller, { kind: 'guest', guestId: 'g-zoe', displayName: 'Zoé' });
-  bobDevice.send({ type: 'accept', callId });
+  bobDevice.send({ type: 'accept', callId, commitment: A_COMMITMENT });
   assert.equal(guestDevice.peer.last('call-connected').peer, { kind: 'member', memberId: 'bob', displayName: 'Bob' });
   assert.equal(bobDevice.peer.last('call-connected').peer, { kind: 'guest', guestId: 'g-zoe', displayName: 'Zoé' });
   bobDevice.send({ type: 'offer', callId, sdp: SDP, iceRestart: false });
@@ -485,14 +488,14 @@ relayOnly('a member who prefers relay-only makes every call of theirs relay-only
   const { open } = setup();
   const danDevice = open(dan);
   const aliceDevice = open(alice);
-  danDevice.send({ type: 'invite', calleeMemberId: 'alice' });
-  aliceDevice.send({ type: 'accept', callId: danDevice.peer.last('call-ringing').callId });
+  danDevice.send({ type: 'invite', calleeMemberId: 'alice', commitment: A_COMMITMENT });
+  aliceDevice.send({ type: 'accept', callId: danDevice.peer.last('call-ringing').callId, commitment: A_COMMITMENT });
   assert.is(aliceDevice.peer.last('call-connected').ice.iceTransportPolicy, 'relay');
   const second = setup();
   const carolDevice = second.open(carol);
   const danAgain = second.open(dan);
-  carolDevice.send({ type: 'invite', calleeMemberId: 'dan' });
-  danAgain.send({ type: 'accept', callId: carolDevice.peer.last('call-ringing').callId });
+  carolDevice.send({ type: 'invite', calleeMemberId: 'dan', commitment: A_COMMITMENT });
+  danAgain.send({ type: 'accept', callId: carolDevice.peer.last('call-ringing').callId, commitment: A_COMMITMENT });
   assert.is(carolDevice.peer.last('call-connected').ice.iceTransportPolicy, 'relay');
 });
 
@@ -520,7 +523,7 @@ sessions('shutdown ends every call, each with its log record, and closes every s
   const { caller, phone, laptop } = connectCall();
   const carolDevice = open(carol);
   const zoeDevice = open(guest('g-zoe', 'Zoé', 'carol'));
-  zoeDevice.send({ type: 'invite', calleeMemberId: 'carol' });
+  zoeDevice.send({ type: 'invite', calleeMemberId: 'carol', commitment: A_COMMITMENT });
   hub.shutdown();
   assert.is(caller.peer.last('call-ended').reason, 'server-shutdown');
   assert.is(zoeDevice.peer.last('call-ended').reason, 'server-shutdown');
@@ -550,7 +553,7 @@ sessions('a call log that throws is logged and does not stop the hub', () => {
   const peer = createFakePeer();
   const conn = hub.connect(peer, zoe);
   conn.receive(JSON.stringify({ type: 'hello', version: PROTOCOL_VERSION }));
-  conn.receive(JSON.stringify({ type: 'invite', calleeMemberId: 'bob' }));
+  conn.receive(JSON.stringify({ type: 'invite', calleeMemberId: 'bob', commitment: A_COMMITMENT }));
   assert.is(peer.last('call-ended').reason, 'unavailable');
   assert.is(peer.closedWith, null);
   assert.ok(logs.some((line) => line.includes('the call log refused a record')));

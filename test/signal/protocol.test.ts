@@ -3,10 +3,20 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { projectPath } from '../../server/paths.js';
 import { isCandidateForwardable, outcomeOf, sdpForCall } from '../../server/signal/call-state.js';
-import { candidateTypeOf, MAX_MESSAGE_BYTES, MAX_SDP_CHARS, parseClientMessage, PROTOCOL_VERSION, type ClientMessage } from '../../server/signal/protocol.js';
+import {
+  candidateTypeOf,
+  COMMITMENT_HEX_CHARS,
+  MAX_MESSAGE_BYTES,
+  MAX_SDP_CHARS,
+  parseClientMessage,
+  PROTOCOL_VERSION,
+  type ClientMessage,
+} from '../../server/signal/protocol.js';
 import { createTokenBucket } from '../../server/signal/rate-limit.js';
 
 const CALL_ID = 'Q2FsbElkMTIzNDU2Nzg5MA';
+/** A SHA-256 in lower-case hex: the only form a commitment takes. */
+const COMMITMENT = '0123456789abcdef'.repeat(4);
 const CANDIDATE = 'candidate:1 1 udp 2122260223 192.168.1.20 54321 typ host generation 0';
 
 const parse = suite('parseClientMessage');
@@ -14,10 +24,10 @@ const parse = suite('parseClientMessage');
 parse('accepts one well-formed message of every type', () => {
   const valid: ClientMessage[] = [
     { type: 'hello', version: PROTOCOL_VERSION },
-    { type: 'invite', calleeMemberId: 'm_42' },
+    { type: 'invite', calleeMemberId: 'm_42', commitment: COMMITMENT },
     { type: 'knock', calleeMemberId: 'm_42', note: '' },
     { type: 'knock', calleeMemberId: 'm_42', note: 'C’est pour le colis 📦' },
-    { type: 'accept', callId: CALL_ID },
+    { type: 'accept', callId: CALL_ID, commitment: COMMITMENT },
     { type: 'decline', callId: CALL_ID },
     { type: 'cancel', callId: CALL_ID },
     { type: 'hang-up', callId: CALL_ID },
@@ -49,13 +59,13 @@ parse('rejects everything else, saying why', () => {
     ['{"type":"offer","callId":"c","sdp":123,"iceRestart":false}', 'bad or missing field sdp in offer'],
     ['{"type":"offer","callId":"c","sdp":"v=0","iceRestart":false,"from":"bob"}', 'unexpected field in offer'],
     ['{"type":"offer","callId":"c","sdp":"","iceRestart":false}', 'bad or missing field sdp in offer'],
-    ['{"type":"accept","callId":"../etc"}', 'bad or missing field callId in accept'],
-    ['{"type":"accept","callId":""}', 'bad or missing field callId in accept'],
-    [`{"type":"accept","callId":"${'c'.repeat(65)}"}`, 'bad or missing field callId in accept'],
+    [`{"type":"accept","callId":"../etc","commitment":"${COMMITMENT}"}`, 'bad or missing field callId in accept'],
+    [`{"type":"accept","callId":"","commitment":"${COMMITMENT}"}`, 'bad or missing field callId in accept'],
+    [`{"type":"accept","callId":"${'c'.repeat(65)}","commitment":"${COMMITMENT}"}`, 'bad or missing field callId in accept'],
+    [`{"type":"invite","calleeMemberId":42,"commitment":"${COMMITMENT}"}`, 'bad or missing field calleeMemberId in invite'],
     ['{"type":"connected-path","callId":"c","path":"host"}', 'bad or missing field path in connected-path'],
     ['{"type":"connected-path","callId":"c"}', 'bad or missing field path in connected-path'],
     ['{"type":"connected-path","callId":"c","path":"relayed","candidate":"x"}', 'unexpected field in connected-path'],
-    ['{"type":"invite","calleeMemberId":42}', 'bad or missing field calleeMemberId in invite'],
     ['{"type":"knock","calleeMemberId":"m"}', 'bad or missing field note in knock'],
     ['{"type":"knock","calleeMemberId":"m","note":null}', 'bad or missing field note in knock'],
     [`{"type":"knock","calleeMemberId":"m","note":"${'x'.repeat(141)}"}`, 'bad or missing field note in knock'],
@@ -72,6 +82,32 @@ parse('rejects everything else, saying why', () => {
     ],
   ];
   for (const [text, reason] of cases) assert.equal(parseClientMessage(text), { ok: false, reason }, text);
+});
+
+parse('takes a commitment only as exactly 64 lower-case hex digits, in an invite and an accept', () => {
+  assert.is(COMMITMENT.length, COMMITMENT_HEX_CHARS);
+  const bad: unknown[] = [
+    undefined,
+    null,
+    42,
+    '',
+    COMMITMENT.slice(1),
+    `${COMMITMENT}0`,
+    COMMITMENT.toUpperCase(),
+    `${COMMITMENT.slice(1)}g`,
+    ` ${COMMITMENT.slice(1)}`,
+    `${COMMITMENT.slice(1)}\n`,
+    [COMMITMENT],
+  ];
+  for (const commitment of bad) {
+    const accept = JSON.stringify({ type: 'accept', callId: CALL_ID, commitment });
+    assert.equal(parseClientMessage(accept), { ok: false, reason: 'bad or missing field commitment in accept' }, accept);
+    const invite = JSON.stringify({ type: 'invite', calleeMemberId: 'm_42', commitment });
+    assert.equal(parseClientMessage(invite), { ok: false, reason: 'bad or missing field commitment in invite' }, invite);
+  }
+  // A knock is a guest's: nobody rings a guest, so it never answers a call and commits to nothing.
+  const knock = JSON.stringify({ type: 'knock', calleeMemberId: 'm_42', note: '', commitment: COMMITMENT });
+  assert.equal(parseClientMessage(knock), { ok: false, reason: 'unexpected field in knock' });
 });
 
 parse('rejects an SDP over its limit and a frame over the message limit', () => {

@@ -7,6 +7,7 @@ import { CLOSE_CODES, type ServerMessage } from '../../server/signal/protocol.js
 import { GUEST_INVITES_PER_ADDRESS, GUEST_INVITES_PER_LINK, INVITES_PER_CALLER, RING_COOLDOWN_MS } from '../../server/signal/ring-guard.js';
 import { guest } from './fakes.js';
 import { alice, bob, carol, dan, setup, zoe, type Device } from './hub-setup.js';
+import { A_COMMITMENT } from '../helpers/ws.js';
 
 const links = suite('closed links');
 
@@ -17,10 +18,10 @@ links('a guest invite re-checks the link: a replaced or switched-off link rings 
   const profile = members.findMember('bob');
   assert.ok(profile);
   members.add({ ...profile, guestLinkCode: 'a-new-code' });
-  device.send({ type: 'invite', calleeMemberId: 'bob' });
+  device.send({ type: 'invite', calleeMemberId: 'bob', commitment: A_COMMITMENT });
   assert.equal(device.peer.last('error'), { type: 'error', code: 'not_allowed', message: 'This call link no longer takes calls.' });
   members.add({ ...profile, guestLinkCode: null });
-  device.send({ type: 'invite', calleeMemberId: 'bob' });
+  device.send({ type: 'invite', calleeMemberId: 'bob', commitment: A_COMMITMENT });
   assert.is(device.peer.last('error').code, 'not_allowed');
   assert.is(phone.peer.all('incoming-call').length, 0);
 });
@@ -30,7 +31,7 @@ links('closing a member’s guests closes only their sockets and ends the calls 
   const phone = open(bob);
   const ringing = open(zoe);
   const other = open(guest('g-yann', 'Yann', 'carol'));
-  ringing.send({ type: 'invite', calleeMemberId: 'bob' });
+  ringing.send({ type: 'invite', calleeMemberId: 'bob', commitment: A_COMMITMENT });
   const { callId } = phone.peer.last('incoming-call');
   hub.disconnectGuestsOf('bob');
   assert.is(ringing.peer.closedWith?.code, CLOSE_CODES.sessionEnded);
@@ -48,7 +49,7 @@ links('a member who leaves stops ringing at once: their callers are told unavail
   const { open, hub } = setup();
   open(bob);
   const caller = open(alice);
-  caller.send({ type: 'invite', calleeMemberId: 'bob' });
+  caller.send({ type: 'invite', calleeMemberId: 'bob', commitment: A_COMMITMENT });
   const { callId } = caller.peer.last('call-ringing');
   hub.disconnectMember('bob');
   assert.equal(caller.peer.last('call-ended'), { type: 'call-ended', callId, reason: 'unavailable' });
@@ -63,9 +64,9 @@ bounded('a declined caller waits the cool-down: the refusal says cooling_down an
   const { open, clock, callLog } = setup();
   const phone = open(bob);
   const caller = open(alice);
-  caller.send({ type: 'invite', calleeMemberId: 'bob' });
+  caller.send({ type: 'invite', calleeMemberId: 'bob', commitment: A_COMMITMENT });
   phone.send({ type: 'decline', callId: phone.peer.last('incoming-call').callId });
-  caller.send({ type: 'invite', calleeMemberId: 'bob' });
+  caller.send({ type: 'invite', calleeMemberId: 'bob', commitment: A_COMMITMENT });
   assert.equal(caller.peer.last('error'), {
     type: 'error',
     code: 'cooling_down',
@@ -73,10 +74,10 @@ bounded('a declined caller waits the cool-down: the refusal says cooling_down an
     retryAfterS: RING_COOLDOWN_MS / 1000,
   });
   assert.is(phone.peer.all('incoming-call').length, 1);
-  caller.send({ type: 'invite', calleeMemberId: 'carol' });
+  caller.send({ type: 'invite', calleeMemberId: 'carol', commitment: A_COMMITMENT });
   assert.is(caller.peer.last('call-ended').reason, 'unavailable', 'another member can still be rung');
   clock.advance(RING_COOLDOWN_MS);
-  caller.send({ type: 'invite', calleeMemberId: 'bob' });
+  caller.send({ type: 'invite', calleeMemberId: 'bob', commitment: A_COMMITMENT });
   assert.is(phone.peer.all('incoming-call').length, 2);
   assert.equal(
     callLog.records.map((record) => record.outcome),
@@ -87,20 +88,20 @@ bounded('a declined caller waits the cool-down: the refusal says cooling_down an
 bounded('no answer and an unavailable member start the cool-down too; a cancel does not', () => {
   const { open, clock } = setup();
   const caller = open(alice);
-  caller.send({ type: 'invite', calleeMemberId: 'bob' });
+  caller.send({ type: 'invite', calleeMemberId: 'bob', commitment: A_COMMITMENT });
   assert.is(caller.peer.last('call-ended').reason, 'unavailable');
-  caller.send({ type: 'invite', calleeMemberId: 'bob' });
+  caller.send({ type: 'invite', calleeMemberId: 'bob', commitment: A_COMMITMENT });
   assert.is(caller.peer.last('error').code, 'cooling_down');
   open(carol);
-  caller.send({ type: 'invite', calleeMemberId: 'carol' });
+  caller.send({ type: 'invite', calleeMemberId: 'carol', commitment: A_COMMITMENT });
   clock.advance(RING_TIMEOUT_MS);
   assert.is(caller.peer.last('call-ended').reason, 'no-answer');
-  caller.send({ type: 'invite', calleeMemberId: 'carol' });
+  caller.send({ type: 'invite', calleeMemberId: 'carol', commitment: A_COMMITMENT });
   assert.is(caller.peer.last('error').code, 'cooling_down');
   open(dan);
-  caller.send({ type: 'invite', calleeMemberId: 'dan' });
+  caller.send({ type: 'invite', calleeMemberId: 'dan', commitment: A_COMMITMENT });
   caller.send({ type: 'cancel', callId: caller.peer.last('call-ringing').callId });
-  caller.send({ type: 'invite', calleeMemberId: 'dan' });
+  caller.send({ type: 'invite', calleeMemberId: 'dan', commitment: A_COMMITMENT });
   assert.is(caller.peer.all('call-ringing').length, 3);
 });
 
@@ -109,7 +110,7 @@ bounded('one socket ringing a declining member 121 times rings them once', () =>
   const phone = open(bob);
   const caller = open(zoe, { address: '203.0.113.9' });
   for (let i = 0; i < 121; i += 1) {
-    caller.send({ type: 'invite', calleeMemberId: 'bob' });
+    caller.send({ type: 'invite', calleeMemberId: 'bob', commitment: A_COMMITMENT });
     const incoming = phone.peer.all('incoming-call').at(-1);
     if (incoming !== undefined) phone.send({ type: 'decline', callId: incoming.callId });
   }
@@ -122,19 +123,19 @@ bounded('a guest coming back with a new ticket from the same address still waits
   const { open } = setup();
   const phone = open(bob);
   const first = open(zoe, { address: '2001:db8:5::/64' });
-  first.send({ type: 'invite', calleeMemberId: 'bob' });
+  first.send({ type: 'invite', calleeMemberId: 'bob', commitment: A_COMMITMENT });
   phone.send({ type: 'decline', callId: phone.peer.last('incoming-call').callId });
   const again = open(guest('g-zoe-2', 'Zoé', 'bob'), { address: '2001:db8:5::/64' });
-  again.send({ type: 'invite', calleeMemberId: 'bob' });
+  again.send({ type: 'invite', calleeMemberId: 'bob', commitment: A_COMMITMENT });
   assert.is(again.peer.last('error').code, 'cooling_down');
   const elsewhere = open(guest('g-yann', 'Yann', 'bob'), { address: '198.51.100.4' });
-  elsewhere.send({ type: 'invite', calleeMemberId: 'bob' });
+  elsewhere.send({ type: 'invite', calleeMemberId: 'bob', commitment: A_COMMITMENT });
   assert.ok(elsewhere.peer.last('call-ringing'));
 });
 
 /** Rings and cancels at once, so no cool-down applies: only the rate limits can refuse. */
 function ringAndCancel(device: Device, calleeMemberId: string): 'rang' | ServerError {
-  device.send({ type: 'invite', calleeMemberId });
+  device.send({ type: 'invite', calleeMemberId, commitment: A_COMMITMENT });
   const last = device.peer.sent.at(-1);
   if (last?.type === 'error') return last;
   device.send({ type: 'cancel', callId: device.peer.last('call-ringing').callId });
@@ -185,9 +186,9 @@ unlocked('a member whose phone rings can still place a call', () => {
   const phone = open(bob);
   open(carol);
   const harasser = open(zoe);
-  harasser.send({ type: 'invite', calleeMemberId: 'bob' });
+  harasser.send({ type: 'invite', calleeMemberId: 'bob', commitment: A_COMMITMENT });
   assert.ok(phone.peer.last('incoming-call'));
-  phone.send({ type: 'invite', calleeMemberId: 'carol' });
+  phone.send({ type: 'invite', calleeMemberId: 'carol', commitment: A_COMMITMENT });
   assert.is(phone.peer.last('call-ringing').callee.kind, 'member');
   assert.is(phone.peer.all('error').length, 0);
 });
@@ -197,16 +198,16 @@ unlocked('a second caller rings too while the first only rings, and gets busy on
   const phone = open(bob);
   const first = open(zoe);
   const second = open(alice);
-  first.send({ type: 'invite', calleeMemberId: 'bob' });
-  second.send({ type: 'invite', calleeMemberId: 'bob' });
+  first.send({ type: 'invite', calleeMemberId: 'bob', commitment: A_COMMITMENT });
+  second.send({ type: 'invite', calleeMemberId: 'bob', commitment: A_COMMITMENT });
   const [fromZoe, fromAlice] = phone.peer.all('incoming-call');
   assert.ok(fromZoe && fromAlice, 'both calls ring');
   assert.ok(second.peer.last('call-ringing'));
-  phone.send({ type: 'accept', callId: fromAlice.callId });
+  phone.send({ type: 'accept', callId: fromAlice.callId, commitment: A_COMMITMENT });
   assert.is(second.peer.last('call-connected').callId, fromAlice.callId);
   assert.equal(first.peer.last('call-ended'), { type: 'call-ended', callId: fromZoe.callId, reason: 'busy' });
   const third = open(carol);
-  third.send({ type: 'invite', calleeMemberId: 'bob' });
+  third.send({ type: 'invite', calleeMemberId: 'bob', commitment: A_COMMITMENT });
   assert.is(third.peer.last('call-ended').reason, 'busy');
   assert.equal(
     callLog.records.map((record) => [record.caller.kind, record.outcome]),
@@ -221,9 +222,9 @@ unlocked('any device of the member may decline, the one busy ringing someone els
   const { open } = setup();
   const laptop = open(bob);
   open(carol);
-  laptop.send({ type: 'invite', calleeMemberId: 'carol' });
+  laptop.send({ type: 'invite', calleeMemberId: 'carol', commitment: A_COMMITMENT });
   const harasser = open(zoe);
-  harasser.send({ type: 'invite', calleeMemberId: 'bob' });
+  harasser.send({ type: 'invite', calleeMemberId: 'bob', commitment: A_COMMITMENT });
   const { callId } = laptop.peer.last('incoming-call');
   laptop.send({ type: 'decline', callId });
   assert.equal(harasser.peer.last('call-ended'), { type: 'call-ended', callId, reason: 'declined' });
@@ -237,11 +238,11 @@ unlocked('answering a call cancels the call the member was placing', () => {
   const { open, hub } = setup();
   const laptop = open(bob);
   const carolPhone = open(carol);
-  laptop.send({ type: 'invite', calleeMemberId: 'carol' });
+  laptop.send({ type: 'invite', calleeMemberId: 'carol', commitment: A_COMMITMENT });
   const outgoing = laptop.peer.last('call-ringing').callId;
   const caller = open(alice);
-  caller.send({ type: 'invite', calleeMemberId: 'bob' });
-  laptop.send({ type: 'accept', callId: laptop.peer.last('incoming-call').callId });
+  caller.send({ type: 'invite', calleeMemberId: 'bob', commitment: A_COMMITMENT });
+  laptop.send({ type: 'accept', callId: laptop.peer.last('incoming-call').callId, commitment: A_COMMITMENT });
   assert.is(laptop.peer.last('call-connected').role, 'callee');
   assert.equal(carolPhone.peer.last('call-ended'), { type: 'call-ended', callId: outgoing, reason: 'cancelled' });
   assert.is(hub.liveCallCount(), 1);

@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert';
 import { CLOSE_CODES, LIVENESS_PING, LIVENESS_PONG, MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from '../../server/signal/protocol.js';
 import { waitUntil, withTimeout } from '../helpers/wait.js';
 import { connectedCall, startHarness, WAIT_MS, type Harness } from './harness.js';
+import { A_COMMITMENT } from '../helpers/ws.js';
 
 const SDP = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=fingerprint:sha-256 AB:CD\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n';
 const HOST = 'candidate:1 1 udp 2122260223 192.168.1.20 54321 typ host generation 0';
@@ -172,7 +173,7 @@ limits(
   withHarness(async (harness) => {
     const { caller, callee, callId } = await connectedCall(harness);
     const flooder = await harness.connect('carol');
-    for (let i = 0; i < 1000; i++) flooder.send({ type: 'accept', callId: 'nothing' });
+    for (let i = 0; i < 1000; i++) flooder.send({ type: 'accept', callId: 'nothing', commitment: A_COMMITMENT });
     assert.equal(await flooder.closed, { code: CLOSE_CODES.rateLimited, reason: 'too many messages' });
     caller.send({ type: 'offer', callId, sdp: SDP, iceRestart: false });
     await callee.next('offer');
@@ -207,9 +208,9 @@ limits(
     async (harness) => {
       const callee = await harness.connect('bob');
       const caller = await harness.connect('alice', { autoPong: false });
-      caller.send({ type: 'invite', calleeMemberId: 'bob' });
+      caller.send({ type: 'invite', calleeMemberId: 'bob', commitment: A_COMMITMENT });
       const { callId } = await callee.next('incoming-call');
-      callee.send({ type: 'accept', callId });
+      callee.send({ type: 'accept', callId, commitment: A_COMMITMENT });
       assert.is((await caller.closed).code, 1006);
       assert.equal(await callee.next('peer-away'), { type: 'peer-away', callId });
       assert.is(callee.ws.readyState, callee.ws.OPEN, 'a peer that answers pings stays');
@@ -255,12 +256,12 @@ calls(
     const phone = await harness.connect('bob');
     const laptop = await harness.connect('bob');
     const caller = await harness.connect('alice');
-    caller.send({ type: 'invite', calleeMemberId: 'bob' });
+    caller.send({ type: 'invite', calleeMemberId: 'bob', commitment: A_COMMITMENT });
     const { callId } = await caller.next('call-ringing');
     assert.is((await phone.next('incoming-call')).callId, callId);
     assert.is((await laptop.next('incoming-call')).callId, callId);
-    laptop.send({ type: 'accept', callId });
-    phone.send({ type: 'accept', callId });
+    laptop.send({ type: 'accept', callId, commitment: A_COMMITMENT });
+    phone.send({ type: 'accept', callId, commitment: A_COMMITMENT });
     assert.is((await laptop.next('call-connected')).role, 'callee');
     assert.is((await caller.next('call-connected')).role, 'caller');
     assert.is((await phone.next('call-ended')).reason, 'answered-elsewhere');
@@ -301,7 +302,7 @@ calls(
   withHarness(async (harness) => {
     await connectedCall(harness);
     const carol = await harness.connect('carol');
-    carol.send({ type: 'invite', calleeMemberId: 'bob' });
+    carol.send({ type: 'invite', calleeMemberId: 'bob', commitment: A_COMMITMENT });
     assert.is((await carol.next('call-ended')).reason, 'busy');
     assert.equal(
       harness.callLog.records.map((record) => [record.calleeMemberId, record.outcome]),
@@ -316,7 +317,7 @@ calls(
     async (harness) => {
       const callee = await harness.connect('bob');
       const caller = await harness.connect('alice');
-      caller.send({ type: 'invite', calleeMemberId: 'bob' });
+      caller.send({ type: 'invite', calleeMemberId: 'bob', commitment: A_COMMITMENT });
       await callee.next('incoming-call');
       assert.is((await caller.next('call-ended')).reason, 'no-answer');
       assert.is((await callee.next('call-ended')).reason, 'no-answer');
@@ -334,9 +335,9 @@ calls(
   withHarness(async (harness) => {
     const alice = await harness.connect('alice');
     const bob = await harness.connect('bob');
-    alice.send({ type: 'invite', calleeMemberId: 'bob' });
+    alice.send({ type: 'invite', calleeMemberId: 'bob', commitment: A_COMMITMENT });
     await bob.next('incoming-call');
-    bob.send({ type: 'invite', calleeMemberId: 'alice' });
+    bob.send({ type: 'invite', calleeMemberId: 'alice', commitment: A_COMMITMENT });
     const aliceSide = await alice.next('call-connected');
     const bobSide = await bob.next('call-connected');
     assert.is(aliceSide.callId, bobSide.callId);
@@ -349,7 +350,7 @@ calls(
   withHarness(async (harness) => {
     const callee = await harness.connect('bob');
     const caller = await harness.connect('alice');
-    caller.send({ type: 'invite', calleeMemberId: 'bob' });
+    caller.send({ type: 'invite', calleeMemberId: 'bob', commitment: A_COMMITMENT });
     const { callId } = await callee.next('incoming-call');
     caller.send({ type: 'cancel', callId });
     assert.is((await callee.next('call-ended')).reason, 'cancelled');

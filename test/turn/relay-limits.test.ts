@@ -10,7 +10,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FAST_BCRYPT, json, logIn, sessionCookieOf, signUp, withCookie, type TestMember } from '../accounts/helpers.js';
 import { jsonOf, startTestServer, type TestServer, type TestServerOptions } from '../helpers/server.js';
-import { openSignalClient, type SignalTestClient } from '../helpers/ws.js';
+import { openSignalClient, type SignalTestClient, A_COMMITMENT } from '../helpers/ws.js';
 import { connect, type Socket } from 'node:net';
 import { TurnClient, type Credentials } from '../../server/turn/client.js';
 import { errorCode } from '../../server/turn/stun.js';
@@ -83,9 +83,9 @@ async function answeredGuestCall(
   sockets.push(callee);
   const guest = await openSignalClient(`${server.wsUrl}?as=guest`, { name: 'guest', headers: { Origin: server.origin, Cookie: ticket } });
   sockets.push(guest);
-  guest.send({ type: 'invite', calleeMemberId: member.id });
+  guest.send({ type: 'invite', calleeMemberId: member.id, commitment: A_COMMITMENT });
   const incoming = await callee.next('incoming-call');
-  callee.send({ type: 'accept', callId: incoming.callId });
+  callee.send({ type: 'accept', callId: incoming.callId, commitment: A_COMMITMENT });
   const connected = await Promise.all([callee.next('call-connected'), guest.next('call-connected')]);
   return { callee, guest, callId: incoming.callId, ice: connected.map((message) => message.ice as Ice) };
 }
@@ -146,9 +146,9 @@ credentials("answers an accept with a refusal, never a closed socket, when even 
   sockets.push(callee);
   const guest = await openSignalClient(`${server.wsUrl}?as=guest`, { name: 'guest', headers: { Origin: server.origin, Cookie: await guestTicket(member) } });
   sockets.push(guest);
-  guest.send({ type: 'invite', calleeMemberId: member.id });
+  guest.send({ type: 'invite', calleeMemberId: member.id, commitment: A_COMMITMENT });
   const incoming = await callee.next('incoming-call');
-  callee.send({ type: 'accept', callId: incoming.callId });
+  callee.send({ type: 'accept', callId: incoming.callId, commitment: A_COMMITMENT });
   const refusal = await callee.next('error');
   assert.is(refusal.code, 'unavailable');
   assert.match(refusal.message, /relay is busy/);

@@ -5,6 +5,7 @@
 // "calling…" panel and, during a call, the call screen.
 import { api, ApiError } from '../lib/api.js';
 import { createPhone, followCallScreen, type BrowserPhoneState } from '../lib/call/browser-phone.js';
+import { prepareCallKey } from '../lib/call/certificate.js';
 import { LocalMedia } from '../lib/call/local-media.js';
 import { callSupportProblem, openLocalMedia } from '../lib/call/media.js';
 import type { CallEnd } from '../lib/call/phone.js';
@@ -218,7 +219,15 @@ async function startCall(memberId: string, name: string, audioOnly = false): Pro
     ]);
     return;
   }
-  if (!phone.call(memberId, new LocalMedia(stream))) setCallingEnabled(phone.state.kind === 'idle');
+  const key = await prepareCallKey();
+  if (key === null) {
+    for (const track of stream.getTracks()) track.stop();
+    outgoing.hidden = true;
+    setCallingEnabled(true);
+    showNotice(t('call.keyFailed'));
+    return;
+  }
+  if (!phone.call(memberId, new LocalMedia(stream), key)) setCallingEnabled(phone.state.kind === 'idle');
 }
 
 function showOutgoing(name: string, picture: string | null, status: string): void {
@@ -306,11 +315,17 @@ async function acceptCall(): Promise<void> {
   const stream = await openLocalMedia()
     .catch(() => openLocalMedia({ video: false }))
     .catch(() => new MediaStream());
-  if (phone.state.kind !== 'ringing-in') {
+  const key = await prepareCallKey();
+  if (phone.state.kind !== 'ringing-in' || key === null) {
     for (const track of stream.getTracks()) track.stop();
+    // Without a certificate the call cannot be taken: it is turned down, and the person told why.
+    if (key === null && phone.state.kind === 'ringing-in') {
+      phone.decline();
+      showNotice(t('call.keyFailed'));
+    }
     return;
   }
-  phone.accept(new LocalMedia(stream));
+  phone.accept(new LocalMedia(stream), key);
 }
 
 function callEnded(end: CallEnd): void {

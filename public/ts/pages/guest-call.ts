@@ -4,6 +4,7 @@
 // "call again".
 import { api, ApiError } from '../lib/api.js';
 import { createPhone, followCallScreen, type BrowserPhone, type BrowserPhoneState } from '../lib/call/browser-phone.js';
+import { type BrowserCallKey, prepareCallKey } from '../lib/call/certificate.js';
 import { LocalMedia } from '../lib/call/local-media.js';
 import { callSupportProblem, MediaError, openLocalMedia } from '../lib/call/media.js';
 import type { CallEnd } from '../lib/call/phone.js';
@@ -96,6 +97,15 @@ async function ring(audioOnly: boolean): Promise<void> {
       show('start');
       return;
     }
+    // The call's own certificate, fixed before ringing (verification.ts says why).
+    const key = await prepareCallKey();
+    if (key === null) {
+      media.stop();
+      byId('media-problem-text').textContent = t('call.keyFailed');
+      mediaProblem.hidden = false;
+      show('start');
+      return;
+    }
     awaitingTicket = media;
     show('calling');
     byId('guest-cancel').focus();
@@ -118,17 +128,17 @@ async function ring(audioOnly: boolean): Promise<void> {
     }
     if (awaitingTicket !== media) return; // cancelled while the ticket was on its way
     awaitingTicket = null;
-    callWith(ticket, media);
+    callWith(ticket, media, key);
   } finally {
     callButton.disabled = false;
   }
 }
 
 /** A fresh signaling connection per attempt: it authenticates with the ticket just issued. The invite waits for its welcome. */
-function callWith(ticket: Ticket, media: LocalMedia): void {
+function callWith(ticket: Ticket, media: LocalMedia, key: BrowserCallKey): void {
   phone?.close();
   phone = createPhone({ asGuest: true, onState: showState, onEnded: callEnded });
-  phone.call(ticket.calleeMemberId, media, knocks ? noteInput.value.trim() : undefined);
+  phone.call(ticket.calleeMemberId, media, key, knocks ? noteInput.value.trim() : undefined);
   phone.connect();
 }
 

@@ -2,6 +2,7 @@
 // and CallSession over RTCPeerConnection with the page's LocalMedia; and the call screen shown
 // while a call is connected.
 import { SignalClient } from '../signal-client.js';
+import type { BrowserCallKey } from './certificate.js';
 import { openCallConnection } from './connection.js';
 import type { LocalMedia } from './local-media.js';
 import { Phone, type PhoneOptions, type PhoneState } from './phone.js';
@@ -10,10 +11,10 @@ import { type BrowserCallSession, CallScreen } from './screen.js';
 import { CallSession } from './session.js';
 import { playRingback, playRingtone } from './tones.js';
 
-export type BrowserPhone = Phone<LocalMedia, BrowserCallSession>;
-export type BrowserPhoneState = PhoneState<LocalMedia, BrowserCallSession>;
+export type BrowserPhone = Phone<LocalMedia, BrowserCallSession, BrowserCallKey>;
+export type BrowserPhoneState = PhoneState<LocalMedia, BrowserCallSession, BrowserCallKey>;
 
-type PageHooks = Pick<PhoneOptions<LocalMedia, BrowserCallSession>, 'onState' | 'onEnded' | 'onSignalState' | 'onRefusal'>;
+type PageHooks = Pick<PhoneOptions<LocalMedia, BrowserCallSession, BrowserCallKey>, 'onState' | 'onEnded' | 'onSignalState' | 'onRefusal'>;
 
 const systemClock: Clock = {
   nowMs: () => Date.now(),
@@ -24,10 +25,11 @@ const systemClock: Clock = {
 /** A phone on this page's signaling socket; a guest's socket is authenticated by its ticket. */
 export function createPhone(options: PageHooks & { asGuest?: boolean }): BrowserPhone {
   const { asGuest, ...hooks } = options;
-  return new Phone<LocalMedia, BrowserCallSession>({
+  return new Phone<LocalMedia, BrowserCallSession, BrowserCallKey>({
     ...hooks,
     openSignal: (events) => new SignalClient({ asGuest: asGuest === true, ...events }),
-    startSession: (init) => new CallSession(init, { openConnection: openCallConnection }),
+    // Every peer connection of the call holds the certificate its commitment was made for.
+    startSession: (init) => new CallSession(init, { openConnection: (connection) => openCallConnection(connection, init.key.certificate) }),
     tones: { ringback: playRingback, ringtone: playRingtone },
     clock: systemClock,
   });

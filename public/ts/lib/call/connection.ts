@@ -356,8 +356,11 @@ export class CallConnection implements ConnectionPort<MediaStream> {
   }
 }
 
-/** The browser's connection for a session (CallSession's `openConnection`). */
-export function openCallConnection(init: ConnectionInit<MediaStream>): CallConnection {
+/** The browser's connection for a session (CallSession's `openConnection`), with the call's certificate (certificate.ts). */
+export function openCallConnection(init: ConnectionInit<MediaStream>, certificate: RTCCertificate): CallConnection {
   const { ice, ...rest } = init;
-  return new CallConnection({ rtcConfig: { iceServers: ice.iceServers, iceTransportPolicy: ice.iceTransportPolicy }, ...rest });
+  return new CallConnection({
+    rtcConfig: { iceServers: ice.iceServers, iceTransportPolicy: ice.iceTransportPolicy, certificates: [certificate] },
+    ...rest,
+  });
 }

@@ -11,6 +11,7 @@
 // and report one CallEnd.
 import type { EndReason, PartyView, RefusalCode, ServerMessage } from '../../../../server/signal/protocol.js';
 import type {
+  CallKey,
   Clock,
   Connected,
   OwnedMedia,
@@ -31,15 +32,15 @@ import type {
  */
 export const WELCOME_WAIT_MS = 15_000;
 
-export type PhoneState<Media = OwnedMedia, Session = SessionPort> =
+export type PhoneState<Media = OwnedMedia, Session = SessionPort, Key extends CallKey = CallKey> =
   | { kind: 'idle' }
   /** Our invite waits for the welcome (`sent` false) or is on its way; the server answers with ringing, an end, a refusal, or (glare) a connected call. */
-  | { kind: 'inviting'; calleeMemberId: string; media: Media; sent: boolean; knockNote?: string }
-  | { kind: 'ringing-out'; callId: string; callee: PartyView; media: Media }
+  | { kind: 'inviting'; calleeMemberId: string; media: Media; key: Key; sent: boolean; knockNote?: string }
+  | { kind: 'ringing-out'; callId: string; callee: PartyView; media: Media; key: Key }
   /** `knock`: a guest knocks (with a note, maybe empty); accepting lets them in. */
   | { kind: 'ringing-in'; callId: string; caller: PartyView; knock?: { note: string } }
   /** We accepted; the server confirms with call-connected (or another device was faster). */
-  | { kind: 'accepting'; callId: string; caller: PartyView; media: Media }
+  | { kind: 'accepting'; callId: string; caller: PartyView; media: Media; key: Key }
   | { kind: 'in-call'; callId: string; peer: PartyView; session: Session; connectedAtMs: number };
 
 /** How a call ended, from this page's point of view. */
@@ -59,30 +60,30 @@ export type CallEnd = {
   byMe: boolean;
 };
 
-export type PhoneOptions<Media extends OwnedMedia, Session extends SessionPort> = {
+export type PhoneOptions<Media extends OwnedMedia, Session extends SessionPort, Key extends CallKey = CallKey> = {
   /** Opens the signaling channel that reports to the given events (SignalClient in the browser). */
   openSignal: (events: SignalEvents) => SignalChannel;
   /** Starts the connected call (CallSession in the browser). */
-  startSession: (init: SessionInit<Media>) => Session;
+  startSession: (init: SessionInit<Media, Key>) => Session;
   tones: Tones;
   clock: Clock;
-  onState?: (state: PhoneState<Media, Session>) => void;
+  onState?: (state: PhoneState<Media, Session, Key>) => void;
   onEnded?: (end: CallEnd) => void;
   onSignalState?: (state: SignalState, closeCode?: number) => void;
   /** A refusal that concerns no call of ours (rare: a stale message). */
   onRefusal?: (code: RefusalCode) => void;
 };
 
-export class Phone<Media extends OwnedMedia = OwnedMedia, Session extends SessionPort = SessionPort> {
-  private readonly options: PhoneOptions<Media, Session>;
+export class Phone<Media extends OwnedMedia = OwnedMedia, Session extends SessionPort = SessionPort, Key extends CallKey = CallKey> {
+  private readonly options: PhoneOptions<Media, Session, Key>;
   private readonly signal: SignalChannel;
-  private current: PhoneState<Media, Session> = { kind: 'idle' };
+  private current: PhoneState<Media, Session, Key> = { kind: 'idle' };
   private tone: Tone | null = null;
   /** Between a welcome and the socket dropping: what is sent now reaches the server. */
   private online = false;
   private welcomeTimer: TimerHandle | null = null;
 
-  constructor(options: PhoneOptions<Media, Session>) {
+  constructor(options: PhoneOptions<Media, Session, Key>) {
     this.options = options;
     this.signal = options.openSignal({
       onMessage: (message) => this.receive(message),
@@ -91,7 +92,7 @@ export class Phone<Media extends OwnedMedia = OwnedMedia, Session extends Sessio
     });
   }
 
-  get state(): PhoneState<Media, Session> {
+  get state(): PhoneState<Media, Session, Key> {
     return this.current;
   }
 
@@ -109,15 +110,16 @@ export class Phone<Media extends OwnedMedia = OwnedMedia, Session extends Sessio
 
   /**
    * Rings a member; `media` is the camera and microphone already opened (ours to stop from now
-   * on). Before the server's welcome the invite waits for it, up to WELCOME_WAIT_MS. With
-   * `knockNote` (a guest at a member who lets guests in one by one) it knocks instead.
+   * on), `key` this call's certificate. Before the server's welcome the invite waits for it, up
+   * to WELCOME_WAIT_MS. With `knockNote` (a guest at a member who lets guests in one by one) it
+   * knocks instead.
    */
-  call(calleeMemberId: string, media: Media, knockNote?: string): boolean {
+  call(calleeMemberId: string, media: Media, key: Key, knockNote?: string): boolean {
     if (this.current.kind !== 'idle') {
       media.stop();
       return false;
     }
-    this.setState({ kind: 'inviting', calleeMemberId, media, sent: false, ...(knockNote === undefined ? {} : { knockNote }) });
+    this.setState({ kind: 'inviting', calleeMemberId, media, key, sent: false, ...(knockNote === undefined ? {} : { knockNote }) });
     if (this.online) return this.sendInvite();
     this.welcomeTimer = this.options.clock.setTimer(() => {
       this.welcomeTimer = null;
@@ -133,15 +135,15 @@ export class Phone<Media extends OwnedMedia = OwnedMedia, Session extends Sessio
     if (state.kind === 'ringing-out' || state.kind === 'inviting') this.end('cancelled', { byMe: true });
   }
 
-  /** Takes the incoming call on this device with the camera and microphone already opened. */
-  accept(media: Media): void {
+  /** Takes the incoming call on this device with the camera and microphone already opened and this call's certificate. */
+  accept(media: Media, key: Key): void {
     const state = this.current;
-    if (state.kind !== 'ringing-in' || !this.signal.send({ type: 'accept', callId: state.callId })) {
+    if (state.kind !== 'ringing-in' || !this.signal.send({ type: 'accept', callId: state.callId, commitment: key.commitment })) {
       media.stop();
       return;
     }
     this.stopTone();
-    this.setState({ kind: 'accepting', callId: state.callId, caller: state.caller, media });
+    this.setState({ kind: 'accepting', callId: state.callId, caller: state.caller, media, key });
   }
 
   decline(): void {
@@ -160,8 +162,10 @@ export class Phone<Media extends OwnedMedia = OwnedMedia, Session extends Sessio
     const state = this.current;
     if (state.kind !== 'inviting' || state.sent) return false;
     this.clearWelcomeTimer();
-    const { calleeMemberId, knockNote } = state;
-    if (!this.signal.send(knockNote === undefined ? { type: 'invite', calleeMemberId } : { type: 'knock', calleeMemberId, note: knockNote })) {
+    const { calleeMemberId, knockNote, key } = state;
+    // The commitment serves if this invite crosses the other member's and accepts their call.
+    const invite = { type: 'invite', calleeMemberId, commitment: key.commitment } as const;
+    if (!this.signal.send(knockNote === undefined ? invite : { type: 'knock', calleeMemberId, note: knockNote })) {
       this.end('network');
       return false;
     }
@@ -186,7 +190,7 @@ export class Phone<Media extends OwnedMedia = OwnedMedia, Session extends Sessio
         return;
       case 'call-ringing':
         if (state.kind === 'inviting' && state.sent) {
-          this.setState({ kind: 'ringing-out', callId: message.callId, callee: message.callee, media: state.media });
+          this.setState({ kind: 'ringing-out', callId: message.callId, callee: message.callee, media: state.media, key: state.key });
           this.startTone(this.options.tones.ringback);
         }
         return;
@@ -222,6 +226,7 @@ export class Phone<Media extends OwnedMedia = OwnedMedia, Session extends Sessio
     const session = this.options.startSession({
       connected: message,
       media: state.media,
+      key: state.key,
       send: (out) => this.signal.send(out),
       onEnded: (reason) => this.sessionEnded(reason),
     });
@@ -305,7 +310,7 @@ export class Phone<Media extends OwnedMedia = OwnedMedia, Session extends Sessio
     this.options.onEnded?.(end);
   }
 
-  private setState(state: PhoneState<Media, Session>): void {
+  private setState(state: PhoneState<Media, Session, Key>): void {
     this.current = state;
     this.options.onState?.(state);
   }

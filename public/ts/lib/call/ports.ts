@@ -37,10 +37,18 @@ export type Tones = { ringback(): Tone; ringtone(): Tone };
 /** The camera and microphone of one call: from call() or accept() on, the Phone stops them. */
 export type OwnedMedia = { stop(): void };
 
+/**
+ * This side's certificate for one call, fixed before it invites or accepts (certificate.ts in
+ * the browser): the Phone sends its commitment and hands the whole to the session.
+ */
+export type CallKey = { readonly commitment: string };
+
 /** What a connected call starts from. */
-export type SessionInit<Media> = {
+export type SessionInit<Media, Key extends CallKey = CallKey> = {
   connected: Connected;
   media: Media;
+  /** The certificate every peer connection of this call uses. */
+  key: Key;
   send: (message: ClientMessage) => boolean;
   /** Called once, however the call ends (hang-up on either side, peer gone, our socket closed). */
   onEnded: (reason: EndReason) => void;

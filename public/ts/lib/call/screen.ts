@@ -73,7 +73,8 @@ export class CallScreen {
     this.path = el('p', { class: 'call-path', hidden: true });
     this.quality = el('p', { class: 'call-quality', role: 'status', hidden: true });
     this.problem = el('div', { class: 'call-problem', role: 'alert', hidden: true });
-    this.verification = new VerificationView(name);
+    const { role, calleeCommitment } = options.session;
+    this.verification = new VerificationView(name, role === 'caller' ? { role, calleeCommitment } : { role });
     this.playSound = el('button', { type: 'button', class: 'button call-play-sound', hidden: true }, t('call.playSound', { name }));
     this.playSound.onclick = () => void this.playRemote();
 

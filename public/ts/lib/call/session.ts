@@ -37,6 +37,11 @@ export type SessionParts<Stream, Connection> = {
 export class CallSession<Stream, Connection extends ConnectionPort<Stream>, Media extends SessionMedia<Stream, Connection>> implements SessionPort {
   readonly callId: string;
   readonly role: 'caller' | 'callee';
+  /**
+   * The caller's side: the commitment the callee accepted with, from the first call-connected
+   * (a resumed one cannot change it); null on the callee's side, or if the server sent none.
+   */
+  readonly calleeCommitment: string | null;
   readonly connection: Connection;
   /** Our camera and microphone; stopped when the call ends. */
   readonly media: Media;
@@ -60,6 +65,7 @@ export class CallSession<Stream, Connection extends ConnectionPort<Stream>, Medi
     const { connected } = init;
     this.callId = connected.callId;
     this.role = connected.role;
+    this.calleeCommitment = connected.role === 'caller' ? (connected.calleeCommitment ?? null) : null;
     this.resumeToken = connected.resumeToken;
     this.media = init.media;
     this.send = init.send;

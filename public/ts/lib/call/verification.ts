@@ -27,15 +27,23 @@
 // (a French member, an English guest), and digits read the same in both; a group of three is
 // easy to say and to hear on a poor line.
 //
-// What it does not stop: the offer reveals the caller's fingerprint before the other side
-// commits to anything, so a purpose-built middle could try certificates until its two codes
-// match; six digits (about 20 bits) make that a matter of a million hashes. It stops a middle
-// that simply relays, and any that does not grind certificates in real time. Closing the gap
-// needs a commitment (the callee sending a hash of its fingerprint before the caller's offer),
-// which would be a change to the signaling protocol.
+// The commitment (protocol version 2): on its own the code could be beaten, because the offer
+// reveals the caller's fingerprint before the middle must choose its certificates, so a
+// purpose-built middle could try certificates until its two codes match (six digits: about a
+// million tries). So each side fixes one certificate for the whole call before it invites or
+// accepts (RTCPeerConnection.generateCertificate, kept for every peer connection of the call),
+// and the callee's accept carries `commitmentOf` its fingerprint: hex SHA-256 of
+// "porthello-commitment-v1\n" + the fingerprint in the normalised form above. The server hands
+// it to the caller in call-connected, before the caller's offer. The caller's screen shows the
+// code only while the other side's certificate on the live connection hashes to it; either
+// side's screen shows it only while that certificate is the one it first saw in this call.
+// Otherwise it shows a warning instead of the code, for the rest of the call: someone is in the
+// middle. server/signal/protocol.ts explains why the code is then as strong as its length.
 
 /** Separates this use of SHA-256 from any other, and names the derivation's version. */
 export const VERIFICATION_CODE_LABEL = 'porthello-verification-v1';
+/** Separates the commitment's use of SHA-256 from the code's, and names its version. */
+export const COMMITMENT_LABEL = 'porthello-commitment-v1';
 /** Six digits: 10^6 codes. */
 export const VERIFICATION_CODE_DIGITS = 6;
 
@@ -112,4 +120,55 @@ function certificateFingerprint(report: StatsReport | undefined): Fingerprint | 
   if (report?.type !== 'certificate' || report.fingerprint === undefined || report.fingerprintAlgorithm === undefined) return null;
   const fingerprint = { algorithm: report.fingerprintAlgorithm, value: report.fingerprint };
   return normalizeFingerprint(fingerprint) === null ? null : fingerprint;
+}
+
+/** The commitment to a certificate: lower-case hex of SHA-256("porthello-commitment-v1\n" + the normalised fingerprint). */
+export async function commitmentOf(fingerprint: Fingerprint, digest: Digest): Promise<string> {
+  const normalized = normalizeFingerprint(fingerprint);
+  if (normalized === null) throw new Error('not a certificate fingerprint');
+  const hash = await digest.digest('SHA-256', new TextEncoder().encode(`${COMMITMENT_LABEL}\n${normalized}`));
+  return [...new Uint8Array(hash)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * What the screen may show for the live connection: its code, or why it must not. `commitment`:
+ * the other side's certificate is not the one the callee committed to (or no commitment came);
+ * `changed`: it is not the one this call first connected with.
+ */
+export type Verdict = { trusted: true; code: string } | { trusted: false; reason: 'commitment' | 'changed' };
+
+/**
+ * Checks each reading of one call's connection. A verdict against the connection stays for the
+ * rest of the call: a middle must not be able to clear the warning by stepping aside.
+ */
+export class CallVerifier {
+  private readonly calleeCommitment: string | null;
+  private readonly isCaller: boolean;
+  private readonly digest: Digest;
+  private firstRemote: string | null = null;
+  private failure: Verdict | null = null;
+
+  /** The caller's side gets the callee's commitment (null if none came: that is a failure too); the callee's side none. */
+  constructor(side: { role: 'caller'; calleeCommitment: string | null } | { role: 'callee' }, digest: Digest) {
+    this.isCaller = side.role === 'caller';
+    this.calleeCommitment = side.role === 'caller' ? side.calleeCommitment : null;
+    this.digest = digest;
+  }
+
+  async check(fingerprints: ConnectionFingerprints): Promise<Verdict> {
+    if (this.failure !== null) return this.failure;
+    const remote = normalizeFingerprint(fingerprints.remote);
+    if (remote === null) throw new Error('not a certificate fingerprint');
+    if (this.isCaller && (this.calleeCommitment === null || (await commitmentOf(fingerprints.remote, this.digest)) !== this.calleeCommitment)) {
+      return this.fail('commitment');
+    }
+    this.firstRemote ??= remote;
+    if (remote !== this.firstRemote) return this.fail('changed');
+    return { trusted: true, code: await verificationCode(fingerprints, this.digest) };
+  }
+
+  private fail(reason: 'commitment' | 'changed'): Verdict {
+    this.failure = { trusted: false, reason };
+    return this.failure;
+  }
 }
