@@ -12,8 +12,11 @@
 // forwarder (bare-ws.ts) each socket names its pair in the URL and messages pass unchanged.
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
-import { PROTOCOL_VERSION } from '../../server/signal/protocol.js';
+import { COMMITMENT_HEX_CHARS, PROTOCOL_VERSION } from '../../server/signal/protocol.js';
 import { percentile, sleep } from './common.js';
+
+/** The load makes no peer connection: any well-formed certificate commitment does (the server only checks its form). */
+const LOAD_COMMITMENT = '0'.repeat(COMMITMENT_HEX_CHARS);
 
 export type SignalPlan = {
   mode: 'porthello' | 'bare';
@@ -114,12 +117,12 @@ async function setUpCall(plan: SignalPlan, caller: Member, callee: Member, pair:
   const incoming = nextOf(callee, ['incoming-call']);
   // A refusal (busy, rate limited) comes to the caller: it fails the run at once.
   const ringing = nextOf(caller, ['call-ringing']);
-  caller.socket.send(JSON.stringify({ type: 'invite', calleeMemberId: plan.members[pair * 2 + 1]?.id }));
+  caller.socket.send(JSON.stringify({ type: 'invite', calleeMemberId: plan.members[pair * 2 + 1]?.id, commitment: LOAD_COMMITMENT }));
   const [invited] = await Promise.all([incoming, ringing]);
   const callId = String(invited['callId']);
   const connectedA = nextOf(caller, ['call-connected']);
   const connectedB = nextOf(callee, ['call-connected']);
-  callee.socket.send(JSON.stringify({ type: 'accept', callId }));
+  callee.socket.send(JSON.stringify({ type: 'accept', callId, commitment: LOAD_COMMITMENT }));
   await Promise.all([connectedA, connectedB]);
   return callId;
 }
