@@ -119,6 +119,29 @@ test('the member switches do-not-disturb on, sets a weekly schedule in a time zo
   await shot(page, 'calls-quiet-fr');
 });
 
+test('do-not-disturb switched on while a guest rings: the ringing stops, the member reads a missed call, the guest hears "not connected"', async () => {
+  const member = await signUp(server, { firstName: 'Rosalind', lastName: 'Franklin' });
+  const callee = await memberOnCallsPage(member);
+  await waitUntil(async () => (await callee.inputValue('#call-link')) !== '', 'the call link to show', BROWSER_WAIT_MS);
+  const guest = await openContext('en-GB');
+  await guest.goto(await callee.inputValue('#call-link'));
+  await guest.getByLabel('Your name').fill('Maurice');
+  await guest.getByRole('button', { name: 'Call', exact: true }).click();
+  await callee.locator('#incoming-dialog[open]').waitFor();
+
+  // The settings page in another tab of the same browser, while the calls page rings.
+  const settings = await callee.context().newPage();
+  settings.setDefaultTimeout(BROWSER_WAIT_MS);
+  await settings.goto(`${server.url}/calls/reach`);
+  await settings.getByLabel(en['reach.dnd.now']).check();
+  await settings.locator('#dnd-status', { hasText: en['client.saved'] }).waitFor();
+
+  await callee.locator('#incoming-dialog:not([open])').waitFor({ state: 'attached' });
+  await callee.locator('#call-notice-text', { hasText: en['client.calls.ended.missed'].replace('{name}', 'Maurice') }).waitFor();
+  await guest.locator('#guest-ended-text', { hasText: en['client.calls.ended.unavailable'].replace('{name}', 'Rosalind') }).waitFor();
+  await shot(callee, 'calls-quiet-while-ringing-en');
+});
+
 test('a member blocks a guest from the incoming call; the guest then hears "not connected", as from an offline member', async () => {
   const member = await signUp(server, { firstName: 'Marie', lastName: 'Curie' });
   const callee = await memberOnCallsPage(member);
