@@ -4,14 +4,14 @@
 import type Router from '@koa/router';
 import { createRouter } from '../http/router.js';
 import type { AppContext, AppState } from '../http/context.js';
-import type { PageName, PageOptions, PageRenderer } from '../http/pages.js';
+import type { PageName, PageRenderer } from '../http/pages.js';
+import { memberPage, showPage, type PageView } from '../http/member-page.js';
 import { translate, type MessageKey } from '../i18n/index.js';
 import { CURRENT_POLICY_VERSION, PRIVACY_POLICY_HISTORY } from './privacy-policy.js';
 import { escapeHtml } from '../http/pages.js';
 import type { Config } from '../config.js';
 import type { Locale } from '../i18n/index.js';
 import type { FirstAdminSetup } from '../staff/first-admin.js';
-import { hasStaffPages } from '../staff/roles.js';
 import { type PrivacyFacts, privacyPageVars } from './privacy-facts.js';
 
 export function accountPageRoutes(
@@ -21,12 +21,7 @@ export function accountPageRoutes(
   privacy: PrivacyFacts,
 ): Router<AppState> {
   const router = createRouter();
-  const show = (ctx: AppContext, name: PageName, options: PageOptions): void => {
-    ctx.type = 'html';
-    ctx.set('Cache-Control', 'no-store');
-    const member = ctx.state.member;
-    ctx.body = pages.render(name, ctx.state.locale, { ...options, signedIn: member !== undefined, staff: member !== undefined && hasStaffPages(member.role) });
-  };
+  const show = (ctx: AppContext, name: PageName, options: Omit<PageView, 'name'>): void => showPage(pages, ctx, { name, ...options });
   /** The sign-up form, as itself or as the first admin's setup form (mode `setup`). */
   const signupVars = (locale: Locale, mode: string, heading: MessageKey, lead: MessageKey): Record<string, string> => ({
     policyVersion: CURRENT_POLICY_VERSION,
@@ -39,11 +34,6 @@ export function accountPageRoutes(
   const visitorsOnly = (ctx: AppContext): boolean => {
     if (ctx.state.member === undefined) return true;
     ctx.redirect('/calls');
-    return false;
-  };
-  const membersOnly = (ctx: AppContext): boolean => {
-    if (ctx.state.member !== undefined) return true;
-    ctx.redirect('/login');
     return false;
   };
 
@@ -67,12 +57,8 @@ export function accountPageRoutes(
   router.get('/login', (ctx) => {
     if (visitorsOnly(ctx)) show(ctx, 'login', { title: 'login.title', script: 'login' });
   });
-  router.get('/profile', (ctx) => {
-    if (membersOnly(ctx)) show(ctx, 'profile', { title: 'profile.title', script: 'profile' });
-  });
-  router.get('/my-data', (ctx) => {
-    if (membersOnly(ctx)) show(ctx, 'my-data', { title: 'myData.title', script: 'my-data' });
-  });
+  router.get('/profile', memberPage(pages, { name: 'profile', title: 'profile.title', script: 'profile' }));
+  router.get('/my-data', memberPage(pages, { name: 'my-data', title: 'myData.title', script: 'my-data' }));
   router.get('/privacy', (ctx) => {
     const history = PRIVACY_POLICY_HISTORY.map(
       (entry) =>

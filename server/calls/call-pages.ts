@@ -5,6 +5,7 @@
 import type Router from '@koa/router';
 import { createRouter } from '../http/router.js';
 import type { AppState } from '../http/context.js';
+import { memberPage } from '../http/member-page.js';
 import { escapeHtml, type PageRenderer } from '../http/pages.js';
 
 /** What the guest page shows of the member behind a link: a first name and a picture, nothing else. */
@@ -22,26 +23,9 @@ export type CallPageDeps = Readonly<{
 export function callPageRoutes(pages: PageRenderer, deps: CallPageDeps): Router<AppState> {
   const router = createRouter();
 
-  router.get('/calls', (ctx) => {
-    if (ctx.state.member === undefined) {
-      ctx.redirect('/login');
-      return;
-    }
-    ctx.type = 'html';
-    ctx.set('Cache-Control', 'no-store');
-    ctx.body = pages.render('calls', ctx.state.locale, { title: 'calls.title', script: 'calls', signedIn: true });
-  });
-
+  router.get('/calls', memberPage(pages, { name: 'calls', title: 'calls.title', script: 'calls' }));
   // Who may ring the member: do-not-disturb and blocked callers.
-  router.get('/calls/reach', (ctx) => {
-    if (ctx.state.member === undefined) {
-      ctx.redirect('/login');
-      return;
-    }
-    ctx.type = 'html';
-    ctx.set('Cache-Control', 'no-store');
-    ctx.body = pages.render('reach', ctx.state.locale, { title: 'reach.title', script: 'reach', signedIn: true });
-  });
+  router.get('/calls/reach', memberPage(pages, { name: 'reach', title: 'reach.title', script: 'reach' }));
 
   router.get('/c/:code', (ctx) => {
     const callee = deps.calleeOfLink(ctx.params['code'] ?? '');

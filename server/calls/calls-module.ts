@@ -106,7 +106,13 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
     repeatWindowMs: config.calls.callLogRepeatWindowMs,
     maxEntries: config.calls.callLogMaxEntries,
   });
-  const reach = createReachService(createReachStore(deps.db), (memberId) => service.namesOf(memberId)?.displayName ?? null, deps.reachNowMs);
+  const reach = createReachService(
+    createReachStore(deps.db),
+    (memberId) => service.namesOf(memberId)?.displayName ?? null,
+    deps.reachNowMs,
+    // Do-not-disturb switched on, or a schedule changed, while calls ring the member.
+    (memberId) => hub.reachChanged(memberId),
+  );
   const hub = createHub({
     members: {
       findMember(memberId) {

@@ -66,6 +66,27 @@ export function isQuietAt(schedule: DndSchedule, atMs: number): boolean {
   return (startsToday && minute >= startMin) || (schedule.days.includes(yesterday) && minute < endMin);
 }
 
+const MINUTE_MS = 60_000;
+/** How far ahead `quietStartsWithin` looks: a ring lasts 45 s, so this is plenty, and it bounds
+ *  the loop (one check per whole minute). */
+export const MAX_QUIET_LOOKAHEAD_MS = 10 * MINUTE_MS;
+
+/**
+ * In how many ms from `atMs` the quiet time starts, if it does within `withinMs` (0 when it
+ * already covers `atMs`), else null. Schedules change state only on a whole minute of local
+ * time, which is a whole minute of UTC in every zone Intl knows today, so whole minutes are
+ * the only instants to look at.
+ */
+export function quietStartsWithin(schedule: DndSchedule, atMs: number, withinMs: number): number | null {
+  if (isQuietAt(schedule, atMs)) return 0;
+  if (schedule.days.length === 0) return null;
+  const untilMs = atMs + Math.min(withinMs, MAX_QUIET_LOOKAHEAD_MS);
+  for (let minuteMs = Math.floor(atMs / MINUTE_MS) * MINUTE_MS + MINUTE_MS; minuteMs <= untilMs; minuteMs += MINUTE_MS) {
+    if (isQuietAt(schedule, minuteMs)) return minuteMs - atMs;
+  }
+  return null;
+}
+
 /** "HH:MM" for minutes after midnight. */
 export function clockTimeOf(minutes: number): string {
   return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;

@@ -5,7 +5,7 @@
 import type { BlockList, BlockView, ReachView } from '../contract/reach.js';
 import { AppError, badRequest, conflict, notFound } from '../errors.js';
 import type { Party } from '../signal/deps.js';
-import { clockTimeOf, isQuietAt, type DndSchedule } from './dnd-schedule.js';
+import { clockTimeOf, isQuietAt, quietStartsWithin, type DndSchedule } from './dnd-schedule.js';
 import type { BlockRow, ReachSettingsRow, ReachStore } from './reach-store.js';
 
 /** Enough for anyone's nuisances; bounds the list and the page that shows it. */
@@ -35,9 +35,15 @@ export type ReachService = ReturnType<typeof createReachService>;
 
 /**
  * `memberName` says whether a member may be rung at all and their name (null for an unknown or
- * disabled member); `nowMs` is the clock the schedule is read with.
+ * disabled member); `nowMs` is the clock the schedule is read with; `reachChanged` hears of every
+ * saved change, so calls already ringing the member follow it (the hub's reachChanged).
  */
-export function createReachService(store: ReachStore, memberName: (memberId: string) => string | null, nowMs: () => number = Date.now) {
+export function createReachService(
+  store: ReachStore,
+  memberName: (memberId: string) => string | null,
+  nowMs: () => number = Date.now,
+  reachChanged: (memberId: string) => void = () => {},
+) {
   /** Member id → guest id → the latest ring; maps keep insertion order, so the oldest are first. */
   const recentGuests = new Map<string, Map<string, RecentGuest>>();
   const settingsOf = (memberId: string): ReachSettingsRow => store.settingsOf(memberId) ?? DEFAULT_REACH;
@@ -94,6 +100,7 @@ export function createReachService(store: ReachStore, memberName: (memberId: str
         knockFirst: changes.knockFirst ?? current.knockFirst,
       };
       store.saveSettings(memberId, next, new Date(nowMs()).toISOString());
+      reachChanged(memberId);
       return view(next);
     },
 
@@ -110,6 +117,15 @@ export function createReachService(store: ReachStore, memberName: (memberId: str
     },
 
     knocksFirst: (memberId: string): boolean => settingsOf(memberId).knockFirst,
+
+    /** Whether the member is in quiet time now (do-not-disturb, or their schedule). */
+    isQuiet: (memberId: string): boolean => isQuiet(settingsOf(memberId)),
+
+    /** In how many ms the member's quiet time starts, if within `withinMs`; 0 if it is on. */
+    quietStartsWithin(memberId: string, withinMs: number): number | null {
+      const settings = settingsOf(memberId);
+      return settings.dndNow ? 0 : quietStartsWithin(settings.schedule, nowMs(), withinMs);
+    },
 
     /** Whether a ring from this member would reach the member now (for the directory's presence). */
     takesRingFrom: (calleeMemberId: string, callerMemberId: string): boolean =>

@@ -58,7 +58,7 @@ export const reachEn: Readonly<Record<keyof typeof reachFr, string>> = {
   'client.cannot_block_self': 'You cannot block yourself.',
   'help.reach.dnd.title': 'Do not disturb',
   'help.reach.dnd.text':
-    'On the “Who may ring me” page, tick “Do not disturb now”, or choose days and hours in your time zone (for example Monday to Friday, 22:00 to 07:00). Meanwhile nothing rings; the caller hears that you are unavailable, and the call shows in your call log as a missed call.',
+    'On the “Who may ring me” page, tick “Do not disturb now”, or choose days and hours in your time zone (for example Monday to Friday, 22:00 to 07:00). Meanwhile nothing rings; the caller hears that you are unavailable, and the call shows in your call log as a missed call. A call that is ringing when the quiet time starts stops ringing at once, in the same way.',
   'help.reach.knock.title': 'Guests knock first',
   'help.reach.knock.text':
     'On the “Who may ring me” page, tick “Guests knock before coming in”. A guest who opens your call link may then leave you a short note; their call arrives with their name and that note, and you choose “Let in” or “Refuse”. A refused guest cannot knock again for a while.',

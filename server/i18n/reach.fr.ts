@@ -58,7 +58,7 @@ export const reachFr = {
   'client.cannot_block_self': 'Vous ne pouvez pas vous bloquer vous-même.',
   'help.reach.dnd.title': 'Ne pas déranger',
   'help.reach.dnd.text':
-    'Sur la page « Qui peut m’appeler », cochez « Ne pas déranger maintenant », ou choisissez des jours et des heures dans votre fuseau horaire (par exemple du lundi au vendredi, de 22:00 à 07:00). Pendant ce temps rien ne sonne ; la personne qui appelle entend que vous n’êtes pas disponible, et l’appel apparaît dans votre journal des appels comme appel manqué.',
+    'Sur la page « Qui peut m’appeler », cochez « Ne pas déranger maintenant », ou choisissez des jours et des heures dans votre fuseau horaire (par exemple du lundi au vendredi, de 22:00 à 07:00). Pendant ce temps rien ne sonne ; la personne qui appelle entend que vous n’êtes pas disponible, et l’appel apparaît dans votre journal des appels comme appel manqué. Un appel qui sonne au moment où ce temps calme commence cesse aussitôt de sonner, de la même façon.',
   'help.reach.knock.title': 'Faire frapper les invités',
   'help.reach.knock.text':
     'Sur la page « Qui peut m’appeler », cochez « Les invités frappent avant d’entrer ». Un invité qui ouvre votre lien d’appel peut alors vous laisser un mot court ; son appel arrive avec son nom et ce mot, et vous choisissez « Faire entrer » ou « Refuser ». Un invité refusé ne peut pas frapper de nouveau avant un moment.',

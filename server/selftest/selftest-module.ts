@@ -4,6 +4,7 @@
 import type Router from '@koa/router';
 import type { ApiRouteGroup } from '../http/api-router.js';
 import type { AppState } from '../http/context.js';
+import { showPage } from '../http/member-page.js';
 import type { PageRenderer } from '../http/pages.js';
 import { createRouter } from '../http/router.js';
 import type { TurnCredentials } from '../turn/credentials.js';
@@ -21,11 +22,7 @@ export function createSelfTestModule(deps: { credentials: TurnCredentials | null
     service,
     routers(pages) {
       const router = createRouter();
-      router.get('/test', (ctx) => {
-        ctx.type = 'html';
-        ctx.set('Cache-Control', 'no-store');
-        ctx.body = pages.render('self-test', ctx.state.locale, { title: 'selftest.title', script: 'self-test', signedIn: ctx.state.member !== undefined });
-      });
+      router.get('/test', (ctx) => showPage(pages, ctx, { name: 'self-test', title: 'selftest.title', script: 'self-test' }));
       return [router];
     },
     apiGroups() {

@@ -91,6 +91,11 @@ export type ReachScreen = {
   screen(calleeMemberId: string, caller: Party): 'ring' | 'quiet' | 'blocked';
   /** Whether the member lets guests in one by one: a guest's call arrives as a knock. */
   knocksFirst(calleeMemberId: string): boolean;
+  /** Whether the member is in quiet time now: what rings them stops (Hub.reachChanged). */
+  isQuiet(calleeMemberId: string): boolean;
+  /** In how many ms the member's quiet time starts, if within `withinMs` (0: it is on); a call
+   *  still ringing then ends as if it had come in during quiet time. */
+  quietStartsWithin(calleeMemberId: string, withinMs: number): number | null;
 };
 
 export type TimerHandle = { readonly id: unknown };

@@ -62,6 +62,10 @@ export type Hub = {
   /** Closes every socket of a member (account deleted, password changed) with 4001; the calls
    *  ringing them end as unavailable. */
   disconnectMember(memberId: string): void;
+  /** A member's do-not-disturb settings changed: if they are now in quiet time, the calls
+   *  ringing them end at once as unavailable, as if they had come in during it; otherwise each
+   *  call waits for the quiet time's (new) start or the ring timeout, whichever comes first. */
+  reachChanged(memberId: string): void;
   /** Closes with 4001 every guest socket opened through a member's link (the link was replaced
    *  or switched off, or the member left); the calls they ring or hold end with them. */
   disconnectGuestsOf(memberId: string): void;
@@ -78,3 +82,10 @@ export type Hub = {
 };
 
 export type HubCensus = Readonly<{ memberSockets: number; guestSockets: number; ringing: number; connected: number }>;
+
+/** The census of the hub's sockets and live calls. */
+export function censusOf(sockets: readonly Readonly<{ party: Party }>[], calls: readonly Readonly<{ connectedAtMs: number | null }>[]): HubCensus {
+  const members = sockets.filter((socket) => socket.party.kind === 'member').length;
+  const connected = calls.filter((call) => call.connectedAtMs !== null).length;
+  return { memberSockets: members, guestSockets: sockets.length - members, ringing: calls.length - connected, connected };
+}

@@ -26,10 +26,11 @@ import {
 } from './call-state.js';
 import { guestKey, memberKey, partyKeyOf, systemClock, viewOf, type Party, type ReachScreen, type ReceivedCall } from './deps.js';
 import { dispositionOf, ProtocolViolation, Refusal, type Disposition } from './errors.js';
-import { HELLO_TIMEOUT_MS, RESUME_GRACE_MS, RING_TIMEOUT_MS, relayPolicy, type Hub, type HubDeps, type HubTiming } from './hub-api.js';
+import { censusOf, HELLO_TIMEOUT_MS, RESUME_GRACE_MS, RING_TIMEOUT_MS, relayPolicy, type Hub, type HubDeps, type HubTiming } from './hub-api.js';
 import { createConnections, type Connection } from './connections.js';
 import { createRingGuard, DEFAULT_RING_LIMITS } from './ring-guard.js';
 import { createRingingIndex } from './ringing-index.js';
+import { createRingTimer } from './ring-timer.js';
 import { type CallActions, receiveText } from './dispatch.js';
 import { type CallPath, CLOSE_CODES, PROTOCOL_VERSION, type EndReason, type IceConfig, type ServerMessage } from './protocol.js';
 
@@ -41,7 +42,7 @@ type LiveCall = Call<Connection>;
 
 export function createHub(deps: HubDeps): Hub {
   const { members, callLog, ice, log } = deps;
-  const reach: ReachScreen = deps.reach ?? { screen: () => 'ring', knocksFirst: () => false };
+  const reach: ReachScreen = deps.reach ?? { screen: () => 'ring', knocksFirst: () => false, isQuiet: () => false, quietStartsWithin: () => null };
   const clock = deps.clock ?? systemClock;
   const timing: HubTiming = { ringTimeoutMs: RING_TIMEOUT_MS, resumeGraceMs: RESUME_GRACE_MS, helloTimeoutMs: HELLO_TIMEOUT_MS, ...deps.timing };
   const connections = createConnections();
@@ -50,6 +51,7 @@ export function createHub(deps: HubDeps): Hub {
   const ringingFor = createRingingIndex<LiveCall>();
   const ringLimits = { ...DEFAULT_RING_LIMITS, ...deps.ringLimits };
   const guard = createRingGuard(ringLimits, () => clock.nowMs());
+  const ringTimer = createRingTimer<Connection>({ clock, timing, reach, ringingFor, end: endCall, coolDown: guard.coolDown });
 
   const randomId = (bytes: number): string => randomBytes(bytes).toString('base64url');
 
@@ -141,7 +143,7 @@ export function createHub(deps: HubDeps): Hub {
     calls.set(callId, call);
     callByParty.set(conn.key, call);
     ringingFor.add(calleeKey, call);
-    call.ringTimer = clock.setTimer(() => endCall(call, 'no-answer'), timing.ringTimeoutMs);
+    ringTimer.arm(call);
     send(conn, { type: 'call-ringing', callId, callee: calleeView });
     for (const device of devices) send(device, incomingCallOf(call));
   }
@@ -391,6 +393,7 @@ export function createHub(deps: HubDeps): Hub {
       // No device is left to ring: callers are told at once rather than at the ring timeout.
       for (const call of ringingFor.of(memberKey(memberId))) endCall(call, 'unavailable');
     },
+    reachChanged: ringTimer.reachChanged,
     disconnectGuestsOf(memberId) {
       closeWhere((party) => party.kind === 'guest' && party.calleeMemberId === memberId, CLOSE_CODES.sessionEnded, 'call link closed');
     },
@@ -404,11 +407,6 @@ export function createHub(deps: HubDeps): Hub {
     isGuestInCall: (guestId) => callByParty.has(guestKey(guestId)),
     connectionCount: () => connections.count(),
     liveCallCount: () => calls.size,
-    census: () => {
-      const sockets = connections.all();
-      const members = sockets.filter((conn) => conn.party.kind === 'member').length;
-      const connected = [...calls.values()].filter((call) => call.connectedAtMs !== null).length;
-      return { memberSockets: members, guestSockets: sockets.length - members, ringing: calls.size - connected, connected };
-    },
+    census: () => censusOf(connections.all(), [...calls.values()]),
   };
 }

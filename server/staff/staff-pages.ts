@@ -7,7 +7,8 @@ import type { AppContext, AppState } from '../http/context.js';
 import { escapeHtml, type PageName, type PageRenderer } from '../http/pages.js';
 import { type Locale, type MessageKey, translate } from '../i18n/index.js';
 import type { Role } from '../contract/api.js';
-import { canAnswerSupport, canManageInvitations, canPublishNews, canSeeAccounts, canSeeStatistics, hasStaffPages } from './roles.js';
+import { canAnswerSupport, canManageInvitations, canPublishNews, canSeeAccounts, canSeeStatistics } from './roles.js';
+import { memberPage } from '../http/member-page.js';
 import { SUPPORT_MESSAGE_MAX_CODE_POINTS } from '../contract/support.js';
 import { ACCOUNT_QUERY_MAX_LENGTH } from './account-admin-service.js';
 import { NEWS_END_MAX_DAYS, NEWS_TEXT_MAX_CODE_POINTS, NEWS_TITLE_MAX_CODE_POINTS } from '../contract/news.js';
@@ -50,28 +51,11 @@ function adminNav(locale: Locale, role: Role, current: string): string {
 }
 
 /** A staff page's handler: a visitor is sent to log-in, a member whose role may not use it gets 403. */
-function staffPage(pages: PageRenderer, page: StaffPage) {
-  return (ctx: AppContext): void => {
-    const member = ctx.state.member;
-    if (member === undefined) {
-      ctx.redirect('/login');
-      return;
-    }
-    ctx.type = 'html';
-    ctx.set('Cache-Control', 'no-store');
-    if (!page.allowed(member.role)) {
-      ctx.status = 403;
-      ctx.body = pages.renderError(ctx.state.locale, 403, true);
-      return;
-    }
-    ctx.body = pages.render(page.name, ctx.state.locale, {
-      title: page.title,
-      script: page.name,
-      signedIn: true,
-      staff: hasStaffPages(member.role),
-      vars: { ...FORM_VARS, adminNav: adminNav(ctx.state.locale, member.role, page.path) },
-    });
-  };
+function staffPage(pages: PageRenderer, page: StaffPage): (ctx: AppContext) => void {
+  return memberPage(pages, (member, ctx) => {
+    if (!page.allowed(member.role)) return 'forbidden';
+    return { name: page.name, title: page.title, script: page.name, vars: { ...FORM_VARS, adminNav: adminNav(ctx.state.locale, member.role, page.path) } };
+  });
 }
 
 /** The staff pages, and /admin, which leads to the first page the role may open. */

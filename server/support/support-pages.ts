@@ -3,11 +3,11 @@
 // page scripts from /api/support/... and /api/admin/support/...; the API checks everything again.
 import type Router from '@koa/router';
 import { SUPPORT_MESSAGE_MAX_CODE_POINTS, SUPPORT_NAME_MAX_CODE_POINTS, SUPPORT_SUBJECT_MAX_CODE_POINTS } from '../contract/support.js';
-import type { AppContext, AppState } from '../http/context.js';
-import type { PageName, PageOptions, PageRenderer } from '../http/pages.js';
+import type { AppState } from '../http/context.js';
+import { memberPage, showPage } from '../http/member-page.js';
+import type { PageRenderer } from '../http/pages.js';
 import { createRouter } from '../http/router.js';
 import { formatDuration } from '../i18n/durations.js';
-import { hasStaffPages } from '../staff/roles.js';
 import { CONTACT_PATH, MEMBER_SUPPORT_PATH } from './support-mail.js';
 
 const DAY_MS = 24 * 3600_000;
@@ -26,25 +26,16 @@ export function supportPageRoutes(
   deps: Readonly<{ retentionDays: number; profileOf(memberId: string): ContactPrefill }>,
 ): Router<AppState> {
   const router = createRouter();
-  const show = (ctx: AppContext, name: PageName, options: PageOptions): void => {
-    const member = ctx.state.member;
-    ctx.type = 'html';
-    ctx.set('Cache-Control', 'no-store');
-    ctx.body = pages.render(name, ctx.state.locale, {
-      ...options,
-      vars: { ...FORM_VARS, ...options.vars },
-      signedIn: member !== undefined,
-      staff: member !== undefined && hasStaffPages(member.role),
-    });
-  };
 
   router.get(CONTACT_PATH, (ctx) => {
     const member = ctx.state.member;
     const profile = member === undefined ? null : deps.profileOf(member.id);
-    show(ctx, 'contact', {
+    showPage(pages, ctx, {
+      name: 'contact',
       title: 'contact.title',
       script: 'contact',
       vars: {
+        ...FORM_VARS,
         supportRetention: formatDuration(ctx.state.locale, deps.retentionDays * DAY_MS),
         prefillEmail: profile?.email ?? '',
         prefillName: profile === null ? '' : `${profile.firstName} ${profile.lastName}`,
@@ -53,13 +44,7 @@ export function supportPageRoutes(
     });
   });
 
-  router.get(MEMBER_SUPPORT_PATH, (ctx) => {
-    if (ctx.state.member === undefined) {
-      ctx.redirect('/login');
-      return;
-    }
-    show(ctx, 'support', { title: 'support.title', script: 'support' });
-  });
+  router.get(MEMBER_SUPPORT_PATH, memberPage(pages, { name: 'support', title: 'support.title', script: 'support', vars: FORM_VARS }));
 
   return router;
 }

@@ -7,18 +7,9 @@
 import type { Browser, Page } from 'puppeteer-core';
 import * as assert from 'uvu/assert';
 import { FAST_BCRYPT, signUp, type TestMember } from '../accounts/helpers.js';
-import {
-  CALL_WAIT_MS,
-  fill,
-  inPage,
-  logInOnCallsPage,
-  RECORD_PEER_CONNECTIONS,
-  RECORD_WEBSOCKETS,
-  waitForText,
-  waitMediaGrowing,
-  type DrivenPage,
-} from '../helpers/call-pages.js';
+import { CALL_WAIT_MS, fill, inPage, logInOnCallsPage, callLinkOf, waitForText, waitMediaGrowing, type DrivenPage } from '../helpers/call-pages.js';
 import { firefoxSuite, launchFirefox } from '../helpers/firefox.js';
+import { memberOnFirefoxCallsPage, openFirefoxPage as openPage } from '../helpers/firefox-pages.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { waitUntil, withTimeout } from '../helpers/wait.js';
 
@@ -61,32 +52,9 @@ async function withFirefox(prefs: Record<string, unknown>, body: (firefox: Brows
   }
 }
 
-async function openPage(firefox: Browser): Promise<Page> {
-  const context = await firefox.createBrowserContext();
-  const page = await context.newPage();
-  await page.evaluateOnNewDocument(RECORD_PEER_CONNECTIONS);
-  await page.evaluateOnNewDocument(RECORD_WEBSOCKETS);
-  page.setDefaultTimeout(CALL_WAIT_MS);
-  page.setDefaultNavigationTimeout(CALL_WAIT_MS);
-  return page;
-}
-
 const visible = (page: Page, selector: string): Promise<unknown> => page.waitForSelector(selector, { visible: true, timeout: CALL_WAIT_MS });
 const textOf = (page: DrivenPage, selector: string): Promise<string> => inPage(page, (wanted) => document.querySelector(wanted)?.textContent ?? '', selector);
 const socketsOpened = (page: DrivenPage): Promise<number> => inPage(page, () => window.__sockets.length as number);
-
-async function callLinkOf(member: DrivenPage): Promise<string> {
-  let link = '';
-  await waitUntil(
-    async () => {
-      link = await inPage(member, () => document.querySelector('#call-link').value as string);
-      return link !== '';
-    },
-    'the call link to show',
-    CALL_WAIT_MS,
-  );
-  return link;
-}
 
 /** The guest fills in a name and presses Call; resolves once the page has said a media problem. */
 async function guestTriesToRing(guest: Page, link: string): Promise<string> {
@@ -100,9 +68,8 @@ async function guestTriesToRing(guest: Page, link: string): Promise<string> {
 
 /** The member's calls page open in the working Firefox, for `body`, then closed. */
 async function withMemberPage(member: TestMember, body: (callee: Page) => Promise<void>): Promise<void> {
-  const callee = await openPage(working);
+  const callee = await memberOnFirefoxCallsPage(working, server.url, member);
   try {
-    await logInOnCallsPage(callee, server.url, member);
     await body(callee);
   } finally {
     await callee.browserContext().close();

@@ -15,6 +15,7 @@ import { FAST_BCRYPT, signUp, type TestMember } from '../accounts/helpers.js';
 import { launchBrowser } from '../helpers/browser.js';
 import {
   attributeOf,
+  callLinkOf,
   CALL_WAIT_MS,
   fill,
   inboundMedia,
@@ -27,6 +28,7 @@ import {
   type DrivenPage,
 } from '../helpers/call-pages.js';
 import { firefoxSuite, launchFirefox } from '../helpers/firefox.js';
+import { openFirefoxPage } from '../helpers/firefox-pages.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { waitUntil, withTimeout } from '../helpers/wait.js';
 import type { PageSender } from '../helpers/page-types.js';
@@ -71,17 +73,12 @@ const CALL_COMPLAINT = /^call: /;
 
 async function openSide(browser: BrowserName, who: string): Promise<Side> {
   if (browser === 'Firefox') {
-    const context = await firefox.createBrowserContext();
-    const page = await context.newPage();
-    await page.evaluateOnNewDocument(RECORD_PEER_CONNECTIONS);
-    await page.evaluateOnNewDocument(RECORD_WEBSOCKETS);
-    page.setDefaultTimeout(CALL_WAIT_MS);
-    page.setDefaultNavigationTimeout(CALL_WAIT_MS);
+    const page = await openFirefoxPage(firefox);
     const complaints: string[] = [];
     page.on('console', (message) => {
       if (CALL_COMPLAINT.test(message.text())) complaints.push(message.text());
     });
-    return { page, who: `${who} (Firefox)`, close: () => context.close(), complaints };
+    return { page, who: `${who} (Firefox)`, close: () => page.browserContext().close(), complaints };
   }
   const context = await chromium.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 800 } });
   await context.addInitScript(RECORD_PEER_CONNECTIONS);
@@ -101,19 +98,6 @@ async function memberOnCallsPage(browser: BrowserName, member: TestMember): Prom
   const side = await openSide(browser, member.firstName);
   await logInOnCallsPage(side.page, server.url, member);
   return side;
-}
-
-async function callLinkOf(member: Side): Promise<string> {
-  let link = '';
-  await waitUntil(
-    async () => {
-      link = await inPage(member.page, () => document.querySelector('#call-link').value as string);
-      return link !== '';
-    },
-    'the call link to show',
-    CALL_WAIT_MS,
-  );
-  return link;
 }
 
 async function guestRings(guest: Side, link: string, name: string): Promise<void> {
@@ -299,7 +283,7 @@ async function guestCall(guestBrowser: BrowserName, memberBrowser: BrowserName, 
   const callee = await memberOnCallsPage(memberBrowser, member);
   const guest = await openSide(guestBrowser, names.guest);
   try {
-    await guestRings(guest, await callLinkOf(callee), names.guest);
+    await guestRings(guest, await callLinkOf(callee.page), names.guest);
     await answers(callee, names.guest);
     // Calls from a link are relay-only: the member's address never reaches the guest.
     await bothConnected(callee, guest, 'relayed');

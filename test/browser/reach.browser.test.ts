@@ -10,7 +10,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import * as assert from 'uvu/assert';
 import { FAST_BCRYPT, signUp, type TestMember } from '../accounts/helpers.js';
 import { browserSuite, launchBrowser } from '../helpers/browser.js';
-import { logInOnCallsPage } from '../helpers/call-pages.js';
+import { callLinkOf, logInOnCallsPage } from '../helpers/call-pages.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { waitUntil, withTimeout } from '../helpers/wait.js';
 import { en } from '../../server/i18n/en.js';
@@ -70,6 +70,15 @@ async function memberOnCallsPage(member: TestMember, locale = 'en-GB'): Promise<
   return page;
 }
 
+/** A guest (English page) opens the link the member's calls page shows, gives a name and rings. */
+async function guestRings(callee: Page, name: string): Promise<Page> {
+  const guest = await openContext('en-GB');
+  await guest.goto(await callLinkOf(callee));
+  await guest.getByLabel('Your name').fill(name);
+  await guest.getByRole('button', { name: 'Call', exact: true }).click();
+  return guest;
+}
+
 async function shot(page: Page, name: string): Promise<void> {
   if (SCREENSHOT_DIR === undefined) return;
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-390.png`), fullPage: true });
@@ -119,15 +128,29 @@ test('the member switches do-not-disturb on, sets a weekly schedule in a time zo
   await shot(page, 'calls-quiet-fr');
 });
 
+test('do-not-disturb switched on while a guest rings: the ringing stops, the member reads a missed call, the guest hears "not connected"', async () => {
+  const member = await signUp(server, { firstName: 'Rosalind', lastName: 'Franklin' });
+  const callee = await memberOnCallsPage(member);
+  const guest = await guestRings(callee, 'Maurice');
+  await callee.locator('#incoming-dialog[open]').waitFor();
+
+  // The settings page in another tab of the same browser, while the calls page rings.
+  const settings = await callee.context().newPage();
+  settings.setDefaultTimeout(BROWSER_WAIT_MS);
+  await settings.goto(`${server.url}/calls/reach`);
+  await settings.getByLabel(en['reach.dnd.now']).check();
+  await settings.locator('#dnd-status', { hasText: en['client.saved'] }).waitFor();
+
+  await callee.locator('#incoming-dialog:not([open])').waitFor({ state: 'attached' });
+  await callee.locator('#call-notice-text', { hasText: en['client.calls.ended.missed'].replace('{name}', 'Maurice') }).waitFor();
+  await guest.locator('#guest-ended-text', { hasText: en['client.calls.ended.unavailable'].replace('{name}', 'Rosalind') }).waitFor();
+  await shot(callee, 'calls-quiet-while-ringing-en');
+});
+
 test('a member blocks a guest from the incoming call; the guest then hears "not connected", as from an offline member', async () => {
   const member = await signUp(server, { firstName: 'Marie', lastName: 'Curie' });
   const callee = await memberOnCallsPage(member);
-  await waitUntil(async () => (await callee.inputValue('#call-link')) !== '', 'the call link to show', BROWSER_WAIT_MS);
-  const link = await callee.inputValue('#call-link');
-  const guest = await openContext('en-GB');
-  await guest.goto(link);
-  await guest.getByLabel('Your name').fill('Pierre Nuisance');
-  await guest.getByRole('button', { name: 'Call', exact: true }).click();
+  const guest = await guestRings(callee, 'Pierre Nuisance');
 
   await callee.locator('#incoming-dialog[open]').waitFor();
   assert.is(await callee.locator('#incoming-who').textContent(), 'Pierre Nuisance');
@@ -196,8 +219,7 @@ test('a guest knocks with a note; the member lets them in and the call connects'
   assert.is(server.calls.reach.knocksFirst(member.id), true);
   await callee.goto(`${server.url}/calls`);
   await callee.locator('#signal-status[data-state="open"]').waitFor();
-  await waitUntil(async () => (await callee.inputValue('#call-link')) !== '', 'the call link to show', BROWSER_WAIT_MS);
-  const link = await callee.inputValue('#call-link');
+  const link = await callLinkOf(callee);
 
   const guest = await openContext('fr-FR');
   await guest.goto(link);
@@ -222,11 +244,7 @@ test('a refused knock tells the guest they were not let in', async () => {
   const member = await signUp(server, { firstName: 'Emmy', lastName: 'Noether' });
   server.calls.reach.updateReach(member.id, { knockFirst: true });
   const callee = await memberOnCallsPage(member);
-  await waitUntil(async () => (await callee.inputValue('#call-link')) !== '', 'the call link to show', BROWSER_WAIT_MS);
-  const guest = await openContext('en-GB');
-  await guest.goto(await callee.inputValue('#call-link'));
-  await guest.getByLabel('Your name').fill('Hermann');
-  await guest.getByRole('button', { name: 'Call', exact: true }).click();
+  const guest = await guestRings(callee, 'Hermann');
   await callee.locator('#incoming-dialog[open][data-knock="true"]').waitFor();
   assert.is(await callee.locator('#incoming-knock-note').isHidden(), true, 'no note, no quote');
   await callee.getByRole('button', { name: en['client.calls.knock.refuse'] }).click();

@@ -1,6 +1,15 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { isQuietAt, isTimeZone, localTimeOf, MAX_TIME_ZONE_CHARS, minutesOf, type DndSchedule } from '../../server/calls/dnd-schedule.js';
+import {
+  isQuietAt,
+  isTimeZone,
+  localTimeOf,
+  MAX_QUIET_LOOKAHEAD_MS,
+  MAX_TIME_ZONE_CHARS,
+  minutesOf,
+  quietStartsWithin,
+  type DndSchedule,
+} from '../../server/calls/dnd-schedule.js';
 
 const schedule = suite('a weekly do-not-disturb schedule');
 const at = (iso: string): number => Date.parse(iso);
@@ -30,6 +39,17 @@ schedule('takes a window within a day, the whole day for equal times, and nothin
   assert.ok(isQuietAt(sunday, at('2026-12-06T23:59:00Z')));
   assert.not.ok(isQuietAt(sunday, at('2026-12-07T00:00:00Z')));
   assert.not.ok(isQuietAt({ ...nights, days: [] }, at('2026-11-30T21:30:00Z')));
+});
+
+schedule('says in how long the quiet time starts, within a bound, on the whole minute', () => {
+  const monday2159 = at('2026-11-30T20:59:15.500Z');
+  assert.is(quietStartsWithin(nights, monday2159, 45_000), 44_500, 'at 22:00 Paris');
+  assert.is(quietStartsWithin(nights, monday2159, 44_499), null, 'not within the ring');
+  assert.is(quietStartsWithin(nights, at('2026-11-30T21:30:00Z'), 45_000), 0, 'already on');
+  assert.is(quietStartsWithin({ ...nights, days: [] }, monday2159, 45_000), null, 'no schedule');
+  // Saturday 21:59 in Paris: no quiet time starts that evening, nor within the lookahead bound.
+  assert.is(quietStartsWithin(nights, at('2026-12-05T20:59:00Z'), 24 * 3_600_000), null);
+  assert.is(quietStartsWithin(nights, at('2026-11-30T20:50:00Z'), 24 * 3_600_000), MAX_QUIET_LOOKAHEAD_MS, 'the bound reaches 22:00 exactly');
 });
 
 schedule('knows IANA zones through Intl and refuses anything else', () => {

@@ -26,9 +26,15 @@ const CHROMIUM_ARGS = [
 /** Bounds a launch that hangs (a broken install) instead of the whole suite. */
 const LAUNCH_TIMEOUT_MS = 15_000;
 
-/** `executablePath` may be a wrapper that execs Chromium elsewhere (inside a network namespace). */
-export function launchBrowser(extraArgs: readonly string[] = [], executablePath = CHROMIUM_PATH): Promise<Browser> {
-  return chromium.launch({ executablePath, args: [...CHROMIUM_ARGS, ...extraArgs], timeout: LAUNCH_TIMEOUT_MS });
+/** `executablePath` may be a wrapper that execs Chromium elsewhere (inside a network namespace);
+ *  `env` replaces Chromium's environment (a HOME whose certificate store trusts a test's own CA). */
+export function launchBrowser(extraArgs: readonly string[] = [], executablePath = CHROMIUM_PATH, env?: Readonly<Record<string, string>>): Promise<Browser> {
+  return chromium.launch({
+    executablePath,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
+    timeout: LAUNCH_TIMEOUT_MS,
+    ...(env === undefined ? {} : { env: { ...env } }),
+  });
 }
 
 /** A uvu suite whose tests are skipped, with the install command printed, where Chromium is missing. */

@@ -135,3 +135,17 @@ export async function fill(page: DrivenPage, selector: string, value: string): P
 export function attributeOf(page: DrivenPage, selector: string, name: string): Promise<string | null> {
   return inPage(page, ({ selector, name }) => document.querySelector(selector)?.getAttribute(name) ?? null, { selector, name });
 }
+
+/** The call link the member's calls page shows, once it shows one (any driver's page). */
+export async function callLinkOf(member: DrivenPage): Promise<string> {
+  let link = '';
+  await waitUntil(
+    async () => {
+      link = await inPage(member, () => document.querySelector('#call-link').value as string);
+      return link !== '';
+    },
+    'the call link to show',
+    CALL_WAIT_MS,
+  );
+  return link;
+}

@@ -1,6 +1,6 @@
 // Runs the real application in the test process: a real HTTP server on port 0, a real SQLite
 // file in a fresh temporary data directory, the real middleware and routes.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -71,6 +71,8 @@ export type TestServerOptions = {
   turnRelayPorts?: { min: number; max: number };
   /** The accounts part's clock (throttles, session expiry): a test moves it instead of sleeping. */
   clock?: Clock;
+  /** With the relay: TURN over TLS too (port 0), with this certificate (PEM files). */
+  turnTls?: Readonly<{ cert: string; key: string }>;
   /** The relay's allocation quotas (unlimited unless given) and TCP deadline. */
   turnQuotas?: Partial<Pick<RelayOptions, 'userQuota' | 'totalQuota' | 'addressQuota' | 'callReserve' | 'tcpAuthTimeoutS'>>;
   /** Lower bounds of the credential table, to reach them. */
@@ -124,6 +126,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
             userQuota: 0,
             totalQuota: 0,
             allowedPeers: ['127.0.0.1/32'],
+            ...(options.turnTls === undefined ? {} : { tls: { port: 0, cert: readFileSync(options.turnTls.cert), key: readFileSync(options.turnTls.key) } }),
             ...options.turnQuotas,
           },
           log,
@@ -133,7 +136,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       ? null
       : createEmbeddedCredentials({
           relay: turn,
-          urls: embeddedTurnUrls({ host: '127.0.0.1', externalIp: null, publicOrigin: origin, port: turn.port, tcp: true }),
+          urls: embeddedTurnUrls({ host: '127.0.0.1', externalIp: null, publicOrigin: origin, port: turn.port, tcp: true, tlsPort: turn.tlsPort }),
           autoSweep: false,
           ...(options.turnCredentialLimits === undefined ? {} : { limits: options.turnCredentialLimits }),
         });

@@ -42,6 +42,8 @@ export function endMessage(end: CallEnd, fallbackName = ''): string | null {
     switch (end.reason) {
       case 'cancelled':
       case 'no-answer':
+      // Do-not-disturb switched on while it rang: a missed call, as if it had come in then.
+      case 'unavailable':
         return t('calls.ended.missed', { name });
       case 'answered-elsewhere':
         return t('calls.ended.answered-elsewhere');
