@@ -7,7 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FAST_BCRYPT, json, signUp, type TestMember } from '../accounts/helpers.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import type { SignalTestClient } from '../helpers/ws.js';
+import { A_COMMITMENT, type SignalTestClient } from '../helpers/ws.js';
 import { liveCalls } from './helpers.js';
 
 let server: TestServer;
@@ -29,7 +29,7 @@ const summary = (page: { calls: { direction: string; outcome: string; peer: { ki
 
 /** Rings from `caller` and waits until every device of the callee rings; returns the call id. */
 async function ringOn(caller: SignalTestClient, calleeMemberId: string, devices: readonly SignalTestClient[]): Promise<string> {
-  caller.send({ type: 'invite', calleeMemberId });
+  caller.send({ type: 'invite', calleeMemberId, commitment: A_COMMITMENT });
   const { callId } = await caller.next('call-ringing');
   for (const device of devices) assert.is((await device.next('incoming-call')).callId, callId);
   return callId;
@@ -74,7 +74,7 @@ quiet('do-not-disturb switched on ends every ringing call at once as unavailable
   assert.is(log.unseenMissed, 2);
 
   // The caller meets the cool-down that a refusal at the invite gives.
-  phone.send({ type: 'invite', calleeMemberId: bob.id });
+  phone.send({ type: 'invite', calleeMemberId: bob.id, commitment: A_COMMITMENT });
   assert.is((await phone.next('error')).code, 'cooling_down');
 });
 
@@ -85,7 +85,7 @@ quiet('a change that keeps the member reachable leaves the call ringing, and it 
   const phone = await calls.connectMember(ada);
   const callId = await ringOn(phone, bob.id, [device]);
   await patchReach(bob, { knockFirst: true, schedule: { ...NIGHTS, days: ['sat'] } });
-  device.send({ type: 'accept', callId });
+  device.send({ type: 'accept', callId, commitment: A_COMMITMENT });
   const connected = await phone.next('call-connected');
   assert.is(connected.callId, callId);
   assert.equal(

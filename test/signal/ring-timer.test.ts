@@ -10,6 +10,7 @@ import { RING_TIMEOUT_MS } from '../../server/signal/hub-api.js';
 import { PROTOCOL_VERSION, type ClientMessage } from '../../server/signal/protocol.js';
 import { createCallLog, createFakeClock, createFakePeer, createIceProvider, createMemberDirectory } from './fakes.js';
 import { alice, bob, profiles } from './hub-setup.js';
+import { A_COMMITMENT } from '../helpers/ws.js';
 
 const SECOND_MS = 1000;
 
@@ -36,7 +37,7 @@ function setup(quietInMs: number | null) {
   };
   const caller = open(alice);
   const phone = open(bob);
-  caller.send({ type: 'invite', calleeMemberId: 'bob' });
+  caller.send({ type: 'invite', calleeMemberId: 'bob', commitment: A_COMMITMENT });
   const { callId } = caller.peer.last('call-ringing');
   const setQuietFrom = (ms: number | null): void => {
     quietFromMs = ms;
@@ -58,7 +59,7 @@ quiet('ends the call when the schedule starts, before the ring timeout, as unava
     ['missed'],
   );
   assert.is(clock.pendingTimers(), 0, 'the ring timeout went with the call');
-  caller.send({ type: 'invite', calleeMemberId: 'bob' });
+  caller.send({ type: 'invite', calleeMemberId: 'bob', commitment: A_COMMITMENT });
   assert.is(caller.peer.last('error').code, 'cooling_down', 'the cool-down of a quiet-time refusal');
 });
 
