@@ -12,6 +12,15 @@ import type { Actor } from './actor.js';
 /** 144 bits: unguessable, and 24 characters in a link. */
 const INVITE_CODE_BYTES = 18;
 const INVITATION_ID_BYTES = 12;
+
+/**
+ * An invitation's id, typed by sysadmins in `npm run admin -- revoke-invite ID`: never starting
+ * with "-", which the command line would read as an option (one random id in 64 would).
+ */
+function newInvitationId(): string {
+  const id = randomBytes(INVITATION_ID_BYTES).toString('base64url');
+  return id.startsWith('-') ? `A${id.slice(1)}` : id;
+}
 export const INVITE_CODE_PATTERN = /^[A-Za-z0-9_-]{24}$/;
 /** Bounds of what an admin may ask: a multi-use invitation is for a team, not the Internet. */
 export const MAX_INVITATION_USES = 1000;
@@ -74,7 +83,7 @@ export function createInvitationService(deps: { store: InvitationStore; publicOr
       const at = now();
       purge(at);
       const code = randomBytes(INVITE_CODE_BYTES).toString('base64url');
-      const id = randomBytes(INVITATION_ID_BYTES).toString('base64url');
+      const id = newInvitationId();
       store.insert({
         id,
         codeHash: hashToken(code),

@@ -18,6 +18,16 @@ inviteMode.before(async (context) => {
 });
 inviteMode.after(({ server }) => server.close());
 
+inviteMode('invitation ids never start with "-", which the admin command line would read as an option', async ({ server }) => {
+  const admin = { id: (await firstAdmin(server)).id, role: 'admin' } as const;
+  // One random id in 64 starts with "-": 300 draws would show one nearly always (99%).
+  for (let count = 0; count < 300; count += 1) {
+    const { invitation } = server.staff.invitations.create(admin, { maxUses: 1, expiresInDays: 1, email: null });
+    assert.not.ok(invitation.id.startsWith('-'), invitation.id);
+    server.staff.invitations.revoke(admin, invitation.id);
+  }
+});
+
 inviteMode('refuses a sign-up without an invitation, or with a code that is not one', async ({ server }) => {
   assert.is(server.config.access.signup, 'invite');
   const without = await signupWith(server, newcomer());
