@@ -16,6 +16,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import * as assert from 'uvu/assert';
 import { type StatsReport, verificationCode } from '../../public/ts/lib/call/verification.js';
 import { FAST_BCRYPT, signUp, type TestMember } from '../accounts/helpers.js';
+import { seriousViolations } from '../helpers/axe.js';
 import { browserSuite, launchBrowser } from '../helpers/browser.js';
 import { logInOnCallsPage, RECORD_PEER_CONNECTIONS, waitMediaGrowing } from '../helpers/call-pages.js';
 import { type CommitmentMode, startDtlsMiddle } from '../helpers/dtls-middle.js';
@@ -229,7 +230,41 @@ test('a middle that forwards the callee’s commitment: the caller shows a warni
       BROWSER_WAIT_MS,
     );
     await shots(caller.page, 'call-security-warning');
+    assert.equal(await seriousViolations(caller.page), [], 'the warning passes axe');
   });
+});
+
+/** Makes RTCPeerConnection.generateCertificate fail in every page of the context, as in a browser that cannot make one. */
+const NO_CERTIFICATES = (): void => {
+  RTCPeerConnection.generateCertificate = () => Promise.reject(new DOMException('not supported here', 'NotSupportedError'));
+};
+
+test('a browser that cannot make the call’s certificate says so: the member’s answer turns the call down, the guest does not ring', async () => {
+  const alice = await signUp(server, { firstName: 'Alice', lastName: 'Keyless' });
+  const bob = await signUp(server, { firstName: 'Bob', lastName: 'Keyless' });
+  const caller = await openSide('en-GB');
+  const callee = await openSide('en-GB', PHONE);
+  const guest = await openSide('en-GB', PHONE);
+  try {
+    await callee.context.addInitScript(NO_CERTIFICATES);
+    await guest.context.addInitScript(NO_CERTIFICATES);
+    await logInOnCallsPage(callee.page, server.url, bob, BROWSER_WAIT_MS);
+    await logInOnCallsPage(caller.page, server.url, alice, BROWSER_WAIT_MS);
+    await caller.page.locator(`.directory-entry[data-member-id="${bob.id}"] .call-member:not([disabled])`).click();
+    await callee.page.locator('#incoming-dialog[open]').waitFor();
+    await callee.page.locator('#incoming-accept').click();
+    await callee.page.locator('#call-notice-text', { hasText: 'This browser could not prepare the call’s encryption.' }).waitFor();
+    await caller.page.getByText('Bob Keyless declined the call.').waitFor();
+    assert.is(await callee.page.locator('.call-screen').count(), 0, 'no call screen');
+
+    await guest.page.goto(await callee.page.inputValue('#call-link'));
+    await guest.page.getByLabel('Your name').fill('Grace Guest');
+    await guest.page.getByRole('button', { name: 'Call', exact: true }).click();
+    await guest.page.locator('#media-problem-text', { hasText: 'This browser could not prepare the call’s encryption.' }).waitFor();
+    assert.ok(await callee.page.locator('#incoming-dialog[open]').isHidden(), 'nothing rang');
+  } finally {
+    for (const side of [caller, callee, guest]) await side.context.close();
+  }
 });
 
 verification.run();
