@@ -11,9 +11,9 @@ import { readMigrations } from '../server/db/migrate.js';
 import { DATABASE_FILE_NAME, MIGRATIONS_DIR } from '../server/db/open.js';
 import { SHUTDOWN_DEADLINE_MS } from '../server/lifecycle.js';
 import { spawnServer, type ServerProcess } from './helpers/process.js';
+import { START_TIMEOUT_MS } from './helpers/live-server.js';
 import { withTimeout } from './helpers/wait.js';
 
-const START_TIMEOUT_MS = 10_000;
 let scratch = '';
 let running: ServerProcess | null = null;
 
@@ -84,7 +84,7 @@ lifecycle('exits 0 on SIGINT too', async () => {
 
 lifecycle('exits with status 2 naming every bad key, before listening', async () => {
   running = spawnServer({ PORTHELLO_PORT: 'eighty', PORTHELLO_PUBLIC_URL: 'nope', PORTHELLO_DATA_DIR: join(scratch, 'data') });
-  assert.is(await withTimeout(running.exited, 'exit on bad config'), 2);
+  assert.is(await withTimeout(running.exited, 'exit on bad config', START_TIMEOUT_MS), 2);
   const output = running.output();
   assert.match(output, /PORTHELLO_PORT:/);
   assert.match(output, /PORTHELLO_PUBLIC_URL:/);

@@ -56,7 +56,7 @@ wired('answers upgrades on /ws: 403 for another origin, 401 without a session; t
   assert.is(await upgradeStatus(wsUrl, 'https://evil.example'), 403);
   assert.is(await upgradeStatus(wsUrl, 'http://127.0.0.1:1'), 401);
   running.child.kill('SIGTERM');
-  assert.is(await withTimeout(running.exited, 'exit after SIGTERM'), 0);
+  assert.is(await withTimeout(running.exited, 'exit after SIGTERM', START_TIMEOUT_MS), 0);
 });
 
 wired('closes live sockets with 1001 on SIGTERM, then exits 0', async () => {
@@ -79,7 +79,7 @@ wired('closes live sockets with 1001 on SIGTERM, then exits 0', async () => {
   const client = await openSignalClient(`${(url ?? '').replace('http:', 'ws:')}/ws`, { name: 'ada', headers: { Origin: origin, Cookie: cookie } });
   running.child.kill('SIGTERM');
   assert.is((await withTimeout(client.closed, 'the socket to close')).code, 1001);
-  assert.is(await withTimeout(running.exited, 'exit after SIGTERM'), 0);
+  assert.is(await withTimeout(running.exited, 'exit after SIGTERM', START_TIMEOUT_MS), 0);
 });
 
 wired.run();
