@@ -2,6 +2,7 @@
 // drops and resumes, connected calls ending, and messages that arrive too late or for another
 // call. See harness.ts for the fakes.
 import { suite } from 'uvu';
+import { HANG_UP_REPEAT_MS } from '../../public/ts/lib/call/phone.js';
 import * as assert from 'uvu/assert';
 import type { ServerMessage } from '../../server/signal/protocol.js';
 import { createFakeMedia } from './fakes.js';
@@ -50,6 +51,33 @@ drops('a connected call survives a drop and resumes on the new socket with its t
   signal.welcome();
   assert.equal(signal.last('resume'), { type: 'resume', callId: 'call-1', resumeToken: 'token-2' });
   assert.is(phone.state.kind, 'in-call');
+});
+
+drops('a hang-up is repeated on the next socket (the old one may have led nowhere); what the server answers about that call changes nothing', () => {
+  const { phone, signal, ends, sessions, clock, inCall } = setup();
+  inCall();
+  phone.hangUp();
+  assert.is(signal.all('hang-up').length, 1);
+  // The socket looked open but was dead: the liveness check replaces it.
+  signal.drop();
+  signal.welcome();
+  assert.equal(signal.all('resume').at(-1), { type: 'resume', callId: 'call-1', resumeToken: 'token-1' });
+  assert.equal(signal.last('hang-up'), { type: 'hang-up', callId: 'call-1' });
+  assert.is(signal.all('hang-up').length, 2);
+  // A new call is placed meanwhile; the server gives the old call back and ends it.
+  assert.ok(phone.call('carol', createFakeMedia(), KEY));
+  signal.deliver(connected('call-1', 'caller', BOB, 'token-2', true));
+  signal.deliver(ended('call-1', 'hung-up'));
+  assert.is(phone.state.kind, 'inviting', 'the new call is not taken for the old one');
+  assert.is(sessions.length, 1);
+  assert.is(ends.length, 1);
+  phone.cancel();
+
+  // Long after the hang-up, a new socket has nothing to repeat.
+  clock.advance(HANG_UP_REPEAT_MS);
+  signal.drop();
+  signal.welcome();
+  assert.is(signal.all('hang-up').length, 2);
 });
 
 drops('a resume refused (the call ended meanwhile) ends the call as peer-gone', () => {

@@ -31,6 +31,11 @@ import type {
  * or reconnecting). Past this the call ends as unreachable rather than ringing much later.
  */
 export const WELCOME_WAIT_MS = 15_000;
+/**
+ * How long after a hang-up a new socket still repeats it (see `hungUp`). The server keeps a call
+ * whose socket went away for its resume grace (20 s); a little more covers a slow reconnect.
+ */
+export const HANG_UP_REPEAT_MS = 30_000;
 
 export type PhoneState<Media = OwnedMedia, Session = SessionPort, Key extends CallKey = CallKey> =
   | { kind: 'idle' }
@@ -82,6 +87,13 @@ export class Phone<Media extends OwnedMedia = OwnedMedia, Session extends Sessio
   /** Between a welcome and the socket dropping: what is sent now reaches the server. */
   private online = false;
   private welcomeTimer: TimerHandle | null = null;
+  /**
+   * The call this page last hung up. A socket can look open and lead nowhere (after a move to
+   * another network): the hang-up then dies with it, and the server keeps the call for the other
+   * side to wait out. So the next socket, if it comes within HANG_UP_REPEAT_MS, takes the call
+   * back (resume) and hangs it up again; what the server answers about that call is ignored.
+   */
+  private hungUp: { callId: string; resumeToken: string; atMs: number } | null = null;
 
   constructor(options: PhoneOptions<Media, Session, Key>) {
     this.options = options;
@@ -174,6 +186,8 @@ export class Phone<Media extends OwnedMedia = OwnedMedia, Session extends Sessio
   }
 
   private receive(message: ServerMessage): void {
+    // The server giving back, then ending, a call we hung up (see `hungUp`): over for us already.
+    if ('callId' in message && message.callId === this.hungUp?.callId) return;
     const state = this.current;
     switch (message.type) {
       case 'incoming-call':
@@ -237,6 +251,9 @@ export class Phone<Media extends OwnedMedia = OwnedMedia, Session extends Sessio
     const state = this.current;
     if (state.kind !== 'in-call') return;
     const durationS = Math.max(0, Math.round((this.options.clock.nowMs() - state.connectedAtMs) / 1000));
+    if (reason === 'hung-up' && state.session.endedByMe) {
+      this.hungUp = { callId: state.callId, resumeToken: state.session.resumeToken, atMs: this.options.clock.nowMs() };
+    }
     this.setState({ kind: 'idle' });
     const direction = state.session.role === 'caller' ? 'outgoing' : 'incoming';
     this.report({ direction, reason, peer: state.peer, durationS, byMe: reason === 'hung-up' && state.session.endedByMe });
@@ -266,6 +283,11 @@ export class Phone<Media extends OwnedMedia = OwnedMedia, Session extends Sessio
 
   private welcomed(_welcome: Welcome, isReconnect: boolean): void {
     this.online = true;
+    const hungUp = this.hungUp;
+    if (isReconnect && hungUp !== null && this.options.clock.nowMs() - hungUp.atMs < HANG_UP_REPEAT_MS) {
+      this.signal.send({ type: 'resume', callId: hungUp.callId, resumeToken: hungUp.resumeToken });
+      this.signal.send({ type: 'hang-up', callId: hungUp.callId });
+    }
     const state = this.current;
     if (state.kind === 'inviting') this.sendInvite();
     else if (isReconnect && state.kind === 'in-call') {
