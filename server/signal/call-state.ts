@@ -50,6 +50,48 @@ export type Call<C> = {
 
 export type Side = 'caller' | 'callee';
 
+/** What a new call starts from; the rest of a ringing call's state starts empty. */
+export type RingingCallInit<C> = Readonly<{
+  id: string;
+  isRelayOnly: boolean;
+  startedAtMs: number;
+  caller: { key: string; party: Party; conn: C };
+  calleeKey: string;
+  calleeProfile: MemberProfile;
+  devices: readonly C[];
+  cooldownKeys: readonly string[];
+  knock: { note: string } | null;
+  /** A fresh resume token per side. */
+  newToken: () => string;
+}>;
+
+/** A call that starts ringing: the caller's side bound to its socket, the callee's waiting for a device to accept. */
+export function ringingCall<C>(init: RingingCallInit<C>): Call<C> {
+  const { caller } = init;
+  return {
+    id: init.id,
+    state: 'ringing',
+    isRelayOnly: init.isRelayOnly,
+    startedAtMs: init.startedAtMs,
+    connectedAtMs: null,
+    caller: { key: caller.key, party: caller.party, conn: caller.conn, resumeToken: init.newToken(), ice: null, graceTimer: null },
+    callee: { key: init.calleeKey, party: null, conn: null, resumeToken: init.newToken(), ice: null, graceTimer: null },
+    calleeProfile: init.calleeProfile,
+    ringing: new Set(init.devices),
+    ringTimer: null,
+    hasIce: false,
+    cooldownKeys: init.cooldownKeys,
+    knock: init.knock,
+    calleeCommitment: null,
+    path: null,
+  };
+}
+
+/** How the callee appears to whoever rings them: the full name to a member, the first name to a guest. */
+export function calleeViewFor(profile: MemberProfile, caller: Party): PartyView {
+  return { kind: 'member', memberId: profile.memberId, displayName: caller.kind === 'guest' ? profile.guestFacingName : profile.displayName };
+}
+
 /** Which bound side a connection is on, or null if it is not bound to the call. */
 export function sideOf<C>(call: Call<C>, conn: C): Side | null {
   if (call.caller.conn === conn) return 'caller';

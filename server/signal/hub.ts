@@ -12,11 +12,13 @@
 import { randomBytes } from 'node:crypto';
 import {
   callerRecordOf,
+  calleeViewFor,
   incomingCallOf,
   isSameParty,
   pathAfterReport,
   receivedCallOf,
   relayedMessage,
+  ringingCall,
   sideOf,
   sideWithToken,
   type Call,
@@ -92,11 +94,6 @@ export function createHub(deps: HubDeps): Hub {
     const callId = randomId(ID_BYTES);
     const calleeKey = memberKey(calleeMemberId);
     const startedAtMs = clock.nowMs();
-    const calleeView = {
-      kind: 'member',
-      memberId: profile.memberId,
-      displayName: party.kind === 'guest' ? profile.guestFacingName : profile.displayName,
-    } as const;
     const endAtOnce = (reason: EndReason, outcome: ReceivedCall['outcome'], isBlocked = false): void => {
       if (reason === 'unavailable') guard.coolDown(cooldownKeys);
       send(conn, { type: 'call-ended', callId, reason });
@@ -122,29 +119,24 @@ export function createHub(deps: HubDeps): Hub {
 
     const callerPrefersRelay = party.kind === 'member' && members.findMember(party.memberId)?.prefersRelayOnly === true;
     const callPolicy = relayPolicy({ kind: party.kind, prefersRelayOnly: callerPrefersRelay }, { kind: 'member', prefersRelayOnly: profile.prefersRelayOnly });
-    const call: LiveCall = {
+    const call: LiveCall = ringingCall({
       id: callId,
-      state: 'ringing',
       isRelayOnly: callPolicy === 'relay',
       startedAtMs,
-      connectedAtMs: null,
-      caller: { key: conn.key, party, conn, resumeToken: randomId(TOKEN_BYTES), ice: null, graceTimer: null },
-      callee: { key: calleeKey, party: null, conn: null, resumeToken: randomId(TOKEN_BYTES), ice: null, graceTimer: null },
+      caller: { key: conn.key, party, conn },
+      calleeKey,
       calleeProfile: profile,
-      ringing: new Set(devices),
-      ringTimer: null,
-      hasIce: false,
+      devices,
       cooldownKeys,
       // A guest cannot skip the knock by sending a plain invite.
       knock: party.kind === 'guest' && reach.knocksFirst(calleeMemberId) ? { note: knockNote?.trim() ?? '' } : null,
-      calleeCommitment: null,
-      path: null,
-    };
+      newToken: () => randomId(TOKEN_BYTES),
+    });
     calls.set(callId, call);
     callByParty.set(conn.key, call);
     ringingFor.add(calleeKey, call);
     ringTimer.arm(call);
-    send(conn, { type: 'call-ringing', callId, callee: calleeView });
+    send(conn, { type: 'call-ringing', callId, callee: calleeViewFor(profile, party) });
     for (const device of devices) send(device, incomingCallOf(call));
   }
 
