@@ -54,7 +54,10 @@ export const loginFigure: Figure = {
       const loggers = await signUpMembers(costly.url, logins + 1, 'login').finally(() => costly.stop());
       const [prober, ...storm] = loggers.map((member) => member.email);
       for (let repeat = 0; repeat < options.repeats; repeat++) {
-        const server = await startPorthello(dataDir, { PORTHELLO_BCRYPT_COST: DEFAULT_BCRYPT_COST });
+        // --profile: the event loop's profile over the first repeat, quiet and storm phases both.
+        const nodeArgs =
+          options.profileDir === null || repeat > 0 ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, '--cpu-prof-name=logins.cpuprofile'];
+        const server = await startPorthello(dataDir, { PORTHELLO_BCRYPT_COST: DEFAULT_BCRYPT_COST }, nodeArgs);
         const plan = {
           mode: 'porthello' as const,
           url: `${server.url.replace('http', 'ws')}/ws`,
