@@ -1,20 +1,18 @@
-// Password rules and hashing. bcrypt itself runs on threads of lowered priority
-// (hash-threads.ts, password-worker.ts: the only module that imports bcrypt); this module decides
-// what runs and in which order.
+// Password rules and hashing; the only module that imports bcrypt.
 //
 // bcrypt reads only the first 72 bytes of its input, so two long passwords sharing a prefix
 // would match. Every password is therefore pre-hashed with SHA-256 and base64-encoded (44 ASCII
 // bytes, never a NUL) before bcrypt: every byte counts, whatever the length.
 import { createHash, randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
+import bcrypt from 'bcrypt';
 import { PASSWORD_MAX_CODE_POINTS, PASSWORD_MIN_CODE_POINTS } from '../contract/passwords.js';
 import { createSharedLimiter, type Limiter } from '../limiter.js';
-import { createHashThreads, type HashThreads } from './hash-threads.js';
 
 /**
  * Hashes running at once: one per core but one, which stays free for the event loop (on two
- * cores, two hashes at once made signaling wait up to 160 ms); at least one. Each runs on its
- * own thread (not libuv's pool, which stays free for I/O and images).
+ * cores, two hashes at once made signaling wait up to 160 ms); at least one. libuv's other
+ * threads stay free for I/O and images.
  */
 export function hashConcurrencyFor(cores: number): number {
   return Math.max(1, cores - 1);
@@ -58,38 +56,20 @@ export function createHashLanes(concurrency = hashConcurrencyFor(availableParall
   return { members, signups: shared.lane(SIGNUP_HASH_MAX_ACTIVE, SIGNUP_HASH_MAX_WAITING) };
 }
 
-let processThreads: HashThreads | null = null;
-
-/**
- * The process's hashing threads, one per hash the lanes let run at once. Shared by every hasher
- * of the process (the server has one; a test process makes many servers): threads are started
- * when first needed and end with the process (idle ones do not keep it alive).
- */
-export function sharedHashThreads(): HashThreads {
-  processThreads ??= createHashThreads({ size: hashConcurrencyFor(availableParallelism()) });
-  return processThreads;
-}
-
-export function createPasswordHasher(cost: number, lanes: HashLanes = createHashLanes(), threads: HashThreads = sharedHashThreads()): PasswordHasher {
+export function createPasswordHasher(cost: number, lanes: HashLanes = createHashLanes()): PasswordHasher {
   const limiter = lanes.members;
   // A hash of a random value at the same cost: comparing against it costs what a real check
   // costs. Made now, off the event loop, so the first unknown e-mail is not slower than the rest.
-  const makeDummy = (): Promise<string> => threads.hash(prehash(randomBytes(32).toString('base64')), cost);
-  let dummy = makeDummy();
-  // A failure (a thread that died) surfaces at the first use, which makes it again.
-  dummy.catch((error: unknown) => error);
-  const dummyHash = (): Promise<string> =>
-    dummy.catch(() => {
-      dummy = makeDummy();
-      return dummy;
-    });
+  const dummy = bcrypt.hash(prehash(randomBytes(32).toString('base64')), cost);
+  dummy.catch(() => {}); // a failure surfaces at the first use instead
+  const dummyHash = (): Promise<string> => dummy;
   return {
-    hash: (password) => limiter.run(() => threads.hash(prehash(password), cost)),
-    hashForSignup: (password) => lanes.signups.run(() => threads.hash(prehash(password), cost)),
-    verify: (password, hash) => limiter.run(() => threads.compare(prehash(password), hash)),
+    hash: (password) => limiter.run(() => bcrypt.hash(prehash(password), cost)),
+    hashForSignup: (password) => lanes.signups.run(() => bcrypt.hash(prehash(password), cost)),
+    verify: (password, hash) => limiter.run(() => bcrypt.compare(prehash(password), hash)),
     async verifyNothing(password) {
       const hash = await dummyHash();
-      await limiter.run(() => threads.compare(prehash(password), hash));
+      await limiter.run(() => bcrypt.compare(prehash(password), hash));
       return false;
     },
   };
