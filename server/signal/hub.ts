@@ -27,6 +27,7 @@ import {
   type Side,
 } from './call-state.js';
 import { guestKey, memberKey, partyKeyOf, systemClock, viewOf, type Party, type ReachScreen, type ReceivedCall } from './deps.js';
+import { AppError } from '../errors.js';
 import { dispositionOf, ProtocolViolation, Refusal, type Disposition } from './errors.js';
 import { censusOf, HELLO_TIMEOUT_MS, RESUME_GRACE_MS, RING_TIMEOUT_MS, relayPolicy, type Hub, type HubDeps, type HubTiming } from './hub-api.js';
 import { createConnections, type Connection } from './connections.js';
@@ -137,14 +138,34 @@ export function createHub(deps: HubDeps): Hub {
     ringingFor.add(calleeKey, call);
     ringTimer.arm(call);
     send(conn, { type: 'call-ringing', callId, callee: calleeViewFor(profile, party) });
-    for (const device of devices) send(device, incomingCallOf(call));
+    for (const device of devices) ringDevice(call, device);
+  }
+
+  /**
+   * Rings one device of the callee. It gets the relay servers it will have once it answers, so it
+   * can gather its candidates (and reserve its relay port) while it rings: Answer then waits for
+   * the camera, not the relay. Nothing of the device reaches the caller before it accepts. A relay
+   * that cannot mint now rings the device without them; it gathers after answering instead.
+   */
+  function ringDevice(call: LiveCall, device: Connection): void {
+    send(device, incomingCallOf(call, ringingIceFor(call, device.party)));
+  }
+
+  function ringingIceFor(call: LiveCall, party: Party): IceConfig | null {
+    call.hasIce = true;
+    try {
+      return iceConfigFor(call, party);
+    } catch (error) {
+      if (error instanceof AppError) return null;
+      throw error;
+    }
   }
 
   /** Rings a device of the callee that came online while calls ring its member. */
   function ringIfCalled(conn: Connection): void {
     for (const call of ringingFor.of(conn.key)) {
       call.ringing.add(conn);
-      send(conn, incomingCallOf(call));
+      ringDevice(call, conn);
     }
   }
 

@@ -5,7 +5,8 @@
 // "calling…" panel and, during a call, the call screen.
 import { api, ApiError } from '../lib/api.js';
 import { createPhone, followCallScreen, type BrowserPhoneState } from '../lib/call/browser-phone.js';
-import { prepareCallKey } from '../lib/call/certificate.js';
+import { RingingWarmUp } from '../lib/call/warm-up.js';
+import { type BrowserCallKey, prepareCallKey } from '../lib/call/certificate.js';
 import { LocalMedia } from '../lib/call/local-media.js';
 import { callSupportProblem, openLocalMedia } from '../lib/call/media.js';
 import type { CallEnd } from '../lib/call/phone.js';
@@ -18,7 +19,7 @@ import { showVerificationBanner } from '../lib/verify-banner.js';
 import { showWelcomeOnce } from '../lib/welcome.js';
 import { showNewsNotice } from '../lib/news-notice.js';
 import { blockCaller, showQuietTime } from '../lib/reach.js';
-import { CLOSE_CODES, type PartyView } from '../../../server/signal/protocol.js';
+import { CLOSE_CODES, type IceConfig, type PartyView } from '../../../server/signal/protocol.js';
 import type { CallLinkView as CallLink, MeView } from '../../../server/contract/api.js';
 
 const pictureOf = (memberId: string): string | null => directory.pictureOf(memberId);
@@ -170,7 +171,9 @@ const signalStatus = byId('signal-status');
 let outgoingName = '';
 
 const showCallScreen = followCallScreen(callArea);
+const warmUp = new RingingWarmUp();
 const phone = createPhone({
+  warmUp,
   onState: showState,
   onEnded: callEnded,
   onSignalState(state, code) {
@@ -207,6 +210,8 @@ async function startCall(memberId: string, name: string, audioOnly = false): Pro
   outgoingName = name;
   showOutgoing(name, pictureOf(memberId), t('calls.outgoing.preparing'));
   setCallingEnabled(false);
+  // The certificate is made while the camera opens: neither waits for the other.
+  const keyMade = prepareCallKey();
   let stream: MediaStream;
   try {
     stream = await openLocalMedia(audioOnly ? { video: false } : {});
@@ -219,7 +224,7 @@ async function startCall(memberId: string, name: string, audioOnly = false): Pro
     ]);
     return;
   }
-  const key = await prepareCallKey();
+  const key = await keyMade;
   if (key === null) {
     for (const track of stream.getTracks()) track.stop();
     outgoing.hidden = true;
@@ -257,8 +262,13 @@ function showState(state: BrowserPhoneState): void {
   else if (state.kind === 'ringing-out') showOutgoing(state.callee.displayName, pictureOf(memberIdOf(state.callee)), t('calls.outgoing.ringing'));
   else outgoing.hidden = true;
 
-  if (state.kind === 'ringing-in') showIncoming(state.caller, state.knock ?? null);
-  else if (state.kind !== 'accepting' && incomingDialog.open) incomingDialog.close();
+  if (state.kind === 'ringing-in') {
+    showIncoming(state.caller, state.knock ?? null);
+    prepareIncoming(state.callId, state.ice);
+  } else if (state.kind !== 'accepting' && incomingDialog.open) incomingDialog.close();
+  // A call that stopped ringing here unanswered: the connection warmed for it goes (a call
+  // answered here took it over already).
+  if (state.kind !== 'ringing-in' && state.kind !== 'accepting') warmUp.discard();
 
   const inCall = state.kind === 'in-call';
   // While the call screen covers the page, nothing behind it takes focus or is read out.
@@ -308,14 +318,34 @@ byId('incoming-block').addEventListener('click', () => {
   });
 });
 
+/**
+ * The certificate for the call ringing here, made as soon as it rings, and with it the call's
+ * connection gathering its candidates (warm-up.ts), so that Answer only waits for the camera.
+ * Neither reveals anything: the commitment leaves with the accept, the candidates after it.
+ */
+let incomingKey: { callId: string; made: Promise<BrowserCallKey | null> } | null = null;
+function prepareIncoming(callId: string, ice: IceConfig | undefined): void {
+  if (incomingKey?.callId === callId) return;
+  const made = prepareCallKey();
+  incomingKey = { callId, made };
+  if (ice === undefined) return;
+  void made.then((key) => {
+    const state = phone.state;
+    if (key !== null && state.kind === 'ringing-in' && state.callId === callId) warmUp.start(callId, ice, key.certificate);
+  });
+}
+
 async function acceptCall(): Promise<void> {
   for (const button of incomingDialog.querySelectorAll('button')) button.disabled = true;
+  const ringing = phone.state.kind === 'ringing-in' ? phone.state.callId : null;
+  const keyMade = incomingKey !== null && incomingKey.callId === ringing ? incomingKey.made : prepareCallKey();
+  incomingKey = null;
   // Camera and microphone; sound only; and as a last resort nothing, so the call can still be
   // taken to see and hear the other side.
   const stream = await openLocalMedia()
     .catch(() => openLocalMedia({ video: false }))
     .catch(() => new MediaStream());
-  const key = await prepareCallKey();
+  const key = await keyMade;
   if (phone.state.kind !== 'ringing-in' || key === null) {
     for (const track of stream.getTracks()) track.stop();
     // Without a certificate the call cannot be taken: it is turned down, and the person told why.
