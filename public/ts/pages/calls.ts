@@ -5,8 +5,8 @@
 // "calling…" panel and, during a call, the call screen.
 import { api, ApiError } from '../lib/api.js';
 import { createPhone, followCallScreen, type BrowserPhoneState } from '../lib/call/browser-phone.js';
-import { RingingWarmUp } from '../lib/call/warm-up.js';
-import { type BrowserCallKey, prepareCallKey } from '../lib/call/certificate.js';
+import { RingingPreparation } from '../lib/call/warm-up.js';
+import { prepareCallKey } from '../lib/call/certificate.js';
 import { LocalMedia } from '../lib/call/local-media.js';
 import { callSupportProblem, openLocalMedia } from '../lib/call/media.js';
 import type { CallEnd } from '../lib/call/phone.js';
@@ -19,7 +19,7 @@ import { showVerificationBanner } from '../lib/verify-banner.js';
 import { showWelcomeOnce } from '../lib/welcome.js';
 import { showNewsNotice } from '../lib/news-notice.js';
 import { blockCaller, showQuietTime } from '../lib/reach.js';
-import { CLOSE_CODES, type IceConfig, type PartyView } from '../../../server/signal/protocol.js';
+import { CLOSE_CODES, type PartyView } from '../../../server/signal/protocol.js';
 import type { CallLinkView as CallLink, MeView } from '../../../server/contract/api.js';
 
 const pictureOf = (memberId: string): string | null => directory.pictureOf(memberId);
@@ -171,9 +171,9 @@ const signalStatus = byId('signal-status');
 let outgoingName = '';
 
 const showCallScreen = followCallScreen(callArea);
-const warmUp = new RingingWarmUp();
+const ringing = new RingingPreparation();
 const phone = createPhone({
-  warmUp,
+  prepared: ringing,
   onState: showState,
   onEnded: callEnded,
   onSignalState(state, code) {
@@ -264,11 +264,12 @@ function showState(state: BrowserPhoneState): void {
 
   if (state.kind === 'ringing-in') {
     showIncoming(state.caller, state.knock ?? null);
-    prepareIncoming(state.callId, state.ice);
+    const { callId } = state;
+    ringing.start(callId, state.ice, () => phone.state.kind === 'ringing-in' && phone.state.callId === callId);
   } else if (state.kind !== 'accepting' && incomingDialog.open) incomingDialog.close();
   // A call that stopped ringing here unanswered: the connection warmed for it goes (a call
   // answered here took it over already).
-  if (state.kind !== 'ringing-in' && state.kind !== 'accepting') warmUp.discard();
+  if (state.kind !== 'ringing-in' && state.kind !== 'accepting') ringing.discard();
 
   const inCall = state.kind === 'in-call';
   // While the call screen covers the page, nothing behind it takes focus or is read out.
@@ -318,28 +319,10 @@ byId('incoming-block').addEventListener('click', () => {
   });
 });
 
-/**
- * The certificate for the call ringing here, made as soon as it rings, and with it the call's
- * connection gathering its candidates (warm-up.ts), so that Answer only waits for the camera.
- * Neither reveals anything: the commitment leaves with the accept, the candidates after it.
- */
-let incomingKey: { callId: string; made: Promise<BrowserCallKey | null> } | null = null;
-function prepareIncoming(callId: string, ice: IceConfig | undefined): void {
-  if (incomingKey?.callId === callId) return;
-  const made = prepareCallKey();
-  incomingKey = { callId, made };
-  if (ice === undefined) return;
-  void made.then((key) => {
-    const state = phone.state;
-    if (key !== null && state.kind === 'ringing-in' && state.callId === callId) warmUp.start(callId, ice, key.certificate);
-  });
-}
-
 async function acceptCall(): Promise<void> {
   for (const button of incomingDialog.querySelectorAll('button')) button.disabled = true;
-  const ringing = phone.state.kind === 'ringing-in' ? phone.state.callId : null;
-  const keyMade = incomingKey !== null && incomingKey.callId === ringing ? incomingKey.made : prepareCallKey();
-  incomingKey = null;
+  // The certificate made while it rang (ringing.start), while the camera opens.
+  const keyMade = ringing.key(phone.state.kind === 'ringing-in' ? phone.state.callId : null);
   // Camera and microphone; sound only; and as a last resort nothing, so the call can still be
   // taken to see and hear the other side.
   const stream = await openLocalMedia()

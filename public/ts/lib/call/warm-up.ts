@@ -4,6 +4,7 @@
 // the relay. Nothing leaves for the other side before the answer: a pooled candidate is only
 // signaled once the call's session sets a description on this connection.
 import type { IceConfig } from '../../../../server/signal/protocol.js';
+import { type BrowserCallKey, prepareCallKey } from './certificate.js';
 
 /** One pooled ICE session is all a bundled call uses. */
 const CANDIDATE_POOL_SIZE = 1;
@@ -19,34 +20,53 @@ export function rtcConfigOf(ice: IceConfig, certificate: RTCCertificate): RTCCon
   };
 }
 
-/** The connection warmed for the call ringing on this page; at most one rings at a time. */
-export class RingingWarmUp {
-  private held: { callId: string; pc: RTCPeerConnection } | null = null;
+/**
+ * What the page prepares for the call ringing on it (one rings at a time): the call's certificate,
+ * made as soon as it rings, and with it the call's connection gathering its candidates, so that
+ * Answer only waits for the camera. Neither reveals anything: the commitment leaves with the
+ * accept, the candidates after it.
+ */
+export class RingingPreparation {
+  private prepared: { callId: string; key: Promise<BrowserCallKey | null>; pc: RTCPeerConnection | null } | null = null;
 
-  /** Starts gathering for a ringing call; anything warmed for another call is closed. */
-  start(callId: string, ice: IceConfig, certificate: RTCCertificate): void {
-    if (this.held?.callId === callId) return;
+  /**
+   * A call rings here: its certificate is made now and, with the relay servers the ring carried,
+   * its connection; `ringing` says whether it still rings once the certificate is ready.
+   */
+  start(callId: string, ice: IceConfig | undefined, ringing: () => boolean): void {
+    if (this.prepared?.callId === callId) return;
     this.discard();
-    try {
-      this.held = { callId, pc: new RTCPeerConnection(rtcConfigOf(ice, certificate)) };
-    } catch (problem) {
-      // Without it the call still connects: the session makes its own after the answer.
-      console.warn('call: no connection while ringing', problem);
-    }
+    const prepared: { callId: string; key: Promise<BrowserCallKey | null>; pc: RTCPeerConnection | null } = { callId, key: prepareCallKey(), pc: null };
+    this.prepared = prepared;
+    if (ice === undefined) return;
+    void prepared.key.then((key) => {
+      if (key === null || this.prepared !== prepared || !ringing()) return;
+      try {
+        prepared.pc = new RTCPeerConnection(rtcConfigOf(ice, key.certificate));
+      } catch (problem) {
+        // Without it the call still connects: the session makes its own after the answer.
+        console.warn('call: no connection while ringing', problem);
+      }
+    });
   }
 
-  /** The connection warmed for this call, once: the call's session owns it from then on. */
+  /** The certificate for this call: the one made while it rang, or a new one. */
+  key(callId: string | null): Promise<BrowserCallKey | null> {
+    return this.prepared !== null && this.prepared.callId === callId ? this.prepared.key : prepareCallKey();
+  }
+
+  /** The connection made for this call, once: the call's session owns it from then on. */
   take(callId: string): RTCPeerConnection | null {
-    const held = this.held;
-    if (held === null || held.callId !== callId) return null;
-    this.held = null;
-    return held.pc;
+    const prepared = this.prepared;
+    if (prepared === null || prepared.callId !== callId) return null;
+    this.prepared = null;
+    return prepared.pc;
   }
 
   /** The call stopped ringing here without being taken: its connection and relay allocation go. */
   discard(): void {
-    this.held?.pc.close();
-    this.held = null;
+    this.prepared?.pc?.close();
+    this.prepared = null;
   }
 }
 
