@@ -33,7 +33,10 @@ function expectedBody(memberId: string): string {
     email: user['email'],
     firstName: user['first_name'],
     lastName: user['last_name'],
-    avatar: typeof avatarId === 'string' ? { large: `${AVATAR_URL_PREFIX}${avatarId}-${LARGE_SIZE_PX}.webp`, small: `${AVATAR_URL_PREFIX}${avatarId}-${SMALL_SIZE_PX}.webp` } : null,
+    avatar:
+      typeof avatarId === 'string'
+        ? { large: `${AVATAR_URL_PREFIX}${avatarId}-${LARGE_SIZE_PX}.webp`, small: `${AVATAR_URL_PREFIX}${avatarId}-${SMALL_SIZE_PX}.webp` }
+        : null,
     policy: { acceptedVersion: consent?.['version'] ?? null, acceptedAt: consent?.['accepted_at'] ?? null, currentVersion: CURRENT_POLICY_VERSION },
     createdAt: user['created_at'],
     role: user['role'],
