@@ -33,11 +33,11 @@ export type MeRouteDeps = Readonly<{
 export function meRoutes({ accounts, sessions, avatars, auth, log, verification, profileExtras }: MeRouteDeps): ApiRouteGroup {
   // Full paths, no prefix: a strict router would read a prefixed '/' route as '/me/' only.
   const router = createRouter();
-  router.use('/me', async (ctx, next) => {
+  router.use('/me', (ctx, next) => {
     // Personal data: never stored by a browser or proxy cache.
     ctx.set('Cache-Control', 'no-store');
     requireMember(ctx);
-    await next();
+    return next();
   });
 
   router.get('/me', (ctx) => {
