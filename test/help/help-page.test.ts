@@ -60,13 +60,4 @@ help('is linked from the footer of every page, the calls page and the guest page
   assert.match(await pageAt(linkPath), '<p class="hint guest-help"><a href="/help">');
 });
 
-help('shows a member their own header and is never cached, since it says who is logged in', async () => {
-  const member = await signUp(server, { firstName: 'Ada', lastName: 'Lovelace' });
-  const visitor = await server.fetch('/help');
-  const signedIn = await server.fetch('/help', { headers: { Cookie: member.cookie } });
-  for (const response of [visitor, signedIn]) assert.is(response.headers.get('cache-control'), 'no-store');
-  assert.match(await visitor.text(), 'href="/login"');
-  assert.match(await signedIn.text(), 'href="/calls"');
-});
-
 help.run();
