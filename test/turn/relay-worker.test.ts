@@ -1,7 +1,7 @@
 // The embedded relay in its worker thread (server/turn/relay-in-worker.ts), as server/main.ts
 // runs it: real allocations through it, its mirrors of allocation counts and statistics, its
 // self-test and log lines, its stop, its start-up failure, TLS certificates crossing to it, and
-// a thread that ends unexpectedly. Relay ports: 50800-50899.
+// a thread that ends unexpectedly. Relay ports: 50800-50879.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
@@ -14,9 +14,11 @@ import { createLogger } from '../../server/log.js';
 import { projectPath } from '../../server/paths.js';
 import { startRelayInWorker, type WorkerRelay } from '../../server/turn/relay-in-worker.js';
 import type { RelayOptions } from '../../server/turn/relay.js';
-import { TurnClient, type Credentials } from '../../server/turn/client.js';
+import { TurnClient, type Credentials, type TurnError } from '../../server/turn/client.js';
+import { createEmbeddedCredentials } from '../../server/turn/credentials.js';
 import { errorCode } from '../../server/turn/stun.js';
 import { hasOpenssl, makeCertificate } from '../helpers/certificate.js';
+import { first } from '../helpers/values.js';
 import { loopbackRelayOptions, retryWhilePortTaken } from '../helpers/relay.js';
 import { waitUntil, withTimeout } from '../helpers/wait.js';
 import { isPortFree } from './helpers/node-turn-fixture.js';
@@ -143,6 +145,41 @@ relaying('serves TURN over TLS with the certificate it was given, and the one th
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+relaying('keeps the credential service working: a used credential stays past its TTL, a revoked one ends its allocation', async () => {
+  await withWorkerRelay([50870, 50879], async ({ relay }) => {
+    let time = 1_000_000;
+    const service = createEmbeddedCredentials({ relay, urls: [], autoSweep: false, now: () => time, unusedTtlMs: 60_000 });
+    const clients: TurnClient[] = [];
+    const allocate = async (server: { username: string; credential: string }) => {
+      const client = await TurnClient.open({ address: '127.0.0.1', port: relay.port }, { username: server.username, password: server.credential });
+      clients.push(client);
+      return client.allocate();
+    };
+    try {
+      const unused = first(service.issue({ callId: 'c1', participantId: 'p1', relayOnly: false }).iceServers, 'ICE server');
+      const used = first(service.issue({ callId: 'c1', participantId: 'p2', relayOnly: false }).iceServers, 'ICE server');
+      const { relayed } = await allocate(used);
+      // The sweep reads the mirror: one message behind the allocation.
+      await waitUntil(() => relay.allocationCount(used.username) === 1, 'the allocation in the mirror');
+      time += 61_000;
+      service.sweep();
+      assert.is(service.size(), 1, 'only the unused credential was dropped');
+      const refused = await allocate(unused).then(
+        () => null,
+        (error: TurnError) => error.code,
+      );
+      assert.is(refused, 401, 'the unused credential was revoked in the relay');
+      service.revokeCall('c1');
+      assert.is(service.size(), 0);
+      await waitUntil(() => relay.allocationCount() === 0, 'the revoked allocation to end');
+      assert.ok(await isPortFree(relayed.port), 'its relay port is free');
+    } finally {
+      service.close();
+      await Promise.all(clients.map((client) => client.close()));
+    }
+  });
 });
 
 relaying.run();
