@@ -6,7 +6,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { CHROMIUM_PATH, hasChromium, launchBrowser } from '../../test/helpers/browser.js';
 import { inPage, logInOnCallsPage } from '../../test/helpers/call-pages.js';
-import { freeTcpPort, freeUdpPort } from './common.js';
+import { freeTcpPort, freeUdpPortOutside } from './common.js';
 import { newRow, type BenchOptions, type Figure, type Row } from './figure.js';
 import { makeDataDir, PASSWORD, removeDataDir, signUpMembers, startPorthello, type Porthello } from './porthello.js';
 
@@ -15,7 +15,7 @@ import { makeDataDir, PASSWORD, removeDataDir, signUpMembers, startPorthello, ty
 declare const window: any;
 
 /** The relay's ports in this run (the relay suites use others). */
-const RELAY_PORTS = '55000-55099';
+const RELAY_PORTS: readonly [number, number] = [55000, 55099];
 const WAIT_MS = 30_000;
 /**
  * Stamps the steps of a call with the time (both pages share this machine's clock): the
@@ -172,7 +172,7 @@ async function setRelayOnly(server: Porthello, cookie: string, relayOnly: boolea
 
 async function measure(options: BenchOptions, rows: Record<Kind, Row>): Promise<void> {
   const dataDir = makeDataDir();
-  const turnPort = await freeUdpPort();
+  const turnPort = await freeUdpPortOutside(RELAY_PORTS);
   // The pages' origin is the server's own: its public URL must name the port it listens on.
   const port = await freeTcpPort();
   const server = await startPorthello(dataDir, {
@@ -180,7 +180,7 @@ async function measure(options: BenchOptions, rows: Record<Kind, Row>): Promise<
     PORTHELLO_PUBLIC_URL: `http://127.0.0.1:${port}`,
     PORTHELLO_TURN_PORT: String(turnPort),
     PORTHELLO_TURN_HOST: '127.0.0.1',
-    PORTHELLO_TURN_RELAY_PORTS: RELAY_PORTS,
+    PORTHELLO_TURN_RELAY_PORTS: RELAY_PORTS.join('-'),
     // Every peer is on this machine: the relay must reach loopback, as in the test suites.
     PORTHELLO_TURN_ALLOWED_PEERS: '127.0.0.1/32',
   });
