@@ -22,7 +22,8 @@ import { createStaffModule } from './staff/staff-module.js';
 import { createSelfTestModule } from './selftest/selftest-module.js';
 import { createSupportModule } from './support/support-module.js';
 import { createTurnCredentials } from './turn/credentials.js';
-import { startRelay, type Relay } from './turn/relay.js';
+import type { Relay } from './turn/relay.js';
+import { startRelayInWorker } from './turn/relay-in-worker.js';
 import { createCertificateReloader, readCertificate, secureContextOptions, type CertificatePair } from './tls.js';
 
 /** Node's defaults, named so the bound is visible: slow clients are cut off. */
@@ -93,7 +94,8 @@ async function run(): Promise<void> {
   if (config.turn.port !== 0 && config.turn.external === null) {
     // TURN over TLS reuses the service's certificate, for clients behind UDP-blocking firewalls.
     const turnTls = certificate === null || config.turn.tlsPort === 0 ? null : { port: config.turn.tlsPort, ...certificate };
-    relay = await startRelay({ ...config.turn, tls: turnTls }, log).catch((error: NodeJS.ErrnoException) => {
+    // In its own thread: relaying packets never holds up HTTP and signaling on this one.
+    relay = await startRelayInWorker({ ...config.turn, tls: turnTls }, log).catch((error: NodeJS.ErrnoException) => {
       closeDatabase(db);
       throw new Error(`the TURN relay cannot listen on ${config.turn.host}:${config.turn.port} (${error.code ?? error.message})`);
     });

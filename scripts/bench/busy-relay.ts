@@ -1,11 +1,11 @@
 // Signaling while the relay works: the signaling load's p99 one-way latency with the server's
 // embedded relay carrying calls' worth of media packets (relay-load.ts, in its own process),
 // against the same signaling load on the same server with the relay idle, in the same run.
-// The relay runs in the signaler's process (one event loop): this is what a busy relay costs
-// ringing and call set-up.
+// The relay runs in the signaler's process, on a thread of its own (server/turn/relay-worker.ts):
+// this is what a busy relay still costs ringing and call set-up.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { benchScript, freeUdpPort, runJsonChild, startChild } from './common.js';
+import { benchScript, freeUdpPortOutside, runJsonChild, startChild } from './common.js';
 import { atMost, newRow, type Figure } from './figure.js';
 import { makeDataDir, ORIGIN, removeDataDir, signUpMembers, startPorthello } from './porthello.js';
 import type { RelayLoadResult, RelayPlan } from './relay-load.js';
@@ -26,7 +26,7 @@ const RELAY_ALLOCATIONS = { full: 50, quick: 50, tiny: 4 } as const;
 const CALL_PACKETS_PER_S = 150;
 const CALL_PACKET_BYTES = 1_000;
 /** The relay's ports for this figure (the relay figure uses 54000-54999, the ring figure 55000-55099). */
-const RELAY_PORTS = '56000-56999';
+const RELAY_PORTS: readonly [number, number] = [56000, 56999];
 /** How long the relay load may run at most: setting up, the signaling load, and its margins. */
 const RELAY_LOAD_MAX_S = 150;
 /** Self-tests and allocations for every call, on a loaded box. */
@@ -46,11 +46,11 @@ export const busyRelayFigure: Figure = {
     const dataDir = makeDataDir();
     try {
       for (let repeat = 0; repeat < options.repeats; repeat++) {
-        const turnPort = await freeUdpPort();
+        const turnPort = await freeUdpPortOutside(RELAY_PORTS);
         const env = {
           PORTHELLO_TURN_PORT: String(turnPort),
           PORTHELLO_TURN_HOST: '127.0.0.1',
-          PORTHELLO_TURN_RELAY_PORTS: RELAY_PORTS,
+          PORTHELLO_TURN_RELAY_PORTS: RELAY_PORTS.join('-'),
           // Every relayed address is on loopback here; on a real box peers are public addresses.
           PORTHELLO_TURN_ALLOWED_PEERS: '127.0.0.1/32',
         };

@@ -148,6 +148,21 @@ export function spread(values: readonly number[]): Spread {
 }
 
 /** A UDP port free on 127.0.0.1 a moment ago. */
+/** Attempts at a free port outside a relay range: the kernel's picks are spread over ~28k ports. */
+const FREE_PORT_ATTEMPTS = 20;
+
+/**
+ * A UDP port free on 127.0.0.1 a moment ago and outside `range` (a relay's port range, which the
+ * kernel's ephemeral range overlaps: a relay refuses to listen inside its own range).
+ */
+export async function freeUdpPortOutside(range: readonly [number, number]): Promise<number> {
+  for (let attempt = 0; attempt < FREE_PORT_ATTEMPTS; attempt++) {
+    const port = await freeUdpPort();
+    if (port < range[0] || port > range[1]) return port;
+  }
+  throw new Error(`no free UDP port outside ${range[0]}-${range[1]} in ${FREE_PORT_ATTEMPTS} attempts`);
+}
+
 export function freeUdpPort(): Promise<number> {
   const socket = createSocket('udp4');
   return new Promise((resolve) =>

@@ -3,7 +3,7 @@
 // relay's figure is the highest rate it delivered with under 0.1% loss; CPU per million
 // packets relayed is read from /proc for both. Loopback only; each run is bounded.
 import { spawnSync } from 'node:child_process';
-import { benchScript, cpuSecondsOf, freeUdpPort, sleep, startChild, type Child } from './common.js';
+import { benchScript, cpuSecondsOf, freeUdpPortOutside, sleep, startChild, type Child } from './common.js';
 import { atLeast, newRow, type Figure, type Row } from './figure.js';
 import { makeDataDir, removeDataDir } from './porthello.js';
 import { loopbackCoturnArgs, loopbackUclientArgs } from '../coturn-loopback.js';
@@ -88,14 +88,14 @@ export const relayFigure: Figure = {
       return [rate, cpu];
     }
     const dir = makeDataDir();
-    const peerPort = await freeUdpPort();
+    const peerPort = await freeUdpPortOutside(RELAY_PORTS);
     const peer = startChild('turnutils_peer', ['-L', '127.0.0.1', '-p', String(peerPort)]);
     try {
       for (let repeat = 0; repeat < options.repeats; repeat++) {
         const ours = startChild(process.execPath, [benchScript('relay-server'), USER, PASSWORD, String(RELAY_PORTS[0]), String(RELAY_PORTS[1])]);
         const [, port = '0'] = await ours.waitFor(/listening (\d+)/);
         const oursSteps = await sweep(ours, Number(port), peerPort, SWEEP[options.mode], MESSAGES[options.mode]).finally(() => ours.stop());
-        const coturnPort = await freeUdpPort();
+        const coturnPort = await freeUdpPortOutside(RELAY_PORTS);
         const coturn = startChild('turnserver', coturnArgs(coturnPort, dir));
         await coturn.waitFor(/Total General servers|listener opened|IPv4\. UDP listener opened/i, 10_000).catch(() => sleep(1000));
         const theirSteps = await sweep(coturn, coturnPort, peerPort, SWEEP[options.mode], MESSAGES[options.mode]).finally(() => coturn.stop());

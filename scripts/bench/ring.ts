@@ -1,12 +1,12 @@
 // Ring → both sides connected, in Chromium on loopback, direct and relay-only: a member rings
-// another from the directory of /calls; the time runs from the callee's click on Answer until
-// both pages' peer connections are connected. Baseline: two RTCPeerConnections connected
+// another from the directory of /calls; the time runs from the callee's click on Answer (as the
+// page receives it) until both pages' peer connections are connected. Baseline: two RTCPeerConnections connected
 // inside one page, no server (the same fake camera and microphone, the same relay for the
 // relay-only case), timed from getUserMedia to both connected.
 import type { Browser, Page } from 'playwright-core';
 import { CHROMIUM_PATH, hasChromium, launchBrowser } from '../../test/helpers/browser.js';
 import { inPage, logInOnCallsPage } from '../../test/helpers/call-pages.js';
-import { freeTcpPort, freeUdpPort } from './common.js';
+import { freeTcpPort, freeUdpPortOutside } from './common.js';
 import { newRow, type BenchOptions, type Figure, type Row } from './figure.js';
 import { makeDataDir, PASSWORD, removeDataDir, signUpMembers, startPorthello, type Porthello } from './porthello.js';
 
@@ -15,7 +15,7 @@ import { makeDataDir, PASSWORD, removeDataDir, signUpMembers, startPorthello, ty
 declare const window: any;
 
 /** The relay's ports in this run (the relay suites use others). */
-const RELAY_PORTS = '55000-55099';
+const RELAY_PORTS: readonly [number, number] = [55000, 55099];
 const WAIT_MS = 30_000;
 /**
  * Stamps the steps of a call with the time (both pages share this machine's clock): the
@@ -23,13 +23,26 @@ const WAIT_MS = 30_000;
  * when it connected. The breakdown says where the time between Answer and connected goes.
  */
 const STAMP_STEPS = `(() => {
-  const steps = (window.__steps = { callConnected: [], created: [], localDescription: [], connected: [] });
+  const steps = (window.__steps = { clicked: [], sentAccept: [], callConnected: [], created: [], localDescription: [], sentDescription: [], receivedDescription: [], remoteDescription: [], connected: [] });
   window.__connectedAt = steps.connected;
+  // The time a click reaches the page: what the person's Answer is timed from (the driver's own
+  // checks before it clicks are not part of the call).
+  window.addEventListener('click', () => steps.clicked.push(Date.now()), true);
+  const isDescription = (text) => text.includes('"type":"offer"') || text.includes('"type":"answer"');
   const OriginalSocket = window.WebSocket;
   window.WebSocket = class extends OriginalSocket {
     constructor(...args) {
       super(...args);
-      this.addEventListener('message', (event) => { if (String(event.data).includes('"call-connected"')) steps.callConnected.push(Date.now()); });
+      this.addEventListener('message', (event) => {
+        const text = String(event.data);
+        if (text.includes('"call-connected"')) steps.callConnected.push(Date.now());
+        if (isDescription(text)) steps.receivedDescription.push(Date.now());
+      });
+    }
+    send(data) {
+      if (isDescription(String(data))) steps.sentDescription.push(Date.now());
+      if (String(data).includes('"type":"accept"')) steps.sentAccept.push(Date.now());
+      return super.send(data);
     }
   };
   const Original = window.RTCPeerConnection;
@@ -43,10 +56,28 @@ const STAMP_STEPS = `(() => {
       steps.localDescription.push(Date.now());
       return super.setLocalDescription(...args);
     }
+    async setRemoteDescription(...args) {
+      const result = await super.setRemoteDescription(...args);
+      steps.remoteDescription.push(Date.now());
+      return result;
+    }
   };
 })();`;
 
-type Steps = { callConnected: number[]; created: number[]; localDescription: number[]; connected: number[] };
+/** Each step's times in one page, in the order they happened. */
+type Steps = Record<(typeof STEP_NAMES)[number], number[]>;
+/** The steps, in the order a call goes through them (the first description is the caller's offer, the callee's answer). */
+const STEP_NAMES = [
+  'clicked',
+  'sentAccept',
+  'callConnected',
+  'created',
+  'localDescription',
+  'sentDescription',
+  'receivedDescription',
+  'remoteDescription',
+  'connected',
+] as const;
 /** Milliseconds from Answer to each step, caller and callee. */
 export type Breakdown = Record<'caller' | 'callee', Record<keyof Steps, number>>;
 
@@ -68,13 +99,7 @@ async function connectedAt(page: Page): Promise<number> {
 
 async function stepsSince(page: Page, since: number): Promise<Record<keyof Steps, number>> {
   const steps = await inPage(page, () => window.__steps as Steps);
-  const first = (times: number[]): number => (times[0] ?? NaN) - since;
-  return {
-    callConnected: first(steps.callConnected),
-    created: first(steps.created),
-    localDescription: first(steps.localDescription),
-    connected: first(steps.connected),
-  };
+  return Object.fromEntries(STEP_NAMES.map((name) => [name, (steps[name][0] ?? NaN) - since])) as Record<keyof Steps, number>;
 }
 
 /** One call through the real pages: milliseconds from Answer to both connected, and the steps on the way. */
@@ -84,9 +109,9 @@ async function ringToConnected(browser: Browser, server: Porthello, callerEmail:
   try {
     await caller.getByRole('button', { name: 'Call Bench Callee' }).click();
     await callee.locator('#incoming-dialog[open]').waitFor();
-    const answeredAt = Date.now();
     await callee.getByRole('button', { name: 'Answer' }).click();
     const [a, b] = await Promise.all([connectedAt(caller), connectedAt(callee)]);
+    const answeredAt = await inPage(callee, () => (window.__steps as Steps).clicked.at(-1) as number);
     const steps = { caller: await stepsSince(caller, answeredAt), callee: await stepsSince(callee, answeredAt) };
     await caller.getByRole('button', { name: 'Hang up' }).click();
     await callee.locator('#call-notice:not([hidden])').waitFor();
@@ -147,7 +172,7 @@ async function setRelayOnly(server: Porthello, cookie: string, relayOnly: boolea
 
 async function measure(options: BenchOptions, rows: Record<Kind, Row>): Promise<void> {
   const dataDir = makeDataDir();
-  const turnPort = await freeUdpPort();
+  const turnPort = await freeUdpPortOutside(RELAY_PORTS);
   // The pages' origin is the server's own: its public URL must name the port it listens on.
   const port = await freeTcpPort();
   const server = await startPorthello(dataDir, {
@@ -155,7 +180,7 @@ async function measure(options: BenchOptions, rows: Record<Kind, Row>): Promise<
     PORTHELLO_PUBLIC_URL: `http://127.0.0.1:${port}`,
     PORTHELLO_TURN_PORT: String(turnPort),
     PORTHELLO_TURN_HOST: '127.0.0.1',
-    PORTHELLO_TURN_RELAY_PORTS: RELAY_PORTS,
+    PORTHELLO_TURN_RELAY_PORTS: RELAY_PORTS.join('-'),
     // Every peer is on this machine: the relay must reach loopback, as in the test suites.
     PORTHELLO_TURN_ALLOWED_PEERS: '127.0.0.1/32',
   });
@@ -171,7 +196,8 @@ async function measure(options: BenchOptions, rows: Record<Kind, Row>): Promise<
         const call = await ringToConnected(browser, server, caller.email, callee.email);
         row.ours.push(call.ms);
         const show = (side: Breakdown['caller']) =>
-          `call-connected ${side.callConnected} ms, peer connection ${side.created} ms, first local description ${side.localDescription} ms, connected ${side.connected} ms`;
+          `accept sent ${side.sentAccept} ms, call-connected ${side.callConnected} ms, peer connection ${side.created} ms, first local description ${side.localDescription} ms, ` +
+          `description sent ${side.sentDescription} ms, received ${side.receivedDescription} ms, applied ${side.remoteDescription} ms, connected ${side.connected} ms`;
         row.notes.push(`repeat ${repeat + 1} after Answer: caller ${show(call.steps.caller)}; callee ${show(call.steps.callee)}`);
         row.base.push(await inPageBaseline(browser, server, caller.email, kind));
         options.log(`  ring ${kind}: ${row.ours.at(-1)} ms vs ${row.base.at(-1)} ms`);

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { ProfileView, Role } from '../contract/api.js';
 import type { MemberData } from '../db/member-data.js';
 import type { UserRow, UserStore } from './user-store.js';
+import type { ProfileRow, ProfileStore } from './profile-store.js';
 import { AppError, conflict, forbidden, rateLimited, unauthorized } from '../errors.js';
 import type { LoginInput, ProfileChange, SignupInput } from './account-rules.js';
 import type { MemberEvents } from './member-events.js';
@@ -35,10 +36,15 @@ export type AccountOptions = Readonly<{ gate?: SignupGate; role?: Role }>;
 /** A member's profile as the API shows it. */
 export type Profile = ProfileView;
 
+/** What a profile is made of, from the member's row. */
+type ProfileSource = Pick<UserRow, 'id' | 'email' | 'firstName' | 'lastName' | 'avatarId' | 'createdAt' | 'role'>;
+
 export type AccountService = ReturnType<typeof createAccountService>;
 
 export function createAccountService(deps: {
   users: UserStore;
+  /** GET /api/me's one read (profile-store.ts). */
+  profiles: ProfileStore;
   sessions: SessionService;
   passwords: PasswordHasher;
   throttle: Throttle;
@@ -49,7 +55,7 @@ export function createAccountService(deps: {
   signupGate?: SignupGate;
   clock?: Clock;
 }) {
-  const { users, sessions, passwords, throttle, signupThrottle, memberData, pictures, events } = deps;
+  const { users, profiles, sessions, passwords, throttle, signupThrottle, memberData, pictures, events } = deps;
   const defaultGate = deps.signupGate ?? OPEN_SIGNUP;
   const clock = deps.clock ?? systemClock;
   const iso = (): string => new Date(clock.now()).toISOString();
@@ -87,17 +93,19 @@ export function createAccountService(deps: {
       .consentsOf(user.id)
       .filter((row) => row.document === 'privacy_policy')
       .at(-1);
-    return {
-      id: user.id,
-      email: user.email,
-      firstName: user.firstName,
-      lastName: user.lastName,
-      avatar: user.avatarId === null ? null : pictures.urls(user.avatarId),
-      policy: { acceptedVersion: consent?.version ?? null, acceptedAt: consent?.acceptedAt ?? null, currentVersion: CURRENT_POLICY_VERSION },
-      createdAt: user.createdAt,
-      role: user.role,
-    };
+    return presentProfile(user, consent ?? null);
   };
+  /** The profile's fields, in the order the API has always answered them. */
+  const presentProfile = (user: ProfileSource, consent: Readonly<{ version: string; acceptedAt: string }> | null): Profile => ({
+    id: user.id,
+    email: user.email,
+    firstName: user.firstName,
+    lastName: user.lastName,
+    avatar: user.avatarId === null ? null : pictures.urls(user.avatarId),
+    policy: { acceptedVersion: consent?.version ?? null, acceptedAt: consent?.acceptedAt ?? null, currentVersion: CURRENT_POLICY_VERSION },
+    createdAt: user.createdAt,
+    role: user.role,
+  });
 
   return {
     /**
@@ -141,6 +149,16 @@ export function createAccountService(deps: {
     },
 
     profile: (memberId: string): Profile => profileOf(userOf(memberId)),
+
+    /**
+     * GET /api/me: the profile with the rest of what that page shows of the member, read in one
+     * statement (profile-store.ts); the other parts present their share of `stored`.
+     */
+    ownProfile(memberId: string): { profile: Profile; stored: ProfileRow } {
+      const stored = profiles.profileOf(memberId);
+      if (stored === undefined) throw unauthorized();
+      return { profile: presentProfile(stored, stored.policy), stored };
+    },
 
     async updateProfile(memberId: string, change: ProfileChange): Promise<Profile> {
       const user = userOf(memberId);

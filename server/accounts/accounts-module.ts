@@ -15,7 +15,8 @@ import { accountPageRoutes } from './account-pages.js';
 import type { ApiRouteGroup } from '../http/api-router.js';
 import { authRoutes } from './auth-routes.js';
 import { avatarRoutes } from './picture-routes.js';
-import { meRoutes } from './profile-routes.js';
+import { meRoutes, type ProfileExtras } from './profile-routes.js';
+import { createProfileStore } from './profile-store.js';
 import { policyRoutes } from './policy-routes.js';
 import type { PageRenderer } from '../http/pages.js';
 import { createAccountService, type AccountService } from './account-service.js';
@@ -53,7 +54,8 @@ export type AccountsModule = Readonly<{
   passwordReset: PasswordReset;
   verification: EmailVerification;
   mailer: Mailer;
-  apiGroups(profileExtras?: (memberId: string) => Readonly<Record<string, unknown>>): ApiRouteGroup[];
+  /** `profileExtras`: what other parts add to GET /api/me (the calls part: the call link). */
+  apiGroups(profileExtras?: ProfileExtras): ApiRouteGroup[];
   /** Routers outside /api: the account pages and the pictures. */
   routers(pages: PageRenderer): Router<AppState>[];
 }>;
@@ -96,6 +98,7 @@ export function createAccountsModule(deps: {
   const verification = createEmailVerification({ ...mailDeps, users, events });
   const accounts = createAccountService({
     users,
+    profiles: createProfileStore(db),
     sessions,
     passwords,
     throttle: createThrottle(clock),
@@ -129,10 +132,10 @@ export function createAccountsModule(deps: {
         auth,
         log,
         verification,
-        profileExtras: (memberId) => ({
-          emailVerification: verification.stateOf(memberId),
-          newsEmails: emailStore.wantsNews(memberId),
-          ...profileExtras?.(memberId),
+        profileExtras: (memberId, stored) => ({
+          emailVerification: verification.stateOfStatus(stored.emailStatus),
+          newsEmails: stored.newsEmails,
+          ...profileExtras?.(memberId, stored),
         }),
       }),
       emailRoutes({ reset: passwordReset, verification, store: emailStore, clock, log }),

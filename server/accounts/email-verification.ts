@@ -12,7 +12,7 @@ import { composeLinkMail } from '../mail/compose.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { Clock } from './clock.js';
 import type { EmailLinks } from './email-links.js';
-import type { EmailStore } from './email-store.js';
+import type { EmailStatus, EmailStore } from './email-store.js';
 import type { MemberEvents } from './member-events.js';
 import type { UserStore } from './user-store.js';
 import { createWindowLimit } from './window-limit.js';
@@ -36,6 +36,8 @@ export type EmailVerification = Readonly<{
   /** Whether the member may be rung and listed. */
   isReachable(memberId: string): boolean;
   stateOf(memberId: string): EmailVerificationState;
+  /** The state of a status already read (GET /api/me reads it with the rest of the profile). */
+  stateOfStatus(status: EmailStatus | undefined): EmailVerificationState;
   /** Whether the directory hides pending members (only while e-mail is configured). */
   readonly hidesPending: boolean;
 }>;
@@ -66,11 +68,11 @@ export function createEmailVerification(deps: {
     // In the background: a slow or failing mail server never holds up the request.
     void mailer.send(mail, 'email_verification');
   };
-  const stateOf = (memberId: string): EmailVerificationState => {
-    const status = store.statusOf(memberId);
+  const stateOfStatus = (status: EmailStatus | undefined): EmailVerificationState => {
     if (!mailer.isConfigured || status === 'unchecked') return 'not_required';
     return status === 'pending' ? 'pending' : 'verified';
   };
+  const stateOf = (memberId: string): EmailVerificationState => stateOfStatus(store.statusOf(memberId));
 
   return {
     addressSet(memberId, locale) {
@@ -99,6 +101,7 @@ export function createEmailVerification(deps: {
     },
     isReachable: (memberId) => stateOf(memberId) !== 'pending',
     stateOf,
+    stateOfStatus,
     hidesPending: mailer.isConfigured,
   };
 }

@@ -13,6 +13,10 @@ import type { AvatarService } from './picture-service.js';
 import type { SessionService } from './session-service.js';
 import type { ApiRouteGroup } from '../http/api-router.js';
 import type { EmailVerification } from './email-verification.js';
+import type { ProfileRow } from './profile-store.js';
+
+/** A part's fields of GET /api/me, presented from the row read for it (profile-store.ts). */
+export type ProfileExtras = (memberId: string, stored: ProfileRow) => Readonly<Record<string, unknown>>;
 
 export type MeRouteDeps = Readonly<{
   accounts: AccountService;
@@ -22,23 +26,24 @@ export type MeRouteDeps = Readonly<{
   log: Logger;
   /** A changed address is verified again. */
   verification: Pick<EmailVerification, 'addressSet'>;
-  /** What other parts add to GET /api/me (the calls part: the call link). */
-  profileExtras?: (memberId: string) => Readonly<Record<string, unknown>>;
+  /** What other parts add to GET /api/me (e-mail settings, the calls part's call link), from the one read of it. */
+  profileExtras?: ProfileExtras;
 }>;
 
 export function meRoutes({ accounts, sessions, avatars, auth, log, verification, profileExtras }: MeRouteDeps): ApiRouteGroup {
   // Full paths, no prefix: a strict router would read a prefixed '/' route as '/me/' only.
   const router = createRouter();
-  router.use('/me', async (ctx, next) => {
+  router.use('/me', (ctx, next) => {
     // Personal data: never stored by a browser or proxy cache.
     ctx.set('Cache-Control', 'no-store');
     requireMember(ctx);
-    await next();
+    return next();
   });
 
   router.get('/me', (ctx) => {
     const { id } = requireMember(ctx);
-    ctx.body = { ...accounts.profile(id), ...profileExtras?.(id) };
+    const { profile, stored } = accounts.ownProfile(id);
+    ctx.body = { ...profile, ...profileExtras?.(id, stored) };
   });
 
   router.patch('/me', async (ctx) => {

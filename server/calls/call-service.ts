@@ -70,6 +70,9 @@ export function createCallService(
   return {
     linkOf,
 
+    /** The member's call link from its row read elsewhere (GET /api/me's one read); made when there is none. */
+    linkOfStored: (memberId: string, stored: CallLinkRow | null): CallLink => (stored === null ? linkOf(memberId) : toCallLink(stored)),
+
     /** A new code; the old link and every guest ticket it gave stop working at once. */
     regenerateLink(memberId: string): CallLink {
       linkOf(memberId);

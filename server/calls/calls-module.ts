@@ -6,6 +6,7 @@ import type { Server as HttpsServer } from 'node:https';
 import type { Database } from 'better-sqlite3';
 import type Router from '@koa/router';
 import type { AccountsModule } from '../accounts/accounts-module.js';
+import type { ProfileExtras } from '../accounts/profile-routes.js';
 import type { Config } from '../config.js';
 import { createCallStore } from './call-store.js';
 import type { AppState } from '../http/context.js';
@@ -41,7 +42,7 @@ export type CallsModule = Readonly<{
   /** Routers outside /api: the member's calls page and the guest page of a call link. */
   routers(pages: PageRenderer): Router<AppState>[];
   /** Added to GET /api/me: the member's call link. */
-  profileExtras(memberId: string): Readonly<Record<string, unknown>>;
+  profileExtras: ProfileExtras;
   /** Starts the signaler on the HTTP server's upgrade event. */
   attach(server: HttpServer | HttpsServer, limits?: Partial<SignalerLimits>): Signaler;
 }>;
@@ -226,7 +227,8 @@ export function createCallsModule(deps: CallsDeps): CallsModule {
         isHttps: config.isHttps,
       }),
     ],
-    profileExtras: (memberId) => ({ callLink: presentLink(service.linkOf(memberId), config.publicOrigin) }),
+    // The link's row comes with the rest of GET /api/me (accounts/profile-store.ts reads it for us).
+    profileExtras: (memberId, stored) => ({ callLink: presentLink(service.linkOfStored(memberId, stored.callLink), config.publicOrigin) }),
     attach: (server, limits) =>
       attachSignaler(server, {
         pageOrigins: config.pageOrigins,

@@ -2,10 +2,10 @@
 // from HELP_SECTIONS in the visitor's language. It needs no script and no account.
 import type Router from '@koa/router';
 import type { AppState } from '../http/context.js';
+import { showPage } from '../http/member-page.js';
 import { escapeHtml, type PageRenderer } from '../http/pages.js';
 import { createRouter } from '../http/router.js';
 import { type Locale, type MessageKey, translate } from '../i18n/index.js';
-import { hasStaffPages } from '../staff/roles.js';
 import { HELP_SECTIONS, type HelpSection } from './help-sections.js';
 
 function text(locale: Locale, key: MessageKey): string {
@@ -29,15 +29,7 @@ export function helpPageVars(locale: Locale, sections: readonly HelpSection[] = 
 
 export function helpRoutes(pages: PageRenderer): Router<AppState> {
   const router = createRouter();
-  router.get('/help', (ctx) => {
-    const member = ctx.state.member;
-    ctx.type = 'html';
-    ctx.body = pages.render('help', ctx.state.locale, {
-      title: 'help.title',
-      signedIn: member !== undefined,
-      staff: member !== undefined && hasStaffPages(member.role),
-      vars: helpPageVars(ctx.state.locale),
-    });
-  });
+  // The header says who is logged in: shown as any session-shaped page is, never cached.
+  router.get('/help', (ctx) => showPage(pages, ctx, { name: 'help', title: 'help.title', vars: helpPageVars(ctx.state.locale) }));
   return router;
 }

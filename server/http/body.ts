@@ -9,8 +9,8 @@ const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
 
 /** Parses JSON bodies on /api; multipart uploads are left to the route that takes them. */
 export function jsonBody(limitBytes = JSON_BODY_LIMIT_BYTES): AppMiddleware {
-  return async (ctx, next) => {
-    if (!isApiPath(ctx.path) || !hasBody(ctx.req.headers)) return next();
+  // Only a request with a body waits for it: the others pass on without an async step of their own.
+  const parse: AppMiddleware = async (ctx, next) => {
     const mediaType = (ctx.get('Content-Type').split(';')[0] ?? '').trim();
     if (mediaType.toLowerCase() === 'multipart/form-data') return next();
     if (!JSON_TYPE.test(mediaType)) {
@@ -24,6 +24,7 @@ export function jsonBody(limitBytes = JSON_BODY_LIMIT_BYTES): AppMiddleware {
     }
     await next();
   };
+  return (ctx, next) => (isApiPath(ctx.path) && hasBody(ctx.req.headers) ? parse(ctx, next) : next());
 }
 
 function hasBody(headers: Record<string, string | string[] | undefined>): boolean {

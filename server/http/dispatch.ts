@@ -5,12 +5,13 @@
 // No route outside the API router lives under /api, so skipping them changes no answer.
 import type Router from '@koa/router';
 import { isApiPath, type AppContext, type AppMiddleware, type AppState } from './context.js';
+import { cachedRoutes } from './route-cache.js';
 
 type Next = () => Promise<unknown>;
 
 /** The routers' middleware in order, each router followed by its 405/OPTIONS answers. */
-function chainOf(routers: readonly Router<AppState>[]): AppMiddleware[] {
-  return routers.flatMap((router) => [router.routes() as AppMiddleware, router.allowedMethods() as AppMiddleware]);
+function chainOf(routers: readonly Router<AppState>[], routesOf: (router: Router<AppState>) => AppMiddleware): AppMiddleware[] {
+  return routers.flatMap((router) => [routesOf(router), router.allowedMethods() as AppMiddleware]);
 }
 
 /** Runs middleware in order, as Koa would, ending with `next`. */
@@ -26,7 +27,8 @@ function sequence(middleware: readonly AppMiddleware[]): (ctx: AppContext, next:
 }
 
 export function routeByArea(api: Router<AppState>, pages: readonly Router<AppState>[]): AppMiddleware {
-  const toApi = sequence(chainOf([api]));
-  const toPages = sequence(chainOf(pages));
+  // The API's hot paths skip the router's per-request matching and composing (route-cache.ts).
+  const toApi = sequence(chainOf([api], cachedRoutes));
+  const toPages = sequence(chainOf(pages, (router) => router.routes() as AppMiddleware));
   return (ctx, next) => (isApiPath(ctx.path) ? toApi(ctx, next) : toPages(ctx, next));
 }

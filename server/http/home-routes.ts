@@ -2,9 +2,9 @@
 import type Router from '@koa/router';
 import { createRouter } from './router.js';
 import type { AppState } from './context.js';
+import { showPage } from './member-page.js';
 import { escapeHtml, type PageRenderer } from './pages.js';
 import { translate, type Locale } from '../i18n/index.js';
-import { hasStaffPages } from '../staff/roles.js';
 
 /** While no admin exists, the home page says where the setup link is (the service's log). */
 function setupNotice(locale: Locale): string {
@@ -13,15 +13,9 @@ function setupNotice(locale: Locale): string {
 
 export function pageRoutes(pages: PageRenderer, deps: Readonly<{ setupPending(): boolean }>): Router<AppState> {
   const router = createRouter();
-  router.get('/', (ctx) => {
-    const member = ctx.state.member;
-    ctx.type = 'html';
-    ctx.body = pages.render('home', ctx.state.locale, {
-      title: 'home.title',
-      signedIn: member !== undefined,
-      staff: member !== undefined && hasStaffPages(member.role),
-      vars: { setupNotice: deps.setupPending() ? setupNotice(ctx.state.locale) : '' },
-    });
-  });
+  // The header says who is logged in: shown as any session-shaped page is, never cached.
+  router.get('/', (ctx) =>
+    showPage(pages, ctx, { name: 'home', title: 'home.title', vars: { setupNotice: deps.setupPending() ? setupNotice(ctx.state.locale) : '' } }),
+  );
   return router;
 }

@@ -9,7 +9,7 @@ const LOCALE_COOKIE_MAX_AGE_MS = 365 * 24 * 3600 * 1000;
 
 export function localeChoice(options: { isHttps: boolean }): AppMiddleware {
   const cookie = { httpOnly: true, sameSite: 'lax', secure: options.isHttps, maxAge: LOCALE_COOKIE_MAX_AGE_MS, overwrite: true } as const;
-  return async (ctx, next) => {
+  return (ctx, next) => {
     const query = ctx.querystring === '' ? undefined : ctx.query['lang'];
     if (isLocale(query)) ctx.cookies.set(LOCALE_COOKIE, query, cookie);
     let locale: Locale | undefined;
@@ -22,7 +22,8 @@ export function localeChoice(options: { isHttps: boolean }): AppMiddleware {
       configurable: true,
     });
     // Every answer may depend on the language (pages, error pages): caches keep one per language.
-    ctx.vary('Accept-Language');
-    await next();
+    // Set rather than appended (ctx.vary parses the header): no middleware before this one sets Vary.
+    ctx.set('Vary', 'Accept-Language');
+    return next();
   };
 }

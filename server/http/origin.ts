@@ -15,7 +15,7 @@ const MAX_LOGGED_ORIGIN_CHARS = 200;
 export function requireSameOrigin(pageOrigins: readonly string[], log: Logger): AppMiddleware {
   const allowed = new Set(pageOrigins);
   const logOnce = refusalLogger('http', pageOrigins[0] ?? '', log);
-  return async (ctx, next) => {
+  return (ctx, next) => {
     if (isApiPath(ctx.path) && !SAFE_METHODS.has(ctx.method)) {
       const origin = ctx.get('Origin');
       if (!allowed.has(origin)) {
@@ -23,7 +23,7 @@ export function requireSameOrigin(pageOrigins: readonly string[], log: Logger): 
         throw forbidden('bad_origin', `This request must come from the Porthello pages at ${pageOrigins[0] ?? ''}.`);
       }
     }
-    await next();
+    return next();
   };
 }
 

@@ -31,8 +31,10 @@ export function securityHeaders(options: { publicOrigin: string; isHttps: boolea
   };
   if (options.isHttps) headers['Strict-Transport-Security'] = `max-age=${HSTS_MAX_AGE_S}; includeSubDomains`;
 
-  return async (ctx, next) => {
+  // Not async, like the middlewares after it that only act before passing on: each async one
+  // cost a promise and a microtask per request (issue 15).
+  return (ctx, next) => {
     ctx.set(headers);
-    await next();
+    return next();
   };
 }

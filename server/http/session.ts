@@ -33,10 +33,10 @@ export function createSessionAuth(config: Config, sessions: SessionService): Ses
   const name = sessionCookieName(config.isHttps);
   const options = { httpOnly: true, sameSite: 'lax', secure: config.isHttps, path: '/', overwrite: true } as const;
   return {
-    middleware: async (ctx, next) => {
+    middleware: (ctx, next) => {
       const member = sessions.authenticate(ctx.cookies.get(name));
       if (member !== null) ctx.state.member = member;
-      await next();
+      return next();
     },
     memberFromRequest: (req) => sessions.authenticate(readCookie(req.headers.cookie, name)),
     setCookie(ctx, token) {

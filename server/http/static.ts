@@ -47,7 +47,7 @@ export function loadAssets(dir: string): ReadonlyMap<string, Asset> {
 }
 
 export function serveAssets(assets: ReadonlyMap<string, Asset>): AppMiddleware {
-  return async (ctx, next) => {
+  return (ctx, next) => {
     if (!ctx.path.startsWith(ASSETS_PREFIX) || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
     const asset = assets.get(ctx.path);
     if (asset === undefined) return next();
@@ -56,8 +56,9 @@ export function serveAssets(assets: ReadonlyMap<string, Asset>): AppMiddleware {
     ctx.type = asset.type;
     if (ctx.get('If-None-Match') === asset.etag) {
       ctx.status = 304;
-      return;
+      return undefined;
     }
     ctx.body = asset.body;
+    return undefined;
   };
 }

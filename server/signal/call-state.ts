@@ -99,9 +99,15 @@ export function sideOf<C>(call: Call<C>, conn: C): Side | null {
   return null;
 }
 
-/** What each rung device of the callee is sent: who calls, and a guest's knock with its note. */
-export function incomingCallOf(call: Call<unknown>): ServerMessage {
-  return { type: 'incoming-call', callId: call.id, caller: viewOf(call.caller.party), ...(call.knock === null ? {} : { knock: call.knock }) };
+/** What each rung device of the callee is sent: who calls, a guest's knock with its note, and the relay servers it may gather with while it rings. */
+export function incomingCallOf(call: Call<unknown>, ice: IceConfig | null): ServerMessage {
+  return {
+    type: 'incoming-call',
+    callId: call.id,
+    caller: viewOf(call.caller.party),
+    ...(call.knock === null ? {} : { knock: call.knock }),
+    ...(ice === null ? {} : { ice }),
+  };
 }
 
 /** The outcome the callee's log shows for a call that ended with this reason. */

@@ -29,12 +29,13 @@ import {
 import { guestKey, memberKey, partyKeyOf, systemClock, viewOf, type Party, type ReachScreen, type ReceivedCall } from './deps.js';
 import { dispositionOf, ProtocolViolation, Refusal, type Disposition } from './errors.js';
 import { censusOf, HELLO_TIMEOUT_MS, RESUME_GRACE_MS, RING_TIMEOUT_MS, relayPolicy, type Hub, type HubDeps, type HubTiming } from './hub-api.js';
+import { createCallIce } from './call-ice.js';
 import { createConnections, type Connection } from './connections.js';
 import { createRingGuard, DEFAULT_RING_LIMITS } from './ring-guard.js';
 import { createRingingIndex } from './ringing-index.js';
 import { createRingTimer } from './ring-timer.js';
 import { type CallActions, receiveText } from './dispatch.js';
-import { type CallPath, CLOSE_CODES, PROTOCOL_VERSION, type EndReason, type IceConfig, type ServerMessage } from './protocol.js';
+import { type CallPath, CLOSE_CODES, PROTOCOL_VERSION, type EndReason, type ServerMessage } from './protocol.js';
 
 /** Random bytes in call ids, connection ids and resume tokens (base64url: 24 bytes → 32 chars). */
 const ID_BYTES = 16;
@@ -48,6 +49,7 @@ export function createHub(deps: HubDeps): Hub {
   const clock = deps.clock ?? systemClock;
   const timing: HubTiming = { ringTimeoutMs: RING_TIMEOUT_MS, resumeGraceMs: RESUME_GRACE_MS, helloTimeoutMs: HELLO_TIMEOUT_MS, ...deps.timing };
   const connections = createConnections();
+  const callIce = createCallIce(ice);
   const calls = new Map<string, LiveCall>();
   const callByParty = new Map<string, LiveCall>();
   const ringingFor = createRingingIndex<LiveCall>();
@@ -137,14 +139,19 @@ export function createHub(deps: HubDeps): Hub {
     ringingFor.add(calleeKey, call);
     ringTimer.arm(call);
     send(conn, { type: 'call-ringing', callId, callee: calleeViewFor(profile, party) });
-    for (const device of devices) send(device, incomingCallOf(call));
+    for (const device of devices) ringDevice(call, device);
+  }
+
+  /** Rings one device of the callee, with the relay servers it may gather with while it rings. */
+  function ringDevice(call: LiveCall, device: Connection): void {
+    send(device, incomingCallOf(call, callIce.forRingingDevice(call, device.party)));
   }
 
   /** Rings a device of the callee that came online while calls ring its member. */
   function ringIfCalled(conn: Connection): void {
     for (const call of ringingFor.of(conn.key)) {
       call.ringing.add(conn);
-      send(conn, incomingCallOf(call));
+      ringDevice(call, conn);
     }
   }
 
@@ -168,9 +175,8 @@ export function createHub(deps: HubDeps): Hub {
     // The member is in a call they answered on another device: one call at a time.
     if (callByParty.get(conn.key)?.state === 'connected') throw new Refusal('already_in_call', 'You are already in a call.', callId);
     // Mint both sides' ICE servers before changing anything, so a failing relay leaves the call ringing.
-    call.hasIce = true;
-    const callerIce = iceConfigFor(call, call.caller.party);
-    const calleeIce = iceConfigFor(call, conn.party);
+    const callerIce = callIce.configFor(call, call.caller.party);
+    const calleeIce = callIce.configFor(call, conn.party);
     if (call.ringTimer !== null) clock.clearTimer(call.ringTimer);
     call.ringTimer = null;
     makeRoomFor(call);
@@ -187,10 +193,6 @@ export function createHub(deps: HubDeps): Hub {
     call.ringing.clear();
     sendConnected(call, 'caller', false);
     sendConnected(call, 'callee', false);
-  }
-
-  function iceConfigFor(call: LiveCall, party: Party): IceConfig {
-    return { iceServers: ice.iceServersFor(call.id, party), iceTransportPolicy: call.isRelayOnly ? 'relay' : 'all' };
   }
 
   function sendConnected(call: LiveCall, side: Side, resumed: boolean): void {

@@ -7,7 +7,8 @@
 //
 //   client → hello {version}                     server → welcome {connectionId, self}
 //   caller → invite {calleeMemberId, commitment} server → call-ringing (caller),
-//                                                         incoming-call (every device of the callee)
+//                                                         incoming-call (every device of the callee,
+//                                                         with its ICE servers to gather while it rings)
 //   guest  → knock {calleeMemberId, note}        the same, for a member who lets guests in one by
 //                                                 one: incoming-call carries knock {note}; the
 //                                                 member lets in (accept) or refuses (decline)
@@ -204,8 +205,10 @@ export type ServerMessage =
   | { type: 'error'; code: RefusalCode; message: string; callId?: string; retryAfterS?: number }
   /** To the caller: the callee's devices are ringing. */
   | { type: 'call-ringing'; callId: string; callee: PartyView }
-  /** To each device of the callee; `knock` when a guest knocks (the member lets them in by accepting). */
-  | { type: 'incoming-call'; callId: string; caller: PartyView; knock?: { note: string } }
+  /** To each device of the callee; `knock` when a guest knocks (the member lets them in by accepting).
+   *  `ice`: the relay servers the device will have in this call, for gathering while it rings
+   *  (absent when the relay could not mint them then: the device gathers after accepting). */
+  | { type: 'incoming-call'; callId: string; caller: PartyView; knock?: { note: string }; ice?: IceConfig }
   /** To both sides once a device accepted, and again to a socket that resumed the call. The
    *  caller makes the offer. `resumeToken` lets this device take the call back after a reconnect.
    *  `calleeCommitment`, in the caller's message only: the commitment the callee accepted with. */

@@ -215,9 +215,33 @@ export function createAllocationGate(options: Pick<RelayOptions, 'userQuota' | '
   };
 }
 
-export async function startRelay(options: RelayOptions, log: Logger): Promise<Relay> {
+/** What the relay tells its embedder as it happens (the worker mirrors it to the main thread). */
+export type RelayHooks = Readonly<{
+  /** A credential's live allocations changed (one made, one ended); read the count with allocationCount. */
+  onAllocations?: (username: string) => void;
+  /** The listening UDP socket closed: isListening() is false from now on. */
+  onClose?: () => void;
+}>;
+
+export async function startRelay(options: RelayOptions, log: Logger, hooks: RelayHooks = {}): Promise<Relay> {
   const filter = relayPeerFilter(options);
   const gate = createAllocationGate(options);
+  const { onAllocations, onClose } = hooks;
+  // Counted at allocation rate (never per packet): an allocation admitted, or one released.
+  const observedGate: Pick<typeof gate, 'admit' | 'release'> =
+    onAllocations === undefined
+      ? gate
+      : {
+          admit(username, clientAddress) {
+            const refusal = gate.admit(username, clientAddress);
+            if (refusal === null) onAllocations(username ?? '');
+            return refusal;
+          },
+          release(username, clientAddress) {
+            gate.release(username, clientAddress);
+            onAllocations(username ?? '');
+          },
+        };
   const callOf = new Map<string, string>();
   let handlerErrors = 0;
   let handlerErrorsTotal = 0;
@@ -246,7 +270,7 @@ export async function startRelay(options: RelayOptions, log: Logger): Promise<Re
     credentials: {},
     peerFilter: filter,
     // Quotas are the gate's (per credential, per address, in total, the calls' reserve).
-    allocationGate: gate,
+    allocationGate: observedGate,
     // Relay-to-relay traffic inside the box: only between the two parties of one call.
     relayPairGate: (from, to) => from !== undefined && (from === to || (callOf.get(from) !== undefined && callOf.get(from) === callOf.get(to ?? ''))),
     maxBytesPerSecond: options.maxBytesPerSecond ?? 0,
@@ -287,6 +311,7 @@ export async function startRelay(options: RelayOptions, log: Logger): Promise<Re
   let listening = true;
   socket.on('close', () => {
     listening = false;
+    onClose?.();
   });
   socket.on('error', (error) => {
     log.error('turn', 'relay socket error', { code: (error as NodeJS.ErrnoException).code });

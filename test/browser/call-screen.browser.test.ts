@@ -3,7 +3,7 @@
 // is explained; during a call, what the other side turned off shows on their tile, a shared
 // screen is shown whole, device and screen-share failures are said, the speaker can be chosen
 // where the browser only offers its own chooser, a weak connection is named, and the controls
-// read as their state for keyboard and screen-reader users. (Firefox: firefox-calls suite.)
+// read as their state for keyboard and screen-reader users. (Firefox: the firefox-guest-calls and firefox-member-calls suites.)
 //
 // Set PORTHELLO_SCREENSHOTS=<dir> to keep screenshots of the states, phone and desktop, light and dark.
 import { mkdirSync } from 'node:fs';

@@ -5,7 +5,7 @@
 // that each side's real DTLS connection ends at the middle's own certificate), the call works
 // but the two sides show different codes when the middle commits to a certificate of its own,
 // and the caller shows a warning instead of a code when it forwards the callee's commitment.
-// (Firefox calling Chromium: the firefox-calls suite.)
+// (Firefox calling Chromium: the firefox-guest-calls and firefox-member-calls suites.)
 //
 // Set PORTHELLO_SCREENSHOTS=<dir> to keep screenshots of the call screen and the help page,
 // phone and desktop, in both languages.

@@ -67,6 +67,12 @@ async function callLinkOf(page: Page): Promise<string> {
   return page.inputValue('#call-link');
 }
 
+/** The relay username of the connection a ringing page made for the call (warm-up.ts). */
+async function ringingRelayUser(page: Page): Promise<string> {
+  await waitUntil(async () => (await page.evaluate(() => window.__pcs.length)) === 1, "the ringing page to make the call's connection", BROWSER_WAIT_MS);
+  return page.evaluate(() => String(window.__pcs[0].getConfiguration().iceServers[0].username));
+}
+
 async function shot(page: Page, name: string): Promise<void> {
   if (SCREENSHOT_DIR === undefined) return;
   const { width } = page.viewportSize() ?? { width: 0 };
@@ -200,9 +206,14 @@ test('a member calls another member from the directory, both see and hear each o
     assert.is(await bobSide.page.locator('#incoming-who').textContent(), 'Alice Martin');
     await aliceSide.page.locator('#outgoing-status', { hasText: 'Ça sonne' }).waitFor();
     await shot(aliceSide.page, 'calls-outgoing');
+    // While it rings, the callee's page already has the call's connection, gathering with the
+    // call's relay servers: its relay allocation exists before Answer.
+    const username = await ringingRelayUser(bobSide.page);
+    await waitUntil(() => (server.turn?.allocationCount(username) ?? 0) > 0, 'a relay allocation while it rings', BROWSER_WAIT_MS);
     await bobSide.page.getByRole('button', { name: 'Answer' }).click();
 
     for (const side of [aliceSide.page, bobSide.page]) await side.locator('.call-screen[data-phase="connected"]').waitFor();
+    assert.is(await bobSide.page.evaluate(() => window.__pcs.length), 1, 'the call took over the connection made while it rang');
     await bobSide.page.locator('.call-screen[data-path]').waitFor();
     const path = await bobSide.page.getAttribute('.call-screen', 'data-path');
     await waitMediaGrowing(aliceSide.page, 'the caller', BROWSER_WAIT_MS);
@@ -274,8 +285,17 @@ test('a declined call and a missed call appear as such in the log, the missed on
     await guest.page.getByLabel('Your name').fill('Frédéric');
     await guest.page.getByRole('button', { name: 'Call', exact: true }).click();
     await callee.page.locator('#incoming-dialog[open]').waitFor();
+    const username = await ringingRelayUser(callee.page);
+    await waitUntil(() => (server.turn?.allocationCount(username) ?? 0) > 0, 'a relay allocation while it rings', BROWSER_WAIT_MS);
     await callee.page.getByRole('button', { name: 'Decline' }).click();
     await guest.page.locator('#guest-ended-text', { hasText: 'Irène declined the call.' }).waitFor();
+    // Declined: the connection made while it rang is closed, and the call's relay credential with it.
+    await waitUntil(
+      async () => (await callee.page.evaluate(() => window.__pcs[0].signalingState)) === 'closed',
+      'the ringing connection to close',
+      BROWSER_WAIT_MS,
+    );
+    await waitUntil(() => server.turn?.allocationCount(username) === 0, 'the relay allocation to go', BROWSER_WAIT_MS);
     await callee.page.locator('#call-log .call-entry[data-outcome="declined"]').waitFor();
 
     // Call again, then give up before the member answers: a missed call.
@@ -284,6 +304,10 @@ test('a declined call and a missed call appear as such in the log, the missed on
     await guest.page.getByRole('button', { name: 'Cancel the call' }).click();
     await callee.page.locator('#incoming-dialog[open]').waitFor({ state: 'detached' });
     await callee.page.locator('#call-notice', { hasText: 'Missed call from Frédéric' }).waitFor();
+    assert.ok(
+      await callee.page.evaluate(() => window.__pcs.every((pc: { signalingState: string }) => pc.signalingState === 'closed')),
+      'a missed call leaves no connection open',
+    );
     const missed = callee.page.locator('#call-log .call-entry').first();
     await waitUntil(async () => (await missed.getAttribute('data-outcome')) === 'missed', 'the missed call at the top of the log', BROWSER_WAIT_MS);
     assert.is(await missed.getAttribute('data-new'), '', 'highlighted as new');

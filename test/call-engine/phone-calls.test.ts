@@ -233,6 +233,14 @@ answering('incoming rings with the ringtone; accept sends accept and stops it; c
   );
 });
 
+answering('a ring with relay servers keeps them in the ringing state, for the page to gather with before the answer', () => {
+  const { phone, signal, online } = setup();
+  online();
+  const ice = { iceServers: [{ urls: ['turn:relay.example:3478'], username: 'u', credential: 'c' }], iceTransportPolicy: 'relay' as const };
+  signal.deliver({ type: 'incoming-call', callId: 'call-9', caller: BOB, ice });
+  assert.equal(phone.state, { kind: 'ringing-in', callId: 'call-9', caller: BOB, ice });
+});
+
 answering('two devices answering: the slower one is told answered-elsewhere and stops its media', () => {
   const { phone, signal, ends, sessions, rungByBob, assertSettled } = setup();
   rungByBob();

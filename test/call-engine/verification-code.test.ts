@@ -5,7 +5,7 @@
 // The commitment to a certificate has its known vector too (hashlib again), and the caller's
 // check of it (CallVerifier) shows the code only for the certificate committed to, and only
 // while it stays the one the call started with.
-// The browser suites (call-verification, firefox-calls) check it over real DTLS, middles included.
+// The browser suites (call-verification, firefox-guest-calls, firefox-member-calls) check it over real DTLS, middles included.
 import { webcrypto } from 'node:crypto';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';

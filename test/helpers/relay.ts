@@ -6,10 +6,15 @@ import { startRelay, type RelayOptions } from '../../server/turn/relay.js';
 const RELAY_START_ATTEMPTS = 5;
 
 /** startRelay, picking again while the TCP twin of the UDP port it got is taken. */
-export async function startTestRelay(...args: Parameters<typeof startRelay>): ReturnType<typeof startRelay> {
+export function startTestRelay(...args: Parameters<typeof startRelay>): ReturnType<typeof startRelay> {
+  return retryWhilePortTaken(() => startRelay(...args));
+}
+
+/** Starts a relay (in this thread or in a worker) again while the TCP twin of its UDP port is taken. */
+export async function retryWhilePortTaken<T>(start: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await startRelay(...args);
+      return await start();
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= RELAY_START_ATTEMPTS) throw error;
     }

@@ -83,6 +83,7 @@ hello('a later-connected device of a member being rung starts ringing too', () =
     type: 'incoming-call',
     callId,
     caller: { kind: 'member', memberId: 'alice', displayName: 'Alice Martin' },
+    ice: { iceServers: [{ urls: ['turn:127.0.0.1:3478?transport=udp'], username: 'u3', credential: 'secret' }], iceTransportPolicy: 'all' },
   });
 });
 
@@ -92,14 +93,40 @@ invite('rings every device of the callee and tells the caller it is ringing', ()
   const { ringBob, callLog } = setup();
   const { caller, phone, laptop, callId } = ringBob();
   assert.equal(caller.peer.last('call-ringing'), { type: 'call-ringing', callId, callee: { kind: 'member', memberId: 'bob', displayName: 'Bob Durand' } });
-  for (const device of [phone, laptop]) {
+  for (const [index, device] of [phone, laptop].entries()) {
     assert.equal(device.peer.last('incoming-call'), {
       type: 'incoming-call',
       callId,
       caller: { kind: 'member', memberId: 'alice', displayName: 'Alice Martin' },
+      ice: { iceServers: [{ urls: ['turn:127.0.0.1:3478?transport=udp'], username: `u${index + 1}`, credential: 'secret' }], iceTransportPolicy: 'all' },
     });
   }
   assert.equal(callLog.records, []);
+});
+
+invite('gives the rung devices their relay servers only (the caller hears of none before the answer), and rings without them when the relay is full', () => {
+  const { ringBob, ice, open } = setup();
+  const { caller, callId } = ringBob();
+  assert.equal(
+    ice.minted.map((entry) => [entry.callId, entry.party.kind === 'member' ? entry.party.memberId : '']),
+    [
+      [callId, 'bob'],
+      [callId, 'bob'],
+    ],
+  );
+  assert.not.ok('ice' in caller.peer.last('call-ringing'));
+  ice.saturated = true;
+  const tablet = open(bob);
+  const incoming = tablet.peer.last('incoming-call');
+  assert.is(incoming.callId, callId);
+  assert.not.ok('ice' in incoming, 'rung without relay servers');
+});
+
+invite('releases the relay servers of a call that ends unanswered', () => {
+  const { ringBob, ice } = setup();
+  const { phone, callId } = ringBob();
+  phone.send({ type: 'decline', callId });
+  assert.equal(ice.released, [callId]);
 });
 
 invite('refuses an unknown member, oneself, and a second call, keeping the socket open', () => {
@@ -186,9 +213,12 @@ accept('connects the first device to accept; the others are told it was answered
   assert.equal(
     ice.minted.map((entry) => [entry.callId, entry.party.kind === 'member' ? entry.party.memberId : '']),
     [
+      [callId, 'bob'],
+      [callId, 'bob'],
       [callId, 'alice'],
       [callId, 'bob'],
     ],
+    'the rung devices while ringing, then both sides',
   );
 });
 

@@ -5,6 +5,7 @@
 // "calling…" panel and, during a call, the call screen.
 import { api, ApiError } from '../lib/api.js';
 import { createPhone, followCallScreen, type BrowserPhoneState } from '../lib/call/browser-phone.js';
+import { RingingPreparation } from '../lib/call/warm-up.js';
 import { prepareCallKey } from '../lib/call/certificate.js';
 import { LocalMedia } from '../lib/call/local-media.js';
 import { callSupportProblem, openLocalMedia } from '../lib/call/media.js';
@@ -170,7 +171,9 @@ const signalStatus = byId('signal-status');
 let outgoingName = '';
 
 const showCallScreen = followCallScreen(callArea);
+const ringing = new RingingPreparation();
 const phone = createPhone({
+  prepared: ringing,
   onState: showState,
   onEnded: callEnded,
   onSignalState(state, code) {
@@ -207,6 +210,8 @@ async function startCall(memberId: string, name: string, audioOnly = false): Pro
   outgoingName = name;
   showOutgoing(name, pictureOf(memberId), t('calls.outgoing.preparing'));
   setCallingEnabled(false);
+  // The certificate is made while the camera opens: neither waits for the other.
+  const keyMade = prepareCallKey();
   let stream: MediaStream;
   try {
     stream = await openLocalMedia(audioOnly ? { video: false } : {});
@@ -219,7 +224,7 @@ async function startCall(memberId: string, name: string, audioOnly = false): Pro
     ]);
     return;
   }
-  const key = await prepareCallKey();
+  const key = await keyMade;
   if (key === null) {
     for (const track of stream.getTracks()) track.stop();
     outgoing.hidden = true;
@@ -257,8 +262,14 @@ function showState(state: BrowserPhoneState): void {
   else if (state.kind === 'ringing-out') showOutgoing(state.callee.displayName, pictureOf(memberIdOf(state.callee)), t('calls.outgoing.ringing'));
   else outgoing.hidden = true;
 
-  if (state.kind === 'ringing-in') showIncoming(state.caller, state.knock ?? null);
-  else if (state.kind !== 'accepting' && incomingDialog.open) incomingDialog.close();
+  if (state.kind === 'ringing-in') {
+    showIncoming(state.caller, state.knock ?? null);
+    const { callId } = state;
+    ringing.start(callId, state.ice, () => phone.state.kind === 'ringing-in' && phone.state.callId === callId);
+  } else if (state.kind !== 'accepting' && incomingDialog.open) incomingDialog.close();
+  // A call that stopped ringing here unanswered: the connection warmed for it goes (a call
+  // answered here took it over already).
+  if (state.kind !== 'ringing-in' && state.kind !== 'accepting') ringing.discard();
 
   const inCall = state.kind === 'in-call';
   // While the call screen covers the page, nothing behind it takes focus or is read out.
@@ -310,12 +321,14 @@ byId('incoming-block').addEventListener('click', () => {
 
 async function acceptCall(): Promise<void> {
   for (const button of incomingDialog.querySelectorAll('button')) button.disabled = true;
+  // The certificate made while it rang (ringing.start), while the camera opens.
+  const keyMade = ringing.key(phone.state.kind === 'ringing-in' ? phone.state.callId : null);
   // Camera and microphone; sound only; and as a last resort nothing, so the call can still be
   // taken to see and hear the other side.
   const stream = await openLocalMedia()
     .catch(() => openLocalMedia({ video: false }))
     .catch(() => new MediaStream());
-  const key = await prepareCallKey();
+  const key = await keyMade;
   if (phone.state.kind !== 'ringing-in' || key === null) {
     for (const track of stream.getTracks()) track.stop();
     // Without a certificate the call cannot be taken: it is turned down, and the person told why.

@@ -10,6 +10,7 @@ import type { Clock } from './ports.js';
 import { type BrowserCallSession, CallScreen } from './screen.js';
 import { CallSession } from './session.js';
 import { playRingback, playRingtone } from './tones.js';
+import type { RingingPreparation } from './warm-up.js';
 
 export type BrowserPhone = Phone<LocalMedia, BrowserCallSession, BrowserCallKey>;
 export type BrowserPhoneState = PhoneState<LocalMedia, BrowserCallSession, BrowserCallKey>;
@@ -23,13 +24,17 @@ const systemClock: Clock = {
 };
 
 /** A phone on this page's signaling socket; a guest's socket is authenticated by its ticket. */
-export function createPhone(options: PageHooks & { asGuest?: boolean }): BrowserPhone {
-  const { asGuest, ...hooks } = options;
+export function createPhone(options: PageHooks & { asGuest?: boolean; prepared?: Pick<RingingPreparation, 'take'> }): BrowserPhone {
+  const { asGuest, prepared, ...hooks } = options;
   return new Phone<LocalMedia, BrowserCallSession, BrowserCallKey>({
     ...hooks,
     openSignal: (events) => new SignalClient({ asGuest: asGuest === true, ...events }),
     // Every peer connection of the call holds the certificate its commitment was made for.
-    startSession: (init) => new CallSession(init, { openConnection: (connection) => openCallConnection(connection, init.key.certificate) }),
+    // …on the connection warmed while the call rang here, if any.
+    startSession: (init) =>
+      new CallSession(init, {
+        openConnection: (connection) => openCallConnection(connection, init.key.certificate, prepared?.take(init.connected.callId) ?? null),
+      }),
     tones: { ringback: playRingback, ringtone: playRingtone },
     clock: systemClock,
   });

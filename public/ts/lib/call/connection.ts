@@ -11,6 +11,7 @@ import type { QualityReading } from './quality.js';
 
 import type { ChatMessage, ConnectionInit, ConnectionPhase, ConnectionPort, SignalOut } from './ports.js';
 import { iceUfrag } from './sdp.js';
+import { adoptWarmed, rtcConfigOf } from './warm-up.js';
 import type { CallPath } from '../../../../server/signal/protocol.js';
 import { type ConnectionFingerprints, fingerprintOfDescription, fingerprintsOfStats, type StatsReport } from './verification.js';
 
@@ -18,6 +19,8 @@ export type { ChatMessage, ConnectionPhase, SignalOut } from './ports.js';
 
 export type CallConnectionOptions = {
   rtcConfig: RTCConfiguration;
+  /** A connection made with `rtcConfig` while the call rang (warm-up.ts); a new one otherwise. */
+  pc?: RTCPeerConnection;
   /** The polite side rolls back its own offer when both offer at once. Exactly one side is polite. */
   polite: boolean;
   send: (message: SignalOut) => void;
@@ -79,7 +82,7 @@ export class CallConnection implements ConnectionPort<MediaStream> {
   constructor(options: CallConnectionOptions) {
     this.options = options;
     this.awaitingFirstOffer = options.awaitFirstOffer === true;
-    this.pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', ...options.rtcConfig });
+    this.pc = options.pc ?? new RTCPeerConnection({ bundlePolicy: 'max-bundle', ...options.rtcConfig });
     this.chat = this.pc.createDataChannel('chat', { negotiated: true, id: CHAT_CHANNEL_ID, ordered: true });
     this.chat.onopen = () => {
       if (this.ownState !== null) this.chat.send(stateMessage(this.ownState));
@@ -356,11 +359,13 @@ export class CallConnection implements ConnectionPort<MediaStream> {
   }
 }
 
-/** The browser's connection for a session (CallSession's `openConnection`), with the call's certificate (certificate.ts). */
-export function openCallConnection(init: ConnectionInit<MediaStream>, certificate: RTCCertificate): CallConnection {
+/**
+ * The browser's connection for a session (CallSession's `openConnection`), with the call's
+ * certificate (certificate.ts), on the connection warmed while it rang when there is one.
+ */
+export function openCallConnection(init: ConnectionInit<MediaStream>, certificate: RTCCertificate, warmed: RTCPeerConnection | null = null): CallConnection {
   const { ice, ...rest } = init;
-  return new CallConnection({
-    rtcConfig: { iceServers: ice.iceServers, iceTransportPolicy: ice.iceTransportPolicy, certificates: [certificate] },
-    ...rest,
-  });
+  const rtcConfig = rtcConfigOf(ice, certificate);
+  const pc = warmed === null ? null : adoptWarmed(warmed, rtcConfig);
+  return new CallConnection({ rtcConfig, ...rest, ...(pc === null ? {} : { pc }) });
 }

@@ -9,7 +9,7 @@
 // Invariants: `state` says which call this page is dealing with; every path out of a call goes
 // through `end()` or the session's end, which stop the tones and the local media exactly once
 // and report one CallEnd.
-import type { EndReason, PartyView, RefusalCode, ServerMessage } from '../../../../server/signal/protocol.js';
+import type { EndReason, IceConfig, PartyView, RefusalCode, ServerMessage } from '../../../../server/signal/protocol.js';
 import type {
   CallKey,
   Clock,
@@ -42,8 +42,9 @@ export type PhoneState<Media = OwnedMedia, Session = SessionPort, Key extends Ca
   /** Our invite waits for the welcome (`sent` false) or is on its way; the server answers with ringing, an end, a refusal, or (glare) a connected call. */
   | { kind: 'inviting'; calleeMemberId: string; media: Media; key: Key; sent: boolean; knockNote?: string }
   | { kind: 'ringing-out'; callId: string; callee: PartyView; media: Media; key: Key }
-  /** `knock`: a guest knocks (with a note, maybe empty); accepting lets them in. */
-  | { kind: 'ringing-in'; callId: string; caller: PartyView; knock?: { note: string } }
+  /** `knock`: a guest knocks (with a note, maybe empty); accepting lets them in. `ice`: the relay
+   *  servers this device will have in the call, to gather with while it rings (when the server sent them). */
+  | { kind: 'ringing-in'; callId: string; caller: PartyView; knock?: { note: string }; ice?: IceConfig }
   /** We accepted; the server confirms with call-connected (or another device was faster). */
   | { kind: 'accepting'; callId: string; caller: PartyView; media: Media; key: Key }
   | { kind: 'in-call'; callId: string; peer: PartyView; session: Session; connectedAtMs: number };
@@ -198,6 +199,7 @@ export class Phone<Media extends OwnedMedia = OwnedMedia, Session extends Sessio
             callId: message.callId,
             caller: message.caller,
             ...(message.knock === undefined ? {} : { knock: message.knock }),
+            ...(message.ice === undefined ? {} : { ice: message.ice }),
           });
           this.startTone(this.options.tones.ringtone);
         }

@@ -1,7 +1,5 @@
-// The call pages in real Firefox against the real server (HTTP, signaler, embedded TURN relay),
-// calling real Chromium and another Firefox: a guest on either browser rings a member on the
-// other, a Firefox member rings a Chromium member from the directory, and two Firefox members
-// call each other. Every call is checked the same way: media and chat both ways, mute and
+// Calls between real Firefox and real Chromium pages against the real server (HTTP, signaler,
+// embedded TURN relay), checked the same way every time: media and chat both ways, mute and
 // camera off and on (shown on the other side's screen), the same security code on both screens
 // (before and after a dropped signaling socket is resumed), the hang-up and the member's log.
 //
@@ -12,7 +10,7 @@ import type { Browser as PlaywrightBrowser } from 'playwright-core';
 import type { Browser as PuppeteerBrowser } from 'puppeteer-core';
 import * as assert from 'uvu/assert';
 import { FAST_BCRYPT, signUp, type TestMember } from '../accounts/helpers.js';
-import { launchBrowser } from '../helpers/browser.js';
+import { launchBrowser } from './browser.js';
 import {
   attributeOf,
   callLinkOf,
@@ -26,12 +24,12 @@ import {
   waitForText,
   waitMediaGrowing,
   type DrivenPage,
-} from '../helpers/call-pages.js';
-import { firefoxSuite, launchFirefox } from '../helpers/firefox.js';
-import { openFirefoxPage } from '../helpers/firefox-pages.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { waitUntil, withTimeout } from '../helpers/wait.js';
-import type { PageSender } from '../helpers/page-types.js';
+} from './call-pages.js';
+import { firefoxSuite, launchFirefox } from './firefox.js';
+import { openFirefoxPage } from './firefox-pages.js';
+import { startTestServer, type TestServer } from './server.js';
+import { waitUntil, withTimeout } from './wait.js';
+import type { PageSender } from './page-types.js';
 
 // Code passed to the page runs there; these name its globals for the type checker.
 // biome-ignore lint/suspicious/noExplicitAny: page code runs in the browser, and this Node program has no DOM types
@@ -39,32 +37,36 @@ declare const window: any;
 // biome-ignore lint/suspicious/noExplicitAny: page code runs in the browser, and this Node program has no DOM types
 declare const document: any;
 
-/** A range of its own, apart from the other relay suites'. */
-const RELAY_PORTS = { min: 52500, max: 52599 };
 /** Both browsers start together; Firefox takes 4–10 s on two busy cores. */
 const LAUNCH_WAIT_MS = 60_000;
 /** A sample of the video decoded: about 40–60 frames while the camera is on, a few black ones at most while it is off. */
 const VIDEO_SAMPLE_MS = 2000;
 const STOPPED_VIDEO_MAX_FRAMES = 4;
 
-const { suite: firefoxCalls, test } = firefoxSuite('call pages in Firefox', { withChromium: true });
-
 let server: TestServer;
 let firefox: PuppeteerBrowser;
 let chromium: PlaywrightBrowser;
 
-firefoxCalls.before(async () => {
-  server = await startTestServer({ env: FAST_BCRYPT, signaling: true, turnRelayPorts: RELAY_PORTS });
-  [firefox, chromium] = await withTimeout(Promise.all([launchFirefox(), launchBrowser()]), 'Firefox and Chromium to start', LAUNCH_WAIT_MS);
-});
+/**
+ * A suite of calls between Firefox and Chromium pages on one server with its relay (its own port
+ * range, apart from the other relay suites'). One per test file: the browsers and the server
+ * belong to the file's process.
+ */
+export function firefoxCallSuite(name: string, relayPorts: Readonly<{ min: number; max: number }>): ReturnType<typeof firefoxSuite> {
+  const created = firefoxSuite(name, { withChromium: true });
+  created.suite.before(async () => {
+    server = await startTestServer({ env: FAST_BCRYPT, signaling: true, turnRelayPorts: relayPorts });
+    [firefox, chromium] = await withTimeout(Promise.all([launchFirefox(), launchBrowser()]), 'Firefox and Chromium to start', LAUNCH_WAIT_MS);
+  });
+  created.suite.after(async () => {
+    await firefox?.close();
+    await chromium?.close();
+    await server?.close();
+  });
+  return created;
+}
 
-firefoxCalls.after(async () => {
-  await firefox?.close();
-  await chromium?.close();
-  await server?.close();
-});
-
-type BrowserName = 'Firefox' | 'Chromium';
+export type BrowserName = 'Firefox' | 'Chromium';
 /** One person's page, in its own browser context (its own cookies). */
 type Side = { page: DrivenPage; who: string; close(): Promise<void> /** What the call engine complained of in the console. */; complaints: string[] };
 
@@ -278,7 +280,8 @@ async function logShowsAnswered(member: Side, callerName: string): Promise<void>
   assert.is(await attributeOf(member.page, '#call-log .call-entry:first-child', 'data-outcome'), 'answered');
 }
 
-async function guestCall(guestBrowser: BrowserName, memberBrowser: BrowserName, names: { member: [string, string]; guest: string }): Promise<void> {
+/** A guest on one browser rings a member on the other, and every check of a call is made. */
+export async function guestCall(guestBrowser: BrowserName, memberBrowser: BrowserName, names: { member: [string, string]; guest: string }): Promise<void> {
   const member = await signUp(server, { firstName: names.member[0], lastName: names.member[1] });
   const callee = await memberOnCallsPage(memberBrowser, member);
   const guest = await openSide(guestBrowser, names.guest);
@@ -307,15 +310,13 @@ async function guestCall(guestBrowser: BrowserName, memberBrowser: BrowserName, 
   }
 }
 
-test('a Firefox guest rings a Chromium member: relayed media and chat both ways, the same security code, mute, camera, a dropped socket resumed, hang-up, the log', async () => {
-  await guestCall('Firefox', 'Chromium', { member: ['Marie', 'Curie'], guest: 'Paul Langevin' });
-});
-
-test('a Chromium guest rings a Firefox member: relayed media and chat both ways, the same security code, mute, camera, a dropped socket resumed, hang-up, the log', async () => {
-  await guestCall('Chromium', 'Firefox', { member: ['Irène', 'Joliot'], guest: 'Frédéric Joliot' });
-});
-
-async function memberCall(callerBrowser: BrowserName, calleeBrowser: BrowserName, dropped: 'caller' | 'callee', lastNames: [string, string]): Promise<void> {
+/** A member on one browser calls another from the directory, and every check of a call is made. */
+export async function memberCall(
+  callerBrowser: BrowserName,
+  calleeBrowser: BrowserName,
+  dropped: 'caller' | 'callee',
+  lastNames: [string, string],
+): Promise<void> {
   const alice = await signUp(server, { firstName: 'Alice', lastName: lastNames[0] });
   const bob = await signUp(server, { firstName: 'Bob', lastName: lastNames[1] });
   const bobSide = await memberOnCallsPage(calleeBrowser, bob);
@@ -353,13 +354,3 @@ async function memberCall(callerBrowser: BrowserName, calleeBrowser: BrowserName
     await bobSide.close();
   }
 }
-
-test('a Firefox member calls a Chromium member from the directory: media and chat both ways, mute and camera on both sides, the caller’s dropped socket resumed, hang-up, the log', async () => {
-  await memberCall('Firefox', 'Chromium', 'caller', ['Martin', 'Durand']);
-});
-
-test('two Firefox members call each other: media and chat both ways, mute and camera on both sides, the callee’s dropped socket resumed, hang-up, the log', async () => {
-  await memberCall('Firefox', 'Firefox', 'callee', ['Roux', 'Petit']);
-});
-
-firefoxCalls.run();

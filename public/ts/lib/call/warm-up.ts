@@ -1,0 +1,87 @@
+// Gathering while a call rings: the rung device makes its peer connection as soon as it has the
+// call's certificate and relay servers, with a candidate pool, so its host candidates and its
+// relay allocation are ready when the person answers. Answer then waits for the camera, not for
+// the relay. Nothing leaves for the other side before the answer: a pooled candidate is only
+// signaled once the call's session sets a description on this connection.
+import type { IceConfig } from '../../../../server/signal/protocol.js';
+import { type BrowserCallKey, prepareCallKey } from './certificate.js';
+
+/** One pooled ICE session is all a bundled call uses. */
+const CANDIDATE_POOL_SIZE = 1;
+
+/** What a call's connection is configured with: its servers, its certificate, and the pool it was warmed with. */
+export function rtcConfigOf(ice: IceConfig, certificate: RTCCertificate): RTCConfiguration {
+  return {
+    iceServers: ice.iceServers,
+    iceTransportPolicy: ice.iceTransportPolicy,
+    certificates: [certificate],
+    bundlePolicy: 'max-bundle',
+    iceCandidatePoolSize: CANDIDATE_POOL_SIZE,
+  };
+}
+
+/**
+ * What the page prepares for the call ringing on it (one rings at a time): the call's certificate,
+ * made as soon as it rings, and with it the call's connection gathering its candidates, so that
+ * Answer only waits for the camera. Neither reveals anything: the commitment leaves with the
+ * accept, the candidates after it.
+ */
+export class RingingPreparation {
+  private prepared: { callId: string; key: Promise<BrowserCallKey | null>; pc: RTCPeerConnection | null } | null = null;
+
+  /**
+   * A call rings here: its certificate is made now and, with the relay servers the ring carried,
+   * its connection; `ringing` says whether it still rings once the certificate is ready.
+   */
+  start(callId: string, ice: IceConfig | undefined, ringing: () => boolean): void {
+    if (this.prepared?.callId === callId) return;
+    this.discard();
+    const prepared: { callId: string; key: Promise<BrowserCallKey | null>; pc: RTCPeerConnection | null } = { callId, key: prepareCallKey(), pc: null };
+    this.prepared = prepared;
+    if (ice === undefined) return;
+    void prepared.key.then((key) => {
+      if (key === null || this.prepared !== prepared || !ringing()) return;
+      try {
+        prepared.pc = new RTCPeerConnection(rtcConfigOf(ice, key.certificate));
+      } catch (problem) {
+        // Without it the call still connects: the session makes its own after the answer.
+        console.warn('call: no connection while ringing', problem);
+      }
+    });
+  }
+
+  /** The certificate for this call: the one made while it rang, or a new one. */
+  key(callId: string | null): Promise<BrowserCallKey | null> {
+    return this.prepared !== null && this.prepared.callId === callId ? this.prepared.key : prepareCallKey();
+  }
+
+  /** The connection made for this call, once: the call's session owns it from then on. */
+  take(callId: string): RTCPeerConnection | null {
+    const prepared = this.prepared;
+    if (prepared === null || prepared.callId !== callId) return null;
+    this.prepared = null;
+    return prepared.pc;
+  }
+
+  /** The call stopped ringing here without being taken: its connection and relay allocation go. */
+  discard(): void {
+    this.prepared?.pc?.close();
+    this.prepared = null;
+  }
+}
+
+/**
+ * A warmed connection brought to the configuration the call was answered with (the same servers
+ * unless the credential was replaced meanwhile; the pool stays when they are equal); null when the
+ * browser refuses, and the session then makes a new one.
+ */
+export function adoptWarmed(pc: RTCPeerConnection, config: RTCConfiguration): RTCPeerConnection | null {
+  try {
+    pc.setConfiguration(config);
+    return pc;
+  } catch (problem) {
+    console.warn('call: the connection made while ringing cannot be used', problem);
+    pc.close();
+    return null;
+  }
+}

@@ -1,0 +1,37 @@
+// The ICE servers of a call's parties: minted per call and party by the credential service
+// (deps.ts IceProvider), relay-only when the call is, and released together when the call ends.
+import { AppError } from '../errors.js';
+import type { Call } from './call-state.js';
+import type { IceProvider, Party } from './deps.js';
+import type { IceConfig } from './protocol.js';
+
+export type CallIce = {
+  /** A party's servers for the call; throws the relay's refusal when it cannot mint now. */
+  configFor(call: Call<unknown>, party: Party): IceConfig;
+  /**
+   * A rung device's servers, so it can gather its candidates (and reserve its relay port) while
+   * it rings: Answer then waits for the camera, not the relay. Nothing of the device reaches the
+   * caller before it accepts. Null when the relay cannot mint now: the device gathers after
+   * answering instead, and the accept mints again (or is refused as before).
+   */
+  forRingingDevice(call: Call<unknown>, party: Party): IceConfig | null;
+};
+
+export function createCallIce(ice: IceProvider): CallIce {
+  const configFor = (call: Call<unknown>, party: Party): IceConfig => {
+    // Asked for once: the end of the call releases whatever was minted for it.
+    call.hasIce = true;
+    return { iceServers: ice.iceServersFor(call.id, party), iceTransportPolicy: call.isRelayOnly ? 'relay' : 'all' };
+  };
+  return {
+    configFor,
+    forRingingDevice(call, party) {
+      try {
+        return configFor(call, party);
+      } catch (error) {
+        if (error instanceof AppError) return null;
+        throw error;
+      }
+    },
+  };
+}
