@@ -74,6 +74,20 @@ async function sweep(relay: Child, relayPort: number, peerPort: number, steps: r
   return results;
 }
 
+/**
+ * A sweep against its own uclient peer: a peer that stalled under the previous load (seen: every
+ * later run of the figure at 100% loss, for both relays) does not spoil the next sweep.
+ */
+async function sweepWithPeer(relay: Child, relayPort: number, steps: readonly number[], messages: number): Promise<Step[]> {
+  const peerPort = await freeUdpPortOutside(RELAY_PORTS);
+  const peer = startChild('turnutils_peer', ['-L', '127.0.0.1', '-p', String(peerPort)]);
+  try {
+    return await sweep(relay, relayPort, peerPort, steps, messages);
+  } finally {
+    await peer.stop();
+  }
+}
+
 const best = (steps: readonly Step[]): Step | undefined => steps.filter((step) => step.loss < MAX_LOSS).sort((a, b) => b.perSecond - a.perSecond)[0];
 const describe = (steps: readonly Step[]): string =>
   steps.map((step) => `${step.clients} clients ${step.perSecond.toFixed(0)}/s loss ${(step.loss * 100).toFixed(2)}%`).join(', ');
@@ -88,17 +102,15 @@ export const relayFigure: Figure = {
       return [rate, cpu];
     }
     const dir = makeDataDir();
-    const peerPort = await freeUdpPortOutside(RELAY_PORTS);
-    const peer = startChild('turnutils_peer', ['-L', '127.0.0.1', '-p', String(peerPort)]);
     try {
       for (let repeat = 0; repeat < options.repeats; repeat++) {
         const ours = startChild(process.execPath, [benchScript('relay-server'), USER, PASSWORD, String(RELAY_PORTS[0]), String(RELAY_PORTS[1])]);
         const [, port = '0'] = await ours.waitFor(/listening (\d+)/);
-        const oursSteps = await sweep(ours, Number(port), peerPort, SWEEP[options.mode], MESSAGES[options.mode]).finally(() => ours.stop());
+        const oursSteps = await sweepWithPeer(ours, Number(port), SWEEP[options.mode], MESSAGES[options.mode]).finally(() => ours.stop());
         const coturnPort = await freeUdpPortOutside(RELAY_PORTS);
         const coturn = startChild('turnserver', coturnArgs(coturnPort, dir));
         await coturn.waitFor(/Total General servers|listener opened|IPv4\. UDP listener opened/i, 10_000).catch(() => sleep(1000));
-        const theirSteps = await sweep(coturn, coturnPort, peerPort, SWEEP[options.mode], MESSAGES[options.mode]).finally(() => coturn.stop());
+        const theirSteps = await sweepWithPeer(coturn, coturnPort, SWEEP[options.mode], MESSAGES[options.mode]).finally(() => coturn.stop());
         const oursBest = best(oursSteps);
         const theirBest = best(theirSteps);
         rate.ours.push(oursBest?.perSecond ?? 0);
@@ -109,7 +121,6 @@ export const relayFigure: Figure = {
         options.log(`  relay: ${describe(oursSteps)} | coturn ${describe(theirSteps)}`);
       }
     } finally {
-      await peer.stop();
       removeDataDir(dir);
     }
     return [rate, cpu] satisfies Row[];

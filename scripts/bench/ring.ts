@@ -78,6 +78,17 @@ const STEP_NAMES = [
   'remoteDescription',
   'connected',
 ] as const;
+/** How the notes name each step (a side's steps that never happened, such as the caller's accept, are left out). */
+const STEP_LABELS: ReadonlyArray<readonly [(typeof STEP_NAMES)[number], string]> = [
+  ['sentAccept', 'accept sent'],
+  ['callConnected', 'call-connected'],
+  ['created', 'peer connection'],
+  ['localDescription', 'first local description'],
+  ['sentDescription', 'description sent'],
+  ['receivedDescription', 'received'],
+  ['remoteDescription', 'applied'],
+  ['connected', 'connected'],
+];
 /** Milliseconds from Answer to each step, caller and callee. */
 export type Breakdown = Record<'caller' | 'callee', Record<keyof Steps, number>>;
 
@@ -196,8 +207,9 @@ async function measure(options: BenchOptions, rows: Record<Kind, Row>): Promise<
         const call = await ringToConnected(browser, server, caller.email, callee.email);
         row.ours.push(call.ms);
         const show = (side: Breakdown['caller']) =>
-          `accept sent ${side.sentAccept} ms, call-connected ${side.callConnected} ms, peer connection ${side.created} ms, first local description ${side.localDescription} ms, ` +
-          `description sent ${side.sentDescription} ms, received ${side.receivedDescription} ms, applied ${side.remoteDescription} ms, connected ${side.connected} ms`;
+          STEP_LABELS.filter(([name]) => !Number.isNaN(side[name]))
+            .map(([name, label]) => `${label} ${side[name]} ms`)
+            .join(', ');
         row.notes.push(`repeat ${repeat + 1} after Answer: caller ${show(call.steps.caller)}; callee ${show(call.steps.callee)}`);
         row.base.push(await inPageBaseline(browser, server, caller.email, kind));
         options.log(`  ring ${kind}: ${row.ours.at(-1)} ms vs ${row.base.at(-1)} ms`);
