@@ -34,7 +34,10 @@ export const pictureFigure: Figure = {
     try {
       await makePhoto(photo);
       for (let repeat = 0; repeat < options.repeats; repeat++) {
-        const server = await startPorthello(dataDir);
+        // --profile: the server's profile over the first repeat, both batch sizes.
+        const nodeArgs =
+          options.profileDir === null || repeat > 0 ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, '--cpu-prof-name=pictures.cpuprofile'];
+        const server = await startPorthello(dataDir, {}, nodeArgs);
         try {
           for (const [index, count] of BATCHES[options.mode].entries()) {
             const row = rows[index];
