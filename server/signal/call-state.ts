@@ -110,6 +110,27 @@ export function incomingCallOf(call: Call<unknown>, ice: IceConfig | null): Serv
   };
 }
 
+/**
+ * What one side is told once the call is answered, or resumed on a new socket: its role, the
+ * other side, its ICE servers and resume token, and (the caller only) the commitment the callee
+ * accepted with. Null while that side has no servers or the other side is not known yet.
+ */
+export function connectedMessageOf(call: Call<unknown>, side: Side, resumed: boolean): ServerMessage | null {
+  const own = call[side];
+  const other = call[side === 'caller' ? 'callee' : 'caller'];
+  if (own.ice === null || other.party === null) return null;
+  return {
+    type: 'call-connected',
+    callId: call.id,
+    role: side,
+    peer: viewOf(other.party, own.party),
+    ice: own.ice,
+    resumeToken: own.resumeToken,
+    resumed,
+    ...(side === 'caller' && call.calleeCommitment !== null ? { calleeCommitment: call.calleeCommitment } : {}),
+  };
+}
+
 /** The outcome the callee's log shows for a call that ended with this reason. */
 export function outcomeOf(reason: EndReason, wasAnswered: boolean): CallOutcome {
   if (wasAnswered) return 'answered';

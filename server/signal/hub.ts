@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import {
   callerRecordOf,
   calleeViewFor,
+  connectedMessageOf,
   incomingCallOf,
   isSameParty,
   pathAfterReport,
@@ -196,19 +197,8 @@ export function createHub(deps: HubDeps): Hub {
   }
 
   function sendConnected(call: LiveCall, side: Side, resumed: boolean): void {
-    const own = call[side];
-    const other = call[side === 'caller' ? 'callee' : 'caller'];
-    if (own.ice === null || other.party === null) return;
-    send(own.conn, {
-      type: 'call-connected',
-      callId: call.id,
-      role: side,
-      peer: viewOf(other.party, own.party),
-      ice: own.ice,
-      resumeToken: own.resumeToken,
-      resumed,
-      ...(side === 'caller' && call.calleeCommitment !== null ? { calleeCommitment: call.calleeCommitment } : {}),
-    });
+    const message = connectedMessageOf(call, side, resumed);
+    if (message !== null) send(call[side].conn, message);
   }
 
   function decline(conn: Connection, callId: string): void {

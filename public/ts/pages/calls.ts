@@ -11,6 +11,7 @@ import { LocalMedia } from '../lib/call/local-media.js';
 import { callSupportProblem, openLocalMedia } from '../lib/call/media.js';
 import type { CallEnd } from '../lib/call/phone.js';
 import { CallLog } from '../lib/call-log.js';
+import { callLinkPanel } from '../lib/call-link-panel.js';
 import { MemberDirectory } from '../lib/directory.js';
 import { avatar, endMessage, mediaProblemMessage } from '../lib/call-ui.js';
 import { byId, el } from '../lib/dom.js';
@@ -20,89 +21,13 @@ import { showWelcomeOnce } from '../lib/welcome.js';
 import { showNewsNotice } from '../lib/news-notice.js';
 import { blockCaller, showQuietTime } from '../lib/reach.js';
 import { CLOSE_CODES, type PartyView } from '../../../server/signal/protocol.js';
-import type { CallLinkView as CallLink, MeView } from '../../../server/contract/api.js';
+import type { MeView } from '../../../server/contract/api.js';
 
 const pictureOf = (memberId: string): string | null => directory.pictureOf(memberId);
 
 // --- the call link ------------------------------------------------------------------------
 
-const linkInput = byId<HTMLInputElement>('call-link');
-const guestsBox = byId<HTMLInputElement>('guests-allowed');
-const relayBox = byId<HTMLInputElement>('relay-only');
-const linkStatus = byId('link-status');
-const linkError = byId('link-error');
-
-function showLink(link: CallLink): void {
-  linkInput.value = link.url ?? new URL(link.path ?? `/c/${link.code}`, window.location.origin).href;
-  guestsBox.checked = link.guestsAllowed;
-  relayBox.checked = link.relayOnly;
-}
-
-function linkProblem(problem: unknown): void {
-  const code = problem instanceof ApiError ? problem.code : 'generic';
-  linkError.textContent = t(hasMessage(code) ? code : 'generic');
-  linkError.hidden = false;
-}
-
-function linkSaved(text: string): void {
-  linkError.hidden = true;
-  linkStatus.textContent = text;
-}
-
-// Share where the system offers it (phones mostly); Copy everywhere.
-const shareButton = byId<HTMLButtonElement>('link-share');
-shareButton.hidden = typeof navigator.share !== 'function';
-shareButton.addEventListener('click', () => {
-  navigator.share({ title: t('calls.link.shareText'), url: linkInput.value }).catch((problem: unknown) => {
-    // Closing the share sheet is no error; anything else falls back to Copy.
-    if (!(problem instanceof DOMException && problem.name === 'AbortError')) byId('link-copy').click();
-  });
-});
-
-byId('link-copy').addEventListener('click', () => {
-  const copied = navigator.clipboard?.writeText(linkInput.value) ?? Promise.reject(new Error('no clipboard'));
-  copied.then(
-    () => linkSaved(t('calls.link.copied')),
-    () => {
-      // Without clipboard access the link is selected, ready for the system's own copy.
-      linkInput.focus();
-      linkInput.select();
-      linkSaved(t('calls.link.copyFailed'));
-    },
-  );
-});
-
-for (const [box, field] of [
-  [guestsBox, 'guestsAllowed'],
-  [relayBox, 'relayOnly'],
-] as const) {
-  box.addEventListener('change', () => {
-    box.disabled = true;
-    api<CallLink>('PATCH', '/api/me/call-link', { [field]: box.checked })
-      .then(
-        (link) => {
-          showLink(link);
-          linkSaved(t('saved'));
-        },
-        (problem: unknown) => {
-          box.checked = !box.checked;
-          linkProblem(problem);
-        },
-      )
-      .finally(() => (box.disabled = false));
-  });
-}
-
-const regenerateDialog = byId<HTMLDialogElement>('regenerate-dialog');
-byId('link-regenerate').addEventListener('click', () => regenerateDialog.showModal());
-regenerateDialog.addEventListener('close', () => {
-  if (regenerateDialog.returnValue !== 'confirm') return;
-  api<CallLink>('POST', '/api/me/call-link').then((link) => {
-    showLink(link);
-    linkSaved(t('calls.link.renewed'));
-    linkInput.focus();
-  }, linkProblem);
-});
+const link = callLinkPanel();
 
 // --- the directory --------------------------------------------------------------------------
 
@@ -369,7 +294,7 @@ function memberIdOf(party: PartyView): string {
 
 // --- the first-visit explanation -----------------------------------------------------------------
 
-showWelcomeOnce(byId('welcome'), byId('welcome-dismiss'), () => linkInput.focus());
+showWelcomeOnce(byId('welcome'), byId('welcome-dismiss'), () => link.focus());
 
 // --- start --------------------------------------------------------------------------------------
 
@@ -390,14 +315,14 @@ function connectIfAble(): void {
 // A member whose address awaits verification is not connected: nobody may ring them yet.
 api<MeView>('GET', '/api/me').then(
   (me) => {
-    showLink(me.callLink);
+    link.show(me.callLink);
     if (showVerificationBanner(me)) byId('signal-status').hidden = true;
     else connectIfAble();
   },
   (problem: unknown) => {
     if (problem instanceof ApiError && problem.status === 401) window.location.assign('/login');
     else {
-      linkProblem(problem);
+      link.problem(problem);
       connectIfAble();
     }
   },

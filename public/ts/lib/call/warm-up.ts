@@ -26,8 +26,11 @@ export function rtcConfigOf(ice: IceConfig, certificate: RTCCertificate): RTCCon
  * Answer only waits for the camera. Neither reveals anything: the commitment leaves with the
  * accept, the candidates after it.
  */
+/** One ringing call's certificate (being made) and connection (once made). */
+type Prepared = { callId: string; key: Promise<BrowserCallKey | null>; pc: RTCPeerConnection | null };
+
 export class RingingPreparation {
-  private prepared: { callId: string; key: Promise<BrowserCallKey | null>; pc: RTCPeerConnection | null } | null = null;
+  private prepared: Prepared | null = null;
 
   /**
    * A call rings here: its certificate is made now and, with the relay servers the ring carried,
@@ -36,7 +39,7 @@ export class RingingPreparation {
   start(callId: string, ice: IceConfig | undefined, ringing: () => boolean): void {
     if (this.prepared?.callId === callId) return;
     this.discard();
-    const prepared: { callId: string; key: Promise<BrowserCallKey | null>; pc: RTCPeerConnection | null } = { callId, key: prepareCallKey(), pc: null };
+    const prepared: Prepared = { callId, key: prepareCallKey(), pc: null };
     this.prepared = prepared;
     if (ice === undefined) return;
     void prepared.key.then((key) => {
