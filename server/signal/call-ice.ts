@@ -9,12 +9,13 @@ export type CallIce = {
   /** A party's servers for the call; throws the relay's refusal when it cannot mint now. */
   configFor(call: Call<unknown>, party: Party): IceConfig;
   /**
-   * A rung device's servers, so it can gather its candidates (and reserve its relay port) while
-   * it rings: Answer then waits for the camera, not the relay. Nothing of the device reaches the
-   * caller before it accepts. Null when the relay cannot mint now: the device gathers after
-   * answering instead, and the accept mints again (or is refused as before).
+   * A party's servers while the call rings, so it can gather its candidates (and reserve its
+   * relay port) before the answer: the caller makes its offer, a rung device its connection, and
+   * Answer then waits for the camera, not the relay. Nothing of either side reaches the other
+   * before the accept. Null when the relay cannot mint now: that side gathers once the call is
+   * connected instead, and the accept mints again (or is refused as before).
    */
-  forRingingDevice(call: Call<unknown>, party: Party): IceConfig | null;
+  forRinging(call: Call<unknown>, party: Party): IceConfig | null;
 };
 
 export function createCallIce(ice: IceProvider): CallIce {
@@ -25,7 +26,7 @@ export function createCallIce(ice: IceProvider): CallIce {
   };
   return {
     configFor,
-    forRingingDevice(call, party) {
+    forRinging(call, party) {
       try {
         return configFor(call, party);
       } catch (error) {

@@ -139,13 +139,14 @@ export function createHub(deps: HubDeps): Hub {
     callByParty.set(conn.key, call);
     ringingFor.add(calleeKey, call);
     ringTimer.arm(call);
-    send(conn, { type: 'call-ringing', callId, callee: calleeViewFor(profile, party) });
+    const callerIce = callIce.forRinging(call, party);
+    send(conn, { type: 'call-ringing', callId, callee: calleeViewFor(profile, party), ...(callerIce === null ? {} : { ice: callerIce }) });
     for (const device of devices) ringDevice(call, device);
   }
 
   /** Rings one device of the callee, with the relay servers it may gather with while it rings. */
   function ringDevice(call: LiveCall, device: Connection): void {
-    send(device, incomingCallOf(call, callIce.forRingingDevice(call, device.party)));
+    send(device, incomingCallOf(call, callIce.forRinging(call, device.party)));
   }
 
   /** Rings a device of the callee that came online while calls ring its member. */

@@ -6,9 +6,9 @@
 // A session on one socket:
 //
 //   client → hello {version}                     server → welcome {connectionId, self}
-//   caller → invite {calleeMemberId, commitment} server → call-ringing (caller),
-//                                                         incoming-call (every device of the callee,
-//                                                         with its ICE servers to gather while it rings)
+//   caller → invite {calleeMemberId, commitment} server → call-ringing (caller), incoming-call
+//                                                         (every device of the callee), each with
+//                                                         its ICE servers to prepare while it rings
 //   guest  → knock {calleeMemberId, note}        the same, for a member who lets guests in one by
 //                                                 one: incoming-call carries knock {note}; the
 //                                                 member lets in (accept) or refuses (decline)
@@ -203,8 +203,10 @@ export type ServerMessage =
   | { type: 'welcome'; version: number; connectionId: string; self: PartyView }
   /** A refusal; `callId` when it concerns a call; `retryAfterS` when asking again later can succeed. */
   | { type: 'error'; code: RefusalCode; message: string; callId?: string; retryAfterS?: number }
-  /** To the caller: the callee's devices are ringing. */
-  | { type: 'call-ringing'; callId: string; callee: PartyView }
+  /** To the caller: the callee's devices are ringing. `ice`: the relay servers the caller will
+   *  have in this call, to prepare its offer with while it rings (absent when the relay could not
+   *  mint them then); nothing of it leaves before call-connected. */
+  | { type: 'call-ringing'; callId: string; callee: PartyView; ice?: IceConfig }
   /** To each device of the callee; `knock` when a guest knocks (the member lets them in by accepting).
    *  `ice`: the relay servers the device will have in this call, for gathering while it rings
    *  (absent when the relay could not mint them then: the device gathers after accepting). */

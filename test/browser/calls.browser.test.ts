@@ -210,10 +210,20 @@ test('a member calls another member from the directory, both see and hear each o
     // call's relay servers: its relay allocation exists before Answer.
     const username = await ringingRelayUser(bobSide.page);
     await waitUntil(() => (server.turn?.allocationCount(username) ?? 0) > 0, 'a relay allocation while it rings', BROWSER_WAIT_MS);
+    // The caller's page has its connection too, with its own relay allocation and its offer set;
+    // neither its offer nor a candidate has left the page.
+    const callerUsername = await ringingRelayUser(aliceSide.page);
+    assert.is.not(callerUsername, username);
+    await waitUntil(() => (server.turn?.allocationCount(callerUsername) ?? 0) > 0, "the caller's relay allocation while it rings", BROWSER_WAIT_MS);
+    assert.is(await aliceSide.page.evaluate(() => window.__pcs[0].signalingState), 'have-local-offer');
+    const signaled = (page: Page) => page.evaluate(() => window.__sent.filter((text: string) => /"type":"(offer|answer|candidate)"/.test(text)).length);
+    assert.is(await signaled(aliceSide.page), 0, 'nothing signaled before the answer');
     await bobSide.page.getByRole('button', { name: 'Answer' }).click();
 
     for (const side of [aliceSide.page, bobSide.page]) await side.locator('.call-screen[data-phase="connected"]').waitFor();
     assert.is(await bobSide.page.evaluate(() => window.__pcs.length), 1, 'the call took over the connection made while it rang');
+    assert.is(await aliceSide.page.evaluate(() => window.__pcs.length), 1, "the call took over the caller's connection and offer");
+    assert.ok((await signaled(aliceSide.page)) > 0);
     await bobSide.page.locator('.call-screen[data-path]').waitFor();
     const path = await bobSide.page.getAttribute('.call-screen', 'data-path');
     await waitMediaGrowing(aliceSide.page, 'the caller', BROWSER_WAIT_MS);
@@ -287,8 +297,13 @@ test('a declined call and a missed call appear as such in the log, the missed on
     await callee.page.locator('#incoming-dialog[open]').waitFor();
     const username = await ringingRelayUser(callee.page);
     await waitUntil(() => (server.turn?.allocationCount(username) ?? 0) > 0, 'a relay allocation while it rings', BROWSER_WAIT_MS);
+    const guestUsername = await ringingRelayUser(guest.page);
+    await waitUntil(() => (server.turn?.allocationCount(guestUsername) ?? 0) > 0, "the guest's relay allocation while it rings", BROWSER_WAIT_MS);
     await callee.page.getByRole('button', { name: 'Decline' }).click();
     await guest.page.locator('#guest-ended-text', { hasText: 'Irène declined the call.' }).waitFor();
+    // The guest's connection prepared while it rang is closed too.
+    assert.is(await guest.page.evaluate(() => window.__pcs[0].signalingState), 'closed');
+    await waitUntil(() => server.turn?.allocationCount(guestUsername) === 0, "the guest's relay allocation to go", BROWSER_WAIT_MS);
     // Declined: the connection made while it rang is closed, and the call's relay credential with it.
     await waitUntil(
       async () => (await callee.page.evaluate(() => window.__pcs[0].signalingState)) === 'closed',
@@ -303,6 +318,10 @@ test('a declined call and a missed call appear as such in the log, the missed on
     await callee.page.locator('#incoming-dialog[open]').waitFor();
     await guest.page.getByRole('button', { name: 'Cancel the call' }).click();
     await callee.page.locator('#incoming-dialog[open]').waitFor({ state: 'detached' });
+    assert.ok(
+      await guest.page.evaluate(() => window.__pcs.every((pc: { signalingState: string }) => pc.signalingState === 'closed')),
+      'a cancelled call leaves no connection open on the caller',
+    );
     await callee.page.locator('#call-notice', { hasText: 'Missed call from Frédéric' }).waitFor();
     assert.ok(
       await callee.page.evaluate(() => window.__pcs.every((pc: { signalingState: string }) => pc.signalingState === 'closed')),

@@ -40,6 +40,16 @@ invite('a knock carries no commitment; the call it connects uses the certificate
   assert.is(sessions[0]?.key, KEY);
 });
 
+invite('ringing with relay servers keeps them in the ringing state, for the page to prepare its offer with before the answer', () => {
+  const { phone, signal, online } = setup();
+  online();
+  const media = createFakeMedia();
+  assert.ok(phone.call('bob', media, KEY));
+  const ice = { iceServers: [{ urls: ['turn:relay.example:3478'], username: 'u', credential: 'c' }], iceTransportPolicy: 'all' as const };
+  signal.deliver({ type: 'call-ringing', callId: 'call-1', callee: BOB, ice });
+  assert.equal(phone.state, { kind: 'ringing-out', callId: 'call-1', callee: BOB, media, key: KEY, ice });
+});
+
 invite('made while welcomed is sent at once', () => {
   const { phone, signal, online, clock } = setup();
   online();

@@ -36,8 +36,10 @@ export const RECORD_PEER_CONNECTIONS = `(() => {
 export const RECORD_WEBSOCKETS = `(() => {
   const Original = window.WebSocket;
   window.__sockets = [];
+  window.__sent = [];
   window.WebSocket = class extends Original {
     constructor(...args) { super(...args); window.__sockets.push(this); }
+    send(data) { window.__sent.push(String(data)); return super.send(data); }
   };
 })();`;
 

@@ -83,7 +83,7 @@ hello('a later-connected device of a member being rung starts ringing too', () =
     type: 'incoming-call',
     callId,
     caller: { kind: 'member', memberId: 'alice', displayName: 'Alice Martin' },
-    ice: { iceServers: [{ urls: ['turn:127.0.0.1:3478?transport=udp'], username: 'u3', credential: 'secret' }], iceTransportPolicy: 'all' },
+    ice: { iceServers: [{ urls: ['turn:127.0.0.1:3478?transport=udp'], username: 'u4', credential: 'secret' }], iceTransportPolicy: 'all' },
   });
 });
 
@@ -92,34 +92,44 @@ const invite = suite('invite');
 invite('rings every device of the callee and tells the caller it is ringing', () => {
   const { ringBob, callLog } = setup();
   const { caller, phone, laptop, callId } = ringBob();
-  assert.equal(caller.peer.last('call-ringing'), { type: 'call-ringing', callId, callee: { kind: 'member', memberId: 'bob', displayName: 'Bob Durand' } });
+  assert.equal(caller.peer.last('call-ringing'), {
+    type: 'call-ringing',
+    callId,
+    callee: { kind: 'member', memberId: 'bob', displayName: 'Bob Durand' },
+    ice: { iceServers: [{ urls: ['turn:127.0.0.1:3478?transport=udp'], username: 'u1', credential: 'secret' }], iceTransportPolicy: 'all' },
+  });
   for (const [index, device] of [phone, laptop].entries()) {
     assert.equal(device.peer.last('incoming-call'), {
       type: 'incoming-call',
       callId,
       caller: { kind: 'member', memberId: 'alice', displayName: 'Alice Martin' },
-      ice: { iceServers: [{ urls: ['turn:127.0.0.1:3478?transport=udp'], username: `u${index + 1}`, credential: 'secret' }], iceTransportPolicy: 'all' },
+      ice: { iceServers: [{ urls: ['turn:127.0.0.1:3478?transport=udp'], username: `u${index + 2}`, credential: 'secret' }], iceTransportPolicy: 'all' },
     });
   }
   assert.equal(callLog.records, []);
 });
 
-invite('gives the rung devices their relay servers only (the caller hears of none before the answer), and rings without them when the relay is full', () => {
+invite('gives the caller and each rung device their own relay servers while it rings, and rings without them when the relay is full', () => {
   const { ringBob, ice, open } = setup();
-  const { caller, callId } = ringBob();
+  const { callId } = ringBob();
   assert.equal(
     ice.minted.map((entry) => [entry.callId, entry.party.kind === 'member' ? entry.party.memberId : '']),
     [
+      [callId, 'alice'],
       [callId, 'bob'],
       [callId, 'bob'],
     ],
   );
-  assert.not.ok('ice' in caller.peer.last('call-ringing'));
   ice.saturated = true;
   const tablet = open(bob);
   const incoming = tablet.peer.last('incoming-call');
   assert.is(incoming.callId, callId);
   assert.not.ok('ice' in incoming, 'rung without relay servers');
+  const full = setup();
+  full.ice.saturated = true;
+  const { caller, phone } = full.ringBob();
+  assert.not.ok('ice' in caller.peer.last('call-ringing'), 'rings without relay servers');
+  assert.not.ok('ice' in phone.peer.last('incoming-call'));
 });
 
 invite('releases the relay servers of a call that ends unanswered', () => {
@@ -127,6 +137,10 @@ invite('releases the relay servers of a call that ends unanswered', () => {
   const { phone, callId } = ringBob();
   phone.send({ type: 'decline', callId });
   assert.equal(ice.released, [callId]);
+  const other = setup();
+  const cancelled = other.ringBob();
+  cancelled.caller.send({ type: 'cancel', callId: cancelled.callId });
+  assert.equal(other.ice.released, [cancelled.callId]);
 });
 
 invite('refuses an unknown member, oneself, and a second call, keeping the socket open', () => {
@@ -213,12 +227,13 @@ accept('connects the first device to accept; the others are told it was answered
   assert.equal(
     ice.minted.map((entry) => [entry.callId, entry.party.kind === 'member' ? entry.party.memberId : '']),
     [
+      [callId, 'alice'],
       [callId, 'bob'],
       [callId, 'bob'],
       [callId, 'alice'],
       [callId, 'bob'],
     ],
-    'the rung devices while ringing, then both sides',
+    'the caller and the rung devices while ringing, then both sides',
   );
 });
 

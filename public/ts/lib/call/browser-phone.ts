@@ -10,7 +10,7 @@ import type { Clock } from './ports.js';
 import { type BrowserCallSession, CallScreen } from './screen.js';
 import { CallSession } from './session.js';
 import { playRingback, playRingtone } from './tones.js';
-import type { RingingPreparation } from './warm-up.js';
+import { OutgoingPreparation, type RingingPreparation } from './warm-up.js';
 
 export type BrowserPhone = Phone<LocalMedia, BrowserCallSession, BrowserCallKey>;
 export type BrowserPhoneState = PhoneState<LocalMedia, BrowserCallSession, BrowserCallKey>;
@@ -25,16 +25,25 @@ const systemClock: Clock = {
 
 /** A phone on this page's signaling socket; a guest's socket is authenticated by its ticket. */
 export function createPhone(options: PageHooks & { asGuest?: boolean; prepared?: Pick<RingingPreparation, 'take'> }): BrowserPhone {
-  const { asGuest, prepared, ...hooks } = options;
+  const { asGuest, prepared, onState, ...hooks } = options;
+  // A call this page places prepares its connection and offer while it rings.
+  const outgoing = new OutgoingPreparation();
   return new Phone<LocalMedia, BrowserCallSession, BrowserCallKey>({
     ...hooks,
+    onState(state) {
+      if (state.kind === 'ringing-out' && state.ice !== undefined) outgoing.start(state.callId, state.ice, state.key.certificate, state.media.stream);
+      // Connected, the session took it over already; otherwise the call is over without connecting.
+      else outgoing.discard();
+      onState?.(state);
+    },
     openSignal: (events) => new SignalClient({ asGuest: asGuest === true, ...events }),
-    // Every peer connection of the call holds the certificate its commitment was made for.
-    // …on the connection warmed while the call rang here, if any.
-    startSession: (init) =>
-      new CallSession(init, {
-        openConnection: (connection) => openCallConnection(connection, init.key.certificate, prepared?.take(init.connected.callId) ?? null),
-      }),
+    // Every peer connection of the call holds the certificate its commitment was made for,
+    // on the connection warmed while the call rang here, if any.
+    startSession: (init) => {
+      const { callId } = init.connected;
+      const warmed = outgoing.take(callId) ?? prepared?.take(callId) ?? null;
+      return new CallSession(init, { openConnection: (connection) => openCallConnection(connection, init.key.certificate, warmed) });
+    },
     tones: { ringback: playRingback, ringtone: playRingtone },
     clock: systemClock,
   });

@@ -10,8 +10,9 @@ import { parseState, STATE_MESSAGE_MAX_CHARS, stateMessage, type PeerMediaState 
 import type { QualityReading } from './quality.js';
 
 import type { ChatMessage, ConnectionInit, ConnectionPhase, ConnectionPort, SignalOut } from './ports.js';
-import { iceUfrag } from './sdp.js';
-import { adoptWarmed, rtcConfigOf } from './warm-up.js';
+import { openChatChannel } from './chat-channel.js';
+import { candidateCount, iceUfrag } from './sdp.js';
+import { adoptWarmed, rtcConfigOf, type WarmConnection } from './warm-up.js';
 import type { CallPath } from '../../../../server/signal/protocol.js';
 import { type ConnectionFingerprints, fingerprintOfDescription, fingerprintsOfStats, type StatsReport } from './verification.js';
 
@@ -20,7 +21,7 @@ export type { ChatMessage, ConnectionPhase, SignalOut } from './ports.js';
 export type CallConnectionOptions = {
   rtcConfig: RTCConfiguration;
   /** A connection made with `rtcConfig` while the call rang (warm-up.ts); a new one otherwise. */
-  pc?: RTCPeerConnection;
+  warm?: WarmConnection;
   /** The polite side rolls back its own offer when both offer at once. Exactly one side is polite. */
   polite: boolean;
   send: (message: SignalOut) => void;
@@ -41,8 +42,6 @@ export type CallConnectionOptions = {
   firstConnectDeadlineMs?: number;
 };
 
-/** Both sides create the chat channel with the same id, so neither waits for the other's. */
-const CHAT_CHANNEL_ID = 0;
 /** Long enough for a paragraph; the receiving side drops anything longer. */
 export const CHAT_MAX_CHARS = 2000;
 /** How long a "disconnected" path may recover by itself before an ICE restart is asked. */
@@ -82,8 +81,9 @@ export class CallConnection implements ConnectionPort<MediaStream> {
   constructor(options: CallConnectionOptions) {
     this.options = options;
     this.awaitingFirstOffer = options.awaitFirstOffer === true;
-    this.pc = options.pc ?? new RTCPeerConnection({ bundlePolicy: 'max-bundle', ...options.rtcConfig });
-    this.chat = this.pc.createDataChannel('chat', { negotiated: true, id: CHAT_CHANNEL_ID, ordered: true });
+    const { warm } = options;
+    this.pc = warm?.pc ?? new RTCPeerConnection({ bundlePolicy: 'max-bundle', ...options.rtcConfig });
+    this.chat = warm?.chat ?? openChatChannel(this.pc);
     this.chat.onopen = () => {
       if (this.ownState !== null) this.chat.send(stateMessage(this.ownState));
       options.onChatOpen?.();
@@ -105,11 +105,22 @@ export class CallConnection implements ConnectionPort<MediaStream> {
       options.onRemoteStream?.(this.remoteStream);
     };
     this.pc.onconnectionstatechange = () => this.followConnectionState();
+    if (warm?.offered !== undefined) this.sendPreparedOffer(warm.offered);
   }
 
-  /** Sends the local camera and microphone (either may be missing). */
+  /**
+   * Sends the local camera and microphone (either may be missing). A track the connection
+   * already sends (added while the call rang) is left as it is; one that replaced it meanwhile
+   * (another camera) takes its sender's place.
+   */
   addLocalStream(stream: MediaStream): void {
-    for (const track of stream.getTracks()) this.pc.addTrack(track, stream);
+    const senders = this.pc.getSenders();
+    for (const track of stream.getTracks()) {
+      if (senders.some((sender) => sender.track === track)) continue;
+      const stale = senders.find((sender) => sender.track !== null && sender.track.kind === track.kind && !stream.getTracks().includes(sender.track));
+      if (stale === undefined) this.pc.addTrack(track, stream);
+      else void stale.replaceTrack(track);
+    }
   }
 
   /**
@@ -279,6 +290,32 @@ export class CallConnection implements ConnectionPort<MediaStream> {
     }
   }
 
+  /**
+   * The offer the caller set while the call rang leaves now, with the candidates gathered since
+   * (a local description holds them); later ones trickle as usual. One the browser refused is
+   * made again here.
+   */
+  private sendPreparedOffer(offered: Promise<void>): void {
+    this.makingOffer = true;
+    offered.then(
+      () => {
+        this.makingOffer = false;
+        if (this.pc.signalingState !== 'have-local-offer') return;
+        this.gathered = candidateCount(this.pc.localDescription?.sdp);
+        this.sendLocalDescription();
+        // Gathering ended before the session took over: its end was never signaled.
+        if (this.pc.iceGatheringState === 'complete') {
+          this.options.send({ kind: 'candidate', candidate: null });
+          this.followGathering();
+        }
+      },
+      () => {
+        this.makingOffer = false;
+        void this.offer();
+      },
+    );
+  }
+
   private sendLocalDescription(): void {
     const description = this.pc.localDescription;
     if (description !== null) this.options.send({ kind: 'description', description: description.toJSON() as RTCSessionDescriptionInit });
@@ -363,9 +400,9 @@ export class CallConnection implements ConnectionPort<MediaStream> {
  * The browser's connection for a session (CallSession's `openConnection`), with the call's
  * certificate (certificate.ts), on the connection warmed while it rang when there is one.
  */
-export function openCallConnection(init: ConnectionInit<MediaStream>, certificate: RTCCertificate, warmed: RTCPeerConnection | null = null): CallConnection {
+export function openCallConnection(init: ConnectionInit<MediaStream>, certificate: RTCCertificate, warmed: WarmConnection | null = null): CallConnection {
   const { ice, ...rest } = init;
   const rtcConfig = rtcConfigOf(ice, certificate);
-  const pc = warmed === null ? null : adoptWarmed(warmed, rtcConfig);
-  return new CallConnection({ rtcConfig, ...rest, ...(pc === null ? {} : { pc }) });
+  const pc = warmed === null ? null : adoptWarmed(warmed.pc, rtcConfig);
+  return new CallConnection({ rtcConfig, ...rest, ...(pc === null || warmed === null ? {} : { warm: { ...warmed, pc } }) });
 }

@@ -41,7 +41,8 @@ export type PhoneState<Media = OwnedMedia, Session = SessionPort, Key extends Ca
   | { kind: 'idle' }
   /** Our invite waits for the welcome (`sent` false) or is on its way; the server answers with ringing, an end, a refusal, or (glare) a connected call. */
   | { kind: 'inviting'; calleeMemberId: string; media: Media; key: Key; sent: boolean; knockNote?: string }
-  | { kind: 'ringing-out'; callId: string; callee: PartyView; media: Media; key: Key }
+  /** `ice`: the relay servers this side will have in the call, to prepare its offer with while it rings (when the server sent them). */
+  | { kind: 'ringing-out'; callId: string; callee: PartyView; media: Media; key: Key; ice?: IceConfig }
   /** `knock`: a guest knocks (with a note, maybe empty); accepting lets them in. `ice`: the relay
    *  servers this device will have in the call, to gather with while it rings (when the server sent them). */
   | { kind: 'ringing-in'; callId: string; caller: PartyView; knock?: { note: string }; ice?: IceConfig }
@@ -206,7 +207,14 @@ export class Phone<Media extends OwnedMedia = OwnedMedia, Session extends Sessio
         return;
       case 'call-ringing':
         if (state.kind === 'inviting' && state.sent) {
-          this.setState({ kind: 'ringing-out', callId: message.callId, callee: message.callee, media: state.media, key: state.key });
+          this.setState({
+            kind: 'ringing-out',
+            callId: message.callId,
+            callee: message.callee,
+            media: state.media,
+            key: state.key,
+            ...(message.ice === undefined ? {} : { ice: message.ice }),
+          });
           this.startTone(this.options.tones.ringback);
         }
         return;

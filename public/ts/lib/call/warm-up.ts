@@ -1,10 +1,19 @@
-// Gathering while a call rings: the rung device makes its peer connection as soon as it has the
-// call's certificate and relay servers, with a candidate pool, so its host candidates and its
-// relay allocation are ready when the person answers. Answer then waits for the camera, not for
-// the relay. Nothing leaves for the other side before the answer: a pooled candidate is only
-// signaled once the call's session sets a description on this connection.
+// Preparing a call while it rings, with the relay servers the ring carried. The rung device makes
+// its peer connection as soon as it has the call's certificate, with a candidate pool, so its
+// host candidates and its relay allocation are ready when the person answers: Answer then waits
+// for the camera, not for the relay. The caller makes its connection, chat channel, tracks and
+// offer, so the offer leaves the moment the call connects. Nothing leaves for the other side
+// before the answer: descriptions and candidates are only signaled once the call's session owns
+// the connection.
 import type { IceConfig } from '../../../../server/signal/protocol.js';
 import { type BrowserCallKey, prepareCallKey } from './certificate.js';
+import { openChatChannel } from './chat-channel.js';
+
+/**
+ * A connection made while the call rang, for the call's session to take over: the callee's only
+ * gathers; the caller's also has its chat channel, its tracks and its offer (being set).
+ */
+export type WarmConnection = { pc: RTCPeerConnection; chat?: RTCDataChannel; offered?: Promise<void> };
 
 /** One pooled ICE session is all a bundled call uses. */
 const CANDIDATE_POOL_SIZE = 1;
@@ -20,14 +29,15 @@ export function rtcConfigOf(ice: IceConfig, certificate: RTCCertificate): RTCCon
   };
 }
 
+/** One ringing call's certificate (being made) and connection (once made). */
+type Prepared = { callId: string; key: Promise<BrowserCallKey | null>; pc: RTCPeerConnection | null };
+
 /**
  * What the page prepares for the call ringing on it (one rings at a time): the call's certificate,
  * made as soon as it rings, and with it the call's connection gathering its candidates, so that
  * Answer only waits for the camera. Neither reveals anything: the commitment leaves with the
  * accept, the candidates after it.
  */
-/** One ringing call's certificate (being made) and connection (once made). */
-type Prepared = { callId: string; key: Promise<BrowserCallKey | null>; pc: RTCPeerConnection | null };
 
 export class RingingPreparation {
   private prepared: Prepared | null = null;
@@ -59,16 +69,58 @@ export class RingingPreparation {
   }
 
   /** The connection made for this call, once: the call's session owns it from then on. */
-  take(callId: string): RTCPeerConnection | null {
+  take(callId: string): WarmConnection | null {
     const prepared = this.prepared;
     if (prepared === null || prepared.callId !== callId) return null;
     this.prepared = null;
-    return prepared.pc;
+    return prepared.pc === null ? null : { pc: prepared.pc };
   }
 
   /** The call stopped ringing here without being taken: its connection and relay allocation go. */
   discard(): void {
     this.prepared?.pc?.close();
+    this.prepared = null;
+  }
+}
+
+/**
+ * What the caller prepares while its call rings (one at a time): the call's connection with the
+ * servers call-ringing carried, its chat channel and tracks, and the offer set on it, so that
+ * the offer leaves with nothing left to compute when the call connects.
+ */
+export class OutgoingPreparation {
+  private prepared: { callId: string; warm: Required<WarmConnection> } | null = null;
+
+  start(callId: string, ice: IceConfig, certificate: RTCCertificate, stream: MediaStream): void {
+    if (this.prepared?.callId === callId) return;
+    this.discard();
+    let pc: RTCPeerConnection;
+    try {
+      pc = new RTCPeerConnection(rtcConfigOf(ice, certificate));
+    } catch (problem) {
+      // Without it the call still connects: the session makes its own once connected.
+      console.warn('call: no connection while ringing', problem);
+      return;
+    }
+    const chat = openChatChannel(pc);
+    for (const track of stream.getTracks()) pc.addTrack(track, stream);
+    const offered = pc.setLocalDescription();
+    // A refused offer is made again by the session (CallConnection), which awaits this one.
+    offered.catch((problem: unknown) => console.warn('call: no offer while ringing', problem));
+    this.prepared = { callId, warm: { pc, chat, offered } };
+  }
+
+  /** The connection made for this call, once: the call's session owns it from then on. */
+  take(callId: string): WarmConnection | null {
+    const prepared = this.prepared;
+    if (prepared === null || prepared.callId !== callId) return null;
+    this.prepared = null;
+    return prepared.warm;
+  }
+
+  /** The call stopped ringing without connecting: its connection and relay allocation go. */
+  discard(): void {
+    this.prepared?.warm.pc.close();
     this.prepared = null;
   }
 }
