@@ -87,8 +87,15 @@ export async function startRelayInWorker(options: RelayOptions, log: Logger, pol
       carried = statistics;
       if (phase !== 'running') return;
       phase = 'restarting';
-      log.error('turn', 'the relay thread ended; restarting it', { code: exitCode, error: failure ?? undefined });
-      scheduleRestart();
+      const delayMs = budget.take();
+      const fields = { code: exitCode, error: failure ?? undefined };
+      if (delayMs === null) {
+        log.error('turn', 'the relay thread ended', fields);
+        giveUp();
+      } else {
+        log.error('turn', 'the relay thread ended; restarting it', { ...fields, restart_in_ms: delayMs });
+        restartTimer = setTimeout(restart, delayMs);
+      }
     },
   };
 
@@ -99,17 +106,13 @@ export async function startRelayInWorker(options: RelayOptions, log: Logger, pol
   const fixed: WorkerRelayOptions = { ...initial, port: ports.port, ...(initial.tls ? { tls: { ...initial.tls, port: ports.tlsPort ?? 0 } } : {}) };
   listening = true;
 
-  const scheduleRestart = (): void => {
-    const delayMs = budget.take();
-    if (delayMs === null) {
-      phase = 'down';
-      log.error('turn', 'the relay thread keeps ending; it is not restarted again: the relay is down until the service restarts', {
-        restarts: policy.perWindow,
-        window_s: policy.windowMs / 1000,
-      });
-      return;
-    }
-    restartTimer = setTimeout(restart, delayMs);
+  // Said once: nothing restarts the relay after this but the service's own restart.
+  const giveUp = (): void => {
+    phase = 'down';
+    log.error('turn', 'the relay thread keeps ending; it is not restarted again: the relay is down until the service restarts', {
+      attempts: policy.perWindow,
+      window_s: policy.windowMs / 1000,
+    });
   };
   const restart = (): void => {
     restartTimer = null;
@@ -125,8 +128,10 @@ export async function startRelayInWorker(options: RelayOptions, log: Logger, pol
       },
       (error: NodeJS.ErrnoException) => {
         if (phase !== 'restarting' || thread !== next) return;
-        log.warn('turn', 'the relay thread could not restart', { code: error.code ?? 'error' });
-        scheduleRestart();
+        const delayMs = budget.take();
+        log.warn('turn', 'the relay thread could not restart', { code: error.code ?? 'error', restart_in_ms: delayMs ?? undefined });
+        if (delayMs === null) giveUp();
+        else restartTimer = setTimeout(restart, delayMs);
       },
     );
   };

@@ -63,7 +63,7 @@ async function allocateError(relay: WorkerRelay, credentials: Credentials): Prom
 }
 
 const linesMatching = (logs: readonly string[], pattern: RegExp): string[] => logs.filter((line) => pattern.test(line));
-const ENDED_LINE = / error turn the relay thread ended; restarting it code=1$/;
+const ENDED_LINE = / error turn the relay thread ended; restarting it code=1 restart_in_ms=\d+$/;
 const BACK_LINE = / info {2}turn the relay thread was restarted; the relay is back port=\d+$/;
 const GAVE_UP_LINE = / error turn the relay thread keeps ending; it is not restarted again: the relay is down until the service restarts /;
 
@@ -172,7 +172,7 @@ restarting('tries again while its port is taken', async () => {
       holder.bind(relay.port, '127.0.0.1', () => resolve());
     });
     held = true;
-    await waitUntil(() => logs.some((line) => / warn {2}turn the relay thread could not restart code=EADDRINUSE$/.test(line)), 'a failed attempt');
+    await waitUntil(() => logs.some((line) => / warn {2}turn the relay thread could not restart code=EADDRINUSE restart_in_ms=\d+$/.test(line)), 'a failed attempt');
     assert.not.ok(relay.isListening());
     await new Promise<void>((resolve) => holder.close(() => resolve()));
     held = false;
@@ -194,6 +194,7 @@ restarting('gives up past its bound: stays down, and says so once', async () => 
     await last.terminate();
     await waitUntil(() => linesMatching(logs, GAVE_UP_LINE).length > 0, 'the relay to give up');
     assert.is(linesMatching(logs, GAVE_UP_LINE).length, 1, logs.join('\n'));
+    assert.is(linesMatching(logs, / error turn the relay thread ended code=1$/).length, 1, 'its end, without a restart announced');
     assert.not.ok(relay.isListening());
     assert.is(relay.worker, last, 'no thread started after it');
     assert.is(relay.worker.threadId, -1);
