@@ -14,7 +14,7 @@ import { createMetrics } from '../../server/metrics/metrics.js';
 import { projectPath } from '../../server/paths.js';
 import { TurnClient, type Credentials, type TurnError } from '../../server/turn/client.js';
 import { startRelayInWorker, type WorkerRelay } from '../../server/turn/relay-in-worker.js';
-import type { RestartPolicy } from '../../server/turn/relay-restart.js';
+import { createRestartBudget, RELAY_RESTART_POLICY, type RestartPolicy } from '../../server/turn/relay-restart.js';
 import type { RelayOptions } from '../../server/turn/relay.js';
 import { errorCode } from '../../server/turn/stun.js';
 import { hasOpenssl, makeCertificate } from '../helpers/certificate.js';
@@ -172,7 +172,10 @@ restarting('tries again while its port is taken', async () => {
       holder.bind(relay.port, '127.0.0.1', () => resolve());
     });
     held = true;
-    await waitUntil(() => logs.some((line) => / warn {2}turn the relay thread could not restart code=EADDRINUSE restart_in_ms=\d+$/.test(line)), 'a failed attempt');
+    await waitUntil(
+      () => logs.some((line) => / warn {2}turn the relay thread could not restart code=EADDRINUSE restart_in_ms=\d+$/.test(line)),
+      'a failed attempt',
+    );
     assert.not.ok(relay.isListening());
     await new Promise<void>((resolve) => holder.close(() => resolve()));
     held = false;
@@ -225,3 +228,29 @@ for (const mode of ['backoff', 'starting'] as const) {
 }
 
 stopping.run();
+
+const budget = suite('relay restart budget');
+
+budget('waits twice as long before each attempt of a window, up to its cap, and none past the bound', () => {
+  const now = 0;
+  const taken = createRestartBudget({ perWindow: 4, windowMs: 60_000, backoffMinMs: 1000, backoffMaxMs: 3000 }, () => now);
+  assert.equal([taken.take(), taken.take(), taken.take(), taken.take(), taken.take()], [1000, 2000, 3000, 3000, null]);
+});
+
+budget('gives attempts back once they are older than the window', () => {
+  let now = 0;
+  const taken = createRestartBudget({ perWindow: 2, windowMs: 10_000, backoffMinMs: 100, backoffMaxMs: 1000 }, () => now);
+  assert.equal([taken.take(), taken.take(), taken.take()], [100, 200, null]);
+  now = 10_150; // the first attempt (at 100 ms) left the window; the second (at 200 ms) not yet
+  assert.equal([taken.take(), taken.take()], [200, null]);
+});
+
+budget('by default allows 5 restarts within 10 minutes, the first after 1 s', () => {
+  const taken = createRestartBudget(RELAY_RESTART_POLICY, () => 0);
+  assert.equal(
+    Array.from({ length: 6 }, () => taken.take()),
+    [1000, 2000, 4000, 8000, 16_000, null],
+  );
+});
+
+budget.run();
