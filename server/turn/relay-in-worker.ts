@@ -31,8 +31,6 @@ import { createRestartBudget, RELAY_RESTART_POLICY, type RestartPolicy } from '.
 import { type Ports, startRelayThread, type ThreadEvents } from './relay-thread.js';
 import type { Relay, RelayOptions, RelayStatistics, SelfTestResult } from './relay.js';
 
-export { WORKER_STOP_TIMEOUT_MS } from './relay-thread.js';
-
 const NO_STATISTICS: RelayStatistics = {
   relayed: { toPeer: { packets: 0, bytes: 0 }, toClient: { packets: 0, bytes: 0 } },
   errorResponses: new Map(),
@@ -80,6 +78,8 @@ export async function startRelayInWorker(options: RelayOptions, log: Logger, pol
     onSelfTest(result) {
       lastSelfTest = result;
     },
+    // Only for a thread that listened: never before the first start below has returned, so
+    // giveUp and restart are defined by then.
     onEnded(exitCode, failure) {
       listening = false;
       counts.clear();
