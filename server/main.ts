@@ -23,7 +23,7 @@ import { createSelfTestModule } from './selftest/selftest-module.js';
 import { createSupportModule } from './support/support-module.js';
 import { createTurnCredentials } from './turn/credentials.js';
 import type { Relay } from './turn/relay.js';
-import { startRelayInWorker } from './turn/relay-in-worker.js';
+import { startRelayInWorker, type WorkerRelay } from './turn/relay-in-worker.js';
 import { createCertificateReloader, readCertificate, secureContextOptions, type CertificatePair } from './tls.js';
 
 /** Node's defaults, named so the bound is visible: slow clients are cut off. */
@@ -89,7 +89,7 @@ async function run(): Promise<void> {
   const db = openDatabase(databasePath);
   parts.db = db;
 
-  let relay: Relay | null = null;
+  let relay: WorkerRelay | null = null;
   // External TURN (PORTHELLO_TURN_URLS + PORTHELLO_TURN_SECRET) turns the embedded relay off.
   if (config.turn.port !== 0 && config.turn.external === null) {
     // TURN over TLS reuses the service's certificate, for clients behind UDP-blocking firewalls.

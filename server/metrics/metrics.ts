@@ -11,7 +11,8 @@ import type { RelayStatistics } from '../turn/relay.js';
 /** Where the gauges read their values at scrape time (filled once the parts exist). */
 export type MetricsSources = {
   census(): HubCensus;
-  relay: Readonly<{ statistics(): RelayStatistics; allocationCount(): number }> | null;
+  /** restarts: how often the relay's thread was started again after it ended (the relay in a worker only). */
+  relay: Readonly<{ statistics(): RelayStatistics; allocationCount(): number; restarts?(): number }> | null;
 };
 
 export type Metrics = Readonly<{
@@ -93,6 +94,16 @@ export function createMetrics(): Metrics {
       },
     });
   }
+  new Counter({
+    name: 'porthello_relay_restarts_total',
+    help: 'Times the embedded relay was back after its thread ended unexpectedly (see the log for why it ended).',
+    registers: [registry],
+    collect() {
+      if (!sources?.relay) return;
+      this.reset();
+      this.inc(sources.relay.restarts?.() ?? 0);
+    },
+  });
   new Counter({
     name: 'porthello_turn_errors_total',
     help: 'Error responses the embedded relay sent, by STUN error code; "handler" counts dropped packets whose handling failed.',

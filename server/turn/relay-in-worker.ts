@@ -1,7 +1,8 @@
 // The embedded relay in a worker thread, as the main thread sees it: the same Relay interface,
-// backed by messages to relay-worker.ts, which runs startRelay (node-turn) on its own event loop.
-// Every relayed packet is a callback and a sendmsg; on the main thread, 50 allocations at a
-// call's rate made signaling wait behind them (BENCHMARKS.md, "Signaling while the relay works").
+// backed by messages to relay-worker.ts, which runs startRelay (node-turn) on its own event loop
+// (one thread at a time, relay-thread.ts). Every relayed packet is a callback and a sendmsg; on the
+// main thread, 50 allocations at a call's rate made signaling wait behind them (BENCHMARKS.md,
+// "Signaling while the relay works").
 //
 // Commands (addUser, removeUser, replaceCertificate, selfTest, stop) are messages, delivered in
 // the order they were made. The synchronous reads answer from a mirror the worker keeps up to date:
@@ -12,18 +13,23 @@
 //   total at scrape time. Neither can tell a lag of a message from an allocation made just after.
 // - statistics: sent at most every STATISTICS_INTERVAL_MS (1 s) while they change, and once
 //   more on stop; /metrics scrapes them every 15 s or more.
-// - isListening: false as soon as the worker reports its socket closed, and as soon as the
-//   thread ends unexpectedly (crash, termination), with an error logged: /healthz then reports
-//   the relay down. lastSelfTest: the last result the worker sent.
-import { Worker } from 'node:worker_threads';
+// - isListening: false as soon as the worker reports its socket closed, and while the thread is
+//   being restarted: /healthz then reports the relay down. lastSelfTest: the last result a thread sent.
+//
+// A thread that ends unexpectedly after it listened (a crash, an uncaught error, a termination)
+// is replaced, within RELAY_RESTART_POLICY (relay-restart.ts), by a new one on the same ports with
+// the same options, which starts holding the credentials added and not removed and the last
+// certificate given: commands made meanwhile update that state, and go to the new thread in order
+// once it exists. The old thread's allocations are gone with it (their clients' ICE allocates
+// again), so the allocation mirror restarts from zero; the statistics stay cumulative across
+// threads (/metrics counters never go back), less what the old thread had not sent yet (< 1 s).
+import type { SecureContextOptions } from 'node:tls';
+import type { Worker } from 'node:worker_threads';
 import type { Logger } from '../log.js';
-import { cloneableContext, workerOptions, type FromWorker, type ToWorker } from './relay-messages.js';
+import { cloneableContext, workerOptions, type RelayUser, type WorkerRelayOptions } from './relay-messages.js';
+import { createRestartBudget, RELAY_RESTART_POLICY, type RestartPolicy } from './relay-restart.js';
+import { type Ports, startRelayThread, type ThreadEvents } from './relay-thread.js';
 import type { Relay, RelayOptions, RelayStatistics, SelfTestResult } from './relay.js';
-
-/** The worker's entry sits next to this file, in dist/server/turn/ after the build as here. */
-const WORKER_ENTRY = new URL('./relay-worker.js', import.meta.url);
-/** stop() gives the worker this long to close its sockets, then ends the thread (which closes them too). */
-export const WORKER_STOP_TIMEOUT_MS = 2000;
 
 const NO_STATISTICS: RelayStatistics = {
   relayed: { toPeer: { packets: 0, bytes: 0 }, toClient: { packets: 0, bytes: 0 } },
@@ -31,142 +37,160 @@ const NO_STATISTICS: RelayStatistics = {
   handlerErrors: 0,
 };
 
-/** The relay, and its thread (tests end it to see the relay reported down). */
-export type WorkerRelay = Relay & { readonly worker: Worker };
+/** The relay, its current thread (tests end it to see the relay restart), and how often it was restarted. */
+export type WorkerRelay = Relay & { readonly worker: Worker; restarts(): number };
 
-type Ports = { port: number; tlsPort: number | null };
+/** Where the relay is: a thread listening (or with its socket closed), one being replaced, none for good. */
+type Phase = 'running' | 'restarting' | 'down' | 'stopped';
 
 /** Starts the relay in a worker thread; rejects as startRelay does (same error code) when it cannot listen. */
-export async function startRelayInWorker(options: RelayOptions, log: Logger): Promise<WorkerRelay> {
-  const worker = new Worker(WORKER_ENTRY, { workerData: workerOptions(options) });
-  const send = (message: ToWorker): void => worker.postMessage(message);
+export async function startRelayInWorker(options: RelayOptions, log: Logger, policy: RestartPolicy = RELAY_RESTART_POLICY): Promise<WorkerRelay> {
+  const users = new Map<string, RelayUser>();
+  let certificate: SecureContextOptions | null = null;
 
   const counts = new Map<string, number>();
   let total = 0;
+  /** What the threads that ended had sent; `statistics` adds the current thread's to it. */
+  let carried = NO_STATISTICS;
   let statistics = NO_STATISTICS;
   let lastSelfTest: SelfTestResult | null = null;
   let listening = false;
-  let stopping = false;
-  /** Listening once: an end before that is a start-up failure, which the caller reports. */
-  let wasStarted = false;
-  let ended = false;
-  /** What the thread died of (an error's code or name), for the log line when it ends. */
-  let failure: string | null = null;
-  const selfTests = new Map<number, (result: SelfTestResult) => void>();
-  let nextSelfTestId = 1;
-  let workerStopped: (() => void) | null = null;
-  const settleSelfTest = (id: number, result: SelfTestResult): void => {
-    lastSelfTest = result;
-    selfTests.get(id)?.(result);
-    selfTests.delete(id);
-  };
+  let phase: Phase = 'running';
+  let restarts = 0;
+  const budget = createRestartBudget(policy);
+  let restartTimer: NodeJS.Timeout | null = null;
 
-  let startSettled = false;
-  const ports = new Promise<Ports>((resolve, reject) => {
-    const settle = (outcome: Ports | Error): void => {
-      if (startSettled) return;
-      startSettled = true;
-      if (outcome instanceof Error) reject(outcome);
-      else resolve(outcome);
-    };
-    worker.on('message', (message: FromWorker) => {
-      switch (message.type) {
-        case 'started':
-          listening = true;
-          wasStarted = true;
-          settle({ port: message.port, tlsPort: message.tlsPort });
-          return;
-        case 'failed':
-          settle(Object.assign(new Error(message.message), message.code === null ? {} : { code: message.code }));
-          return;
-        case 'log':
-          log[message.level](message.category, message.message, message.fields);
-          return;
-        case 'allocations':
-          for (const [username, count] of message.counts) {
-            if (count === 0) counts.delete(username);
-            else counts.set(username, count);
-          }
-          total = message.total;
-          return;
-        case 'statistics':
-          statistics = message.statistics;
-          return;
-        case 'closed':
-          listening = false;
-          return;
-        case 'selfTest':
-          settleSelfTest(message.id, message.result);
-          return;
-        case 'stopped':
-          listening = false;
-          workerStopped?.();
-          return;
+  const events: ThreadEvents = {
+    log,
+    onAllocations(changed, allocations) {
+      for (const [username, count] of changed) {
+        if (count === 0) counts.delete(username);
+        else counts.set(username, count);
       }
-    });
-    worker.on('error', (error: NodeJS.ErrnoException) => {
-      // Not the message: it may hold an address. The 'exit' that follows logs it.
-      failure = error.code ?? error.name;
-      settle(error);
-    });
-    worker.on('exit', (exitCode) => {
-      ended = true;
+      total = allocations;
+    },
+    onStatistics(current) {
+      statistics = addStatistics(carried, current);
+    },
+    onClosed() {
       listening = false;
-      settle(new Error(`the relay thread ended before listening (exit ${exitCode})`));
-      if (wasStarted && !stopping) log.error('turn', 'the relay thread ended; the relay is down', { code: exitCode, error: failure ?? undefined });
-      const at = new Date().toISOString();
-      for (const id of [...selfTests.keys()]) settleSelfTest(id, { ok: false, at, detail: 'the relay thread ended' });
-      workerStopped?.();
-    });
-  });
-
-  let started: Ports;
-  try {
-    started = await ports;
-  } catch (error) {
-    await worker.terminate();
-    throw error;
-  }
-
-  let stopped: Promise<void> | null = null;
-  const stop = async (): Promise<void> => {
-    stopping = true;
-    if (!ended) {
-      let timer: NodeJS.Timeout | undefined;
-      await new Promise<void>((resolve) => {
-        workerStopped = resolve;
-        timer = setTimeout(resolve, WORKER_STOP_TIMEOUT_MS);
-        send({ type: 'stop' });
-      });
-      clearTimeout(timer);
-    }
-    listening = false;
-    await worker.terminate();
+    },
+    onSelfTest(result) {
+      lastSelfTest = result;
+    },
+    // Only for a thread that listened: never before the first start below has returned, so
+    // giveUp and restart are defined by then.
+    onEnded(exitCode, failure) {
+      listening = false;
+      counts.clear();
+      total = 0;
+      carried = statistics;
+      if (phase !== 'running') return;
+      phase = 'restarting';
+      const delayMs = budget.take();
+      const fields = { code: exitCode, error: failure ?? undefined };
+      if (delayMs === null) {
+        log.error('turn', 'the relay thread ended', fields);
+        giveUp();
+      } else {
+        log.error('turn', 'the relay thread ended; restarting it', { ...fields, restart_in_ms: delayMs });
+        restartTimer = setTimeout(restart, delayMs);
+      }
+    },
   };
+
+  const initial = workerOptions(options);
+  let thread = startRelayThread({ options: initial, users: [], certificate: null }, events);
+  const ports = await thread.started;
+  // Port 0 (tests) picked ports: a new thread takes the very ones clients were given.
+  const fixed: WorkerRelayOptions = { ...initial, port: ports.port, ...(initial.tls ? { tls: { ...initial.tls, port: ports.tlsPort ?? 0 } } : {}) };
+  listening = true;
+
+  // Said once: nothing restarts the relay after this but the service's own restart.
+  const giveUp = (): void => {
+    phase = 'down';
+    log.error('turn', 'the relay thread keeps ending; it is not restarted again: the relay is down until the service restarts', {
+      attempts: policy.perWindow,
+      window_s: policy.windowMs / 1000,
+    });
+  };
+  const restart = (): void => {
+    restartTimer = null;
+    const next = startRelayThread({ options: fixed, users: [...users.values()], certificate }, events);
+    thread = next;
+    next.started.then(
+      (back: Ports) => {
+        if (phase !== 'restarting' || thread !== next) return;
+        phase = 'running';
+        listening = true;
+        restarts += 1;
+        log.info('turn', 'the relay thread was restarted; the relay is back', { port: back.port });
+      },
+      (error: NodeJS.ErrnoException) => {
+        if (phase !== 'restarting' || thread !== next) return;
+        const delayMs = budget.take();
+        log.warn('turn', 'the relay thread could not restart', { code: error.code ?? 'error', restart_in_ms: delayMs ?? undefined });
+        if (delayMs === null) giveUp();
+        else restartTimer = setTimeout(restart, delayMs);
+      },
+    );
+  };
+
+  const stop = async (): Promise<void> => {
+    phase = 'stopped';
+    listening = false;
+    if (restartTimer !== null) clearTimeout(restartTimer);
+    restartTimer = null;
+    await thread.stop();
+  };
+  let stopped: Promise<void> | null = null;
 
   return {
-    worker,
-    port: started.port,
-    tlsPort: started.tlsPort,
+    get worker() {
+      return thread.worker;
+    },
+    restarts: () => restarts,
+    port: ports.port,
+    tlsPort: ports.tlsPort,
     advertisedHost: options.externalIp ?? options.host,
     isListening: () => listening,
-    addUser: (username, password, kind = 'call', callId = null) => send({ type: 'addUser', username, password, kind, callId }),
-    removeUser: (username) => send({ type: 'removeUser', username }),
+    addUser(username, password, kind = 'call', callId = null) {
+      // As the relay does: a credential added again keeps the call it had unless given another.
+      const user: RelayUser = { username, password, kind, callId: callId ?? users.get(username)?.callId ?? null };
+      users.set(username, user);
+      thread.send({ type: 'addUser', ...user });
+    },
+    removeUser(username) {
+      users.delete(username);
+      thread.send({ type: 'removeUser', username });
+    },
     allocationCount: (username) => (username === undefined ? total : (counts.get(username) ?? 0)),
     statistics: () => statistics,
     lastSelfTest: () => lastSelfTest,
-    replaceCertificate: (context) => send({ type: 'replaceCertificate', context: cloneableContext(context) }),
+    replaceCertificate(context) {
+      certificate = cloneableContext(context);
+      thread.send({ type: 'replaceCertificate', context: certificate });
+    },
     selfTest() {
-      if (ended || stopping) return Promise.resolve({ ok: false, at: new Date().toISOString(), detail: 'the relay is stopped' });
-      const id = nextSelfTestId++;
-      return new Promise<SelfTestResult>((resolve) => {
-        selfTests.set(id, resolve);
-        send({ type: 'selfTest', id });
-      });
+      const at = new Date().toISOString();
+      if (phase === 'stopped') return Promise.resolve({ ok: false, at, detail: 'the relay is stopped' });
+      if (phase === 'restarting') return Promise.resolve({ ok: false, at, detail: 'the relay thread ended and is being restarted' });
+      if (phase === 'down') return Promise.resolve({ ok: false, at, detail: 'the relay thread kept ending and was not restarted' });
+      return thread.selfTest();
     },
     stop() {
       stopped ??= stop();
       return stopped;
     },
   };
+}
+
+function addStatistics(a: RelayStatistics, b: RelayStatistics): RelayStatistics {
+  const errorResponses = new Map(a.errorResponses);
+  for (const [code, count] of b.errorResponses) errorResponses.set(code, (errorResponses.get(code) ?? 0) + count);
+  const sum = (direction: 'toPeer' | 'toClient') => ({
+    packets: a.relayed[direction].packets + b.relayed[direction].packets,
+    bytes: a.relayed[direction].bytes + b.relayed[direction].bytes,
+  });
+  return { relayed: { toPeer: sum('toPeer'), toClient: sum('toClient') }, errorResponses, handlerErrors: a.handlerErrors + b.handlerErrors };
 }

@@ -8,8 +8,15 @@ import type { CredentialKind, RelayOptions, RelayStatistics, SelfTestResult } fr
 /** RelayOptions as they cross to the worker: the TLS certificate and key as PEM strings. */
 export type WorkerRelayOptions = Omit<RelayOptions, 'tls'> & { tls?: Readonly<{ port: number; cert: string; key: string }> | null };
 
+/** A credential as addUser got it. */
+export type RelayUser = Readonly<{ username: string; password: string; kind: CredentialKind; callId: string | null }>;
+
+/** A thread's workerData: its options, and what a thread that ended held, replayed into its successor
+ *  before it answers anything (the credentials live at its end, the last certificate given). */
+export type WorkerStart = Readonly<{ options: WorkerRelayOptions; users: readonly RelayUser[]; certificate: SecureContextOptions | null }>;
+
 export type ToWorker =
-  | { type: 'addUser'; username: string; password: string; kind: CredentialKind; callId: string | null }
+  | ({ type: 'addUser' } & RelayUser)
   | { type: 'removeUser'; username: string }
   | { type: 'selfTest'; id: number }
   | { type: 'replaceCertificate'; context: SecureContextOptions }

@@ -5,7 +5,7 @@
 // the statistics at most once per STATISTICS_INTERVAL_MS, its log lines, a closed socket.
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { Logger, LogFields } from '../log.js';
-import type { FromWorker, LogLevelName, ToWorker, WorkerRelayOptions } from './relay-messages.js';
+import type { FromWorker, LogLevelName, ToWorker, WorkerStart } from './relay-messages.js';
 import { startRelay, type Relay, type RelayStatistics, type SelfTestResult } from './relay.js';
 
 /** How often the statistics are sent when they changed: /metrics is scraped every 15 s or more. */
@@ -33,7 +33,7 @@ function progress(statistics: RelayStatistics): number {
 }
 
 async function run(): Promise<void> {
-  const options = workerData as WorkerRelayOptions;
+  const { options, users, certificate } = workerData as WorkerStart;
   // Credentials whose allocation count changed, sent together once this turn of the loop ends:
   // an allocation and its permissions often come in one burst.
   const changed = new Set<string>();
@@ -78,6 +78,10 @@ async function run(): Promise<void> {
     return;
   }
   const running = relay;
+  // Before any packet is read (they arrive on later turns of the loop): a client of a call the
+  // previous thread served finds its credential here from the first Allocate.
+  for (const user of users) running.addUser(user.username, user.password, user.kind, user.callId);
+  if (certificate !== null) running.replaceCertificate(certificate);
   const statisticsTimer = setInterval(flushStatistics, STATISTICS_INTERVAL_MS);
 
   port.on('message', (message: ToWorker) => {

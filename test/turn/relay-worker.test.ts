@@ -1,7 +1,7 @@
 // The embedded relay in its worker thread (server/turn/relay-in-worker.ts), as server/main.ts
 // runs it: real allocations through it, its mirrors of allocation counts and statistics, its
-// self-test and log lines, its stop, its start-up failure, TLS certificates crossing to it, and
-// a thread that ends unexpectedly. Relay ports: 50800-50879.
+// self-test and log lines, its stop, its start-up failure, and TLS certificates crossing to it
+// (a thread that ends unexpectedly: relay-restart.test.ts). Relay ports: 50800-50879.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
@@ -9,7 +9,6 @@ import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect as connectTls } from 'node:tls';
 import { createLogger } from '../../server/log.js';
 import { projectPath } from '../../server/paths.js';
 import { startRelayInWorker, type WorkerRelay } from '../../server/turn/relay-in-worker.js';
@@ -22,6 +21,7 @@ import { first } from '../helpers/values.js';
 import { loopbackRelayOptions, retryWhilePortTaken } from '../helpers/relay.js';
 import { waitUntil, withTimeout } from '../helpers/wait.js';
 import { isPortFree } from './helpers/node-turn-fixture.js';
+import { certificateSubjectAt } from './helpers/tls-subject.js';
 import { openUdpPeer } from './helpers/udp-peer.js';
 
 const USER: Credentials = { username: 'worker-test-user', password: 'worker-test-password' };
@@ -116,15 +116,6 @@ relaying('runs its self-test in its thread and logs through the main thread', as
 relaying('serves TURN over TLS with the certificate it was given, and the one that replaces it', async () => {
   if (!hasOpenssl) return;
   const dir = mkdtempSync(join(tmpdir(), 'porthello-worker-tls-'));
-  const subjectAt = async (port: number): Promise<string> => {
-    const socket = connectTls({ host: '127.0.0.1', port, rejectUnauthorized: false });
-    try {
-      await withTimeout(new Promise<void>((resolve) => socket.once('secureConnect', () => resolve())), 'the TLS handshake');
-      return String(socket.getPeerCertificate().subject.CN);
-    } finally {
-      socket.destroy();
-    }
-  };
   try {
     // Buffers, as main.ts reads the files: they cross to the worker as PEM text.
     const read = (name: string) => {
@@ -135,10 +126,10 @@ relaying('serves TURN over TLS with the certificate it was given, and the one th
     try {
       assert.ok(relay.tlsPort !== null && relay.tlsPort !== relay.port);
       const tlsPort = relay.tlsPort;
-      assert.is(await subjectAt(tlsPort), 'first');
+      assert.is(await certificateSubjectAt(tlsPort), 'first');
       relay.replaceCertificate(read('second'));
       // New handshakes only, once the message has reached the thread.
-      await waitUntil(async () => (await subjectAt(tlsPort)) === 'second', 'the new certificate');
+      await waitUntil(async () => (await certificateSubjectAt(tlsPort)) === 'second', 'the new certificate');
     } finally {
       await relay.stop();
     }
@@ -213,21 +204,6 @@ lifecycle('rejects its start with the error code when the port is taken', async 
   } finally {
     await new Promise<void>((resolve) => holder.close(() => resolve()));
   }
-});
-
-lifecycle('a thread that ends unexpectedly leaves the relay reported down, with an error logged', async () => {
-  const { relay, logs } = await startWorkerRelay([50860, 50869]);
-  assert.ok(relay.isListening());
-  await relay.worker.terminate();
-  await waitUntil(() => !relay.isListening(), 'the relay to be reported down');
-  assert.ok(
-    logs.some((line) => / error turn the relay thread ended; the relay is down code=1$/.test(line)),
-    logs.join('\n'),
-  );
-  assert.is((await withTimeout(relay.selfTest(), 'the self-test')).ok, false, 'its self-test fails');
-  relay.addUser(USER.username, USER.password);
-  assert.is(relay.allocationCount(), 0);
-  await withTimeout(relay.stop(), 'stop after the thread ended');
 });
 
 lifecycle.run();
