@@ -1,10 +1,10 @@
 // Bounds how many expensive jobs (bcrypt hashes, image decoding) run at once. They run on libuv's
 // thread pool (4 threads by default), which file reads and DNS share: a burst of log-ins or
 // uploads must leave threads free for everything else.
-import { busy, rateLimited } from './errors.js';
+import { busy, rateLimited, type AppError } from './errors.js';
 
 /** A queue this long drains within seconds; asking again sooner would likely be refused again. */
-const BUSY_RETRY_AFTER_S = 5;
+export const BUSY_RETRY_AFTER_S = 5;
 
 export type Limiter = {
   run<T>(job: () => Promise<T>): Promise<T>;
@@ -15,14 +15,69 @@ export type Limiter = {
 
 const queueFull = () => busy('busy', 'The service is busy; try again in a moment.', BUSY_RETRY_AFTER_S);
 
+export type FairLimiter = {
+  /** Runs `job` for `key` in its turn; refuses past the key's or the queue's bound. */
+  run<T>(key: string, job: () => Promise<T>): Promise<T>;
+  readonly active: number;
+  readonly waiting: number;
+};
+
+/** A fair lane's bound per key: jobs one key may hold (running and waiting), and its refusal past that. */
+export type PerKeyBound = Readonly<{ maxPerKey: number; refuse: () => AppError }>;
+
+export type SharedLimiter = {
+  /** A lane served first come, first served. */
+  lane(maxActive: number, maxWaiting: number): Limiter;
+  /** A lane whose queue is served in turn, one job per key per round, each key bounded. */
+  fairLane(maxActive: number, maxWaiting: number, perKey: PerKeyBound): FairLimiter;
+};
+
+/**
+ * Waiters served in turn, one per key per round. Map order is the turn order: a served key moves
+ * to the end, a key that starts waiting joins at the end. With one key, first come first served.
+ */
+function createTurns() {
+  const queues = new Map<string, (() => void)[]>();
+  let size = 0;
+  return {
+    get size() {
+      return size;
+    },
+    wait(key: string): Promise<void> {
+      size += 1;
+      return new Promise<void>((resolve) => {
+        const queue = queues.get(key);
+        if (queue === undefined) queues.set(key, [resolve]);
+        else queue.push(resolve);
+      });
+    },
+    /** Resumes the first waiter of the key whose turn it is. */
+    resumeNext(): void {
+      const entry = queues.entries().next();
+      if (entry.done === true) return;
+      const [key, queue] = entry.value;
+      const resume = queue.shift();
+      queues.delete(key);
+      if (queue.length > 0) queues.set(key, queue);
+      size -= 1;
+      resume?.();
+    },
+  };
+}
+
+/** Every job of a plain lane shares this key: its turns are then first come, first served. */
+const ONE_KEY = '';
+
 /**
  * Slots shared by several lanes of work. Each lane has its own bound on running and queued jobs;
  * a freed slot goes to the first lane (in creation order) that has a job waiting. So a flood in
  * a later lane (sign-ups) can neither take every slot nor fill the queue of an earlier lane
- * (log-ins), which always has `concurrency - later lanes' maxActive` slots to itself.
+ * (log-ins), which always has `concurrency - later lanes' maxActive` slots to itself. A fair
+ * lane's queue is served in turn per key (a member, a client's network), so one key's flood
+ * neither fills it (the per-key bound) nor delays the other keys by more than a job each.
  */
-export function createSharedLimiter(concurrency: number): { lane(maxActive: number, maxWaiting: number): Limiter } {
-  type Lane = { active: number; readonly maxActive: number; readonly queue: (() => void)[] };
+export function createSharedLimiter(concurrency: number): SharedLimiter {
+  type Lane = { active: number; readonly maxActive: number; readonly turns: ReturnType<typeof createTurns> };
   const lanes: Lane[] = [];
   let active = 0;
   const canStart = (lane: Lane): boolean => active < concurrency && lane.active < lane.maxActive;
@@ -32,105 +87,80 @@ export function createSharedLimiter(concurrency: number): { lane(maxActive: numb
   };
   const pump = (): void => {
     for (const lane of lanes) {
-      while (lane.queue.length > 0 && canStart(lane)) {
+      while (lane.turns.size > 0 && canStart(lane)) {
         start(lane);
-        lane.queue.shift()?.();
+        lane.turns.resumeNext();
       }
     }
   };
+  const addLane = (maxActive: number, maxWaiting: number, perKey: PerKeyBound | null): FairLimiter => {
+    const lane: Lane = { active: 0, maxActive, turns: createTurns() };
+    lanes.push(lane);
+    /** Jobs each key holds, running or waiting (fair lanes only). */
+    const held = new Map<string, number>();
+    const release = (key: string): void => {
+      const left = (held.get(key) ?? 1) - 1;
+      if (left === 0) held.delete(key);
+      else held.set(key, left);
+    };
+    const runInTurn = async <T>(key: string, job: () => Promise<T>): Promise<T> => {
+      if (lane.turns.size === 0 && canStart(lane)) start(lane);
+      else {
+        if (lane.turns.size >= maxWaiting) throw queueFull();
+        // pump() counts the job as started before resolving.
+        await lane.turns.wait(key);
+      }
+      try {
+        return await job();
+      } finally {
+        lane.active -= 1;
+        active -= 1;
+        pump();
+      }
+    };
+    return {
+      async run(key, job) {
+        if (perKey === null) return runInTurn(key, job);
+        const holding = held.get(key) ?? 0;
+        if (holding >= perKey.maxPerKey) throw perKey.refuse();
+        held.set(key, holding + 1);
+        try {
+          return await runInTurn(key, job);
+        } finally {
+          release(key);
+        }
+      },
+      get active() {
+        return lane.active;
+      },
+      get waiting() {
+        return lane.turns.size;
+      },
+    };
+  };
   return {
     lane(maxActive, maxWaiting) {
-      const lane: Lane = { active: 0, maxActive, queue: [] };
-      lanes.push(lane);
+      const lane = addLane(maxActive, maxWaiting, null);
       return {
-        async run(job) {
-          if (lane.queue.length === 0 && canStart(lane)) start(lane);
-          else {
-            if (lane.queue.length >= maxWaiting) throw queueFull();
-            // pump() counts the job as started before resolving.
-            await new Promise<void>((resolve) => lane.queue.push(resolve));
-          }
-          try {
-            return await job();
-          } finally {
-            lane.active -= 1;
-            active -= 1;
-            pump();
-          }
-        },
+        run: (job) => lane.run(ONE_KEY, job),
         get active() {
           return lane.active;
         },
         get waiting() {
-          return lane.queue.length;
+          return lane.waiting;
         },
       };
     },
+    fairLane: addLane,
   };
 }
 
-export type FairLimiter = {
-  /** Runs `job` for `key` (a member) in its turn; refuses past the key's or the queue's bound. */
-  run<T>(key: string, job: () => Promise<T>): Promise<T>;
-  readonly active: number;
-  readonly waiting: number;
-};
-
 /**
- * A limiter whose queue is served in turn, one job per key (a member) per round, and where one
- * key holds at most `maxPerKey` jobs (running and waiting): one member uploading in a loop
- * gets 429s, never the others' turn nor the whole queue.
+ * A limiter of its own whose queue is served in turn, one job per key (a member) per round, and
+ * where one key holds at most `maxPerKey` jobs (running and waiting): one member uploading in a
+ * loop gets 429s, never the others' turn nor the whole queue.
  */
 export function createFairLimiter(concurrency: number, maxWaiting: number, maxPerKey: number): FairLimiter {
-  let active = 0;
-  let waiting = 0;
-  /** Waiting jobs per key; Map order is the turn order (a served key moves to the end). */
-  const queues = new Map<string, (() => void)[]>();
-  const held = new Map<string, number>();
-  const next = (): void => {
-    const entry = queues.entries().next();
-    if (entry.done === true) return;
-    const [key, queue] = entry.value;
-    const resume = queue.shift();
-    queues.delete(key);
-    if (queue.length > 0) queues.set(key, queue);
-    waiting -= 1;
-    active += 1;
-    resume?.();
-  };
-  return {
-    async run(key, job) {
-      const holding = held.get(key) ?? 0;
-      if (holding >= maxPerKey) throw rateLimited('too_many_jobs', 'Wait for your previous request to finish.', BUSY_RETRY_AFTER_S);
-      if (active >= concurrency && waiting >= maxWaiting) throw queueFull();
-      held.set(key, holding + 1);
-      try {
-        if (active < concurrency && waiting === 0) active += 1;
-        else {
-          waiting += 1;
-          await new Promise<void>((resolve) => {
-            const queue = queues.get(key);
-            if (queue === undefined) queues.set(key, [resolve]);
-            else queue.push(resolve);
-          });
-        }
-        try {
-          return await job();
-        } finally {
-          active -= 1;
-          next();
-        }
-      } finally {
-        const left = (held.get(key) ?? 1) - 1;
-        if (left === 0) held.delete(key);
-        else held.set(key, left);
-      }
-    },
-    get active() {
-      return active;
-    },
-    get waiting() {
-      return waiting;
-    },
-  };
+  const refuse = () => rateLimited('too_many_jobs', 'Wait for your previous request to finish.', BUSY_RETRY_AFTER_S);
+  return createSharedLimiter(concurrency).fairLane(concurrency, maxWaiting, { maxPerKey, refuse });
 }

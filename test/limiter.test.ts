@@ -2,7 +2,7 @@
 // fairly per member. Jobs here are promises the test resolves, so every step is deterministic.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { AppError } from '../server/errors.js';
+import { rateLimited, type AppError } from '../server/errors.js';
 import { createFairLimiter, createSharedLimiter } from '../server/limiter.js';
 
 /** A job that runs until the test finishes it; `order` records when each one started. */
@@ -52,6 +52,36 @@ lanes('keeps a slot free of the lower lane and hands freed slots to the higher l
   await finish('s3');
   assert.equal(await Promise.all([s1, s2, s3, l1, l2]), ['s1', 's2', 's3', 'l1', 'l2']);
   assert.is(logins.active + signups.active + logins.waiting + signups.waiting, 0);
+});
+
+lanes('serves a fair lane in turn per key, refuses a key past its bound, and still comes before the lane after it', async () => {
+  const order: string[] = [];
+  const { job, finish } = controlled(order);
+  const shared = createSharedLimiter(1);
+  const refuse = () => rateLimited('too_many_logins', 'Too many from here.', 5);
+  const logins = shared.fairLane(1, 10, { maxPerKey: 4, refuse });
+  const signups = shared.lane(1, 5);
+  const flood = ['a1', 'a2', 'a3', 'a4'].map((name) => logins.run('a', job(name)));
+  const s1 = signups.run(job('s1'));
+  const b1 = logins.run('b', job('b1'));
+  assert.is(await codeOf(logins.run('a', job('a5'))), 'too_many_logins', 'a fifth job of one key');
+  const c1 = logins.run('c', job('c1'));
+  assert.is(logins.waiting, 5);
+  for (const name of ['a1', 'a2', 'b1', 'c1', 'a3', 'a4', 's1']) await finish(name);
+  assert.equal(order, ['a1', 'a2', 'b1', 'c1', 'a3', 'a4', 's1'], 'b and c waited for one job of the flood each; the sign-up for every log-in');
+  assert.equal(await Promise.all([...flood, b1, c1, s1]), ['a1', 'a2', 'a3', 'a4', 'b1', 'c1', 's1']);
+  assert.is(logins.active + logins.waiting + signups.active + signups.waiting, 0);
+});
+
+lanes('bounds the whole queue of a fair lane too: past it, busy whatever the key', async () => {
+  const order: string[] = [];
+  const { job, finish } = controlled(order);
+  const logins = createSharedLimiter(1).fairLane(1, 2, { maxPerKey: 10, refuse: () => rateLimited('too_many_logins', 'Too many from here.', 5) });
+  const running = [logins.run('a', job('a1')), logins.run('b', job('b1')), logins.run('c', job('c1'))];
+  assert.is(await codeOf(logins.run('d', job('d1'))), 'busy');
+  for (const name of ['a1', 'b1', 'c1']) await finish(name);
+  assert.equal(await Promise.all(running), ['a1', 'b1', 'c1']);
+  assert.is(await logins.run('d', async () => 'd1'), 'd1', 'a refusal holds nothing: the key is served once there is room');
 });
 
 lanes.run();

@@ -1,9 +1,11 @@
 // Log-in load, in its own process, printing one JSON line:
 //
-//   node dist/scripts/bench/login-load.js login URL ORIGIN PASSWORD DURATION_MS EMAIL...
-//        one worker per e-mail logs in again and again until the time is up
+//   node dist/scripts/bench/login-load.js login URL ORIGIN PASSWORD DURATION_MS SOURCE EMAIL...
+//        one worker per e-mail logs in again and again until the time is up, every connection
+//        from the loopback address SOURCE (the server takes turns by the client's network)
 //   node dist/scripts/bench/login-load.js bcrypt COST CONCURRENCY DURATION_MS
 //        bcrypt alone: CONCURRENCY comparisons at a time at that cost, as log-ins do
+import { Agent, request } from 'node:http';
 import bcrypt from 'bcrypt';
 import { percentile } from './common.js';
 
@@ -30,20 +32,32 @@ async function repeatUntil(durationMs: number, workers: number, once: (worker: n
   return { count: latencies.length, perSecond: latencies.length / seconds, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99), failures };
 }
 
+/** POSTs JSON through `agent` (kept-alive connections from its source address); resolves with the status once the body is read. */
+function postJson(url: URL, origin: string, body: string, agent: Agent): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const headers = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Origin: origin };
+    const outgoing = request(url, { method: 'POST', agent, headers }, (response) => {
+      response.on('error', reject);
+      response.on('end', () => resolve(response.statusCode ?? 0));
+      response.resume();
+    });
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
+}
+
 async function main(): Promise<void> {
   const [mode, ...rest] = process.argv.slice(2);
   let result: Result;
   if (mode === 'login') {
-    const [url = '', origin = '', password = '', durationMs = '0', ...emails] = rest;
+    const [url = '', origin = '', password = '', durationMs = '0', source = '', ...emails] = rest;
+    const agent = new Agent({ keepAlive: true, localAddress: source });
+    const login = new URL('/api/auth/login', url);
     result = await repeatUntil(Number(durationMs), emails.length, async (worker) => {
-      const response = await fetch(`${url}/api/auth/login`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Origin: origin },
-        body: JSON.stringify({ email: emails[worker], password }),
-      });
-      await response.arrayBuffer();
-      return response.ok;
+      const status = await postJson(login, origin, JSON.stringify({ email: emails[worker], password }), agent);
+      return status === 200;
     });
+    agent.destroy();
   } else if (mode === 'bcrypt') {
     const [cost = '12', concurrency = '1', durationMs = '0'] = rest;
     const hash = await bcrypt.hash('bench password', Number(cost));

@@ -65,8 +65,12 @@ export function createAccountService(deps: {
     if (user === undefined) throw unauthorized();
     return user;
   };
-  const requirePassword = async (user: UserRow, password: string): Promise<void> => {
-    if (!(await passwords.verify(password, user.passwordHash))) throw forbidden('wrong_password', 'The current password is not correct.');
+  /**
+   * A member's own password check takes its turn by the client's network (`from`), as log-ins
+   * do, not by member: one network with many accounts then still has one turn, and one bound.
+   */
+  const requirePassword = async (user: UserRow, password: string, from: string): Promise<void> => {
+    if (!(await passwords.verify(password, user.passwordHash, from))) throw forbidden('wrong_password', 'The current password is not correct.');
   };
 
   const createAccount = async (input: SignupInput, options: AccountOptions = {}): Promise<{ id: string; role: Role }> => {
@@ -135,7 +139,8 @@ export function createAccountService(deps: {
       // The account is being guessed at: every answer on it comes late, the right one included.
       if (verdict.delayMs > 0) await clock.sleep(verdict.delayMs);
       const user = users.byEmail(input.email);
-      const ok = user === undefined ? await passwords.verifyNothing(input.password) : await passwords.verify(input.password, user.passwordHash);
+      const ok =
+        user === undefined ? await passwords.verifyNothing(input.password, address) : await passwords.verify(input.password, user.passwordHash, address);
       if (user === undefined || !ok) {
         throttle.failed(input.email, address);
         throw new AppError('unauthorized', 'invalid_credentials', 'The e-mail address or the password is not correct.');
@@ -160,10 +165,11 @@ export function createAccountService(deps: {
       return { profile: presentProfile(stored, stored.policy), stored };
     },
 
-    async updateProfile(memberId: string, change: ProfileChange): Promise<Profile> {
+    /** `from`: the client's address, for the password check a new e-mail needs. */
+    async updateProfile(memberId: string, change: ProfileChange, from: string): Promise<Profile> {
       const user = userOf(memberId);
       if (change.email !== undefined && change.email !== user.email) {
-        await requirePassword(user, change.currentPassword ?? '');
+        await requirePassword(user, change.currentPassword ?? '', from);
         if (!users.setEmail(memberId, change.email, iso())) throw conflict('email_taken', 'An account already uses this e-mail address.');
       }
       if (change.firstName !== undefined || change.lastName !== undefined) {
@@ -185,17 +191,17 @@ export function createAccountService(deps: {
     },
 
     /** Sets a new password and ends every other session of the member; returns how many ended. */
-    async changePassword(member: Member, currentPassword: string, newPassword: string): Promise<number> {
+    async changePassword(member: Member, currentPassword: string, newPassword: string, from: string): Promise<number> {
       const user = userOf(member.id);
-      await requirePassword(user, currentPassword);
-      users.setPassword(member.id, await passwords.hash(newPassword), iso());
+      await requirePassword(user, currentPassword, from);
+      users.setPassword(member.id, await passwords.hash(newPassword, from), iso());
       return sessions.endOthers(member).length;
     },
 
     /** Erases every row and file of the member, after checking their password. */
-    async deleteAccount(memberId: string, password: string): Promise<void> {
+    async deleteAccount(memberId: string, password: string, from: string): Promise<void> {
       const user = userOf(memberId);
-      await requirePassword(user, password);
+      await requirePassword(user, password, from);
       memberData.deleteRows(memberId);
       if (user.avatarId !== null) await pictures.remove(user.avatarId);
       events.memberDeleted(memberId);

@@ -23,7 +23,7 @@ import { createAccountService, type AccountService } from './account-service.js'
 import { normaliseEmail } from './account-rules.js';
 import { createAvatarService, type AvatarService } from './picture-service.js';
 import { createMemberEvents, type MemberEvents } from './member-events.js';
-import { createPasswordHasher } from './passwords.js';
+import { createHashLanes, createPasswordHasher, type HashLanes } from './passwords.js';
 import { createSessionService, type SessionService } from './session-service.js';
 import { createThrottle } from './login-throttle.js';
 import { createSignupThrottle } from './signup-throttle.js';
@@ -70,6 +70,8 @@ export function createAccountsModule(deps: {
   signupGate?: SignupGate;
   /** Built from config.mail when not given. */
   mailer?: Mailer;
+  /** The password hasher's lanes; by default one hash per core but one (passwords.ts). */
+  hashLanes?: HashLanes;
 }): AccountsModule {
   const { config, db, log } = deps;
   const clock = deps.clock ?? systemClock;
@@ -87,7 +89,7 @@ export function createAccountsModule(deps: {
     now: clock.now,
   });
   const avatars = createAvatarService({ dataDir: config.dataDir, users, now: clock.now });
-  const passwords = createPasswordHasher(config.accounts.bcryptCost);
+  const passwords = createPasswordHasher(config.accounts.bcryptCost, deps.hashLanes ?? createHashLanes());
   const mailer = deps.mailer ?? createMailer(config.mail, log);
   const emailStore = createEmailStore(db);
   // Without e-mail nothing can verify an address: those left pending count as verified.

@@ -98,7 +98,7 @@ export function createPasswordReset(deps: {
       admit(confirmsPerAddress.take(addressBlock(address)));
       // Checked first (cheap), used only once the hash is ready: a busy hasher does not burn the link.
       links.check(token, 'password_reset');
-      const hash = await passwords.hash(password);
+      const hash = await passwords.hash(password, address);
       const memberId = links.redeem(token, 'password_reset');
       users.setPassword(memberId, hash, new Date(clock.now()).toISOString());
       // The link came through the mailbox: the address is the member's.

@@ -50,7 +50,7 @@ export function meRoutes({ accounts, sessions, avatars, auth, log, verification,
     const change = parseProfileChange(ctx.state.body);
     const { id } = requireMember(ctx);
     const before = accounts.profile(id).email;
-    const profile = await accounts.updateProfile(id, change);
+    const profile = await accounts.updateProfile(id, change, ctx.ip);
     if (profile.email !== before) verification.addressSet(id, ctx.state.locale);
     ctx.body = profile;
   });
@@ -58,7 +58,7 @@ export function meRoutes({ accounts, sessions, avatars, auth, log, verification,
   router.delete('/me', async (ctx) => {
     const member = requireMember(ctx);
     const { password } = parsePasswordConfirmation(ctx.state.body);
-    await accounts.deleteAccount(member.id, password);
+    await accounts.deleteAccount(member.id, password, ctx.ip);
     auth.clearCookie(ctx);
     log.info('auth', 'account deleted', { request_id: ctx.state.requestId });
     ctx.status = 204;
@@ -67,7 +67,7 @@ export function meRoutes({ accounts, sessions, avatars, auth, log, verification,
   router.post('/me/password', async (ctx) => {
     const member = requireMember(ctx);
     const { currentPassword, newPassword } = parsePasswordChange(ctx.state.body);
-    const endedSessions = await accounts.changePassword(member, currentPassword, newPassword);
+    const endedSessions = await accounts.changePassword(member, currentPassword, newPassword, ctx.ip);
     log.info('auth', 'password changed', { request_id: ctx.state.requestId, ended: endedSessions });
     ctx.body = { endedSessions } satisfies PasswordChanged;
   });

@@ -175,6 +175,7 @@ export const en: Readonly<Record<MessageKey, string>> = {
   'client.email_taken': 'An account already uses this e-mail address.',
   'client.invalid_credentials': 'Incorrect e-mail address or password.',
   'client.too_many_attempts': 'Too many attempts. Try again in {seconds} s.',
+  'client.too_many_logins': 'Too many log-ins are waiting from your network. Try again in {seconds} s.',
   'client.wrong_password': 'The current password is not correct.',
   'client.unsupported_image': 'Unsupported format: choose a JPEG, PNG, WebP, GIF, AVIF or HEIC image.',
   'client.image_too_large': 'This image is too large.',

@@ -179,6 +179,7 @@ export const fr = {
   'client.email_taken': 'Un compte utilise déjà cette adresse e-mail.',
   'client.invalid_credentials': 'Adresse e-mail ou mot de passe incorrect.',
   'client.too_many_attempts': 'Trop de tentatives. Réessayez dans {seconds} s.',
+  'client.too_many_logins': 'Trop de connexions attendent depuis votre réseau. Réessayez dans {seconds} s.',
   'client.wrong_password': 'Le mot de passe actuel n’est pas correct.',
   'client.unsupported_image': 'Format non pris en charge : choisissez une image JPEG, PNG, WebP, GIF, AVIF ou HEIC.',
   'client.image_too_large': 'Cette image est trop grande.',

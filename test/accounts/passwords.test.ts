@@ -3,7 +3,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadConfig } from '../../server/config.js';
-import type { Limiter } from '../../server/limiter.js';
+import type { FairLimiter, Limiter } from '../../server/limiter.js';
 import { createHashLanes, createPasswordHasher, hashConcurrencyFor, passwordProblem } from '../../server/accounts/passwords.js';
 import { makeDataDir, startTestServer } from '../helpers/server.js';
 import { logIn, signUp, uniqueEmail } from './helpers.js';
@@ -24,6 +24,9 @@ rules.run();
 
 const hashing = suite('bcrypt hashing');
 
+/** A client address: the members' lane takes turns by it. */
+const FROM = '192.0.2.1';
+
 hashing('uses cost 12 by default', () => {
   const dataDir = makeDataDir();
   try {
@@ -36,10 +39,10 @@ hashing('uses cost 12 by default', () => {
 hashing('tells apart passwords that share their first 72 bytes', async () => {
   const hasher = createPasswordHasher(4);
   const prefix = 'a'.repeat(72);
-  const hash = await hasher.hash(`${prefix}one`);
-  assert.ok(await hasher.verify(`${prefix}one`, hash));
-  assert.not.ok(await hasher.verify(`${prefix}two`, hash));
-  assert.not.ok(await hasher.verify(prefix, hash));
+  const hash = await hasher.hash(`${prefix}one`, FROM);
+  assert.ok(await hasher.verify(`${prefix}one`, hash, FROM));
+  assert.not.ok(await hasher.verify(`${prefix}two`, hash, FROM));
+  assert.not.ok(await hasher.verify(prefix, hash, FROM));
 });
 
 hashing('keeps the event loop turning while hashing at the default cost', async () => {
@@ -55,7 +58,7 @@ hashing('keeps the event loop turning while hashing at the default cost', async 
     setImmediate(spin);
   };
   setImmediate(spin);
-  const hashes = await Promise.all(Array.from({ length: 4 }, (_, index) => hasher.hash(`passphrase number ${index}`)));
+  const hashes = await Promise.all(Array.from({ length: 4 }, (_, index) => hasher.hash(`passphrase number ${index}`, FROM)));
   hashing = false;
   delay.disable();
   console.log(`  4 hashes at cost 12: the loop turned ${turns} times; worst delay ${(delay.max / 1e6).toFixed(1)} ms (information)`);
@@ -63,23 +66,25 @@ hashing('keeps the event loop turning while hashing at the default cost', async 
   assert.ok(turns >= 20, `the event loop turned only ${turns} times while hashing`);
 });
 
-hashing('does one bcrypt comparison at the same cost for an unknown e-mail as for a wrong password', async () => {
+hashing('does one bcrypt comparison at the same cost, in the same turn, for an unknown e-mail as for a wrong password', async () => {
   const compared: string[] = [];
-  const counting: Limiter = {
-    run(job) {
-      compared.push('job');
+  const members: FairLimiter = {
+    run(key, job) {
+      compared.push(key);
       return job();
     },
     active: 0,
     waiting: 0,
   };
-  const hasher = createPasswordHasher(10, { members: counting, signups: counting });
-  const hash = await hasher.hash('the real password');
+  const signups: Limiter = { run: (job) => job(), active: 0, waiting: 0 };
+  const hasher = createPasswordHasher(10, { members, signups });
+  const hash = await hasher.hash('the real password', FROM);
   compared.length = 0;
-  assert.not.ok(await hasher.verify('a wrong password', hash));
+  assert.not.ok(await hasher.verify('a wrong password', hash, FROM));
   assert.is(compared.length, 1, 'a wrong password: one comparison');
-  assert.is(await hasher.verifyNothing('a wrong password'), false);
+  assert.is(await hasher.verifyNothing('a wrong password', FROM), false);
   assert.is(compared.length, 2, 'an unknown e-mail: one comparison too');
+  assert.is(compared[1], compared[0], 'in the same lane, under the same key');
 });
 
 hashing('answers an unknown e-mail exactly as a wrong password', async () => {
@@ -105,8 +110,8 @@ hashing('hashes on every core but one, so the event loop keeps a core to itself'
 hashing('on two cores a second log-in waits for the first hash instead of taking the other core', async () => {
   const lanes = createHashLanes(hashConcurrencyFor(2));
   let release: () => void = () => {};
-  const first = lanes.members.run(() => new Promise<void>((resolve) => (release = resolve)));
-  const second = lanes.members.run(async () => {});
+  const first = lanes.members.run('a', () => new Promise<void>((resolve) => (release = resolve)));
+  const second = lanes.members.run('a', async () => {});
   assert.is(lanes.members.active, 1);
   assert.is(lanes.members.waiting, 1);
   release();

@@ -18,6 +18,7 @@ import { closeDatabase, DATABASE_FILE_NAME, openDatabase, type Database } from '
 import { createLogger } from '../../server/log.js';
 import { createMetrics } from '../../server/metrics/metrics.js';
 import type { Clock } from '../../server/accounts/clock.js';
+import type { HashLanes } from '../../server/accounts/passwords.js';
 import type { HubTiming } from '../../server/signal/hub-api.js';
 import type { RingLimits } from '../../server/signal/ring-guard.js';
 import type { TicketLimitSettings } from '../../server/calls/ticket-limits.js';
@@ -83,6 +84,8 @@ export type TestServerOptions = {
   supportLimits?: Partial<SupportLimits>;
   /** The self-test credentials' clock: a test moves it past their lifetime instead of waiting. */
   selfTestNow?: () => number;
+  /** The password hasher's lanes (one hash per core but one unless given): a test holds or watches them. */
+  hashLanes?: HashLanes;
 };
 
 export function makeDataDir(): string {
@@ -110,7 +113,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const db = openDatabase(join(dataDir, DATABASE_FILE_NAME));
   const logs: string[] = [];
   const log = createLogger({ level: 'debug', write: (line) => logs.push(line) });
-  const accounts = createAccountsModule({ config, db, log, ...(options.clock === undefined ? {} : { clock: options.clock }) });
+  const accounts = createAccountsModule({
+    config,
+    db,
+    log,
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.hashLanes === undefined ? {} : { hashLanes: options.hashLanes }),
+  });
   const ports = options.turnRelayPorts;
   const turn =
     ports === undefined
