@@ -34,11 +34,30 @@ export type SharedLimiter = {
 
 /**
  * Waiters served in turn, one per key per round. Map order is the turn order: a served key moves
- * to the end, a key that starts waiting joins at the end. With one key, first come first served.
+ * to the end. A key that starts waiting joins at the end if one of its jobs is running, and
+ * otherwise ahead of the keys that have one running: they are being served now, so a newcomer
+ * (a member logging in from elsewhere during a storm) waits for the running job only, not for one
+ * more of the storm's. A flood of new keys still joins behind every key already waiting without a
+ * job running, so it cannot starve those. With one key, first come first served.
  */
 function createTurns() {
   const queues = new Map<string, (() => void)[]>();
+  /** Jobs running per key (only keys with one). */
+  const running = new Map<string, number>();
   let size = 0;
+  const joinQueue = (key: string, resume: () => void): void => {
+    const firstRunning = (running.get(key) ?? 0) > 0 ? undefined : [...queues.keys()].find((other) => running.has(other));
+    if (firstRunning === undefined) {
+      queues.set(key, [resume]);
+      return;
+    }
+    const reordered = [...queues];
+    queues.clear();
+    for (const [other, queue] of reordered) {
+      if (other === firstRunning) queues.set(key, [resume]);
+      queues.set(other, queue);
+    }
+  };
   return {
     get size() {
       return size;
@@ -47,11 +66,11 @@ function createTurns() {
       size += 1;
       return new Promise<void>((resolve) => {
         const queue = queues.get(key);
-        if (queue === undefined) queues.set(key, [resolve]);
+        if (queue === undefined) joinQueue(key, resolve);
         else queue.push(resolve);
       });
     },
-    /** Resumes the first waiter of the key whose turn it is. */
+    /** Resumes the first waiter of the key whose turn it is (its job counts as running). */
     resumeNext(): void {
       const entry = queues.entries().next();
       if (entry.done === true) return;
@@ -60,7 +79,17 @@ function createTurns() {
       queues.delete(key);
       if (queue.length > 0) queues.set(key, queue);
       size -= 1;
+      this.started(key);
       resume?.();
+    },
+    /** A job of `key` started (resumed, or at once with nobody waiting). */
+    started(key: string): void {
+      running.set(key, (running.get(key) ?? 0) + 1);
+    },
+    finished(key: string): void {
+      const left = (running.get(key) ?? 1) - 1;
+      if (left === 0) running.delete(key);
+      else running.set(key, left);
     },
   };
 }
@@ -104,8 +133,10 @@ export function createSharedLimiter(concurrency: number): SharedLimiter {
       else held.set(key, left);
     };
     const runInTurn = async <T>(key: string, job: () => Promise<T>): Promise<T> => {
-      if (lane.turns.size === 0 && canStart(lane)) start(lane);
-      else {
+      if (lane.turns.size === 0 && canStart(lane)) {
+        start(lane);
+        lane.turns.started(key);
+      } else {
         if (lane.turns.size >= maxWaiting) throw queueFull();
         // pump() counts the job as started before resolving.
         await lane.turns.wait(key);
@@ -115,6 +146,7 @@ export function createSharedLimiter(concurrency: number): SharedLimiter {
       } finally {
         lane.active -= 1;
         active -= 1;
+        lane.turns.finished(key);
         pump();
       }
     };

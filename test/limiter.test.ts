@@ -67,8 +67,8 @@ lanes('serves a fair lane in turn per key, refuses a key past its bound, and sti
   assert.is(await codeOf(logins.run('a', job('a5'))), 'too_many_logins', 'a fifth job of one key');
   const c1 = logins.run('c', job('c1'));
   assert.is(logins.waiting, 5);
-  for (const name of ['a1', 'a2', 'b1', 'c1', 'a3', 'a4', 's1']) await finish(name);
-  assert.equal(order, ['a1', 'a2', 'b1', 'c1', 'a3', 'a4', 's1'], 'b and c waited for one job of the flood each; the sign-up for every log-in');
+  for (const name of ['a1', 'b1', 'c1', 'a2', 'a3', 'a4', 's1']) await finish(name);
+  assert.equal(order, ['a1', 'b1', 'c1', 'a2', 'a3', 'a4', 's1'], 'b and c waited for the flood’s running job only; the sign-up for every log-in');
   assert.equal(await Promise.all([...flood, b1, c1, s1]), ['a1', 'a2', 'a3', 'a4', 'b1', 'c1', 's1']);
   assert.is(logins.active + logins.waiting + signups.active + signups.waiting, 0);
 });
@@ -100,11 +100,24 @@ fair('serves waiting members in turn and bounds each member, so one member never
   assert.is(await codeOf(limiter.run('d', job('d1'))), 'busy', 'the queue is full');
   await finish('a1');
   const a3 = limiter.run('a', job('a3'));
-  for (const name of ['a2', 'b1', 'c1']) await finish(name);
+  for (const name of ['b1', 'c1', 'a2']) await finish(name);
   await finish('a3');
-  assert.equal(order, ['a1', 'a2', 'b1', 'c1', 'a3']);
+  assert.equal(order, ['a1', 'b1', 'c1', 'a2', 'a3']);
   assert.equal(await Promise.all([a1, a2, b1, c1, a3]), ['a1', 'a2', 'b1', 'c1', 'a3']);
   assert.is(limiter.active + limiter.waiting, 0);
+});
+
+fair('puts a newcomer ahead of a member whose job is running, but behind everyone already waiting without one', async () => {
+  const order: string[] = [];
+  const { job, finish } = controlled(order);
+  const limiter = createFairLimiter(1, 10, 5);
+  const jobs = [limiter.run('storm', job('s1')), limiter.run('storm', job('s2')), limiter.run('early', job('e1'))];
+  // A flood of new keys, each with one job, while the storm's first job runs.
+  for (const key of ['n1', 'n2']) jobs.push(limiter.run(key, job(key)));
+  jobs.push(limiter.run('storm', job('s3')));
+  for (const name of ['s1', 'e1', 'n1', 'n2', 's2', 's3']) await finish(name);
+  assert.equal(order, ['s1', 'e1', 'n1', 'n2', 's2', 's3'], 'the storm waits its turn; the early member is not pushed back by the newcomers');
+  await Promise.all(jobs);
 });
 
 fair('takes turns: a member with two waiting jobs goes after others who wait', async () => {
