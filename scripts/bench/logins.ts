@@ -34,7 +34,7 @@ export const loginFigure: Figure = {
       atMost(1.5),
     );
     const latency = newRow(
-      `a log-in from another address during ${logins} concurrent log-ins from one address`,
+      `a log-in from another network (/24) during ${logins} concurrent log-ins from one network`,
       'the same log-in with no others',
       '≤ 1.5× (see notes)',
       'ms',
