@@ -96,6 +96,14 @@ async function openSide(browser: BrowserName, who: string): Promise<Side> {
 
 const waitFor = (side: Side, selector: string): Promise<unknown> => side.page.waitForSelector(selector, { timeout: CALL_WAIT_MS });
 
+/**
+ * Both pages are in front, as each person's is on their own screen: a hidden one would run late
+ * (see openFirefoxPage), and a call seen only from hidden pages is not the one people make.
+ */
+async function bothVisible(a: Side, b: Side): Promise<void> {
+  for (const side of [a, b]) assert.is(await inPage(side.page, () => document.visibilityState as string), 'visible', `${side.who}: the page is in front`);
+}
+
 async function memberOnCallsPage(browser: BrowserName, member: TestMember): Promise<Side> {
   const side = await openSide(browser, member.firstName);
   await logInOnCallsPage(side.page, server.url, member);
@@ -286,6 +294,7 @@ export async function guestCall(guestBrowser: BrowserName, memberBrowser: Browse
   const callee = await memberOnCallsPage(memberBrowser, member);
   const guest = await openSide(guestBrowser, names.guest);
   try {
+    await bothVisible(callee, guest);
     await guestRings(guest, await callLinkOf(callee.page), names.guest);
     await answers(callee, names.guest);
     // Calls from a link are relay-only: the member's address never reaches the guest.
@@ -322,6 +331,7 @@ export async function memberCall(
   const bobSide = await memberOnCallsPage(calleeBrowser, bob);
   const aliceSide = await memberOnCallsPage(callerBrowser, alice);
   try {
+    await bothVisible(bobSide, aliceSide);
     await callFromDirectory(aliceSide, bob);
     await answers(bobSide, `Alice ${lastNames[0]}`);
     await bothConnected(aliceSide, bobSide);
