@@ -38,7 +38,6 @@ type Prepared = { callId: string; key: Promise<BrowserCallKey | null>; pc: RTCPe
  * Answer only waits for the camera. Neither reveals anything: the commitment leaves with the
  * accept, the candidates after it.
  */
-
 export class RingingPreparation {
   private prepared: Prepared | null = null;
 
