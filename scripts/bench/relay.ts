@@ -21,7 +21,10 @@ const MAX_LOSS = 0.001;
 const DRAIN_MS = 2_000;
 const RUN_TIMEOUT_MS = 60_000;
 
-type Step = { clients: number; sent: number; received: number; perSecond: number; loss: number; cpuSecondsPerMillion: number };
+/** `void`: what uclient last said, for a step where nothing came back (it is kept in the notes). */
+type Step = { clients: number; sent: number; received: number; perSecond: number; loss: number; cpuSecondsPerMillion: number; void?: string };
+/** uclient's last lines kept for a void step. */
+const VOID_STEP_LINES = 3;
 
 /** uclient prints cumulative counts every second: "N: : start_mclient: msz=…, tot_send_msgs=S, tot_recv_msgs=R". */
 function progress(output: string): Array<{ second: number; sent: number; received: number }> {
@@ -57,6 +60,7 @@ async function uclientRun(relayPort: number, peerPort: number, clients: number, 
     loss: last.sent === 0 ? 1 : 1 - received / last.sent,
     // Each message crosses the relay twice: client → peer and back.
     cpuSecondsPerMillion: (cpu / Math.max(1, 2 * received)) * 1e6,
+    ...(received > 0 ? {} : { void: lastLines(client.output(), VOID_STEP_LINES) }),
   };
 }
 
@@ -90,7 +94,21 @@ async function sweepWithPeer(relay: Child, relayPort: number, steps: readonly nu
 
 const best = (steps: readonly Step[]): Step | undefined => steps.filter((step) => step.loss < MAX_LOSS).sort((a, b) => b.perSecond - a.perSecond)[0];
 const describe = (steps: readonly Step[]): string =>
-  steps.map((step) => `${step.clients} clients ${step.perSecond.toFixed(0)}/s loss ${(step.loss * 100).toFixed(2)}%`).join(', ');
+  steps
+    .map(
+      (step) =>
+        `${step.clients} clients ${step.perSecond.toFixed(0)}/s loss ${(step.loss * 100).toFixed(2)}%${step.void === undefined ? '' : ` (uclient: ${step.void})`}`,
+    )
+    .join(', ');
+
+function lastLines(output: string, count: number): string {
+  return output
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .slice(-count)
+    .join(' / ');
+}
 
 export const relayFigure: Figure = {
   name: 'relay',
