@@ -14,7 +14,8 @@ import { openChatChannel } from './chat-channel.js';
 import { candidateCount, iceUfrag } from './sdp.js';
 import { adoptWarmed, rtcConfigOf, type WarmConnection } from './warm-up.js';
 import type { CallPath } from '../../../../server/signal/protocol.js';
-import { type ConnectionFingerprints, fingerprintOfDescription, fingerprintsOfStats, type StatsReport } from './verification.js';
+import { fingerprintsOf, pathOf, qualityReadingOf } from './connection-readings.js';
+import type { ConnectionFingerprints } from './verification.js';
 
 export type { ChatMessage, ConnectionPhase, SignalOut } from './ports.js';
 
@@ -208,65 +209,19 @@ export class CallConnection implements ConnectionPort<MediaStream> {
     this.restartIce();
   }
 
-  /** Whether the live path goes through a TURN relay, read from the selected candidate pair. */
-  async path(): Promise<{ kind: CallPath; local: string; remote: string } | null> {
-    const stats = await this.pc.getStats();
-    type PairReport = { type: string; localCandidateId: string; remoteCandidateId: string; selected?: boolean };
-    let pair: PairReport | undefined;
-    stats.forEach((report: { type: string; selectedCandidatePairId?: string; selected?: boolean }) => {
-      if (report.type === 'transport' && report.selectedCandidatePairId !== undefined)
-        pair = stats.get(report.selectedCandidatePairId) as PairReport | undefined;
-      // Firefox has no transport report: it marks the pair in use as selected.
-      else if (pair === undefined && report.type === 'candidate-pair' && report.selected === true) pair = report as PairReport;
-    });
-    if (pair === undefined) return null;
-    const local = (stats.get(pair.localCandidateId) as { candidateType?: string } | undefined)?.candidateType ?? 'unknown';
-    const remote = (stats.get(pair.remoteCandidateId) as { candidateType?: string } | undefined)?.candidateType ?? 'unknown';
-    return { kind: local === 'relay' || remote === 'relay' ? 'relayed' : 'direct', local, remote };
+  /** Whether the live path goes through a TURN relay (connection-readings.ts). */
+  path(): Promise<{ kind: CallPath; local: string; remote: string } | null> {
+    return pathOf(this.pc);
   }
 
-  /**
-   * The two DTLS certificate fingerprints of the live connection, for the verification code:
-   * from getStats (what the handshake actually used), else from the negotiated descriptions.
-   * Null until the handshake is done.
-   */
-  async fingerprints(): Promise<ConnectionFingerprints | null> {
-    const stats = await this.pc.getStats();
-    const fromStats = fingerprintsOfStats(stats.values() as Iterable<StatsReport>, (id) => stats.get(id) as StatsReport | undefined);
-    if (fromStats !== null) return fromStats;
-    if (this.pc.connectionState !== 'connected') return null;
-    const local = fingerprintOfDescription(this.pc.currentLocalDescription?.sdp);
-    const remote = fingerprintOfDescription(this.pc.currentRemoteDescription?.sdp);
-    return local === null || remote === null ? null : { local, remote };
+  /** The DTLS certificate fingerprints the handshake used, for the verification code; null until it is done. */
+  fingerprints(): Promise<ConnectionFingerprints | null> {
+    return fingerprintsOf(this.pc);
   }
 
-  /** Packets received and lost (every incoming stream together) and the round trip, for assessQuality. */
-  async qualityReading(): Promise<QualityReading> {
-    const stats = await this.pc.getStats();
-    const reading: QualityReading = { packetsReceived: 0, packetsLost: 0, roundTripMs: null };
-    type Report = {
-      type: string;
-      packetsReceived?: number;
-      packetsLost?: number;
-      nominated?: boolean;
-      selected?: boolean;
-      state?: string;
-      currentRoundTripTime?: number;
-    };
-    stats.forEach((report: Report) => {
-      if (report.type === 'inbound-rtp') {
-        reading.packetsReceived += report.packetsReceived ?? 0;
-        reading.packetsLost += report.packetsLost ?? 0;
-      } else if (
-        report.type === 'candidate-pair' &&
-        report.currentRoundTripTime !== undefined &&
-        (report.selected === true || (report.nominated === true && report.state === 'succeeded'))
-      ) {
-        // The pair in use (Firefox marks it selected; Chromium's is the nominated one that succeeded).
-        reading.roundTripMs = Math.max(reading.roundTripMs ?? 0, report.currentRoundTripTime * 1000);
-      }
-    });
-    return reading;
+  /** Packets received and lost and the round trip, for assessQuality. */
+  qualityReading(): Promise<QualityReading> {
+    return qualityReadingOf(this.pc);
   }
 
   close(): void {
