@@ -132,20 +132,25 @@ async function settlePath(caller: DrivenPage, callee: DrivenPage, expected: Path
  */
 export async function measureCall(caller: CallSide, callee: CallSide, ring: () => Promise<void>, expected: PathKind | null): Promise<CallResult> {
   const result: CallResult = { connected: false, connectMs: null, caller: null, callee: null, mediaBothWays: false, error: null };
+  /** The step under way, named in the error if it fails. */
+  let step = 'ringing';
   try {
     await ring();
+    step = `${callee.name}'s incoming call`;
     await waitFor(callee.page, '#incoming-dialog[open]');
     const answered = Date.now();
     await callee.page.click('#incoming-accept');
+    step = 'both screens connected';
     await Promise.all([caller.page, callee.page].map((page) => waitFor(page, '.call-screen[data-phase="connected"]')));
     result.connectMs = Date.now() - answered;
     result.connected = true;
+    step = 'media both ways';
     await waitMediaGrowing(caller.page, `${caller.name} (caller)`, NAT_CALL_WAIT_MS);
     await waitMediaGrowing(callee.page, `${callee.name} (callee)`, NAT_CALL_WAIT_MS);
     result.mediaBothWays = true;
     if (expected !== null) await settlePath(caller.page, callee.page, expected).catch((error: Error) => (result.error = error.message));
   } catch (error) {
-    result.error = (error as Error).message.split('\n')[0] ?? 'unknown';
+    result.error = `${step}: ${(error as Error).message.split('\n')[0] ?? 'unknown'}`;
   }
   result.caller = await selectedPath(caller.page).catch(() => null);
   result.callee = await selectedPath(callee.page).catch(() => null);
