@@ -14,7 +14,8 @@
 // - statistics: sent at most every STATISTICS_INTERVAL_MS (1 s) while they change, and once
 //   more on stop; /metrics scrapes them every 15 s or more.
 // - isListening: false as soon as the worker reports its socket closed, and while the thread is
-//   being restarted: /healthz then reports the relay down. lastSelfTest: the last result a thread sent.
+//   being restarted: /healthz then reports the relay down. lastSelfTest: the last result a thread
+//   sent; a restarted thread runs one as soon as it listens, as the first does at start-up.
 //
 // A thread that ends unexpectedly after it listened (a crash, an uncaught error, a termination)
 // is replaced, within RELAY_RESTART_POLICY (relay-restart.ts), by a new one on the same ports with
@@ -125,6 +126,9 @@ export async function startRelayInWorker(options: RelayOptions, log: Logger, pol
         listening = true;
         restarts += 1;
         log.info('turn', 'the relay thread was restarted; the relay is back', { port: back.port });
+        // As at start-up: the new thread proves itself (one allocation, one packet relayed), and
+        // /healthz follows its result rather than the one the ended thread left.
+        void next.selfTest();
       },
       (error: NodeJS.ErrnoException) => {
         if (phase !== 'restarting' || thread !== next) return;

@@ -1,7 +1,8 @@
 // The relay in its worker thread (server/turn/relay-in-worker.ts) after that thread ends
 // unexpectedly: a new thread on the same ports holding what the old one held, commands made
-// meanwhile kept, a port still taken retried, the restarts bounded, and a stop during a restart
-// that leaves nothing running. Each test ends the thread as a crash would (terminate). Relay ports: 50880-50949.
+// meanwhile kept, its own self-test run once it listens, a port still taken retried, the
+// restarts bounded, and a stop during a restart that leaves nothing running. Each test ends the
+// thread as a crash would (terminate). Relay ports: 50880-50949.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
@@ -94,6 +95,9 @@ restarting('comes back on its port with the credentials it held, not the removed
     assert.is(await allocateError(relay, REMOVED), 401, 'the credential removed before is refused');
     assert.is(relay.statistics().relayed.toPeer.packets, 1, 'the statistics carry over');
     assert.is(relay.restarts(), 1);
+    // Nothing asked for a self-test: the restarted thread ran its own, as /healthz reads it.
+    await waitUntil(() => relay.lastSelfTest() !== null, 'the restarted thread to test itself');
+    assert.is(relay.lastSelfTest()?.ok, true, relay.lastSelfTest()?.detail);
     assert.match(await metrics.registry.metrics(), /^porthello_relay_restarts_total 1$/m);
     assert.is(linesMatching(logs, ENDED_LINE).length, 1, logs.join('\n'));
     assert.is(linesMatching(logs, BACK_LINE).length, 1, logs.join('\n'));
