@@ -31,10 +31,13 @@ export type CallResult = {
   error: string | null;
 };
 
-/** One side of a call, in whichever browser. */
-export type CallSide = { page: DrivenPage; name: string };
+/** One side of a call, in whichever browser; `console` keeps the page's last messages where the driver gives them. */
+export type CallSide = { page: DrivenPage; name: string; console?: string[] };
 /** A Chromium side. */
-export type Party = CallSide & { context: BrowserContext; page: Page };
+export type Party = CallSide & { context: BrowserContext; page: Page; console: string[] };
+
+/** How many of a page's last console messages a failed call reports. */
+const CONSOLE_KEPT = 20;
 
 export function selectedPath(page: DrivenPage): Promise<PathReport | null> {
   return inPage(page, async () => {
@@ -70,7 +73,14 @@ export async function openParty(browser: Browser, name: string): Promise<Party> 
   await context.addInitScript(RECORD_PEER_CONNECTIONS);
   const page = await context.newPage();
   page.setDefaultTimeout(NAT_CALL_WAIT_MS);
-  return { context, page, name };
+  const messages: string[] = [];
+  const keep = (line: string): void => {
+    messages.push(`${new Date().toISOString().slice(11, 23)} ${line}`);
+    if (messages.length > CONSOLE_KEPT) messages.shift();
+  };
+  page.on('console', (message) => keep(`${message.type()}: ${message.text()}`));
+  page.on('pageerror', (error) => keep(`page error: ${error.message}`));
+  return { context, page, name, console: messages };
 }
 
 /** Signs a new member up from a Chromium page (the browser keeps the session); /calls is opened later, by `openCallsPage`. */
@@ -150,11 +160,27 @@ export async function measureCall(caller: CallSide, callee: CallSide, ring: () =
     result.mediaBothWays = true;
     if (expected !== null) await settlePath(caller.page, callee.page, expected).catch((error: Error) => (result.error = error.message));
   } catch (error) {
-    result.error = `${step}: ${(error as Error).message.split('\n')[0] ?? 'unknown'}`;
+    const sides = await Promise.all([caller, callee].map(describeSide));
+    result.error = [`${step}: ${(error as Error).message.split('\n')[0] ?? 'unknown'}`, ...sides].join('\n');
   }
   result.caller = await selectedPath(caller.page).catch(() => null);
   result.callee = await selectedPath(callee.page).catch(() => null);
   return result;
+}
+
+/** What a side's page shows and last said, for a failed call's report. */
+async function describeSide(side: CallSide): Promise<string> {
+  const shown = await inPage(side.page, () => {
+    const screen = document.querySelector('.call-screen');
+    return [
+      `signaling ${document.querySelector('#signal-status')?.dataset.state ?? '?'}`,
+      `incoming dialog ${document.querySelector('#incoming-dialog[open]') === null ? 'closed' : 'open'}`,
+      screen === null ? 'no call screen' : `call screen ${screen.dataset.phase}: ${screen.querySelector('.call-status')?.textContent ?? ''}`,
+      `${window.__pcs?.length ?? 0} connections, last ${window.__pcs?.at(-1)?.connectionState ?? '–'}`,
+    ].join('; ');
+  }).catch((error: Error) => `page unreadable (${error.message.split('\n')[0] ?? ''})`);
+  const said = side.console === undefined || side.console.length === 0 ? '' : `\n    ${side.console.join('\n    ')}`;
+  return `  ${side.name}: ${shown}${said}`;
 }
 
 /** Hangs up from the caller's side and waits until both call screens are gone. */
