@@ -6,7 +6,9 @@
 import type { Browser, Page } from 'playwright-core';
 import { CHROMIUM_PATH, hasChromium, launchBrowser } from '../../test/helpers/browser.js';
 import { inPage, logInOnCallsPage } from '../../test/helpers/call-pages.js';
-import { freeTcpPort, freeUdpPortOutside } from './common.js';
+import { availableParallelism } from 'node:os';
+import { boxCpuBetween, boxThreads, freeTcpPort, freeUdpPortOutside } from './common.js';
+import { describeMainThread, startTrace, stopTrace } from './ring-trace.js';
 import { newRow, type BenchOptions, type Figure, type Row } from './figure.js';
 import { makeDataDir, PASSWORD, removeDataDir, signUpMembers, startPorthello, type Porthello } from './porthello.js';
 
@@ -113,20 +115,47 @@ async function stepsSince(page: Page, since: number): Promise<Record<keyof Steps
   return Object.fromEntries(STEP_NAMES.map((name) => [name, (steps[name][0] ?? NaN) - since])) as Record<keyof Steps, number>;
 }
 
-/** One call through the real pages: milliseconds from Answer to both connected, and the steps on the way. */
-async function ringToConnected(browser: Browser, server: Porthello, callerEmail: string, calleeEmail: string): Promise<{ ms: number; steps: Breakdown }> {
+/** What every thread on the box did from the driver's click until it saw both sides connected. */
+function describeBox(cpu: { runMs: number; waitMs: number }, elapsedMs: number): string {
+  const cores = availableParallelism();
+  const share = (cpu.runMs / (cores * elapsedMs)) * 100;
+  return `the box's threads ran ${cpu.runMs.toFixed(0)} ms on its ${cores} cores in ${elapsedMs} ms (${share.toFixed(0)}%) and waited ${cpu.waitMs.toFixed(0)} ms for one`;
+}
+
+/**
+ * One call through the real pages: milliseconds from Answer to both connected, the steps on the
+ * way and how busy the box was meanwhile; with `traced`, what both pages' main threads did (a
+ * Chromium trace).
+ */
+async function ringToConnected(
+  browser: Browser,
+  server: Porthello,
+  callerEmail: string,
+  calleeEmail: string,
+  traced: boolean,
+): Promise<{ ms: number; steps: Breakdown; mainThreads: string[]; box: string }> {
   const callee = await memberPage(browser, server.url, calleeEmail);
   const caller = await memberPage(browser, server.url, callerEmail);
   try {
     await caller.getByRole('button', { name: 'Call Bench Callee' }).click();
     await callee.locator('#incoming-dialog[open]').waitFor();
+    const trace = traced
+      ? await startTrace(browser, [
+          [caller, 'caller'],
+          [callee, 'callee'],
+        ])
+      : null;
+    const threadsBefore = boxThreads();
+    const clickedAt = Date.now();
     await callee.getByRole('button', { name: 'Answer' }).click();
     const [a, b] = await Promise.all([connectedAt(caller), connectedAt(callee)]);
+    const box = describeBox(boxCpuBetween(threadsBefore, boxThreads()), Date.now() - clickedAt);
     const answeredAt = await inPage(callee, () => (window.__steps as Steps).clicked.at(-1) as number);
     const steps = { caller: await stepsSince(caller, answeredAt), callee: await stepsSince(callee, answeredAt) };
+    const mainThreads = trace === null ? [] : (await stopTrace(trace, answeredAt, Math.max(a, b))).map(describeMainThread);
     await caller.getByRole('button', { name: 'Hang up' }).click();
     await callee.locator('#call-notice:not([hidden])').waitFor();
-    return { ms: Math.max(a, b) - answeredAt, steps };
+    return { ms: Math.max(a, b) - answeredAt, steps, mainThreads, box };
   } finally {
     await caller.context().close();
     await callee.context().close();
@@ -134,10 +163,12 @@ async function ringToConnected(browser: Browser, server: Porthello, callerEmail:
 }
 
 /** Two peer connections in one page: getUserMedia, tracks, offer/answer, ICE, both connected. */
-async function inPageBaseline(browser: Browser, server: Porthello, email: string, kind: Kind): Promise<number> {
+async function inPageBaseline(browser: Browser, server: Porthello, email: string, kind: Kind): Promise<{ ms: number; box: string }> {
   const page = await memberPage(browser, server.url, email);
   try {
-    return await inPage(
+    const threadsBefore = boxThreads();
+    const startedAt = Date.now();
+    const ms = await inPage(
       page,
       async (relayOnly: boolean) => {
         const ice = relayOnly ? (await (await window.fetch('/api/ice-servers')).json()).iceServers : [];
@@ -167,6 +198,7 @@ async function inPageBaseline(browser: Browser, server: Porthello, email: string
       },
       kind === 'relay-only',
     );
+    return { ms, box: describeBox(boxCpuBetween(threadsBefore, boxThreads()), Date.now() - startedAt) };
   } finally {
     await page.context().close();
   }
@@ -204,14 +236,19 @@ async function measure(options: BenchOptions, rows: Record<Kind, Row>): Promise<
       for (const kind of ['direct', 'relay-only'] as const) {
         await setRelayOnly(server, callee.cookie, kind === 'relay-only');
         const row = rows[kind];
-        const call = await ringToConnected(browser, server, caller.email, callee.email);
+        // --profile: the first repeat's calls are traced (tracing costs the pages some time, so its figure is not comparable).
+        const call = await ringToConnected(browser, server, caller.email, callee.email, options.profileDir !== null && repeat === 0);
         row.ours.push(call.ms);
         const show = (side: Breakdown['caller']) =>
           STEP_LABELS.filter(([name]) => !Number.isNaN(side[name]))
             .map(([name, label]) => `${label} ${side[name]} ms`)
             .join(', ');
         row.notes.push(`repeat ${repeat + 1} after Answer: caller ${show(call.steps.caller)}; callee ${show(call.steps.callee)}`);
-        row.base.push(await inPageBaseline(browser, server, caller.email, kind));
+        row.notes.push(`repeat ${repeat + 1}: ${call.box}`);
+        for (const line of call.mainThreads) row.notes.push(`repeat ${repeat + 1} (traced): ${line}`);
+        const baseline = await inPageBaseline(browser, server, caller.email, kind);
+        row.base.push(baseline.ms);
+        row.notes.push(`repeat ${repeat + 1} baseline: ${baseline.box}`);
         options.log(`  ring ${kind}: ${row.ours.at(-1)} ms vs ${row.base.at(-1)} ms`);
       }
     }
