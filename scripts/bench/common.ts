@@ -2,7 +2,7 @@
 // read from /proc, waits on conditions (bounded), and the statistics of repeated runs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { projectPath } from '../../server/paths.js';
 import { watchOutput } from '../child-output.js';
@@ -100,42 +100,6 @@ export function runJson<T>(script: string, args: readonly string[], env: Record<
 export function cpuSecondsOf(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
-}
-
-/** Each thread on the box (by "PID/TID"): nanoseconds it has run on a core and waited in a run queue for one (/proc/…/schedstat). */
-export type BoxThreads = Map<string, readonly [number, number]>;
-
-export function boxThreads(): BoxThreads {
-  const threads: BoxThreads = new Map();
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    let tids: string[];
-    try {
-      tids = readdirSync(`/proc/${pid}/task`);
-    } catch {
-      continue; // the process ended meanwhile
-    }
-    for (const tid of tids) {
-      try {
-        const [run = 0, wait = 0] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
-        threads.set(`${pid}/${tid}`, [run, wait]);
-      } catch {
-        // the thread ended meanwhile
-      }
-    }
-  }
-  return threads;
-}
-
-/** What the box's threads did between two readings, in ms: ran on a core, and waited for one (threads that ended meanwhile are not counted). */
-export function boxCpuBetween(before: BoxThreads, after: BoxThreads): { runMs: number; waitMs: number } {
-  let run = 0;
-  let wait = 0;
-  for (const [thread, [runAfter, waitAfter]] of after) {
-    const [runBefore, waitBefore] = before.get(thread) ?? [0, 0];
-    run += runAfter - runBefore;
-    wait += waitAfter - waitBefore;
-  }
-  return { runMs: run / 1e6, waitMs: wait / 1e6 };
 }
 
 /** Resident memory now and at its peak, in MB, from /proc/PID/status. */

@@ -6,8 +6,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { CHROMIUM_PATH, hasChromium, launchBrowser } from '../../test/helpers/browser.js';
 import { inPage, logInOnCallsPage } from '../../test/helpers/call-pages.js';
-import { availableParallelism } from 'node:os';
-import { boxCpuBetween, boxThreads, freeTcpPort, freeUdpPortOutside } from './common.js';
+import { boxUseBetween, describeBoxUse, readBox } from './box-cpu.js';
+import { freeTcpPort, freeUdpPortOutside } from './common.js';
 import { describeMainThread, startTrace, stopTrace } from './ring-trace.js';
 import { newRow, type BenchOptions, type Figure, type Row } from './figure.js';
 import { makeDataDir, PASSWORD, removeDataDir, signUpMembers, startPorthello, type Porthello } from './porthello.js';
@@ -115,13 +115,6 @@ async function stepsSince(page: Page, since: number): Promise<Record<keyof Steps
   return Object.fromEntries(STEP_NAMES.map((name) => [name, (steps[name][0] ?? NaN) - since])) as Record<keyof Steps, number>;
 }
 
-/** What every thread on the box did from the driver's click until it saw both sides connected. */
-function describeBox(cpu: { runMs: number; waitMs: number }, elapsedMs: number): string {
-  const cores = availableParallelism();
-  const share = (cpu.runMs / (cores * elapsedMs)) * 100;
-  return `the box's threads ran ${cpu.runMs.toFixed(0)} ms on its ${cores} cores in ${elapsedMs} ms (${share.toFixed(0)}%) and waited ${cpu.waitMs.toFixed(0)} ms for one`;
-}
-
 /**
  * One call through the real pages: milliseconds from Answer to both connected, the steps on the
  * way and how busy the box was meanwhile; with `traced`, what both pages' main threads did (a
@@ -145,11 +138,11 @@ async function ringToConnected(
           [callee, 'callee'],
         ])
       : null;
-    const threadsBefore = boxThreads();
+    const boxBefore = readBox();
     const clickedAt = Date.now();
     await callee.getByRole('button', { name: 'Answer' }).click();
     const [a, b] = await Promise.all([connectedAt(caller), connectedAt(callee)]);
-    const box = describeBox(boxCpuBetween(threadsBefore, boxThreads()), Date.now() - clickedAt);
+    const box = describeBoxUse(boxUseBetween(boxBefore, readBox()), Date.now() - clickedAt);
     const answeredAt = await inPage(callee, () => (window.__steps as Steps).clicked.at(-1) as number);
     const steps = { caller: await stepsSince(caller, answeredAt), callee: await stepsSince(callee, answeredAt) };
     const mainThreads = trace === null ? [] : (await stopTrace(trace, answeredAt, Math.max(a, b))).map(describeMainThread);
@@ -166,7 +159,7 @@ async function ringToConnected(
 async function inPageBaseline(browser: Browser, server: Porthello, email: string, kind: Kind): Promise<{ ms: number; box: string }> {
   const page = await memberPage(browser, server.url, email);
   try {
-    const threadsBefore = boxThreads();
+    const boxBefore = readBox();
     const startedAt = Date.now();
     const ms = await inPage(
       page,
@@ -198,7 +191,7 @@ async function inPageBaseline(browser: Browser, server: Porthello, email: string
       },
       kind === 'relay-only',
     );
-    return { ms, box: describeBox(boxCpuBetween(threadsBefore, boxThreads()), Date.now() - startedAt) };
+    return { ms, box: describeBoxUse(boxUseBetween(boxBefore, readBox()), Date.now() - startedAt) };
   } finally {
     await page.context().close();
   }
