@@ -53,7 +53,8 @@ export function boxUseBetween(before: BoxReading, after: BoxReading): BoxUse {
 function processName(pid: string): string {
   try {
     const [command = '', ...args] = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    if (command.includes('chromium')) return `Chromium ${/^--type=(.+)$/.exec(args.find((arg) => arg.startsWith('--type=')) ?? '')?.[1] ?? 'browser'}`;
+    // Chromium's child processes rewrite their command line as one string, arguments joined by spaces.
+    if (command.includes('chromium')) return `Chromium ${/ --type=(\S+)/.exec(` ${[command, ...args].join(' ')}`)?.[1] ?? 'browser'}`;
     const script = args.find((arg) => arg.endsWith('.js'));
     if (basename(command) === 'node' && script !== undefined) return `node ${basename(script)}`;
     return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
