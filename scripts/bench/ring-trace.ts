@@ -2,9 +2,10 @@
 // timeline categories DevTools' Performance panel records): each renderer's main thread between
 // two stamps (Answer and both connected): the time it spent in tasks, how much of that it had a
 // core for (wall against thread time), and where its tasks came from (rendering frames, network
-// responses, messages from the browser process, …). A page marks its renderer with `console.timeStamp(label)` once
-// tracing runs, so the summary can say which side is which, and the page's clock at that mark
-// maps Date.now() onto the trace's clock (microseconds of a monotonic clock).
+// responses, messages from the browser process, …). A page marks its renderer with
+// `console.timeStamp(label)` once tracing runs, so the summary can say which side is which, and
+// the page's clock at that mark maps Date.now() onto the trace's clock (microseconds of a
+// monotonic clock).
 import type { Browser, Page } from 'playwright-core';
 
 const CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'toplevel'];
@@ -52,6 +53,11 @@ export async function startTrace(browser: Browser, pages: ReadonlyArray<readonly
       }, label),
     );
   return { browser, markedAt };
+}
+
+/** Ends a trace whose result is not wanted (the call failed), so the browser can trace again. */
+export async function abandonTrace(trace: Trace): Promise<void> {
+  await trace.browser.stopTracing().catch(() => undefined);
 }
 
 /** Stops the trace and sums each marked renderer's main thread over [fromMs, toMs] (Date.now() times). */

@@ -8,7 +8,7 @@ import { CHROMIUM_PATH, hasChromium, launchBrowser } from '../../test/helpers/br
 import { inPage, logInOnCallsPage } from '../../test/helpers/call-pages.js';
 import { boxUseBetween, describeBoxUse, readBox } from './box-cpu.js';
 import { freeTcpPort, freeUdpPortOutside } from './common.js';
-import { describeMainThread, startTrace, stopTrace } from './ring-trace.js';
+import { abandonTrace, describeMainThread, startTrace, stopTrace, type Trace } from './ring-trace.js';
 import { newRow, type BenchOptions, type Figure, type Row } from './figure.js';
 import { makeDataDir, PASSWORD, removeDataDir, signUpMembers, startPorthello, type Porthello } from './porthello.js';
 
@@ -129,10 +129,11 @@ async function ringToConnected(
 ): Promise<{ ms: number; steps: Breakdown; mainThreads: string[]; box: string }> {
   const callee = await memberPage(browser, server.url, calleeEmail);
   const caller = await memberPage(browser, server.url, callerEmail);
+  let trace: Trace | null = null;
   try {
     await caller.getByRole('button', { name: 'Call Bench Callee' }).click();
     await callee.locator('#incoming-dialog[open]').waitFor();
-    const trace = traced
+    trace = traced
       ? await startTrace(browser, [
           [caller, 'caller'],
           [callee, 'callee'],
@@ -145,11 +146,14 @@ async function ringToConnected(
     const box = describeBoxUse(boxUseBetween(boxBefore, readBox()), Date.now() - clickedAt);
     const answeredAt = await inPage(callee, () => (window.__steps as Steps).clicked.at(-1) as number);
     const steps = { caller: await stepsSince(caller, answeredAt), callee: await stepsSince(callee, answeredAt) };
-    const mainThreads = trace === null ? [] : (await stopTrace(trace, answeredAt, Math.max(a, b))).map(describeMainThread);
+    const finished = trace;
+    trace = null;
+    const mainThreads = finished === null ? [] : (await stopTrace(finished, answeredAt, Math.max(a, b))).map(describeMainThread);
     await caller.getByRole('button', { name: 'Hang up' }).click();
     await callee.locator('#call-notice:not([hidden])').waitFor();
     return { ms: Math.max(a, b) - answeredAt, steps, mainThreads, box };
   } finally {
+    if (trace !== null) await abandonTrace(trace);
     await caller.context().close();
     await callee.context().close();
   }
