@@ -1,9 +1,16 @@
-// Spreads the heartbeat over its interval: each socket joins one of HEARTBEAT_SLICES slots in
-// turn, and each tick (interval / slices) visits one slot. Pinging every socket in one loop was
-// a 90–250 ms task at 5k sockets every 25 s, during which no signaling message moved.
+// Spreads the heartbeat over its interval: each socket joins one of the interval's slots in
+// turn, and each tick (every HEARTBEAT_TICK_MS) visits one slot. Pinging every socket in one loop
+// was a 90–250 ms task at 5k sockets every 25 s, during which no signaling message moved; one
+// slot a second (25 slots) still made a burst of 400 pings, and then 400 pongs, every second at
+// 10k sockets, and the signaling p99 grew with the members connected (BENCHMARKS.md).
 
-/** Ticks per heartbeat interval: at 25 s, one tick a second, and 5k sockets make 200 pings a tick. */
-export const HEARTBEAT_SLICES = 25;
+/** How often a slot is visited: at 25 s and 10k sockets, 40 pings a tick. */
+export const HEARTBEAT_TICK_MS = 100;
+
+/** Slots for an interval: one per tick, so a whole round takes the interval (one slot for an interval under a tick). */
+export function heartbeatSlices(intervalMs: number): number {
+  return Math.max(1, Math.round(intervalMs / HEARTBEAT_TICK_MS));
+}
 
 export type HeartbeatSchedule<T> = {
   add(item: T): void;
@@ -14,7 +21,7 @@ export type HeartbeatSchedule<T> = {
   tickMs(intervalMs: number): number;
 };
 
-export function createHeartbeatSchedule<T>(slices = HEARTBEAT_SLICES): HeartbeatSchedule<T> {
+export function createHeartbeatSchedule<T>(slices: number): HeartbeatSchedule<T> {
   const slots = Array.from({ length: slices }, () => new Set<T>());
   const slotOf = new Map<T, Set<T>>();
   let nextSlot = 0;

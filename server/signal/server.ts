@@ -13,7 +13,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { addressBlock } from '../client-address.js';
 import type { Logger } from '../log.js';
 import { partyKeyOf, type Authenticate } from './deps.js';
-import { createHeartbeatSchedule } from './heartbeat.js';
+import { createHeartbeatSchedule, heartbeatSlices } from './heartbeat.js';
 import type { Hub } from './hub-api.js';
 import type { Peer } from './peer.js';
 import { CLOSE_CODES, LIVENESS_PING, LIVENESS_PONG, MAX_MESSAGE_BYTES, PROBE_SOCKET_LIFETIME_MS, PROBE_SOCKET_QUERY, SIGNAL_PATH } from './protocol.js';
@@ -107,7 +107,7 @@ export function attachSignaler(server: HttpServer | HttpsServer, options: Signal
   });
   const sockets = new Set<Tracked>();
   const probes = new Set<WebSocket>();
-  const heartbeats = createHeartbeatSchedule<Tracked>();
+  const heartbeats = createHeartbeatSchedule<Tracked>(heartbeatSlices(limits.heartbeatIntervalMs));
   const perParty = new Map<string, number>();
   /** Open sockets and upgrades still authenticating, per client address. */
   const perAddress = new Map<string, number>();
