@@ -4,8 +4,8 @@
 // slot a second (25 slots) still made a burst of 400 pings, and then 400 pongs, every second at
 // 10k sockets, and the signaling p99 grew with the members connected (BENCHMARKS.md).
 
-/** How often a slot is visited: at 25 s and 10k sockets, 40 pings a tick. */
-export const HEARTBEAT_TICK_MS = 100;
+/** How often a slot is visited: at 25 s and 10k sockets, 8 pings a tick (a fraction of a millisecond). */
+export const HEARTBEAT_TICK_MS = 20;
 
 /** Slots for an interval: one per tick, so a whole round takes the interval (one slot for an interval under a tick). */
 export function heartbeatSlices(intervalMs: number): number {
