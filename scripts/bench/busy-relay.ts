@@ -25,7 +25,7 @@ const RELAY_ALLOCATIONS = { full: 50, quick: 50, tiny: 4 } as const;
  */
 const CALL_PACKETS_PER_S = 150;
 const CALL_PACKET_BYTES = 1_000;
-/** The relay's ports for this figure (the relay figure uses 53000-54999, the ring figure 55000-55099). */
+/** The relay's ports for this figure (the relay figure uses 57000-60999, the ring figure 55000-55099). */
 const RELAY_PORTS: readonly [number, number] = [56000, 56999];
 /** How long the relay load may run at most: setting up, the signaling load, and its margins. */
 const RELAY_LOAD_MAX_S = 150;

@@ -12,20 +12,26 @@ const USER = 'bench';
 const PASSWORD = 'bench-password-0123456789';
 /**
  * Both relays run one after the other in this range (the relay suites use others): room for
- * every step's allocations at once (1,000 ports ran out for coturn at the quick sweep's
- * 200-client step, after 325 clients in the steps before; a full sweep has 825 in all).
+ * every step's allocations at once, refined steps included. coturn takes about 2.4 ports a
+ * client: 1,000 ports ran out at the quick sweep's 200-client step after 325 clients before it,
+ * and 2,000 at the refined steps after a 675-client sweep; a full sweep with its refined steps
+ * has ≈ 1,300 clients.
  */
-const RELAY_PORTS: [number, number] = [53000, 54999];
+const RELAY_PORTS: [number, number] = [57000, 60999];
 const PACKET_BYTES = 1200;
 /**
  * Clients at each step of the sweep; each sends MESSAGES, one a millisecond. uclient starts its
  * clients at random 1–6 s offsets, so a client must send for a second or more for enough of them
  * to overlap: with 200 messages each, 150 clients made ≈ 6,000 packets/s, which neither relay
- * lost a packet of, and the figure measured the load generator.
+ * lost a packet of, and the figure measured the load generator. With 1,000 each, coturn still
+ * lost nothing at 200 clients (≈ 37k packets/s) and the ratio read 0.67× against a floor; with
+ * 2,000 it loses at 300 (≈ 75k clean at 200), so the quick sweep goes as far as the full one.
  */
-const SWEEP = { full: [25, 50, 100, 150, 200, 300], quick: [25, 50, 100, 150, 200], tiny: [2] } as const;
-const MESSAGES = { full: 2000, quick: 1000, tiny: 20 } as const;
+const SWEEP = { full: [25, 50, 100, 150, 200, 300], quick: [25, 50, 100, 200, 300], tiny: [2] } as const;
+const MESSAGES = { full: 2000, quick: 2000, tiny: 20 } as const;
 const MAX_LOSS = 0.001;
+/** Steps added between the last clean step and the first that lost (each halves the gap). */
+const REFINE_STEPS = 2;
 /** After the last packet is sent, replies still in flight get this long. */
 const DRAIN_MS = 2_000;
 const RUN_TIMEOUT_MS = 60_000;
@@ -112,13 +118,25 @@ async function sweep(startRelay: () => Promise<StartedRelay>, steps: readonly nu
   let relay: StartedRelay | null = null;
   try {
     relay = await startRelay();
+    const { port, child } = relay;
+    const run = (clients: number): Promise<Step> => uclientRun(port, peerPort, clients, messages, child.pid);
     const results: Step[] = [];
     for (const clients of steps) {
-      const step = await uclientRun(relay.port, peerPort, clients, messages, relay.child.pid);
+      const step = await run(clients);
       results.push(step);
       if (step.loss > MAX_LOSS * 20) break; // well past saturation: higher steps only lose more
     }
-    return results;
+    // Between the last clean step and the first that lost, halve the gap a few times: the
+    // steps double, and a limit anywhere between two of them read as the lower one.
+    for (let refined = 0; refined < REFINE_STEPS; refined++) {
+      const clean = results.filter((step) => step.loss < MAX_LOSS).map((step) => step.clients);
+      const below = clean.length === 0 ? 0 : Math.max(...clean);
+      const above = Math.min(...results.filter((step) => step.loss >= MAX_LOSS && step.clients > below).map((step) => step.clients));
+      const middle = Math.round((below + above) / 2);
+      if (below === 0 || !Number.isFinite(above) || middle === below || middle === above) break;
+      results.push(await run(middle));
+    }
+    return results.sort((a, b) => a.clients - b.clients);
   } finally {
     await Promise.all([relay?.child.stop(), peer.stop()]);
   }
